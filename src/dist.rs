@@ -1,0 +1,492 @@
+//! Duration distributions (all in hours): channel delays, processing delays and spreading windows.
+//!
+//! Every distribution has a fallible constructor that rejects parameters that are not finite or
+//! out of range ([`DistError`]), and is sampled from a uniform in (0, 1) by its inverse CDF where
+//! one exists in closed form. Inverse-CDF sampling makes a draw monotone in its uniform, which is
+//! what common random numbers need. Gamma has no closed-form inverse; it is sampled by rand_distr's
+//! rejection sampler from a generator seeded by the draw (still a pure function of the draw).
+
+use rand::distr::Distribution;
+use thiserror::Error;
+
+use crate::rng::SplitMix64;
+
+/// Why a distribution's parameters were rejected. Fix the named parameter in the scenario.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum DistError {
+    /// A parameter is NaN or infinite. Give a finite number of hours (or a finite shape).
+    #[error("`{param}` must be a finite number, got {value}")]
+    NotFinite {
+        /// The parameter's key, e.g. `rate`.
+        param: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+    /// A parameter that must be strictly positive is zero or negative.
+    #[error("`{param}` must be greater than 0, got {value}")]
+    NotPositive {
+        /// The parameter's key.
+        param: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+    /// A duration that must not be negative is negative.
+    #[error("`{param}` must not be negative, got {value} (durations are hours >= 0)")]
+    Negative {
+        /// The parameter's key.
+        param: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+    /// A uniform distribution with `min` above `max`.
+    #[error("`min` ({min}) must not be greater than `max` ({max})")]
+    MinAboveMax {
+        /// Lower bound in hours.
+        min: f64,
+        /// Upper bound in hours.
+        max: f64,
+    },
+}
+
+/// A probability distribution of a duration in hours, ready to sample.
+#[derive(Debug, Clone)]
+pub enum Dist {
+    /// Exponential with `rate` events per hour (mean `1 / rate` hours).
+    Exponential {
+        /// Events per hour.
+        rate: f64,
+    },
+    /// Log-normal: `median · exp(sigma · Z)` with `Z` standard normal.
+    LogNormal {
+        /// Median in hours.
+        median: f64,
+        /// Standard deviation of the log.
+        sigma: f64,
+    },
+    /// Gamma with `shape` and `scale` (hours); mean `shape · scale`.
+    Gamma {
+        /// Shape parameter (dimensionless).
+        shape: f64,
+        /// Scale in hours.
+        scale: f64,
+        /// The ready sampler.
+        sampler: rand_distr::Gamma<f64>,
+    },
+    /// Weibull with `shape` and `scale` (hours).
+    Weibull {
+        /// Shape parameter (dimensionless).
+        shape: f64,
+        /// Scale in hours.
+        scale: f64,
+    },
+    /// Uniform between `min` and `max` hours.
+    Uniform {
+        /// Lower bound in hours.
+        min: f64,
+        /// Upper bound in hours.
+        max: f64,
+    },
+    /// Always exactly `value` hours.
+    Fixed {
+        /// The duration in hours.
+        value: f64,
+    },
+}
+
+fn finite(param: &'static str, value: f64) -> Result<f64, DistError> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(DistError::NotFinite { param, value })
+    }
+}
+
+fn positive(param: &'static str, value: f64) -> Result<f64, DistError> {
+    if finite(param, value)? > 0.0 {
+        Ok(value)
+    } else {
+        Err(DistError::NotPositive { param, value })
+    }
+}
+
+fn non_negative(param: &'static str, value: f64) -> Result<f64, DistError> {
+    if finite(param, value)? >= 0.0 {
+        Ok(value)
+    } else {
+        Err(DistError::Negative { param, value })
+    }
+}
+
+impl Dist {
+    /// Exponential with `rate` per hour (> 0).
+    pub fn exponential(rate: f64) -> Result<Dist, DistError> {
+        Ok(Dist::Exponential {
+            rate: positive("rate", rate)?,
+        })
+    }
+
+    /// Exponential with mean `mean` hours (> 0).
+    pub fn exponential_mean(mean: f64) -> Result<Dist, DistError> {
+        Ok(Dist::Exponential {
+            rate: 1.0 / positive("mean", mean)?,
+        })
+    }
+
+    /// Log-normal with `median` hours (> 0) and log-standard-deviation `sigma` (> 0).
+    pub fn lognormal(median: f64, sigma: f64) -> Result<Dist, DistError> {
+        Ok(Dist::LogNormal {
+            median: positive("median", median)?,
+            sigma: positive("sigma", sigma)?,
+        })
+    }
+
+    /// Gamma with `shape` (> 0) and `scale` hours (> 0).
+    pub fn gamma(shape: f64, scale: f64) -> Result<Dist, DistError> {
+        let shape = positive("shape", shape)?;
+        let scale = positive("scale", scale)?;
+        let sampler = rand_distr::Gamma::new(shape, scale).map_err(|_| DistError::NotPositive {
+            param: "shape",
+            value: shape,
+        })?;
+        Ok(Dist::Gamma {
+            shape,
+            scale,
+            sampler,
+        })
+    }
+
+    /// Weibull with `shape` (> 0) and `scale` hours (> 0).
+    pub fn weibull(shape: f64, scale: f64) -> Result<Dist, DistError> {
+        Ok(Dist::Weibull {
+            shape: positive("shape", shape)?,
+            scale: positive("scale", scale)?,
+        })
+    }
+
+    /// Uniform on [`min`, `max`] hours, `0 <= min <= max`.
+    pub fn uniform(min: f64, max: f64) -> Result<Dist, DistError> {
+        let min = non_negative("min", min)?;
+        let max = non_negative("max", max)?;
+        if min > max {
+            return Err(DistError::MinAboveMax { min, max });
+        }
+        Ok(Dist::Uniform { min, max })
+    }
+
+    /// Always `value` hours (>= 0).
+    pub fn fixed(value: f64) -> Result<Dist, DistError> {
+        Ok(Dist::Fixed {
+            value: non_negative("value", value)?,
+        })
+    }
+
+    /// Draws a duration in hours from the uniform `u` in (0, 1) (and, for gamma only, the raw
+    /// bits `bits` of the same draw that seed its rejection sampler).
+    ///
+    /// For every kind but gamma this is the inverse CDF, so it is non-decreasing in `u`.
+    #[inline]
+    pub fn sample(&self, u: f64, bits: u64) -> f64 {
+        debug_assert!(u > 0.0 && u < 1.0);
+        let x = match *self {
+            Dist::Exponential { rate } => -(-u).ln_1p() / rate,
+            Dist::LogNormal { median, sigma } => {
+                median * (sigma * standard_normal_quantile(u)).exp()
+            }
+            Dist::Gamma { ref sampler, .. } => sampler.sample(&mut SplitMix64::new(bits)),
+            Dist::Weibull { shape, scale } => scale * (-(-u).ln_1p()).powf(1.0 / shape),
+            Dist::Uniform { min, max } => min + u * (max - min),
+            Dist::Fixed { value } => value,
+        };
+        debug_assert!(x >= 0.0 && !x.is_nan());
+        x
+    }
+
+    /// The mean in hours (for summaries).
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::Exponential { rate } => 1.0 / rate,
+            Dist::LogNormal { median, sigma } => median * (sigma * sigma / 2.0).exp(),
+            Dist::Gamma { shape, scale, .. } => shape * scale,
+            Dist::Weibull { shape, scale } => scale * gamma_fn(1.0 + 1.0 / shape),
+            Dist::Uniform { min, max } => (min + max) / 2.0,
+            Dist::Fixed { value } => value,
+        }
+    }
+
+    /// True when every draw is exactly zero hours (processing "instantly").
+    pub fn is_zero(&self) -> bool {
+        matches!(*self, Dist::Fixed { value } if value == 0.0)
+    }
+
+    /// A short human description, e.g. `exponential(mean 4 h)`.
+    pub fn describe(&self) -> String {
+        match *self {
+            Dist::Exponential { rate } => format!("exponential (mean {} h)", fmt_num(1.0 / rate)),
+            Dist::LogNormal { median, sigma } => {
+                format!(
+                    "lognormal (median {} h, sigma {})",
+                    fmt_num(median),
+                    fmt_num(sigma)
+                )
+            }
+            Dist::Gamma { shape, scale, .. } => {
+                format!(
+                    "gamma (shape {}, scale {} h)",
+                    fmt_num(shape),
+                    fmt_num(scale)
+                )
+            }
+            Dist::Weibull { shape, scale } => {
+                format!(
+                    "weibull (shape {}, scale {} h)",
+                    fmt_num(shape),
+                    fmt_num(scale)
+                )
+            }
+            Dist::Uniform { min, max } => format!("uniform ({}–{} h)", fmt_num(min), fmt_num(max)),
+            Dist::Fixed { value } => format!("fixed {} h", fmt_num(value)),
+        }
+    }
+}
+
+/// Formats a number with at most 3 significant decimals and no trailing zeros.
+pub fn fmt_num(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+/// The gamma function for x > 0 (Lanczos approximation, g = 7, n = 9; relative error < 1e-13).
+fn gamma_fn(x: f64) -> f64 {
+    const G: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma_fn(1.0 - x))
+    } else {
+        let x = x - 1.0;
+        let mut a = G[0];
+        let t = x + 7.5;
+        for (i, g) in G.iter().enumerate().skip(1) {
+            a += g / (x + i as f64);
+        }
+        (2.0 * std::f64::consts::PI).sqrt() * t.powf(x + 0.5) * (-t).exp() * a
+    }
+}
+
+/// The quantile function of the standard normal distribution, Wichura's algorithm AS 241
+/// (PPND16, relative accuracy about 1e-16) for `p` in (0, 1).
+pub fn standard_normal_quantile(p: f64) -> f64 {
+    debug_assert!(p > 0.0 && p < 1.0);
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180625 - q * q;
+        return q
+            * (((((((2509.0809287301226727 * r + 33430.575583588128105) * r
+                + 67265.770927008700853)
+                * r
+                + 45921.953931549871457)
+                * r
+                + 13731.693765509461125)
+                * r
+                + 1971.5909503065514427)
+                * r
+                + 133.14166789178437745)
+                * r
+                + 3.387132872796366608)
+            / (((((((5226.495278852545925 * r + 28729.085735721942674) * r
+                + 39307.89580009271061)
+                * r
+                + 21213.794301586595867)
+                * r
+                + 5394.1960214247511077)
+                * r
+                + 687.1870074920579083)
+                * r
+                + 42.313330701600911252)
+                * r
+                + 1.0);
+    }
+    let mut r = if q < 0.0 { p } else { 1.0 - p };
+    r = (-r.ln()).sqrt();
+    let val = if r <= 5.0 {
+        r -= 1.6;
+        (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r
+            + 0.24178072517745061177)
+            * r
+            + 1.27045825245236838258)
+            * r
+            + 3.64784832476320460504)
+            * r
+            + 5.7694972214606914055)
+            * r
+            + 4.6303378461565452959)
+            * r
+            + 1.42343711074968357734)
+            / (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r
+                + 0.0151986665636164571966)
+                * r
+                + 0.14810397642748007459)
+                * r
+                + 0.68976733498510000455)
+                * r
+                + 1.6763848301838038494)
+                * r
+                + 2.05319162663775882187)
+                * r
+                + 1.0)
+    } else {
+        r -= 5.0;
+        (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r
+            + 0.0012426609473880784386)
+            * r
+            + 0.026532189526576123093)
+            * r
+            + 0.29656057182850489123)
+            * r
+            + 1.7848265399172913358)
+            * r
+            + 5.4637849111641143699)
+            * r
+            + 6.6579046435011037772)
+            / (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r
+                + 1.8463183175100546818e-5)
+                * r
+                + 7.868691311456132591e-4)
+                * r
+                + 0.0148753612908506148525)
+                * r
+                + 0.13692988092273580531)
+                * r
+                + 0.59983220655588793769)
+                * r
+                + 1.0)
+    };
+    if q < 0.0 { -val } else { val }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constructors_reject_bad_parameters() {
+        assert!(matches!(
+            Dist::exponential(0.0),
+            Err(DistError::NotPositive { param: "rate", .. })
+        ));
+        assert!(matches!(
+            Dist::exponential(f64::NAN),
+            Err(DistError::NotFinite { .. })
+        ));
+        assert!(matches!(
+            Dist::exponential_mean(f64::INFINITY),
+            Err(DistError::NotFinite { .. })
+        ));
+        assert!(matches!(
+            Dist::lognormal(1.0, -1.0),
+            Err(DistError::NotPositive { param: "sigma", .. })
+        ));
+        assert!(matches!(
+            Dist::gamma(-2.0, 1.0),
+            Err(DistError::NotPositive { param: "shape", .. })
+        ));
+        assert!(matches!(
+            Dist::weibull(1.0, 0.0),
+            Err(DistError::NotPositive { param: "scale", .. })
+        ));
+        assert!(matches!(
+            Dist::uniform(3.0, 2.0),
+            Err(DistError::MinAboveMax { .. })
+        ));
+        assert!(matches!(
+            Dist::uniform(-1.0, 2.0),
+            Err(DistError::Negative { param: "min", .. })
+        ));
+        assert!(matches!(Dist::fixed(-0.5), Err(DistError::Negative { .. })));
+        assert!(Dist::fixed(0.0).unwrap().is_zero());
+    }
+
+    #[test]
+    fn inverse_cdfs_match_closed_forms() {
+        // Exponential median = ln 2 / rate.
+        let e = Dist::exponential(2.0).unwrap();
+        assert!((e.sample(0.5, 0) - std::f64::consts::LN_2 / 2.0).abs() < 1e-15);
+        // Weibull quantile at 1 - 1/e is the scale.
+        let w = Dist::weibull(3.0, 5.0).unwrap();
+        assert!((w.sample(1.0 - (-1.0f64).exp(), 0) - 5.0).abs() < 1e-12);
+        // Lognormal median.
+        let l = Dist::lognormal(4.0, 0.7).unwrap();
+        assert!((l.sample(0.5, 0) - 4.0).abs() < 1e-12);
+        let u = Dist::uniform(2.0, 6.0).unwrap();
+        assert_eq!(u.sample(0.25, 0), 3.0);
+        // Monotone in u.
+        for d in [e, w, l, u] {
+            let mut last = 0.0;
+            for i in 1..1000 {
+                let x = d.sample(i as f64 / 1000.0, 0);
+                assert!(x >= last);
+                last = x;
+            }
+        }
+    }
+
+    #[test]
+    fn normal_quantile_matches_statrs() {
+        use statrs::distribution::{ContinuousCDF, Normal};
+        let n = Normal::standard();
+        for p in [
+            1e-300,
+            1e-12,
+            1e-6,
+            0.001,
+            0.02,
+            0.2,
+            0.5,
+            0.7,
+            0.975,
+            0.999999,
+            1.0 - 1e-15,
+        ] {
+            let ours = standard_normal_quantile(p);
+            let theirs = n.inverse_cdf(p);
+            assert!(
+                (ours - theirs).abs() <= 1e-9 * theirs.abs().max(1.0),
+                "p={p}: {ours} vs {theirs}"
+            );
+        }
+    }
+
+    #[test]
+    fn gamma_mean_and_weibull_mean() {
+        let g = Dist::gamma(2.5, 1.5).unwrap();
+        let n = 200_000;
+        let mut s = 0.0;
+        for i in 0..n {
+            s += g.sample(0.5, crate::rng::fmix64(i));
+        }
+        // sd of the mean = sqrt(2.5)*1.5/sqrt(2e5) = 0.00531; 6 sd bound (false failure < 1e-8).
+        assert!((s / n as f64 - 3.75).abs() < 0.032, "{}", s / n as f64);
+        assert!((Dist::weibull(1.0, 3.0).unwrap().mean() - 3.0).abs() < 1e-12);
+        assert!(
+            (Dist::weibull(2.0, 1.0).unwrap().mean() - std::f64::consts::PI.sqrt() / 2.0).abs()
+                < 1e-12
+        );
+    }
+
+    /// Value stability of the samplers (see rng.rs). Changing these is a "results change".
+    #[test]
+    fn samples_are_value_stable() {
+        let g = Dist::gamma(2.0, 3.0).unwrap();
+        let got = g.sample(0.5, 12345);
+        assert_eq!(got.to_bits(), 0f64.to_bits(), "gamma sample {got}");
+    }
+}

@@ -1,0 +1,290 @@
+//! The engine: one replication is an event-driven first-passage pass (Dijkstra on a lazily,
+//! randomly weighted graph); replications run in parallel with rayon.
+//!
+//! One replication (the brief's v1 semantics): the sources are processed at time 0. When person
+//! `i` is processed at `t_i` (popped from the queue), a window `W_i` is drawn; for each outgoing
+//! link `e`: the link must be active (involvement gate), the item is sent with probability
+//! `transmit`, a delay `D_e` is drawn, and if `D_e < W_i` it is delivered at `t_i + D_e`; the
+//! delivery is noticed with the channel's (or the receiver's role's) notice probability, and
+//! leads to processing after a drawn processing delay. The receiver is processed at the earliest
+//! such time. Draws are lazy (a draw that cannot matter is never made) and, being pure
+//! functions of (seed, replication, entity, purpose), independent of the order of events.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use rayon::prelude::*;
+
+use crate::model::Model;
+use crate::rng::{Purpose, ReplicationStream};
+use crate::stats::CurveAccumulator;
+
+/// A queue entry: a tentative processing time (hours) of a person.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    time: f64,
+    person: u32,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Entry {
+    /// Reversed, so that `BinaryHeap` pops the earliest time (ties: the lowest person index).
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .time
+            .total_cmp(&self.time)
+            .then_with(|| other.person.cmp(&self.person))
+    }
+}
+
+/// The time grid of the adoption curve: `points` times `0, step, 2·step, …` hours.
+#[derive(Debug, Clone, Copy)]
+pub struct CurveGrid {
+    /// Number of grid points.
+    pub points: u32,
+    /// Hours between grid points.
+    pub step: f64,
+}
+
+impl CurveGrid {
+    /// A grid of `points` times from 0 to `until_hours`.
+    pub fn new(points: u32, until_hours: f64) -> Self {
+        debug_assert!(points >= 2 && until_hours > 0.0);
+        CurveGrid {
+            points,
+            step: until_hours / f64::from(points - 1),
+        }
+    }
+
+    /// The first grid index whose time is at or after `t` hours (`points` if none).
+    #[inline]
+    fn bin(&self, t: f64) -> usize {
+        ((t / self.step).ceil() as usize).min(self.points as usize)
+    }
+}
+
+/// Reusable per-thread buffers of the pass, so a replication allocates nothing.
+#[derive(Debug)]
+pub struct Workspace {
+    /// Tentative or final processing time per person (valid where `stamp == generation`).
+    time: Vec<f64>,
+    stamp: Vec<u32>,
+    /// `settled[p] == generation` once `p` is processed (popped).
+    settled: Vec<u32>,
+    generation: u32,
+    heap: BinaryHeap<Entry>,
+    /// Target members newly processed per curve grid interval in the last replication.
+    pub curve_counts: Vec<u32>,
+}
+
+impl Workspace {
+    /// Buffers for `model` and `grid`.
+    pub fn new(model: &Model, grid: &CurveGrid) -> Self {
+        let n = model.people();
+        Workspace {
+            time: vec![f64::INFINITY; n],
+            stamp: vec![0; n],
+            settled: vec![0; n],
+            generation: 0,
+            heap: BinaryHeap::with_capacity(1024),
+            curve_counts: vec![0; grid.points as usize + 1],
+        }
+    }
+
+    fn next_generation(&mut self) {
+        if self.generation == u32::MAX {
+            self.stamp.fill(0);
+            self.settled.fill(0);
+            self.generation = 0;
+        }
+        self.generation += 1;
+        self.heap.clear();
+        self.curve_counts.fill(0);
+    }
+
+    #[inline(always)]
+    fn time_of(&self, p: usize) -> f64 {
+        if self.stamp[p] == self.generation {
+            self.time[p]
+        } else {
+            f64::INFINITY
+        }
+    }
+}
+
+/// Runs replication `replication` of `model` under `seed`. Returns T_threshold in hours, or
+/// `None` when fewer than `k` target members are processed by the horizon. Fills
+/// `ws.curve_counts` with the target members processed per curve grid interval.
+pub fn run_replication(
+    model: &Model,
+    seed: u64,
+    replication: u64,
+    grid: &CurveGrid,
+    ws: &mut Workspace,
+) -> Option<f64> {
+    ws.next_generation();
+    let generation = ws.generation;
+    let stream = ReplicationStream::new(seed, replication);
+    let horizon = model.horizon_hours;
+    for &s in &model.sources {
+        ws.time[s as usize] = 0.0;
+        ws.stamp[s as usize] = generation;
+        ws.heap.push(Entry {
+            time: 0.0,
+            person: s,
+        });
+    }
+    let mut processed_in_target = 0u32;
+    let mut t_threshold = None;
+    while let Some(Entry { time: t, person: i }) = ws.heap.pop() {
+        let iu = i as usize;
+        if ws.settled[iu] == generation || t > ws.time[iu] {
+            continue; // stale entry
+        }
+        ws.settled[iu] = generation;
+        if model.in_target[iu] {
+            processed_in_target += 1;
+            ws.curve_counts[grid.bin(t)] += 1;
+            if processed_in_target == model.k {
+                t_threshold = Some(t);
+            }
+            if processed_in_target == model.target_size {
+                break; // every target member processed: nothing left to measure
+            }
+        }
+        let role = &model.roles[model.person_role[iu] as usize];
+        let window = match &role.window {
+            None => f64::INFINITY,
+            Some(w) => {
+                let d = stream.entity(model.person_key[iu]);
+                w.sample(d.uniform(Purpose::Window), d.bits(Purpose::Window))
+            }
+        };
+        for arc in model.arcs_of(i) {
+            let j = arc.to as usize;
+            let best = ws.time_of(j);
+            if best <= t {
+                continue; // already processed (or about to be) no later than any delivery
+            }
+            let kind = &model.kinds[arc.kind as usize];
+            if let Some(gate) = kind.gate {
+                let involved = if gate.on_sender { iu } else { j };
+                if stream
+                    .entity(model.person_key[involved])
+                    .uniform(Purpose::Involvement)
+                    >= gate.fraction
+                {
+                    continue;
+                }
+            }
+            let ch = &model.channels[arc.channel as usize];
+            let d = stream.entity(arc.key);
+            if ch.transmit < 1.0 && d.uniform(Purpose::Transmit) >= ch.transmit {
+                continue;
+            }
+            let delay = ch
+                .delay
+                .sample(d.uniform(Purpose::Delay), d.bits(Purpose::Delay));
+            if delay >= window {
+                continue;
+            }
+            let arrival = t + delay;
+            if arrival >= best || arrival > horizon {
+                continue;
+            }
+            let receiver = &model.roles[model.person_role[j] as usize];
+            let mut notice = ch.notice.unwrap_or(receiver.notice);
+            let mut factor = 1.0;
+            if let Some(p) = kind.priority {
+                notice = notice.max(p.notice);
+                factor = p.processing_factor;
+            }
+            if notice < 1.0 && d.uniform(Purpose::Notice) >= notice {
+                continue;
+            }
+            let processing = if receiver.processing.is_zero() {
+                0.0
+            } else {
+                factor
+                    * receiver
+                        .processing
+                        .sample(d.uniform(Purpose::Processing), d.bits(Purpose::Processing))
+            };
+            let candidate = arrival + processing;
+            if candidate < best && candidate <= horizon {
+                ws.time[j] = candidate;
+                ws.stamp[j] = generation;
+                ws.heap.push(Entry {
+                    time: candidate,
+                    person: arc.to,
+                });
+            }
+        }
+    }
+    debug_assert!(t_threshold.is_none_or(|t| t <= horizon));
+    t_threshold
+}
+
+/// All replications of one variant: T_threshold per replication (in replication order) and the
+/// folded adoption curve.
+#[derive(Debug, Clone)]
+pub struct VariantRun {
+    /// T_threshold in hours per replication; `None` = not reached by the horizon.
+    pub t_threshold: Vec<Option<f64>>,
+    /// The adoption curve statistics.
+    pub curve: CurveAccumulator,
+}
+
+/// Runs `replications` replications of `model` in parallel on the current rayon pool. The result
+/// does not depend on the number of threads. `progress` is called once per finished replication.
+pub fn run_variant(
+    model: &Model,
+    seed: u64,
+    replications: u64,
+    grid: &CurveGrid,
+    progress: &(dyn Fn() + Sync),
+) -> VariantRun {
+    let new_state = || {
+        (
+            Workspace::new(model, grid),
+            CurveAccumulator::new(grid, model.target_size),
+            Vec::new(),
+        )
+    };
+    let (curve, mut results) = (0..replications as usize)
+        .into_par_iter()
+        .with_min_len(8)
+        .fold(new_state, |(mut ws, mut curve, mut results), r| {
+            let r = r as u64;
+            let t = run_replication(model, seed, r, grid, &mut ws);
+            curve.add_replication(&ws.curve_counts);
+            results.push((r, t));
+            progress();
+            (ws, curve, results)
+        })
+        .map(|(_, curve, results)| (curve, results))
+        .reduce(
+            || (CurveAccumulator::new(grid, model.target_size), Vec::new()),
+            |(mut c1, mut r1), (c2, r2)| {
+                c1.merge(&c2);
+                r1.extend(r2);
+                (c1, r1)
+            },
+        );
+    results.sort_unstable_by_key(|&(r, _)| r);
+    debug_assert_eq!(results.len() as u64, replications);
+    VariantRun {
+        t_threshold: results.into_iter().map(|(_, t)| t).collect(),
+        curve,
+    }
+}

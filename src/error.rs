@@ -1,0 +1,276 @@
+//! Typed errors of the library. The binary renders them once and maps them to exit statuses:
+//! [`Error::Input`] is the user's to fix (exit status 2), everything else is exit status 1.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::dist::DistError;
+
+/// Any failure of the library.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// The scenario, a CSV file or an argument is invalid. The message names the file, the line or
+    /// row and the key; fix the input as it says.
+    #[error(transparent)]
+    Input(#[from] Box<InputError>),
+    /// Writing results failed (disk full, no permission, ...). Check that the output folder is
+    /// writable; no half-written results were left behind.
+    #[error("cannot write results to {}: {source}", path.display())]
+    Write {
+        /// The file or folder being written.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The process exit status for this error: 2 for invalid input, 1 otherwise.
+    pub fn exit_status(&self) -> i32 {
+        match self {
+            Error::Input(_) => 2,
+            Error::Write { .. } => 1,
+        }
+    }
+}
+
+impl From<InputError> for Error {
+    fn from(e: InputError) -> Self {
+        Error::Input(Box::new(e))
+    }
+}
+
+/// Shorthand for results of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What is wrong with an input, and where: the file, the line (TOML) or row (CSV), the key or
+/// column, and the variant whose overrides caused it.
+#[derive(Debug)]
+pub struct InputError {
+    /// The file at fault (scenario or CSV).
+    pub file: PathBuf,
+    /// 1-based line in the file, when known.
+    pub line: Option<usize>,
+    /// The dotted key in the scenario, or the CSV column, when known.
+    pub key: Option<String>,
+    /// The variant whose `set`/`add_links` produced the problem, if any.
+    pub variant: Option<String>,
+    /// What is wrong.
+    pub kind: InputErrorKind,
+}
+
+impl std::error::Error for InputError {}
+
+impl InputError {
+    /// An error in `file` with no location yet.
+    pub fn new(file: &Path, kind: InputErrorKind) -> Self {
+        InputError {
+            file: file.to_path_buf(),
+            line: None,
+            key: None,
+            variant: None,
+            kind,
+        }
+    }
+
+    /// Sets the 1-based line.
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// Sets the key or column.
+    pub fn at_key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Names the variant responsible.
+    pub fn in_variant(mut self, variant: &str) -> Self {
+        self.variant = Some(variant.to_string());
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": ")?;
+        if let Some(v) = &self.variant {
+            write!(f, "variant \"{v}\": ")?;
+        }
+        if let Some(k) = &self.key {
+            write!(f, "`{k}`: ")?;
+        }
+        write!(f, "{}", self.kind)?;
+        if let Some(h) = self.kind.hint() {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The kinds of invalid input. Each says what the user can do about it.
+#[derive(Debug, Error)]
+pub enum InputErrorKind {
+    /// The file could not be read. Check the path (relative paths are relative to the scenario file).
+    #[error("cannot read file: {0}")]
+    Unreadable(String),
+    /// The file is empty. Give it content (a scenario needs at least `name`; a CSV a header).
+    #[error("the file is empty")]
+    Empty,
+    /// The file is not UTF-8 text. Save it as UTF-8 (spreadsheets: "CSV UTF-8").
+    #[error("the file is not valid UTF-8 text")]
+    NotUtf8,
+    /// TOML syntax error. Fix the syntax at the given line.
+    #[error("invalid TOML: {0}")]
+    Syntax(String),
+    /// A key that the scenario format does not have. Remove it or fix its spelling.
+    #[error("unknown key `{key}`{}", expected_list(.expected))]
+    UnknownKey {
+        /// The unknown key.
+        key: String,
+        /// The keys valid at this place.
+        expected: Vec<String>,
+    },
+    /// A required key is missing. Add it.
+    #[error("missing required key `{0}`")]
+    MissingKey(String),
+    /// A value has the wrong type or is not allowed (message from the reader).
+    #[error("{0}")]
+    Invalid(String),
+    /// A probability outside [0, 1]. Give a number between 0 and 1.
+    #[error("must be a probability between 0 and 1, got {0}")]
+    Probability(f64),
+    /// A distribution parameter is invalid. Fix the named parameter.
+    #[error("invalid distribution: {0}")]
+    Dist(#[from] DistError),
+    /// A name (person, channel, role, unit) that is not defined. Define it or fix the spelling.
+    #[error("unknown {what} \"{name}\"{}", suggestion(.known, .name))]
+    UnknownName {
+        /// What kind of thing ("person", "channel", ...).
+        what: &'static str,
+        /// The unknown name.
+        name: String,
+        /// The names that exist (for the suggestion).
+        known: Vec<String>,
+    },
+    /// Two people share an id. Ids must be unique; rename one.
+    #[error("duplicate person id \"{0}\"")]
+    DuplicatePerson(String),
+    /// A CSV file lacks a required column. Add it to the header row.
+    #[error("missing column `{column}`; the header must contain {required}")]
+    MissingColumn {
+        /// The missing column.
+        column: String,
+        /// The required header, e.g. `id,unit,role`.
+        required: &'static str,
+    },
+    /// A CSV row is malformed (wrong number of fields, bad quoting).
+    #[error("malformed CSV: {0}")]
+    Csv(String),
+    /// A selector matched nobody. Check the role/unit names against the organisation.
+    #[error("selects nobody in the organisation ({0})")]
+    EmptySelection(String),
+}
+
+fn expected_list(expected: &[String]) -> String {
+    if expected.is_empty() {
+        String::new()
+    } else {
+        format!(" (valid keys here: {})", expected.join(", "))
+    }
+}
+
+fn suggestion(known: &[String], name: &str) -> String {
+    match closest(name, known.iter().map(String::as_str)) {
+        Some(s) => format!("; did you mean \"{s}\"?"),
+        None => String::new(),
+    }
+}
+
+impl InputErrorKind {
+    /// A hint for fixing the error, where one helps.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            InputErrorKind::UnknownKey { key, expected } => {
+                closest(key, expected.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"))
+            }
+            InputErrorKind::NotUtf8 => Some("save the file as UTF-8 text".into()),
+            InputErrorKind::Unreadable(_) => {
+                Some("paths inside a scenario are relative to the scenario file's folder".into())
+            }
+            InputErrorKind::Probability(_) => {
+                Some("probabilities are numbers from 0 to 1, e.g. 0.7".into())
+            }
+            InputErrorKind::EmptySelection(_) => {
+                Some("`permeate check` lists the units and roles of the organisation".into())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = edit_distance(name, c);
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    let limit = (name.chars().count() / 3).max(2);
+    best.filter(|&(d, _)| d <= limit).map(|(_, c)| c)
+}
+
+/// Levenshtein distance between two strings, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_suggests_typos_only() {
+        let keys = ["delay", "transmit", "notice"];
+        assert_eq!(closest("trasmit", keys.iter().copied()), Some("transmit"));
+        assert_eq!(closest("notise", keys.iter().copied()), Some("notice"));
+        assert_eq!(closest("colour", keys.iter().copied()), None);
+    }
+
+    #[test]
+    fn display_names_file_line_variant_key() {
+        let e = InputError::new(Path::new("a.toml"), InputErrorKind::Probability(1.5))
+            .at_line(3)
+            .at_key("channels.chat.transmit")
+            .in_variant("mandate");
+        let s = e.to_string();
+        assert!(
+            s.starts_with(
+                "a.toml:3: variant \"mandate\": `channels.chat.transmit`: must be a probability"
+            ),
+            "{s}"
+        );
+        assert!(s.contains("hint:"));
+    }
+}

@@ -1,0 +1,20 @@
+//! permeate: how long until an item of customer-community feedback has been perceived and
+//! processed by 80% of the developers, and how structural changes shift that time.
+//!
+//! Data flows one way: scenario file → [`scenario::Scenario`] (validated) → [`model::Model`]
+//! (compiled, compact arrays) → [`engine`] (replications in parallel) → [`stats`] (mergeable
+//! statistics) → [`report`] (result files).
+
+pub mod dist;
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod org;
+pub mod report;
+pub mod rng;
+pub mod scenario;
+pub mod simulate;
+pub mod stats;
+
+pub use error::{Error, InputError, InputErrorKind, Result};
+pub use scenario::Scenario;

@@ -1,0 +1,145 @@
+//! The `permeate` command line: parses arguments, calls the library, renders errors once.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use permeate::{Error, Scenario, report, simulate};
+
+/// How long until customer-community feedback reaches 80% of the developers — and what changes it.
+#[derive(Parser, Debug)]
+#[command(name = "permeate", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario and write the results folder.
+    Run(RunArgs),
+    /// Validate a scenario and its files and print the organisation's summary.
+    Check {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// Replications per variant (overrides the scenario's `replications`).
+    #[arg(short = 'n', long)]
+    replications: Option<u64>,
+    /// Seed of all random draws (overrides the scenario's `seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder [default: results/<scenario file stem>/].
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// No progress bar and no table on stdout.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// A failure to report: the message and the exit status.
+struct Failure(String, u8);
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure(e.to_string(), e.exit_status() as u8)
+    }
+}
+
+fn usage(msg: &str) -> Failure {
+    Failure(format!("invalid argument: {msg}"), 2)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Check { scenario } => check(scenario),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(msg, status)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(status)
+        }
+    }
+}
+
+fn load(path: &std::path::Path) -> Result<Scenario, Failure> {
+    Scenario::load(path).map_err(|e| Failure::from(Error::from(e)))
+}
+
+fn check(path: PathBuf) -> Result<(), Failure> {
+    let scenario = load(&path)?;
+    print!("{}", scenario.summary());
+    println!("ok: the scenario is valid");
+    Ok(())
+}
+
+fn run(args: RunArgs) -> Result<(), Failure> {
+    if args.replications == Some(0) {
+        return Err(usage("--replications must be at least 1"));
+    }
+    if args.threads == Some(0) {
+        return Err(usage("--threads must be at least 1"));
+    }
+    let mut scenario = load(&args.scenario)?;
+    if let Some(n) = args.replications {
+        scenario.replications = n;
+    }
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let out = args.out.clone().unwrap_or_else(|| {
+        let stem = args
+            .scenario
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        PathBuf::from("results").join(stem)
+    });
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(j) = args.threads {
+        pool = pool.num_threads(j);
+    }
+    let pool = pool
+        .build()
+        .map_err(|e| Failure(format!("cannot start worker threads: {e}"), 1))?;
+
+    let total = scenario.replications * scenario.variants.len() as u64;
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replications ({per_sec}, eta {eta})")
+                .expect("valid template"),
+        );
+        bar
+    };
+    let results = pool.install(|| simulate::simulate(&scenario, &|| bar.inc(1)))?;
+    bar.finish_and_clear();
+    report::write_results(&scenario, &results, &out)?;
+    if !args.quiet {
+        print!("{}", report::headline_text(&scenario, &results));
+        println!("results written to {}/", out.display());
+    }
+    Ok(())
+}

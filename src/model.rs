@@ -1,0 +1,279 @@
+//! The compiled model of one variant: compact arrays the engine walks in its inner loop.
+//!
+//! - CSR adjacency: the outgoing links of person `p` are `arcs[offsets[p]..offsets[p + 1]]`,
+//!   sorted by receiver; a two-way link becomes two arcs.
+//! - Each arc carries its receiver (`u32`), its channel index, its kind index (ordinary,
+//!   priority from a mandated community manager, involvement-gated) and its identity key for
+//!   common random numbers.
+//! - Per person: role index, identity key, target membership.
+
+use std::collections::HashMap;
+
+use crate::dist::Dist;
+use crate::error::{InputError, InputErrorKind};
+use crate::org::{Direction, PersonIdx};
+use crate::rng::identity_key;
+use crate::scenario::{ChannelId, MandateEffect, Variant};
+
+/// One directed link as the engine sees it (16 bytes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Arc {
+    /// The receiver.
+    pub to: PersonIdx,
+    /// Index into [`Model::channels`].
+    pub channel: ChannelId,
+    /// Index into [`Model::kinds`].
+    pub kind: u16,
+    /// Identity key of (sender id, receiver id, channel name): the seed of this link's draws.
+    pub key: u64,
+}
+
+/// What is special about a link beyond its channel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinkKind {
+    /// The sender is a community manager with a mandate: priority work for the receiver.
+    pub priority: Option<MandateEffect>,
+    /// The link exists only in replications where the involved person is drawn as involved.
+    pub gate: Option<Gate>,
+}
+
+/// Involvement gating of a link: active iff the involved person's involvement uniform is below
+/// `fraction`, so a larger fraction always contains the people of a smaller one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gate {
+    /// Share of the group that is involved, 0–1.
+    pub fraction: f64,
+    /// True when the involved person is the sender (they post to the community), false when the
+    /// receiver (they follow it).
+    pub on_sender: bool,
+}
+
+/// A channel's parameters, ready for the inner loop.
+#[derive(Debug, Clone)]
+pub struct ChannelParams {
+    /// Probability to pass the item on over a link.
+    pub transmit: f64,
+    /// Overrides the receiver's notice probability, if set.
+    pub notice: Option<f64>,
+    /// Delay in hours.
+    pub delay: Dist,
+}
+
+/// A role's parameters, ready for the inner loop.
+#[derive(Debug, Clone)]
+pub struct RoleParams {
+    /// Probability that a delivery is noticed.
+    pub notice: f64,
+    /// Processing delay in hours.
+    pub processing: Dist,
+    /// Spreading window in hours; `None` = unlimited.
+    pub window: Option<Dist>,
+}
+
+/// The compiled model of one variant.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The variant's name.
+    pub name: String,
+    /// CSR offsets, `people + 1` entries.
+    pub offsets: Vec<u32>,
+    /// The directed links, grouped by sender.
+    pub arcs: Vec<Arc>,
+    /// Role index per person.
+    pub person_role: Vec<u16>,
+    /// Identity key per person.
+    pub person_key: Vec<u64>,
+    /// Whether each person belongs to the target.
+    pub in_target: Vec<bool>,
+    /// Channel parameters by channel index.
+    pub channels: Vec<ChannelParams>,
+    /// Role parameters by role index.
+    pub roles: Vec<RoleParams>,
+    /// Link kinds by kind index (`kinds[0]` is the ordinary link).
+    pub kinds: Vec<LinkKind>,
+    /// Where the item appears (processed at time 0).
+    pub sources: Vec<PersonIdx>,
+    /// Size of the target group.
+    pub target_size: u32,
+    /// `ceil(threshold × target_size)`: the rank whose processing time is T_threshold.
+    pub k: u32,
+    /// Processing after this many hours counts as never.
+    pub horizon_hours: f64,
+}
+
+const ORDINARY: LinkKind = LinkKind {
+    priority: None,
+    gate: None,
+};
+
+impl Model {
+    /// Compiles a validated variant. `file` is the scenario (for the size-limit error).
+    pub fn compile(
+        v: &Variant,
+        horizon_hours: f64,
+        file: &std::path::Path,
+    ) -> Result<Model, InputError> {
+        let org = &v.org;
+        let n = org.len();
+        let cm = v.community_manager.as_ref().filter(|c| c.mandate);
+        let mut kinds = vec![ORDINARY];
+        let mut kind_of = |k: LinkKind| -> u16 {
+            match kinds.iter().position(|x| *x == k) {
+                Some(i) => i as u16,
+                None => {
+                    kinds.push(k);
+                    (kinds.len() - 1) as u16
+                }
+            }
+        };
+        // (sender, receiver, channel, kind) for every directed link.
+        let mut directed: Vec<(PersonIdx, PersonIdx, ChannelId, LinkKind)> =
+            Vec::with_capacity(org.links.len() * 2);
+        let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, gate: Option<Gate>| {
+            let priority = cm.filter(|m| m.person == s).map(|m| m.effect);
+            directed.push((s, t, c, LinkKind { priority, gate }));
+        };
+        for l in &org.links {
+            let c = v.org_channel[l.channel as usize];
+            push(l.source, l.target, c, None);
+            if l.direction == Direction::Both {
+                push(l.target, l.source, c, None);
+            }
+        }
+        for l in &v.extra_links {
+            push(l.source, l.target, l.channel, None);
+            if l.direction == Direction::Both {
+                push(l.target, l.source, l.channel, None);
+            }
+        }
+        if let Some(inv) = &v.involvement {
+            for &p in &inv.group {
+                for &c in inv.community.iter().filter(|&&c| c != p) {
+                    push(
+                        c,
+                        p,
+                        inv.channel,
+                        Some(Gate {
+                            fraction: inv.fraction,
+                            on_sender: false,
+                        }),
+                    );
+                    if inv.direction == Direction::Both {
+                        push(
+                            p,
+                            c,
+                            inv.channel,
+                            Some(Gate {
+                                fraction: inv.fraction,
+                                on_sender: true,
+                            }),
+                        );
+                    }
+                }
+            }
+        }
+        if directed.len() >= u32::MAX as usize {
+            return Err(InputError::new(
+                file,
+                InputErrorKind::Invalid("more than 4 billion directed links".into()),
+            ));
+        }
+        directed.sort_unstable_by_key(|&(s, t, c, _)| (s, t, c));
+        // Merge duplicates of (sender, receiver, channel): one link, the most permissive kind.
+        let mut merged: Vec<(PersonIdx, PersonIdx, ChannelId, LinkKind)> =
+            Vec::with_capacity(directed.len());
+        for d in directed {
+            match merged.last_mut() {
+                Some(last) if (last.0, last.1, last.2) == (d.0, d.1, d.2) => {
+                    last.3.priority = last.3.priority.or(d.3.priority);
+                    last.3.gate = match (last.3.gate, d.3.gate) {
+                        (Some(a), Some(b)) => Some(if a.fraction >= b.fraction { a } else { b }),
+                        _ => None,
+                    };
+                }
+                _ => merged.push(d),
+            }
+        }
+        let mut offsets = vec![0u32; n + 1];
+        for &(s, ..) in &merged {
+            offsets[s as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let channel_names: Vec<&str> = v.channels.iter().map(|c| c.name.as_str()).collect();
+        let arcs: Vec<Arc> = merged
+            .iter()
+            .map(|&(s, t, c, k)| Arc {
+                to: t,
+                channel: c,
+                kind: kind_of(k),
+                key: identity_key(&[
+                    &org.people[s as usize].id,
+                    &org.people[t as usize].id,
+                    channel_names[c as usize],
+                ]),
+            })
+            .collect();
+        let mut in_target = vec![false; n];
+        for &p in &v.target {
+            in_target[p as usize] = true;
+        }
+        let target_size = v.target.len() as u32;
+        let k = ((v.threshold * target_size as f64).ceil() as u32).clamp(1, target_size);
+        let model = Model {
+            name: v.name.clone(),
+            offsets,
+            arcs,
+            person_role: org.people.iter().map(|p| p.role as u16).collect(),
+            person_key: org.people.iter().map(|p| identity_key(&[&p.id])).collect(),
+            in_target,
+            channels: v
+                .channels
+                .iter()
+                .map(|c| ChannelParams {
+                    transmit: c.transmit,
+                    notice: c.notice,
+                    delay: c.delay.clone(),
+                })
+                .collect(),
+            roles: v
+                .roles
+                .iter()
+                .map(|r| RoleParams {
+                    notice: r.notice,
+                    processing: r.processing.clone(),
+                    window: r.window.clone(),
+                })
+                .collect(),
+            kinds,
+            sources: v.sources.clone(),
+            target_size,
+            k,
+            horizon_hours,
+        };
+        debug_assert_eq!(*model.offsets.last().unwrap() as usize, model.arcs.len());
+        debug_assert!(model.arcs.iter().all(|a| (a.to as usize) < n));
+        Ok(model)
+    }
+
+    /// Number of people.
+    pub fn people(&self) -> usize {
+        self.person_role.len()
+    }
+
+    /// The outgoing links of person `p`.
+    #[inline]
+    pub fn arcs_of(&self, p: PersonIdx) -> &[Arc] {
+        &self.arcs[self.offsets[p as usize] as usize..self.offsets[p as usize + 1] as usize]
+    }
+
+    /// Number of directed links per channel index (for summaries).
+    pub fn arcs_per_channel(&self) -> HashMap<ChannelId, usize> {
+        let mut m = HashMap::new();
+        for a in &self.arcs {
+            *m.entry(a.channel).or_default() += 1;
+        }
+        m
+    }
+}

@@ -1,0 +1,195 @@
+//! The organisation generator (`[organisation.generate]`), for when no org chart exists yet.
+//!
+//! Structure: a management layer; units, each with a head, teams of members with a lead, and
+//! optional specialists; random cross-team ties; the community node. The structure is a pure
+//! function of the generator's settings and the scenario's seed. Documented counts (tested):
+//!
+//! - people = M + Σ_units (1 + teams · (1 + team_size) + specialists) + 1 (community)
+//! - links = C(M, 2) + Σ_units (M + teams · (C(team_size + 1, 2) + team_size + 1) + specialists)
+//!   + cross-team ties, where ties = round(cross_team_ties · employees / 2) unless the organisation
+//!   is too small to hold that many distinct pairs.
+
+use std::collections::HashSet;
+
+use super::{Direction, NameOrigin, Organisation, OrganisationBuilder, PersonIdx};
+use crate::rng::{fmix64, identity_key};
+
+/// Validated generator settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratorSpec {
+    /// People in the management layer.
+    pub management: u32,
+    /// Role of the management layer's people.
+    pub management_role: String,
+    /// Expected number of cross-team ties per employee (each tie has two ends).
+    pub cross_team_ties: f64,
+    /// Id of the community node, if one is created.
+    pub community_id: Option<String>,
+    /// The units.
+    pub units: Vec<UnitSpec>,
+    /// Channels used for each relation.
+    pub channels: GeneratorChannels,
+}
+
+/// One generated unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitSpec {
+    /// Unit name, e.g. `development`.
+    pub name: String,
+    /// Number of teams.
+    pub teams: u32,
+    /// Members per team, not counting the lead.
+    pub team_size: u32,
+    /// Role of team members, e.g. `developer`.
+    pub member_role: String,
+    /// Role of team leads.
+    pub lead_role: String,
+    /// Role of the unit's head.
+    pub head_role: String,
+    /// Extra people reporting to the head directly: (role, count).
+    pub specialists: Vec<(String, u32)>,
+}
+
+/// The channel of each generated relation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratorChannels {
+    /// Among the members and lead of one team.
+    pub team: String,
+    /// Lead ↔ each member, and head ↔ each specialist (one-to-ones).
+    pub lead: String,
+    /// Head ↔ each team lead.
+    pub heads: String,
+    /// Within management, and heads ↔ management.
+    pub management: String,
+    /// Random cross-team ties.
+    pub cross: String,
+}
+
+/// Generates the organisation. `origin` is used for error messages about unknown channels.
+pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Organisation {
+    let mut b = OrganisationBuilder::new("generated");
+    let ch = &spec.channels;
+    let key = |k: &str| NameOrigin {
+        key: Some(format!("organisation.generate.channels.{k}")),
+        ..origin.clone()
+    };
+    let link = |b: &mut OrganisationBuilder, s: PersonIdx, t: PersonIdx, c: &str, k: &str| {
+        b.add_link(s, t, c, Direction::Both, || key(k));
+    };
+    // `group[p]` = the team (or other group) of employee p, for cross-team ties.
+    let mut group: Vec<u32> = Vec::new();
+    let mut next_group = 0u32;
+    let mut new_group = || {
+        next_group += 1;
+        next_group - 1
+    };
+
+    let mgmt_group = new_group();
+    let mut mgmt = Vec::new();
+    for i in 1..=spec.management {
+        let p = b
+            .add_person(
+                &format!("management-{i}"),
+                "management",
+                &spec.management_role,
+            )
+            .expect("unique");
+        group.push(mgmt_group);
+        for &q in &mgmt {
+            link(&mut b, q, p, &ch.management, "management");
+        }
+        mgmt.push(p);
+    }
+    for unit in &spec.units {
+        let u = &unit.name;
+        let head_group = new_group();
+        let head = b
+            .add_person(&format!("{u}-head"), u, &unit.head_role)
+            .expect("unique");
+        group.push(head_group);
+        for &m in &mgmt {
+            link(&mut b, m, head, &ch.management, "management");
+        }
+        for (role, count) in &unit.specialists {
+            for i in 1..=*count {
+                let p = b
+                    .add_person(&format!("{u}-{role}-{i}"), u, role)
+                    .expect("unique");
+                group.push(head_group);
+                link(&mut b, head, p, &ch.lead, "lead");
+            }
+        }
+        for t in 1..=unit.teams {
+            let g = new_group();
+            let lead = b
+                .add_person(&format!("{u}-t{t}-lead"), u, &unit.lead_role)
+                .expect("unique");
+            group.push(g);
+            link(&mut b, head, lead, &ch.heads, "heads");
+            let mut team = vec![lead];
+            for m in 1..=unit.team_size {
+                let p = b
+                    .add_person(&format!("{u}-t{t}-m{m}"), u, &unit.member_role)
+                    .expect("unique");
+                group.push(g);
+                for &q in &team {
+                    link(&mut b, q, p, &ch.team, "team");
+                }
+                link(&mut b, lead, p, &ch.lead, "lead");
+                team.push(p);
+            }
+        }
+    }
+    let employees = b.len();
+    let wanted = (spec.cross_team_ties * employees as f64 / 2.0).round() as usize;
+    let mut ties: HashSet<(PersonIdx, PersonIdx)> = HashSet::new();
+    let base = identity_key(&["generator", "cross_team_ties", &seed.to_string()]);
+    let mut attempt = 0u64;
+    while ties.len() < wanted && attempt < 50 * wanted as u64 + 1000 && employees > 1 {
+        let h = fmix64(base ^ fmix64(attempt));
+        attempt += 1;
+        let a = ((h >> 32) % employees as u64) as PersonIdx;
+        let c = ((h & 0xffff_ffff) % employees as u64) as PersonIdx;
+        if group[a as usize] == group[c as usize] {
+            continue;
+        }
+        let pair = (a.min(c), a.max(c));
+        if ties.insert(pair) {
+            link(&mut b, pair.0, pair.1, &ch.cross, "cross");
+        }
+    }
+    if let Some(id) = &spec.community_id {
+        b.add_person(id, "external", "community");
+    }
+    b.finish()
+}
+
+impl GeneratorSpec {
+    /// The number of people [`generate`] produces.
+    pub fn expected_people(&self) -> usize {
+        let units: usize = self
+            .units
+            .iter()
+            .map(|u| {
+                1 + (u.teams * (1 + u.team_size)) as usize
+                    + u.specialists.iter().map(|s| s.1 as usize).sum::<usize>()
+            })
+            .sum();
+        self.management as usize + units + usize::from(self.community_id.is_some())
+    }
+
+    /// The number of structural (non-random) links [`generate`] produces.
+    pub fn expected_structural_links(&self) -> usize {
+        let m = self.management as usize;
+        let units: usize = self
+            .units
+            .iter()
+            .map(|u| {
+                let s = u.team_size as usize;
+                m + u.teams as usize * ((s + 1) * s / 2 + s + 1)
+                    + u.specialists.iter().map(|x| x.1 as usize).sum::<usize>()
+            })
+            .sum();
+        m * m.saturating_sub(1) / 2 + units
+    }
+}

@@ -1,0 +1,267 @@
+//! The organisation: people (id, unit, role) and the communication links between them, as read
+//! from the client's CSV files or produced by the generator. Names are interned: a person's unit
+//! and role, and a link's channel, are small indices into name tables.
+
+mod csv_input;
+pub mod generate;
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+pub use csv_input::{load_csv, read_text as csv_input_read_text};
+
+/// Index of a person in [`Organisation::people`].
+pub type PersonIdx = u32;
+
+/// One person of the organisation (or the external community node).
+#[derive(Debug, Clone)]
+pub struct Person {
+    /// The unique id from the CSV or the generator, e.g. `dev-3-2`.
+    pub id: String,
+    /// Index into [`Organisation::units`].
+    pub unit: u32,
+    /// Index into [`Organisation::roles`].
+    pub role: u32,
+}
+
+/// Whether a link carries the item both ways or only from source to target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Both ways (the default for a link given once).
+    Both,
+    /// Only from `source` to `target`.
+    Forward,
+}
+
+impl Direction {
+    /// Parses `both` / `forward`; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Direction> {
+        match s.trim() {
+            "both" | "" => Some(Direction::Both),
+            "forward" => Some(Direction::Forward),
+            _ => None,
+        }
+    }
+}
+
+/// A communication link between two people over a named channel.
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    /// The sender (for a two-way link: one end).
+    pub source: PersonIdx,
+    /// The receiver (for a two-way link: the other end).
+    pub target: PersonIdx,
+    /// Index into [`Organisation::channels`] (the channel names the links use).
+    pub channel: u32,
+    /// One-way or both ways.
+    pub direction: Direction,
+}
+
+/// Where a channel name was first used, for error messages about unknown channels.
+#[derive(Debug, Clone)]
+pub struct NameOrigin {
+    /// The file (links CSV or scenario).
+    pub file: PathBuf,
+    /// The 1-based line in that file, when known.
+    pub line: Option<usize>,
+    /// The scenario key that named the channel (generator), when not a CSV row.
+    pub key: Option<String>,
+}
+
+/// A whole organisation.
+#[derive(Debug, Clone, Default)]
+pub struct Organisation {
+    /// Everybody, including the community node(s).
+    pub people: Vec<Person>,
+    /// Unit names (interned).
+    pub units: Vec<String>,
+    /// Role names (interned).
+    pub roles: Vec<String>,
+    /// Channel names used by [`Organisation::links`] (interned).
+    pub channels: Vec<String>,
+    /// Where each channel name was first used.
+    pub channel_origins: Vec<NameOrigin>,
+    /// All links as given (a two-way link once).
+    pub links: Vec<Link>,
+    /// How the organisation came about (for summaries).
+    pub origin: String,
+    index: HashMap<String, PersonIdx>,
+}
+
+fn intern(names: &mut Vec<String>, map: &mut HashMap<String, u32>, name: &str) -> u32 {
+    if let Some(&i) = map.get(name) {
+        return i;
+    }
+    let i = names.len() as u32;
+    names.push(name.to_string());
+    map.insert(name.to_string(), i);
+    i
+}
+
+/// Builds an [`Organisation`] person by person and link by link.
+#[derive(Debug, Default)]
+pub struct OrganisationBuilder {
+    org: Organisation,
+    units: HashMap<String, u32>,
+    roles: HashMap<String, u32>,
+    channels: HashMap<String, u32>,
+}
+
+impl OrganisationBuilder {
+    /// An empty organisation described by `origin` (e.g. "people.csv + links.csv").
+    pub fn new(origin: impl Into<String>) -> Self {
+        let mut b = OrganisationBuilder::default();
+        b.org.origin = origin.into();
+        b
+    }
+
+    /// Adds a person; returns `None` if the id is taken.
+    pub fn add_person(&mut self, id: &str, unit: &str, role: &str) -> Option<PersonIdx> {
+        if self.org.index.contains_key(id) {
+            return None;
+        }
+        let unit = intern(&mut self.org.units, &mut self.units, unit);
+        let role = intern(&mut self.org.roles, &mut self.roles, role);
+        let idx = self.org.people.len() as PersonIdx;
+        self.org.people.push(Person {
+            id: id.to_string(),
+            unit,
+            role,
+        });
+        self.org.index.insert(id.to_string(), idx);
+        Some(idx)
+    }
+
+    /// The index of the person with `id`, if added.
+    pub fn find(&self, id: &str) -> Option<PersonIdx> {
+        self.org.index.get(id).copied()
+    }
+
+    /// Adds a link over the channel named `channel` (first used at `origin`).
+    pub fn add_link(
+        &mut self,
+        source: PersonIdx,
+        target: PersonIdx,
+        channel: &str,
+        direction: Direction,
+        origin: impl FnOnce() -> NameOrigin,
+    ) {
+        let before = self.org.channels.len();
+        let channel = intern(&mut self.org.channels, &mut self.channels, channel);
+        if self.org.channels.len() > before {
+            self.org.channel_origins.push(origin());
+        }
+        self.org.links.push(Link {
+            source,
+            target,
+            channel,
+            direction,
+        });
+    }
+
+    /// Number of people so far.
+    pub fn len(&self) -> usize {
+        self.org.people.len()
+    }
+
+    /// True when nobody has been added.
+    pub fn is_empty(&self) -> bool {
+        self.org.people.is_empty()
+    }
+
+    /// The finished organisation.
+    pub fn finish(self) -> Organisation {
+        self.org
+    }
+}
+
+impl Organisation {
+    /// The index of the person with `id`.
+    pub fn find(&self, id: &str) -> Option<PersonIdx> {
+        self.index.get(id).copied()
+    }
+
+    /// Number of people (including community nodes).
+    pub fn len(&self) -> usize {
+        self.people.len()
+    }
+
+    /// True for an organisation without people.
+    pub fn is_empty(&self) -> bool {
+        self.people.is_empty()
+    }
+
+    /// The role name of person `p`.
+    pub fn role_of(&self, p: PersonIdx) -> &str {
+        &self.roles[self.people[p as usize].role as usize]
+    }
+
+    /// The unit name of person `p`.
+    pub fn unit_of(&self, p: PersonIdx) -> &str {
+        &self.units[self.people[p as usize].unit as usize]
+    }
+
+    /// Ids of all people, for "did you mean" suggestions (capped to keep errors cheap).
+    pub fn ids_for_suggestions(&self) -> Vec<String> {
+        if self.people.len() > 100_000 {
+            return Vec::new();
+        }
+        self.people.iter().map(|p| p.id.clone()).collect()
+    }
+
+    /// A plain-text summary: people per unit and role, links per channel.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "organisation: {} people, {} links ({})",
+            self.people.len(),
+            self.links.len(),
+            self.origin
+        );
+        let mut by_unit: Vec<(String, Vec<(String, usize)>)> = Vec::new();
+        let mut counts: HashMap<(u32, u32), usize> = HashMap::new();
+        for p in &self.people {
+            *counts.entry((p.unit, p.role)).or_default() += 1;
+        }
+        for (u, unit) in self.units.iter().enumerate() {
+            let mut roles: Vec<(String, usize)> = self
+                .roles
+                .iter()
+                .enumerate()
+                .filter_map(|(r, role)| {
+                    counts
+                        .get(&(u as u32, r as u32))
+                        .map(|&c| (role.clone(), c))
+                })
+                .collect();
+            roles.sort();
+            by_unit.push((unit.clone(), roles));
+        }
+        for (unit, roles) in by_unit {
+            let total: usize = roles.iter().map(|r| r.1).sum();
+            let list: Vec<String> = roles.iter().map(|(r, c)| format!("{c} {r}")).collect();
+            let _ = writeln!(
+                s,
+                "  unit {unit:<14} {total:>6} people: {}",
+                list.join(", ")
+            );
+        }
+        let mut per_channel = vec![(0usize, 0usize); self.channels.len()];
+        for l in &self.links {
+            match l.direction {
+                Direction::Both => per_channel[l.channel as usize].0 += 1,
+                Direction::Forward => per_channel[l.channel as usize].1 += 1,
+            }
+        }
+        for (c, name) in self.channels.iter().enumerate() {
+            let (both, fwd) = per_channel[c];
+            let _ = writeln!(
+                s,
+                "  channel {name:<18} {both:>7} two-way, {fwd:>7} one-way links"
+            );
+        }
+        s
+    }
+}

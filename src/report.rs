@@ -1,0 +1,413 @@
+//! Report writers: `summary.json`, `replications.csv`, `curve.csv`, `sweep.csv` (with a sweep)
+//! and `summary.md`, written whole: everything goes to a temporary folder beside the output
+//! folder, which then replaces it, so a failed run never leaves half-written results.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::scenario::Scenario;
+use crate::simulate::{RunResults, VariantResult};
+use crate::stats::{Paired, TSummary};
+
+/// Hours in a working day, for the plain-language figures.
+pub const WORKING_DAY_HOURS: f64 = 8.0;
+
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    scenario: &'a str,
+    description: Option<&'a str>,
+    seed: u64,
+    replications: u64,
+    threshold: f64,
+    horizon_hours: f64,
+    target_size: u32,
+    permeate_version: &'static str,
+    variants: Vec<VariantJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct VariantJson<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
+    target_size: u32,
+    threshold: f64,
+    reached_fraction: f64,
+    t_threshold: TJson,
+    vs_baseline: Option<PairedJson>,
+}
+
+#[derive(Serialize)]
+struct TJson {
+    mean: Option<f64>,
+    median: Option<f64>,
+    p10: Option<f64>,
+    p90: Option<f64>,
+    ci95_mean: Option<[f64; 2]>,
+    ci95_median: [Option<f64>; 2],
+}
+
+#[derive(Serialize)]
+struct PairedJson {
+    mean_delta: Option<f64>,
+    ci95_mean_delta: Option<[f64; 2]>,
+    median_delta: Option<f64>,
+    p_faster: f64,
+    p_slower: f64,
+    both_reached: u64,
+}
+
+impl From<&TSummary> for TJson {
+    fn from(s: &TSummary) -> Self {
+        TJson {
+            mean: s.mean,
+            median: s.median,
+            p10: s.p10,
+            p90: s.p90,
+            ci95_mean: s.ci95_mean,
+            ci95_median: s.ci95_median,
+        }
+    }
+}
+
+impl From<&Paired> for PairedJson {
+    fn from(p: &Paired) -> Self {
+        PairedJson {
+            mean_delta: p.mean_delta,
+            ci95_mean_delta: p.ci95_mean_delta,
+            median_delta: p.median_delta,
+            p_faster: p.p_faster,
+            p_slower: p.p_slower,
+            both_reached: p.both_reached,
+        }
+    }
+}
+
+/// `summary.json` as a string.
+pub fn summary_json(scenario: &Scenario, results: &RunResults) -> String {
+    let base = &results.variants[0];
+    let doc = SummaryJson {
+        scenario: &scenario.name,
+        description: scenario.description.as_deref(),
+        seed: scenario.seed,
+        replications: scenario.replications,
+        threshold: base.threshold,
+        horizon_hours: scenario.horizon_hours,
+        target_size: base.target_size,
+        permeate_version: env!("CARGO_PKG_VERSION"),
+        variants: results
+            .variants
+            .iter()
+            .map(|v| VariantJson {
+                name: &v.name,
+                description: v.description.as_deref(),
+                target_size: v.target_size,
+                threshold: v.threshold,
+                reached_fraction: v.summary.reached_fraction,
+                t_threshold: (&v.summary).into(),
+                vs_baseline: v.vs_baseline.as_ref().map(Into::into),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&doc).expect("plain data serialises") + "\n"
+}
+
+fn csv_string(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    write(&mut w).expect("writing CSV to memory cannot fail");
+    String::from_utf8(w.into_inner().expect("in-memory flush")).expect("UTF-8 in, UTF-8 out")
+}
+
+/// `replications.csv`: `variant,replication,t_threshold,reached`.
+pub fn replications_csv(results: &RunResults) -> String {
+    csv_string(|w| {
+        w.write_record(["variant", "replication", "t_threshold", "reached"])?;
+        for v in &results.variants {
+            for (r, t) in v.t_threshold.iter().enumerate() {
+                let t_text = t.map(|t| t.to_string()).unwrap_or_default();
+                w.write_record([
+                    v.name.as_str(),
+                    &r.to_string(),
+                    &t_text,
+                    if t.is_some() { "true" } else { "false" },
+                ])?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `curve.csv`: `variant,hours,mean,p10,p90` (shares of the target, 0–1).
+pub fn curve_csv(results: &RunResults) -> String {
+    csv_string(|w| {
+        w.write_record(["variant", "hours", "mean", "p10", "p90"])?;
+        for v in &results.variants {
+            for p in &v.curve {
+                w.write_record([
+                    v.name.clone(),
+                    fmt6(p.hours),
+                    fmt6(p.mean),
+                    fmt6(p.p10),
+                    fmt6(p.p90),
+                ])?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `sweep.csv`: the swept values, then median T_threshold with its 95% interval, the reached
+/// fraction and the mean, per sweep point.
+pub fn sweep_csv(scenario: &Scenario, results: &RunResults) -> Option<String> {
+    let sweep = scenario.sweep.as_ref()?;
+    Some(csv_string(|w| {
+        let mut header: Vec<String> = sweep.paths.clone();
+        header.extend(
+            [
+                "variant",
+                "median",
+                "ci95_median_low",
+                "ci95_median_high",
+                "reached_fraction",
+                "mean",
+            ]
+            .map(String::from),
+        );
+        w.write_record(&header)?;
+        for p in &sweep.points {
+            let v = &results.variants[p.variant];
+            let mut row: Vec<String> = p.values.iter().map(value_text).collect();
+            let s = &v.summary;
+            row.extend([
+                v.name.clone(),
+                opt(s.median),
+                opt(s.ci95_median[0]),
+                opt(s.ci95_median[1]),
+                fmt6(s.reached_fraction),
+                opt(s.mean),
+            ]);
+            w.write_record(&row)?;
+        }
+        Ok(())
+    }))
+}
+
+fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn fmt6(x: f64) -> String {
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map(fmt6).unwrap_or_default()
+}
+
+/// Hours with one decimal, or "not reached".
+pub fn hours(x: Option<f64>) -> String {
+    x.map_or_else(|| "not reached".into(), |h| format!("{h:.1} h"))
+}
+
+fn interval(ci: [Option<f64>; 2]) -> String {
+    let b = |x: Option<f64>| x.map_or_else(|| "never".into(), |h| format!("{h:.1}"));
+    format!("{}–{}", b(ci[0]), b(ci[1]))
+}
+
+fn signed(x: f64) -> String {
+    format!("{x:+.1}")
+}
+
+/// One row of the headline table: (variant, reached, median (CI), mean (CI), p10–p90, vs baseline).
+fn headline_row(v: &VariantResult) -> [String; 6] {
+    let s = &v.summary;
+    let vs = match &v.vs_baseline {
+        None => "—".to_string(),
+        Some(p) => {
+            let mean = match (p.mean_delta, p.ci95_mean_delta) {
+                (Some(m), Some([lo, hi])) => {
+                    format!("mean {} h ({}…{})", signed(m), signed(lo), signed(hi))
+                }
+                (Some(m), None) => format!("mean {} h", signed(m)),
+                _ => "mean —".into(),
+            };
+            let median = p
+                .median_delta
+                .map_or_else(|| "median —".into(), |m| format!("median {} h", signed(m)));
+            format!("{mean}; {median}; faster in {:.0}%", 100.0 * p.p_faster)
+        }
+    };
+    [
+        v.name.clone(),
+        format!("{:.1}%", 100.0 * s.reached_fraction),
+        format!("{} ({})", hours(s.median), interval(s.ci95_median)),
+        match (s.mean, s.ci95_mean) {
+            (Some(m), Some([lo, hi])) => format!("{m:.1} h ({lo:.1}–{hi:.1})"),
+            (m, _) => hours(m),
+        },
+        format!(
+            "{}–{}",
+            s.p10.map_or("never".into(), |x| format!("{x:.1}")),
+            s.p90.map_or("never".into(), |x| format!("{x:.1}"))
+        ),
+        vs,
+    ]
+}
+
+const HEADLINE: [&str; 6] = [
+    "variant",
+    "reached",
+    "median T (95% CI)",
+    "mean T (95% CI)",
+    "p10–p90 (h)",
+    "vs baseline (paired)",
+];
+
+/// The headline table as aligned plain text (for the terminal).
+pub fn headline_text(scenario: &Scenario, results: &RunResults) -> String {
+    let rows: Vec<[String; 6]> = results.variants.iter().map(headline_row).collect();
+    let mut widths = HEADLINE.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let base = &results.variants[0];
+    let mut s = format!(
+        "{}: T{:.0} = time until {:.0}% of {} target people have processed the item ({} replications, seed {})\n",
+        scenario.name,
+        100.0 * base.threshold,
+        100.0 * base.threshold,
+        base.target_size,
+        scenario.replications,
+        scenario.seed
+    );
+    let line = |cells: &[String]| -> String {
+        cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}", w = w))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+            + "\n"
+    };
+    s += &line(&HEADLINE.map(String::from));
+    for r in &rows {
+        s += &line(r);
+    }
+    s
+}
+
+/// `summary.md`: the headline table and how to read it.
+pub fn summary_md(scenario: &Scenario, results: &RunResults) -> String {
+    let base = &results.variants[0];
+    let pct = 100.0 * base.threshold;
+    let mut s = format!("# {}\n\n", scenario.name);
+    if let Some(d) = &scenario.description {
+        let _ = writeln!(s, "{}\n", d.trim());
+    }
+    let _ = writeln!(
+        s,
+        "**T{pct:.0}** is the time until {pct:.0}% of the target ({} people) have perceived and processed an item \
+         that appears at the source. {} replications per variant, seed {}, horizon {} h; all variants share \
+         common random numbers, so the comparison with the baseline is paired replication by replication.\n",
+        base.target_size, scenario.replications, scenario.seed, scenario.horizon_hours
+    );
+    s += &format!(
+        "| {} |\n|{}\n",
+        HEADLINE.join(" | "),
+        "---|".repeat(HEADLINE.len())
+    );
+    for v in &results.variants {
+        let r = headline_row(v);
+        let _ = writeln!(s, "| {} |", r.map(|c| c.replace('|', "\\|")).join(" | "));
+    }
+    s += "\nHow to read this: *reached* is the share of replications in which the threshold was reached \
+          before the horizon. Medians and quantiles count a replication that did not reach as \"never\"; \
+          the mean and its interval are over the replications that reached. *vs baseline* compares each \
+          replication with the same replication of the baseline: the mean difference (over replications \
+          where both reached, negative = faster), the median difference, and how often the variant was \
+          strictly faster (not reaching counts as slower than any time).\n";
+    for v in &results.variants {
+        if v.summary.reached_fraction < 1.0 {
+            let _ = writeln!(
+                s,
+                "\n**Note:** in variant \"{}\" the threshold was not reached within {} h in {:.1}% of replications.",
+                v.name,
+                scenario.horizon_hours,
+                100.0 * (1.0 - v.summary.reached_fraction)
+            );
+        }
+    }
+    s
+}
+
+/// Writes all result files into `out`, replacing what was there, or nothing at all on failure.
+pub fn write_results(scenario: &Scenario, results: &RunResults, out: &Path) -> Result<(), Error> {
+    let mut files: Vec<(&str, String)> = vec![
+        ("summary.json", summary_json(scenario, results)),
+        ("replications.csv", replications_csv(results)),
+        ("curve.csv", curve_csv(results)),
+        ("summary.md", summary_md(scenario, results)),
+    ];
+    if let Some(sweep) = sweep_csv(scenario, results) {
+        files.push(("sweep.csv", sweep));
+    }
+    write_folder_atomically(out, &files)
+}
+
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `files` into a fresh temporary folder beside `out`, then swaps it into place.
+pub fn write_folder_atomically(out: &Path, files: &[(&str, String)]) -> Result<(), Error> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(write_err(&parent))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "results".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| {
+        std::fs::create_dir(&tmp).map_err(write_err(&tmp))?;
+        for (file, content) in files {
+            let path = tmp.join(file);
+            std::fs::write(&path, content).map_err(write_err(&path))?;
+        }
+        if out.exists() {
+            std::fs::rename(out, &old).map_err(write_err(out))?;
+        }
+        std::fs::rename(&tmp, out).map_err(write_err(out))?;
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        if old.exists() && !out.exists() {
+            let _ = std::fs::rename(&old, out);
+        }
+    }
+    result
+}

@@ -1,0 +1,200 @@
+//! Scenarios: the TOML file is parsed into raw serde structs ([`raw`]), each variant's overrides
+//! are applied to the TOML table ([`overrides`]), and every variant is validated into a typed
+//! [`Variant`] ([`validate`]). Nothing after this module sees raw input.
+
+mod locate;
+mod overrides;
+pub mod raw;
+mod summary;
+mod validate;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::dist::Dist;
+use crate::error::{InputError, InputErrorKind};
+use crate::org::{Direction, Organisation, PersonIdx, csv_input_read_text};
+
+pub use overrides::SweepPoint;
+
+/// Default number of replications when the scenario does not say.
+pub const DEFAULT_REPLICATIONS: u64 = 1000;
+/// Default horizon in hours (250 working days of 8 hours).
+pub const DEFAULT_HORIZON_HOURS: f64 = 2000.0;
+/// Default seed.
+pub const DEFAULT_SEED: u64 = 1;
+/// Default share of the target that must have processed the item.
+pub const DEFAULT_THRESHOLD: f64 = 0.8;
+/// Default number of time points of the adoption curve.
+pub const DEFAULT_CURVE_POINTS: u32 = 201;
+
+/// A validated scenario: shared settings and its variants, baseline first.
+#[derive(Debug)]
+pub struct Scenario {
+    /// The scenario's name (`name`).
+    pub name: String,
+    /// Free text (`description`).
+    pub description: Option<String>,
+    /// The scenario file.
+    pub file: PathBuf,
+    /// Seed of all random draws (`seed`).
+    pub seed: u64,
+    /// Replications per variant (`replications`).
+    pub replications: u64,
+    /// Simulated time in hours; later processing counts as never (`horizon_hours`).
+    pub horizon_hours: f64,
+    /// Points of the adoption curve's time grid (`output.curve_points`).
+    pub curve_points: u32,
+    /// The curve's time grid ends here, in hours (`output.curve_hours`).
+    pub curve_hours: f64,
+    /// The variants; `variants[0]` is the baseline.
+    pub variants: Vec<Variant>,
+    /// The sweep's dotted paths and its points (each point is a variant), if any.
+    pub sweep: Option<Sweep>,
+}
+
+/// A `[sweep]`: the swept dotted paths and which variant runs each point.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// The swept dotted paths, in file order (one or two).
+    pub paths: Vec<String>,
+    /// One entry per point of the grid.
+    pub points: Vec<SweepPoint>,
+}
+
+/// One variant of a scenario, fully validated: what the model compiler needs.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// `baseline` or the variant's `name`.
+    pub name: String,
+    /// The variant's `description`.
+    pub description: Option<String>,
+    /// The organisation (shared between variants that do not change it).
+    pub org: Arc<Organisation>,
+    /// The channels, by [`ChannelId`].
+    pub channels: Vec<Channel>,
+    /// For each channel name of the organisation (`org.channels`), the channel's id.
+    pub org_channel: Vec<ChannelId>,
+    /// Role behaviour, indexed like `org.roles`.
+    pub roles: Vec<Role>,
+    /// Links added by the variant (`add_links`) or by the community manager's settings.
+    pub extra_links: Vec<ExtraLink>,
+    /// Where the item appears (processed at time 0).
+    pub sources: Vec<PersonIdx>,
+    /// The target group whose processing is measured.
+    pub target: Vec<PersonIdx>,
+    /// Share of the target that must have processed the item, in (0, 1].
+    pub threshold: f64,
+    /// The community manager, if the scenario has one.
+    pub community_manager: Option<CommunityManager>,
+    /// Cross-functional involvement, if the scenario has it.
+    pub involvement: Option<Involvement>,
+}
+
+/// Index of a channel in [`Variant::channels`].
+pub type ChannelId = u16;
+
+/// A communication channel's behaviour.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    /// The channel's name, e.g. `chat`.
+    pub name: String,
+    /// Time for a message to travel and be seen, hours.
+    pub delay: Dist,
+    /// Probability that a sender passes the item on over a link of this channel.
+    pub transmit: f64,
+    /// If set, replaces the receiver's notice probability for deliveries over this channel.
+    pub notice: Option<f64>,
+}
+
+/// A role's behaviour.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// The role's name, e.g. `developer`.
+    pub name: String,
+    /// Probability that a delivered message is perceived and taken up.
+    pub notice: f64,
+    /// Hours from a noticed delivery to "processed".
+    pub processing: Dist,
+    /// Hours after processing during which the person passes the item on; `None` = unlimited.
+    pub window: Option<Dist>,
+    /// False when the role had no `[roles.*]` table and uses the defaults.
+    pub defined: bool,
+}
+
+/// A link that does not come from the organisation's links.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtraLink {
+    /// Sender (one end, for two-way links).
+    pub source: PersonIdx,
+    /// Receiver (other end).
+    pub target: PersonIdx,
+    /// The channel.
+    pub channel: ChannelId,
+    /// One-way or both ways.
+    pub direction: Direction,
+}
+
+/// The community manager and their internal effect.
+#[derive(Debug, Clone)]
+pub struct CommunityManager {
+    /// Who it is.
+    pub person: PersonIdx,
+    /// Whether the manager has an internal mandate.
+    pub mandate: bool,
+    /// What the mandate changes.
+    pub effect: MandateEffect,
+}
+
+/// What an internal mandate changes for messages the community manager sends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MandateEffect {
+    /// Receivers notice the manager's messages with at least this probability.
+    pub notice: f64,
+    /// Processing delays of the manager's messages are multiplied by this factor (0–1].
+    pub processing_factor: f64,
+}
+
+/// Cross-functional involvement: a nested random share of a group follows the community.
+#[derive(Debug, Clone)]
+pub struct Involvement {
+    /// Share of the group that is involved in a replication, 0–1.
+    pub fraction: f64,
+    /// The group (by default the developers).
+    pub group: Vec<PersonIdx>,
+    /// The community node(s) they follow.
+    pub community: Vec<PersonIdx>,
+    /// The community-feed channel.
+    pub channel: ChannelId,
+    /// `Forward`: community → person only; `Both`: they also post to the community.
+    pub direction: Direction,
+}
+
+/// Caches organisations so that variants share them (and CSV files are read once).
+#[derive(Default)]
+pub(crate) struct OrgCache {
+    csv: HashMap<(PathBuf, PathBuf), Arc<Organisation>>,
+    generated: Vec<(crate::org::generate::GeneratorSpec, Arc<Organisation>)>,
+}
+
+impl Scenario {
+    /// Reads, parses and validates the scenario file at `path` with all its variants.
+    pub fn load(path: &Path) -> Result<Scenario, InputError> {
+        let text = csv_input_read_text(path)?;
+        overrides::load(path, &text)
+    }
+
+    /// The baseline variant.
+    pub fn baseline(&self) -> &Variant {
+        &self.variants[0]
+    }
+}
+
+pub(crate) fn probability(v: f64) -> Result<f64, InputErrorKind> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(InputErrorKind::Probability(v))
+    }
+}

@@ -1,0 +1,242 @@
+//! The scenario file as written: serde structs that mirror the TOML one to one. Unknown keys are
+//! errors (`deny_unknown_fields`). Nothing here is validated beyond types; [`super::validate`]
+//! turns these into a typed [`super::Variant`].
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+/// The whole scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: String,
+    pub description: Option<String>,
+    pub seed: Option<u64>,
+    pub replications: Option<u64>,
+    pub horizon_hours: Option<f64>,
+    pub organisation: RawOrganisation,
+    #[serde(default)]
+    pub channels: IndexMap<String, RawChannel>,
+    #[serde(default)]
+    pub roles: IndexMap<String, RawRole>,
+    pub source: Option<RawSelector>,
+    pub target: Option<RawTarget>,
+    pub community_manager: Option<RawCommunityManager>,
+    pub involvement: Option<RawInvolvement>,
+    pub output: Option<RawOutput>,
+    #[serde(default)]
+    pub variants: Vec<RawVariant>,
+    pub sweep: Option<IndexMap<String, Vec<toml::Value>>>,
+}
+
+/// `[organisation]`: CSV files or a generator.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawOrganisation {
+    pub people: Option<String>,
+    pub links: Option<String>,
+    pub generate: Option<RawGenerate>,
+}
+
+/// `[organisation.generate]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawGenerate {
+    pub management: Option<u32>,
+    pub management_role: Option<String>,
+    pub cross_team_ties: Option<f64>,
+    pub community: Option<bool>,
+    pub community_id: Option<String>,
+    pub units: Vec<RawUnit>,
+    pub channels: Option<RawGenChannels>,
+}
+
+/// `[[organisation.generate.units]]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnit {
+    pub name: String,
+    pub teams: u32,
+    pub team_size: u32,
+    pub member_role: Option<String>,
+    pub lead_role: Option<String>,
+    pub head_role: Option<String>,
+    #[serde(default)]
+    pub specialists: IndexMap<String, u32>,
+}
+
+/// `[organisation.generate.channels]`: which channel each relation uses.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawGenChannels {
+    pub team: Option<String>,
+    pub lead: Option<String>,
+    pub heads: Option<String>,
+    pub management: Option<String>,
+    pub cross: Option<String>,
+}
+
+/// `[channels.NAME]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChannel {
+    pub description: Option<String>,
+    pub delay: RawDist,
+    pub transmit: Option<f64>,
+    pub notice: Option<f64>,
+}
+
+/// `[roles.NAME]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRole {
+    pub description: Option<String>,
+    pub notice: Option<f64>,
+    pub processing: Option<RawDist>,
+    pub window: Option<RawDist>,
+}
+
+/// A distribution table, `{ dist = "...", ... }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum RawDist {
+    Exponential {
+        rate: Option<f64>,
+        mean: Option<f64>,
+    },
+    Lognormal {
+        median: f64,
+        sigma: f64,
+    },
+    Gamma {
+        shape: f64,
+        scale: f64,
+    },
+    Weibull {
+        shape: f64,
+        scale: f64,
+    },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Fixed {
+        value: f64,
+    },
+}
+
+/// A string or a list of strings.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The names as a list.
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// A selection of people: `id`, or `role` and/or `unit`, or `all = true`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSelector {
+    pub id: Option<OneOrMany>,
+    pub role: Option<OneOrMany>,
+    pub unit: Option<OneOrMany>,
+    pub all: Option<bool>,
+}
+
+/// `[target]`: a selector and the threshold.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    pub id: Option<OneOrMany>,
+    pub role: Option<OneOrMany>,
+    pub unit: Option<OneOrMany>,
+    pub all: Option<bool>,
+    pub threshold: Option<f64>,
+}
+
+/// `[community_manager]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommunityManager {
+    pub id: Option<String>,
+    pub role: Option<OneOrMany>,
+    pub unit: Option<OneOrMany>,
+    pub watch_channel: Option<String>,
+    pub mandate: Option<bool>,
+    #[serde(default)]
+    pub reach: Vec<RawReach>,
+    pub mandate_effect: Option<RawMandateEffect>,
+}
+
+/// One entry of `community_manager.reach`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReach {
+    pub id: Option<OneOrMany>,
+    pub role: Option<OneOrMany>,
+    pub unit: Option<OneOrMany>,
+    pub all: Option<bool>,
+    pub channel: String,
+}
+
+/// `[community_manager.mandate_effect]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMandateEffect {
+    pub notice: Option<f64>,
+    pub processing_factor: Option<f64>,
+    pub joins_channel: Option<String>,
+}
+
+/// `[involvement]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInvolvement {
+    pub fraction: f64,
+    pub id: Option<OneOrMany>,
+    pub role: Option<OneOrMany>,
+    pub unit: Option<OneOrMany>,
+    pub all: Option<bool>,
+    pub channel: Option<String>,
+    pub direction: Option<String>,
+}
+
+/// `[output]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutput {
+    pub curve_points: Option<u32>,
+    pub curve_hours: Option<f64>,
+}
+
+/// `[[variants]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVariant {
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub set: IndexMap<String, toml::Value>,
+    #[serde(default)]
+    pub add_links: Vec<RawLink>,
+}
+
+/// One link of `add_links`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    pub source: String,
+    pub target: String,
+    pub channel: String,
+    pub direction: Option<String>,
+}

@@ -1,0 +1,349 @@
+//! Statistics of T_threshold across replications: quantiles that count "not reached" as never,
+//! the mean over the replications that reached, 95% intervals, paired differences between a
+//! variant and the baseline, and the mergeable adoption-curve accumulator.
+
+use crate::dist::standard_normal_quantile;
+use crate::engine::CurveGrid;
+
+/// Summary of one variant's T_threshold distribution (hours).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TSummary {
+    /// Share of replications that reached the threshold before the horizon.
+    pub reached_fraction: f64,
+    /// Mean over the replications that reached; `None` if none did.
+    pub mean: Option<f64>,
+    /// Median, counting "not reached" as never; `None` where it falls among those.
+    pub median: Option<f64>,
+    /// 10% quantile (same convention).
+    pub p10: Option<f64>,
+    /// 90% quantile (same convention).
+    pub p90: Option<f64>,
+    /// 95% t-interval of the mean (over reached replications; needs two).
+    pub ci95_mean: Option<[f64; 2]>,
+    /// Distribution-free 95% interval of the median (order statistics); a bound is `None` where
+    /// it falls among the replications that did not reach.
+    pub ci95_median: [Option<f64>; 2],
+}
+
+/// Replications sorted ascending, "not reached" as +∞ at the end.
+fn sorted_with_never(t: &[Option<f64>]) -> Vec<f64> {
+    let mut v: Vec<f64> = t.iter().map(|x| x.unwrap_or(f64::INFINITY)).collect();
+    v.sort_unstable_by(f64::total_cmp);
+    v
+}
+
+/// Quantile `p` of sorted values by linear interpolation between order statistics (Hyndman and
+/// Fan type 7, as numpy's default); `None` when it involves an infinite value.
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
+    debug_assert!((0.0..=1.0).contains(&p));
+    if sorted.is_empty() {
+        return None;
+    }
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let frac = h - lo as f64;
+    let a = sorted[lo];
+    let x = if frac == 0.0 {
+        a
+    } else {
+        a + frac * (sorted[lo + 1] - a)
+    };
+    x.is_finite().then_some(x)
+}
+
+/// Mean and 95% t-interval of `x`; the interval needs at least two values.
+pub fn mean_ci95(x: &[f64]) -> (Option<f64>, Option<[f64; 2]>) {
+    let n = x.len();
+    if n == 0 {
+        return (None, None);
+    }
+    let mean = x.iter().sum::<f64>() / n as f64;
+    if n < 2 {
+        return (Some(mean), None);
+    }
+    let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
+    let half = student_t_quantile(0.975, (n - 1) as f64) * (var / n as f64).sqrt();
+    (Some(mean), Some([mean - half, mean + half]))
+}
+
+/// Distribution-free 95% interval for the median of sorted values: order statistics
+/// `x_(j)`, `x_(k)` with `j, k = n/2 ∓ 1.96·√n/2` (normal approximation to the binomial).
+fn median_ci95_sorted(sorted: &[f64]) -> [Option<f64>; 2] {
+    let n = sorted.len();
+    if n == 0 {
+        return [None, None];
+    }
+    let half = 1.959_963_984_540_054 * (n as f64).sqrt() / 2.0;
+    let j = ((n as f64 / 2.0 - half).floor().max(1.0) as usize).min(n); // 1-based
+    let k = ((n as f64 / 2.0 + half).ceil().max(1.0) as usize + 1).min(n);
+    let finite = |x: f64| x.is_finite().then_some(x);
+    [finite(sorted[j - 1]), finite(sorted[k - 1])]
+}
+
+/// Summarises T_threshold per replication (`None` = not reached).
+pub fn summarize(t: &[Option<f64>]) -> TSummary {
+    let sorted = sorted_with_never(t);
+    let reached: Vec<f64> = t.iter().flatten().copied().collect();
+    let (mean, ci95_mean) = mean_ci95(&reached);
+    TSummary {
+        reached_fraction: if t.is_empty() {
+            0.0
+        } else {
+            reached.len() as f64 / t.len() as f64
+        },
+        mean,
+        median: quantile_sorted(&sorted, 0.5),
+        p10: quantile_sorted(&sorted, 0.1),
+        p90: quantile_sorted(&sorted, 0.9),
+        ci95_mean,
+        ci95_median: median_ci95_sorted(&sorted),
+    }
+}
+
+/// A variant compared with the baseline replication by replication (common random numbers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paired {
+    /// Mean of (variant − baseline) over replications where both reached, hours.
+    pub mean_delta: Option<f64>,
+    /// 95% t-interval of `mean_delta`.
+    pub ci95_mean_delta: Option<[f64; 2]>,
+    /// Median of the paired differences, where a replication reached by only one side counts as
+    /// −∞ (variant reached) or +∞ (baseline reached), and by neither as 0; `None` if infinite.
+    pub median_delta: Option<f64>,
+    /// Share of replications where the variant is strictly faster (not reached is slower than
+    /// any reached).
+    pub p_faster: f64,
+    /// Share of replications where the variant is strictly slower.
+    pub p_slower: f64,
+    /// Number of replications where both reached.
+    pub both_reached: u64,
+}
+
+/// Paired comparison of `variant` against `baseline` (same replications, same order).
+pub fn paired(baseline: &[Option<f64>], variant: &[Option<f64>]) -> Paired {
+    assert_eq!(baseline.len(), variant.len(), "paired replications");
+    let n = baseline.len().max(1) as f64;
+    let mut both = Vec::new();
+    let mut all = Vec::with_capacity(baseline.len());
+    let (mut faster, mut slower) = (0u64, 0u64);
+    for (b, v) in baseline.iter().zip(variant) {
+        let d = match (b, v) {
+            (Some(b), Some(v)) => {
+                both.push(v - b);
+                v - b
+            }
+            (None, Some(_)) => f64::NEG_INFINITY,
+            (Some(_), None) => f64::INFINITY,
+            (None, None) => 0.0,
+        };
+        faster += u64::from(d < 0.0);
+        slower += u64::from(d > 0.0);
+        all.push(d);
+    }
+    all.sort_unstable_by(f64::total_cmp);
+    let (mean_delta, ci95_mean_delta) = mean_ci95(&both);
+    Paired {
+        mean_delta,
+        ci95_mean_delta,
+        median_delta: if all.is_empty() {
+            None
+        } else {
+            quantile_sorted(&all, 0.5)
+        },
+        p_faster: faster as f64 / n,
+        p_slower: slower as f64 / n,
+        both_reached: both.len() as u64,
+    }
+}
+
+/// Quantile `p` of Student's t distribution with `df` degrees of freedom: exact for 1 and 2,
+/// otherwise the Cornish–Fisher expansion around the normal quantile (absolute error < 1e-3
+/// for df ≥ 3 at p = 0.975, far below the Monte Carlo error of any interval here).
+pub fn student_t_quantile(p: f64, df: f64) -> f64 {
+    debug_assert!(p > 0.0 && p < 1.0 && df >= 1.0);
+    if df == 1.0 {
+        return (std::f64::consts::PI * (p - 0.5)).tan();
+    }
+    if df == 2.0 {
+        return (2.0 * p - 1.0) / (2.0 * p * (1.0 - p)).sqrt();
+    }
+    let z = standard_normal_quantile(p);
+    let (z3, z5, z7, z9) = (z.powi(3), z.powi(5), z.powi(7), z.powi(9));
+    z + (z3 + z) / (4.0 * df)
+        + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * df * df)
+        + (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / (384.0 * df.powi(3))
+        + (79.0 * z9 + 776.0 * z7 + 1482.0 * z5 - 1920.0 * z3 - 945.0 * z) / (92160.0 * df.powi(4))
+}
+
+/// The adoption curve folded over replications without storing them: per grid time, the sum of
+/// processed target members (for the mean) and a histogram of the processed share (for the
+/// 10–90% band). Integer counts, so merging in any order gives identical results.
+#[derive(Debug, Clone)]
+pub struct CurveAccumulator {
+    grid: CurveGrid,
+    target_size: u32,
+    /// Histogram resolution: shares are binned into `bins + 1` values `0, 1/bins, …, 1`.
+    bins: u32,
+    replications: u64,
+    sums: Vec<u64>,
+    hist: Vec<u32>,
+}
+
+/// One time point of the adoption curve (shares of the target, 0–1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CurvePoint {
+    /// Hours since the item appeared.
+    pub hours: f64,
+    /// Mean share of the target processed by then.
+    pub mean: f64,
+    /// 10% quantile of that share across replications.
+    pub p10: f64,
+    /// 90% quantile of that share across replications.
+    pub p90: f64,
+}
+
+impl CurveAccumulator {
+    /// An empty accumulator for `grid` and a target of `target_size` people.
+    pub fn new(grid: &CurveGrid, target_size: u32) -> Self {
+        let bins = target_size.clamp(1, 1000);
+        let g = grid.points as usize;
+        CurveAccumulator {
+            grid: *grid,
+            target_size: target_size.max(1),
+            bins,
+            replications: 0,
+            sums: vec![0; g],
+            hist: vec![0; g * (bins as usize + 1)],
+        }
+    }
+
+    /// Adds one replication from the count of target members processed per grid interval
+    /// (`counts[g]` = processed in (t_{g-1}, t_g]; the last entry = after the grid).
+    pub fn add_replication(&mut self, counts: &[u32]) {
+        debug_assert_eq!(counts.len(), self.grid.points as usize + 1);
+        let stride = self.bins as usize + 1;
+        let mut cumulative = 0u64;
+        for g in 0..self.grid.points as usize {
+            cumulative += u64::from(counts[g]);
+            debug_assert!(cumulative <= u64::from(self.target_size));
+            self.sums[g] += cumulative;
+            let bin = (cumulative * u64::from(self.bins) / u64::from(self.target_size)) as usize;
+            self.hist[g * stride + bin] += 1;
+        }
+        self.replications += 1;
+    }
+
+    /// Adds another accumulator of the same grid.
+    pub fn merge(&mut self, other: &CurveAccumulator) {
+        debug_assert_eq!(self.sums.len(), other.sums.len());
+        self.replications += other.replications;
+        self.sums
+            .iter_mut()
+            .zip(&other.sums)
+            .for_each(|(a, b)| *a += b);
+        self.hist
+            .iter_mut()
+            .zip(&other.hist)
+            .for_each(|(a, b)| *a += b);
+    }
+
+    /// Number of replications folded in.
+    pub fn replications(&self) -> u64 {
+        self.replications
+    }
+
+    /// The curve: mean share and 10–90% band at each grid time.
+    pub fn points(&self) -> Vec<CurvePoint> {
+        let stride = self.bins as usize + 1;
+        let n = self.replications.max(1);
+        let quantile = |row: &[u32], q: f64| -> f64 {
+            let need = ((q * n as f64).ceil() as u64).max(1);
+            let mut acc = 0u64;
+            for (b, &c) in row.iter().enumerate() {
+                acc += u64::from(c);
+                if acc >= need {
+                    return b as f64 / f64::from(self.bins);
+                }
+            }
+            1.0
+        };
+        (0..self.grid.points as usize)
+            .map(|g| {
+                let row = &self.hist[g * stride..(g + 1) * stride];
+                CurvePoint {
+                    hours: g as f64 * self.grid.step,
+                    mean: self.sums[g] as f64 / (n as f64 * f64::from(self.target_size)),
+                    p10: quantile(row, 0.1),
+                    p90: quantile(row, 0.9),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_count_not_reached_as_never() {
+        let t = [Some(1.0), Some(2.0), None, Some(3.0), None];
+        let s = summarize(&t);
+        assert_eq!(s.reached_fraction, 0.6);
+        assert_eq!(s.median, Some(3.0));
+        assert_eq!(s.p90, None);
+        assert_eq!(s.p10, Some(1.4));
+        assert_eq!(s.mean, Some(2.0));
+        let none = summarize(&[None, None]);
+        assert_eq!((none.median, none.mean, none.ci95_mean), (None, None, None));
+    }
+
+    #[test]
+    fn t_quantile_matches_statrs() {
+        use statrs::distribution::{ContinuousCDF, StudentsT};
+        for df in [1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 200.0] {
+            let exact = StudentsT::new(0.0, 1.0, df).unwrap().inverse_cdf(0.975);
+            let ours = student_t_quantile(0.975, df);
+            assert!(
+                (ours - exact).abs() < 1e-3 * exact,
+                "df={df}: {ours} vs {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn paired_identical_is_exactly_zero() {
+        let t = [Some(1.0), None, Some(5.0)];
+        let p = paired(&t, &t);
+        assert_eq!(p.mean_delta, Some(0.0));
+        assert_eq!(p.ci95_mean_delta, Some([0.0, 0.0]));
+        assert_eq!(p.median_delta, Some(0.0));
+        assert_eq!((p.p_faster, p.p_slower), (0.0, 0.0));
+    }
+
+    #[test]
+    fn paired_counts_not_reached_as_slower() {
+        let b = [Some(4.0), None, Some(2.0), Some(1.0)];
+        let v = [Some(3.0), Some(9.0), None, Some(1.0)];
+        let p = paired(&b, &v);
+        assert_eq!(p.p_faster, 0.5);
+        assert_eq!(p.p_slower, 0.25);
+        assert_eq!(p.both_reached, 2);
+        assert_eq!(p.mean_delta, Some(-0.5));
+    }
+
+    #[test]
+    fn curve_accumulator_merges_exactly() {
+        let grid = CurveGrid::new(3, 2.0);
+        let mut a = CurveAccumulator::new(&grid, 4);
+        let mut b = CurveAccumulator::new(&grid, 4);
+        a.add_replication(&[1, 1, 0, 2]);
+        b.add_replication(&[1, 3, 0, 0]);
+        a.merge(&b);
+        let p = a.points();
+        assert_eq!(p[0].mean, 0.25);
+        assert_eq!(p[1].mean, (2.0 + 4.0) / 8.0);
+        assert_eq!(p[1].p10, 0.5);
+        assert_eq!(p[1].p90, 1.0);
+    }
+}
