@@ -487,6 +487,16 @@ mod tests {
     fn samples_are_value_stable() {
         let g = Dist::gamma(2.0, 3.0).unwrap();
         let got = g.sample(0.5, 12345);
-        assert_eq!(got.to_bits(), 0f64.to_bits(), "gamma sample {got}");
+        assert_eq!(
+            got.to_bits(),
+            2.1074434889074825f64.to_bits(),
+            "gamma sample {got}"
+        );
+        let l = Dist::lognormal(2.0, 0.5).unwrap().sample(0.3, 0);
+        assert_eq!(
+            l.to_bits(),
+            1.538713879328518f64.to_bits(),
+            "lognormal sample {l}"
+        );
     }
 }
