@@ -1,0 +1,92 @@
+//! Helpers shared by the integration tests: scenario folders in temporary directories, running
+//! the `permeate` binary, and running scenarios through the library.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use permeate::Scenario;
+use permeate::engine::{CurveGrid, VariantRun, run_variant};
+use permeate::model::Model;
+
+/// A scenario in a temporary folder: `scenario.toml` plus any other files.
+pub struct TempScenario {
+    pub dir: tempfile::TempDir,
+}
+
+impl TempScenario {
+    /// Writes `files` (name, content) into a new temporary folder.
+    pub fn new(files: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, content) in files {
+            std::fs::write(dir.path().join(name), content).expect("write file");
+        }
+        TempScenario { dir }
+    }
+
+    /// Path of a file in the folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Path of `scenario.toml`.
+    pub fn scenario(&self) -> PathBuf {
+        self.path("scenario.toml")
+    }
+
+    /// Loads `scenario.toml` through the library, panicking with the error if invalid.
+    pub fn load(&self) -> Scenario {
+        Scenario::load(&self.scenario()).unwrap_or_else(|e| panic!("scenario should be valid: {e}"))
+    }
+}
+
+/// Runs the `permeate` binary with `args`.
+pub fn permeate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_permeate"))
+        .args(args)
+        .output()
+        .expect("run permeate")
+}
+
+/// Runs `permeate run SCENARIO -o OUT -q` plus extra args; asserts success.
+pub fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let o = permeate(&args);
+    assert!(
+        o.status.success(),
+        "permeate failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// Runs variant `index` of `scenario` through the library on the current thread pool.
+pub fn run_library(scenario: &Scenario, index: usize) -> VariantRun {
+    let model = Model::compile(
+        &scenario.variants[index],
+        scenario.horizon_hours,
+        &scenario.file,
+    )
+    .expect("compile");
+    let grid = CurveGrid::new(scenario.curve_points, scenario.curve_hours);
+    run_variant(&model, scenario.seed, scenario.replications, &grid, &|| {})
+}
+
+/// A star: `centre` (role community) linked to `leaves` developers over channel `feed`.
+pub fn star_csv(leaves: usize) -> (String, String) {
+    let mut people = String::from("id,unit,role\ncentre,external,community\n");
+    let mut links = String::from("source,target,channel\n");
+    for i in 0..leaves {
+        people += &format!("leaf{i},development,developer\n");
+        links += &format!("centre,leaf{i},feed\n");
+    }
+    (people, links)
+}

@@ -1,0 +1,7 @@
+//! The integration tests, as modules of one test binary (one link step, one process).
+
+mod common;
+
+mod bad_input;
+mod oracles;
+mod reproducibility;
