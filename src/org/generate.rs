@@ -6,8 +6,9 @@
 //!
 //! - people = M + Σ_units (1 + teams · (1 + team_size) + specialists) + 1 (community)
 //! - links = C(M, 2) + Σ_units (M + teams · (C(team_size + 1, 2) + team_size + 1) + specialists)
-//!   + cross-team ties, where ties = round(cross_team_ties · employees / 2) unless the organisation
-//!   is too small to hold that many distinct pairs.
+//!   + Σ_bridges |to| · min(per_person, |from|) + cross-team ties, where ties =
+//!   round(cross_team_ties · employees / 2) unless the organisation is too small to hold that
+//!   many distinct pairs.
 
 use std::collections::HashSet;
 
@@ -29,6 +30,26 @@ pub struct GeneratorSpec {
     pub units: Vec<UnitSpec>,
     /// Channels used for each relation.
     pub channels: GeneratorChannels,
+    /// Random links between the people of two units (and roles).
+    pub bridges: Vec<BridgeSpec>,
+}
+
+/// Random links from people of one unit (and role) to people of another: each person on the
+/// `to` side gets `per_person` distinct partners drawn from the `from` side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BridgeSpec {
+    /// Unit of the people on the `from` side.
+    pub from_unit: String,
+    /// Role on the `from` side (any role of the unit if `None`).
+    pub from_role: Option<String>,
+    /// Unit of the people on the `to` side.
+    pub to_unit: String,
+    /// Role on the `to` side (any role of the unit if `None`).
+    pub to_role: Option<String>,
+    /// The channel of these links.
+    pub channel: String,
+    /// Partners per person on the `to` side (capped at the size of the `from` side).
+    pub per_person: u32,
 }
 
 /// One generated unit.
@@ -46,6 +67,8 @@ pub struct UnitSpec {
     pub lead_role: String,
     /// Role of the unit's head.
     pub head_role: String,
+    /// Channel between this unit's head and its team leads (default: the `heads` channel).
+    pub coordination_channel: Option<String>,
     /// Extra people reporting to the head directly: (role, count).
     pub specialists: Vec<(String, u32)>,
 }
@@ -125,7 +148,10 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Organis
                 .add_person(&format!("{u}-t{t}-lead"), u, &unit.lead_role)
                 .expect("unique");
             group.push(g);
-            link(&mut b, head, lead, &ch.heads, "heads");
+            match &unit.coordination_channel {
+                Some(c) => link(&mut b, head, lead, c, "units.coordination_channel"),
+                None => link(&mut b, head, lead, &ch.heads, "heads"),
+            }
             let mut team = vec![lead];
             for m in 1..=unit.team_size {
                 let p = b
@@ -137,6 +163,45 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Organis
                 }
                 link(&mut b, lead, p, &ch.lead, "lead");
                 team.push(p);
+            }
+        }
+    }
+    for (i, br) in spec.bridges.iter().enumerate() {
+        let pick = |unit: &str, role: &Option<String>| -> Vec<PersonIdx> {
+            (0..b.len() as PersonIdx)
+                .filter(|&p| {
+                    let org = b.peek();
+                    org.unit_of(p) == unit && role.as_deref().is_none_or(|r| org.role_of(p) == r)
+                })
+                .collect()
+        };
+        let (from, to) = (
+            pick(&br.from_unit, &br.from_role),
+            pick(&br.to_unit, &br.to_role),
+        );
+        let per = (br.per_person as usize).min(from.len());
+        for &t in &to {
+            // A deterministic shuffle of `from` per target person: the first `per` distinct partners.
+            let mut order: Vec<(u64, PersonIdx)> = from
+                .iter()
+                .map(|&f| {
+                    (
+                        fmix64(
+                            identity_key(&["bridge", &i.to_string(), &seed.to_string()])
+                                ^ (u64::from(t) << 32)
+                                ^ u64::from(f),
+                        ),
+                        f,
+                    )
+                })
+                .filter(|&(_, f)| f != t)
+                .collect();
+            order.sort_unstable();
+            for &(_, f) in order.iter().take(per) {
+                b.add_link(f, t, &br.channel, Direction::Both, || NameOrigin {
+                    key: Some(format!("organisation.generate.bridges.{i}.channel")),
+                    ..origin.clone()
+                });
             }
         }
     }

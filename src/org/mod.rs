@@ -170,6 +170,11 @@ impl OrganisationBuilder {
         self.org.people.is_empty()
     }
 
+    /// The organisation built so far.
+    pub fn peek(&self) -> &Organisation {
+        &self.org
+    }
+
     /// The finished organisation.
     pub fn finish(self) -> Organisation {
         self.org

@@ -49,6 +49,20 @@ pub struct RawGenerate {
     pub community_id: Option<String>,
     pub units: Vec<RawUnit>,
     pub channels: Option<RawGenChannels>,
+    #[serde(default)]
+    pub bridges: Vec<RawBridge>,
+}
+
+/// `[[organisation.generate.bridges]]`: random links from people of one unit/role to another.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawBridge {
+    pub from_unit: String,
+    pub from_role: Option<String>,
+    pub to_unit: String,
+    pub to_role: Option<String>,
+    pub channel: String,
+    pub per_person: Option<u32>,
 }
 
 /// `[[organisation.generate.units]]`.
@@ -61,6 +75,7 @@ pub struct RawUnit {
     pub member_role: Option<String>,
     pub lead_role: Option<String>,
     pub head_role: Option<String>,
+    pub coordination_channel: Option<String>,
     #[serde(default)]
     pub specialists: IndexMap<String, u32>,
 }

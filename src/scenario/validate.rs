@@ -12,7 +12,7 @@ use super::{
 };
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
-use crate::org::generate::{GeneratorChannels, GeneratorSpec, UnitSpec, generate};
+use crate::org::generate::{BridgeSpec, GeneratorChannels, GeneratorSpec, UnitSpec, generate};
 use crate::org::{Direction, NameOrigin, Organisation, PersonIdx, load_csv};
 
 /// Which part of the scenario file a variant comes from (for error locations).
@@ -333,6 +333,7 @@ fn generator_spec(g: &super::raw::RawGenerate, ctx: &Ctx<'_>) -> Result<Generato
             member_role: u.member_role.clone().unwrap_or_else(|| "member".into()),
             lead_role: u.lead_role.clone().unwrap_or_else(|| "team_lead".into()),
             head_role: u.head_role.clone().unwrap_or_else(|| "head".into()),
+            coordination_channel: u.coordination_channel.clone(),
             specialists: u.specialists.iter().map(|(r, c)| (r.clone(), *c)).collect(),
         });
     }
@@ -363,7 +364,36 @@ fn generator_spec(g: &super::raw::RawGenerate, ctx: &Ctx<'_>) -> Result<Generato
             management: c.management.unwrap_or_else(|| "management_meeting".into()),
             cross: c.cross.unwrap_or_else(|| "chat".into()),
         },
+        bridges: g
+            .bridges
+            .iter()
+            .map(|br| BridgeSpec {
+                from_unit: br.from_unit.clone(),
+                from_role: br.from_role.clone(),
+                to_unit: br.to_unit.clone(),
+                to_role: br.to_role.clone(),
+                channel: br.channel.clone(),
+                per_person: br.per_person.unwrap_or(1),
+            })
+            .collect(),
     };
+    let unit_names: Vec<String> = std::iter::once("management".to_string())
+        .chain(spec.units.iter().map(|u| u.name.clone()))
+        .collect();
+    for (i, br) in spec.bridges.iter().enumerate() {
+        for (side, unit) in [("from_unit", &br.from_unit), ("to_unit", &br.to_unit)] {
+            if !unit_names.contains(unit) {
+                return Err(ctx.err(
+                    &format!("{key}.bridges.{i}.{side}"),
+                    InputErrorKind::UnknownName {
+                        what: "unit",
+                        name: unit.clone(),
+                        known: unit_names.clone(),
+                    },
+                ));
+            }
+        }
+    }
     if spec.expected_people() > 5_000_000 {
         return Err(ctx.err(key, InputErrorKind::Invalid("the generator is for organisations up to 5 million people; import larger ones as CSV".into())));
     }
