@@ -285,11 +285,12 @@ pub fn headline_text(scenario: &Scenario, results: &RunResults) -> String {
     }
     let base = &results.variants[0];
     let mut s = format!(
-        "{}: T{:.0} = time until {:.0}% of {} target people have processed the item ({} replications, seed {})\n",
+        "{}: T{:.0} = time until {:.0}% of the target ({} people, {}) have processed the item ({} replications, seed {})\n",
         scenario.name,
         100.0 * base.threshold,
         100.0 * base.threshold,
         base.target_size,
+        base.target_label,
         scenario.replications,
         scenario.seed
     );
@@ -311,6 +312,73 @@ pub fn headline_text(scenario: &Scenario, results: &RunResults) -> String {
     s
 }
 
+fn days(h: f64) -> String {
+    format!("{:.1}", h / WORKING_DAY_HOURS)
+}
+
+/// The answer for one variant in one plain sentence (hours and working days of 8 h, the 95%
+/// interval of the median, the reached fraction, and for variants the paired difference).
+pub fn answer_sentence(v: &VariantResult, horizon_hours: f64) -> String {
+    let s = &v.summary;
+    let pct = 100.0 * v.threshold;
+    let who = format!(
+        "{pct:.0}% of the target ({} people, {})",
+        v.target_size, v.target_label
+    );
+    let lead = match &v.vs_baseline {
+        None => "Today".to_string(),
+        Some(_) => format!("With \"{}\"", v.name),
+    };
+    let mut out = match s.median {
+        Some(m) => {
+            let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), days);
+            format!(
+                "{lead}, {who} have processed an item after {} working days ({m:.0} h; median, 95% interval {}–{} days)",
+                days(m),
+                ci(s.ci95_median[0]),
+                ci(s.ci95_median[1])
+            )
+        }
+        None => format!(
+            "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications"
+        ),
+    };
+    if let Some(p) = &v.vs_baseline {
+        match (p.median_delta, p.ci95_mean_delta) {
+            (Some(d), Some([lo, hi])) if hi < 0.0 || lo > 0.0 => {
+                let word = if d < 0.0 { "sooner" } else { "later" };
+                out += &format!(
+                    ", {} days {word} than today (paired; mean difference {:+.1} h, 95% CI {:+.1}…{:+.1} h), faster in {:.0}% of replications",
+                    days(d.abs()),
+                    p.mean_delta.unwrap_or(0.0),
+                    lo,
+                    hi,
+                    100.0 * p.p_faster
+                );
+            }
+            (_, Some([lo, hi])) => {
+                out += &format!(
+                    ", no clear difference from today (paired mean difference 95% CI {lo:+.1}…{hi:+.1} h)"
+                );
+            }
+            _ => {
+                out += &format!(
+                    ", faster than today in {:.0}% of replications",
+                    100.0 * p.p_faster
+                )
+            }
+        }
+    }
+    out.push('.');
+    if s.reached_fraction < 1.0 {
+        out += &format!(
+            " In {:.1}% of replications the threshold was not reached within {horizon_hours} h.",
+            100.0 * (1.0 - s.reached_fraction)
+        );
+    }
+    out
+}
+
 /// `summary.md`: the headline table and how to read it.
 pub fn summary_md(scenario: &Scenario, results: &RunResults) -> String {
     let base = &results.variants[0];
@@ -321,11 +389,20 @@ pub fn summary_md(scenario: &Scenario, results: &RunResults) -> String {
     }
     let _ = writeln!(
         s,
-        "**T{pct:.0}** is the time until {pct:.0}% of the target ({} people) have perceived and processed an item \
+        "**T{pct:.0}** is the time until {pct:.0}% of the target ({} people, {}) have perceived and processed an item \
          that appears at the source. {} replications per variant, seed {}, horizon {} h; all variants share \
          common random numbers, so the comparison with the baseline is paired replication by replication.\n",
-        base.target_size, scenario.replications, scenario.seed, scenario.horizon_hours
+        base.target_size,
+        base.target_label,
+        scenario.replications,
+        scenario.seed,
+        scenario.horizon_hours
     );
+    s += "## The answer\n\n";
+    for v in &results.variants {
+        let _ = writeln!(s, "- {}", answer_sentence(v, scenario.horizon_hours));
+    }
+    s += "\n## All variants\n\n";
     s += &format!(
         "| {} |\n|{}\n",
         HEADLINE.join(" | "),

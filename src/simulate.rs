@@ -24,6 +24,8 @@ pub struct VariantResult {
     pub curve: Vec<CurvePoint>,
     /// Size of the target group.
     pub target_size: u32,
+    /// How the target was selected ("role developer").
+    pub target_label: String,
     /// Share of the target that must have processed the item.
     pub threshold: f64,
 }
@@ -60,6 +62,7 @@ pub fn simulate(scenario: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<Run
             curve: run.curve.points(),
             t_threshold: run.t_threshold,
             target_size: model.target_size,
+            target_label: v.target_label.clone(),
             threshold: v.threshold,
         });
     }

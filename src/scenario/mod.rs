@@ -84,6 +84,8 @@ pub struct Variant {
     pub sources: Vec<PersonIdx>,
     /// The target group whose processing is measured.
     pub target: Vec<PersonIdx>,
+    /// How the target was selected, for people ("role developer", "everyone", ...).
+    pub target_label: String,
     /// Share of the target that must have processed the item, in (0, 1].
     pub threshold: f64,
     /// The community manager, if the scenario has one.

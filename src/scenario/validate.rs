@@ -221,6 +221,25 @@ fn select(
     Ok(picked)
 }
 
+/// A short description of a selector for people: "role developer", "unit support", "everyone".
+fn selector_label(sel: &Selector<'_>) -> String {
+    if sel.all == Some(true) {
+        return "everyone".into();
+    }
+    let join = |x: Option<&OneOrMany>, what: &str| {
+        x.map(|v| format!("{what} {}", v.to_vec().join(" or ")))
+    };
+    let parts: Vec<String> = [
+        join(sel.id, "id"),
+        join(sel.role, "role"),
+        join(sel.unit, "unit"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    parts.join(", ")
+}
+
 fn channel_id(
     channels: &[Channel],
     name: &str,
@@ -536,6 +555,7 @@ pub(crate) fn variant(
         all: t.all,
     };
     let target = select(&org, &target_sel, "target", ctx)?;
+    let target_label = selector_label(&target_sel);
     let threshold = t.threshold.unwrap_or(DEFAULT_THRESHOLD);
     if !(threshold > 0.0 && threshold <= 1.0) {
         return Err(ctx.err(
@@ -790,6 +810,7 @@ pub(crate) fn variant(
         extra_links,
         sources,
         target,
+        target_label,
         threshold,
         community_manager,
         involvement,
