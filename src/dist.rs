@@ -188,17 +188,23 @@ impl Dist {
     pub fn sample(&self, u: f64, bits: u64) -> f64 {
         debug_assert!(u > 0.0 && u < 1.0);
         let x = match *self {
-            Dist::Exponential { rate } => -(-u).ln_1p() / rate,
+            Dist::Exponential { rate } => -(1.0 - u).ln() / rate,
             Dist::LogNormal { median, sigma } => {
                 median * (sigma * standard_normal_quantile(u)).exp()
             }
             Dist::Gamma { ref sampler, .. } => sampler.sample(&mut SplitMix64::new(bits)),
-            Dist::Weibull { shape, scale } => scale * (-(-u).ln_1p()).powf(1.0 / shape),
+            Dist::Weibull { shape, scale } => scale * (-(1.0 - u).ln()).powf(1.0 / shape),
             Dist::Uniform { min, max } => min + u * (max - min),
             Dist::Fixed { value } => value,
         };
         debug_assert!(x >= 0.0 && !x.is_nan());
         x
+    }
+
+    /// Draws a duration in hours from 64 random bits (the uniform is `to_open_unit(bits)`).
+    #[inline]
+    pub fn draw(&self, bits: u64) -> f64 {
+        self.sample(crate::rng::to_open_unit(bits), bits)
     }
 
     /// The mean in hours (for summaries).

@@ -10,42 +10,12 @@
 //! such time. Draws are lazy (a draw that cannot matter is never made) and, being pure
 //! functions of (seed, replication, entity, purpose), independent of the order of events.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
-
 use rayon::prelude::*;
 
 use crate::model::Model;
+use crate::queue::RadixQueue;
 use crate::rng::{Purpose, ReplicationStream};
 use crate::stats::CurveAccumulator;
-
-/// A queue entry: a tentative processing time (hours) of a person.
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    time: f64,
-    person: u32,
-}
-
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Entry {
-    /// Reversed, so that `BinaryHeap` pops the earliest time (ties: the lowest person index).
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .time
-            .total_cmp(&self.time)
-            .then_with(|| other.person.cmp(&self.person))
-    }
-}
 
 /// The time grid of the adoption curve: `points` times `0, step, 2·step, …` hours.
 #[derive(Debug, Clone, Copy)]
@@ -73,16 +43,23 @@ impl CurveGrid {
     }
 }
 
+/// Per-person state of one replication, packed so that one cache line access answers both
+/// "what is the best time so far" and "is this person processed".
+#[derive(Debug, Clone, Copy)]
+struct PersonState {
+    /// Tentative or final processing time in hours (valid only if `mark` is of this generation).
+    time: f64,
+    /// `2·generation` = has a tentative time; `2·generation + 1` = processed. Older values mean
+    /// "untouched in this replication", so nothing needs clearing between replications.
+    mark: u32,
+}
+
 /// Reusable per-thread buffers of the pass, so a replication allocates nothing.
 #[derive(Debug)]
 pub struct Workspace {
-    /// Tentative or final processing time per person (valid where `stamp == generation`).
-    time: Vec<f64>,
-    stamp: Vec<u32>,
-    /// `settled[p] == generation` once `p` is processed (popped).
-    settled: Vec<u32>,
+    people: Vec<PersonState>,
     generation: u32,
-    heap: BinaryHeap<Entry>,
+    queue: RadixQueue,
     /// Target members newly processed per curve grid interval in the last replication.
     pub curve_counts: Vec<u32>,
 }
@@ -90,35 +67,59 @@ pub struct Workspace {
 impl Workspace {
     /// Buffers for `model` and `grid`.
     pub fn new(model: &Model, grid: &CurveGrid) -> Self {
-        let n = model.people();
         Workspace {
-            time: vec![f64::INFINITY; n],
-            stamp: vec![0; n],
-            settled: vec![0; n],
+            people: vec![
+                PersonState {
+                    time: f64::INFINITY,
+                    mark: 0
+                };
+                model.people()
+            ],
             generation: 0,
-            heap: BinaryHeap::with_capacity(1024),
+            queue: RadixQueue::default(),
             curve_counts: vec![0; grid.points as usize + 1],
         }
     }
 
     fn next_generation(&mut self) {
-        if self.generation == u32::MAX {
-            self.stamp.fill(0);
-            self.settled.fill(0);
+        if self.generation >= (u32::MAX >> 1) - 1 {
+            self.people.iter_mut().for_each(|p| p.mark = 0);
             self.generation = 0;
         }
         self.generation += 1;
-        self.heap.clear();
+        self.queue.clear();
         self.curve_counts.fill(0);
     }
 
+    /// The best processing time of person `p` so far in this replication (∞ if untouched).
     #[inline(always)]
     fn time_of(&self, p: usize) -> f64 {
-        if self.stamp[p] == self.generation {
-            self.time[p]
+        let s = self.people[p];
+        if s.mark >> 1 == self.generation {
+            s.time
         } else {
             f64::INFINITY
         }
+    }
+
+    #[inline(always)]
+    fn set_time(&mut self, p: usize, time: f64) {
+        self.people[p] = PersonState {
+            time,
+            mark: self.generation << 1,
+        };
+    }
+
+    /// Marks `p` processed; false if it already was (a stale queue entry).
+    #[inline(always)]
+    fn settle(&mut self, p: usize, time: f64) -> bool {
+        let done = (self.generation << 1) | 1;
+        let s = &mut self.people[p];
+        if s.mark == done || time > s.time {
+            return false;
+        }
+        s.mark = done;
+        true
     }
 }
 
@@ -133,25 +134,19 @@ pub fn run_replication(
     ws: &mut Workspace,
 ) -> Option<f64> {
     ws.next_generation();
-    let generation = ws.generation;
     let stream = ReplicationStream::new(seed, replication);
     let horizon = model.horizon_hours;
     for &s in &model.sources {
-        ws.time[s as usize] = 0.0;
-        ws.stamp[s as usize] = generation;
-        ws.heap.push(Entry {
-            time: 0.0,
-            person: s,
-        });
+        ws.set_time(s as usize, 0.0);
+        ws.queue.push(0.0, s);
     }
     let mut processed_in_target = 0u32;
     let mut t_threshold = None;
-    while let Some(Entry { time: t, person: i }) = ws.heap.pop() {
+    while let Some((t, i)) = ws.queue.pop() {
         let iu = i as usize;
-        if ws.settled[iu] == generation || t > ws.time[iu] {
+        if !ws.settle(iu, t) {
             continue; // stale entry
         }
-        ws.settled[iu] = generation;
         if model.in_target[iu] {
             processed_in_target += 1;
             ws.curve_counts[grid.bin(t)] += 1;
@@ -167,7 +162,7 @@ pub fn run_replication(
             None => f64::INFINITY,
             Some(w) => {
                 let d = stream.entity(model.person_key[iu]);
-                w.sample(d.uniform(Purpose::Window), d.bits(Purpose::Window))
+                w.draw(d.bits(Purpose::Window))
             }
         };
         for arc in model.arcs_of(i) {
@@ -192,9 +187,7 @@ pub fn run_replication(
             if ch.transmit < 1.0 && d.uniform(Purpose::Transmit) >= ch.transmit {
                 continue;
             }
-            let delay = ch
-                .delay
-                .sample(d.uniform(Purpose::Delay), d.bits(Purpose::Delay));
+            let delay = ch.delay.draw(d.bits(Purpose::Delay));
             if delay >= window {
                 continue;
             }
@@ -215,19 +208,12 @@ pub fn run_replication(
             let processing = if receiver.processing.is_zero() {
                 0.0
             } else {
-                factor
-                    * receiver
-                        .processing
-                        .sample(d.uniform(Purpose::Processing), d.bits(Purpose::Processing))
+                factor * receiver.processing.draw(d.bits(Purpose::Processing))
             };
             let candidate = arrival + processing;
             if candidate < best && candidate <= horizon {
-                ws.time[j] = candidate;
-                ws.stamp[j] = generation;
-                ws.heap.push(Entry {
-                    time: candidate,
-                    person: arc.to,
-                });
+                ws.set_time(j, candidate);
+                ws.queue.push(candidate, arc.to);
             }
         }
     }

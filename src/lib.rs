@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod org;
+pub mod queue;
 pub mod report;
 pub mod rng;
 pub mod scenario;
