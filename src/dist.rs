@@ -94,73 +94,45 @@ pub enum Dist {
 }
 
 fn finite(param: &'static str, value: f64) -> Result<f64, DistError> {
-    if value.is_finite() {
-        Ok(value)
-    } else {
-        Err(DistError::NotFinite { param, value })
-    }
+    if value.is_finite() { Ok(value) } else { Err(DistError::NotFinite { param, value }) }
 }
 
 fn positive(param: &'static str, value: f64) -> Result<f64, DistError> {
-    if finite(param, value)? > 0.0 {
-        Ok(value)
-    } else {
-        Err(DistError::NotPositive { param, value })
-    }
+    if finite(param, value)? > 0.0 { Ok(value) } else { Err(DistError::NotPositive { param, value }) }
 }
 
 fn non_negative(param: &'static str, value: f64) -> Result<f64, DistError> {
-    if finite(param, value)? >= 0.0 {
-        Ok(value)
-    } else {
-        Err(DistError::Negative { param, value })
-    }
+    if finite(param, value)? >= 0.0 { Ok(value) } else { Err(DistError::Negative { param, value }) }
 }
 
 impl Dist {
     /// Exponential with `rate` per hour (> 0).
     pub fn exponential(rate: f64) -> Result<Dist, DistError> {
-        Ok(Dist::Exponential {
-            rate: positive("rate", rate)?,
-        })
+        Ok(Dist::Exponential { rate: positive("rate", rate)? })
     }
 
     /// Exponential with mean `mean` hours (> 0).
     pub fn exponential_mean(mean: f64) -> Result<Dist, DistError> {
-        Ok(Dist::Exponential {
-            rate: 1.0 / positive("mean", mean)?,
-        })
+        Ok(Dist::Exponential { rate: 1.0 / positive("mean", mean)? })
     }
 
     /// Log-normal with `median` hours (> 0) and log-standard-deviation `sigma` (> 0).
     pub fn lognormal(median: f64, sigma: f64) -> Result<Dist, DistError> {
-        Ok(Dist::LogNormal {
-            median: positive("median", median)?,
-            sigma: positive("sigma", sigma)?,
-        })
+        Ok(Dist::LogNormal { median: positive("median", median)?, sigma: positive("sigma", sigma)? })
     }
 
     /// Gamma with `shape` (> 0) and `scale` hours (> 0).
     pub fn gamma(shape: f64, scale: f64) -> Result<Dist, DistError> {
         let shape = positive("shape", shape)?;
         let scale = positive("scale", scale)?;
-        let sampler = rand_distr::Gamma::new(shape, scale).map_err(|_| DistError::NotPositive {
-            param: "shape",
-            value: shape,
-        })?;
-        Ok(Dist::Gamma {
-            shape,
-            scale,
-            sampler,
-        })
+        let sampler = rand_distr::Gamma::new(shape, scale)
+            .map_err(|_| DistError::NotPositive { param: "shape", value: shape })?;
+        Ok(Dist::Gamma { shape, scale, sampler })
     }
 
     /// Weibull with `shape` (> 0) and `scale` hours (> 0).
     pub fn weibull(shape: f64, scale: f64) -> Result<Dist, DistError> {
-        Ok(Dist::Weibull {
-            shape: positive("shape", shape)?,
-            scale: positive("scale", scale)?,
-        })
+        Ok(Dist::Weibull { shape: positive("shape", shape)?, scale: positive("scale", scale)? })
     }
 
     /// Uniform on [`min`, `max`] hours, `0 <= min <= max`.
@@ -175,9 +147,7 @@ impl Dist {
 
     /// Always `value` hours (>= 0).
     pub fn fixed(value: f64) -> Result<Dist, DistError> {
-        Ok(Dist::Fixed {
-            value: non_negative("value", value)?,
-        })
+        Ok(Dist::Fixed { value: non_negative("value", value)? })
     }
 
     /// Draws a duration in hours from the uniform `u` in (0, 1) (and, for gamma only, the raw
@@ -189,9 +159,7 @@ impl Dist {
         debug_assert!(u > 0.0 && u < 1.0);
         let x = match *self {
             Dist::Exponential { rate } => -(1.0 - u).ln() / rate,
-            Dist::LogNormal { median, sigma } => {
-                median * (sigma * standard_normal_quantile(u)).exp()
-            }
+            Dist::LogNormal { median, sigma } => median * (sigma * standard_normal_quantile(u)).exp(),
             Dist::Gamma { ref sampler, .. } => sampler.sample(&mut SplitMix64::new(bits)),
             Dist::Weibull { shape, scale } => scale * (-(1.0 - u).ln()).powf(1.0 / shape),
             Dist::Uniform { min, max } => min + u * (max - min),
@@ -229,25 +197,13 @@ impl Dist {
         match *self {
             Dist::Exponential { rate } => format!("exponential (mean {} h)", fmt_num(1.0 / rate)),
             Dist::LogNormal { median, sigma } => {
-                format!(
-                    "lognormal (median {} h, sigma {})",
-                    fmt_num(median),
-                    fmt_num(sigma)
-                )
+                format!("lognormal (median {} h, sigma {})", fmt_num(median), fmt_num(sigma))
             }
             Dist::Gamma { shape, scale, .. } => {
-                format!(
-                    "gamma (shape {}, scale {} h)",
-                    fmt_num(shape),
-                    fmt_num(scale)
-                )
+                format!("gamma (shape {}, scale {} h)", fmt_num(shape), fmt_num(scale))
             }
             Dist::Weibull { shape, scale } => {
-                format!(
-                    "weibull (shape {}, scale {} h)",
-                    fmt_num(shape),
-                    fmt_num(scale)
-                )
+                format!("weibull (shape {}, scale {} h)", fmt_num(shape), fmt_num(scale))
             }
             Dist::Uniform { min, max } => format!("uniform ({}–{} h)", fmt_num(min), fmt_num(max)),
             Dist::Fixed { value } => format!("fixed {} h", fmt_num(value)),
@@ -296,9 +252,7 @@ pub fn standard_normal_quantile(p: f64) -> f64 {
     if q.abs() <= 0.425 {
         let r = 0.180625 - q * q;
         return q
-            * (((((((2509.0809287301226727 * r + 33430.575583588128105) * r
-                + 67265.770927008700853)
-                * r
+            * (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r
                 + 45921.953931549871457)
                 * r
                 + 13731.693765509461125)
@@ -308,9 +262,7 @@ pub fn standard_normal_quantile(p: f64) -> f64 {
                 + 133.14166789178437745)
                 * r
                 + 3.387132872796366608)
-            / (((((((5226.495278852545925 * r + 28729.085735721942674) * r
-                + 39307.89580009271061)
-                * r
+            / (((((((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061) * r
                 + 21213.794301586595867)
                 * r
                 + 5394.1960214247511077)
@@ -325,9 +277,7 @@ pub fn standard_normal_quantile(p: f64) -> f64 {
     r = (-r.ln()).sqrt();
     let val = if r <= 5.0 {
         r -= 1.6;
-        (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r
-            + 0.24178072517745061177)
-            * r
+        (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
             + 1.27045825245236838258)
             * r
             + 3.64784832476320460504)
@@ -337,9 +287,7 @@ pub fn standard_normal_quantile(p: f64) -> f64 {
             + 4.6303378461565452959)
             * r
             + 1.42343711074968357734)
-            / (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r
-                + 0.0151986665636164571966)
-                * r
+            / (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r
                 + 0.14810397642748007459)
                 * r
                 + 0.68976733498510000455)
@@ -351,9 +299,7 @@ pub fn standard_normal_quantile(p: f64) -> f64 {
                 + 1.0)
     } else {
         r -= 5.0;
-        (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r
-            + 0.0012426609473880784386)
-            * r
+        (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
             + 0.026532189526576123093)
             * r
             + 0.29656057182850489123)
@@ -363,9 +309,7 @@ pub fn standard_normal_quantile(p: f64) -> f64 {
             + 5.4637849111641143699)
             * r
             + 6.6579046435011037772)
-            / (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r
-                + 1.8463183175100546818e-5)
-                * r
+            / (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r
                 + 7.868691311456132591e-4)
                 * r
                 + 0.0148753612908506148525)
@@ -385,38 +329,14 @@ mod tests {
 
     #[test]
     fn constructors_reject_bad_parameters() {
-        assert!(matches!(
-            Dist::exponential(0.0),
-            Err(DistError::NotPositive { param: "rate", .. })
-        ));
-        assert!(matches!(
-            Dist::exponential(f64::NAN),
-            Err(DistError::NotFinite { .. })
-        ));
-        assert!(matches!(
-            Dist::exponential_mean(f64::INFINITY),
-            Err(DistError::NotFinite { .. })
-        ));
-        assert!(matches!(
-            Dist::lognormal(1.0, -1.0),
-            Err(DistError::NotPositive { param: "sigma", .. })
-        ));
-        assert!(matches!(
-            Dist::gamma(-2.0, 1.0),
-            Err(DistError::NotPositive { param: "shape", .. })
-        ));
-        assert!(matches!(
-            Dist::weibull(1.0, 0.0),
-            Err(DistError::NotPositive { param: "scale", .. })
-        ));
-        assert!(matches!(
-            Dist::uniform(3.0, 2.0),
-            Err(DistError::MinAboveMax { .. })
-        ));
-        assert!(matches!(
-            Dist::uniform(-1.0, 2.0),
-            Err(DistError::Negative { param: "min", .. })
-        ));
+        assert!(matches!(Dist::exponential(0.0), Err(DistError::NotPositive { param: "rate", .. })));
+        assert!(matches!(Dist::exponential(f64::NAN), Err(DistError::NotFinite { .. })));
+        assert!(matches!(Dist::exponential_mean(f64::INFINITY), Err(DistError::NotFinite { .. })));
+        assert!(matches!(Dist::lognormal(1.0, -1.0), Err(DistError::NotPositive { param: "sigma", .. })));
+        assert!(matches!(Dist::gamma(-2.0, 1.0), Err(DistError::NotPositive { param: "shape", .. })));
+        assert!(matches!(Dist::weibull(1.0, 0.0), Err(DistError::NotPositive { param: "scale", .. })));
+        assert!(matches!(Dist::uniform(3.0, 2.0), Err(DistError::MinAboveMax { .. })));
+        assert!(matches!(Dist::uniform(-1.0, 2.0), Err(DistError::Negative { param: "min", .. })));
         assert!(matches!(Dist::fixed(-0.5), Err(DistError::Negative { .. })));
         assert!(Dist::fixed(0.0).unwrap().is_zero());
     }
@@ -449,25 +369,10 @@ mod tests {
     fn normal_quantile_matches_statrs() {
         use statrs::distribution::{ContinuousCDF, Normal};
         let n = Normal::standard();
-        for p in [
-            1e-300,
-            1e-12,
-            1e-6,
-            0.001,
-            0.02,
-            0.2,
-            0.5,
-            0.7,
-            0.975,
-            0.999999,
-            1.0 - 1e-15,
-        ] {
+        for p in [1e-300, 1e-12, 1e-6, 0.001, 0.02, 0.2, 0.5, 0.7, 0.975, 0.999999, 1.0 - 1e-15] {
             let ours = standard_normal_quantile(p);
             let theirs = n.inverse_cdf(p);
-            assert!(
-                (ours - theirs).abs() <= 1e-9 * theirs.abs().max(1.0),
-                "p={p}: {ours} vs {theirs}"
-            );
+            assert!((ours - theirs).abs() <= 1e-9 * theirs.abs().max(1.0), "p={p}: {ours} vs {theirs}");
         }
     }
 
@@ -482,10 +387,7 @@ mod tests {
         // sd of the mean = sqrt(2.5)*1.5/sqrt(2e5) = 0.00531; 6 sd bound (false failure < 1e-8).
         assert!((s / n as f64 - 3.75).abs() < 0.032, "{}", s / n as f64);
         assert!((Dist::weibull(1.0, 3.0).unwrap().mean() - 3.0).abs() < 1e-12);
-        assert!(
-            (Dist::weibull(2.0, 1.0).unwrap().mean() - std::f64::consts::PI.sqrt() / 2.0).abs()
-                < 1e-12
-        );
+        assert!((Dist::weibull(2.0, 1.0).unwrap().mean() - std::f64::consts::PI.sqrt() / 2.0).abs() < 1e-12);
     }
 
     /// Value stability of the samplers (see rng.rs). Changing these is a "results change".
@@ -493,16 +395,8 @@ mod tests {
     fn samples_are_value_stable() {
         let g = Dist::gamma(2.0, 3.0).unwrap();
         let got = g.sample(0.5, 12345);
-        assert_eq!(
-            got.to_bits(),
-            2.1074434889074825f64.to_bits(),
-            "gamma sample {got}"
-        );
+        assert_eq!(got.to_bits(), 2.1074434889074825f64.to_bits(), "gamma sample {got}");
         let l = Dist::lognormal(2.0, 0.5).unwrap().sample(0.3, 0);
-        assert_eq!(
-            l.to_bits(),
-            1.538713879328518f64.to_bits(),
-            "lognormal sample {l}"
-        );
+        assert_eq!(l.to_bits(), 1.538713879328518f64.to_bits(), "lognormal sample {l}");
     }
 }

@@ -30,10 +30,7 @@ impl CurveGrid {
     /// A grid of `points` times from 0 to `until_hours`.
     pub fn new(points: u32, until_hours: f64) -> Self {
         debug_assert!(points >= 2 && until_hours > 0.0);
-        CurveGrid {
-            points,
-            step: until_hours / f64::from(points - 1),
-        }
+        CurveGrid { points, step: until_hours / f64::from(points - 1) }
     }
 
     /// The first grid index whose time is at or after `t` hours (`points` if none).
@@ -68,13 +65,7 @@ impl Workspace {
     /// Buffers for `model` and `grid`.
     pub fn new(model: &Model, grid: &CurveGrid) -> Self {
         Workspace {
-            people: vec![
-                PersonState {
-                    time: f64::INFINITY,
-                    mark: 0
-                };
-                model.people()
-            ],
+            people: vec![PersonState { time: f64::INFINITY, mark: 0 }; model.people()],
             generation: 0,
             queue: RadixQueue::default(),
             curve_counts: vec![0; grid.points as usize + 1],
@@ -95,19 +86,12 @@ impl Workspace {
     #[inline(always)]
     fn time_of(&self, p: usize) -> f64 {
         let s = self.people[p];
-        if s.mark >> 1 == self.generation {
-            s.time
-        } else {
-            f64::INFINITY
-        }
+        if s.mark >> 1 == self.generation { s.time } else { f64::INFINITY }
     }
 
     #[inline(always)]
     fn set_time(&mut self, p: usize, time: f64) {
-        self.people[p] = PersonState {
-            time,
-            mark: self.generation << 1,
-        };
+        self.people[p] = PersonState { time, mark: self.generation << 1 };
     }
 
     /// Marks `p` processed; false if it already was (a stale queue entry).
@@ -174,11 +158,7 @@ pub fn run_replication(
             let kind = &model.kinds[arc.kind as usize];
             if let Some(gate) = kind.gate {
                 let involved = if gate.on_sender { iu } else { j };
-                if stream
-                    .entity(model.person_key[involved])
-                    .uniform(Purpose::Involvement)
-                    >= gate.fraction
-                {
+                if stream.entity(model.person_key[involved]).uniform(Purpose::Involvement) >= gate.fraction {
                     continue;
                 }
             }
@@ -240,13 +220,7 @@ pub fn run_variant(
     grid: &CurveGrid,
     progress: &(dyn Fn() + Sync),
 ) -> VariantRun {
-    let new_state = || {
-        (
-            Workspace::new(model, grid),
-            CurveAccumulator::new(grid, model.target_size),
-            Vec::new(),
-        )
-    };
+    let new_state = || (Workspace::new(model, grid), CurveAccumulator::new(grid, model.target_size), Vec::new());
     let (curve, mut results) = (0..replications as usize)
         .into_par_iter()
         .with_min_len(8)
@@ -269,8 +243,5 @@ pub fn run_variant(
         );
     results.sort_unstable_by_key(|&(r, _)| r);
     debug_assert_eq!(results.len() as u64, replications);
-    VariantRun {
-        t_threshold: results.into_iter().map(|(_, t)| t).collect(),
-        curve,
-    }
+    VariantRun { t_threshold: results.into_iter().map(|(_, t)| t).collect(), curve }
 }

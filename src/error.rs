@@ -66,13 +66,7 @@ impl std::error::Error for InputError {}
 impl InputError {
     /// An error in `file` with no location yet.
     pub fn new(file: &Path, kind: InputErrorKind) -> Self {
-        InputError {
-            file: file.to_path_buf(),
-            line: None,
-            key: None,
-            variant: None,
-            kind,
-        }
+        InputError { file: file.to_path_buf(), line: None, key: None, variant: None, kind }
     }
 
     /// Sets the 1-based line.
@@ -180,16 +174,13 @@ pub enum InputErrorKind {
 }
 
 fn expected_list(expected: &[String]) -> String {
-    if expected.is_empty() {
-        String::new()
-    } else {
-        format!(" (valid keys here: {})", expected.join(", "))
-    }
+    if expected.is_empty() { String::new() } else { format!(" (valid keys here: {})", expected.join(", ")) }
 }
 
 fn suggestion(known: &[String], name: &str) -> String {
     match closest(name, known.iter().map(String::as_str)) {
         Some(s) => format!("; did you mean \"{s}\"?"),
+        None if !known.is_empty() && known.len() <= 12 => format!(" (known: {})", known.join(", ")),
         None => String::new(),
     }
 }
@@ -199,16 +190,13 @@ impl InputErrorKind {
     pub fn hint(&self) -> Option<String> {
         match self {
             InputErrorKind::UnknownKey { key, expected } => {
-                closest(key, expected.iter().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?"))
+                closest(key, expected.iter().map(String::as_str)).map(|s| format!("did you mean `{s}`?"))
             }
             InputErrorKind::NotUtf8 => Some("save the file as UTF-8 text".into()),
             InputErrorKind::Unreadable(_) => {
                 Some("paths inside a scenario are relative to the scenario file's folder".into())
             }
-            InputErrorKind::Probability(_) => {
-                Some("probabilities are numbers from 0 to 1, e.g. 0.7".into())
-            }
+            InputErrorKind::Probability(_) => Some("probabilities are numbers from 0 to 1, e.g. 0.7".into()),
             InputErrorKind::EmptySelection(_) => {
                 Some("`permeate check` lists the units and roles of the organisation".into())
             }
@@ -265,12 +253,7 @@ mod tests {
             .at_key("channels.chat.transmit")
             .in_variant("mandate");
         let s = e.to_string();
-        assert!(
-            s.starts_with(
-                "a.toml:3: variant \"mandate\": `channels.chat.transmit`: must be a probability"
-            ),
-            "{s}"
-        );
+        assert!(s.starts_with("a.toml:3: variant \"mandate\": `channels.chat.transmit`: must be a probability"), "{s}");
         assert!(s.contains("hint:"));
     }
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use permeate::scenario::MAX_REPLICATIONS;
 use permeate::{Error, Scenario, report, simulate};
 
 /// How long until customer-community feedback reaches 80% of the developers — and what changes it.
@@ -94,8 +95,8 @@ fn check(path: PathBuf) -> Result<(), Failure> {
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    if args.replications == Some(0) {
-        return Err(usage("--replications must be at least 1"));
+    if let Some(n) = args.replications.filter(|n| !(1..=MAX_REPLICATIONS).contains(n)) {
+        return Err(usage(&format!("--replications must be 1 to {MAX_REPLICATIONS}, got {n}")));
     }
     if args.threads == Some(0) {
         return Err(usage("--threads must be at least 1"));
@@ -108,29 +109,26 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         scenario.seed = seed;
     }
     let out = args.out.clone().unwrap_or_else(|| {
-        let stem = args
-            .scenario
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
+        let stem =
+            args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
         PathBuf::from("results").join(stem)
     });
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(j) = args.threads {
         pool = pool.num_threads(j);
     }
-    let pool = pool
-        .build()
-        .map_err(|e| Failure(format!("cannot start worker threads: {e}"), 1))?;
+    let pool = pool.build().map_err(|e| Failure(format!("cannot start worker threads: {e}"), 1))?;
 
-    let total = scenario.replications * scenario.variants.len() as u64;
+    let total = scenario.replications.saturating_mul(scenario.variants.len() as u64);
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replications ({per_sec}, eta {eta})")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replications ({per_sec}, eta {eta})",
+            )
+            .expect("valid template"),
         );
         bar
     };

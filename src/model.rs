@@ -101,18 +101,20 @@ pub struct Model {
     pub horizon_hours: f64,
 }
 
-const ORDINARY: LinkKind = LinkKind {
-    priority: None,
-    gate: None,
-};
+/// `k = ceil(threshold × target_size)`, the rank whose processing time is T_threshold, computed
+/// so that products that are whole numbers in decimal (0.55 × 100) are not pushed up by binary
+/// rounding. At least 1, at most the target size.
+pub fn threshold_rank(threshold: f64, target_size: usize) -> usize {
+    let x = threshold * target_size as f64;
+    let k = if (x - x.round()).abs() < 1e-9 * x.max(1.0) { x.round() } else { x.ceil() };
+    (k as usize).clamp(1, target_size.max(1))
+}
+
+const ORDINARY: LinkKind = LinkKind { priority: None, gate: None };
 
 impl Model {
     /// Compiles a validated variant. `file` is the scenario (for the size-limit error).
-    pub fn compile(
-        v: &Variant,
-        horizon_hours: f64,
-        file: &std::path::Path,
-    ) -> Result<Model, InputError> {
+    pub fn compile(v: &Variant, horizon_hours: f64, file: &std::path::Path) -> Result<Model, InputError> {
         let org = &v.org;
         let n = org.len();
         let cm = v.community_manager.as_ref().filter(|c| c.mandate);
@@ -127,8 +129,7 @@ impl Model {
             }
         };
         // (sender, receiver, channel, kind) for every directed link.
-        let mut directed: Vec<(PersonIdx, PersonIdx, ChannelId, LinkKind)> =
-            Vec::with_capacity(org.links.len() * 2);
+        let mut directed: Vec<(PersonIdx, PersonIdx, ChannelId, LinkKind)> = Vec::with_capacity(org.links.len() * 2);
         let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, gate: Option<Gate>| {
             let priority = cm.filter(|m| m.person == s).map(|m| m.effect);
             directed.push((s, t, c, LinkKind { priority, gate }));
@@ -149,39 +150,19 @@ impl Model {
         if let Some(inv) = &v.involvement {
             for &p in &inv.group {
                 for &c in inv.community.iter().filter(|&&c| c != p) {
-                    push(
-                        c,
-                        p,
-                        inv.channel,
-                        Some(Gate {
-                            fraction: inv.fraction,
-                            on_sender: false,
-                        }),
-                    );
+                    push(c, p, inv.channel, Some(Gate { fraction: inv.fraction, on_sender: false }));
                     if inv.direction == Direction::Both {
-                        push(
-                            p,
-                            c,
-                            inv.channel,
-                            Some(Gate {
-                                fraction: inv.fraction,
-                                on_sender: true,
-                            }),
-                        );
+                        push(p, c, inv.channel, Some(Gate { fraction: inv.fraction, on_sender: true }));
                     }
                 }
             }
         }
         if directed.len() >= u32::MAX as usize {
-            return Err(InputError::new(
-                file,
-                InputErrorKind::Invalid("more than 4 billion directed links".into()),
-            ));
+            return Err(InputError::new(file, InputErrorKind::Invalid("more than 4 billion directed links".into())));
         }
         directed.sort_unstable_by_key(|&(s, t, c, _)| (s, t, c));
         // Merge duplicates of (sender, receiver, channel): one link, the most permissive kind.
-        let mut merged: Vec<(PersonIdx, PersonIdx, ChannelId, LinkKind)> =
-            Vec::with_capacity(directed.len());
+        let mut merged: Vec<(PersonIdx, PersonIdx, ChannelId, LinkKind)> = Vec::with_capacity(directed.len());
         for d in directed {
             match merged.last_mut() {
                 Some(last) if (last.0, last.1, last.2) == (d.0, d.1, d.2) => {
@@ -208,11 +189,7 @@ impl Model {
                 to: t,
                 channel: c,
                 kind: kind_of(k),
-                key: identity_key(&[
-                    &org.people[s as usize].id,
-                    &org.people[t as usize].id,
-                    channel_names[c as usize],
-                ]),
+                key: identity_key(&[&org.people[s as usize].id, &org.people[t as usize].id, channel_names[c as usize]]),
             })
             .collect();
         let mut in_target = vec![false; n];
@@ -220,7 +197,7 @@ impl Model {
             in_target[p as usize] = true;
         }
         let target_size = v.target.len() as u32;
-        let k = ((v.threshold * target_size as f64).ceil() as u32).clamp(1, target_size);
+        let k = threshold_rank(v.threshold, target_size as usize) as u32;
         let model = Model {
             name: v.name.clone(),
             offsets,
@@ -231,20 +208,12 @@ impl Model {
             channels: v
                 .channels
                 .iter()
-                .map(|c| ChannelParams {
-                    transmit: c.transmit,
-                    notice: c.notice,
-                    delay: c.delay.clone(),
-                })
+                .map(|c| ChannelParams { transmit: c.transmit, notice: c.notice, delay: c.delay.clone() })
                 .collect(),
             roles: v
                 .roles
                 .iter()
-                .map(|r| RoleParams {
-                    notice: r.notice,
-                    processing: r.processing.clone(),
-                    window: r.window.clone(),
-                })
+                .map(|r| RoleParams { notice: r.notice, processing: r.processing.clone(), window: r.window.clone() })
                 .collect(),
             kinds,
             sources: v.sources.clone(),
@@ -275,5 +244,21 @@ impl Model {
             *m.entry(a.channel).or_default() += 1;
         }
         m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::threshold_rank;
+
+    #[test]
+    fn threshold_rank_is_ceiling_without_binary_rounding_artifacts() {
+        assert_eq!(threshold_rank(0.8, 1000), 800);
+        assert_eq!(threshold_rank(0.55, 100), 55);
+        assert_eq!(threshold_rank(0.28, 25), 7);
+        assert_eq!(threshold_rank(0.07, 100), 7);
+        assert_eq!(threshold_rank(0.5, 3), 2);
+        assert_eq!(threshold_rank(0.001, 10), 1);
+        assert_eq!(threshold_rank(1.0, 72), 72);
     }
 }

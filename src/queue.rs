@@ -19,12 +19,7 @@ pub struct RadixQueue {
 
 impl Default for RadixQueue {
     fn default() -> Self {
-        RadixQueue {
-            last: 0,
-            buckets: (0..65).map(|_| Vec::new()).collect(),
-            occupied: 0,
-            len: 0,
-        }
+        RadixQueue { last: 0, buckets: (0..65).map(|_| Vec::new()).collect(), occupied: 0, len: 0 }
     }
 }
 

@@ -127,12 +127,7 @@ pub fn replications_csv(results: &RunResults) -> String {
         for v in &results.variants {
             for (r, t) in v.t_threshold.iter().enumerate() {
                 let t_text = t.map(|t| t.to_string()).unwrap_or_default();
-                w.write_record([
-                    v.name.as_str(),
-                    &r.to_string(),
-                    &t_text,
-                    if t.is_some() { "true" } else { "false" },
-                ])?;
+                w.write_record([v.name.as_str(), &r.to_string(), &t_text, if t.is_some() { "true" } else { "false" }])?;
             }
         }
         Ok(())
@@ -145,13 +140,7 @@ pub fn curve_csv(results: &RunResults) -> String {
         w.write_record(["variant", "hours", "mean", "p10", "p90"])?;
         for v in &results.variants {
             for p in &v.curve {
-                w.write_record([
-                    v.name.clone(),
-                    fmt6(p.hours),
-                    fmt6(p.mean),
-                    fmt6(p.p10),
-                    fmt6(p.p90),
-                ])?;
+                w.write_record([v.name.clone(), fmt6(p.hours), fmt6(p.mean), fmt6(p.p10), fmt6(p.p90)])?;
             }
         }
         Ok(())
@@ -165,15 +154,7 @@ pub fn sweep_csv(scenario: &Scenario, results: &RunResults) -> Option<String> {
     Some(csv_string(|w| {
         let mut header: Vec<String> = sweep.paths.clone();
         header.extend(
-            [
-                "variant",
-                "median",
-                "ci95_median_low",
-                "ci95_median_high",
-                "reached_fraction",
-                "mean",
-            ]
-            .map(String::from),
+            ["variant", "median", "ci95_median_low", "ci95_median_high", "reached_fraction", "mean"].map(String::from),
         );
         w.write_record(&header)?;
         for p in &sweep.points {
@@ -204,11 +185,7 @@ fn value_text(v: &toml::Value) -> String {
 fn fmt6(x: f64) -> String {
     let s = format!("{x:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() || s == "-" {
-        "0".into()
-    } else {
-        s.to_string()
-    }
+    if s.is_empty() || s == "-" { "0".into() } else { s.to_string() }
 }
 
 fn opt(x: Option<f64>) -> String {
@@ -242,9 +219,7 @@ fn headline_row(v: &VariantResult) -> [String; 6] {
                 (Some(m), None) => format!("mean {} h", signed(m)),
                 _ => "mean —".into(),
             };
-            let median = p
-                .median_delta
-                .map_or_else(|| "median —".into(), |m| format!("median {} h", signed(m)));
+            let median = p.median_delta.map_or_else(|| "median —".into(), |m| format!("median {} h", signed(m)));
             format!("{mean}; {median}; faster in {:.0}%", 100.0 * p.p_faster)
         }
     };
@@ -265,14 +240,8 @@ fn headline_row(v: &VariantResult) -> [String; 6] {
     ]
 }
 
-const HEADLINE: [&str; 6] = [
-    "variant",
-    "reached",
-    "median T (95% CI)",
-    "mean T (95% CI)",
-    "p10–p90 (h)",
-    "vs baseline (paired)",
-];
+const HEADLINE: [&str; 6] =
+    ["variant", "reached", "median T (95% CI)", "mean T (95% CI)", "p10–p90 (h)", "vs baseline (paired)"];
 
 /// The headline table as aligned plain text (for the terminal).
 pub fn headline_text(scenario: &Scenario, results: &RunResults) -> String {
@@ -321,10 +290,7 @@ fn days(h: f64) -> String {
 pub fn answer_sentence(v: &VariantResult, horizon_hours: f64) -> String {
     let s = &v.summary;
     let pct = 100.0 * v.threshold;
-    let who = format!(
-        "{pct:.0}% of the target ({} people, {})",
-        v.target_size, v.target_label
-    );
+    let who = format!("{pct:.0}% of the target ({} people, {})", v.target_size, v.target_label);
     let lead = match &v.vs_baseline {
         None => "Today".to_string(),
         Some(_) => format!("With \"{}\"", v.name),
@@ -357,16 +323,9 @@ pub fn answer_sentence(v: &VariantResult, horizon_hours: f64) -> String {
                 );
             }
             (_, Some([lo, hi])) => {
-                out += &format!(
-                    ", no clear difference from today (paired mean difference 95% CI {lo:+.1}…{hi:+.1} h)"
-                );
+                out += &format!(", no clear difference from today (paired mean difference 95% CI {lo:+.1}…{hi:+.1} h)");
             }
-            _ => {
-                out += &format!(
-                    ", faster than today in {:.0}% of replications",
-                    100.0 * p.p_faster
-                )
-            }
+            _ => out += &format!(", faster than today in {:.0}% of replications", 100.0 * p.p_faster),
         }
     }
     out.push('.');
@@ -392,22 +351,14 @@ pub fn summary_md(scenario: &Scenario, results: &RunResults) -> String {
         "**T{pct:.0}** is the time until {pct:.0}% of the target ({} people, {}) have perceived and processed an item \
          that appears at the source. {} replications per variant, seed {}, horizon {} h; all variants share \
          common random numbers, so the comparison with the baseline is paired replication by replication.\n",
-        base.target_size,
-        base.target_label,
-        scenario.replications,
-        scenario.seed,
-        scenario.horizon_hours
+        base.target_size, base.target_label, scenario.replications, scenario.seed, scenario.horizon_hours
     );
     s += "## The answer\n\n";
     for v in &results.variants {
         let _ = writeln!(s, "- {}", answer_sentence(v, scenario.horizon_hours));
     }
     s += "\n## All variants\n\n";
-    s += &format!(
-        "| {} |\n|{}\n",
-        HEADLINE.join(" | "),
-        "---|".repeat(HEADLINE.len())
-    );
+    s += &format!("| {} |\n|{}\n", HEADLINE.join(" | "), "---|".repeat(HEADLINE.len()));
     for v in &results.variants {
         let r = headline_row(v);
         let _ = writeln!(s, "| {} |", r.map(|c| c.replace('|', "\\|")).join(" | "));
@@ -447,10 +398,7 @@ pub fn write_results(scenario: &Scenario, results: &RunResults, out: &Path) -> R
 }
 
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| Error::Write { path: path.to_path_buf(), source }
 }
 
 /// Writes `files` into a fresh temporary folder beside `out`, then swaps it into place.
@@ -460,10 +408,7 @@ pub fn write_folder_atomically(out: &Path, files: &[(&str, String)]) -> Result<(
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent).map_err(write_err(&parent))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "results".into());
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "results".into());
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);

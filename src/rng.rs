@@ -72,18 +72,14 @@ pub struct ReplicationStream {
 impl ReplicationStream {
     /// The stream of replication `replication` under scenario seed `seed`.
     pub fn new(seed: u64, replication: u64) -> Self {
-        let base = fmix64(
-            fmix64(seed ^ 0x6a09_e667_f3bc_c908) ^ replication.wrapping_mul(0x9e37_79b9_7f4a_7c15),
-        );
+        let base = fmix64(fmix64(seed ^ 0x6a09_e667_f3bc_c908) ^ replication.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         ReplicationStream { base }
     }
 
     /// The draws belonging to one entity (person or link) identified by its `identity_key`.
     #[inline(always)]
     pub fn entity(&self, key: u64) -> EntityDraws {
-        EntityDraws {
-            h: fmix64(self.base ^ key),
-        }
+        EntityDraws { h: fmix64(self.base ^ key) }
     }
 }
 
@@ -156,11 +152,7 @@ mod tests {
     fn draws_are_value_stable() {
         let s = ReplicationStream::new(42, 7);
         let e = s.entity(identity_key(&["dev-1"]));
-        let got = [
-            e.uniform(Purpose::Transmit),
-            e.uniform(Purpose::Delay),
-            e.uniform(Purpose::Window),
-        ];
+        let got = [e.uniform(Purpose::Transmit), e.uniform(Purpose::Delay), e.uniform(Purpose::Window)];
         let expected = [0.3080070891429073, 0.8753826492434008, 0.6602538904908476];
         for (g, x) in got.iter().zip(expected) {
             assert_eq!(g.to_bits(), f64::to_bits(x), "got {got:?}");
@@ -170,10 +162,7 @@ mod tests {
     #[test]
     fn identity_keys_separate_parts() {
         assert_ne!(identity_key(&["ab", "c"]), identity_key(&["a", "bc"]));
-        assert_ne!(
-            identity_key(&["a", "b", "chat"]),
-            identity_key(&["b", "a", "chat"])
-        );
+        assert_ne!(identity_key(&["a", "b", "chat"]), identity_key(&["b", "a", "chat"]));
     }
 
     #[test]
@@ -182,9 +171,7 @@ mod tests {
         let n = 100_000u64;
         let mut sum = 0.0;
         for i in 0..n {
-            let u = s
-                .entity(identity_key(&[&i.to_string()]))
-                .uniform(Purpose::Delay);
+            let u = s.entity(identity_key(&[&i.to_string()])).uniform(Purpose::Delay);
             assert!(u > 0.0 && u < 1.0);
             sum += u;
         }

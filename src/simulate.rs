@@ -44,16 +44,8 @@ pub fn simulate(scenario: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<Run
     let mut variants: Vec<VariantResult> = Vec::with_capacity(scenario.variants.len());
     for v in &scenario.variants {
         let model = Model::compile(v, scenario.horizon_hours, &scenario.file)?;
-        let run = run_variant(
-            &model,
-            scenario.seed,
-            scenario.replications,
-            &grid,
-            progress,
-        );
-        let vs_baseline = variants
-            .first()
-            .map(|b| paired(&b.t_threshold, &run.t_threshold));
+        let run = run_variant(&model, scenario.seed, scenario.replications, &grid, progress);
+        let vs_baseline = variants.first().map(|b| paired(&b.t_threshold, &run.t_threshold));
         variants.push(VariantResult {
             name: v.name.clone(),
             description: v.description.clone(),

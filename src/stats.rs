@@ -43,11 +43,7 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
     let lo = h.floor() as usize;
     let frac = h - lo as f64;
     let a = sorted[lo];
-    let x = if frac == 0.0 {
-        a
-    } else {
-        a + frac * (sorted[lo + 1] - a)
-    };
+    let x = if frac == 0.0 { a } else { a + frac * (sorted[lo + 1] - a) };
     x.is_finite().then_some(x)
 }
 
@@ -86,11 +82,7 @@ pub fn summarize(t: &[Option<f64>]) -> TSummary {
     let reached: Vec<f64> = t.iter().flatten().copied().collect();
     let (mean, ci95_mean) = mean_ci95(&reached);
     TSummary {
-        reached_fraction: if t.is_empty() {
-            0.0
-        } else {
-            reached.len() as f64 / t.len() as f64
-        },
+        reached_fraction: if t.is_empty() { 0.0 } else { reached.len() as f64 / t.len() as f64 },
         mean,
         median: quantile_sorted(&sorted, 0.5),
         p10: quantile_sorted(&sorted, 0.1),
@@ -145,11 +137,7 @@ pub fn paired(baseline: &[Option<f64>], variant: &[Option<f64>]) -> Paired {
     Paired {
         mean_delta,
         ci95_mean_delta,
-        median_delta: if all.is_empty() {
-            None
-        } else {
-            quantile_sorted(&all, 0.5)
-        },
+        median_delta: if all.is_empty() { None } else { quantile_sorted(&all, 0.5) },
         p_faster: faster as f64 / n,
         p_slower: slower as f64 / n,
         both_reached: both.len() as u64,
@@ -197,8 +185,7 @@ pub fn student_t_quantile(p: f64, df: u64) -> f64 {
             + (z3 + z) / (4.0 * v)
             + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * v * v)
             + (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / (384.0 * v.powi(3))
-            + (79.0 * z9 + 776.0 * z7 + 1482.0 * z5 - 1920.0 * z3 - 945.0 * z)
-                / (92160.0 * v.powi(4));
+            + (79.0 * z9 + 776.0 * z7 + 1482.0 * z5 - 1920.0 * z3 - 945.0 * z) / (92160.0 * v.powi(4));
     }
     let target = 2.0 * p - 1.0;
     let (mut lo, mut hi) = (0.0, z.max(1.0));
@@ -281,14 +268,8 @@ impl CurveAccumulator {
     pub fn merge(&mut self, other: &CurveAccumulator) {
         debug_assert_eq!(self.sums.len(), other.sums.len());
         self.replications += other.replications;
-        self.sums
-            .iter_mut()
-            .zip(&other.sums)
-            .for_each(|(a, b)| *a += b);
-        self.hist
-            .iter_mut()
-            .zip(&other.hist)
-            .for_each(|(a, b)| *a += b);
+        self.sums.iter_mut().zip(&other.sums).for_each(|(a, b)| *a += b);
+        self.hist.iter_mut().zip(&other.hist).for_each(|(a, b)| *a += b);
     }
 
     /// Number of replications folded in.
@@ -346,14 +327,9 @@ mod tests {
     fn t_quantile_matches_statrs() {
         use statrs::distribution::{ContinuousCDF, StudentsT};
         for df in [1u64, 2, 3, 4, 5, 10, 30, 199, 200, 201, 5000] {
-            let exact = StudentsT::new(0.0, 1.0, df as f64)
-                .unwrap()
-                .inverse_cdf(0.975);
+            let exact = StudentsT::new(0.0, 1.0, df as f64).unwrap().inverse_cdf(0.975);
             let ours = student_t_quantile(0.975, df);
-            assert!(
-                (ours - exact).abs() < 1e-6 * exact,
-                "df={df}: {ours} vs {exact}"
-            );
+            assert!((ours - exact).abs() < 1e-6 * exact, "df={df}: {ours} vs {exact}");
         }
     }
 

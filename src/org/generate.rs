@@ -89,13 +89,14 @@ pub struct GeneratorChannels {
 }
 
 /// Generates the organisation. `origin` is used for error messages about unknown channels.
-pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Organisation {
+/// Fails (with a message for the user) when two generated people would get the same id.
+pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<Organisation, String> {
+    let unique = |id: &str| {
+        format!("two generated people would both get the id \"{id}\"; rename a unit, role or the community id")
+    };
     let mut b = OrganisationBuilder::new("generated");
     let ch = &spec.channels;
-    let key = |k: &str| NameOrigin {
-        key: Some(format!("organisation.generate.channels.{k}")),
-        ..origin.clone()
-    };
+    let key = |k: &str| NameOrigin { key: Some(format!("organisation.generate.channels.{k}")), ..origin.clone() };
     let link = |b: &mut OrganisationBuilder, s: PersonIdx, t: PersonIdx, c: &str, k: &str| {
         b.add_link(s, t, c, Direction::Both, || key(k));
     };
@@ -110,13 +111,10 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Organis
     let mgmt_group = new_group();
     let mut mgmt = Vec::new();
     for i in 1..=spec.management {
-        let p = b
-            .add_person(
-                &format!("management-{i}"),
-                "management",
-                &spec.management_role,
-            )
-            .expect("unique");
+        let p = {
+            let id = format!("management-{i}");
+            b.add_person(&id, "management", &spec.management_role).ok_or_else(|| unique(&id))?
+        };
         group.push(mgmt_group);
         for &q in &mgmt {
             link(&mut b, q, p, &ch.management, "management");
@@ -126,27 +124,30 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Organis
     for unit in &spec.units {
         let u = &unit.name;
         let head_group = new_group();
-        let head = b
-            .add_person(&format!("{u}-head"), u, &unit.head_role)
-            .expect("unique");
+        let head = {
+            let id = format!("{u}-head");
+            b.add_person(&id, u, &unit.head_role).ok_or_else(|| unique(&id))?
+        };
         group.push(head_group);
         for &m in &mgmt {
             link(&mut b, m, head, &ch.management, "management");
         }
         for (role, count) in &unit.specialists {
             for i in 1..=*count {
-                let p = b
-                    .add_person(&format!("{u}-{role}-{i}"), u, role)
-                    .expect("unique");
+                let p = {
+                    let id = format!("{u}-{role}-{i}");
+                    b.add_person(&id, u, role).ok_or_else(|| unique(&id))?
+                };
                 group.push(head_group);
                 link(&mut b, head, p, &ch.lead, "lead");
             }
         }
         for t in 1..=unit.teams {
             let g = new_group();
-            let lead = b
-                .add_person(&format!("{u}-t{t}-lead"), u, &unit.lead_role)
-                .expect("unique");
+            let lead = {
+                let id = format!("{u}-t{t}-lead");
+                b.add_person(&id, u, &unit.lead_role).ok_or_else(|| unique(&id))?
+            };
             group.push(g);
             match &unit.coordination_channel {
                 Some(c) => link(&mut b, head, lead, c, "units.coordination_channel"),
@@ -154,9 +155,10 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Organis
             }
             let mut team = vec![lead];
             for m in 1..=unit.team_size {
-                let p = b
-                    .add_person(&format!("{u}-t{t}-m{m}"), u, &unit.member_role)
-                    .expect("unique");
+                let p = {
+                    let id = format!("{u}-t{t}-m{m}");
+                    b.add_person(&id, u, &unit.member_role).ok_or_else(|| unique(&id))?
+                };
                 group.push(g);
                 for &q in &team {
                     link(&mut b, q, p, &ch.team, "team");
@@ -175,10 +177,7 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Organis
                 })
                 .collect()
         };
-        let (from, to) = (
-            pick(&br.from_unit, &br.from_role),
-            pick(&br.to_unit, &br.to_role),
-        );
+        let (from, to) = (pick(&br.from_unit, &br.from_role), pick(&br.to_unit, &br.to_role));
         let per = (br.per_person as usize).min(from.len());
         for &t in &to {
             // A deterministic shuffle of `from` per target person: the first `per` distinct partners.
@@ -224,9 +223,9 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Organis
         }
     }
     if let Some(id) = &spec.community_id {
-        b.add_person(id, "external", "community");
+        b.add_person(id, "external", "community").ok_or_else(|| unique(id))?;
     }
-    b.finish()
+    Ok(b.finish())
 }
 
 impl GeneratorSpec {
@@ -236,8 +235,7 @@ impl GeneratorSpec {
             .units
             .iter()
             .map(|u| {
-                1 + (u.teams * (1 + u.team_size)) as usize
-                    + u.specialists.iter().map(|s| s.1 as usize).sum::<usize>()
+                1 + (u.teams * (1 + u.team_size)) as usize + u.specialists.iter().map(|s| s.1 as usize).sum::<usize>()
             })
             .sum();
         self.management as usize + units + usize::from(self.community_id.is_some())

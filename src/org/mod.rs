@@ -124,11 +124,7 @@ impl OrganisationBuilder {
         let unit = intern(&mut self.org.units, &mut self.units, unit);
         let role = intern(&mut self.org.roles, &mut self.roles, role);
         let idx = self.org.people.len() as PersonIdx;
-        self.org.people.push(Person {
-            id: id.to_string(),
-            unit,
-            role,
-        });
+        self.org.people.push(Person { id: id.to_string(), unit, role });
         self.org.index.insert(id.to_string(), idx);
         Some(idx)
     }
@@ -152,12 +148,7 @@ impl OrganisationBuilder {
         if self.org.channels.len() > before {
             self.org.channel_origins.push(origin());
         }
-        self.org.links.push(Link {
-            source,
-            target,
-            channel,
-            direction,
-        });
+        self.org.links.push(Link { source, target, channel, direction });
     }
 
     /// Number of people so far.
@@ -218,13 +209,7 @@ impl Organisation {
     /// A plain-text summary: people per unit and role, links per channel.
     pub fn summary(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "organisation: {} people, {} links ({})",
-            self.people.len(),
-            self.links.len(),
-            self.origin
-        );
+        let _ = writeln!(s, "organisation: {} people, {} links ({})", self.people.len(), self.links.len(), self.origin);
         let mut by_unit: Vec<(String, Vec<(String, usize)>)> = Vec::new();
         let mut counts: HashMap<(u32, u32), usize> = HashMap::new();
         for p in &self.people {
@@ -235,11 +220,7 @@ impl Organisation {
                 .roles
                 .iter()
                 .enumerate()
-                .filter_map(|(r, role)| {
-                    counts
-                        .get(&(u as u32, r as u32))
-                        .map(|&c| (role.clone(), c))
-                })
+                .filter_map(|(r, role)| counts.get(&(u as u32, r as u32)).map(|&c| (role.clone(), c)))
                 .collect();
             roles.sort();
             by_unit.push((unit.clone(), roles));
@@ -247,11 +228,7 @@ impl Organisation {
         for (unit, roles) in by_unit {
             let total: usize = roles.iter().map(|r| r.1).sum();
             let list: Vec<String> = roles.iter().map(|(r, c)| format!("{c} {r}")).collect();
-            let _ = writeln!(
-                s,
-                "  unit {unit:<14} {total:>6} people: {}",
-                list.join(", ")
-            );
+            let _ = writeln!(s, "  unit {unit:<14} {total:>6} people: {}", list.join(", "));
         }
         let mut per_channel = vec![(0usize, 0usize); self.channels.len()];
         for l in &self.links {
@@ -262,10 +239,7 @@ impl Organisation {
         }
         for (c, name) in self.channels.iter().enumerate() {
             let (both, fwd) = per_channel[c];
-            let _ = writeln!(
-                s,
-                "  channel {name:<18} {both:>7} two-way, {fwd:>7} one-way links"
-            );
+            let _ = writeln!(s, "  channel {name:<18} {both:>7} two-way, {fwd:>7} one-way links");
         }
         s
     }

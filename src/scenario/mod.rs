@@ -2,7 +2,7 @@
 //! are applied to the TOML table ([`overrides`]), and every variant is validated into a typed
 //! [`Variant`] ([`validate`]). Nothing after this module sees raw input.
 
-mod locate;
+pub(crate) mod locate;
 mod overrides;
 pub mod raw;
 mod summary;
@@ -20,6 +20,8 @@ pub use overrides::SweepPoint;
 
 /// Default number of replications when the scenario does not say.
 pub const DEFAULT_REPLICATIONS: u64 = 1000;
+/// The most replications a scenario may ask for per variant (memory: 8 bytes each, per variant).
+pub const MAX_REPLICATIONS: u64 = 10_000_000;
 /// Default horizon in hours (250 working days of 8 hours).
 pub const DEFAULT_HORIZON_HOURS: f64 = 2000.0;
 /// Default seed.
@@ -194,9 +196,5 @@ impl Scenario {
 }
 
 pub(crate) fn probability(v: f64) -> Result<f64, InputErrorKind> {
-    if (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(InputErrorKind::Probability(v))
-    }
+    if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(InputErrorKind::Probability(v)) }
 }

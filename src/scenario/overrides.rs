@@ -6,11 +6,11 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 
-use super::locate::{line_of_key, toml_error};
+use super::locate::{line_of_key, toml_error, unquoted_dotted_set_key};
 use super::raw::RawScenario;
 use super::validate::{self, Ctx, Place};
 use super::{
-    DEFAULT_CURVE_POINTS, DEFAULT_HORIZON_HOURS, DEFAULT_REPLICATIONS, DEFAULT_SEED, OrgCache,
+    DEFAULT_CURVE_POINTS, DEFAULT_HORIZON_HOURS, DEFAULT_REPLICATIONS, DEFAULT_SEED, MAX_REPLICATIONS, OrgCache,
     Scenario, Sweep,
 };
 use crate::error::{InputError, InputErrorKind};
@@ -25,20 +25,11 @@ pub struct SweepPoint {
 }
 
 /// Keys that apply to the whole scenario and so cannot differ between variants.
-const SCENARIO_WIDE: [&str; 7] = [
-    "name",
-    "seed",
-    "replications",
-    "horizon_hours",
-    "output",
-    "variants",
-    "sweep",
-];
+const SCENARIO_WIDE: [&str; 7] = ["name", "seed", "replications", "horizon_hours", "output", "variants", "sweep"];
 
 pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
     let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(path, Some(text), &e))?;
-    let mut table: toml::Table =
-        toml::from_str(text).map_err(|e| toml_error(path, Some(text), &e))?;
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| toml_error(path, Some(text), &e))?;
     table.remove("variants");
     table.remove("sweep");
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -48,64 +39,48 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
         e
     };
 
+    let top_at = |segs: &[&str], kind: InputErrorKind| {
+        let mut e = InputError::new(path, kind).at_key(segs.join("."));
+        e.line = line_of_key(text, segs);
+        e
+    };
     let seed = raw.seed.unwrap_or(DEFAULT_SEED);
     let replications = raw.replications.unwrap_or(DEFAULT_REPLICATIONS);
-    if replications == 0 {
+    if !(1..=MAX_REPLICATIONS).contains(&replications) {
         return Err(top(
             "replications",
-            InputErrorKind::Invalid("must be at least 1".into()),
+            InputErrorKind::Invalid(format!("must be 1 to {MAX_REPLICATIONS}, got {replications}")),
         ));
     }
     let horizon_hours = raw.horizon_hours.unwrap_or(DEFAULT_HORIZON_HOURS);
     if !(horizon_hours.is_finite() && horizon_hours > 0.0) {
         return Err(top(
             "horizon_hours",
-            InputErrorKind::Invalid(format!(
-                "must be a positive number of hours, got {horizon_hours}"
-            )),
+            InputErrorKind::Invalid(format!("must be a positive number of hours, got {horizon_hours}")),
         ));
     }
     let output = raw.output.clone();
-    let curve_points = output
-        .as_ref()
-        .and_then(|o| o.curve_points)
-        .unwrap_or(DEFAULT_CURVE_POINTS);
+    let curve_points = output.as_ref().and_then(|o| o.curve_points).unwrap_or(DEFAULT_CURVE_POINTS);
     if !(2..=100_000).contains(&curve_points) {
-        return Err(top(
-            "output",
-            InputErrorKind::Invalid(format!(
-                "`curve_points` must be 2 to 100000, got {curve_points}"
-            )),
+        return Err(top_at(
+            &["output", "curve_points"],
+            InputErrorKind::Invalid(format!("`curve_points` must be 2 to 100000, got {curve_points}")),
         ));
     }
-    let curve_hours = output
-        .as_ref()
-        .and_then(|o| o.curve_hours)
-        .unwrap_or(horizon_hours);
+    let curve_hours = output.as_ref().and_then(|o| o.curve_hours).unwrap_or(horizon_hours);
     if !(curve_hours.is_finite() && curve_hours > 0.0) {
-        return Err(top(
-            "output",
-            InputErrorKind::Invalid(format!(
-                "`curve_hours` must be a positive number of hours, got {curve_hours}"
-            )),
+        return Err(top_at(
+            &["output", "curve_hours"],
+            InputErrorKind::Invalid(format!("`curve_hours` must be a positive number of hours, got {curve_hours}")),
         ));
     }
 
     let mut cache = OrgCache::default();
-    let ctx = Ctx {
-        file: path,
-        dir,
-        text,
-        place: Place::Baseline,
-        seed,
-    };
+    let ctx = Ctx { file: path, dir, text, place: Place::Baseline, seed };
     let mut variants = vec![validate::variant(&raw, "baseline", None, &ctx, &mut cache)?];
 
     for (i, v) in raw.variants.iter().enumerate() {
-        let ctx = Ctx {
-            place: Place::Listed(i, v.name.clone()),
-            ..ctx
-        };
+        let ctx = Ctx { place: Place::Listed(i, v.name.clone()), ..ctx };
         if v.name.trim().is_empty() || variants.iter().any(|x| x.name == v.name) {
             return Err(ctx.err(
                 "name",
@@ -115,14 +90,16 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
                 )),
             ));
         }
+        if let Some((key, line)) = unquoted_dotted_set_key(text, i) {
+            let mut e = ctx.err(&format!("set.{key}"), InputErrorKind::Invalid(format!(
+                "write the dotted path in quotes: \"{key}\" = ...; unquoted, TOML reads it as a nested table that would replace the whole `{}` section",
+                key.split('.').next().unwrap_or_default()
+            )));
+            e.line = Some(line);
+            return Err(e);
+        }
         let vraw = apply_sets(&table, &v.set, &ctx)?;
-        variants.push(validate::variant(
-            &vraw,
-            &v.name,
-            Some(v),
-            &ctx,
-            &mut cache,
-        )?);
+        variants.push(validate::variant(&vraw, &v.name, Some(v), &ctx, &mut cache)?);
     }
 
     let sweep = match &raw.sweep {
@@ -150,23 +127,16 @@ fn sweep(
     cache: &mut OrgCache,
     variants: &mut Vec<super::Variant>,
 ) -> Result<Sweep, InputError> {
-    let sctx = Ctx {
-        place: Place::Sweep,
-        ..*ctx
-    };
+    let sctx = Ctx { place: Place::Sweep, ..*ctx };
     if grid.is_empty() || grid.len() > 2 {
-        return Err(sctx.err(
-            "sweep",
-            InputErrorKind::Invalid(format!("give one or two dotted paths, got {}", grid.len())),
-        ));
+        return Err(
+            sctx.err("sweep", InputErrorKind::Invalid(format!("give one or two dotted paths, got {}", grid.len())))
+        );
     }
     let paths: Vec<String> = grid.keys().cloned().collect();
     for (p, values) in grid {
         if values.is_empty() {
-            return Err(sctx.err(
-                &format!("sweep.{p}"),
-                InputErrorKind::Invalid("the list of values is empty".into()),
-            ));
+            return Err(sctx.err(&format!("sweep.{p}"), InputErrorKind::Invalid("the list of values is empty".into())));
         }
     }
     let first = &grid[0];
@@ -184,27 +154,14 @@ fn sweep(
                 set.insert(paths[1].clone(), (*b).clone());
                 values.push((*b).clone());
             }
-            let name = set
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let pctx = Ctx {
-                place: Place::SweepPoint(name.clone()),
-                ..*ctx
-            };
+            let name = set.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
+            let pctx = Ctx { place: Place::SweepPoint(name.clone()), ..*ctx };
             if variants.iter().any(|x| x.name == name) {
-                return Err(pctx.err(
-                    "sweep",
-                    InputErrorKind::Invalid("the same sweep point appears twice".into()),
-                ));
+                return Err(pctx.err("sweep", InputErrorKind::Invalid("the same sweep point appears twice".into())));
             }
             let vraw = apply_sets(table, &set, &pctx)?;
             variants.push(validate::variant(&vraw, &name, None, &pctx, cache)?);
-            points.push(SweepPoint {
-                values,
-                variant: variants.len() - 1,
-            });
+            points.push(SweepPoint { values, variant: variants.len() - 1 });
         }
     }
     Ok(Sweep { paths, points })
@@ -222,10 +179,9 @@ fn apply_sets(
         let key = format!("set.{path}");
         let segs: Vec<&str> = path.split('.').collect();
         if segs.iter().any(|s| s.is_empty()) {
-            return Err(ctx.err(
-                &key,
-                InputErrorKind::Invalid("not a dotted path like \"channels.chat.transmit\"".into()),
-            ));
+            return Err(
+                ctx.err(&key, InputErrorKind::Invalid("not a dotted path like \"channels.chat.transmit\"".into()))
+            );
         }
         if SCENARIO_WIDE.contains(&segs[0]) {
             return Err(ctx.err(
@@ -236,8 +192,7 @@ fn apply_sets(
                 )),
             ));
         }
-        set_path(&mut t, &segs, value.clone())
-            .map_err(|m| ctx.err(&key, InputErrorKind::Invalid(m)))?;
+        set_path(&mut t, &segs, value.clone()).map_err(|m| ctx.err(&key, InputErrorKind::Invalid(m)))?;
         // Deserialise after each override so that a type error or unknown key names its path.
         if let Err(e) = toml::Value::Table(t.clone()).try_into::<RawScenario>() {
             let mut err = toml_error(ctx.file, None, &e);
@@ -250,9 +205,7 @@ fn apply_sets(
             return Err(ctx.locate(err));
         }
     }
-    toml::Value::Table(t)
-        .try_into::<RawScenario>()
-        .map_err(|e| ctx.locate(toml_error(ctx.file, None, &e)))
+    toml::Value::Table(t).try_into::<RawScenario>().map_err(|e| ctx.locate(toml_error(ctx.file, None, &e)))
 }
 
 /// Sets `segs` (a dotted path) in `t` to `value`, creating missing tables on the way.
@@ -260,32 +213,35 @@ fn set_path(t: &mut toml::Table, segs: &[&str], value: toml::Value) -> Result<()
     let (last, parents) = segs.split_last().expect("non-empty path");
     let mut cur = t;
     for (i, seg) in parents.iter().enumerate() {
-        let entry = cur
-            .entry(seg.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let entry = cur.entry(seg.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
         cur = match entry {
             toml::Value::Table(next) => next,
             other => {
                 return Err(format!(
-                    "`{}` is a {}, not a table, so it has no key `{}`",
+                    "`{}` is {}, not a table, so it has no key `{}`",
                     segs[..=i].join("."),
-                    other.type_str(),
+                    article(other.type_str()),
                     segs[i + 1]
                 ));
             }
         };
     }
     if let (Some(old), new) = (cur.get(*last), &value) {
-        let numeric =
-            |v: &toml::Value| matches!(v, toml::Value::Integer(_) | toml::Value::Float(_));
+        let numeric = |v: &toml::Value| matches!(v, toml::Value::Integer(_) | toml::Value::Float(_));
         if old.type_str() != new.type_str() && !(numeric(old) && numeric(new)) {
             return Err(format!(
-                "wrong type: the scenario has a {} here, the override a {}",
-                old.type_str(),
-                new.type_str()
+                "wrong type: the scenario has {} here, the override {}",
+                article(old.type_str()),
+                article(new.type_str())
             ));
         }
     }
     cur.insert(last.to_string(), value);
     Ok(())
+}
+
+/// "a string", "an array", "an integer".
+fn article(type_name: &str) -> String {
+    let an = type_name.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {type_name}", if an { "an" } else { "a" })
 }

@@ -21,25 +21,12 @@ impl Scenario {
         let _ = writeln!(s, "channels:");
         for c in &b.channels {
             let notice = c.notice.map_or(String::new(), |n| format!(", notice {n}"));
-            let _ = writeln!(
-                s,
-                "  {:<20} delay {}, transmit {}{notice}",
-                c.name,
-                c.delay.describe(),
-                c.transmit
-            );
+            let _ = writeln!(s, "  {:<20} delay {}, transmit {}{notice}", c.name, c.delay.describe(), c.transmit);
         }
         let _ = writeln!(s, "roles:");
         for r in &b.roles {
-            let window = r
-                .window
-                .as_ref()
-                .map_or("unlimited".into(), |w| w.describe());
-            let defaults = if r.defined {
-                ""
-            } else {
-                " (no [roles] table: defaults)"
-            };
+            let window = r.window.as_ref().map_or("unlimited".into(), |w| w.describe());
+            let defaults = if r.defined { "" } else { " (no [roles] table: defaults)" };
             let _ = writeln!(
                 s,
                 "  {:<20} notice {}, processing {}, window {window}{defaults}",
@@ -50,29 +37,14 @@ impl Scenario {
         }
         s += &describe_variant_core(b);
         if self.variants.len() > 1 {
-            let _ = writeln!(
-                s,
-                "variants ({} besides the baseline):",
-                self.variants.len() - 1
-            );
+            let _ = writeln!(s, "variants ({} besides the baseline):", self.variants.len() - 1);
             for v in &self.variants[1..] {
-                let _ = writeln!(
-                    s,
-                    "  - {}{}",
-                    v.name,
-                    v.description
-                        .as_ref()
-                        .map_or(String::new(), |d| format!(": {d}"))
-                );
+                let _ =
+                    writeln!(s, "  - {}{}", v.name, v.description.as_ref().map_or(String::new(), |d| format!(": {d}")));
             }
         }
         if let Some(sw) = &self.sweep {
-            let _ = writeln!(
-                s,
-                "sweep over {} ({} points)",
-                sw.paths.join(" × "),
-                sw.points.len()
-            );
+            let _ = writeln!(s, "sweep over {} ({} points)", sw.paths.join(" × "), sw.points.len());
         }
         s
     }
@@ -82,25 +54,18 @@ fn describe_variant_core(v: &Variant) -> String {
     let mut s = String::new();
     let org = &v.org;
     let names = |ps: &[u32]| -> String {
-        let shown: Vec<&str> = ps
-            .iter()
-            .take(5)
-            .map(|&p| org.people[p as usize].id.as_str())
-            .collect();
-        let more = if ps.len() > 5 {
-            format!(" and {} more", ps.len() - 5)
-        } else {
-            String::new()
-        };
+        let shown: Vec<&str> = ps.iter().take(5).map(|&p| org.people[p as usize].id.as_str()).collect();
+        let more = if ps.len() > 5 { format!(" and {} more", ps.len() - 5) } else { String::new() };
         format!("{}{more}", shown.join(", "))
     };
     let _ = writeln!(s, "source: {}", names(&v.sources));
-    let k = ((v.threshold * v.target.len() as f64).ceil() as usize).clamp(1, v.target.len());
+    let k = crate::model::threshold_rank(v.threshold, v.target.len());
     let _ = writeln!(
         s,
-        "target: {} people, threshold {} (the {k}th to process the item sets T)",
+        "target: {} people, threshold {} (T is when the {k}{} of them has processed the item)",
         v.target.len(),
-        v.threshold
+        v.threshold,
+        ordinal_suffix(k)
     );
     if let Some(cm) = &v.community_manager {
         let _ = writeln!(
@@ -119,19 +84,22 @@ fn describe_variant_core(v: &Variant) -> String {
             100.0 * inv.fraction,
             inv.group.len(),
             v.channels[inv.channel as usize].name,
-            if inv.direction == Direction::Both {
-                " and post to it"
-            } else {
-                ""
-            }
+            if inv.direction == Direction::Both { " and post to it" } else { "" }
         );
     }
     if !v.extra_links.is_empty() {
-        let _ = writeln!(
-            s,
-            "links added by the scenario's settings: {}",
-            v.extra_links.len()
-        );
+        let _ = writeln!(s, "links added by the scenario's settings: {}", v.extra_links.len());
     }
     s
+}
+
+/// "st", "nd", "rd" or "th" for an English ordinal.
+fn ordinal_suffix(k: usize) -> &'static str {
+    match (k % 10, k % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    }
 }

@@ -4,11 +4,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::locate::line_of_key;
+use super::locate::{has_key, line_of_key};
 use super::raw::{OneOrMany, RawDist, RawScenario, RawVariant};
 use super::{
-    Channel, ChannelId, CommunityManager, DEFAULT_THRESHOLD, ExtraLink, Involvement, MandateEffect,
-    OrgCache, Role, Variant, probability,
+    Channel, ChannelId, CommunityManager, DEFAULT_THRESHOLD, ExtraLink, Involvement, MandateEffect, OrgCache, Role,
+    Variant, probability,
 };
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
@@ -39,10 +39,7 @@ pub(crate) struct Ctx<'a> {
 
 impl Clone for Ctx<'_> {
     fn clone(&self) -> Self {
-        Ctx {
-            place: self.place.clone(),
-            ..*self
-        }
+        Ctx { place: self.place.clone(), ..*self }
     }
 }
 
@@ -66,10 +63,8 @@ impl<'a> Ctx<'a> {
                 let i = i.to_string();
                 e.line = match key.strip_prefix("set.") {
                     Some(path) => line_of_key(self.text, &["variants", &i, "set", path]),
-                    None => line_of_key(
-                        self.text,
-                        &["variants", &i, key.split('.').next().unwrap_or("name")],
-                    ),
+                    None => set_line_for(self.text, &i, &key)
+                        .or_else(|| line_of_key(self.text, &["variants", &i, key.split('.').next().unwrap_or("name")])),
                 }
                 .or_else(|| line_of_key(self.text, &["variants", &i]));
                 e.variant = Some(name.clone());
@@ -84,22 +79,26 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// The line of the `set` entry of variant `i` whose path is `key` or its longest prefix (the
+/// override that produced a value failing validation at `key`).
+fn set_line_for(text: &str, i: &str, key: &str) -> Option<usize> {
+    let segs: Vec<&str> = key.split('.').collect();
+    (1..=segs.len()).rev().find_map(|n| {
+        let path = segs[..n].join(".");
+        let at = ["variants", i, "set", path.as_str()];
+        if has_key(text, &at) { line_of_key(text, &at) } else { None }
+    })
+}
+
 fn dist(raw: &RawDist, key: &str, ctx: &Ctx<'_>) -> Result<Dist, InputError> {
     let d = match *raw {
-        RawDist::Exponential {
-            rate: Some(r),
-            mean: None,
-        } => Dist::exponential(r),
-        RawDist::Exponential {
-            rate: None,
-            mean: Some(m),
-        } => Dist::exponential_mean(m),
+        RawDist::Exponential { rate: Some(r), mean: None } => Dist::exponential(r),
+        RawDist::Exponential { rate: None, mean: Some(m) } => Dist::exponential_mean(m),
         RawDist::Exponential { .. } => {
             return Err(ctx.err(
                 key,
                 InputErrorKind::Invalid(
-                    "an exponential needs exactly one of `rate` (per hour) or `mean` (hours)"
-                        .into(),
+                    "an exponential needs exactly one of `rate` (per hour) or `mean` (hours)".into(),
                 ),
             ));
         }
@@ -126,24 +125,13 @@ pub(crate) struct Selector<'s> {
 
 /// The people a selector picks, in organisation order. `all = true` picks everybody except the
 /// community node(s); `role` and `unit` together pick their intersection.
-fn select(
-    org: &Organisation,
-    sel: &Selector<'_>,
-    key: &str,
-    ctx: &Ctx<'_>,
-) -> Result<Vec<PersonIdx>, InputError> {
+fn select(org: &Organisation, sel: &Selector<'_>, key: &str, ctx: &Ctx<'_>) -> Result<Vec<PersonIdx>, InputError> {
     let all = sel.all.unwrap_or(false);
-    let given = [
-        sel.id.is_some(),
-        sel.role.is_some() || sel.unit.is_some(),
-        all,
-    ];
+    let given = [sel.id.is_some(), sel.role.is_some() || sel.unit.is_some(), all];
     if given.iter().filter(|&&g| g).count() != 1 {
         return Err(ctx.err(
             key,
-            InputErrorKind::Invalid(
-                "select people with exactly one of `id`, `role`/`unit`, or `all = true`".into(),
-            ),
+            InputErrorKind::Invalid("select people with exactly one of `id`, `role`/`unit`, or `all = true`".into()),
         ));
     }
     if let Some(ids) = sel.id {
@@ -173,20 +161,12 @@ fn select(
         list.to_vec()
             .iter()
             .map(|n| {
-                known
-                    .iter()
-                    .position(|k| k == n)
-                    .map(|i| i as u32)
-                    .ok_or_else(|| {
-                        ctx.err(
-                            &format!("{key}.{sub}"),
-                            InputErrorKind::UnknownName {
-                                what,
-                                name: n.clone(),
-                                known: known.to_vec(),
-                            },
-                        )
-                    })
+                known.iter().position(|k| k == n).map(|i| i as u32).ok_or_else(|| {
+                    ctx.err(
+                        &format!("{key}.{sub}"),
+                        InputErrorKind::UnknownName { what, name: n.clone(), known: known.to_vec() },
+                    )
+                })
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
@@ -204,19 +184,10 @@ fn select(
         })
         .collect();
     if picked.is_empty() {
-        let what = [
-            sel.role.map(|r| format!("role {:?}", r.to_vec())),
-            sel.unit.map(|u| format!("unit {:?}", u.to_vec())),
-        ];
+        let what =
+            [sel.role.map(|r| format!("role {:?}", r.to_vec())), sel.unit.map(|u| format!("unit {:?}", u.to_vec()))];
         let what: Vec<String> = what.into_iter().flatten().collect();
-        return Err(ctx.err(
-            key,
-            InputErrorKind::EmptySelection(if all {
-                "all".into()
-            } else {
-                what.join(" and ")
-            }),
-        ));
+        return Err(ctx.err(key, InputErrorKind::EmptySelection(if all { "all".into() } else { what.join(" and ") })));
     }
     Ok(picked)
 }
@@ -226,63 +197,40 @@ fn selector_label(sel: &Selector<'_>) -> String {
     if sel.all == Some(true) {
         return "everyone".into();
     }
-    let join = |x: Option<&OneOrMany>, what: &str| {
-        x.map(|v| format!("{what} {}", v.to_vec().join(" or ")))
-    };
-    let parts: Vec<String> = [
-        join(sel.id, "id"),
-        join(sel.role, "role"),
-        join(sel.unit, "unit"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let join = |x: Option<&OneOrMany>, what: &str| x.map(|v| format!("{what} {}", v.to_vec().join(" or ")));
+    let parts: Vec<String> =
+        [join(sel.id, "id"), join(sel.role, "role"), join(sel.unit, "unit")].into_iter().flatten().collect();
     parts.join(", ")
 }
 
-fn channel_id(
-    channels: &[Channel],
-    name: &str,
-    key: &str,
-    ctx: &Ctx<'_>,
-) -> Result<ChannelId, InputError> {
-    channels
-        .iter()
-        .position(|c| c.name == name)
-        .map(|i| i as ChannelId)
-        .ok_or_else(|| {
-            ctx.err(
-                key,
-                InputErrorKind::UnknownName {
-                    what: "channel",
-                    name: name.to_string(),
-                    known: channels.iter().map(|c| c.name.clone()).collect(),
-                },
-            )
-        })
+fn channel_id(channels: &[Channel], name: &str, key: &str, ctx: &Ctx<'_>) -> Result<ChannelId, InputError> {
+    channels.iter().position(|c| c.name == name).map(|i| i as ChannelId).ok_or_else(|| {
+        ctx.err(
+            key,
+            InputErrorKind::UnknownName {
+                what: "channel",
+                name: name.to_string(),
+                known: channels.iter().map(|c| c.name.clone()).collect(),
+            },
+        )
+    })
 }
 
 fn direction(text: Option<&str>, key: &str, ctx: &Ctx<'_>) -> Result<Direction, InputError> {
     let text = text.unwrap_or("both");
-    Direction::parse(text)
-        .filter(|_| !text.trim().is_empty())
-        .ok_or_else(|| {
-            ctx.err(
-                key,
-                InputErrorKind::UnknownName {
-                    what: "direction",
-                    name: text.to_string(),
-                    known: vec!["both".into(), "forward".into()],
-                },
-            )
-        })
+    Direction::parse(text).filter(|_| !text.trim().is_empty()).ok_or_else(|| {
+        ctx.err(
+            key,
+            InputErrorKind::UnknownName {
+                what: "direction",
+                name: text.to_string(),
+                known: vec!["both".into(), "forward".into()],
+            },
+        )
+    })
 }
 
-fn organisation(
-    raw: &RawScenario,
-    ctx: &Ctx<'_>,
-    cache: &mut OrgCache,
-) -> Result<Arc<Organisation>, InputError> {
+fn organisation(raw: &RawScenario, ctx: &Ctx<'_>, cache: &mut OrgCache) -> Result<Arc<Organisation>, InputError> {
     let o = &raw.organisation;
     match (&o.people, &o.links, &o.generate) {
         (Some(people), Some(links), None) => {
@@ -304,19 +252,18 @@ fn organisation(
                 line: line_of_key(ctx.text, &["organisation", "generate"]),
                 key: None,
             };
-            let org = Arc::new(generate(&spec, ctx.seed, &origin));
+            let org = Arc::new(
+                generate(&spec, ctx.seed, &origin)
+                    .map_err(|m| ctx.err("organisation.generate", InputErrorKind::Invalid(m)))?,
+            );
             cache.generated.push((spec, org.clone()));
             Ok(org)
         }
         (_, _, Some(_)) => Err(ctx.err(
             "organisation",
-            InputErrorKind::Invalid(
-                "give either `people` and `links` or `generate`, not both".into(),
-            ),
+            InputErrorKind::Invalid("give either `people` and `links` or `generate`, not both".into()),
         )),
-        (None, _, None) => {
-            Err(ctx.err("organisation", InputErrorKind::MissingKey("people".into())))
-        }
+        (None, _, None) => Err(ctx.err("organisation", InputErrorKind::MissingKey("people".into()))),
         (_, None, None) => Err(ctx.err("organisation", InputErrorKind::MissingKey("links".into()))),
     }
 }
@@ -331,10 +278,7 @@ fn generator_spec(g: &super::raw::RawGenerate, ctx: &Ctx<'_>) -> Result<Generato
         ));
     }
     if g.units.is_empty() {
-        return Err(ctx.err(
-            &format!("{key}.units"),
-            InputErrorKind::Invalid("give at least one unit".into()),
-        ));
+        return Err(ctx.err(&format!("{key}.units"), InputErrorKind::Invalid("give at least one unit".into())));
     }
     let mut units = Vec::new();
     for (i, u) in g.units.iter().enumerate() {
@@ -343,7 +287,13 @@ fn generator_spec(g: &super::raw::RawGenerate, ctx: &Ctx<'_>) -> Result<Generato
             || u.name == "management"
             || u.name == "external"
         {
-            return Err(ctx.err(&format!("{key}.units.{i}.name"), InputErrorKind::Invalid(format!("unit names must be unique, non-empty and not \"management\" or \"external\"; got \"{}\"", u.name))));
+            return Err(ctx.err(
+                &format!("{key}.units.{i}.name"),
+                InputErrorKind::Invalid(format!(
+                    "unit names must be unique, non-empty and not \"management\" or \"external\"; got \"{}\"",
+                    u.name
+                )),
+            ));
         }
         units.push(UnitSpec {
             name: u.name.clone(),
@@ -365,10 +315,7 @@ fn generator_spec(g: &super::raw::RawGenerate, ctx: &Ctx<'_>) -> Result<Generato
     });
     let spec = GeneratorSpec {
         management: g.management.unwrap_or(3),
-        management_role: g
-            .management_role
-            .clone()
-            .unwrap_or_else(|| "executive".into()),
+        management_role: g.management_role.clone().unwrap_or_else(|| "executive".into()),
         cross_team_ties: ties,
         community_id: if g.community.unwrap_or(true) {
             Some(g.community_id.clone().unwrap_or_else(|| "community".into()))
@@ -396,25 +343,25 @@ fn generator_spec(g: &super::raw::RawGenerate, ctx: &Ctx<'_>) -> Result<Generato
             })
             .collect(),
     };
-    let unit_names: Vec<String> = std::iter::once("management".to_string())
-        .chain(spec.units.iter().map(|u| u.name.clone()))
-        .collect();
+    let unit_names: Vec<String> =
+        std::iter::once("management".to_string()).chain(spec.units.iter().map(|u| u.name.clone())).collect();
     for (i, br) in spec.bridges.iter().enumerate() {
         for (side, unit) in [("from_unit", &br.from_unit), ("to_unit", &br.to_unit)] {
             if !unit_names.contains(unit) {
                 return Err(ctx.err(
                     &format!("{key}.bridges.{i}.{side}"),
-                    InputErrorKind::UnknownName {
-                        what: "unit",
-                        name: unit.clone(),
-                        known: unit_names.clone(),
-                    },
+                    InputErrorKind::UnknownName { what: "unit", name: unit.clone(), known: unit_names.clone() },
                 ));
             }
         }
     }
     if spec.expected_people() > 5_000_000 {
-        return Err(ctx.err(key, InputErrorKind::Invalid("the generator is for organisations up to 5 million people; import larger ones as CSV".into())));
+        return Err(ctx.err(
+            key,
+            InputErrorKind::Invalid(
+                "the generator is for organisations up to 5 million people; import larger ones as CSV".into(),
+            ),
+        ));
     }
     Ok(spec)
 }
@@ -436,17 +383,11 @@ pub(crate) fn variant(
             name: cname.clone(),
             delay: dist(&c.delay, &format!("{key}.delay"), ctx)?,
             transmit: prob(c.transmit.unwrap_or(1.0), &format!("{key}.transmit"), ctx)?,
-            notice: c
-                .notice
-                .map(|n| prob(n, &format!("{key}.notice"), ctx))
-                .transpose()?,
+            notice: c.notice.map(|n| prob(n, &format!("{key}.notice"), ctx)).transpose()?,
         });
     }
     if channels.len() > usize::from(u16::MAX) {
-        return Err(ctx.err(
-            "channels",
-            InputErrorKind::Invalid("at most 65535 channels".into()),
-        ));
+        return Err(ctx.err("channels", InputErrorKind::Invalid("at most 65535 channels".into())));
     }
     let mut org_channel = Vec::new();
     for (i, cname) in org.channels.iter().enumerate() {
@@ -485,11 +426,7 @@ pub(crate) fn variant(
                         Some(d) => dist(d, &format!("{key}.processing"), ctx)?,
                         None => Dist::Fixed { value: 0.0 },
                     },
-                    window: r
-                        .window
-                        .as_ref()
-                        .map(|d| dist(d, &format!("{key}.window"), ctx))
-                        .transpose()?,
+                    window: r.window.as_ref().map(|d| dist(d, &format!("{key}.window"), ctx)).transpose()?,
                     defined: true,
                 }
             }
@@ -507,11 +444,7 @@ pub(crate) fn variant(
         if !org.roles.contains(rname) {
             return Err(ctx.err(
                 &format!("roles.{rname}"),
-                InputErrorKind::UnknownName {
-                    what: "role",
-                    name: rname.clone(),
-                    known: org.roles.clone(),
-                },
+                InputErrorKind::UnknownName { what: "role", name: rname.clone(), known: org.roles.clone() },
             ));
         }
     }
@@ -520,37 +453,20 @@ pub(crate) fn variant(
     let sources = match &raw.source {
         Some(s) => select(
             &org,
-            &Selector {
-                id: s.id.as_ref(),
-                role: s.role.as_ref(),
-                unit: s.unit.as_ref(),
-                all: s.all,
-            },
+            &Selector { id: s.id.as_ref(), role: s.role.as_ref(), unit: s.unit.as_ref(), all: s.all },
             "source",
             ctx,
         )?,
-        None => select(
-            &org,
-            &Selector {
-                id: None,
-                role: Some(&default_source),
-                unit: None,
-                all: None,
-            },
-            "source",
-            ctx,
-        )?,
+        None => {
+            select(&org, &Selector { id: None, role: Some(&default_source), unit: None, all: None }, "source", ctx)?
+        }
     };
     let default_target = OneOrMany::One("developer".into());
     let t = raw.target.clone().unwrap_or_default();
     let no_selector = t.id.is_none() && t.role.is_none() && t.unit.is_none() && t.all.is_none();
     let target_sel = Selector {
         id: t.id.as_ref(),
-        role: if no_selector {
-            Some(&default_target)
-        } else {
-            t.role.as_ref()
-        },
+        role: if no_selector { Some(&default_target) } else { t.role.as_ref() },
         unit: t.unit.as_ref(),
         all: t.all,
     };
@@ -560,9 +476,7 @@ pub(crate) fn variant(
     if !(threshold > 0.0 && threshold <= 1.0) {
         return Err(ctx.err(
             "target.threshold",
-            InputErrorKind::Invalid(format!(
-                "must be in (0, 1], e.g. 0.8 for 80%, got {threshold}"
-            )),
+            InputErrorKind::Invalid(format!("must be in (0, 1], e.g. 0.8 for 80%, got {threshold}")),
         ));
     }
 
@@ -584,10 +498,7 @@ pub(crate) fn variant(
             };
             let (source, target) = (person(&l.source, "source")?, person(&l.target, "target")?);
             if source == target {
-                return Err(ctx.err(
-                    &key,
-                    InputErrorKind::Invalid("a link from a person to themself".into()),
-                ));
+                return Err(ctx.err(&key, InputErrorKind::Invalid("a link from a person to themself".into())));
             }
             extra_links.push(ExtraLink {
                 source,
@@ -598,9 +509,7 @@ pub(crate) fn variant(
         }
     }
 
-    let community: Vec<PersonIdx> = (0..org.len() as PersonIdx)
-        .filter(|&p| org.role_of(p) == "community")
-        .collect();
+    let community: Vec<PersonIdx> = (0..org.len() as PersonIdx).filter(|&p| org.role_of(p) == "community").collect();
     let community_manager = match &raw.community_manager {
         None => None,
         Some(cm) => {
@@ -608,12 +517,7 @@ pub(crate) fn variant(
             let who = match (&cm.id, &cm.role, &cm.unit) {
                 (Some(id), None, None) => select(
                     &org,
-                    &Selector {
-                        id: Some(&OneOrMany::One(id.clone())),
-                        role: None,
-                        unit: None,
-                        all: None,
-                    },
+                    &Selector { id: Some(&OneOrMany::One(id.clone())), role: None, unit: None, all: None },
                     key,
                     ctx,
                 )?,
@@ -628,31 +532,17 @@ pub(crate) fn variant(
                     key,
                     ctx,
                 )?,
-                (None, r, u) => select(
-                    &org,
-                    &Selector {
-                        id: None,
-                        role: r.as_ref(),
-                        unit: u.as_ref(),
-                        all: None,
-                    },
-                    key,
-                    ctx,
-                )?,
+                (None, r, u) => {
+                    select(&org, &Selector { id: None, role: r.as_ref(), unit: u.as_ref(), all: None }, key, ctx)?
+                }
                 _ => {
-                    return Err(ctx.err(
-                        key,
-                        InputErrorKind::Invalid("give either `id` or `role`/`unit`".into()),
-                    ));
+                    return Err(ctx.err(key, InputErrorKind::Invalid("give either `id` or `role`/`unit`".into())));
                 }
             };
             if who.len() != 1 {
                 return Err(ctx.err(
                     key,
-                    InputErrorKind::Invalid(format!(
-                        "must select exactly one person, selects {}",
-                        who.len()
-                    )),
+                    InputErrorKind::Invalid(format!("must select exactly one person, selects {}", who.len())),
                 ));
             }
             let person = who[0];
@@ -665,12 +555,7 @@ pub(crate) fn variant(
                     ));
                 }
                 for &c in &community {
-                    extra_links.push(ExtraLink {
-                        source: c,
-                        target: person,
-                        channel: ch,
-                        direction: Direction::Both,
-                    });
+                    extra_links.push(ExtraLink { source: c, target: person, channel: ch, direction: Direction::Both });
                 }
             }
             for (i, r) in cm.reach.iter().enumerate() {
@@ -678,42 +563,23 @@ pub(crate) fn variant(
                 let ch = channel_id(&channels, &r.channel, &format!("{rkey}.channel"), ctx)?;
                 let people = select(
                     &org,
-                    &Selector {
-                        id: r.id.as_ref(),
-                        role: r.role.as_ref(),
-                        unit: r.unit.as_ref(),
-                        all: r.all,
-                    },
+                    &Selector { id: r.id.as_ref(), role: r.role.as_ref(), unit: r.unit.as_ref(), all: r.all },
                     &rkey,
                     ctx,
                 )?;
                 for p in people.into_iter().filter(|&p| p != person) {
-                    extra_links.push(ExtraLink {
-                        source: person,
-                        target: p,
-                        channel: ch,
-                        direction: Direction::Both,
-                    });
+                    extra_links.push(ExtraLink { source: person, target: p, channel: ch, direction: Direction::Both });
                 }
             }
             let mandate = cm.mandate.unwrap_or(false);
             let eff = cm.mandate_effect.clone();
             let ekey = format!("{key}.mandate_effect");
-            let notice = prob(
-                eff.as_ref().and_then(|e| e.notice).unwrap_or(0.95),
-                &format!("{ekey}.notice"),
-                ctx,
-            )?;
-            let factor = eff
-                .as_ref()
-                .and_then(|e| e.processing_factor)
-                .unwrap_or(0.5);
+            let notice = prob(eff.as_ref().and_then(|e| e.notice).unwrap_or(0.95), &format!("{ekey}.notice"), ctx)?;
+            let factor = eff.as_ref().and_then(|e| e.processing_factor).unwrap_or(0.5);
             if !(factor > 0.0 && factor <= 1.0) {
                 return Err(ctx.err(
                     &format!("{ekey}.processing_factor"),
-                    InputErrorKind::Invalid(format!(
-                        "must be in (0, 1] (priority work is not slower), got {factor}"
-                    )),
+                    InputErrorKind::Invalid(format!("must be in (0, 1] (priority work is not slower), got {factor}")),
                 ));
             }
             if let Some(joins) = eff.as_ref().and_then(|e| e.joins_channel.clone()) {
@@ -738,14 +604,7 @@ pub(crate) fn variant(
                     }
                 }
             }
-            Some(CommunityManager {
-                person,
-                mandate,
-                effect: MandateEffect {
-                    notice,
-                    processing_factor: factor,
-                },
-            })
+            Some(CommunityManager { person, mandate, effect: MandateEffect { notice, processing_factor: factor } })
         }
     };
 
@@ -754,15 +613,10 @@ pub(crate) fn variant(
         Some(inv) => {
             let key = "involvement";
             let fraction = prob(inv.fraction, &format!("{key}.fraction"), ctx)?;
-            let no_sel =
-                inv.id.is_none() && inv.role.is_none() && inv.unit.is_none() && inv.all.is_none();
+            let no_sel = inv.id.is_none() && inv.role.is_none() && inv.unit.is_none() && inv.all.is_none();
             let sel = Selector {
                 id: inv.id.as_ref(),
-                role: if no_sel {
-                    Some(&default_target)
-                } else {
-                    inv.role.as_ref()
-                },
+                role: if no_sel { Some(&default_target) } else { inv.role.as_ref() },
                 unit: inv.unit.as_ref(),
                 all: inv.all,
             };
@@ -774,34 +628,18 @@ pub(crate) fn variant(
                 ctx,
             )?;
             if community.is_empty() {
-                return Err(ctx.err(
-                    key,
-                    InputErrorKind::EmptySelection("no person has role \"community\"".into()),
-                ));
+                return Err(ctx.err(key, InputErrorKind::EmptySelection("no person has role \"community\"".into())));
             }
-            let direction = direction(
-                Some(inv.direction.as_deref().unwrap_or("forward")),
-                &format!("{key}.direction"),
-                ctx,
-            )?;
-            Some(Involvement {
-                fraction,
-                group,
-                community: community.clone(),
-                channel,
-                direction,
-            })
+            let direction =
+                direction(Some(inv.direction.as_deref().unwrap_or("forward")), &format!("{key}.direction"), ctx)?;
+            Some(Involvement { fraction, group, community: community.clone(), channel, direction })
         }
     };
 
     Ok(Variant {
         name: name.to_string(),
         description: listed.and_then(|v| v.description.clone()).or_else(|| {
-            if listed.is_none() && matches!(ctx.place, Place::Baseline) {
-                raw.description.clone()
-            } else {
-                None
-            }
+            if listed.is_none() && matches!(ctx.place, Place::Baseline) { raw.description.clone() } else { None }
         }),
         org,
         channels,

@@ -43,39 +43,21 @@ impl TempScenario {
 
 /// Runs the `permeate` binary with `args`.
 pub fn permeate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_permeate"))
-        .args(args)
-        .output()
-        .expect("run permeate")
+    Command::new(env!("CARGO_BIN_EXE_permeate")).args(args).output().expect("run permeate")
 }
 
 /// Runs `permeate run SCENARIO -o OUT -q` plus extra args; asserts success.
 pub fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "run",
-        scenario.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "-q",
-    ];
+    let mut args = vec!["run", scenario.to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"];
     args.extend_from_slice(extra);
     let o = permeate(&args);
-    assert!(
-        o.status.success(),
-        "permeate failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "permeate failed: {}", String::from_utf8_lossy(&o.stderr));
     o
 }
 
 /// Runs variant `index` of `scenario` through the library on the current thread pool.
 pub fn run_library(scenario: &Scenario, index: usize) -> VariantRun {
-    let model = Model::compile(
-        &scenario.variants[index],
-        scenario.horizon_hours,
-        &scenario.file,
-    )
-    .expect("compile");
+    let model = Model::compile(&scenario.variants[index], scenario.horizon_hours, &scenario.file).expect("compile");
     let grid = CurveGrid::new(scenario.curve_points, scenario.curve_hours);
     run_variant(&model, scenario.seed, scenario.replications, &grid, &|| {})
 }

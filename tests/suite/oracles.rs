@@ -17,20 +17,13 @@ fn star(leaves: usize, delay: &str, replications: u64, seed: u64) -> TempScenari
          [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
          [channels.feed]\ndelay = {delay}\n[source]\nid = \"centre\"\n[target]\nrole = \"developer\"\nthreshold = 0.8\n"
     );
-    TempScenario::new(&[
-        ("scenario.toml", &toml),
-        ("people.csv", &people),
-        ("links.csv", &links),
-    ])
+    TempScenario::new(&[("scenario.toml", &toml), ("people.csv", &people), ("links.csv", &links)])
 }
 
 fn mean_var(x: &[f64]) -> (f64, f64) {
     let n = x.len() as f64;
     let m = x.iter().sum::<f64>() / n;
-    (
-        m,
-        x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1.0),
-    )
+    (m, x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1.0))
 }
 
 /// P(T_(k) <= t) for the k-th order statistic of n i.i.d. draws with CDF value `f` = F(t):
@@ -76,33 +69,19 @@ fn star_exponential_mean_variance_and_median_match_order_statistics() {
     let reps = 20_000;
     let s = star(n, "{ dist = \"exponential\", rate = 0.5 }", reps, 11).load();
     let run = run_library(&s, 0);
-    let t: Vec<f64> = run
-        .t_threshold
-        .iter()
-        .map(|x| x.expect("always reached"))
-        .collect();
+    let t: Vec<f64> = run.t_threshold.iter().map(|x| x.expect("always reached")).collect();
     // Rényi: T_(k) = Σ_{j=n-k+1}^{n} E_j / (j λ) with E_j i.i.d. Exp(1).
     let mu: f64 = (n - k + 1..=n).map(|j| 1.0 / (j as f64 * lambda)).sum();
-    let var: f64 = (n - k + 1..=n)
-        .map(|j| (1.0 / (j as f64 * lambda)).powi(2))
-        .sum();
-    let kurt4: f64 = (n - k + 1..=n)
-        .map(|j| 6.0 * (1.0 / (j as f64 * lambda)).powi(4))
-        .sum(); // 4th cumulant
+    let var: f64 = (n - k + 1..=n).map(|j| (1.0 / (j as f64 * lambda)).powi(2)).sum();
+    let kurt4: f64 = (n - k + 1..=n).map(|j| 6.0 * (1.0 / (j as f64 * lambda)).powi(4)).sum(); // 4th cumulant
     let (m, v) = mean_var(&t);
     let r = reps as f64;
     // Mean: sampling sd sqrt(var / R); false failure < 1e-6.
-    assert!(
-        (m - mu).abs() < Z_1E6 * (var / r).sqrt(),
-        "mean {m} vs exact {mu}"
-    );
+    assert!((m - mu).abs() < Z_1E6 * (var / r).sqrt(), "mean {m} vs exact {mu}");
     // Variance: sd of the sample variance is sqrt(2σ⁴/(R-1) + κ4/R); its distribution is close to
     // normal at R = 20000; z = 4.9 bound, false failure about 1e-6.
     let sd_v = (2.0 * var * var / (r - 1.0) + kurt4 / r).sqrt();
-    assert!(
-        (v - var).abs() < Z_1E6 * sd_v,
-        "variance {v} vs exact {var} (sd {sd_v})"
-    );
+    assert!((v - var).abs() < Z_1E6 * sd_v, "variance {v} vs exact {var} (sd {sd_v})");
     let median = median_of(|x| order_stat_cdf(1.0 - (-lambda * x).exp(), n, k));
     assert_median_matches(&t, median);
 }
@@ -110,18 +89,8 @@ fn star_exponential_mean_variance_and_median_match_order_statistics() {
 #[test]
 fn star_lognormal_matches_numerical_order_statistic() {
     let (n, k) = (1000usize, 800usize);
-    let s = star(
-        n,
-        "{ dist = \"lognormal\", median = 2.0, sigma = 0.5 }",
-        8000,
-        12,
-    )
-    .load();
-    let t: Vec<f64> = run_library(&s, 0)
-        .t_threshold
-        .iter()
-        .map(|x| x.unwrap())
-        .collect();
+    let s = star(n, "{ dist = \"lognormal\", median = 2.0, sigma = 0.5 }", 8000, 12).load();
+    let t: Vec<f64> = run_library(&s, 0).t_threshold.iter().map(|x| x.unwrap()).collect();
     let ln = LogNormal::new(2f64.ln(), 0.5).unwrap();
     let cdf = |x: f64| order_stat_cdf(ln.cdf(x), n, k);
     assert_median_matches(&t, median_of(cdf));
@@ -137,46 +106,27 @@ fn star_lognormal_matches_numerical_order_statistic() {
     let mu = integral * h / 3.0;
     // sd from the sample itself (R = 8000; z = 4.9 ⇒ false failure about 1e-6).
     let (m, v) = mean_var(&t);
-    assert!(
-        (m - mu).abs() < Z_1E6 * (v / t.len() as f64).sqrt(),
-        "mean {m} vs numerical {mu}"
-    );
+    assert!((m - mu).abs() < Z_1E6 * (v / t.len() as f64).sqrt(), "mean {m} vs numerical {mu}");
 }
 
 #[test]
 fn star_gamma_rejection_sampler_matches_gamma_order_statistic() {
     let (n, k) = (1000usize, 800usize);
-    let s = star(
-        n,
-        "{ dist = \"gamma\", shape = 2.0, scale = 1.5 }",
-        6000,
-        13,
-    )
-    .load();
-    let t: Vec<f64> = run_library(&s, 0)
-        .t_threshold
-        .iter()
-        .map(|x| x.unwrap())
-        .collect();
+    let s = star(n, "{ dist = \"gamma\", shape = 2.0, scale = 1.5 }", 6000, 13).load();
+    let t: Vec<f64> = run_library(&s, 0).t_threshold.iter().map(|x| x.unwrap()).collect();
     let g = Gamma::new(2.0, 1.0 / 1.5).unwrap(); // statrs: shape, rate
     assert_median_matches(&t, median_of(|x| order_stat_cdf(g.cdf(x), n, k)));
 }
 
 fn chain(delay: &str, window: &str, threshold: f64) -> TempScenario {
-    let people =
-        "id,unit,role\na,external,community\nb,dev,developer\nc,dev,developer\nd,dev,developer\n";
-    let links =
-        "source,target,channel,direction\na,b,wire,forward\nb,c,wire,forward\nc,d,wire,both\n";
+    let people = "id,unit,role\na,external,community\nb,dev,developer\nc,dev,developer\nd,dev,developer\n";
+    let links = "source,target,channel,direction\na,b,wire,forward\nb,c,wire,forward\nc,d,wire,both\n";
     let toml = format!(
         "name = \"chain\"\nreplications = 5\nhorizon_hours = 100\n[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
          [channels.wire]\ndelay = {delay}\n[roles.developer]\nprocessing = {{ dist = \"fixed\", value = 1.5 }}\n{window}\n\
          [source]\nid = \"a\"\n[target]\nrole = \"developer\"\nthreshold = {threshold}\n"
     );
-    TempScenario::new(&[
-        ("scenario.toml", &toml),
-        ("people.csv", people),
-        ("links.csv", links),
-    ])
+    TempScenario::new(&[("scenario.toml", &toml), ("people.csv", people), ("links.csv", links)])
 }
 
 #[test]
@@ -189,18 +139,10 @@ fn chain_with_fixed_delays_gives_the_exact_time() {
     let t = run_library(&chain(fixed, "", 0.5).load(), 0).t_threshold;
     assert!(t.iter().all(|&x| x == Some(7.0)), "{t:?}");
     // A window shorter than the delay stops the item at the first developer.
-    let t = run_library(
-        &chain(fixed, "window = { dist = \"fixed\", value = 1.9 }", 0.5).load(),
-        0,
-    )
-    .t_threshold;
+    let t = run_library(&chain(fixed, "window = { dist = \"fixed\", value = 1.9 }", 0.5).load(), 0).t_threshold;
     assert!(t.iter().all(Option::is_none), "{t:?}");
     // A window just over the delay lets it through.
-    let t = run_library(
-        &chain(fixed, "window = { dist = \"fixed\", value = 2.01 }", 1.0).load(),
-        0,
-    )
-    .t_threshold;
+    let t = run_library(&chain(fixed, "window = { dist = \"fixed\", value = 2.01 }", 1.0).load(), 0).t_threshold;
     assert!(t.iter().all(|&x| x == Some(10.5)), "{t:?}");
 }
 
@@ -215,41 +157,22 @@ fn transmit_zero_and_unreachable_target_report_not_reached() {
             .replace("links.csv\"\n", "links.csv\"\n"),
     ];
     let one_way = links
-        .replace(
-            "source,target,channel\n",
-            "source,target,channel,direction\n",
-        )
+        .replace("source,target,channel\n", "source,target,channel,direction\n")
         .replace(",feed\n", ",feed,forward\n");
     for (i, toml) in cases.iter().enumerate() {
-        let links = if i == 1 {
-            one_way.as_str()
-        } else {
-            links.as_str()
-        };
-        let s = TempScenario::new(&[
-            ("scenario.toml", toml),
-            ("people.csv", &people),
-            ("links.csv", links),
-        ]);
+        let links = if i == 1 { one_way.as_str() } else { links.as_str() };
+        let s = TempScenario::new(&[("scenario.toml", toml), ("people.csv", &people), ("links.csv", links)]);
         let out = s.path("out");
         run_ok(&s.scenario(), &out, &[]);
         let json: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
-                .unwrap();
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
         let v = &json["variants"][0];
         assert_eq!(v["reached_fraction"], 0.0, "case {i}");
         for q in ["mean", "median", "p10", "p90", "ci95_mean"] {
-            assert!(
-                v["t_threshold"][q].is_null(),
-                "case {i}: {q} should be null: {v}"
-            );
+            assert!(v["t_threshold"][q].is_null(), "case {i}: {q} should be null: {v}");
         }
         let csv = std::fs::read_to_string(out.join("replications.csv")).unwrap();
-        assert_eq!(
-            csv.lines().filter(|l| l.ends_with(",,false")).count(),
-            50,
-            "case {i}"
-        );
+        assert_eq!(csv.lines().filter(|l| l.ends_with(",,false")).count(), 50, "case {i}");
     }
     let _ = permeate; // (the binary is exercised through run_ok)
 }
@@ -257,13 +180,7 @@ fn transmit_zero_and_unreachable_target_report_not_reached() {
 /// An independent, plainly written continuous-time SIR simulator (Gillespie's direct method on
 /// the whole event rate), sharing no code with the engine. Returns the time at which the k-th
 /// node becomes infected (the source counts at time 0), or None.
-fn gillespie_sir(
-    adj: &[Vec<usize>],
-    tau: f64,
-    gamma: f64,
-    k: usize,
-    rng: &mut impl rand::Rng,
-) -> Option<f64> {
+fn gillespie_sir(adj: &[Vec<usize>], tau: f64, gamma: f64, k: usize, rng: &mut impl rand::Rng) -> Option<f64> {
     use rand::RngExt;
     #[derive(Clone, Copy, PartialEq)]
     enum S {
@@ -308,8 +225,7 @@ fn gillespie_sir(
                 return Some(t);
             }
         } else {
-            let i = infected
-                [(((pick - tau * si_edges.len() as f64) / gamma) as usize).min(infected.len() - 1)];
+            let i = infected[(((pick - tau * si_edges.len() as f64) / gamma) as usize).min(infected.len() - 1)];
             state[i] = S::Rec;
         }
     }
@@ -354,9 +270,8 @@ fn sir_reduction_agrees_with_an_independent_gillespie_simulator() {
     let (tau, gamma, threshold) = (0.5, 0.25, 0.5);
     let k = (threshold * n as f64).ceil() as usize;
     let reps = 4000;
-    let people: String = std::iter::once("id,unit,role\n".to_string())
-        .chain((0..n).map(|i| format!("n{i},all,node\n")))
-        .collect();
+    let people: String =
+        std::iter::once("id,unit,role\n".to_string()).chain((0..n).map(|i| format!("n{i},all,node\n"))).collect();
     let links: String = std::iter::once("source,target,channel\n".to_string())
         .chain(edges.iter().map(|(a, b)| format!("n{a},n{b},contact\n")))
         .collect();
@@ -366,31 +281,18 @@ fn sir_reduction_agrees_with_an_independent_gillespie_simulator() {
          [roles.node]\nwindow = {{ dist = \"exponential\", rate = {gamma} }}\n\
          [source]\nid = \"n0\"\n[target]\nall = true\nthreshold = {threshold}\n"
     );
-    let s = TempScenario::new(&[
-        ("scenario.toml", &toml),
-        ("people.csv", &people),
-        ("links.csv", &links),
-    ])
-    .load();
+    let s = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", &people), ("links.csv", &links)]).load();
     let ours = run_library(&s, 0).t_threshold;
     let mut rng = rand::rngs::StdRng::seed_from_u64(99);
-    let theirs: Vec<Option<f64>> = (0..reps)
-        .map(|_| gillespie_sir(&adj, tau, gamma, k, &mut rng))
-        .collect();
+    let theirs: Vec<Option<f64>> = (0..reps).map(|_| gillespie_sir(&adj, tau, gamma, k, &mut rng)).collect();
 
     // Reached fractions: two-proportion z-test, false failure < 1e-6.
     let p1 = ours.iter().filter(|x| x.is_some()).count() as f64 / reps as f64;
     let p2 = theirs.iter().filter(|x| x.is_some()).count() as f64 / reps as f64;
     let pooled = (p1 + p2) / 2.0;
     let se = (2.0 * pooled * (1.0 - pooled) / reps as f64).sqrt();
-    assert!(
-        (p1 - p2).abs() < Z_1E6 * se,
-        "reached {p1} vs reference {p2}"
-    );
-    assert!(
-        p1 > 0.2 && p1 < 0.95,
-        "the regime should exercise both outcomes: {p1}"
-    );
+    assert!((p1 - p2).abs() < Z_1E6 * se, "reached {p1} vs reference {p2}");
+    assert!(p1 > 0.2 && p1 < 0.95, "the regime should exercise both outcomes: {p1}");
 
     // T distributions among reached: two-sample KS at α = 1e-6 (critical c(α) = sqrt(-ln(α/2)/2)).
     let mut a: Vec<f64> = ours.iter().flatten().copied().collect();

@@ -5,12 +5,7 @@ use std::path::Path;
 
 use crate::common::{TempScenario, run_library, run_ok};
 
-const FILES: [&str; 4] = [
-    "summary.json",
-    "replications.csv",
-    "curve.csv",
-    "summary.md",
-];
+const FILES: [&str; 4] = ["summary.json", "replications.csv", "curve.csv", "summary.md"];
 
 fn bundled() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/northwind.toml")
@@ -21,11 +16,7 @@ fn results_are_byte_identical_for_1_2_and_4_threads_and_a_second_run() {
     let tmp = tempfile::tempdir().unwrap();
     let runs = [("j1", "1"), ("j2", "2"), ("j4", "4"), ("j4-again", "4")];
     for (name, threads) in runs {
-        run_ok(
-            &bundled(),
-            &tmp.path().join(name),
-            &["-n", "400", "-j", threads, "--seed", "77"],
-        );
+        run_ok(&bundled(), &tmp.path().join(name), &["-n", "400", "-j", threads, "--seed", "77"]);
     }
     for file in FILES {
         let first = std::fs::read(tmp.path().join("j1").join(file)).unwrap();
@@ -36,11 +27,7 @@ fn results_are_byte_identical_for_1_2_and_4_threads_and_a_second_run() {
         }
     }
     // A different seed gives different replications (the seed is actually used).
-    run_ok(
-        &bundled(),
-        &tmp.path().join("seed78"),
-        &["-n", "400", "-j", "2", "--seed", "78"],
-    );
+    run_ok(&bundled(), &tmp.path().join("seed78"), &["-n", "400", "-j", "2", "--seed", "78"]);
     let a = std::fs::read(tmp.path().join("j1/replications.csv")).unwrap();
     let b = std::fs::read(tmp.path().join("seed78/replications.csv")).unwrap();
     assert_ne!(a, b);
@@ -50,14 +37,10 @@ fn results_are_byte_identical_for_1_2_and_4_threads_and_a_second_run() {
 /// in the compiled arrays but must not change a single draw: every replication is identical.
 #[test]
 fn adding_an_inert_link_changes_no_replication() {
-    let people = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/northwind/people.csv"),
-    )
-    .unwrap();
-    let links = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/northwind/links.csv"),
-    )
-    .unwrap();
+    let people =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/northwind/people.csv")).unwrap();
+    let links =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/northwind/links.csv")).unwrap();
     let toml = std::fs::read_to_string(bundled())
         .unwrap()
         .replace("northwind/people.csv", "people.csv")
@@ -65,22 +48,9 @@ fn adding_an_inert_link_changes_no_replication() {
         .replace("replications = 2000", "replications = 300")
         + "\n[channels.dead]\ndelay = { dist = \"fixed\", value = 1.0 }\ntransmit = 0.0\n";
     let with_link = format!("{links}ceo,dev-t1-1,dead,both\ncommunity,dev-t5-3,dead,forward\n");
-    let a = TempScenario::new(&[
-        ("scenario.toml", &toml),
-        ("people.csv", &people),
-        ("links.csv", &links),
-    ])
-    .load();
-    let b = TempScenario::new(&[
-        ("scenario.toml", &toml),
-        ("people.csv", &people),
-        ("links.csv", &with_link),
-    ])
-    .load();
+    let a = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", &people), ("links.csv", &links)]).load();
+    let b = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", &people), ("links.csv", &with_link)]).load();
     let (ra, rb) = (run_library(&a, 0), run_library(&b, 0));
     assert_eq!(ra.t_threshold, rb.t_threshold);
-    assert!(
-        ra.t_threshold.iter().filter(|t| t.is_some()).count() > 100,
-        "the scenario should mostly reach"
-    );
+    assert!(ra.t_threshold.iter().filter(|t| t.is_some()).count() > 100, "the scenario should mostly reach");
 }

@@ -10,13 +10,8 @@ use crate::common::{TempScenario, run_library, run_ok};
 
 /// The bundled ACME scenario (generated organisation) with `replications` and extra TOML.
 fn acme(replications: u64, extra: &str) -> TempScenario {
-    let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme.toml"))
-            .unwrap();
-    let text = text.replace(
-        "replications = 2000",
-        &format!("replications = {replications}"),
-    );
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme.toml")).unwrap();
+    let text = text.replace("replications = 2000", &format!("replications = {replications}"));
     // Keep only the baseline: drop the bundled variants (everything from the first [[variants]]).
     let base = &text[..text.find("[[variants]]").unwrap()];
     TempScenario::new(&[("scenario.toml", &format!("{base}\n{extra}"))])
@@ -34,10 +29,7 @@ fn a_variant_without_changes_is_identical_in_every_replication() {
         let v = run_library(&s, i).t_threshold;
         assert_eq!(base, v, "variant {i}");
         let p = paired(&base, &v);
-        assert_eq!(
-            (p.mean_delta, p.median_delta, p.p_faster, p.p_slower),
-            (Some(0.0), Some(0.0), 0.0, 0.0)
-        );
+        assert_eq!((p.mean_delta, p.median_delta, p.p_faster, p.p_slower), (Some(0.0), Some(0.0), 0.0, 0.0));
     }
     assert!(base.iter().filter(|t| t.is_some()).count() > 250);
 }
@@ -48,10 +40,7 @@ fn a_variant_without_changes_is_identical_in_every_replication() {
 #[test]
 fn improvements_never_make_a_replication_slower() {
     let variants = [
-        (
-            "transmit",
-            "set = { \"channels.team_chat.transmit\" = 0.8, \"channels.chat.transmit\" = 0.4 }",
-        ),
+        ("transmit", "set = { \"channels.team_chat.transmit\" = 0.8, \"channels.chat.transmit\" = 0.4 }"),
         ("notice", "set = { \"roles.developer.notice\" = 0.9 }"),
         (
             "links",
@@ -60,25 +49,16 @@ fn improvements_never_make_a_replication_slower() {
         ),
         ("involvement", "set = { \"involvement.fraction\" = 0.3 }"),
         ("mandate", "set = { \"community_manager.mandate\" = true }"),
-        (
-            "window",
-            "set = { \"roles.developer.window\" = { dist = \"lognormal\", median = 48.0, sigma = 0.7 } }",
-        ),
+        ("window", "set = { \"roles.developer.window\" = { dist = \"lognormal\", median = 48.0, sigma = 0.7 } }"),
     ];
-    let extra: String = variants
-        .iter()
-        .map(|(n, body)| format!("[[variants]]\nname = \"{n}\"\n{body}\n\n"))
-        .collect();
+    let extra: String = variants.iter().map(|(n, body)| format!("[[variants]]\nname = \"{n}\"\n{body}\n\n")).collect();
     let s = acme(400, &extra).load();
     let base = run_library(&s, 0).t_threshold;
     for (i, (name, _)) in variants.iter().enumerate() {
         let v = run_library(&s, i + 1).t_threshold;
         let mut faster = 0;
         for (r, (b, x)) in base.iter().zip(&v).enumerate() {
-            assert!(
-                as_time(*x) <= as_time(*b),
-                "{name}: replication {r} slower: {x:?} vs baseline {b:?}"
-            );
+            assert!(as_time(*x) <= as_time(*b), "{name}: replication {r} slower: {x:?} vs baseline {b:?}");
             faster += usize::from(as_time(*x) < as_time(*b));
         }
         assert!(faster > 0, "{name}: the variant changed nothing");
@@ -87,24 +67,15 @@ fn improvements_never_make_a_replication_slower() {
 
 #[test]
 fn larger_involvement_is_nested_and_monotone_across_a_sweep() {
-    let s = acme(
-        200,
-        "[sweep]\n\"involvement.fraction\" = [0.0, 0.1, 0.2, 0.5, 1.0]\n",
-    );
+    let s = acme(200, "[sweep]\n\"involvement.fraction\" = [0.0, 0.1, 0.2, 0.5, 1.0]\n");
     let scenario = s.load();
     let sweep = scenario.sweep.as_ref().expect("sweep");
     assert_eq!(sweep.points.len(), 5);
-    let runs: Vec<Vec<Option<f64>>> = sweep
-        .points
-        .iter()
-        .map(|p| run_library(&scenario, p.variant).t_threshold)
-        .collect();
+    let runs: Vec<Vec<Option<f64>>> =
+        sweep.points.iter().map(|p| run_library(&scenario, p.variant).t_threshold).collect();
     for w in runs.windows(2) {
         for (a, b) in w[0].iter().zip(&w[1]) {
-            assert!(
-                as_time(*b) <= as_time(*a),
-                "a larger fraction was slower: {b:?} vs {a:?}"
-            );
+            assert!(as_time(*b) <= as_time(*a), "a larger fraction was slower: {b:?} vs {a:?}");
         }
     }
     // The binary writes sweep.csv: header with the swept path, one row per point.
@@ -118,19 +89,12 @@ fn larger_involvement_is_nested_and_monotone_across_a_sweep() {
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 5);
-    assert!(
-        rows[0].starts_with("0.0,involvement.fraction=0.0,"),
-        "{}",
-        rows[0]
-    );
+    assert!(rows[0].starts_with("0.0,involvement.fraction=0.0,"), "{}", rows[0]);
 }
 
 #[test]
 fn two_dimensional_sweep_runs_every_point() {
-    let s = acme(
-        20,
-        "[sweep]\n\"involvement.fraction\" = [0.0, 0.5]\n\"community_manager.mandate\" = [false, true]\n",
-    );
+    let s = acme(20, "[sweep]\n\"involvement.fraction\" = [0.0, 0.5]\n\"community_manager.mandate\" = [false, true]\n");
     let out = s.path("out");
     run_ok(&s.scenario(), &out, &[]);
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
@@ -138,33 +102,22 @@ fn two_dimensional_sweep_runs_every_point() {
     assert_eq!(csv.lines().count(), 5);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
-    assert_eq!(
-        json["variants"].as_array().unwrap().len(),
-        5,
-        "baseline + 4 points"
-    );
+    assert_eq!(json["variants"].as_array().unwrap().len(), 5, "baseline + 4 points");
 }
 
 /// Common random numbers make the paired interval of the mandate effect narrower than the
 /// interval from two independent runs (different seeds) of the same size.
 #[test]
 fn paired_interval_is_narrower_than_unpaired() {
-    let s = acme(
-        400,
-        "[[variants]]\nname = \"mandate\"\nset = { \"community_manager.mandate\" = true }\n",
-    )
-    .load();
+    let s = acme(400, "[[variants]]\nname = \"mandate\"\nset = { \"community_manager.mandate\" = true }\n").load();
     let base = run_library(&s, 0).t_threshold;
     let mandate = run_library(&s, 1).t_threshold;
     let p = paired(&base, &mandate);
     let [lo, hi] = p.ci95_mean_delta.unwrap();
     let paired_width = hi - lo;
 
-    let mut other = acme(
-        400,
-        "[[variants]]\nname = \"mandate\"\nset = { \"community_manager.mandate\" = true }\n",
-    )
-    .load();
+    let mut other =
+        acme(400, "[[variants]]\nname = \"mandate\"\nset = { \"community_manager.mandate\" = true }\n").load();
     other.seed += 1000;
     let independent = run_library(&other, 1).t_threshold;
     let a: Vec<f64> = base.iter().flatten().copied().collect();
@@ -176,14 +129,8 @@ fn paired_interval_is_narrower_than_unpaired() {
     };
     let se = (var(&a) / a.len() as f64 + var(&b) / b.len() as f64).sqrt();
     let unpaired_width = 2.0 * student_t_quantile(0.975, (a.len() + b.len() - 2) as u64) * se;
-    assert!(
-        paired_width < unpaired_width,
-        "paired {paired_width} vs unpaired {unpaired_width}"
-    );
-    assert!(
-        p.mean_delta.unwrap() < 0.0,
-        "the mandate should help in this scenario"
-    );
+    assert!(paired_width < unpaired_width, "paired {paired_width} vs unpaired {unpaired_width}");
+    assert!(p.mean_delta.unwrap() < 0.0, "the mandate should help in this scenario");
 }
 
 #[test]
@@ -231,11 +178,7 @@ delay = { dist = "fixed", value = 1 }
     let org = &s.baseline().org;
     // people = M + Σ (1 + teams·(1 + size) + specialists) + community = 3 + (1+15+2) + (1+12) + 1
     assert_eq!(org.len(), 3 + 18 + 13 + 1);
-    let count_role = |r: &str| {
-        (0..org.len() as u32)
-            .filter(|&p| org.role_of(p) == r)
-            .count()
-    };
+    let count_role = |r: &str| (0..org.len() as u32).filter(|&p| org.role_of(p) == r).count();
     assert_eq!(
         [
             count_role("executive"),
@@ -248,12 +191,7 @@ delay = { dist = "fixed", value = 1 }
         ],
         [3, 2, 5, 12, 10, 2, 1]
     );
-    let per_channel = |c: &str| {
-        org.links
-            .iter()
-            .filter(|l| org.channels[l.channel as usize] == c)
-            .count()
-    };
+    let per_channel = |c: &str| org.links.iter().filter(|l| org.channels[l.channel as usize] == c).count();
     // Teams are cliques of members + lead: C(5,2)=10 per dev team, C(6,2)=15 per support team.
     assert_eq!(per_channel("team_chat"), 3 * 10 + 2 * 15);
     // Lead ↔ members, head ↔ specialists.
@@ -281,20 +219,11 @@ delay = { dist = "fixed", value = 1 }
         let o = &s.baseline().org;
         o.links
             .iter()
-            .map(|l| {
-                (
-                    o.people[l.source as usize].id.clone(),
-                    o.people[l.target as usize].id.clone(),
-                    l.channel,
-                )
-            })
+            .map(|l| (o.people[l.source as usize].id.clone(), o.people[l.target as usize].id.clone(), l.channel))
             .collect()
     };
     assert_eq!(ids(&s), ids(&again));
-    let reseeded = TempScenario::new(&[(
-        "scenario.toml",
-        &toml.replace("name = \"gen\"", "name = \"gen\"\nseed = 9"),
-    )])
-    .load();
+    let reseeded =
+        TempScenario::new(&[("scenario.toml", &toml.replace("name = \"gen\"", "name = \"gen\"\nseed = 9"))]).load();
     assert_ne!(ids(&s), ids(&reseeded));
 }
