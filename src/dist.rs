@@ -169,10 +169,16 @@ impl Dist {
         x
     }
 
-    /// Draws a duration in hours from 64 random bits (the uniform is `to_open_unit(bits)`).
+    /// The engine's draw: a duration in hours as `f32` from 64 random bits. Exponential delays
+    /// use an `f32` inverse CDF (the hot path of SIR-like scenarios); the others are computed
+    /// in `f64` by [`Dist::sample`] and rounded. Non-decreasing in the bits' uniform, except gamma.
     #[inline]
-    pub fn draw(&self, bits: u64) -> f64 {
-        self.sample(crate::rng::to_open_unit(bits), bits)
+    pub fn draw(&self, bits: u64) -> f32 {
+        match *self {
+            Dist::Exponential { rate } => -(1.0 - crate::rng::to_open_unit_f32(bits)).ln() / rate as f32,
+            Dist::Fixed { value } => value as f32,
+            _ => self.sample(crate::rng::to_open_unit(bits), bits) as f32,
+        }
     }
 
     /// The mean in hours (for summaries).
@@ -396,6 +402,9 @@ mod tests {
         let g = Dist::gamma(2.0, 3.0).unwrap();
         let got = g.sample(0.5, 12345);
         assert_eq!(got.to_bits(), 2.1074434889074825f64.to_bits(), "gamma sample {got}");
+        // The engine's f32 draws (exponential has its own f32 inverse CDF).
+        let e = Dist::exponential(0.5).unwrap().draw(0x9e37_79b9_7f4a_7c15);
+        assert_eq!(e.to_bits(), 1.924_847_1_f32.to_bits(), "exponential draw {e}");
         let l = Dist::lognormal(2.0, 0.5).unwrap().sample(0.3, 0);
         assert_eq!(l.to_bits(), 1.538713879328518f64.to_bits(), "lognormal sample {l}");
     }

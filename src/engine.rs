@@ -45,7 +45,7 @@ impl CurveGrid {
 #[derive(Debug, Clone, Copy)]
 struct PersonState {
     /// Tentative or final processing time in hours (valid only if `mark` is of this generation).
-    time: f64,
+    time: f32,
     /// `2·generation` = has a tentative time; `2·generation + 1` = processed. Older values mean
     /// "untouched in this replication", so nothing needs clearing between replications.
     mark: u32,
@@ -65,7 +65,7 @@ impl Workspace {
     /// Buffers for `model` and `grid`.
     pub fn new(model: &Model, grid: &CurveGrid) -> Self {
         Workspace {
-            people: vec![PersonState { time: f64::INFINITY, mark: 0 }; model.people()],
+            people: vec![PersonState { time: f32::INFINITY, mark: 0 }; model.people()],
             generation: 0,
             queue: RadixQueue::default(),
             curve_counts: vec![0; grid.points as usize + 1],
@@ -84,19 +84,19 @@ impl Workspace {
 
     /// The best processing time of person `p` so far in this replication (∞ if untouched).
     #[inline(always)]
-    fn time_of(&self, p: usize) -> f64 {
+    fn time_of(&self, p: usize) -> f32 {
         let s = self.people[p];
-        if s.mark >> 1 == self.generation { s.time } else { f64::INFINITY }
+        if s.mark >> 1 == self.generation { s.time } else { f32::INFINITY }
     }
 
     #[inline(always)]
-    fn set_time(&mut self, p: usize, time: f64) {
+    fn set_time(&mut self, p: usize, time: f32) {
         self.people[p] = PersonState { time, mark: self.generation << 1 };
     }
 
     /// Marks `p` processed; false if it already was (a stale queue entry).
     #[inline(always)]
-    fn settle(&mut self, p: usize, time: f64) -> bool {
+    fn settle(&mut self, p: usize, time: f32) -> bool {
         let done = (self.generation << 1) | 1;
         let s = &mut self.people[p];
         if s.mark == done || time > s.time {
@@ -107,7 +107,8 @@ impl Workspace {
     }
 }
 
-/// Runs replication `replication` of `model` under `seed`. Returns T_threshold in hours, or
+/// Runs replication `replication` of `model` under `seed`. Times are `f32` hours inside the pass
+/// (resolution about 1e-7 of the time, e.g. 0.2 s at 1000 h). Returns T_threshold in hours, or
 /// `None` when fewer than `k` target members are processed by the horizon. Fills
 /// `ws.curve_counts` with the target members processed per curve grid interval.
 pub fn run_replication(
@@ -119,7 +120,7 @@ pub fn run_replication(
 ) -> Option<f64> {
     ws.next_generation();
     let stream = ReplicationStream::new(seed, replication);
-    let horizon = model.horizon_hours;
+    let horizon = model.horizon_hours as f32;
     for &s in &model.sources {
         ws.set_time(s as usize, 0.0);
         ws.queue.push(0.0, s);
@@ -133,9 +134,9 @@ pub fn run_replication(
         }
         if model.in_target[iu] {
             processed_in_target += 1;
-            ws.curve_counts[grid.bin(t)] += 1;
+            ws.curve_counts[grid.bin(f64::from(t))] += 1;
             if processed_in_target == model.k {
-                t_threshold = Some(t);
+                t_threshold = Some(f64::from(t));
             }
             if processed_in_target == model.target_size {
                 break; // every target member processed: nothing left to measure
@@ -143,7 +144,7 @@ pub fn run_replication(
         }
         let role = &model.roles[model.person_role[iu] as usize];
         let window = match &role.window {
-            None => f64::INFINITY,
+            None => f32::INFINITY,
             Some(w) => {
                 let d = stream.entity(model.person_key[iu]);
                 w.draw(d.bits(Purpose::Window))
@@ -180,7 +181,7 @@ pub fn run_replication(
             let mut factor = 1.0;
             if let Some(p) = kind.priority {
                 notice = notice.max(p.notice);
-                factor = p.processing_factor;
+                factor = p.processing_factor as f32;
             }
             if notice < 1.0 && d.uniform(Purpose::Notice) >= notice {
                 continue;
@@ -197,7 +198,7 @@ pub fn run_replication(
             }
         }
     }
-    debug_assert!(t_threshold.is_none_or(|t| t <= horizon));
+    debug_assert!(t_threshold.is_none_or(|t| t <= f64::from(horizon)));
     t_threshold
 }
 

@@ -126,7 +126,8 @@ pub fn replications_csv(results: &RunResults) -> String {
         w.write_record(["variant", "replication", "t_threshold", "reached"])?;
         for v in &results.variants {
             for (r, t) in v.t_threshold.iter().enumerate() {
-                let t_text = t.map(|t| t.to_string()).unwrap_or_default();
+                // The engine computes times in f32: print its shortest exact form, not f64 noise.
+                let t_text = t.map(|t| (t as f32).to_string()).unwrap_or_default();
                 w.write_record([v.name.as_str(), &r.to_string(), &t_text, if t.is_some() { "true" } else { "false" }])?;
             }
         }
