@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
 use crate::org::{Direction, PersonIdx};
+use rayon::prelude::*;
+
 use crate::rng::identity_key;
 use crate::scenario::{ChannelId, MandateEffect, Variant};
 
@@ -118,41 +120,50 @@ impl Model {
         let org = &v.org;
         let n = org.len();
         let cm = v.community_manager.as_ref().filter(|c| c.mandate);
-        let mut kinds = vec![ORDINARY];
-        let mut kind_of = |k: LinkKind| -> u16 {
-            match kinds.iter().position(|x| *x == k) {
-                Some(i) => i as u16,
-                None => {
-                    kinds.push(k);
-                    (kinds.len() - 1) as u16
-                }
-            }
-        };
-        // (sender, receiver, channel, kind) for every directed link.
-        let mut directed: Vec<(PersonIdx, PersonIdx, ChannelId, LinkKind)> = Vec::with_capacity(org.links.len() * 2);
-        let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, gate: Option<Gate>| {
-            let priority = cm.filter(|m| m.person == s).map(|m| m.effect);
-            directed.push((s, t, c, LinkKind { priority, gate }));
+        // The link kinds in use: ordinary, the manager's priority links, involvement-gated links.
+        let priority = cm.map(|m| m.effect);
+        let gate = |on_sender| v.involvement.as_ref().map(|inv| Gate { fraction: inv.fraction, on_sender });
+        let kinds = vec![
+            ORDINARY,
+            LinkKind { priority, gate: None },
+            LinkKind { priority: None, gate: gate(false) },
+            LinkKind { priority: None, gate: gate(true) },
+            LinkKind { priority, gate: gate(true) },
+        ];
+        const PRIORITY: u16 = 1;
+        const GATED_RECEIVER: u16 = 2;
+        const GATED_SENDER: u16 = 3;
+        // (sender, receiver, channel, kind) for every directed link: 12 bytes each, so a million
+        // people with ten million directed links compile within a few hundred MB.
+        let mut directed: Vec<(PersonIdx, PersonIdx, ChannelId, u16)> = Vec::with_capacity(org.links.len() * 2);
+        let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, kind: u16| {
+            let kind = match (cm.is_some_and(|m| m.person == s), kind) {
+                (false, k) => k,
+                (true, 0) => PRIORITY,
+                (true, GATED_SENDER) => 4,
+                (true, k) => k,
+            };
+            directed.push((s, t, c, kind));
         };
         for l in &org.links {
             let c = v.org_channel[l.channel as usize];
-            push(l.source, l.target, c, None);
+            push(l.source, l.target, c, 0);
             if l.direction == Direction::Both {
-                push(l.target, l.source, c, None);
+                push(l.target, l.source, c, 0);
             }
         }
         for l in &v.extra_links {
-            push(l.source, l.target, l.channel, None);
+            push(l.source, l.target, l.channel, 0);
             if l.direction == Direction::Both {
-                push(l.target, l.source, l.channel, None);
+                push(l.target, l.source, l.channel, 0);
             }
         }
         if let Some(inv) = &v.involvement {
             for &p in &inv.group {
                 for &c in inv.community.iter().filter(|&&c| c != p) {
-                    push(c, p, inv.channel, Some(Gate { fraction: inv.fraction, on_sender: false }));
+                    push(c, p, inv.channel, GATED_RECEIVER);
                     if inv.direction == Direction::Both {
-                        push(p, c, inv.channel, Some(Gate { fraction: inv.fraction, on_sender: true }));
+                        push(p, c, inv.channel, GATED_SENDER);
                     }
                 }
             }
@@ -160,38 +171,39 @@ impl Model {
         if directed.len() >= u32::MAX as usize {
             return Err(InputError::new(file, InputErrorKind::Invalid("more than 4 billion directed links".into())));
         }
-        directed.sort_unstable_by_key(|&(s, t, c, _)| (s, t, c));
-        // Merge duplicates of (sender, receiver, channel): one link, the most permissive kind.
-        let mut merged: Vec<(PersonIdx, PersonIdx, ChannelId, LinkKind)> = Vec::with_capacity(directed.len());
-        for d in directed {
-            match merged.last_mut() {
-                Some(last) if (last.0, last.1, last.2) == (d.0, d.1, d.2) => {
-                    last.3.priority = last.3.priority.or(d.3.priority);
-                    last.3.gate = match (last.3.gate, d.3.gate) {
-                        (Some(a), Some(b)) => Some(if a.fraction >= b.fraction { a } else { b }),
-                        _ => None,
-                    };
-                }
-                _ => merged.push(d),
+        directed.par_sort_unstable();
+        // Merge duplicates of (sender, receiver, channel) into one link of the most permissive
+        // kind: an ungated link beats a gated one, priority is kept if either has it.
+        directed.dedup_by(|later, kept| {
+            if (later.0, later.1, later.2) != (kept.0, kept.1, kept.2) {
+                return false;
             }
-        }
+            let (a, b) = (kinds[kept.3 as usize], kinds[later.3 as usize]);
+            let merged = LinkKind {
+                priority: a.priority.or(b.priority),
+                gate: if a.gate.is_some() && b.gate.is_some() { a.gate } else { None },
+            };
+            kept.3 = kinds.iter().position(|k| *k == merged).unwrap_or(0) as u16;
+            true
+        });
         let mut offsets = vec![0u32; n + 1];
-        for &(s, ..) in &merged {
+        for &(s, ..) in &directed {
             offsets[s as usize + 1] += 1;
         }
         for i in 0..n {
             offsets[i + 1] += offsets[i];
         }
         let channel_names: Vec<&str> = v.channels.iter().map(|c| c.name.as_str()).collect();
-        let arcs: Vec<Arc> = merged
-            .iter()
-            .map(|&(s, t, c, k)| Arc {
+        let arcs: Vec<Arc> = directed
+            .par_iter()
+            .map(|&(s, t, c, kind)| Arc {
                 to: t,
                 channel: c,
-                kind: kind_of(k),
+                kind,
                 key: identity_key(&[&org.people[s as usize].id, &org.people[t as usize].id, channel_names[c as usize]]),
             })
             .collect();
+        drop(directed);
         let mut in_target = vec![false; n];
         for &p in &v.target {
             in_target[p as usize] = true;
