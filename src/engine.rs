@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::model::Model;
 use crate::queue::RadixQueue;
 use crate::rng::{Purpose, ReplicationStream};
-use crate::stats::CurveAccumulator;
+use crate::stats::{Attribution, CurveAccumulator};
 
 /// The time grid of the adoption curve: `points` times `0, step, 2·step, …` hours.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +49,12 @@ struct PersonState {
     /// `2·generation` = has a tentative time; `2·generation + 1` = processed. Older values mean
     /// "untouched in this replication", so nothing needs clearing between replications.
     mark: u32,
+    /// Index (into `Model::arcs`) of the link whose delivery led to `time`; `NO_LINK` for a source.
+    via: u32,
 }
+
+/// `PersonState::via` of a source: processed at time 0, not through a link.
+const NO_LINK: u32 = u32::MAX;
 
 /// Reusable per-thread buffers of the pass, so a replication allocates nothing.
 #[derive(Debug)]
@@ -59,16 +64,28 @@ pub struct Workspace {
     queue: RadixQueue,
     /// Target members newly processed per curve grid interval in the last replication.
     pub curve_counts: Vec<u32>,
+    /// Target members processed in the last replication, by the channel of the link over which
+    /// they first processed the item (index = channel; the last entry = they were a source).
+    pub first_heard: Vec<u32>,
+    /// The critical path of the last replication: the links (indices into `Model::arcs`) from the
+    /// source to the target member that completed the threshold, last link first. Empty if the
+    /// threshold was not reached.
+    pub path_links: Vec<u32>,
+    /// The people on the critical path strictly between the source and that target member.
+    pub path_people: Vec<u32>,
 }
 
 impl Workspace {
     /// Buffers for `model` and `grid`.
     pub fn new(model: &Model, grid: &CurveGrid) -> Self {
         Workspace {
-            people: vec![PersonState { time: f32::INFINITY, mark: 0 }; model.people()],
+            people: vec![PersonState { time: f32::INFINITY, mark: 0, via: NO_LINK }; model.people()],
             generation: 0,
             queue: RadixQueue::default(),
             curve_counts: vec![0; grid.points as usize + 1],
+            first_heard: vec![0; model.channels.len() + 1],
+            path_links: Vec::new(),
+            path_people: Vec::new(),
         }
     }
 
@@ -80,6 +97,9 @@ impl Workspace {
         self.generation += 1;
         self.queue.clear();
         self.curve_counts.fill(0);
+        self.first_heard.fill(0);
+        self.path_links.clear();
+        self.path_people.clear();
     }
 
     /// The best processing time of person `p` so far in this replication (∞ if untouched).
@@ -90,8 +110,8 @@ impl Workspace {
     }
 
     #[inline(always)]
-    fn set_time(&mut self, p: usize, time: f32) {
-        self.people[p] = PersonState { time, mark: self.generation << 1 };
+    fn set_time(&mut self, p: usize, time: f32, via: u32) {
+        self.people[p] = PersonState { time, mark: self.generation << 1, via };
     }
 
     /// Marks `p` processed; false if it already was (a stale queue entry).
@@ -122,11 +142,12 @@ pub fn run_replication(
     let stream = ReplicationStream::new(seed, replication);
     let horizon = model.horizon_hours as f32;
     for &s in &model.sources {
-        ws.set_time(s as usize, 0.0);
+        ws.set_time(s as usize, 0.0, NO_LINK);
         ws.queue.push(0.0, s);
     }
     let mut processed_in_target = 0u32;
     let mut t_threshold = None;
+    let mut completing = None;
     while let Some((t, i)) = ws.queue.pop() {
         let iu = i as usize;
         if !ws.settle(iu, t) {
@@ -135,8 +156,12 @@ pub fn run_replication(
         if model.in_target[iu] {
             processed_in_target += 1;
             ws.curve_counts[grid.bin(f64::from(t))] += 1;
+            let via = ws.people[iu].via;
+            let heard = if via == NO_LINK { model.channels.len() } else { model.arcs[via as usize].channel as usize };
+            ws.first_heard[heard] += 1;
             if processed_in_target == model.k {
                 t_threshold = Some(f64::from(t));
+                completing = Some(i);
             }
             if processed_in_target == model.target_size {
                 break; // every target member processed: nothing left to measure
@@ -150,7 +175,8 @@ pub fn run_replication(
                 w.draw(d.bits(Purpose::Window))
             }
         };
-        for arc in model.arcs_of(i) {
+        let first_arc = model.offsets[iu];
+        for (a, arc) in model.arcs_of(i).iter().enumerate() {
             let j = arc.to as usize;
             let best = ws.time_of(j);
             if best <= t {
@@ -193,23 +219,64 @@ pub fn run_replication(
             };
             let candidate = arrival + processing;
             if candidate < best && candidate <= horizon {
-                ws.set_time(j, candidate);
+                ws.set_time(j, candidate, first_arc + a as u32);
                 ws.queue.push(candidate, arc.to);
             }
         }
     }
     debug_assert!(t_threshold.is_none_or(|t| t <= f64::from(horizon)));
+    if let Some(mut p) = completing {
+        // Follow the delivering links back to a source.
+        loop {
+            let via = ws.people[p as usize].via;
+            if via == NO_LINK {
+                break;
+            }
+            ws.path_links.push(via);
+            let sender = model.sender_of(via);
+            if ws.people[sender as usize].via != NO_LINK {
+                ws.path_people.push(sender);
+            }
+            p = sender;
+        }
+    }
     t_threshold
 }
 
-/// All replications of one variant: T_threshold per replication (in replication order) and the
-/// folded adoption curve.
+/// All replications of one variant: T_threshold per replication (in replication order), the
+/// folded adoption curve and the bottleneck attribution.
 #[derive(Debug, Clone)]
 pub struct VariantRun {
     /// T_threshold in hours per replication; `None` = not reached by the horizon.
     pub t_threshold: Vec<Option<f64>>,
     /// The adoption curve statistics.
     pub curve: CurveAccumulator,
+    /// Where the item travelled (critical paths, first-heard channels).
+    pub attribution: Attribution,
+}
+
+/// What one rayon fold accumulates: the curve, the attribution and (replication, T) pairs.
+struct Folded {
+    curve: CurveAccumulator,
+    attribution: Attribution,
+    results: Vec<(u64, Option<f64>)>,
+}
+
+impl Folded {
+    fn new(model: &Model, grid: &CurveGrid) -> Self {
+        Folded {
+            curve: CurveAccumulator::new(grid, model.target_size),
+            attribution: Attribution::new(model.channels.len()),
+            results: Vec::new(),
+        }
+    }
+
+    fn merge(mut self, other: Folded) -> Folded {
+        self.curve.merge(&other.curve);
+        self.attribution.merge(&other.attribution);
+        self.results.extend(other.results);
+        self
+    }
 }
 
 /// Runs `replications` replications of `model` in parallel on the current rayon pool. The result
@@ -221,28 +288,36 @@ pub fn run_variant(
     grid: &CurveGrid,
     progress: &(dyn Fn() + Sync),
 ) -> VariantRun {
-    let new_state = || (Workspace::new(model, grid), CurveAccumulator::new(grid, model.target_size), Vec::new());
-    let (curve, mut results) = (0..replications as usize)
+    let folded = (0..replications as usize)
         .into_par_iter()
         .with_min_len(8)
-        .fold(new_state, |(mut ws, mut curve, mut results), r| {
-            let r = r as u64;
-            let t = run_replication(model, seed, r, grid, &mut ws);
-            curve.add_replication(&ws.curve_counts);
-            results.push((r, t));
-            progress();
-            (ws, curve, results)
-        })
-        .map(|(_, curve, results)| (curve, results))
-        .reduce(
-            || (CurveAccumulator::new(grid, model.target_size), Vec::new()),
-            |(mut c1, mut r1), (c2, r2)| {
-                c1.merge(&c2);
-                r1.extend(r2);
-                (c1, r1)
+        .fold(
+            || (Workspace::new(model, grid), Folded::new(model, grid)),
+            |(mut ws, mut acc), r| {
+                let r = r as u64;
+                let t = run_replication(model, seed, r, grid, &mut ws);
+                acc.curve.add_replication(&ws.curve_counts);
+                let channel_of = |l: u32| model.arcs[l as usize].channel as usize;
+                acc.attribution.add_replication(
+                    t.is_some(),
+                    &ws.path_people,
+                    &ws.path_links,
+                    channel_of,
+                    &ws.first_heard,
+                );
+                acc.results.push((r, t));
+                progress();
+                (ws, acc)
             },
-        );
+        )
+        .map(|(_, acc)| acc)
+        .reduce(|| Folded::new(model, grid), Folded::merge);
+    let mut results = folded.results;
     results.sort_unstable_by_key(|&(r, _)| r);
     debug_assert_eq!(results.len() as u64, replications);
-    VariantRun { t_threshold: results.into_iter().map(|(_, t)| t).collect(), curve }
+    VariantRun {
+        t_threshold: results.into_iter().map(|(_, t)| t).collect(),
+        curve: folded.curve,
+        attribution: folded.attribution,
+    }
 }

@@ -243,6 +243,12 @@ impl Model {
         self.person_role.len()
     }
 
+    /// The sender of link `arc` (an index into `arcs`), by binary search in the CSR offsets.
+    pub fn sender_of(&self, arc: u32) -> PersonIdx {
+        debug_assert!((arc as usize) < self.arcs.len());
+        (self.offsets.partition_point(|&o| o <= arc) - 1) as PersonIdx
+    }
+
     /// The outgoing links of person `p`.
     #[inline]
     pub fn arcs_of(&self, p: PersonIdx) -> &[Arc] {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::scenario::Scenario;
-use crate::simulate::{RunResults, VariantResult};
+use crate::simulate::{Bottlenecks, RunResults, Share, VariantResult};
 use crate::stats::{Paired, TSummary};
 
 /// Hours in a working day, for the plain-language figures.
@@ -37,6 +37,47 @@ struct VariantJson<'a> {
     reached_fraction: f64,
     t_threshold: TJson,
     vs_baseline: Option<PairedJson>,
+    bottlenecks: BottlenecksJson<'a>,
+}
+
+#[derive(Serialize)]
+struct ShareJson<'a> {
+    name: &'a str,
+    share: f64,
+}
+
+#[derive(Serialize)]
+struct LinkShareJson<'a> {
+    source: &'a str,
+    target: &'a str,
+    channel: &'a str,
+    share: f64,
+}
+
+#[derive(Serialize)]
+struct BottlenecksJson<'a> {
+    reached_replications: u64,
+    people: Vec<ShareJson<'a>>,
+    links: Vec<LinkShareJson<'a>>,
+    channels: Vec<ShareJson<'a>>,
+    first_heard_via: Vec<ShareJson<'a>>,
+}
+
+impl<'a> From<&'a Bottlenecks> for BottlenecksJson<'a> {
+    fn from(b: &'a Bottlenecks) -> Self {
+        let shares = |v: &'a [Share]| v.iter().map(|s| ShareJson { name: &s.name, share: s.share }).collect();
+        BottlenecksJson {
+            reached_replications: b.reached_replications,
+            people: shares(&b.people),
+            links: b
+                .links
+                .iter()
+                .map(|l| LinkShareJson { source: &l.source, target: &l.target, channel: &l.channel, share: l.share })
+                .collect(),
+            channels: shares(&b.channels),
+            first_heard_via: shares(&b.first_heard_via),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -108,6 +149,7 @@ pub fn summary_json(scenario: &Scenario, results: &RunResults) -> String {
                 reached_fraction: v.summary.reached_fraction,
                 t_threshold: (&v.summary).into(),
                 vs_baseline: v.vs_baseline.as_ref().map(Into::into),
+                bottlenecks: (&v.bottlenecks).into(),
             })
             .collect(),
     };
@@ -370,6 +412,7 @@ pub fn summary_md(scenario: &Scenario, results: &RunResults) -> String {
           replication with the same replication of the baseline: the mean difference (over replications \
           where both reached, negative = faster), the median difference, and how often the variant was \
           strictly faster (not reaching counts as slower than any time).\n";
+    s += &bottlenecks_md(results);
     for v in &results.variants {
         if v.summary.reached_fraction < 1.0 {
             let _ = writeln!(
@@ -380,6 +423,49 @@ pub fn summary_md(scenario: &Scenario, results: &RunResults) -> String {
                 100.0 * (1.0 - v.summary.reached_fraction)
             );
         }
+    }
+    s
+}
+
+/// How many bottlenecks `summary.md` lists per variant.
+pub const MD_TOP: usize = 5;
+
+fn pct(share: f64) -> String {
+    format!("{:.0}%", 100.0 * share)
+}
+
+/// The "where it gets stuck" section of `summary.md`: per variant, the top people, links and
+/// channels on the critical path and the first-heard channels.
+fn bottlenecks_md(results: &RunResults) -> String {
+    let mut s = String::from(
+        "\n## Where the item gets stuck\n\nThe *critical path* of a replication is the chain of deliveries from the source \
+         to the target member whose processing completed the threshold. Shares are of the replications that reached it; \
+         *first heard via* is the share of processed target members who first processed the item over each channel.\n",
+    );
+    for v in &results.variants {
+        let b = &v.bottlenecks;
+        let _ = writeln!(s, "\n### {}\n", v.name);
+        if b.reached_replications == 0 {
+            s += "No replication reached the threshold, so there is no critical path.\n";
+            continue;
+        }
+        let list = |items: Vec<String>| if items.is_empty() { "—".to_string() } else { items.join(", ") };
+        let people: Vec<String> =
+            b.people.iter().take(MD_TOP).map(|p| format!("{} ({})", p.name, pct(p.share))).collect();
+        let links: Vec<String> = b
+            .links
+            .iter()
+            .take(MD_TOP)
+            .map(|l| format!("{} → {} over {} ({})", l.source, l.target, l.channel, pct(l.share)))
+            .collect();
+        let channels: Vec<String> =
+            b.channels.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, pct(c.share))).collect();
+        let heard: Vec<String> =
+            b.first_heard_via.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, pct(c.share))).collect();
+        let _ = writeln!(s, "- people on the critical path: {}", list(people));
+        let _ = writeln!(s, "- links on the critical path: {}", list(links));
+        let _ = writeln!(s, "- channels on the critical path: {}", list(channels));
+        let _ = writeln!(s, "- first heard via: {}", list(heard));
     }
     s
 }

@@ -2,6 +2,8 @@
 //! the mean over the replications that reached, 95% intervals, paired differences between a
 //! variant and the baseline, and the mergeable adoption-curve accumulator.
 
+use std::collections::HashMap;
+
 use crate::dist::standard_normal_quantile;
 use crate::engine::CurveGrid;
 
@@ -367,5 +369,72 @@ mod tests {
         assert_eq!(p[1].mean, (2.0 + 4.0) / 8.0);
         assert_eq!(p[1].p10, 0.5);
         assert_eq!(p[1].p90, 1.0);
+    }
+}
+
+/// Where the item travels, folded over replications (integer counts, mergeable in any order):
+/// how often each person and link lies on the critical path (from the source to the target
+/// member that completes the threshold), the channels on it, and over which channel each
+/// processed target member first processed the item.
+#[derive(Debug, Clone, Default)]
+pub struct Attribution {
+    /// Replications that reached the threshold (the denominator of the path shares).
+    pub reached: u64,
+    /// Replications whose critical path passes through each person (between source and end).
+    pub people: HashMap<u32, u64>,
+    /// Replications whose critical path uses each link (index into the model's links).
+    pub links: HashMap<u32, u64>,
+    /// Replications whose critical path uses each channel at least once.
+    pub channels: Vec<u64>,
+    /// Processed target members by the channel they first processed the item over (last entry:
+    /// they were a source).
+    pub first_heard: Vec<u64>,
+}
+
+impl Attribution {
+    /// An empty attribution for `channels` channels.
+    pub fn new(channels: usize) -> Self {
+        Attribution { channels: vec![0; channels], first_heard: vec![0; channels + 1], ..Default::default() }
+    }
+
+    /// Adds one replication: its critical path (people and links, empty if not reached), the
+    /// channel of each of its links, and its first-heard counts per channel.
+    pub fn add_replication(
+        &mut self,
+        reached: bool,
+        path_people: &[u32],
+        path_links: &[u32],
+        channel_of: impl Fn(u32) -> usize,
+        first_heard: &[u32],
+    ) {
+        debug_assert_eq!(first_heard.len(), self.first_heard.len());
+        self.reached += u64::from(reached);
+        for &p in path_people {
+            *self.people.entry(p).or_default() += 1;
+        }
+        let mut seen = vec![false; self.channels.len()];
+        for &l in path_links {
+            *self.links.entry(l).or_default() += 1;
+            seen[channel_of(l)] = true;
+        }
+        for (c, s) in seen.into_iter().enumerate() {
+            self.channels[c] += u64::from(s);
+        }
+        for (acc, &n) in self.first_heard.iter_mut().zip(first_heard) {
+            *acc += u64::from(n);
+        }
+    }
+
+    /// Adds another attribution of the same model.
+    pub fn merge(&mut self, other: &Attribution) {
+        self.reached += other.reached;
+        for (&k, &v) in &other.people {
+            *self.people.entry(k).or_default() += v;
+        }
+        for (&k, &v) in &other.links {
+            *self.links.entry(k).or_default() += v;
+        }
+        self.channels.iter_mut().zip(&other.channels).for_each(|(a, b)| *a += b);
+        self.first_heard.iter_mut().zip(&other.first_heard).for_each(|(a, b)| *a += b);
     }
 }
