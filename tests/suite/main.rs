@@ -3,6 +3,7 @@
 mod common;
 
 mod bad_input;
+mod bottlenecks;
 mod oracles;
 mod reproducibility;
 mod variants;
