@@ -68,7 +68,13 @@ fn compile(s: &Scenario, variant: usize) -> (Model, CurveGrid) {
 }
 
 /// Benchmarks single replications of `model`, each with a new replication number.
-fn bench_replications(c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, id: BenchmarkId, s: &Scenario, model: &Model, grid: &CurveGrid) {
+fn bench_replications(
+    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    id: BenchmarkId,
+    s: &Scenario,
+    model: &Model,
+    grid: &CurveGrid,
+) {
     let mut ws = Workspace::new(model, grid);
     let mut r = 0u64;
     c.bench_function(id, |b| {

@@ -55,6 +55,8 @@ pub enum Dist {
     Exponential {
         /// Events per hour.
         rate: f64,
+        /// `1 / rate` in hours as `f32`, for the engine's draw (a multiply instead of a divide).
+        mean_f32: f32,
     },
     /// Log-normal: `median · exp(sigma · Z)` with `Z` standard normal.
     LogNormal {
@@ -108,12 +110,14 @@ fn non_negative(param: &'static str, value: f64) -> Result<f64, DistError> {
 impl Dist {
     /// Exponential with `rate` per hour (> 0).
     pub fn exponential(rate: f64) -> Result<Dist, DistError> {
-        Ok(Dist::Exponential { rate: positive("rate", rate)? })
+        let rate = positive("rate", rate)?;
+        Ok(Dist::Exponential { rate, mean_f32: (1.0 / rate) as f32 })
     }
 
     /// Exponential with mean `mean` hours (> 0).
     pub fn exponential_mean(mean: f64) -> Result<Dist, DistError> {
-        Ok(Dist::Exponential { rate: 1.0 / positive("mean", mean)? })
+        let mean = positive("mean", mean)?;
+        Ok(Dist::Exponential { rate: 1.0 / mean, mean_f32: mean as f32 })
     }
 
     /// Log-normal with `median` hours (> 0) and log-standard-deviation `sigma` (> 0).
@@ -158,7 +162,7 @@ impl Dist {
     pub fn sample(&self, u: f64, bits: u64) -> f64 {
         debug_assert!(u > 0.0 && u < 1.0);
         let x = match *self {
-            Dist::Exponential { rate } => -(1.0 - u).ln() / rate,
+            Dist::Exponential { rate, .. } => -(1.0 - u).ln() / rate,
             Dist::LogNormal { median, sigma } => median * (sigma * standard_normal_quantile(u)).exp(),
             Dist::Gamma { ref sampler, .. } => sampler.sample(&mut SplitMix64::new(bits)),
             Dist::Weibull { shape, scale } => scale * (-(1.0 - u).ln()).powf(1.0 / shape),
@@ -175,16 +179,26 @@ impl Dist {
     #[inline]
     pub fn draw(&self, bits: u64) -> f32 {
         match *self {
-            Dist::Exponential { rate } => -(1.0 - crate::rng::to_open_unit_f32(bits)).ln() / rate as f32,
+            Dist::Exponential { mean_f32, .. } => exp1_f32(bits) * mean_f32,
             Dist::Fixed { value } => value as f32,
             _ => self.sample(crate::rng::to_open_unit(bits), bits) as f32,
+        }
+    }
+
+    /// [`Dist::draw`] given `exp1 = exp1_f32(bits)` already computed (in a vectorised batch).
+    #[inline]
+    pub fn draw_with_exp1(&self, bits: u64, exp1: f32) -> f32 {
+        debug_assert_eq!(exp1.to_bits(), exp1_f32(bits).to_bits());
+        match *self {
+            Dist::Exponential { mean_f32, .. } => exp1 * mean_f32,
+            _ => self.draw(bits),
         }
     }
 
     /// The mean in hours (for summaries).
     pub fn mean(&self) -> f64 {
         match *self {
-            Dist::Exponential { rate } => 1.0 / rate,
+            Dist::Exponential { rate, .. } => 1.0 / rate,
             Dist::LogNormal { median, sigma } => median * (sigma * sigma / 2.0).exp(),
             Dist::Gamma { shape, scale, .. } => shape * scale,
             Dist::Weibull { shape, scale } => scale * gamma_fn(1.0 + 1.0 / shape),
@@ -201,7 +215,7 @@ impl Dist {
     /// A short human description, e.g. `exponential(mean 4 h)`.
     pub fn describe(&self) -> String {
         match *self {
-            Dist::Exponential { rate } => format!("exponential (mean {} h)", fmt_num(1.0 / rate)),
+            Dist::Exponential { rate, .. } => format!("exponential (mean {} h)", fmt_num(1.0 / rate)),
             Dist::LogNormal { median, sigma } => {
                 format!("lognormal (median {} h, sigma {})", fmt_num(median), fmt_num(sigma))
             }
@@ -215,6 +229,28 @@ impl Dist {
             Dist::Fixed { value } => format!("fixed {} h", fmt_num(value)),
         }
     }
+}
+
+/// A standard exponential variate from 64 random bits: `−ln(1 − u)` with `u` the `f32` uniform
+/// of the bits (1 − u is the uniform of the complemented bits, exactly). Increasing in `u`.
+#[inline(always)]
+pub fn exp1_f32(bits: u64) -> f32 {
+    neg_ln_f32(crate::rng::to_open_unit_f32(!bits))
+}
+
+/// `-ln(x)` for `x` in (0, 1] as `f32`, branch-free so that a loop over a slice vectorises:
+/// `x = m · 2^e` with `m` in [√½, √2), `ln m = 2·atanh(s)`, `s = (m − 1)/(m + 1)`, series to
+/// `s⁹` (|s| ≤ 0.172: truncation below 1e-9). Relative error below 3e-7 (tested).
+#[inline(always)]
+pub fn neg_ln_f32(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let big = (bits & 0x007f_ffff) > 0x0035_04f3; // mantissa above √2
+    let e = ((bits >> 23) as i32 - 127 + i32::from(big)) as f32;
+    let m = f32::from_bits((bits & 0x007f_ffff) | if big { 0x3f00_0000 } else { 0x3f80_0000 });
+    let s = (m - 1.0) / (m + 1.0);
+    let s2 = s * s;
+    let series = s * (2.0 + s2 * (2.0 / 3.0 + s2 * (2.0 / 5.0 + s2 * (2.0 / 7.0 + s2 * (2.0 / 9.0)))));
+    -(series + e * std::f32::consts::LN_2)
 }
 
 /// Formats a number with at most 3 significant decimals and no trailing zeros.
@@ -369,6 +405,23 @@ mod tests {
                 last = x;
             }
         }
+    }
+
+    #[test]
+    fn fast_neg_ln_is_accurate_and_monotone() {
+        let mut worst = 0.0f64;
+        let mut last = f32::INFINITY;
+        let (lo, hi) = ((2.0f32).powi(-24).to_bits(), 1.0f32.to_bits());
+        for b in (lo..=hi).step_by(61).chain([hi]) {
+            let x = f32::from_bits(b);
+            let ours = neg_ln_f32(x);
+            let exact = -f64::from(x).ln();
+            worst = worst.max((f64::from(ours) - exact).abs() / exact.max(1e-3));
+            assert!(ours <= last, "not monotone at {x}");
+            last = ours;
+        }
+        assert!(worst < 3e-7, "max relative error {worst}");
+        assert_eq!(neg_ln_f32(1.0), 0.0);
     }
 
     #[test]

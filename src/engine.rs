@@ -60,6 +60,9 @@ const NO_LINK: u32 = u32::MAX;
 #[derive(Debug)]
 pub struct Workspace {
     people: Vec<PersonState>,
+    /// One bit per person: processed in this replication. Redundant with `PersonState::mark`,
+    /// but 64 people per word keeps the "skip processed receivers" test in L1 cache.
+    processed: Vec<u64>,
     generation: u32,
     queue: RadixQueue,
     /// Target members newly processed per curve grid interval in the last replication.
@@ -80,6 +83,7 @@ impl Workspace {
     pub fn new(model: &Model, grid: &CurveGrid) -> Self {
         Workspace {
             people: vec![PersonState { time: f32::INFINITY, mark: 0, via: NO_LINK }; model.people()],
+            processed: vec![0; model.people().div_ceil(64)],
             generation: 0,
             queue: RadixQueue::default(),
             curve_counts: vec![0; grid.points as usize + 1],
@@ -96,6 +100,7 @@ impl Workspace {
         }
         self.generation += 1;
         self.queue.clear();
+        self.processed.fill(0);
         self.curve_counts.fill(0);
         self.first_heard.fill(0);
         self.path_links.clear();
@@ -123,6 +128,7 @@ impl Workspace {
             return false;
         }
         s.mark = done;
+        self.processed[p / 64] |= 1 << (p % 64);
         true
     }
 }
@@ -178,6 +184,9 @@ pub fn run_replication(
         let first_arc = model.offsets[iu];
         for (a, arc) in model.arcs_of(i).iter().enumerate() {
             let j = arc.to as usize;
+            if ws.processed[j / 64] & (1 << (j % 64)) != 0 {
+                continue; // already processed
+            }
             let best = ws.time_of(j);
             if best <= t {
                 continue; // already processed (or about to be) no later than any delivery

@@ -249,6 +249,11 @@ impl Model {
         (self.offsets.partition_point(|&o| o <= arc) - 1) as PersonIdx
     }
 
+    /// The largest number of outgoing links of any person.
+    pub fn max_out_degree(&self) -> usize {
+        self.offsets.windows(2).map(|w| (w[1] - w[0]) as usize).max().unwrap_or(0)
+    }
+
     /// The outgoing links of person `p`.
     #[inline]
     pub fn arcs_of(&self, p: PersonIdx) -> &[Arc] {

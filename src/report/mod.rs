@@ -1,6 +1,10 @@
-//! Report writers: `summary.json`, `replications.csv`, `curve.csv`, `sweep.csv` (with a sweep)
-//! and `summary.md`, written whole: everything goes to a temporary folder beside the output
+//! Report writers: `summary.json`, `replications.csv`, `curve.csv`, `sweep.csv` (with a sweep),
+//! `summary.md`, the workshop report `report.html` ([`html`]) and its charts as SVG files in
+//! `charts/` ([`charts`]), written whole: everything goes to a temporary folder beside the output
 //! folder, which then replaces it, so a failed run never leaves half-written results.
+
+pub mod charts;
+pub mod html;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -481,6 +485,15 @@ pub fn write_results(scenario: &Scenario, results: &RunResults, out: &Path) -> R
     if let Some(sweep) = sweep_csv(scenario, results) {
         files.push(("sweep.csv", sweep));
     }
+    let charts = charts::all(scenario, results).map_err(|(file, message)| Error::Write {
+        path: out.join("charts").join(file),
+        source: std::io::Error::other(format!("drawing the chart failed: {message}")),
+    })?;
+    files.push(("report.html", html::page(scenario, results, &charts)));
+    let chart_paths: Vec<String> = charts.iter().map(|c| format!("charts/{}", c.file)).collect();
+    for (path, chart) in chart_paths.iter().zip(charts) {
+        files.push((path, chart.svg));
+    }
     write_folder_atomically(out, &files)
 }
 
@@ -488,7 +501,8 @@ fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Write { path: path.to_path_buf(), source }
 }
 
-/// Writes `files` into a fresh temporary folder beside `out`, then swaps it into place.
+/// Writes `files` into a fresh temporary folder beside `out`, then swaps it into place. A file
+/// name may be a relative path with `/` (`charts/ecdf.svg`): its folders are created.
 pub fn write_folder_atomically(out: &Path, files: &[(&str, String)]) -> Result<(), Error> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -502,7 +516,18 @@ pub fn write_folder_atomically(out: &Path, files: &[(&str, String)]) -> Result<(
     let result = (|| {
         std::fs::create_dir(&tmp).map_err(write_err(&tmp))?;
         for (file, content) in files {
-            let path = tmp.join(file);
+            let relative = Path::new(file);
+            if relative.is_absolute() || relative.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+                let path = tmp.join(file);
+                return Err(Error::Write {
+                    path,
+                    source: std::io::Error::other("result file names must be relative paths inside the folder"),
+                });
+            }
+            let path = tmp.join(relative);
+            if let Some(folder) = path.parent() {
+                std::fs::create_dir_all(folder).map_err(write_err(folder))?;
+            }
             std::fs::write(&path, content).map_err(write_err(&path))?;
         }
         if out.exists() {

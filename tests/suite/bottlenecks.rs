@@ -22,7 +22,8 @@ fn chain_critical_path_is_the_whole_chain() {
     assert_eq!(b.reached_replications, 7);
     let names: Vec<(&str, f64)> = b.people.iter().map(|p| (p.name.as_str(), p.share)).collect();
     assert_eq!(names, vec![("b", 1.0), ("c", 1.0)], "intermediaries, not the source or the end");
-    let links: Vec<(&str, &str, &str)> = b.links.iter().map(|l| (l.source.as_str(), l.target.as_str(), l.channel.as_str())).collect();
+    let links: Vec<(&str, &str, &str)> =
+        b.links.iter().map(|l| (l.source.as_str(), l.target.as_str(), l.channel.as_str())).collect();
     assert_eq!(links, vec![("a", "b", "wire"), ("b", "c", "wire"), ("c", "d", "post")]);
     assert!(b.links.iter().all(|l| l.share == 1.0));
     let channels: Vec<(&str, f64)> = b.channels.iter().map(|c| (c.name.as_str(), c.share)).collect();
@@ -35,7 +36,8 @@ fn chain_critical_path_is_the_whole_chain() {
 #[test]
 fn first_heard_counts_every_processed_target_member_and_the_source() {
     // A star whose centre is itself a developer: 1 of 5 target members is the source.
-    let people = "id,unit,role\nhub,dev,developer\nl1,dev,developer\nl2,dev,developer\nl3,dev,developer\nl4,dev,developer\n";
+    let people =
+        "id,unit,role\nhub,dev,developer\nl1,dev,developer\nl2,dev,developer\nl3,dev,developer\nl4,dev,developer\n";
     let links = "source,target,channel\nhub,l1,fast\nhub,l2,fast\nhub,l3,slow\nhub,l4,slow\n";
     let toml = "name = \"star\"\nreplications = 20\n[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
                 [channels.fast]\ndelay = { dist = \"exponential\", mean = 1 }\n[channels.slow]\ndelay = { dist = \"exponential\", mean = 5 }\n\

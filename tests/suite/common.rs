@@ -72,3 +72,22 @@ pub fn star_csv(leaves: usize) -> (String, String) {
     }
     (people, links)
 }
+
+/// Path of a bundled scenario file (`scenarios/NAME`).
+pub fn bundled(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name)
+}
+
+/// Runs `scenario` with `extra` args into a fresh temporary folder and returns the folder (keep
+/// it alive) and the output folder inside it.
+pub fn run_into_temp(scenario: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    run_ok(scenario, &out, extra);
+    (dir, out)
+}
+
+/// Reads a result file as text, with the path in the panic message.
+pub fn read_text(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}

@@ -5,5 +5,6 @@ mod common;
 mod bad_input;
 mod bottlenecks;
 mod oracles;
+mod report;
 mod reproducibility;
 mod variants;

@@ -1,0 +1,539 @@
+//! The report's charts as standalone SVG documents, drawn with plotters' SVG backend into
+//! strings: the distribution of T_threshold per variant (ECDF), the adoption curve with its
+//! 10–90% band, the paired differences with the baseline, and the sweep.
+//!
+//! Sized for a projector: 1200 px wide, labels of about 19 px, thick lines, a colour-blind-safe
+//! palette and legends. Names from the scenario are passed to plotters as they are: its SVG
+//! backend XML-escapes every text it writes (`&`, `<`, `>`, `"`, `'`), which the report tests
+//! check.
+
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::value_text;
+use crate::scenario::Scenario;
+use crate::simulate::{RunResults, VariantResult};
+
+/// One chart: its file name under `charts/`, its title, a one-line caption on how to read it
+/// (plain text), and the SVG document.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// File name under `charts/`, e.g. `ecdf.svg`.
+    pub file: &'static str,
+    /// The chart's title (also drawn in the SVG).
+    pub title: String,
+    /// How to read the chart, in one or two plain sentences.
+    pub caption: String,
+    /// The standalone SVG document.
+    pub svg: String,
+}
+
+/// Width of every chart in pixels.
+const WIDTH: u32 = 1200;
+/// Font family: generic, so no font needs to be installed or fetched.
+const FONT: &str = "sans-serif";
+/// plotters' text sizes; the SVG backend writes `font-size = size / 1.24`.
+const TITLE_SIZE: f64 = 36.0;
+const LABEL_SIZE: f64 = 24.0;
+const DESC_SIZE: f64 = 26.0;
+/// Stroke width of the data lines.
+const LINE: u32 = 4;
+/// The most variants drawn as lines in one chart (one colour each).
+pub const MAX_LINES: usize = 8;
+
+/// Okabe–Ito colours (colour-blind safe; yellow left out, too pale on white), baseline black.
+const PALETTE: [RGBColor; MAX_LINES] = [
+    RGBColor(0x1a, 0x1a, 0x1a),
+    RGBColor(0xe6, 0x9f, 0x00),
+    RGBColor(0x00, 0x72, 0xb2),
+    RGBColor(0x00, 0x9e, 0x73),
+    RGBColor(0xd5, 0x5e, 0x00),
+    RGBColor(0xcc, 0x79, 0xa7),
+    RGBColor(0x56, 0xb4, 0xe9),
+    RGBColor(0x8c, 0x6d, 0x31),
+];
+/// Colour of variants that are not drawn as lines (sweep points in the differences chart).
+const OTHER: RGBColor = RGBColor(0x3b, 0x5b, 0x92);
+const GRID_LIGHT: RGBColor = RGBColor(0xf4, 0xf4, 0xf4);
+const GRID_BOLD: RGBColor = RGBColor(0xd0, 0xd0, 0xd0);
+const GREY: RGBColor = RGBColor(0x70, 0x70, 0x70);
+
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Draws into a new white SVG of `size` and returns the document.
+fn render(
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> DrawResult,
+) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        draw(&root).map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+/// The variants drawn as lines in the ECDF and curve charts: the baseline and the
+/// `[[variants]]` (not the sweep points, which have their own chart), at most [`MAX_LINES`].
+/// Also returns how many variants were left out.
+pub fn line_variants(scenario: &Scenario, results: &RunResults) -> (Vec<usize>, usize) {
+    let sweep_points: Vec<usize> =
+        scenario.sweep.as_ref().map(|s| s.points.iter().map(|p| p.variant).collect()).unwrap_or_default();
+    let candidates: Vec<usize> = (0..results.variants.len()).filter(|i| *i == 0 || !sweep_points.contains(i)).collect();
+    let shown: Vec<usize> = candidates.iter().copied().take(MAX_LINES).collect();
+    (shown.clone(), results.variants.len() - shown.len())
+}
+
+/// Tick label for hours: no decimals on long axes.
+fn hours_tick(x: f64, span: f64) -> String {
+    if span >= 20.0 { format!("{x:.0}") } else { format!("{x:.1}") }
+}
+
+fn t_label(v: &VariantResult) -> String {
+    format!("T{:.0}", 100.0 * v.threshold)
+}
+
+fn series_legend<'a, 'b>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    at: SeriesLabelPosition,
+) -> DrawResult
+where
+    'b: 'a,
+{
+    chart
+        .configure_series_labels()
+        .position(at)
+        .margin(16)
+        .legend_area_size(44)
+        .label_font((FONT, LABEL_SIZE))
+        .background_style(WHITE.mix(0.92))
+        .border_style(GREY)
+        .draw()?;
+    Ok(())
+}
+
+/// (a) The distribution of T_threshold per variant as empirical CDFs.
+fn ecdf(scenario: &Scenario, results: &RunResults, shown: &[usize]) -> Result<Chart, String> {
+    let base = &results.variants[0];
+    let t = t_label(base);
+    let x_max =
+        shown.iter().flat_map(|&i| results.variants[i].t_threshold.iter().flatten().copied()).fold(0.0f64, f64::max);
+    let x_max =
+        if x_max > 0.0 { (x_max * 1.05).min(scenario.horizon_hours.max(x_max)) } else { scenario.horizon_hours };
+    let title = format!("How long until {:.0}% of the target have processed the item ({t})", 100.0 * base.threshold);
+    let svg = render((WIDTH, 720), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(&title, (FONT, TITLE_SIZE))
+            .margin(24)
+            .x_label_area_size(90)
+            .y_label_area_size(110)
+            .build_cartesian_2d(0f64..x_max, 0f64..1.0)?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("hours since the item appeared (8 h = 1 working day; {t} per replication)"))
+            .y_desc(format!("replications with {t} ≤ x"))
+            .label_style((FONT, LABEL_SIZE))
+            .axis_desc_style((FONT, DESC_SIZE))
+            .light_line_style(GRID_LIGHT)
+            .max_light_lines(2)
+            .bold_line_style(GRID_BOLD)
+            .x_label_formatter(&|x| hours_tick(*x, x_max))
+            .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
+            .draw()?;
+        chart.draw_series(DashedLineSeries::new([(0.0, 0.5), (x_max, 0.5)], 10, 8, GREY.stroke_width(2)))?;
+        for (pos, &i) in shown.iter().enumerate() {
+            let v = &results.variants[i];
+            let colour = PALETTE[pos];
+            let style = colour.stroke_width(LINE);
+            chart
+                .draw_series(LineSeries::new(ecdf_steps(&v.t_threshold, x_max), style))?
+                .label(v.name.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], style));
+        }
+        series_legend(&mut chart, SeriesLabelPosition::LowerRight)
+    })?;
+    let caption = format!(
+        "Each line is one variant: the share of replications in which {:.0}% of the target had processed the item \
+         by the time on the horizontal axis. Further left is faster; where a line crosses the dashed 50% line is \
+         its median. A line that stays below 100% did not reach the threshold within the horizon ({} h) in the \
+         remaining replications: those never reach 1.",
+        100.0 * base.threshold,
+        scenario.horizon_hours
+    );
+    Ok(Chart { file: "ecdf.svg", title, caption, svg })
+}
+
+/// The steps of the empirical CDF of `t` (not reached = never) up to `x_max`, thinned to at
+/// most about 1000 steps (a step per 0.1% of the replications at most).
+fn ecdf_steps(t: &[Option<f64>], x_max: f64) -> Vec<(f64, f64)> {
+    let n = t.len().max(1) as f64;
+    let mut reached: Vec<f64> = t.iter().flatten().copied().collect();
+    reached.sort_unstable_by(f64::total_cmp);
+    let m = reached.len();
+    let mut pts = vec![(0.0, 0.0)];
+    if m > 0 {
+        let steps = (m - 1).min(1000);
+        let mut last_y = 0.0;
+        for j in 0..=steps {
+            // Every ((m - 1) / steps)-th order statistic; all of them when there are few.
+            let r = (j * (m - 1)).checked_div(steps).unwrap_or(m - 1);
+            let x = reached[r].min(x_max);
+            let y = (r + 1) as f64 / n;
+            pts.push((x, last_y));
+            pts.push((x, y));
+            last_y = y;
+        }
+        pts.push((x_max, m as f64 / n));
+    } else {
+        pts.push((x_max, 0.0));
+    }
+    pts
+}
+
+/// Where a curve stops changing: the first grid time after which mean, p10 and p90 stay within
+/// 0.2 percentage points of their final values.
+fn settled_hours(v: &VariantResult) -> f64 {
+    let Some(last) = v.curve.last() else { return 0.0 };
+    let close = |a: f64, b: f64| (a - b).abs() <= 0.002;
+    let mut settle = last.hours;
+    for p in v.curve.iter().rev() {
+        if close(p.mean, last.mean) && close(p.p10, last.p10) && close(p.p90, last.p90) {
+            settle = p.hours;
+        } else {
+            break;
+        }
+    }
+    settle
+}
+
+/// (b) The adoption curve: mean share of the target processed over time, with the 10–90% band.
+fn curve(results: &RunResults, shown: &[usize]) -> Result<Chart, String> {
+    let base = &results.variants[0];
+    let end = shown.iter().filter_map(|&i| results.variants[i].curve.last().map(|p| p.hours)).fold(0.0f64, f64::max);
+    let settled = shown.iter().map(|&i| settled_hours(&results.variants[i])).fold(0.0f64, f64::max);
+    let x_max = if end > 0.0 { (settled * 1.25).clamp(end.min(1.0), end) } else { 1.0 };
+    let cut = x_max < end;
+    let title = "Share of the target that has processed the item over time".to_string();
+    let threshold = base.threshold;
+    let svg = render((WIDTH, 720), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(&title, (FONT, TITLE_SIZE))
+            .margin(24)
+            .x_label_area_size(90)
+            .y_label_area_size(110)
+            .build_cartesian_2d(0f64..x_max, 0f64..1.0)?;
+        chart
+            .configure_mesh()
+            .x_desc("hours since the item appeared (8 h = 1 working day)")
+            .y_desc(format!("share of the target ({} people)", base.target_size))
+            .label_style((FONT, LABEL_SIZE))
+            .axis_desc_style((FONT, DESC_SIZE))
+            .light_line_style(GRID_LIGHT)
+            .max_light_lines(2)
+            .bold_line_style(GRID_BOLD)
+            .x_label_formatter(&|x| hours_tick(*x, x_max))
+            .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
+            .draw()?;
+        for (pos, &i) in shown.iter().enumerate() {
+            let v = &results.variants[i];
+            let pts: Vec<_> = v.curve.iter().filter(|p| p.hours <= x_max * 1.0001).collect();
+            let mut band: Vec<(f64, f64)> = pts.iter().map(|p| (p.hours, p.p90)).collect();
+            band.extend(pts.iter().rev().map(|p| (p.hours, p.p10)));
+            chart.draw_series(std::iter::once(Polygon::new(band, PALETTE[pos].mix(0.14).filled())))?;
+        }
+        chart.draw_series(DashedLineSeries::new(
+            [(0.0, threshold), (x_max, threshold)],
+            12,
+            8,
+            GREY.stroke_width(3),
+        ))?;
+        chart.draw_series(std::iter::once(Text::new(
+            format!("{:.0}% threshold", 100.0 * threshold),
+            (x_max * 0.01, threshold),
+            (FONT, LABEL_SIZE).into_font().color(&GREY).pos(Pos::new(HPos::Left, VPos::Bottom)),
+        )))?;
+        for (pos, &i) in shown.iter().enumerate() {
+            let v = &results.variants[i];
+            let style = PALETTE[pos].stroke_width(LINE);
+            let pts = v.curve.iter().filter(|p| p.hours <= x_max * 1.0001).map(|p| (p.hours, p.mean));
+            chart
+                .draw_series(LineSeries::new(pts, style))?
+                .label(v.name.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], style));
+        }
+        series_legend(&mut chart, SeriesLabelPosition::LowerRight)
+    })?;
+    let mut caption = format!(
+        "The line is the mean share of the target that has processed the item; the shaded band holds the middle \
+         80% of replications (from the 10% to the 90% quantile). The dashed line is the {:.0}% threshold: \
+         where a line crosses it is roughly the typical {}.",
+        100.0 * threshold,
+        t_label(base)
+    );
+    if cut {
+        caption += &format!(
+            " The chart ends at {x_max:.0} h; after that the curves no longer change (curve.csv has them to {end:.0} h)."
+        );
+    }
+    Ok(Chart { file: "curve.svg", title, caption, svg })
+}
+
+/// Mean paired difference with its interval, as text ("−49.3 h (−55.1 … −43.6)").
+fn delta_text(v: &VariantResult) -> String {
+    match v.vs_baseline.as_ref().and_then(|p| p.mean_delta.map(|m| (m, p.ci95_mean_delta))) {
+        Some((m, Some([lo, hi]))) => format!("{m:+.1} h (95% CI {lo:+.1} … {hi:+.1})"),
+        Some((m, None)) => format!("{m:+.1} h"),
+        None => "no replication where both reached".into(),
+    }
+}
+
+/// (c) The paired differences with the baseline: mean delta and its 95% interval per variant.
+fn differences(results: &RunResults, shown: &[usize]) -> Result<Option<Chart>, String> {
+    let rows: Vec<usize> = (1..results.variants.len()).collect();
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let t = t_label(&results.variants[0]);
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    for &i in &rows {
+        if let Some(p) = &results.variants[i].vs_baseline {
+            for x in p.mean_delta.into_iter().chain(p.ci95_mean_delta.into_iter().flatten()) {
+                lo = lo.min(x);
+                hi = hi.max(x);
+            }
+        }
+    }
+    let pad = ((hi - lo) * 0.08).max(1.0);
+    let (x_lo, x_hi) = (lo - pad, hi + pad);
+    let n = rows.len();
+    let row_px = 84u32;
+    let height = 250 + row_px * n as u32;
+    let title = format!("Difference in {t} from the baseline (paired, mean and 95% CI)");
+    let colour_of = |i: usize| shown.iter().position(|&s| s == i).map_or(OTHER, |p| PALETTE[p]);
+    let svg = render((WIDTH, height), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(&title, (FONT, TITLE_SIZE))
+            .margin(24)
+            .x_label_area_size(90)
+            .y_label_area_size(16)
+            .build_cartesian_2d(x_lo..x_hi, 0f64..n as f64)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_desc(format!("hours: variant minus baseline ({t}; left of 0 = faster)"))
+            .label_style((FONT, LABEL_SIZE))
+            .axis_desc_style((FONT, DESC_SIZE))
+            .light_line_style(GRID_LIGHT)
+            .max_light_lines(2)
+            .bold_line_style(GRID_BOLD)
+            .x_label_formatter(&|x| if x.abs() < 0.5 { "0".into() } else { format!("{x:+.0}") })
+            .draw()?;
+        chart.draw_series(LineSeries::new([(0.0, 0.0), (0.0, n as f64)], BLACK.stroke_width(3)))?;
+        let (plot_w, plot_h) = chart.plotting_area().dim_in_pixel();
+        let (unit_x, unit_y) = ((x_hi - x_lo) / plot_w.max(1) as f64, n as f64 / plot_h.max(1) as f64);
+        for (k, &i) in rows.iter().enumerate() {
+            let v = &results.variants[i];
+            let y = (n - k) as f64 - 0.62;
+            let colour = colour_of(i);
+            // The label sits above its bar on a white ground that hides the grid and zero line
+            // behind it (its width estimated from the number of characters).
+            let label = format!("{}: {}", v.name, delta_text(v));
+            let font_px = LABEL_SIZE / 1.24;
+            let width_px = 0.62 * font_px * label.chars().count() as f64 + 8.0;
+            let x_text = x_lo + 8.0 * unit_x;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [
+                    (x_text - 4.0 * unit_x, y + 0.2 - 4.0 * unit_y),
+                    ((x_text + width_px * unit_x).min(x_hi), y + 0.2 + 1.35 * font_px * unit_y),
+                ],
+                WHITE.filled(),
+            )))?;
+            chart.draw_series(std::iter::once(Text::new(
+                label,
+                (x_text, y + 0.2),
+                (FONT, LABEL_SIZE).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Bottom)),
+            )))?;
+            let Some(p) = &v.vs_baseline else { continue };
+            let Some(m) = p.mean_delta else { continue };
+            let [a, b] = p.ci95_mean_delta.unwrap_or([m, m]);
+            chart.draw_series(std::iter::once(ErrorBar::new_horizontal(
+                y,
+                a,
+                m,
+                b,
+                colour.filled().stroke_width(LINE),
+                22,
+            )))?;
+        }
+        Ok(())
+    })?;
+    let caption = format!(
+        "Each row compares one variant with the baseline replication by replication (same random draws): the dot \
+         is the mean difference in {t} over the replications where both reached, the bar its 95% confidence \
+         interval. Left of the black zero line the variant is faster; a bar that crosses zero shows no clear \
+         difference."
+    );
+    Ok(Some(Chart { file: "differences.svg", title, caption, svg }))
+}
+
+fn as_number(v: &toml::Value) -> Option<f64> {
+    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
+}
+
+/// (d) The sweep: median T_threshold against the first swept path, one line per value of the
+/// second, with the 95% intervals of the medians as error bars.
+fn sweep(scenario: &Scenario, results: &RunResults) -> Result<Option<Chart>, String> {
+    let Some(sw) = &scenario.sweep else { return Ok(None) };
+    if sw.points.is_empty() {
+        return Ok(None);
+    }
+    let t = t_label(&results.variants[0]);
+    let mut firsts: Vec<&toml::Value> = Vec::new();
+    let mut seconds: Vec<Option<&toml::Value>> = Vec::new();
+    for p in &sw.points {
+        if !firsts.contains(&&p.values[0]) {
+            firsts.push(&p.values[0]);
+        }
+        let s = p.values.get(1);
+        if !seconds.contains(&s) {
+            seconds.push(s);
+        }
+    }
+    let numeric = firsts.iter().all(|v| as_number(v).is_some_and(f64::is_finite));
+    let x_of = |v: &toml::Value| -> f64 {
+        if numeric { as_number(v).unwrap_or(0.0) } else { firsts.iter().position(|f| *f == v).unwrap_or(0) as f64 }
+    };
+    let (x_lo, x_hi) = if numeric {
+        let (a, b) =
+            firsts.iter().map(|v| x_of(v)).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+        let pad = if b > a { (b - a) * 0.05 } else { 1.0 };
+        (a - pad, b + pad)
+    } else {
+        (-0.5, firsts.len() as f64 - 0.5)
+    };
+    let mut y_max = 0.0f64;
+    let mut any_open = false;
+    for p in &sw.points {
+        let s = &results.variants[p.variant].summary;
+        for x in [s.median, s.ci95_median[1]].into_iter().flatten() {
+            y_max = y_max.max(x);
+        }
+        any_open |= s.median.is_some() && s.ci95_median[1].is_none();
+    }
+    let y_max = if y_max > 0.0 { y_max * 1.12 } else { scenario.horizon_hours };
+    let dodge_step = (x_hi - x_lo) * 0.006;
+    let labels: Vec<String> = firsts.iter().map(|v| value_text(v)).collect();
+    let title = format!("Median {t} across the sweep (with 95% CI)");
+    let missing = sw.points.iter().filter(|p| results.variants[p.variant].summary.median.is_none()).count();
+    let svg = render((WIDTH, 760), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(&title, (FONT, TITLE_SIZE))
+            .margin(24)
+            .x_label_area_size(90)
+            .y_label_area_size(110)
+            .build_cartesian_2d(x_lo..x_hi, 0f64..y_max)?;
+        let index_label = |x: &f64| {
+            let r = x.round();
+            if (x - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < labels.len() {
+                labels[r as usize].clone()
+            } else {
+                String::new()
+            }
+        };
+        let mut mesh = chart.configure_mesh();
+        mesh.x_desc(sw.paths[0].as_str())
+            .y_desc(format!("median {t} (hours)"))
+            .label_style((FONT, LABEL_SIZE))
+            .axis_desc_style((FONT, DESC_SIZE))
+            .light_line_style(GRID_LIGHT)
+            .max_light_lines(2)
+            .bold_line_style(GRID_BOLD)
+            .y_label_formatter(&|y| format!("{y:.0}"));
+        if !numeric {
+            mesh.x_labels(labels.len() * 2 + 1).x_label_formatter(&index_label).disable_x_mesh();
+        }
+        mesh.draw()?;
+        let count = seconds.len();
+        for (s, second) in seconds.iter().enumerate() {
+            let colour = if count == 1 { PALETTE[2] } else { PALETTE[(s % (MAX_LINES - 1)) + 1] };
+            let dodge = dodge_step * (s as f64 - (count as f64 - 1.0) / 2.0);
+            let mut line: Vec<(f64, f64)> = Vec::new();
+            let mut bars = Vec::new();
+            for p in sw.points.iter().filter(|p| p.values.get(1) == *second) {
+                let summary = &results.variants[p.variant].summary;
+                let Some(m) = summary.median else { continue };
+                let x = x_of(&p.values[0]) + dodge;
+                line.push((x, m));
+                let lo = summary.ci95_median[0].unwrap_or(m);
+                let hi = summary.ci95_median[1].unwrap_or(y_max);
+                bars.push(ErrorBar::new_vertical(x, lo, m, hi, colour.filled().stroke_width(3), 18));
+            }
+            let style = colour.stroke_width(LINE);
+            let label = match second {
+                Some(v) => format!("{} = {}", sw.paths[1], value_text(v)),
+                None => format!("median {t}"),
+            };
+            chart
+                .draw_series(LineSeries::new(line, style))?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], style));
+            chart.draw_series(bars)?;
+        }
+        series_legend(&mut chart, SeriesLabelPosition::UpperRight)
+    })?;
+    let mut caption = match sw.paths.get(1) {
+        Some(second) => format!(
+            "Median {t} in hours for each point of the sweep over {} (horizontal axis), one line per value of \
+             {second}; the vertical bars are the 95% intervals of the medians.",
+            sw.paths[0]
+        ),
+        None => format!(
+            "Median {t} in hours for each point of the sweep over {} (horizontal axis); the vertical bars are \
+             the 95% intervals of the medians.",
+            sw.paths[0]
+        ),
+    };
+    if missing > 0 {
+        caption += &format!(
+            " {missing} point(s) are missing: their median was not reached within the horizon ({} h).",
+            scenario.horizon_hours
+        );
+    }
+    if any_open {
+        caption += " A bar that runs to the top has an upper bound that was not reached within the horizon.";
+    }
+    Ok(Some(Chart { file: "sweep.svg", title, caption, svg }))
+}
+
+/// What the line charts leave out, as a sentence for their captions ("" if nothing).
+fn left_out_note(scenario: &Scenario, results: &RunResults, shown: &[usize]) -> String {
+    let sweep_points = scenario.sweep.as_ref().map_or(0, |s| s.points.len());
+    let others = results.variants.len() - sweep_points - shown.len();
+    let mut note = String::new();
+    if others > 0 {
+        note += &format!(" Only the first {} variants are drawn; the table above has all of them.", shown.len());
+    }
+    if sweep_points > 0 {
+        note += &format!(" The {sweep_points} sweep points are not drawn here: see the sweep chart.");
+    }
+    note
+}
+
+/// Every chart of the report, in the report's order. Fails only if plotters does.
+pub fn all(scenario: &Scenario, results: &RunResults) -> Result<Vec<Chart>, (&'static str, String)> {
+    let (shown, _) = line_variants(scenario, results);
+    let note = left_out_note(scenario, results, &shown);
+    let mut out = vec![ecdf(scenario, results, &shown).map_err(|e| ("ecdf.svg", e))?];
+    out.push(curve(results, &shown).map_err(|e| ("curve.svg", e))?);
+    for c in &mut out {
+        c.caption += &note;
+    }
+    out.extend(differences(results, &shown).map_err(|e| ("differences.svg", e))?);
+    out.extend(sweep(scenario, results).map_err(|e| ("sweep.svg", e))?);
+    Ok(out)
+}
