@@ -458,6 +458,9 @@ mod tests {
         // The engine's f32 draws (exponential has its own f32 inverse CDF).
         let e = Dist::exponential(0.5).unwrap().draw(0x9e37_79b9_7f4a_7c15);
         assert_eq!(e.to_bits(), 1.924_847_1_f32.to_bits(), "exponential draw {e}");
+        let sum: f64 =
+            (0..1000u64).map(|i| f64::from(Dist::exponential(0.5).unwrap().draw(crate::rng::fmix64(i)))).sum();
+        assert_eq!(sum.to_bits(), 1920.7351792120025f64.to_bits(), "sum of 1000 exponential draws {sum}");
         let l = Dist::lognormal(2.0, 0.5).unwrap().sample(0.3, 0);
         assert_eq!(l.to_bits(), 1.538713879328518f64.to_bits(), "lognormal sample {l}");
     }

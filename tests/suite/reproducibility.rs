@@ -54,3 +54,16 @@ fn adding_an_inert_link_changes_no_replication() {
     assert_eq!(ra.t_threshold, rb.t_threshold);
     assert!(ra.t_threshold.iter().filter(|t| t.is_some()).count() > 100, "the scenario should mostly reach");
 }
+
+/// Value stability of whole results: the T80 values of the first replications of the bundled
+/// Northwind scenario are pinned. A change that alters results fails here and must be a
+/// deliberate choice, noted in CHANGELOG.md under "results change" (then update the numbers).
+#[test]
+fn bundled_results_are_value_stable() {
+    let mut s = permeate::Scenario::load(&bundled()).unwrap();
+    s.replications = 8;
+    let t = run_library(&s, 0).t_threshold;
+    let got: Vec<String> = t.iter().map(|x| x.map_or("never".into(), |v| format!("{}", v as f32))).collect();
+    let expected = ["76.502495", "77.68422", "90.32474", "95.07852", "120.662766", "67.78064", "69.07348", "102.54457"];
+    assert_eq!(got, expected);
+}
