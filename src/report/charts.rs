@@ -77,6 +77,22 @@ fn render(
     Ok(svg)
 }
 
+/// A chart area in the report's style (title, margins, label areas) over `x` × `y`.
+fn frame<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    y_label_area: u32,
+) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>, Box<dyn std::error::Error>> {
+    Ok(ChartBuilder::on(root)
+        .caption(title, (FONT, TITLE_SIZE))
+        .margin(24)
+        .x_label_area_size(90)
+        .y_label_area_size(y_label_area)
+        .build_cartesian_2d(x, y)?)
+}
+
 /// The variants drawn as lines in the ECDF and curve charts: the baseline and the
 /// `[[variants]]` (not the sweep points, which have their own chart), at most [`MAX_LINES`].
 /// Also returns how many variants were left out.
@@ -126,12 +142,7 @@ fn ecdf(scenario: &Scenario, results: &RunResults, shown: &[usize]) -> Result<Ch
         if x_max > 0.0 { (x_max * 1.05).min(scenario.horizon_hours.max(x_max)) } else { scenario.horizon_hours };
     let title = format!("How long until {:.0}% of the target have processed the item ({t})", 100.0 * base.threshold);
     let svg = render((WIDTH, 720), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(&title, (FONT, TITLE_SIZE))
-            .margin(24)
-            .x_label_area_size(90)
-            .y_label_area_size(110)
-            .build_cartesian_2d(0f64..x_max, 0f64..1.0)?;
+        let mut chart = frame(root, &title, 0f64..x_max, 0f64..1.0, 110)?;
         chart
             .configure_mesh()
             .x_desc(format!("hours since the item appeared (8 h = 1 working day; {t} per replication)"))
@@ -220,12 +231,7 @@ fn curve(results: &RunResults, shown: &[usize]) -> Result<Chart, String> {
     let title = "Share of the target that has processed the item over time".to_string();
     let threshold = base.threshold;
     let svg = render((WIDTH, 720), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(&title, (FONT, TITLE_SIZE))
-            .margin(24)
-            .x_label_area_size(90)
-            .y_label_area_size(110)
-            .build_cartesian_2d(0f64..x_max, 0f64..1.0)?;
+        let mut chart = frame(root, &title, 0f64..x_max, 0f64..1.0, 110)?;
         chart
             .configure_mesh()
             .x_desc("hours since the item appeared (8 h = 1 working day)")
@@ -315,12 +321,7 @@ fn differences(results: &RunResults, shown: &[usize]) -> Result<Option<Chart>, S
     let title = format!("Difference in {t} from the baseline (paired, mean and 95% CI)");
     let colour_of = |i: usize| shown.iter().position(|&s| s == i).map_or(OTHER, |p| PALETTE[p]);
     let svg = render((WIDTH, height), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(&title, (FONT, TITLE_SIZE))
-            .margin(24)
-            .x_label_area_size(90)
-            .y_label_area_size(16)
-            .build_cartesian_2d(x_lo..x_hi, 0f64..n as f64)?;
+        let mut chart = frame(root, &title, x_lo..x_hi, 0f64..n as f64, 16)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -431,12 +432,7 @@ fn sweep(scenario: &Scenario, results: &RunResults) -> Result<Option<Chart>, Str
     let title = format!("Median {t} across the sweep (with 95% CI)");
     let missing = sw.points.iter().filter(|p| results.variants[p.variant].summary.median.is_none()).count();
     let svg = render((WIDTH, 760), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(&title, (FONT, TITLE_SIZE))
-            .margin(24)
-            .x_label_area_size(90)
-            .y_label_area_size(110)
-            .build_cartesian_2d(x_lo..x_hi, 0f64..y_max)?;
+        let mut chart = frame(root, &title, x_lo..x_hi, 0f64..y_max, 110)?;
         let index_label = |x: &f64| {
             let r = x.round();
             if (x - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < labels.len() {

@@ -191,17 +191,6 @@ pub fn page(scenario: &Scenario, results: &RunResults, charts: &[Chart]) -> Stri
     s
 }
 
-/// "st", "nd", "rd" or "th" for an English ordinal.
-fn ordinal_suffix(k: usize) -> &'static str {
-    match (k % 10, k % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    }
-}
-
 fn file_name(scenario: &Scenario) -> String {
     scenario.file.file_name().map_or_else(|| scenario.file.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
@@ -525,7 +514,7 @@ fn assumptions_section(scenario: &Scenario, results: &RunResults) -> String {
                 b.target.len(),
                 esc(&b.target_label),
                 pct(b.threshold),
-                ordinal_suffix(k)
+                crate::scenario::ordinal_suffix(k)
             ),
         ),
         (

@@ -17,6 +17,7 @@ use crate::error::{InputError, InputErrorKind};
 use crate::org::{Direction, Organisation, PersonIdx, csv_input_read_text};
 
 pub use overrides::SweepPoint;
+pub use summary::ordinal_suffix;
 
 /// Default number of replications when the scenario does not say.
 pub const DEFAULT_REPLICATIONS: u64 = 1000;

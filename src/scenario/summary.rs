@@ -94,7 +94,7 @@ fn describe_variant_core(v: &Variant) -> String {
 }
 
 /// "st", "nd", "rd" or "th" for an English ordinal.
-fn ordinal_suffix(k: usize) -> &'static str {
+pub fn ordinal_suffix(k: usize) -> &'static str {
     match (k % 10, k % 100) {
         (_, 11..=13) => "th",
         (1, _) => "st",
