@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::dist::exp1_f32;
 use crate::model::Model;
-use crate::queue::RadixQueue;
+use crate::queue::IndexedQueue;
 use crate::rng::{Purpose, ReplicationStream};
 use crate::stats::{Attribution, CurveAccumulator};
 
@@ -65,7 +65,7 @@ pub struct Workspace {
     /// but 64 people per word keeps the "skip processed receivers" test in L1 cache.
     processed: Vec<u64>,
     generation: u32,
-    queue: RadixQueue,
+    queue: IndexedQueue,
     /// Target members newly processed per curve grid interval in the last replication.
     pub curve_counts: Vec<u32>,
     /// Target members processed in the last replication, by the channel of the link over which
@@ -92,7 +92,7 @@ impl Workspace {
             people: vec![PersonState { time: f32::INFINITY, mark: 0, via: NO_LINK }; model.people()],
             processed: vec![0; model.people().div_ceil(64)],
             generation: 0,
-            queue: RadixQueue::default(),
+            queue: IndexedQueue::new(model.people()),
             curve_counts: vec![0; grid.points as usize + 1],
             first_heard: vec![0; model.channels.len() + 1],
             path_links: Vec::new(),
@@ -166,9 +166,8 @@ pub fn run_replication(
     let mut completing = None;
     while let Some((t, i)) = ws.queue.pop() {
         let iu = i as usize;
-        if !ws.settle(iu, t) {
-            continue; // stale entry
-        }
+        let fresh = ws.settle(iu, t);
+        debug_assert!(fresh, "an indexed queue has no stale entries");
         if model.in_target[iu] {
             processed_in_target += 1;
             ws.curve_counts[grid.bin(f64::from(t))] += 1;
@@ -253,8 +252,12 @@ pub fn run_replication(
             };
             let candidate = arrival + processing;
             if candidate < best && candidate <= horizon {
+                if best.is_finite() {
+                    ws.queue.decrease(candidate, arc.to);
+                } else {
+                    ws.queue.push(candidate, arc.to);
+                }
                 ws.set_time(j, candidate, first_arc + a as u32);
-                ws.queue.push(candidate, arc.to);
             }
         }
     }

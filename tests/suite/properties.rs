@@ -1,7 +1,7 @@
 //! Property tests (proptest): the event queue orders any monotone schedule, and on random small
 //! organisations raising a probability never makes any replication slower.
 
-use permeate::queue::RadixQueue;
+use permeate::queue::IndexedQueue;
 use permeate::stats::paired;
 use proptest::prelude::*;
 
@@ -10,23 +10,33 @@ use crate::common::{TempScenario, run_library};
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Whatever is pushed (at or after the last time popped), pops come out in time order.
+    /// Whatever is pushed or lowered (at or after the last time popped), pops come out in time
+    /// order, each person once, with their lowest time.
     #[test]
-    fn queue_pops_in_order(steps in prop::collection::vec((prop::collection::vec(0.0f32..50.0, 0..6), any::<bool>()), 1..200)) {
-        let mut q = RadixQueue::default();
-        let mut reference: Vec<f32> = Vec::new();
+    fn queue_pops_in_order(steps in prop::collection::vec((0u32..40, 0.0f32..50.0, any::<bool>()), 1..300)) {
+        let mut q = IndexedQueue::new(40);
+        let mut best: Vec<Option<f32>> = vec![None; 40];
+        let mut done = vec![false; 40];
         let mut now = 0.0f32;
-        for (gaps, pop) in steps {
-            for g in gaps {
-                q.push(now + g, 0);
-                reference.push(now + g);
+        for (p, gap, pop) in steps {
+            let t = now + gap;
+            let pu = p as usize;
+            if !done[pu] {
+                match best[pu] {
+                    None => { q.push(t, p); best[pu] = Some(t); }
+                    Some(b) if t < b => { q.decrease(t, p); best[pu] = Some(t); }
+                    _ => {}
+                }
             }
             if pop {
-                reference.sort_by(f32::total_cmp);
-                let expected = if reference.is_empty() { None } else { Some(reference.remove(0)) };
-                let got = q.pop().map(|(t, _)| t);
-                prop_assert_eq!(got, expected);
-                if let Some(t) = got { now = t; }
+                let expected = (0..40).filter(|&i| !done[i]).filter_map(|i| best[i]).fold(None, |m: Option<f32>, t| Some(m.map_or(t, |m| m.min(t))));
+                let got = q.pop();
+                prop_assert_eq!(got.map(|(t, _)| t), expected);
+                if let Some((t, p)) = got {
+                    prop_assert_eq!(best[p as usize], Some(t));
+                    done[p as usize] = true;
+                    now = t;
+                }
             }
         }
     }
