@@ -176,13 +176,19 @@ impl Dist {
     /// The engine's draw: a duration in hours as `f32` from 64 random bits. Exponential delays
     /// use an `f32` inverse CDF (the hot path of SIR-like scenarios); the others are computed
     /// in `f64` by [`Dist::sample`] and rounded. Non-decreasing in the bits' uniform, except gamma.
-    #[inline]
+    #[inline(always)]
     pub fn draw(&self, bits: u64) -> f32 {
         match *self {
             Dist::Exponential { mean_f32, .. } => exp1_f32(bits) * mean_f32,
             Dist::Fixed { value } => value as f32,
-            _ => self.sample(crate::rng::to_open_unit(bits), bits) as f32,
+            _ => self.draw_by_sample(bits),
         }
+    }
+
+    /// The `f64` path of [`Dist::draw`], kept out of line so the fast cases inline.
+    #[inline(never)]
+    fn draw_by_sample(&self, bits: u64) -> f32 {
+        self.sample(crate::rng::to_open_unit(bits), bits) as f32
     }
 
     /// [`Dist::draw`] given `exp1 = exp1_f32(bits)` already computed (in a vectorised batch).
