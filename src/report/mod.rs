@@ -272,7 +272,7 @@ fn headline_row(v: &VariantResult) -> [String; 6] {
     };
     [
         v.name.clone(),
-        format!("{:.1}%", 100.0 * s.reached_fraction),
+        reached_pct(s.reached_fraction),
         format!("{} ({})", hours(s.median), interval(s.ci95_median)),
         match (s.mean, s.ci95_mean) {
             (Some(m), Some([lo, hi])) => format!("{m:.1} h ({lo:.1}–{hi:.1})"),
@@ -328,6 +328,11 @@ pub fn headline_text(scenario: &Scenario, results: &RunResults) -> String {
     s
 }
 
+/// A reached fraction as a percentage that never rounds a miss away: "100%" only if all reached.
+fn reached_pct(f: f64) -> String {
+    if f < 1.0 && f >= 0.9995 { "99.9%".to_string() } else { format!("{:.1}%", 100.0 * f).replace(".0%", "%") }
+}
+
 fn days(h: f64) -> String {
     format!("{:.1}", h / WORKING_DAY_HOURS)
 }
@@ -346,14 +351,18 @@ pub fn answer_sentence(v: &VariantResult, horizon_hours: f64) -> String {
         Some(m) => {
             let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), days);
             format!(
-                "{lead}, {who} have processed an item after {} working days ({m:.0} h; median, 95% interval {}–{} days)",
+                "{lead}, {who} have processed an item after {} working days ({m:.0} h; median, 95% interval {}–{} days; \
+                 reached in {} of replications)",
                 days(m),
                 ci(s.ci95_median[0]),
-                ci(s.ci95_median[1])
+                ci(s.ci95_median[1]),
+                reached_pct(s.reached_fraction)
             )
         }
         None => format!(
-            "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications"
+            "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications \
+             (reached in {} of replications)",
+            reached_pct(s.reached_fraction)
         ),
     };
     if let Some(p) = &v.vs_baseline {
