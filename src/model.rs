@@ -7,8 +7,6 @@
 //!   common random numbers.
 //! - Per person: role index, identity key, target membership.
 
-use std::collections::HashMap;
-
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
 use crate::org::{Direction, PersonIdx};
@@ -258,15 +256,6 @@ impl Model {
     #[inline]
     pub fn arcs_of(&self, p: PersonIdx) -> &[Arc] {
         &self.arcs[self.offsets[p as usize] as usize..self.offsets[p as usize + 1] as usize]
-    }
-
-    /// Number of directed links per channel index (for summaries).
-    pub fn arcs_per_channel(&self) -> HashMap<ChannelId, usize> {
-        let mut m = HashMap::new();
-        for a in &self.arcs {
-            *m.entry(a.channel).or_default() += 1;
-        }
-        m
     }
 }
 

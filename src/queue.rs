@@ -132,18 +132,18 @@ mod tests {
                 }
                 best[p] = t;
             }
-            if round % 3 == 0 {
-                if let Some((t, p)) = q.pop() {
-                    let expected = (0..n)
-                        .filter(|&i| !popped[i] && best[i].is_finite())
-                        .map(|i| best[i])
-                        .fold(f32::INFINITY, f32::min);
-                    assert_eq!(t, expected);
-                    assert_eq!(best[p as usize], t);
-                    assert!(t >= now);
-                    popped[p as usize] = true;
-                    now = t;
-                }
+            if round % 3 == 0
+                && let Some((t, p)) = q.pop()
+            {
+                let expected = (0..n)
+                    .filter(|&i| !popped[i] && best[i].is_finite())
+                    .map(|i| best[i])
+                    .fold(f32::INFINITY, f32::min);
+                assert_eq!(t, expected);
+                assert_eq!(best[p as usize], t);
+                assert!(t >= now);
+                popped[p as usize] = true;
+                now = t;
             }
         }
     }

@@ -256,8 +256,8 @@ impl CurveAccumulator {
         debug_assert_eq!(counts.len(), self.grid.points as usize + 1);
         let stride = self.bins as usize + 1;
         let mut cumulative = 0u64;
-        for g in 0..self.grid.points as usize {
-            cumulative += u64::from(counts[g]);
+        for (g, &count) in counts[..self.grid.points as usize].iter().enumerate() {
+            cumulative += u64::from(count);
             debug_assert!(cumulative <= u64::from(self.target_size));
             self.sums[g] += cumulative;
             let bin = (cumulative * u64::from(self.bins) / u64::from(self.target_size)) as usize;
@@ -272,11 +272,6 @@ impl CurveAccumulator {
         self.replications += other.replications;
         self.sums.iter_mut().zip(&other.sums).for_each(|(a, b)| *a += b);
         self.hist.iter_mut().zip(&other.hist).for_each(|(a, b)| *a += b);
-    }
-
-    /// Number of replications folded in.
-    pub fn replications(&self) -> u64 {
-        self.replications
     }
 
     /// The curve: mean share and 10–90% band at each grid time.

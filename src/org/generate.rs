@@ -6,9 +6,10 @@
 //!
 //! - people = M + Σ_units (1 + teams · (1 + team_size) + specialists) + 1 (community)
 //! - links = C(M, 2) + Σ_units (M + teams · (C(team_size + 1, 2) + team_size + 1) + specialists)
-//!   + Σ_bridges |to| · min(per_person, |from|) + cross-team ties, where ties =
-//!   round(cross_team_ties · employees / 2) unless the organisation is too small to hold that
-//!   many distinct pairs.
+//!   + Σ_bridges |to| · min(per_person, |from|) + cross-team ties
+//!
+//! where ties = round(cross_team_ties · employees / 2) unless the organisation is too small to
+//! hold that many distinct pairs.
 
 use std::collections::HashSet;
 
@@ -239,20 +240,5 @@ impl GeneratorSpec {
             })
             .sum();
         self.management as usize + units + usize::from(self.community_id.is_some())
-    }
-
-    /// The number of structural (non-random) links [`generate`] produces.
-    pub fn expected_structural_links(&self) -> usize {
-        let m = self.management as usize;
-        let units: usize = self
-            .units
-            .iter()
-            .map(|u| {
-                let s = u.team_size as usize;
-                m + u.teams as usize * ((s + 1) * s / 2 + s + 1)
-                    + u.specialists.iter().map(|x| x.1 as usize).sum::<usize>()
-            })
-            .sum();
-        m * m.saturating_sub(1) / 2 + units
     }
 }

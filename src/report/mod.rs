@@ -330,7 +330,7 @@ pub fn headline_text(scenario: &Scenario, results: &RunResults) -> String {
 
 /// A reached fraction as a percentage that never rounds a miss away: "100%" only if all reached.
 fn reached_pct(f: f64) -> String {
-    if f < 1.0 && f >= 0.9995 { "99.9%".to_string() } else { format!("{:.1}%", 100.0 * f).replace(".0%", "%") }
+    if (0.9995..1.0).contains(&f) { "99.9%".to_string() } else { format!("{:.1}%", 100.0 * f).replace(".0%", "%") }
 }
 
 fn days(h: f64) -> String {

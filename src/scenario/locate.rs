@@ -121,10 +121,8 @@ pub fn kind_from_message(msg: &str) -> InputErrorKind {
             return InputErrorKind::UnknownName { what: "distribution", name: name.clone(), known: known.to_vec() };
         }
     }
-    if let Some(rest) = msg.strip_prefix("missing field ") {
-        if let Some(key) = backticked(rest).first() {
-            return InputErrorKind::MissingKey(key.clone());
-        }
+    if let Some(key) = msg.strip_prefix("missing field ").and_then(|rest| backticked(rest).first().cloned()) {
+        return InputErrorKind::MissingKey(key);
     }
     InputErrorKind::Invalid(msg.to_string())
 }

@@ -16,7 +16,7 @@ proptest! {
     fn queue_pops_in_order(steps in prop::collection::vec((0u32..40, 0.0f32..50.0, any::<bool>()), 1..300)) {
         let mut q = IndexedQueue::new(40);
         let mut best: Vec<Option<f32>> = vec![None; 40];
-        let mut done = vec![false; 40];
+        let mut done = [false; 40];
         let mut now = 0.0f32;
         for (p, gap, pop) in steps {
             let t = now + gap;
