@@ -126,7 +126,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replications ({per_sec}, eta {eta})",
+                "{spinner} {elapsed_precise} {bar:30} {pos}/{len} replications, eta {eta}",
             )
             .expect("valid template"),
         );
