@@ -125,10 +125,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     } else {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {elapsed_precise} {bar:30} {pos}/{len} replications, eta {eta}",
-            )
-            .expect("valid template"),
+            ProgressStyle::with_template("{spinner} {elapsed_precise} {bar:30} {pos}/{len} replications, eta {eta}")
+                .expect("valid template"),
         );
         bar
     };
