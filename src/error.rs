@@ -24,6 +24,15 @@ pub enum Error {
         /// The underlying I/O error.
         source: std::io::Error,
     },
+    /// The output path exists but is not a results folder permeate may replace (a file, or a
+    /// folder with other content). Choose another `--out`, or remove it yourself.
+    #[error("will not replace {}: {reason}; choose another --out or remove it", path.display())]
+    OutputInUse {
+        /// The output path.
+        path: PathBuf,
+        /// Why it is not replaced.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -32,6 +41,7 @@ impl Error {
         match self {
             Error::Input(_) => 2,
             Error::Write { .. } => 1,
+            Error::OutputInUse { .. } => 2,
         }
     }
 }

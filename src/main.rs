@@ -113,6 +113,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
         PathBuf::from("results").join(stem)
     });
+    report::check_output_folder(&out)?;
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(j) = args.threads {
         pool = pool.num_threads(j);

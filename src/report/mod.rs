@@ -510,9 +510,29 @@ fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Write { path: path.to_path_buf(), source }
 }
 
+/// Checks that `out` is free to be written: missing, an empty folder, or a previous results folder
+/// (it has `summary.json`). Anything else — a file, a folder of other things — is refused, so a
+/// mistyped `--out` never deletes a user's data. Call it before a long run to fail fast.
+pub fn check_output_folder(out: &Path) -> Result<(), Error> {
+    let refuse = |reason: &str| Err(Error::OutputInUse { path: out.to_path_buf(), reason: reason.into() });
+    match std::fs::symlink_metadata(out) {
+        Err(_) => Ok(()),
+        Ok(m) if !m.is_dir() => refuse("it is a file, not a results folder"),
+        Ok(_) => {
+            let empty = std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
+            if empty || out.join("summary.json").is_file() {
+                Ok(())
+            } else {
+                refuse("it is a folder without summary.json, so not a permeate results folder")
+            }
+        }
+    }
+}
+
 /// Writes `files` into a fresh temporary folder beside `out`, then swaps it into place. A file
 /// name may be a relative path with `/` (`charts/ecdf.svg`): its folders are created.
 pub fn write_folder_atomically(out: &Path, files: &[(&str, String)]) -> Result<(), Error> {
+    check_output_folder(out)?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

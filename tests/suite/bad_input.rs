@@ -1020,3 +1020,36 @@ fn check_good_scenario_prints_organisation_summary() {
     // `check` writes no results.
     assert!(!ts.path("results").exists() && !ts.path("out").exists());
 }
+
+/// A mistyped `--out` must never destroy a user's data: an existing file, or a folder that is
+/// not a previous results folder, is refused with exit status 2 and left untouched.
+#[test]
+fn output_path_that_is_not_a_results_folder_is_refused() {
+    let s = crate::common::TempScenario::new(&[
+        (
+            "scenario.toml",
+            "name = \"o\"\nreplications = 3\n[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n[channels.chat]\ndelay = { dist = \"fixed\", value = 1 }\n",
+        ),
+        ("people.csv", "id,unit,role\nc,external,community\nd,dev,developer\n"),
+        ("links.csv", "source,target,channel\nc,d,chat\n"),
+    ]);
+    let file = s.path("notes.txt");
+    std::fs::write(&file, "keep me").unwrap();
+    let folder = s.path("documents");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("thesis.txt"), "keep me too").unwrap();
+    for out in [&file, &folder] {
+        let o = crate::common::permeate(&["run", s.scenario().to_str().unwrap(), "-q", "-o", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("will not replace"));
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+    assert_eq!(std::fs::read_to_string(folder.join("thesis.txt")).unwrap(), "keep me too");
+    // A previous results folder is replaced as usual.
+    let results = s.path("results");
+    for _ in 0..2 {
+        let o =
+            crate::common::permeate(&["run", s.scenario().to_str().unwrap(), "-q", "-o", results.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+}

@@ -307,8 +307,9 @@ fn report_is_written_whole() {
     let o = permeate(&["run", bad.scenario().to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!out.exists(), "no output folder after a failed run");
-    // A stale folder is replaced whole, charts/ included.
+    // A stale results folder (it has summary.json) is replaced whole, charts/ included.
     std::fs::create_dir_all(out.join("charts")).unwrap();
+    std::fs::write(out.join("summary.json"), "{}").unwrap();
     std::fs::write(out.join("stale.txt"), "old").unwrap();
     std::fs::write(out.join("charts/stale.svg"), "old").unwrap();
     let o = permeate(&["run", bad.scenario().to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"]);
@@ -333,8 +334,12 @@ fn report_is_written_whole() {
 fn folder_writer_makes_subfolders_and_fails_whole() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("res");
-    permeate::report::write_folder_atomically(&out, &[("a.txt", "a".into()), ("charts/b.svg", "<svg/>".into())])
-        .expect("write");
+    permeate::report::write_folder_atomically(
+        &out,
+        &[("summary.json", "{}".into()), ("a.txt", "a".into()), ("charts/b.svg", "<svg/>".into())],
+    )
+    .expect("write");
+    permeate::report::check_output_folder(&out).expect("a results folder may be replaced");
     assert_eq!(read_text(&out.join("charts/b.svg")), "<svg/>");
     // A file that may not be written (outside the folder) fails the whole write: the old folder
     // stays as it was and nothing is left behind.
