@@ -12,9 +12,10 @@
 
 use rayon::prelude::*;
 
-use crate::dist::exp1_f32;
+use crate::dist::neg_ln_f32;
 use crate::model::Model;
 use crate::queue::IndexedQueue;
+use crate::rng::to_open_unit_f32;
 use crate::rng::{Purpose, ReplicationStream};
 use crate::stats::{Attribution, CurveAccumulator};
 
@@ -185,10 +186,7 @@ pub fn run_replication(
         let role = &model.roles[model.person_role[iu] as usize];
         let window = match &role.window {
             None => f32::INFINITY,
-            Some(w) => {
-                let d = stream.entity(model.person_key[iu]);
-                w.draw(d.bits(Purpose::Window))
-            }
+            Some(w) => w.draw(stream.entity(model.person_key[iu]).bits(Purpose::Window)),
         };
         let first_arc = model.offsets[iu];
         let arcs = model.arcs_of(i);
@@ -198,13 +196,17 @@ pub fn run_replication(
             let j = arc.to as usize;
             if ws.processed[j / 64] & (1 << (j % 64)) == 0 {
                 ws.batch_link[n] = a as u32;
-                ws.batch_bits[n] = stream.entity(arc.key).bits(Purpose::Delay);
+                let bits = stream.entity(arc.key).bits(Purpose::Delay);
+                ws.batch_bits[n] = bits;
+                // 1 − u, the argument of the exponential's −ln (see `exp1_f32`); converting here
+                // keeps pass 2 in f32 only, which vectorises without 64-bit integer conversions.
+                ws.batch_exp1[n] = to_open_unit_f32(!bits);
                 n += 1;
             }
         }
         // Pass 2: their standard exponential variates at once (vectorised by the compiler).
-        for (e, &bits) in ws.batch_exp1[..n].iter_mut().zip(&ws.batch_bits[..n]) {
-            *e = exp1_f32(bits);
+        for e in &mut ws.batch_exp1[..n] {
+            *e = neg_ln_f32(*e);
         }
         // Pass 3: the deliveries, drawing the rest lazily.
         for k in 0..n {
