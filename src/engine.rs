@@ -157,6 +157,9 @@ pub fn run_replication(
 ) -> Option<f64> {
     ws.next_generation();
     let stream = ReplicationStream::new(seed, replication);
+    // Rounded to the nearest f32 like every duration, so that a delivery at exactly the horizon
+    // (in the scenario's decimals) counts. Times closer than the f32 resolution to the horizon
+    // (about 1e-7 of it) cannot be told apart from it.
     let horizon = model.horizon_hours as f32;
     for &s in &model.sources {
         ws.set_time(s as usize, 0.0, NO_LINK);
@@ -167,8 +170,10 @@ pub fn run_replication(
     let mut completing = None;
     while let Some((t, i)) = ws.queue.pop() {
         let iu = i as usize;
-        let fresh = ws.settle(iu, t);
-        debug_assert!(fresh, "an indexed queue has no stale entries");
+        if !ws.settle(iu, t) {
+            debug_assert!(false, "an indexed queue has no stale entries");
+            continue;
+        }
         if model.in_target[iu] {
             processed_in_target += 1;
             ws.curve_counts[grid.bin(f64::from(t))] += 1;
@@ -234,8 +239,8 @@ pub fn run_replication(
                 continue;
             }
             let arrival = t + delay;
-            if arrival >= best || arrival > horizon {
-                continue;
+            if arrival > best || arrival > horizon {
+                continue; // (an arrival equal to the best time may still tie it, see below)
             }
             let receiver = &model.roles[model.person_role[j] as usize];
             let mut notice = ch.notice.unwrap_or(receiver.notice);
@@ -260,6 +265,13 @@ pub fn run_replication(
                     ws.queue.push(candidate, arc.to);
                 }
                 ws.set_time(j, candidate, first_arc + a as u32);
+            } else if candidate == best {
+                // A tie: credit the link with the smaller identity key, so that the critical path
+                // does not depend on the order of people in the input.
+                let via = ws.people[j].via;
+                if via != NO_LINK && arc.key < model.arcs[via as usize].key {
+                    ws.people[j].via = first_arc + a as u32;
+                }
             }
         }
     }
@@ -327,12 +339,19 @@ pub fn run_variant(
     grid: &CurveGrid,
     progress: &(dyn Fn() + Sync),
 ) -> VariantRun {
-    let folded = (0..replications as usize)
+    // A few chunks per worker thread, each run sequentially with one workspace and one set of
+    // accumulators: memory stays at a handful of accumulators whatever the replication count
+    // (the curve histograms can be tens of MB), and the integer merges make the result
+    // independent of how the chunks were scheduled.
+    let replications = replications as usize;
+    let chunks = (rayon::current_num_threads().max(1) * 4).clamp(1, replications.max(1));
+    let per_chunk = replications.div_ceil(chunks);
+    let folded = (0..chunks)
         .into_par_iter()
-        .with_min_len(8)
-        .fold(
-            || (Workspace::new(model, grid), Folded::new(model, grid)),
-            |(mut ws, mut acc), r| {
+        .map(|c| {
+            let mut ws = Workspace::new(model, grid);
+            let mut acc = Folded::new(model, grid);
+            for r in (c * per_chunk)..((c + 1) * per_chunk).min(replications) {
                 let r = r as u64;
                 let t = run_replication(model, seed, r, grid, &mut ws);
                 acc.curve.add_replication(&ws.curve_counts);
@@ -346,14 +365,14 @@ pub fn run_variant(
                 );
                 acc.results.push((r, t));
                 progress();
-                (ws, acc)
-            },
-        )
-        .map(|(_, acc)| acc)
-        .reduce(|| Folded::new(model, grid), Folded::merge);
+            }
+            acc
+        })
+        .reduce_with(Folded::merge)
+        .unwrap_or_else(|| Folded::new(model, grid));
     let mut results = folded.results;
     results.sort_unstable_by_key(|&(r, _)| r);
-    debug_assert_eq!(results.len() as u64, replications);
+    debug_assert_eq!(results.len(), replications);
     VariantRun {
         t_threshold: results.into_iter().map(|(_, t)| t).collect(),
         curve: folded.curve,

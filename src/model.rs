@@ -121,7 +121,7 @@ impl Model {
         // The link kinds in use: ordinary, the manager's priority links, involvement-gated links.
         let priority = cm.map(|m| m.effect);
         let gate = |on_sender| v.involvement.as_ref().map(|inv| Gate { fraction: inv.fraction, on_sender });
-        let kinds = vec![
+        let mut kinds = vec![
             ORDINARY,
             LinkKind { priority, gate: None },
             LinkKind { priority: None, gate: gate(false) },
@@ -172,18 +172,30 @@ impl Model {
         directed.par_sort_unstable();
         // Merge duplicates of (sender, receiver, channel) into one link of the most permissive
         // kind: an ungated link beats a gated one, priority is kept if either has it.
+        // (Two differently gated copies can only arise for a community node inside its own
+        // involvement group, which is excluded; the first gate is kept.)
+        let mut merged_kinds = Vec::new();
         directed.dedup_by(|later, kept| {
             if (later.0, later.1, later.2) != (kept.0, kept.1, kept.2) {
                 return false;
             }
-            let (a, b) = (kinds[kept.3 as usize], kinds[later.3 as usize]);
+            let kind =
+                |i: u16| kinds.get(i as usize).copied().unwrap_or_else(|| merged_kinds[i as usize - kinds.len()]);
+            let (a, b) = (kind(kept.3), kind(later.3));
             let merged = LinkKind {
                 priority: a.priority.or(b.priority),
                 gate: if a.gate.is_some() && b.gate.is_some() { a.gate } else { None },
             };
-            kept.3 = kinds.iter().position(|k| *k == merged).unwrap_or(0) as u16;
+            kept.3 = match kinds.iter().chain(&merged_kinds).position(|k| *k == merged) {
+                Some(i) => i as u16,
+                None => {
+                    merged_kinds.push(merged);
+                    (kinds.len() + merged_kinds.len() - 1) as u16
+                }
+            };
             true
         });
+        kinds.extend(merged_kinds);
         let mut offsets = vec![0u32; n + 1];
         for &(s, ..) in &directed {
             offsets[s as usize + 1] += 1;

@@ -72,7 +72,7 @@ pub struct Bottlenecks {
     /// Channels on the critical path: share of reached replications using the channel.
     pub channels: Vec<Share>,
     /// Over which channel target members first processed the item: share of all processed
-    /// target members (`source` = they were where the item appeared).
+    /// target members (`(source)` = they were where the item appeared).
     pub first_heard_via: Vec<Share>,
 }
 
@@ -93,7 +93,7 @@ impl Bottlenecks {
     /// Names and ranks the folded attribution of a variant's run.
     pub fn from_run(a: &Attribution, model: &Model, v: &Variant) -> Self {
         let id = |p: u32| v.org.people[p as usize].id.clone();
-        let channel = |c: usize| v.channels.get(c).map_or_else(|| "source".to_string(), |ch| ch.name.clone());
+        let channel = |c: usize| v.channels.get(c).map_or_else(|| "(source)".to_string(), |ch| ch.name.clone());
         let people = top_shares(a.people.iter().map(|(&p, &c)| (p, c)), id, a.reached, BOTTLENECK_TOP);
         let links = top_shares(
             a.links.iter().map(|(&l, &c)| (l, c)),

@@ -27,7 +27,15 @@ fn header_positions(
     required_text: &'static str,
     header_line: usize,
 ) -> Result<Vec<Option<usize>>, InputError> {
-    for h in headers.iter() {
+    for (i, h) in headers.iter().enumerate() {
+        if headers.iter().take(i).any(|earlier| earlier == h) {
+            return Err(InputError::new(
+                path,
+                InputErrorKind::Invalid(format!("the column `{h}` appears twice in the header")),
+            )
+            .at_line(header_line)
+            .at_key(h));
+        }
         if !required.contains(&h) && !optional.contains(&h) {
             let expected = required.iter().chain(optional).map(|s| s.to_string()).collect();
             return Err(InputError::new(path, InputErrorKind::UnknownKey { key: h.to_string(), expected })

@@ -206,7 +206,14 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
         }
     }
     let employees = b.len();
-    let wanted = (spec.cross_team_ties * employees as f64 / 2.0).round() as usize;
+    // At most as many ties as there are pairs of employees in different groups.
+    let mut group_sizes: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+    for &g in &group {
+        *group_sizes.entry(g).or_default() += 1;
+    }
+    let e = employees as u64;
+    let cross_pairs = e * e.saturating_sub(1) / 2 - group_sizes.values().map(|&g| g * (g - 1) / 2).sum::<u64>();
+    let wanted = ((spec.cross_team_ties * employees as f64 / 2.0).round() as u64).min(cross_pairs) as usize;
     let mut ties: HashSet<(PersonIdx, PersonIdx)> = HashSet::new();
     let base = identity_key(&["generator", "cross_team_ties", &seed.to_string()]);
     let mut attempt = 0u64;
@@ -231,14 +238,32 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
 
 impl GeneratorSpec {
     /// The number of people [`generate`] produces.
-    pub fn expected_people(&self) -> usize {
-        let units: usize = self
+    /// (Computed in u128, so absurd settings cannot overflow.)
+    pub fn expected_people(&self) -> u128 {
+        let units: u128 = self
             .units
             .iter()
             .map(|u| {
-                1 + (u.teams * (1 + u.team_size)) as usize + u.specialists.iter().map(|s| s.1 as usize).sum::<usize>()
+                1 + u128::from(u.teams) * (1 + u128::from(u.team_size))
+                    + u.specialists.iter().map(|s| u128::from(s.1)).sum::<u128>()
             })
             .sum();
-        self.management as usize + units + usize::from(self.community_id.is_some())
+        u128::from(self.management) + units + u128::from(self.community_id.is_some())
+    }
+
+    /// The number of structural links (without bridges and random ties), in u128: team cliques
+    /// grow with the square of the team size, so this bounds the work before generating.
+    pub fn expected_structural_links(&self) -> u128 {
+        let m = u128::from(self.management);
+        let units: u128 = self
+            .units
+            .iter()
+            .map(|u| {
+                let s = u128::from(u.team_size);
+                m + u128::from(u.teams) * ((s + 1) * s / 2 + s + 1)
+                    + u.specialists.iter().map(|x| u128::from(x.1)).sum::<u128>()
+            })
+            .sum();
+        m * m.saturating_sub(1) / 2 + units
     }
 }

@@ -405,7 +405,9 @@ fn sweep(scenario: &Scenario, results: &RunResults) -> Result<Option<Chart>, Str
             seconds.push(s);
         }
     }
-    let numeric = firsts.iter().all(|v| as_number(v).is_some_and(f64::is_finite));
+    // A numeric axis needs finite values whose span is finite too (plotters cannot place ticks on
+    // an infinite range); otherwise the points are placed by index and labelled.
+    let numeric = firsts.iter().all(|v| as_number(v).is_some_and(|x| x.is_finite() && x.abs() < 1e15));
     let x_of = |v: &toml::Value| -> f64 {
         if numeric { as_number(v).unwrap_or(0.0) } else { firsts.iter().position(|f| *f == v).unwrap_or(0) as f64 }
     };

@@ -298,7 +298,7 @@ fn bottlenecks_section(scenario: &Scenario, results: &RunResults) -> String {
          the time for everyone.</p>\n<p class=\"howto\">Shares of people, links and channels are of the replications \
          that reached the threshold (the source and the completing target member themselves are not counted as \
          people in between). <em>First heard via</em> is the share of the target members who processed the item \
-         that first got it over each channel (<em>source</em>: they are where the item appeared).</p>\n",
+         that first got it over each channel (<em>(source)</em>: they are where the item appeared).</p>\n",
     );
     for (i, v) in results.variants.iter().enumerate() {
         let b = &v.bottlenecks;

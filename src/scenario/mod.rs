@@ -21,7 +21,8 @@ pub use summary::ordinal_suffix;
 
 /// Default number of replications when the scenario does not say.
 pub const DEFAULT_REPLICATIONS: u64 = 1000;
-/// The most replications a scenario may ask for per variant (memory: 8 bytes each, per variant).
+/// The most replications a scenario may ask for per variant (memory: about 16 bytes each per
+/// variant for the results, 40 while a variant runs).
 pub const MAX_REPLICATIONS: u64 = 10_000_000;
 /// Default horizon in hours (250 working days of 8 hours).
 pub const DEFAULT_HORIZON_HOURS: f64 = 2000.0;

@@ -25,7 +25,8 @@ pub struct SweepPoint {
 }
 
 /// Keys that apply to the whole scenario and so cannot differ between variants.
-const SCENARIO_WIDE: [&str; 7] = ["name", "seed", "replications", "horizon_hours", "output", "variants", "sweep"];
+const SCENARIO_WIDE: [&str; 8] =
+    ["name", "description", "seed", "replications", "horizon_hours", "output", "variants", "sweep"];
 
 pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
     let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(path, Some(text), &e))?;
@@ -61,10 +62,10 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
     }
     let output = raw.output.clone();
     let curve_points = output.as_ref().and_then(|o| o.curve_points).unwrap_or(DEFAULT_CURVE_POINTS);
-    if !(2..=100_000).contains(&curve_points) {
+    if !(2..=10_000).contains(&curve_points) {
         return Err(top_at(
             &["output", "curve_points"],
-            InputErrorKind::Invalid(format!("`curve_points` must be 2 to 100000, got {curve_points}")),
+            InputErrorKind::Invalid(format!("`curve_points` must be 2 to 10000, got {curve_points}")),
         ));
     }
     let curve_hours = output.as_ref().and_then(|o| o.curve_hours).unwrap_or(horizon_hours);

@@ -135,8 +135,11 @@ fn select(org: &Organisation, sel: &Selector<'_>, key: &str, ctx: &Ctx<'_>) -> R
         ));
     }
     if let Some(ids) = sel.id {
-        return ids
-            .to_vec()
+        let ids = ids.to_vec();
+        if ids.is_empty() {
+            return Err(ctx.err(&format!("{key}.id"), InputErrorKind::EmptySelection("an empty list of ids".into())));
+        }
+        let mut picked = ids
             .iter()
             .map(|id| {
                 org.find(id).ok_or_else(|| {
@@ -150,7 +153,11 @@ fn select(org: &Organisation, sel: &Selector<'_>, key: &str, ctx: &Ctx<'_>) -> R
                     )
                 })
             })
-            .collect();
+            .collect::<Result<Vec<_>, _>>()?;
+        // A person listed twice is one person (counting them twice would corrupt T).
+        picked.sort_unstable();
+        picked.dedup();
+        return Ok(picked);
     }
     let names = |list: Option<&OneOrMany>,
                  known: &[String],
@@ -355,11 +362,13 @@ fn generator_spec(g: &super::raw::RawGenerate, ctx: &Ctx<'_>) -> Result<Generato
             }
         }
     }
-    if spec.expected_people() > 5_000_000 {
+    // Bridges add at most per_person links per person of the organisation.
+    let bridge_links: u128 = spec.bridges.iter().map(|b| u128::from(b.per_person) * spec.expected_people()).sum();
+    if spec.expected_people() > 5_000_000 || spec.expected_structural_links() + bridge_links > 50_000_000 {
         return Err(ctx.err(
             key,
             InputErrorKind::Invalid(
-                "the generator is for organisations up to 5 million people; import larger ones as CSV".into(),
+                "the generator is for organisations up to 5 million people and 50 million links (team cliques grow with the square of team_size); import larger ones as CSV".into(),
             ),
         ));
     }
@@ -414,6 +423,12 @@ pub(crate) fn variant(
         }
     }
 
+    if org.roles.len() > usize::from(u16::MAX) {
+        return Err(ctx.err(
+            "organisation",
+            InputErrorKind::Invalid(format!("at most 65535 distinct roles, the organisation has {}", org.roles.len())),
+        ));
+    }
     let mut roles = Vec::new();
     for rname in &org.roles {
         let role = match raw.roles.get(rname) {

@@ -1053,3 +1053,81 @@ fn output_path_that_is_not_a_results_folder_is_refused() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Found in review: inputs that used to be silently wrong, crash or hang
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn empty_id_lists_select_nobody() {
+    for (section, body) in [("source", "id = []"), ("target", "id = []\nthreshold = 0.8")] {
+        let text = SCENARIO.replace(
+            if section == "source" {
+                "[source]\nid = \"community\""
+            } else {
+                "[target]\nrole = \"developer\"\nthreshold = 0.8"
+            },
+            &format!("[{section}]\n{body}"),
+        );
+        let e = bad(&with_scenario(&text));
+        assert_mentions(&e, &[&format!("{section}.id"), "selects nobody"]);
+    }
+}
+
+#[test]
+fn more_than_65535_roles_is_an_input_error() {
+    let mut people = String::from("id,unit,role\ncommunity,external,community\n");
+    for i in 0..65_600 {
+        people += &format!("p{i},u,role{i}\n");
+    }
+    let links = "source,target,channel\ncommunity,p65535,feed\n";
+    let text = SCENARIO
+        .replace("[target]\nrole = \"developer\"", "[target]\nid = \"p65535\"")
+        .replace("[[variants]]\nname = \"reliable chat\"\nset = { \"channels.chat.transmit\" = 1.0 }\n", "");
+    let ts = TempScenario::new(&[("scenario.toml", &text), ("people.csv", &people), ("links.csv", links)]);
+    let e = bad(&ts);
+    assert_mentions(&e, &["65535", "roles"]);
+}
+
+#[test]
+fn absurd_generator_settings_are_rejected_at_once() {
+    let generated = |unit: &str, ties: &str| {
+        format!(
+            "name = \"g\"\nreplications = 2\n[organisation.generate]\nmanagement = 1\ncross_team_ties = {ties}\n\
+             [[organisation.generate.units]]\nname = \"development\"\n{unit}\nmember_role = \"developer\"\n\
+             [channels.team_chat]\ndelay = {{ dist = \"fixed\", value = 1 }}\n[channels.one_on_one]\ndelay = {{ dist = \"fixed\", value = 1 }}\n\
+             [channels.leads_meeting]\ndelay = {{ dist = \"fixed\", value = 1 }}\n[channels.management_meeting]\ndelay = {{ dist = \"fixed\", value = 1 }}\n\
+             [channels.chat]\ndelay = {{ dist = \"fixed\", value = 1 }}\n"
+        )
+    };
+    // Overflowing u32 arithmetic, and a team whose clique alone has 20 billion links.
+    for unit in
+        ["teams = 65536\nteam_size = 65535", "teams = 1\nteam_size = 4294967295", "teams = 1\nteam_size = 200000"]
+    {
+        let ts = TempScenario::new(&[("scenario.toml", &generated(unit, "1.0"))]);
+        let e = bad(&ts);
+        assert_mentions(&e, &["organisation.generate", "import larger ones as CSV"]);
+    }
+    // Far more ties than pairs exist: capped, so the check is quick and the organisation valid.
+    let ts = TempScenario::new(&[("scenario.toml", &generated("teams = 3\nteam_size = 4", "1e7"))]);
+    let o = permeate(&["check", ts.scenario().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn curve_points_above_10000_are_rejected() {
+    let e = bad(&with_scenario(&format!("{SCENARIO}\n[output]\ncurve_points = 100000\n")));
+    assert_mentions(&e, &["output.curve_points", "10000"]);
+}
+
+#[test]
+fn duplicate_csv_column_is_an_input_error() {
+    let e = bad(&with_csv(&PEOPLE.replace("id,unit,role", "id,unit,role,role"), LINKS));
+    assert_mentions(&e, &["people.csv", "role", "twice"]);
+}
+
+#[test]
+fn variant_cannot_set_the_scenario_description() {
+    let e = bad(&with_scenario(&with_variant("name = \"d\"\nset = { \"description\" = \"other\" }")));
+    assert_mentions(&e, &["variant \"d\"", "description", "whole scenario"]);
+}

@@ -45,7 +45,7 @@ fn first_heard_counts_every_processed_target_member_and_the_source() {
     let r = run(&[("scenario.toml", toml), ("people.csv", people), ("links.csv", links)]);
     let b = &r.variants[0].bottlenecks;
     let share = |name: &str| b.first_heard_via.iter().find(|c| c.name == name).map(|c| c.share);
-    assert_eq!((share("fast"), share("slow"), share("source")), (Some(0.4), Some(0.4), Some(0.2)));
+    assert_eq!((share("fast"), share("slow"), share("(source)")), (Some(0.4), Some(0.4), Some(0.2)));
     assert!(b.people.is_empty(), "a one-step path has no intermediaries");
     // The completing member (the last of five) is reached over exactly one link per replication.
     let total: f64 = b.links.iter().map(|l| l.share).sum();

@@ -6,6 +6,7 @@ mod bad_input;
 mod bottlenecks;
 mod oracles;
 mod properties;
+mod regressions;
 mod report;
 mod reproducibility;
 mod variants;
