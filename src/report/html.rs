@@ -50,6 +50,8 @@ th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(-
 th { background: var(--band); }
 .kv th { width: 15rem; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.headline td { overflow-wrap: anywhere; }
+.headline .num { white-space: normal; }
 .sub { display: block; color: var(--muted); font-size: .85em; }
 .howto { color: var(--muted); font-size: .95rem; }
 figure { margin: 1.6rem 0 2.2rem; break-inside: avoid; page-break-inside: avoid; }
