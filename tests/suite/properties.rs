@@ -1,6 +1,8 @@
 //! Property tests (proptest): the event queue orders any monotone schedule, and on random small
 //! organisations raising a probability never makes any replication slower.
 
+#![allow(clippy::result_large_err)] // the library's input errors, matched as they are
+
 use permeate::queue::IndexedQueue;
 use permeate::stats::paired;
 use proptest::prelude::*;
