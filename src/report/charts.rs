@@ -93,6 +93,28 @@ fn frame<'a, 'b>(
         .build_cartesian_2d(x, y)?)
 }
 
+/// The grid and axes of a chart of shares (0–100%) over hours (0 to `x_max`).
+fn share_mesh(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    x_desc: &str,
+    y_desc: &str,
+    x_max: f64,
+) -> DrawResult {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, DESC_SIZE))
+        .light_line_style(GRID_LIGHT)
+        .max_light_lines(2)
+        .bold_line_style(GRID_BOLD)
+        .x_label_formatter(&|x| hours_tick(*x, x_max))
+        .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
+        .draw()?;
+    Ok(())
+}
+
 /// The variants drawn as lines in the ECDF and curve charts: the baseline and the
 /// `[[variants]]` (not the sweep points, which have their own chart), at most [`MAX_LINES`].
 /// Also returns how many variants were left out.
@@ -143,18 +165,12 @@ fn ecdf(scenario: &Scenario, results: &RunResults, shown: &[usize]) -> Result<Ch
     let title = format!("How long until {:.0}% of the target have processed the item ({t})", 100.0 * base.threshold);
     let svg = render((WIDTH, 720), |root| {
         let mut chart = frame(root, &title, 0f64..x_max, 0f64..1.0, 110)?;
-        chart
-            .configure_mesh()
-            .x_desc(format!("hours since the item appeared (8 h = 1 working day; {t} per replication)"))
-            .y_desc(format!("replications with {t} ≤ x"))
-            .label_style((FONT, LABEL_SIZE))
-            .axis_desc_style((FONT, DESC_SIZE))
-            .light_line_style(GRID_LIGHT)
-            .max_light_lines(2)
-            .bold_line_style(GRID_BOLD)
-            .x_label_formatter(&|x| hours_tick(*x, x_max))
-            .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
-            .draw()?;
+        share_mesh(
+            &mut chart,
+            &format!("hours since the item appeared (8 h = 1 working day; {t} per replication)"),
+            &format!("replications with {t} ≤ x"),
+            x_max,
+        )?;
         chart.draw_series(DashedLineSeries::new([(0.0, 0.5), (x_max, 0.5)], 10, 8, GREY.stroke_width(2)))?;
         for (pos, &i) in shown.iter().enumerate() {
             let v = &results.variants[i];
@@ -232,18 +248,12 @@ fn curve(results: &RunResults, shown: &[usize]) -> Result<Chart, String> {
     let threshold = base.threshold;
     let svg = render((WIDTH, 720), |root| {
         let mut chart = frame(root, &title, 0f64..x_max, 0f64..1.0, 110)?;
-        chart
-            .configure_mesh()
-            .x_desc("hours since the item appeared (8 h = 1 working day)")
-            .y_desc(format!("share of the target ({} people)", base.target_size))
-            .label_style((FONT, LABEL_SIZE))
-            .axis_desc_style((FONT, DESC_SIZE))
-            .light_line_style(GRID_LIGHT)
-            .max_light_lines(2)
-            .bold_line_style(GRID_BOLD)
-            .x_label_formatter(&|x| hours_tick(*x, x_max))
-            .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
-            .draw()?;
+        share_mesh(
+            &mut chart,
+            "hours since the item appeared (8 h = 1 working day)",
+            &format!("share of the target ({} people)", base.target_size),
+            x_max,
+        )?;
         for (pos, &i) in shown.iter().enumerate() {
             let v = &results.variants[i];
             let pts: Vec<_> = v.curve.iter().filter(|p| p.hours <= x_max * 1.0001).collect();
