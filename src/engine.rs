@@ -42,30 +42,25 @@ impl CurveGrid {
     }
 }
 
-/// Per-person state of one replication, packed so that one cache line access answers both
-/// "what is the best time so far" and "is this person processed".
-#[derive(Debug, Clone, Copy)]
-struct PersonState {
-    /// Tentative or final processing time in hours (valid only if `mark` is of this generation).
-    time: f32,
-    /// `2·generation` = has a tentative time; `2·generation + 1` = processed. Older values mean
-    /// "untouched in this replication", so nothing needs clearing between replications.
-    mark: u32,
-    /// Index (into `Model::arcs`) of the link whose delivery led to `time`; `NO_LINK` for a source.
-    via: u32,
-}
-
-/// `PersonState::via` of a source: processed at time 0, not through a link.
+/// `Workspace::via` of a source: processed at time 0, not through a link.
 const NO_LINK: u32 = u32::MAX;
 
 /// Reusable per-thread buffers of the pass, so a replication allocates nothing.
 #[derive(Debug)]
 pub struct Workspace {
-    people: Vec<PersonState>,
-    /// One bit per person: processed in this replication. Redundant with `PersonState::mark`,
-    /// but 64 people per word keeps the "skip processed receivers" test in L1 cache.
+    /// Per person: the best processing time so far in this replication, in hours (∞ =
+    /// untouched). Reset through `touched` between replications.
+    time: Vec<f32>,
+    /// Per person: the index (into `Model::arcs`) of the link whose delivery led to `time`;
+    /// `NO_LINK` for a source. Valid only where `time` is finite.
+    via: Vec<u32>,
+    /// `touched[..touched_len]`: the people whose `time` is finite, so that resetting costs what
+    /// the replication touched (one slot per person and a spare, filled without a branch).
+    touched: Vec<u32>,
+    touched_len: usize,
+    /// One bit per person: processed in this replication (64 people per word, so that the
+    /// "skip processed receivers" test stays in L1 cache).
     processed: Vec<u64>,
-    generation: u32,
     queue: IndexedQueue,
     /// Target members newly processed per curve grid interval in the last replication.
     pub curve_counts: Vec<u32>,
@@ -90,9 +85,11 @@ impl Workspace {
     /// Buffers for `model` and `grid`.
     pub fn new(model: &Model, grid: &CurveGrid) -> Self {
         Workspace {
-            people: vec![PersonState { time: f32::INFINITY, mark: 0, via: NO_LINK }; model.people()],
+            time: vec![f32::INFINITY; model.people()],
+            via: vec![NO_LINK; model.people()],
+            touched: vec![0; model.people() + 1],
+            touched_len: 0,
             processed: vec![0; model.people().div_ceil(64)],
-            generation: 0,
             queue: IndexedQueue::new(model.people()),
             curve_counts: vec![0; grid.points as usize + 1],
             first_heard: vec![0; model.channels.len() + 1],
@@ -104,12 +101,12 @@ impl Workspace {
         }
     }
 
-    fn next_generation(&mut self) {
-        if self.generation >= (u32::MAX >> 1) - 1 {
-            self.people.iter_mut().for_each(|p| p.mark = 0);
-            self.generation = 0;
+    /// Forgets the last replication: only what it touched is reset.
+    fn reset(&mut self) {
+        for &p in &self.touched[..self.touched_len] {
+            self.time[p as usize] = f32::INFINITY;
         }
-        self.generation += 1;
+        self.touched_len = 0;
         self.queue.clear();
         self.processed.fill(0);
         self.curve_counts.fill(0);
@@ -118,29 +115,20 @@ impl Workspace {
         self.path_people.clear();
     }
 
-    /// The best processing time of person `p` so far in this replication (∞ if untouched).
-    #[inline(always)]
-    fn time_of(&self, p: usize) -> f32 {
-        let s = self.people[p];
-        if s.mark >> 1 == self.generation { s.time } else { f32::INFINITY }
-    }
-
+    /// Records a better processing time for `p`, delivered over link `via`.
     #[inline(always)]
     fn set_time(&mut self, p: usize, time: f32, via: u32) {
-        self.people[p] = PersonState { time, mark: self.generation << 1, via };
+        self.touched[self.touched_len] = p as u32;
+        self.touched_len += usize::from(self.time[p] == f32::INFINITY);
+        self.time[p] = time;
+        self.via[p] = via;
     }
 
-    /// Marks `p` processed; false if it already was (a stale queue entry).
+    /// Marks `p` processed.
     #[inline(always)]
-    fn settle(&mut self, p: usize, time: f32) -> bool {
-        let done = (self.generation << 1) | 1;
-        let s = &mut self.people[p];
-        if s.mark == done || time > s.time {
-            return false;
-        }
-        s.mark = done;
+    fn settle(&mut self, p: usize) {
+        debug_assert_eq!(self.processed[p / 64] & (1 << (p % 64)), 0, "an indexed queue pops each person once");
         self.processed[p / 64] |= 1 << (p % 64);
-        true
     }
 }
 
@@ -155,7 +143,7 @@ pub fn run_replication(
     grid: &CurveGrid,
     ws: &mut Workspace,
 ) -> Option<f64> {
-    ws.next_generation();
+    ws.reset();
     let stream = ReplicationStream::new(seed, replication);
     // Rounded to the nearest f32 like every duration, so that a delivery at exactly the horizon
     // (in the scenario's decimals) counts. Times closer than the f32 resolution to the horizon
@@ -170,14 +158,12 @@ pub fn run_replication(
     let mut completing = None;
     while let Some((t, i)) = ws.queue.pop() {
         let iu = i as usize;
-        if !ws.settle(iu, t) {
-            debug_assert!(false, "an indexed queue has no stale entries");
-            continue;
-        }
+        debug_assert_eq!(ws.time[iu], t);
+        ws.settle(iu);
         if model.in_target[iu] {
             processed_in_target += 1;
             ws.curve_counts[grid.bin(f64::from(t))] += 1;
-            let via = ws.people[iu].via;
+            let via = ws.via[iu];
             let heard = if via == NO_LINK { model.channels.len() } else { model.arcs[via as usize].channel as usize };
             ws.first_heard[heard] += 1;
             if processed_in_target == model.k {
@@ -195,32 +181,40 @@ pub fn run_replication(
         };
         let first_arc = model.offsets[iu];
         let arcs = model.arcs_of(i);
-        // Pass 1: the links to receivers not processed yet, with their delay bits.
+        // Pass 1: the positions of the links to receivers not processed yet, compacted without a
+        // branch (whether a receiver is processed is a coin flip to the branch predictor).
         let mut n = 0;
         for (a, arc) in arcs.iter().enumerate() {
             let j = arc.to as usize;
-            if ws.processed[j / 64] & (1 << (j % 64)) == 0 {
-                ws.batch_link[n] = a as u32;
-                let bits = stream.entity(arc.key).bits(Purpose::Delay);
-                ws.batch_bits[n] = bits;
-                // 1 − u, the argument of the exponential's −ln (see `exp1_f32`); converting here
-                // keeps pass 2 in f32 only, which vectorises without 64-bit integer conversions.
-                ws.batch_exp1[n] = to_open_unit_f32(!bits);
-                n += 1;
-            }
+            ws.batch_link[n] = a as u32;
+            n += ((ws.processed[j / 64] >> (j % 64)) & 1 ^ 1) as usize;
         }
-        // Pass 2: their standard exponential variates at once (vectorised by the compiler).
+        // Pass 2: their delay bits and standard exponential variates, as one branch-free batch
+        // (the logarithms vectorise).
+        for k in 0..n {
+            let bits = stream.entity(arcs[ws.batch_link[k] as usize].key).bits(Purpose::Delay);
+            ws.batch_bits[k] = bits;
+            // 1 − u, the argument of the exponential's −ln (see `exp1_f32`).
+            ws.batch_exp1[k] = to_open_unit_f32(!bits);
+        }
         for e in &mut ws.batch_exp1[..n] {
             *e = neg_ln_f32(*e);
         }
-        // Pass 3: the deliveries, drawing the rest lazily.
+        // Pass 3: the deliveries, drawing the rest lazily. The delay tests that usually decide
+        // are combined into one branch (each alone is hard to predict).
         for k in 0..n {
             let a = ws.batch_link[k] as usize;
             let arc = &arcs[a];
             let j = arc.to as usize;
-            let best = ws.time_of(j);
-            if best <= t {
-                continue; // processed, or about to be, no later than any delivery
+            let best = ws.time[j];
+            let ch = &model.channels[arc.channel as usize];
+            let delay = ch.delay.draw_with_exp1(ws.batch_bits[k], ws.batch_exp1[k]);
+            let arrival = t + delay;
+            // Not processed or about to be no later than any delivery; delivered within the
+            // sender's window; not after the best time so far (an equal arrival may still tie
+            // it, see below) nor after the horizon.
+            if !((best > t) & (delay < window) & (arrival <= best) & (arrival <= horizon)) {
+                continue;
             }
             let kind = &model.kinds[arc.kind as usize];
             if let Some(gate) = kind.gate {
@@ -229,18 +223,9 @@ pub fn run_replication(
                     continue;
                 }
             }
-            let ch = &model.channels[arc.channel as usize];
             let d = stream.entity(arc.key);
             if ch.transmit < 1.0 && d.uniform(Purpose::Transmit) >= ch.transmit {
                 continue;
-            }
-            let delay = ch.delay.draw_with_exp1(ws.batch_bits[k], ws.batch_exp1[k]);
-            if delay >= window {
-                continue;
-            }
-            let arrival = t + delay;
-            if arrival > best || arrival > horizon {
-                continue; // (an arrival equal to the best time may still tie it, see below)
             }
             let receiver = &model.roles[model.person_role[j] as usize];
             let mut notice = ch.notice.unwrap_or(receiver.notice);
@@ -259,18 +244,14 @@ pub fn run_replication(
             };
             let candidate = arrival + processing;
             if candidate < best && candidate <= horizon {
-                if best.is_finite() {
-                    ws.queue.decrease(candidate, arc.to);
-                } else {
-                    ws.queue.push(candidate, arc.to);
-                }
+                ws.queue.push_or_decrease(candidate, arc.to, best.is_finite());
                 ws.set_time(j, candidate, first_arc + a as u32);
             } else if candidate == best {
                 // A tie: credit the link with the smaller identity key, so that the critical path
                 // does not depend on the order of people in the input.
-                let via = ws.people[j].via;
+                let via = ws.via[j];
                 if via != NO_LINK && arc.key < model.arcs[via as usize].key {
-                    ws.people[j].via = first_arc + a as u32;
+                    ws.via[j] = first_arc + a as u32;
                 }
             }
         }
@@ -279,13 +260,13 @@ pub fn run_replication(
     if let Some(mut p) = completing {
         // Follow the delivering links back to a source.
         loop {
-            let via = ws.people[p as usize].via;
+            let via = ws.via[p as usize];
             if via == NO_LINK {
                 break;
             }
             ws.path_links.push(via);
             let sender = model.sender_of(via);
-            if ws.people[sender as usize].via != NO_LINK {
+            if ws.via[sender as usize] != NO_LINK {
                 ws.path_people.push(sender);
             }
             p = sender;

@@ -36,18 +36,28 @@ impl IndexedQueue {
     /// Inserts `person` (not in the queue) at `time` hours (finite, >= 0).
     #[inline]
     pub fn push(&mut self, time: f32, person: u32) {
-        debug_assert!(time >= 0.0 && time.is_finite());
-        self.heap.push(0);
-        self.sift_up(self.heap.len() - 1, pack(time, person));
+        self.push_or_decrease(time, person, false);
     }
 
     /// Lowers the time of `person`, which is in the queue, to `time`.
     #[inline]
     pub fn decrease(&mut self, time: f32, person: u32) {
-        let i = self.position[person as usize] as usize;
-        debug_assert_eq!(self.heap[i] as u32, person);
-        debug_assert!(pack(time, person) <= self.heap[i]);
-        self.sift_up(i, pack(time, person));
+        self.push_or_decrease(time, person, true);
+    }
+
+    /// Inserts `person` at `time` hours, or lowers its time if it is `queued` already — one code
+    /// path for both, so the caller's "new or better?" needs no branch.
+    #[inline]
+    pub fn push_or_decrease(&mut self, time: f32, person: u32, queued: bool) {
+        debug_assert!(time >= 0.0 && time.is_finite());
+        let len = self.heap.len();
+        self.heap.push(0);
+        let at = if queued { self.position[person as usize] as usize } else { len };
+        debug_assert!(!queued || self.heap[at] as u32 == person);
+        debug_assert!(!queued || pack(time, person) <= self.heap[at]);
+        // A decrease leaves the length as it was: the pushed slot is dropped again.
+        self.heap.truncate(len + usize::from(!queued));
+        self.sift_up(at, pack(time, person));
     }
 
     /// Removes the entry with the earliest time.
@@ -81,30 +91,37 @@ impl IndexedQueue {
         self.place(i, entry);
     }
 
+    /// Refills the hole at `i` (the root after a pop) with `entry` "bottom-up": the hole first
+    /// moves down along the smallest children to a leaf, without comparing against `entry`, then
+    /// `entry` sifts up from there (rarely more than a level, as it came from the bottom). The
+    /// child choice is branch-free; the way down has a predictable length.
     #[inline]
     fn sift_down(&mut self, mut i: usize, entry: u64) {
         let n = self.heap.len();
         loop {
             let first = 4 * i + 1;
-            if first >= n {
-                break;
-            }
-            let mut best = first;
-            let mut best_entry = self.heap[first];
-            for c in first + 1..(first + 4).min(n) {
-                let e = self.heap[c];
-                if e < best_entry {
-                    best = c;
-                    best_entry = e;
+            if first + 4 <= n {
+                let c: &[u64; 4] = self.heap[first..first + 4].try_into().expect("four children");
+                let (a, ia) = if c[1] < c[0] { (c[1], 1) } else { (c[0], 0) };
+                let (b, ib) = if c[3] < c[2] { (c[3], 3) } else { (c[2], 2) };
+                let (m, im) = if b < a { (b, ib) } else { (a, ia) };
+                self.place(i, m);
+                i = first + im;
+            } else {
+                if first < n {
+                    let (mut best, mut best_entry) = (first, self.heap[first]);
+                    for c in first + 1..n {
+                        if self.heap[c] < best_entry {
+                            (best, best_entry) = (c, self.heap[c]);
+                        }
+                    }
+                    self.place(i, best_entry);
+                    i = best;
                 }
-            }
-            if best_entry >= entry {
                 break;
             }
-            self.place(i, best_entry);
-            i = best;
         }
-        self.place(i, entry);
+        self.sift_up(i, entry);
     }
 }
 
