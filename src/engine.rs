@@ -200,22 +200,36 @@ pub fn run_replication(
         for e in &mut ws.batch_exp1[..n] {
             *e = neg_ln_f32(*e);
         }
-        // Pass 3: the deliveries, drawing the rest lazily. The delay tests that usually decide
-        // are combined into one branch (each alone is hard to predict).
+        // Pass 3: the delay tests that usually decide, without a branch (each is a coin flip to
+        // the branch predictor); the links that pass are compacted in place, with their arrival
+        // times in `batch_exp1`.
+        let mut m = 0;
         for k in 0..n {
-            let a = ws.batch_link[k] as usize;
-            let arc = &arcs[a];
-            let j = arc.to as usize;
-            let best = ws.time[j];
-            let ch = &model.channels[arc.channel as usize];
-            let delay = ch.delay.draw_with_exp1(ws.batch_bits[k], ws.batch_exp1[k]);
+            let a = ws.batch_link[k];
+            let arc = &arcs[a as usize];
+            let best = ws.time[arc.to as usize];
+            let delay = model.channels[arc.channel as usize].delay.draw_with_exp1(ws.batch_bits[k], ws.batch_exp1[k]);
             let arrival = t + delay;
             // Not processed or about to be no later than any delivery; delivered within the
             // sender's window; not after the best time so far (an equal arrival may still tie
             // it, see below) nor after the horizon.
-            if !((best > t) & (delay < window) & (arrival <= best) & (arrival <= horizon)) {
+            let pass = (best > t) & (delay < window) & (arrival <= best) & (arrival <= horizon);
+            ws.batch_link[m] = a;
+            ws.batch_exp1[m] = arrival;
+            m += usize::from(pass);
+        }
+        // Pass 4: the deliveries that passed, drawing the rest lazily.
+        for k in 0..m {
+            let a = ws.batch_link[k] as usize;
+            let arrival = ws.batch_exp1[k];
+            let arc = &arcs[a];
+            let j = arc.to as usize;
+            // Again: an earlier link of this batch may have reached the same receiver.
+            let best = ws.time[j];
+            if !(best > t && arrival <= best) {
                 continue;
             }
+            let ch = &model.channels[arc.channel as usize];
             let kind = &model.kinds[arc.kind as usize];
             if let Some(gate) = kind.gate {
                 let involved = if gate.on_sender { iu } else { j };
