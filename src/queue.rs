@@ -52,7 +52,9 @@ impl IndexedQueue {
         debug_assert!(time >= 0.0 && time.is_finite());
         let len = self.heap.len();
         self.heap.push(0);
-        let at = if queued { self.position[person as usize] as usize } else { len };
+        // Both read, then one chosen, so the compiler emits no branch.
+        let (queued_at, new_at) = (self.position[person as usize] as usize, len);
+        let at = if queued { queued_at } else { new_at };
         debug_assert!(!queued || self.heap[at] as u32 == person);
         debug_assert!(!queued || pack(time, person) <= self.heap[at]);
         // A decrease leaves the length as it was: the pushed slot is dropped again.
@@ -102,10 +104,11 @@ impl IndexedQueue {
             let first = 4 * i + 1;
             if first + 4 <= n {
                 let c: &[u64; 4] = self.heap[first..first + 4].try_into().expect("four children");
-                let (a, ia) = if c[1] < c[0] { (c[1], 1) } else { (c[0], 0) };
-                let (b, ib) = if c[3] < c[2] { (c[3], 3) } else { (c[2], 2) };
-                let (m, im) = if b < a { (b, ib) } else { (a, ia) };
-                self.place(i, m);
+                // Indices computed arithmetically, so the compiler emits no branch.
+                let ia = usize::from(c[1] < c[0]);
+                let ib = 2 + usize::from(c[3] < c[2]);
+                let im = ia ^ ((ia ^ ib) & usize::from(c[ib] < c[ia]).wrapping_neg());
+                self.place(i, c[im]);
                 i = first + im;
             } else {
                 if first < n {
