@@ -38,7 +38,10 @@ impl CurveGrid {
     /// The first grid index whose time is at or after `t` hours (`points` if none).
     #[inline]
     fn bin(&self, t: f64) -> usize {
-        ((t / self.step).ceil() as usize).min(self.points as usize)
+        // `ceil` without the libm call (x86-64 has no rounding instruction before SSE4.1).
+        let x = t / self.step;
+        let whole = x as usize;
+        (whole + usize::from((whole as f64) < x)).min(self.points as usize)
     }
 }
 

@@ -67,7 +67,10 @@ pub fn to_open_unit(bits: u64) -> f64 {
 /// resolution; `1 - 2^-24` is the largest value, so the result is never 1).
 #[inline(always)]
 pub fn to_open_unit_f32(bits: u64) -> f32 {
-    ((bits >> 41) as f32 + 0.5) * (1.0 / (1u64 << 23) as f32)
+    // The top 23 bits as the mantissa of a number in [1, 2): `1 + m·2^-23`, minus 1 is
+    // `m·2^-23` exactly, plus `2^-24` is `(m + ½)·2^-23` exactly (24 significant bits) — the
+    // same value as converting `m` to float, without the conversion.
+    (f32::from_bits(0x3f80_0000 | (bits >> 41) as u32) - 1.0) + 1.0 / (1u64 << 24) as f32
 }
 
 /// The random stream of one replication of one scenario (all variants share it).
@@ -188,5 +191,10 @@ mod tests {
         assert!((sum / n as f64 - 0.5).abs() < 0.0055);
         assert!(to_open_unit(0) > 0.0 && to_open_unit(u64::MAX) < 1.0);
         assert!(to_open_unit_f32(0) > 0.0 && to_open_unit_f32(u64::MAX) < 1.0);
+        // The bit construction equals the plain conversion `(m + ½)·2^-23` for every mantissa.
+        for m in 0..1u64 << 23 {
+            let plain = (m as f32 + 0.5) * (1.0 / (1u64 << 23) as f32);
+            assert_eq!(to_open_unit_f32(m << 41).to_bits(), plain.to_bits(), "mantissa {m}");
+        }
     }
 }
