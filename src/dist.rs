@@ -157,7 +157,8 @@ impl Dist {
     /// Draws a duration in hours from the uniform `u` in (0, 1) (and, for gamma only, the raw
     /// bits `bits` of the same draw that seed its rejection sampler).
     ///
-    /// For every kind but gamma this is the inverse CDF, so it is non-decreasing in `u`.
+    /// For every kind but gamma this is the inverse CDF, so it is non-decreasing in `u`. The
+    /// engine's [`Dist::draw`] uses it for every kind but exponential.
     #[inline]
     pub fn sample(&self, u: f64, bits: u64) -> f64 {
         debug_assert!(u > 0.0 && u < 1.0);
@@ -174,8 +175,9 @@ impl Dist {
     }
 
     /// The engine's draw: a duration in hours as `f32` from 64 random bits. Exponential delays
-    /// use an `f32` inverse CDF (the hot path of SIR-like scenarios); the others are computed
-    /// in `f64` by [`Dist::sample`] and rounded. Non-decreasing in the bits' uniform, except gamma.
+    /// are `exp1_f32(bits) · mean` (ziggurat; the hot path of SIR-like scenarios); the others are
+    /// computed in `f64` by [`Dist::sample`] at the bits' uniform and rounded, so they are
+    /// non-decreasing in that uniform (except gamma).
     #[inline(always)]
     pub fn draw(&self, bits: u64) -> f32 {
         match *self {
@@ -189,16 +191,6 @@ impl Dist {
     #[inline(never)]
     fn draw_by_sample(&self, bits: u64) -> f32 {
         self.sample(crate::rng::to_open_unit(bits), bits) as f32
-    }
-
-    /// [`Dist::draw`] given `exp1 = exp1_f32(bits)` already computed (in a vectorised batch).
-    #[inline]
-    pub fn draw_with_exp1(&self, bits: u64, exp1: f32) -> f32 {
-        debug_assert_eq!(exp1.to_bits(), exp1_f32(bits).to_bits());
-        match *self {
-            Dist::Exponential { mean_f32, .. } => exp1 * mean_f32,
-            _ => self.draw(bits),
-        }
     }
 
     /// The mean in hours (for summaries).
@@ -237,26 +229,19 @@ impl Dist {
     }
 }
 
-/// A standard exponential variate from 64 random bits: `−ln(1 − u)` with `u` the `f32` uniform
-/// of the bits (1 − u is the uniform of the complemented bits, exactly). Increasing in `u`.
+/// A standard exponential variate (mean 1, no unit) from 64 random bits, by the ziggurat method
+/// of `rand_distr::Exp1`: on its fast path (about 99% of draws) the bits alone decide the draw;
+/// the rare slow path goes on with a [`SplitMix64`] stream seeded by the same bits, so the draw
+/// stays a pure function of the bits (common random numbers hold).
+///
+/// Why not the inverse CDF `−ln(1 − u)`: the logarithm's latency sat between every link's
+/// random bits and the engine's decision about that link, 13% of an SIR replication. The
+/// ziggurat is not monotone in the bits, but an exponential draw is `exp1 · mean`, so for the
+/// same bits it is still monotone in the mean — what the coupling of variants relies on.
 #[inline(always)]
 pub fn exp1_f32(bits: u64) -> f32 {
-    neg_ln_f32(crate::rng::to_open_unit_f32(!bits))
-}
-
-/// `-ln(x)` for `x` in (0, 1] as `f32`, branch-free so that a loop over a slice vectorises:
-/// `x = m · 2^e` with `m` in [√½, √2), `ln m = 2·atanh(s)`, `s = (m − 1)/(m + 1)`, series to
-/// `s⁹` (|s| ≤ 0.172: truncation below 1e-9). Relative error below 3e-7 (tested).
-#[inline(always)]
-pub fn neg_ln_f32(x: f32) -> f32 {
-    let bits = x.to_bits();
-    let big = (bits & 0x007f_ffff) > 0x0035_04f3; // mantissa above √2
-    let e = ((bits >> 23) as i32 - 127 + i32::from(big)) as f32;
-    let m = f32::from_bits((bits & 0x007f_ffff) | if big { 0x3f00_0000 } else { 0x3f80_0000 });
-    let s = (m - 1.0) / (m + 1.0);
-    let s2 = s * s;
-    let series = s * (2.0 + s2 * (2.0 / 3.0 + s2 * (2.0 / 5.0 + s2 * (2.0 / 7.0 + s2 * (2.0 / 9.0)))));
-    -(series + e * std::f32::consts::LN_2)
+    let x: f64 = rand_distr::Exp1.sample(&mut crate::rng::BitsFirst::new(bits));
+    x as f32
 }
 
 /// Formats a number with at most 3 significant decimals and no trailing zeros.
@@ -415,20 +400,23 @@ mod tests {
     }
 
     #[test]
-    fn fast_neg_ln_is_accurate_and_monotone() {
-        let mut worst = 0.0f64;
-        let mut last = f32::INFINITY;
-        let (lo, hi) = ((2.0f32).powi(-24).to_bits(), 1.0f32.to_bits());
-        for b in (lo..=hi).step_by(61).chain([hi]) {
-            let x = f32::from_bits(b);
-            let ours = neg_ln_f32(x);
-            let exact = -f64::from(x).ln();
-            worst = worst.max((f64::from(ours) - exact).abs() / exact.max(1e-3));
-            assert!(ours <= last, "not monotone at {x}");
-            last = ours;
+    fn exp1_has_the_standard_exponential_moments() {
+        // 400,000 draws from distinct bits: mean 1 (sd of the mean 0.00158), second moment 2 (sd
+        // of its mean sqrt(24 - 4)/sqrt(4e5) = 0.00707), P(X > 3) = e^-3 (sd 0.000351). 6 sd
+        // bounds: a correct sampler fails with probability below 1e-8 each.
+        let n = 400_000u64;
+        let (mut m1, mut m2, mut tail) = (0.0, 0.0, 0u64);
+        for i in 0..n {
+            let x = f64::from(exp1_f32(crate::rng::fmix64(i)));
+            assert!(x >= 0.0 && x.is_finite());
+            m1 += x;
+            m2 += x * x;
+            tail += u64::from(x > 3.0);
         }
-        assert!(worst < 3e-7, "max relative error {worst}");
-        assert_eq!(neg_ln_f32(1.0), 0.0);
+        let nf = n as f64;
+        assert!((m1 / nf - 1.0).abs() < 6.0 * 0.00158, "mean {}", m1 / nf);
+        assert!((m2 / nf - 2.0).abs() < 6.0 * 0.00707, "second moment {}", m2 / nf);
+        assert!((tail as f64 / nf - (-3.0f64).exp()).abs() < 6.0 * 0.000351, "tail {}", tail as f64 / nf);
     }
 
     #[test]
@@ -462,12 +450,12 @@ mod tests {
         let g = Dist::gamma(2.0, 3.0).unwrap();
         let got = g.sample(0.5, 12345);
         assert_eq!(got.to_bits(), 2.1074434889074825f64.to_bits(), "gamma sample {got}");
-        // The engine's f32 draws (exponential has its own f32 inverse CDF).
+        // The engine's f32 draws (exponential: the ziggurat of `exp1_f32`).
         let e = Dist::exponential(0.5).unwrap().draw(0x9e37_79b9_7f4a_7c15);
-        assert_eq!(e.to_bits(), 1.924_847_1_f32.to_bits(), "exponential draw {e}");
+        assert_eq!(e.to_bits(), 5.120_215_f32.to_bits(), "exponential draw {e}");
         let sum: f64 =
             (0..1000u64).map(|i| f64::from(Dist::exponential(0.5).unwrap().draw(crate::rng::fmix64(i)))).sum();
-        assert_eq!(sum.to_bits(), 1920.7351792120025f64.to_bits(), "sum of 1000 exponential draws {sum}");
+        assert_eq!(sum.to_bits(), 1928.891692093457f64.to_bits(), "sum of 1000 exponential draws {sum}");
         let l = Dist::lognormal(2.0, 0.5).unwrap().sample(0.3, 0);
         assert_eq!(l.to_bits(), 1.538713879328518f64.to_bits(), "lognormal sample {l}");
     }

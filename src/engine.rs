@@ -12,10 +12,8 @@
 
 use rayon::prelude::*;
 
-use crate::dist::neg_ln_f32;
 use crate::model::Model;
 use crate::queue::IndexedQueue;
-use crate::rng::to_open_unit_f32;
 use crate::rng::{Purpose, ReplicationStream};
 use crate::stats::{Attribution, CurveAccumulator};
 
@@ -76,12 +74,10 @@ pub struct Workspace {
     pub path_links: Vec<u32>,
     /// The people on the critical path strictly between the source and that target member.
     pub path_people: Vec<u32>,
-    /// Per popped person: positions (in its link list) of the links to receivers not processed
-    /// yet, their delay bits, and their standard exponential variates — computed as one
-    /// branch-free, vectorisable batch, the dominant cost of exponential delays.
+    /// Per popped person: positions (in its link list) of the links still worth a draw,
+    /// compacted without branches, and (after pass 2) the arrival times (hours) over them.
     batch_link: Vec<u32>,
-    batch_bits: Vec<u64>,
-    batch_exp1: Vec<f32>,
+    batch_arrival: Vec<f32>,
 }
 
 impl Workspace {
@@ -99,8 +95,7 @@ impl Workspace {
             path_links: Vec::new(),
             path_people: Vec::new(),
             batch_link: vec![0; model.max_out_degree()],
-            batch_bits: vec![0; model.max_out_degree()],
-            batch_exp1: vec![0.0; model.max_out_degree()],
+            batch_arrival: vec![0.0; model.max_out_degree()],
         }
     }
 
@@ -192,39 +187,28 @@ pub fn run_replication(
             ws.batch_link[n] = a as u32;
             n += ((ws.processed[j / 64] >> (j % 64)) & 1 ^ 1) as usize;
         }
-        // Pass 2: their delay bits and standard exponential variates, as one branch-free batch
-        // (the logarithms vectorise).
-        for k in 0..n {
-            let bits = stream.entity(arcs[ws.batch_link[k] as usize].key).bits(Purpose::Delay);
-            ws.batch_bits[k] = bits;
-            // 1 − u, the argument of the exponential's −ln (see `exp1_f32`).
-            ws.batch_exp1[k] = to_open_unit_f32(!bits);
-        }
-        for e in &mut ws.batch_exp1[..n] {
-            *e = neg_ln_f32(*e);
-        }
-        // Pass 3: the delay tests that usually decide, without a branch (each is a coin flip to
-        // the branch predictor); the links that pass are compacted in place, with their arrival
-        // times in `batch_exp1`.
+        // Pass 2: the delays, and the tests on them that usually decide, without a branch (each
+        // test is a coin flip to the branch predictor); the links that pass are compacted in
+        // place, with their arrival times in `batch_arrival`.
         let mut m = 0;
         for k in 0..n {
             let a = ws.batch_link[k];
             let arc = &arcs[a as usize];
             let best = ws.time[arc.to as usize];
-            let delay = model.channels[arc.channel as usize].delay.draw_with_exp1(ws.batch_bits[k], ws.batch_exp1[k]);
+            let delay = model.channels[arc.channel as usize].delay.draw(stream.entity(arc.key).bits(Purpose::Delay));
             let arrival = t + delay;
             // Not processed or about to be no later than any delivery; delivered within the
             // sender's window; not after the best time so far (an equal arrival may still tie
             // it, see below) nor after the horizon.
             let pass = (best > t) & (delay < window) & (arrival <= best) & (arrival <= horizon);
             ws.batch_link[m] = a;
-            ws.batch_exp1[m] = arrival;
+            ws.batch_arrival[m] = arrival;
             m += usize::from(pass);
         }
-        // Pass 4: the deliveries that passed, drawing the rest lazily.
+        // Pass 3: the deliveries that passed, drawing the rest lazily.
         for k in 0..m {
             let a = ws.batch_link[k] as usize;
-            let arrival = ws.batch_exp1[k];
+            let arrival = ws.batch_arrival[k];
             let arc = &arcs[a];
             let j = arc.to as usize;
             // Again: an earlier link of this batch may have reached the same receiver.
