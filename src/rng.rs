@@ -262,7 +262,8 @@ mod tests {
     fn draws_are_independent_across_purposes_replications_and_entities() {
         let n = 1_024_000u64;
         let (s0, s1) = (ReplicationStream::new(5, 0), ReplicationStream::new(5, 1));
-        let pairs: [(&str, Box<dyn Fn(u64) -> (u64, u64)>); 3] = [
+        type Pair<'a> = Box<dyn Fn(u64) -> (u64, u64) + 'a>;
+        let pairs: [(&str, Pair); 3] = [
             (
                 "purposes",
                 Box::new(|i| {
