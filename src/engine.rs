@@ -37,9 +37,10 @@ impl CurveGrid {
     #[inline]
     fn bin(&self, t: f64) -> usize {
         // `ceil` without the libm call (x86-64 has no rounding instruction before SSE4.1).
-        let x = t / self.step;
-        let whole = x as usize;
-        (whole + usize::from((whole as f64) < x)).min(self.points as usize)
+        // Clamped first, so the conversions are the plain signed ones.
+        let x = (t / self.step).min(f64::from(self.points));
+        let whole = x as i64;
+        (whole + i64::from((whole as f64) < x)) as usize
     }
 }
 
