@@ -104,11 +104,12 @@ impl IndexedQueue {
             let first = 4 * i + 1;
             if first + 4 <= n {
                 let c: &[u64; 4] = self.heap[first..first + 4].try_into().expect("four children");
-                // Indices computed arithmetically, so the compiler emits no branch.
-                let ia = usize::from(c[1] < c[0]);
-                let ib = 2 + usize::from(c[3] < c[2]);
-                let im = ia ^ ((ia ^ ib) & usize::from(c[ib] < c[ia]).wrapping_neg());
-                self.place(i, c[im]);
+                // A tournament of minima, on values (no second load) and without branches.
+                let (a, ia) = (c[0].min(c[1]), usize::from(c[1] < c[0]));
+                let (b, ib) = (c[2].min(c[3]), 2 + usize::from(c[3] < c[2]));
+                let right = b < a;
+                let im = ia ^ ((ia ^ ib) & usize::from(right).wrapping_neg());
+                self.place(i, a.min(b));
                 i = first + im;
             } else {
                 if first < n {
