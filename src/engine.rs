@@ -7,8 +7,9 @@
 //! `transmit`, a delay `D_e` is drawn, and if `D_e < W_i` it is delivered at `t_i + D_e`; the
 //! delivery is noticed with the channel's (or the receiver's role's) notice probability, and
 //! leads to processing after a drawn processing delay. The receiver is processed at the earliest
-//! such time. Draws are lazy (a draw that cannot matter is never made) and, being pure
-//! functions of (seed, replication, entity, purpose), independent of the order of events.
+//! such time. Draws are lazy where it pays (only links to people not processed yet are looked
+//! at, and only links that carry the item get a delay) and, being pure functions of (seed,
+//! replication, entity, purpose), independent of the order of events.
 
 use rayon::prelude::*;
 
@@ -110,8 +111,8 @@ impl Workspace {
     /// Forgets the last replication: only what it touched is reset.
     fn reset(&mut self) {
         if self.touched_len > self.people.len() / 16 {
-            // Most people were touched: one sequential sweep beats scattered writes (on large
-            // organisations each of those is a cache miss).
+            // More than a sixteenth of the people were touched: one sequential sweep beats
+            // scattered writes (on large organisations each of those is a cache miss).
             self.people.iter_mut().for_each(|p| p.time = f32::INFINITY);
         } else {
             for &p in &self.touched[..self.touched_len] {
@@ -200,20 +201,30 @@ pub fn run_replication(
             ws.batch_link[n] = a as u32;
             n += ((ws.processed[j / 64] >> (j % 64)) & 1 ^ 1) as usize;
         }
-        // Pass 2: the delays, and the tests on them that usually decide, without a branch (each
-        // test is a coin flip to the branch predictor); the links that pass are compacted in
-        // place, with their arrival times in `batch_arrival`.
+        // Pass 2: whether the item is sent over each link (involvement gate, transmit), its
+        // delay if it is, and the tests on the delay that usually decide, combined without a
+        // branch (each test is a coin flip to the branch predictor). The links that pass are
+        // compacted in place, with their arrival times in `batch_arrival`.
         let mut m = 0;
         for k in 0..n {
             let a = ws.batch_link[k];
             let arc = &arcs[a as usize];
-            let best = ws.people[arc.to as usize].time;
-            let delay = model.channels[arc.channel as usize].delay.draw(stream.entity(arc.key).bits(Purpose::Delay));
+            let j = arc.to as usize;
+            let best = ws.people[j].time;
+            let ch = &model.channels[arc.channel as usize];
+            let d = stream.entity(arc.key);
+            let open = model.kinds[arc.kind as usize].gate.is_none_or(|gate| {
+                let involved = if gate.on_sender { iu } else { j };
+                stream.entity(model.person_key[involved]).uniform(Purpose::Involvement) < gate.fraction
+            });
+            let sent = open && (ch.transmit >= 1.0 || d.uniform(Purpose::Transmit) < ch.transmit);
+            // Only links that carry the item get a delay draw (some distributions are costly).
+            let delay = if sent { ch.delay.draw(d.bits(Purpose::Delay)) } else { f32::INFINITY };
             let arrival = t + delay;
-            // Not processed or about to be no later than any delivery; delivered within the
-            // sender's window; not after the best time so far (an equal arrival may still tie
-            // it, see below) nor after the horizon.
-            let pass = (best > t) & (delay < window) & (arrival <= best) & (arrival <= horizon);
+            // Sent; not processed or about to be no later than any delivery; delivered within
+            // the sender's window; not after the best time so far (an equal arrival may still
+            // tie it, see below) nor after the horizon.
+            let pass = sent & (best > t) & (delay < window) & (arrival <= best) & (arrival <= horizon);
             ws.batch_link[m] = a;
             ws.batch_arrival[m] = arrival;
             m += usize::from(pass);
@@ -231,16 +242,7 @@ pub fn run_replication(
             }
             let ch = &model.channels[arc.channel as usize];
             let kind = &model.kinds[arc.kind as usize];
-            if let Some(gate) = kind.gate {
-                let involved = if gate.on_sender { iu } else { j };
-                if stream.entity(model.person_key[involved]).uniform(Purpose::Involvement) >= gate.fraction {
-                    continue;
-                }
-            }
             let d = stream.entity(arc.key);
-            if ch.transmit < 1.0 && d.uniform(Purpose::Transmit) >= ch.transmit {
-                continue;
-            }
             let receiver = &model.roles[model.person_role[j] as usize];
             let mut notice = ch.notice.unwrap_or(receiver.notice);
             let mut factor = 1.0;

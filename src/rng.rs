@@ -84,7 +84,7 @@ impl ReplicationStream {
     #[inline(always)]
     pub fn entity(&self, key: u64) -> EntityDraws {
         // Identity keys are already full-avalanche hashes, so one XOR suffices here; every
-        // purpose's bits then go through `fmix64` once.
+        // purpose's bits then go through `mum` once (see `EntityDraws::bits`).
         EntityDraws { h: self.base ^ key }
     }
 }
