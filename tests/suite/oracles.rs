@@ -302,3 +302,70 @@ fn sir_reduction_agrees_with_an_independent_gillespie_simulator() {
     let crit = (-(1e-6f64 / 2.0).ln() / 2.0).sqrt() * ((na + nb) / (na * nb)).sqrt();
     assert!(d < crit, "KS distance {d} exceeds {crit}");
 }
+
+/// With fixed delays and processing, no window, transmit and notice 1, T_threshold is exactly the
+/// k-th smallest shortest-path distance from the source among the targets. Checked against a
+/// plain Dijkstra written here, on random multigraphs with parallel links over different channels
+/// (a receiver reached twice by one sender), both directions, and many equal path lengths (ties).
+#[test]
+fn fixed_delays_on_random_multigraphs_give_kth_shortest_distances() {
+    let delays = [("slow", 4.0), ("mid", 2.5), ("fast", 1.0)];
+    let processing = 0.5;
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |m: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % m
+    };
+    for graph in 0..20 {
+        let n = 12 + next(30) as usize;
+        let mut people = String::from("id,unit,role\np0,external,community\n");
+        for i in 1..n {
+            people += &format!("p{i},dev,developer\n");
+        }
+        let mut rows = std::collections::BTreeSet::new();
+        for _ in 0..(2 * n + next(2 * n as u64) as usize) {
+            let (s, t, c, both) = (next(n as u64), next(n as u64), next(3) as usize, next(4) == 0);
+            if s != t {
+                rows.insert((s as usize, t as usize, c, both));
+            }
+        }
+        let mut links = String::from("source,target,channel,direction\n");
+        // Adjacency for the reference: (to, weight = delay + receiver's processing).
+        let mut adj = vec![Vec::new(); n];
+        for &(s, t, c, both) in &rows {
+            links += &format!("p{s},p{t},{},{}\n", delays[c].0, if both { "both" } else { "forward" });
+            adj[s].push((t, delays[c].1 + processing));
+            if both {
+                adj[t].push((s, delays[c].1 + processing));
+            }
+        }
+        let mut dist = vec![f64::INFINITY; n];
+        let mut done = vec![false; n];
+        dist[0] = 0.0;
+        while let Some(u) =
+            (0..n).filter(|&u| !done[u] && dist[u].is_finite()).min_by(|&a, &b| dist[a].total_cmp(&dist[b]))
+        {
+            done[u] = true;
+            for &(v, w) in &adj[u] {
+                dist[v] = dist[v].min(dist[u] + w);
+            }
+        }
+        let threshold = 0.6;
+        let k = (threshold * (n - 1) as f64).ceil() as usize;
+        let mut reached: Vec<f64> = dist[1..].iter().copied().filter(|d| d.is_finite()).collect();
+        reached.sort_by(f64::total_cmp);
+        let expected = reached.get(k - 1).copied();
+        let toml = format!(
+            "name = \"g\"\nreplications = 2\nhorizon_hours = 1000\n[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+             [channels.slow]\ndelay = {{ dist = \"fixed\", value = 4.0 }}\n[channels.mid]\ndelay = {{ dist = \"fixed\", value = 2.5 }}\n\
+             [channels.fast]\ndelay = {{ dist = \"fixed\", value = 1.0 }}\n\
+             [roles.developer]\nprocessing = {{ dist = \"fixed\", value = {processing} }}\n\
+             [source]\nid = \"p0\"\n[target]\nrole = \"developer\"\nthreshold = {threshold}\n"
+        );
+        let s = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", &people), ("links.csv", &links)]).load();
+        let t = run_library(&s, 0).t_threshold;
+        assert!(t.iter().all(|&got| got == expected), "graph {graph} ({n} people): got {t:?}, expected {expected:?}");
+    }
+}
