@@ -13,9 +13,20 @@ use permeate::model::Model;
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = PathBuf::from(args.next().unwrap_or_else(|| "benches/peers/out/supercritical/scenario.toml".into()));
-    let reps: u64 = args.next().map(|s| s.parse().expect("replications")).unwrap_or(2000);
-    let s = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    let model = Model::compile(&s.variants[0], s.horizon_hours, &s.file).unwrap_or_else(|e| panic!("{e}"));
+    let reps: u64 = match args.next().map(|s| s.parse()) {
+        None => 2000,
+        Some(Ok(r)) if r >= 10 => r,
+        _ => {
+            eprintln!("sir_time: the second argument is the number of replications per round (at least 10)");
+            std::process::exit(2)
+        }
+    };
+    let fail = |e: &dyn std::fmt::Display| -> ! {
+        eprintln!("sir_time: {e}\n(the default scenario is written by `bash benches/peers/run.sh`)");
+        std::process::exit(2)
+    };
+    let s = Scenario::load(&path).unwrap_or_else(|e| fail(&e));
+    let model = Model::compile(&s.variants[0], s.horizon_hours, &s.file).unwrap_or_else(|e| fail(&e));
     let grid = CurveGrid::new(s.curve_points, s.curve_hours);
     let mut ws = Workspace::new(&model, &grid);
     let mut sum = 0.0;
