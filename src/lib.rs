@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod org;
+pub mod outdir;
 pub mod queue;
 pub mod report;
 pub mod rng;

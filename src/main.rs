@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use permeate::scenario::MAX_REPLICATIONS;
-use permeate::{Error, Scenario, report, simulate};
+use permeate::{Error, Scenario, outdir, report, simulate};
 
 /// How long until customer-community feedback reaches 80% of the developers — and what changes it.
 #[derive(Parser, Debug)]
@@ -113,7 +113,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
         PathBuf::from("results").join(stem)
     });
-    report::check_output_folder(&out)?;
+    outdir::check_output_folder(&out)?;
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(j) = args.threads {
         pool = pool.num_threads(j);

@@ -334,16 +334,16 @@ fn report_is_written_whole() {
 fn folder_writer_makes_subfolders_and_fails_whole() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("res");
-    permeate::report::write_folder_atomically(
+    permeate::outdir::write_folder_atomically(
         &out,
         &[("summary.json", "{}".into()), ("a.txt", "a".into()), ("charts/b.svg", "<svg/>".into())],
     )
     .expect("write");
-    permeate::report::check_output_folder(&out).expect("a results folder may be replaced");
+    permeate::outdir::check_output_folder(&out).expect("a results folder may be replaced");
     assert_eq!(read_text(&out.join("charts/b.svg")), "<svg/>");
     // A file that may not be written (outside the folder) fails the whole write: the old folder
     // stays as it was and nothing is left behind.
-    let err = permeate::report::write_folder_atomically(&out, &[("c.txt", "c".into()), ("../escape.txt", "x".into())]);
+    let err = permeate::outdir::write_folder_atomically(&out, &[("c.txt", "c".into()), ("../escape.txt", "x".into())]);
     assert!(err.is_err());
     assert!(!out.join("c.txt").exists() && out.join("a.txt").exists());
     assert!(!dir.path().join("escape.txt").exists());
