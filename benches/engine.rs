@@ -15,8 +15,9 @@ use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use permeate::Scenario;
-use permeate::engine::{CurveGrid, Workspace, run_replication, run_variant};
+use permeate::engine::{Workspace, run_model, run_replication};
 use permeate::model::Model;
+use permeate::outcome::CurveGrid;
 use rand::{RngExt, SeedableRng};
 
 /// Writes a Watts–Strogatz graph (ring of `n`, `k` neighbours, rewiring `p`) as an SIR scenario
@@ -63,7 +64,7 @@ fn sir_scenario(dir: &Path, n: usize, k: usize, p: f64) -> Scenario {
 }
 
 fn compile(s: &Scenario, variant: usize) -> (Model, CurveGrid) {
-    let model = Model::compile(&s.variants[variant], s.horizon_hours, &s.file).unwrap();
+    let model = s.variants[variant].compile(s.horizon_hours).unwrap();
     (model, CurveGrid::new(s.curve_points, s.curve_hours))
 }
 
@@ -98,7 +99,7 @@ fn sir_ws10k(c: &mut Criterion) {
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         g.bench_function(BenchmarkId::new("200 replications", threads), |b| {
-            b.iter(|| pool.install(|| black_box(run_variant(&model, s.seed, 200, &grid, &|| {}))))
+            b.iter(|| pool.install(|| black_box(run_model(&model, s.seed, 0..200, &grid, &|| {}))))
         });
     }
     g.finish();
@@ -111,7 +112,7 @@ fn company(c: &mut Criterion) {
     let northwind = Scenario::load(&root.join("scenarios/northwind.toml")).unwrap();
     let (model, grid) = compile(&northwind, 0);
     g.bench_function("northwind 10000 replications", |b| {
-        b.iter(|| black_box(run_variant(&model, northwind.seed, 10_000, &grid, &|| {})))
+        b.iter(|| black_box(run_model(&model, northwind.seed, 0..10_000, &grid, &|| {})))
     });
     let acme = Scenario::load(&root.join("scenarios/acme.toml")).unwrap();
     let (model, grid) = compile(&acme, 0);

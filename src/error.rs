@@ -33,6 +33,16 @@ pub enum Error {
         /// Why it is not replaced.
         reason: String,
     },
+    /// A partial results folder of a sharded study cannot be merged: a shard is missing or given
+    /// twice, belongs to another scenario, seed, organisation or permeate version, or was cut
+    /// short. The message names the folder; run that shard again or give the right folders.
+    #[error("cannot merge {}: {reason}", folder.display())]
+    Shard {
+        /// The partial results folder at fault.
+        folder: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -42,6 +52,7 @@ impl Error {
             Error::Input(_) => 2,
             Error::Write { .. } => 1,
             Error::OutputInUse { .. } => 2,
+            Error::Shard { .. } => 2,
         }
     }
 }

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use permeate::results::Results;
 use permeate::scenario::MAX_REPLICATIONS;
-use permeate::{Error, Scenario, outdir, report, simulate};
+use permeate::study::Shard;
+use permeate::{Error, Scenario, outdir, report, shard, study};
 
 /// How long until customer-community feedback reaches 80% of the developers — and what changes it.
 #[derive(Parser, Debug)]
@@ -26,6 +28,22 @@ enum Command {
         /// The scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Merge the partial results folders of a sharded run (`run --shard I/N`) into one results
+    /// folder, the same byte for byte as a single run.
+    Merge(MergeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct MergeArgs {
+    /// The partial results folders, one per shard, in any order.
+    #[arg(required = true)]
+    shards: Vec<PathBuf>,
+    /// Output folder for the merged results.
+    #[arg(short, long)]
+    out: PathBuf,
+    /// No table on stdout.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -47,6 +65,10 @@ struct RunArgs {
     /// No progress bar and no table on stdout.
     #[arg(short, long)]
     quiet: bool,
+    /// Run only shard I of N of the study (e.g. 3/8) and write a partial results folder for
+    /// `permeate merge` [default output: results/<scenario file stem>-shard-I-of-N/].
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
 }
 
 /// A failure to report: the message and the exit status.
@@ -73,6 +95,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check { scenario } => check(scenario),
+        Command::Merge(args) => merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -101,6 +124,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if args.threads == Some(0) {
         return Err(usage("--threads must be at least 1"));
     }
+    let shard = match &args.shard {
+        Some(text) => Some(Shard::parse(text).map_err(|m| usage(&format!("--shard {m}")))?),
+        None => None,
+    };
     let mut scenario = load(&args.scenario)?;
     if let Some(n) = args.replications {
         scenario.replications = n;
@@ -111,7 +138,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let out = args.out.clone().unwrap_or_else(|| {
         let stem =
             args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
-        PathBuf::from("results").join(stem)
+        match shard {
+            Some(s) => PathBuf::from("results").join(format!("{stem}-shard-{}-of-{}", s.index, s.count)),
+            None => PathBuf::from("results").join(stem),
+        }
     });
     outdir::check_output_folder(&out)?;
     let mut pool = rayon::ThreadPoolBuilder::new();
@@ -120,23 +150,55 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let pool = pool.build().map_err(|e| Failure(format!("cannot start worker threads: {e}"), 1))?;
 
-    let total = scenario.replications.saturating_mul(scenario.variants.len() as u64);
+    let part = shard.unwrap_or(Shard::WHOLE);
+    let work = part.work(study::total_work(&scenario));
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(Some(work.end - work.start), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template("{spinner} {elapsed_precise} {bar:30} {pos}/{len} replications, eta {eta}")
                 .expect("valid template"),
         );
         bar
     };
-    let results = pool.install(|| simulate::simulate(&scenario, &|| bar.inc(1)))?;
+    let outcomes = pool.install(|| study::run(&scenario, part, &|| bar.inc(1)))?;
     bar.finish_and_clear();
-    report::write_results(&scenario, &results, &out)?;
+    let facts = scenario.facts();
+    if let Some(shard) = shard {
+        let files = shard::partial_files(&facts, &study::fingerprint(&scenario), shard, &outcomes);
+        outdir::write_folder_atomically(&out, &files.iter().map(|(n, c)| (*n, c.clone())).collect::<Vec<_>>())?;
+        if !args.quiet {
+            println!(
+                "shard {shard} of {}: replications {}..{} of {} written to {}/; merge all {} shards with `permeate merge`",
+                scenario.name,
+                work.start,
+                work.end,
+                study::total_work(&scenario),
+                out.display(),
+                shard.count
+            );
+        }
+        return Ok(());
+    }
+    let results = Results::summarise(&facts, &outcomes).map_err(|e| Failure(e.to_string(), 1))?;
+    report::write_results(&results, &facts, &out)?;
     if !args.quiet {
-        print!("{}", report::headline_text(&scenario, &results));
+        print!("{}", report::headline_text(&results));
         println!("results written to {}/", out.display());
+    }
+    Ok(())
+}
+
+fn merge(args: MergeArgs) -> Result<(), Failure> {
+    outdir::check_output_folder(&args.out)?;
+    let (facts, outcomes) = shard::merge(&args.shards)?;
+    let results = Results::summarise(&facts, &outcomes)
+        .map_err(|e| Failure(format!("the shards do not make a whole study: {e}"), 2))?;
+    report::write_results(&results, &facts, &args.out)?;
+    if !args.quiet {
+        print!("{}", report::headline_text(&results));
+        println!("merged {} shards into {}/", args.shards.len(), args.out.display());
     }
     Ok(())
 }

@@ -9,155 +9,16 @@ pub mod html;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
-
 use crate::error::Error;
-use crate::scenario::Scenario;
-use crate::simulate::{Bottlenecks, RunResults, Share, VariantResult};
-use crate::stats::{Paired, TSummary};
+use crate::facts::Facts;
+use crate::results::{Results, VariantResults};
 
 /// Hours in a working day, for the plain-language figures.
 pub const WORKING_DAY_HOURS: f64 = 8.0;
 
-#[derive(Serialize)]
-struct SummaryJson<'a> {
-    scenario: &'a str,
-    description: Option<&'a str>,
-    seed: u64,
-    replications: u64,
-    threshold: f64,
-    horizon_hours: f64,
-    target_size: u32,
-    permeate_version: &'static str,
-    variants: Vec<VariantJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct VariantJson<'a> {
-    name: &'a str,
-    description: Option<&'a str>,
-    target_size: u32,
-    threshold: f64,
-    reached_fraction: f64,
-    t_threshold: TJson,
-    vs_baseline: Option<PairedJson>,
-    bottlenecks: BottlenecksJson<'a>,
-}
-
-#[derive(Serialize)]
-struct ShareJson<'a> {
-    name: &'a str,
-    share: f64,
-}
-
-#[derive(Serialize)]
-struct LinkShareJson<'a> {
-    source: &'a str,
-    target: &'a str,
-    channel: &'a str,
-    share: f64,
-}
-
-#[derive(Serialize)]
-struct BottlenecksJson<'a> {
-    reached_replications: u64,
-    people: Vec<ShareJson<'a>>,
-    links: Vec<LinkShareJson<'a>>,
-    channels: Vec<ShareJson<'a>>,
-    first_heard_via: Vec<ShareJson<'a>>,
-}
-
-impl<'a> From<&'a Bottlenecks> for BottlenecksJson<'a> {
-    fn from(b: &'a Bottlenecks) -> Self {
-        let shares = |v: &'a [Share]| v.iter().map(|s| ShareJson { name: &s.name, share: s.share }).collect();
-        BottlenecksJson {
-            reached_replications: b.reached_replications,
-            people: shares(&b.people),
-            links: b
-                .links
-                .iter()
-                .map(|l| LinkShareJson { source: &l.source, target: &l.target, channel: &l.channel, share: l.share })
-                .collect(),
-            channels: shares(&b.channels),
-            first_heard_via: shares(&b.first_heard_via),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct TJson {
-    mean: Option<f64>,
-    median: Option<f64>,
-    p10: Option<f64>,
-    p90: Option<f64>,
-    ci95_mean: Option<[f64; 2]>,
-    ci95_median: [Option<f64>; 2],
-}
-
-#[derive(Serialize)]
-struct PairedJson {
-    mean_delta: Option<f64>,
-    ci95_mean_delta: Option<[f64; 2]>,
-    median_delta: Option<f64>,
-    p_faster: f64,
-    p_slower: f64,
-    both_reached: u64,
-}
-
-impl From<&TSummary> for TJson {
-    fn from(s: &TSummary) -> Self {
-        TJson {
-            mean: s.mean,
-            median: s.median,
-            p10: s.p10,
-            p90: s.p90,
-            ci95_mean: s.ci95_mean,
-            ci95_median: s.ci95_median,
-        }
-    }
-}
-
-impl From<&Paired> for PairedJson {
-    fn from(p: &Paired) -> Self {
-        PairedJson {
-            mean_delta: p.mean_delta,
-            ci95_mean_delta: p.ci95_mean_delta,
-            median_delta: p.median_delta,
-            p_faster: p.p_faster,
-            p_slower: p.p_slower,
-            both_reached: p.both_reached,
-        }
-    }
-}
-
-/// `summary.json` as a string.
-pub fn summary_json(scenario: &Scenario, results: &RunResults) -> String {
-    let base = &results.variants[0];
-    let doc = SummaryJson {
-        scenario: &scenario.name,
-        description: scenario.description.as_deref(),
-        seed: scenario.seed,
-        replications: scenario.replications,
-        threshold: base.threshold,
-        horizon_hours: scenario.horizon_hours,
-        target_size: base.target_size,
-        permeate_version: env!("CARGO_PKG_VERSION"),
-        variants: results
-            .variants
-            .iter()
-            .map(|v| VariantJson {
-                name: &v.name,
-                description: v.description.as_deref(),
-                target_size: v.target_size,
-                threshold: v.threshold,
-                reached_fraction: v.summary.reached_fraction,
-                t_threshold: (&v.summary).into(),
-                vs_baseline: v.vs_baseline.as_ref().map(Into::into),
-                bottlenecks: (&v.bottlenecks).into(),
-            })
-            .collect(),
-    };
-    serde_json::to_string_pretty(&doc).expect("plain data serialises") + "\n"
+/// `summary.json` as a string: the results type, pretty-printed.
+pub fn summary_json(results: &Results) -> String {
+    serde_json::to_string_pretty(results).expect("plain data serialises") + "\n"
 }
 
 fn csv_string(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> String {
@@ -167,11 +28,11 @@ fn csv_string(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) 
 }
 
 /// `replications.csv`: `variant,replication,t_threshold,reached`.
-pub fn replications_csv(results: &RunResults) -> String {
+pub fn replications_csv(results: &Results) -> String {
     csv_string(|w| {
         w.write_record(["variant", "replication", "t_threshold", "reached"])?;
         for v in &results.variants {
-            for (r, t) in v.t_threshold.iter().enumerate() {
+            for (r, t) in v.replications.iter().enumerate() {
                 // The engine computes times in f32: print its shortest exact form, not f64 noise.
                 let t_text = t.map(|t| (t as f32).to_string()).unwrap_or_default();
                 w.write_record([v.name.as_str(), &r.to_string(), &t_text, if t.is_some() { "true" } else { "false" }])?;
@@ -182,7 +43,7 @@ pub fn replications_csv(results: &RunResults) -> String {
 }
 
 /// `curve.csv`: `variant,hours,mean,p10,p90` (shares of the target, 0–1).
-pub fn curve_csv(results: &RunResults) -> String {
+pub fn curve_csv(results: &Results) -> String {
     csv_string(|w| {
         w.write_record(["variant", "hours", "mean", "p10", "p90"])?;
         for v in &results.variants {
@@ -196,8 +57,8 @@ pub fn curve_csv(results: &RunResults) -> String {
 
 /// `sweep.csv`: the swept values, then median T_threshold with its 95% interval, the reached
 /// fraction and the mean, per sweep point.
-pub fn sweep_csv(scenario: &Scenario, results: &RunResults) -> Option<String> {
-    let sweep = scenario.sweep.as_ref()?;
+pub fn sweep_csv(results: &Results) -> Option<String> {
+    let sweep = results.sweep.as_ref()?;
     Some(csv_string(|w| {
         let mut header: Vec<String> = sweep.paths.clone();
         header.extend(
@@ -205,28 +66,21 @@ pub fn sweep_csv(scenario: &Scenario, results: &RunResults) -> Option<String> {
         );
         w.write_record(&header)?;
         for p in &sweep.points {
-            let v = &results.variants[p.variant];
-            let mut row: Vec<String> = p.values.iter().map(value_text).collect();
-            let s = &v.summary;
+            let v = &results.variants[p.point];
+            let mut row: Vec<String> = p.values.iter().map(|x| x.text.clone()).collect();
+            let s = &v.t_threshold;
             row.extend([
                 v.name.clone(),
                 opt(s.median),
                 opt(s.ci95_median[0]),
                 opt(s.ci95_median[1]),
-                fmt6(s.reached_fraction),
+                fmt6(v.reached_fraction),
                 opt(s.mean),
             ]);
             w.write_record(&row)?;
         }
         Ok(())
     }))
-}
-
-fn value_text(v: &toml::Value) -> String {
-    match v {
-        toml::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 fn fmt6(x: f64) -> String {
@@ -254,8 +108,8 @@ fn signed(x: f64) -> String {
 }
 
 /// One row of the headline table: (variant, reached, median (CI), mean (CI), p10–p90, vs baseline).
-fn headline_row(v: &VariantResult) -> [String; 6] {
-    let s = &v.summary;
+fn headline_row(v: &VariantResults) -> [String; 6] {
+    let s = &v.t_threshold;
     let vs = match &v.vs_baseline {
         None => "—".to_string(),
         Some(p) => {
@@ -272,7 +126,7 @@ fn headline_row(v: &VariantResult) -> [String; 6] {
     };
     [
         v.name.clone(),
-        reached_pct(s.reached_fraction),
+        reached_pct(v.reached_fraction),
         format!("{} ({})", hours(s.median), interval(s.ci95_median)),
         match (s.mean, s.ci95_mean) {
             (Some(m), Some([lo, hi])) => format!("{m:.1} h ({lo:.1}–{hi:.1})"),
@@ -291,7 +145,7 @@ const HEADLINE: [&str; 6] =
     ["variant", "reached", "median T (95% CI)", "mean T (95% CI)", "p10–p90 (h)", "vs baseline (paired)"];
 
 /// The headline table as aligned plain text (for the terminal).
-pub fn headline_text(scenario: &Scenario, results: &RunResults) -> String {
+pub fn headline_text(results: &Results) -> String {
     let rows: Vec<[String; 6]> = results.variants.iter().map(headline_row).collect();
     let mut widths = HEADLINE.map(|h| h.chars().count());
     for r in &rows {
@@ -302,13 +156,13 @@ pub fn headline_text(scenario: &Scenario, results: &RunResults) -> String {
     let base = &results.variants[0];
     let mut s = format!(
         "{}: T{:.0} = time until {:.0}% of the target ({} people, {}) have processed the item ({} replications, seed {})\n",
-        scenario.name,
+        results.scenario,
         100.0 * base.threshold,
         100.0 * base.threshold,
         base.target_size,
         base.target_label,
-        scenario.replications,
-        scenario.seed
+        results.replications,
+        results.seed
     );
     let line = |cells: &[String]| -> String {
         cells
@@ -339,8 +193,8 @@ fn days(h: f64) -> String {
 
 /// The answer for one variant in one plain sentence (hours and working days of 8 h, the 95%
 /// interval of the median, the reached fraction, and for variants the paired difference).
-pub fn answer_sentence(v: &VariantResult, horizon_hours: f64) -> String {
-    let s = &v.summary;
+pub fn answer_sentence(v: &VariantResults, horizon_hours: f64) -> String {
+    let s = &v.t_threshold;
     let pct = 100.0 * v.threshold;
     let who = format!("{pct:.0}% of the target ({} people, {})", v.target_size, v.target_label);
     let lead = match &v.vs_baseline {
@@ -356,13 +210,13 @@ pub fn answer_sentence(v: &VariantResult, horizon_hours: f64) -> String {
                 days(m),
                 ci(s.ci95_median[0]),
                 ci(s.ci95_median[1]),
-                reached_pct(s.reached_fraction)
+                reached_pct(v.reached_fraction)
             )
         }
         None => format!(
             "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications \
              (reached in {} of replications)",
-            reached_pct(s.reached_fraction)
+            reached_pct(v.reached_fraction)
         ),
     };
     if let Some(p) = &v.vs_baseline {
@@ -385,21 +239,21 @@ pub fn answer_sentence(v: &VariantResult, horizon_hours: f64) -> String {
         }
     }
     out.push('.');
-    if s.reached_fraction < 1.0 {
+    if v.reached_fraction < 1.0 {
         out += &format!(
             " In {:.1}% of replications the threshold was not reached within {horizon_hours} h.",
-            100.0 * (1.0 - s.reached_fraction)
+            100.0 * (1.0 - v.reached_fraction)
         );
     }
     out
 }
 
 /// `summary.md`: the headline table and how to read it.
-pub fn summary_md(scenario: &Scenario, results: &RunResults) -> String {
+pub fn summary_md(results: &Results) -> String {
     let base = &results.variants[0];
     let pct = 100.0 * base.threshold;
-    let mut s = format!("# {}\n\n", scenario.name);
-    if let Some(d) = &scenario.description {
+    let mut s = format!("# {}\n\n", results.scenario);
+    if let Some(d) = &results.description {
         let _ = writeln!(s, "{}\n", d.trim());
     }
     let _ = writeln!(
@@ -407,11 +261,11 @@ pub fn summary_md(scenario: &Scenario, results: &RunResults) -> String {
         "**T{pct:.0}** is the time until {pct:.0}% of the target ({} people, {}) have perceived and processed an item \
          that appears at the source. {} replications per variant, seed {}, horizon {} h; all variants share \
          common random numbers, so the comparison with the baseline is paired replication by replication.\n",
-        base.target_size, base.target_label, scenario.replications, scenario.seed, scenario.horizon_hours
+        base.target_size, base.target_label, results.replications, results.seed, results.horizon_hours
     );
     s += "## The answer\n\n";
     for v in &results.variants {
-        let _ = writeln!(s, "- {}", answer_sentence(v, scenario.horizon_hours));
+        let _ = writeln!(s, "- {}", answer_sentence(v, results.horizon_hours));
     }
     s += "\n## All variants\n\n";
     s += &format!("| {} |\n|{}\n", HEADLINE.join(" | "), "---|".repeat(HEADLINE.len()));
@@ -427,13 +281,13 @@ pub fn summary_md(scenario: &Scenario, results: &RunResults) -> String {
           strictly faster (not reaching counts as slower than any time).\n";
     s += &bottlenecks_md(results);
     for v in &results.variants {
-        if v.summary.reached_fraction < 1.0 {
+        if v.reached_fraction < 1.0 {
             let _ = writeln!(
                 s,
                 "\n**Note:** in variant \"{}\" the threshold was not reached within {} h in {:.1}% of replications.",
                 v.name,
-                scenario.horizon_hours,
-                100.0 * (1.0 - v.summary.reached_fraction)
+                results.horizon_hours,
+                100.0 * (1.0 - v.reached_fraction)
             );
         }
     }
@@ -449,7 +303,7 @@ fn pct(share: f64) -> String {
 
 /// The "where it gets stuck" section of `summary.md`: per variant, the top people, links and
 /// channels on the critical path and the first-heard channels.
-fn bottlenecks_md(results: &RunResults) -> String {
+fn bottlenecks_md(results: &Results) -> String {
     let mut s = String::from(
         "\n## Where the item gets stuck\n\nThe *critical path* of a replication is the chain of deliveries from the source \
          to the target member whose processing completed the threshold. Shares are of the replications that reached it; \
@@ -483,25 +337,32 @@ fn bottlenecks_md(results: &RunResults) -> String {
     s
 }
 
-/// Writes all result files into `out`, replacing what was there, or nothing at all on failure.
-pub fn write_results(scenario: &Scenario, results: &RunResults, out: &Path) -> Result<(), Error> {
-    let mut files: Vec<(&str, String)> = vec![
-        ("summary.json", summary_json(scenario, results)),
-        ("replications.csv", replications_csv(results)),
-        ("curve.csv", curve_csv(results)),
-        ("summary.md", summary_md(scenario, results)),
+/// All result files of a study, as (relative path, content): `summary.json`,
+/// `replications.csv`, `curve.csv`, `summary.md`, `sweep.csv` (with a sweep), `report.html` and
+/// `charts/*.svg`. Made from the results and the facts alone.
+pub fn result_files(results: &Results, facts: &Facts) -> Result<Vec<(String, String)>, String> {
+    let mut files: Vec<(String, String)> = vec![
+        ("summary.json".into(), summary_json(results)),
+        ("replications.csv".into(), replications_csv(results)),
+        ("curve.csv".into(), curve_csv(results)),
+        ("summary.md".into(), summary_md(results)),
     ];
-    if let Some(sweep) = sweep_csv(scenario, results) {
-        files.push(("sweep.csv", sweep));
+    if let Some(sweep) = sweep_csv(results) {
+        files.push(("sweep.csv".into(), sweep));
     }
-    let charts = charts::all(scenario, results).map_err(|(file, message)| Error::Write {
-        path: out.join("charts").join(file),
-        source: std::io::Error::other(format!("drawing the chart failed: {message}")),
-    })?;
-    files.push(("report.html", html::page(scenario, results, &charts)));
-    let chart_paths: Vec<String> = charts.iter().map(|c| format!("charts/{}", c.file)).collect();
-    for (path, chart) in chart_paths.iter().zip(charts) {
-        files.push((path, chart.svg));
+    let charts =
+        charts::all(results).map_err(|(file, message)| format!("drawing the chart {file} failed: {message}"))?;
+    files.push(("report.html".into(), html::page(results, facts, &charts)));
+    for chart in charts {
+        files.push((format!("charts/{}", chart.file), chart.svg));
     }
+    Ok(files)
+}
+
+/// Writes all result files into `out`, replacing what was there, or nothing at all on failure.
+pub fn write_results(results: &Results, facts: &Facts, out: &Path) -> Result<(), Error> {
+    let files = result_files(results, facts)
+        .map_err(|message| Error::Write { path: out.join("charts"), source: std::io::Error::other(message) })?;
+    let files: Vec<(&str, String)> = files.iter().map(|(p, c)| (p.as_str(), c.clone())).collect();
     crate::outdir::write_folder_atomically(out, &files)
 }
