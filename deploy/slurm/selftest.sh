@@ -69,8 +69,9 @@ cleanup() {
   set +e
   if [ "$status" != 0 ] && [ -d "$tmp" ]; then
     echo "---- diagnostics (exit status $status) ----" >&2
-    # The daemons run in the foreground, so their whole log is their output.
-    for f in "$tmp"/work/logs/*.out "$tmp"/log/*.out; do
+    # Job output, then the daemons' logs (their start-up errors, before the log is open, are in
+    # log/*.out, shown when a daemon does not start; munged logs only there).
+    for f in "$tmp"/work/logs/*.out "$tmp"/log/munged.out "$tmp"/log/*.log; do
       [ -f "$f" ] || continue
       echo "---- $f (last 30 lines)" >&2
       tail -n 30 "$f" >&2
@@ -147,6 +148,8 @@ StateSaveLocation=$tmp/state
 SlurmdSpoolDir=$tmp/spool
 SlurmctldPidFile=$tmp/slurmctld.pid
 SlurmdPidFile=$tmp/slurmd.pid
+SlurmctldLogFile=$tmp/log/slurmctld.log
+SlurmdLogFile=$tmp/log/slurmd.log
 # No cgroups and no systemd needed: processes are tracked through /proc, tasks are not bound.
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -167,10 +170,14 @@ PartitionName=selftest Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
 
 # ---- start the daemons --------------------------------------------------------------------------
-alive_or_fail() { kill -0 "$1" 2>/dev/null || setup_fail "$2 exited at start (log: below)"; }
+alive_or_fail() {
+  kill -0 "$1" 2>/dev/null && return 0
+  cat "$tmp/log/$2.out" >&2
+  setup_fail "$2 exited at start (its output above, its log below)"
+}
 
 munged -F --socket="$socket" --key-file="$tmp"/munge/etc/munge.key --pid-file="$tmp"/munge/run/munged.pid \
-  --seed-file="$tmp"/munge/lib/munged.seed >"$tmp"/log/munged.out 2>&1 &
+  --seed-file="$tmp"/munge/lib/munged.seed --log-file="$tmp"/log/munged.log >"$tmp"/log/munged.out 2>&1 &
 pids+=($!)
 for _ in $(seq 1 50); do [ -S "$socket" ] && break; sleep 0.1; done
 alive_or_fail "${pids[0]}" munged
