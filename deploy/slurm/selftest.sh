@@ -130,8 +130,11 @@ while port_taken "$slurmd_port"; do slurmd_port=$((slurmd_port + 1)); done
 # less than) its memory; all traffic goes over 127.0.0.1, so the name need not resolve.
 host=$(hostname -s)
 cpus=$(nproc)
-mem_mb=$(($(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 * 9 / 10))
+mem_mb=$(($(awk '/^MemTotal:/ {print $2}' /proc/meminfo) * 9 / 10240))   # 90% of MemTotal, in MB
 
+# Only this cluster: no settings of another Slurm (e.g. SBATCH_PARTITION, or SLURM_* when this
+# runs inside a job of a real cluster) may leak into the commands below.
+while read -r v; do unset "$v"; done < <(compgen -e | grep -E '^(SLURM|SBATCH|SALLOC|SRUN|SQUEUE|SINFO|SCONTROL)_' || true)
 export SLURM_CONF=$tmp/slurm.conf
 cat >"$SLURM_CONF" <<EOF
 # Written by deploy/slurm/selftest.sh: a throw-away single-node cluster.
