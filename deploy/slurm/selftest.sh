@@ -262,7 +262,9 @@ same_as_single() {
 # ---- 1. the study, sharded on Slurm, compared with one run outside Slurm ------------------------
 submit_study 1-"$shards" sharded
 wait_study "$shards"
-"$PERMEATE" run "$scenario" -n "$reps" -o single -q || fail "the single run failed"
+left=$((timeout - (SECONDS - started)))
+[ "$left" -gt 0 ] || fail "no time left for the single run (SELFTEST_TIMEOUT=$timeout)"
+timeout "$left" "$PERMEATE" run "$scenario" -n "$reps" -o single -q || fail "the single run failed (or took over $left s)"
 [ -n "$(ls -A single 2>/dev/null)" ] || fail "the single run wrote nothing"
 same_as_single sharded
 
