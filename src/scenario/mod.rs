@@ -1,6 +1,6 @@
 //! Scenarios: the TOML file is parsed into raw serde structs ([`raw`]), each variant's overrides
-//! are applied to the TOML table ([`overrides`]), and every variant is validated into a typed
-//! [`Variant`] ([`validate`]). Nothing after this module sees raw input.
+//! are applied to the TOML table (`overrides`), and every variant is validated into a typed
+//! [`Variant`] (`validate`). Nothing after this module sees raw input.
 
 mod facts;
 pub(crate) mod locate;

@@ -5,6 +5,7 @@ mod common;
 mod bad_input;
 mod bottlenecks;
 mod oracles;
+mod pipeline;
 mod properties;
 mod regressions;
 mod report;
