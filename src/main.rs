@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use permeate::results::Results;
 use permeate::scenario::MAX_REPLICATIONS;
 use permeate::study::Shard;
 use permeate::{Error, Scenario, outdir, report, shard, study};
@@ -162,10 +161,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         );
         bar
     };
-    let outcomes = pool.install(|| study::run(&scenario, part, &|| bar.inc(1)))?;
-    bar.finish_and_clear();
     let facts = scenario.facts();
     if let Some(shard) = shard {
+        let outcomes = pool.install(|| study::run(&scenario, part, &|| bar.inc(1)))?;
+        bar.finish_and_clear();
         let files = shard::partial_files(&facts, &study::fingerprint(&scenario), shard, &outcomes);
         outdir::write_folder_atomically(&out, &files.iter().map(|(n, c)| (*n, c.clone())).collect::<Vec<_>>())?;
         if !args.quiet {
@@ -181,7 +180,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         }
         return Ok(());
     }
-    let results = Results::summarise(&facts, &outcomes).map_err(|e| Failure(e.to_string(), 1))?;
+    let results = pool.install(|| study::results(&scenario, &facts, &|| bar.inc(1)))?;
+    bar.finish_and_clear();
     report::write_results(&results, &facts, &out)?;
     if !args.quiet {
         print!("{}", report::headline_text(&results));
@@ -192,9 +192,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 
 fn merge(args: MergeArgs) -> Result<(), Failure> {
     outdir::check_output_folder(&args.out)?;
-    let (facts, outcomes) = shard::merge(&args.shards)?;
-    let results = Results::summarise(&facts, &outcomes)
-        .map_err(|e| Failure(format!("the shards do not make a whole study: {e}"), 2))?;
+    let (facts, results) = shard::merge(&args.shards)?;
     report::write_results(&results, &facts, &args.out)?;
     if !args.quiet {
         print!("{}", report::headline_text(&results));

@@ -198,38 +198,58 @@ impl std::fmt::Display for SummaryError {
     }
 }
 
-impl Results {
-    /// The summary step: the results of a study from its facts and the complete outcome of
-    /// every design point (in design order, each over replications `0..facts.replications`).
-    pub fn summarise(facts: &Facts, outcomes: &[PointOutcome]) -> Result<Results, SummaryError> {
-        for (i, _) in facts.points.iter().enumerate() {
-            let ok = outcomes.get(i).is_some_and(|o| {
-                o.point == i && o.first_replication == 0 && o.t_threshold.len() as u64 == facts.replications
-            });
-            if !ok {
-                return Err(SummaryError::Incomplete { point: i });
-            }
+/// The summary step, one point at a time: each design point's complete outcome is summarised
+/// as it arrives (in design order) and then dropped, so a study of many points never holds more
+/// than one point's curve counts.
+#[derive(Debug)]
+pub struct Summariser<'f> {
+    facts: &'f Facts,
+    baseline: Vec<Option<f64>>,
+    variants: Vec<VariantResults>,
+}
+
+impl<'f> Summariser<'f> {
+    /// A summariser for the study with `facts`.
+    pub fn new(facts: &'f Facts) -> Self {
+        Summariser { facts, baseline: Vec::new(), variants: Vec::with_capacity(facts.points.len()) }
+    }
+
+    /// Summarises the next design point's outcome, which must cover every replication.
+    pub fn add(&mut self, o: &PointOutcome) -> Result<(), SummaryError> {
+        let i = self.variants.len();
+        let ok = i < self.facts.points.len()
+            && o.point == i
+            && o.first_replication == 0
+            && o.t_threshold.len() as u64 == self.facts.replications;
+        if !ok {
+            return Err(SummaryError::Incomplete { point: i });
         }
-        let base = &outcomes[0].t_threshold;
-        let variants = facts
-            .points
-            .iter()
-            .zip(outcomes)
-            .enumerate()
-            .map(|(i, (p, o))| VariantResults {
-                name: p.name.clone(),
-                description: p.description.clone(),
-                target_size: p.target_size,
-                target_label: p.target_label.clone(),
-                threshold: p.threshold,
-                reached_fraction: reached_fraction(&o.t_threshold),
-                t_threshold: summarize(&o.t_threshold),
-                vs_baseline: (i > 0).then(|| paired(base, &o.t_threshold)),
-                bottlenecks: Bottlenecks::from_attribution(&o.attribution),
-                replications: o.t_threshold.clone(),
-                curve: curve_points(&o.curve),
-            })
-            .collect();
+        if i == 0 {
+            self.baseline = o.t_threshold.clone();
+        }
+        let p = &self.facts.points[i];
+        self.variants.push(VariantResults {
+            name: p.name.clone(),
+            description: p.description.clone(),
+            target_size: p.target_size,
+            target_label: p.target_label.clone(),
+            threshold: p.threshold,
+            reached_fraction: reached_fraction(&o.t_threshold),
+            t_threshold: summarize(&o.t_threshold),
+            vs_baseline: (i > 0).then(|| paired(&self.baseline, &o.t_threshold)),
+            bottlenecks: Bottlenecks::from_attribution(&o.attribution),
+            replications: o.t_threshold.clone(),
+            curve: curve_points(&o.curve),
+        });
+        Ok(())
+    }
+
+    /// The results, once every design point was added.
+    pub fn finish(self) -> Result<Results, SummaryError> {
+        let facts = self.facts;
+        if self.variants.len() != facts.points.len() {
+            return Err(SummaryError::Incomplete { point: self.variants.len() });
+        }
         let b = &facts.points[0];
         Ok(Results {
             schema_version: SCHEMA_VERSION,
@@ -241,9 +261,21 @@ impl Results {
             horizon_hours: facts.horizon_hours,
             target_size: b.target_size,
             permeate_version: env!("CARGO_PKG_VERSION").to_string(),
-            variants,
+            variants: self.variants,
             sweep: facts.sweep.clone(),
         })
+    }
+}
+
+impl Results {
+    /// The summary step: the results of a study from its facts and the complete outcome of
+    /// every design point (in design order, each over replications `0..facts.replications`).
+    pub fn summarise(facts: &Facts, outcomes: &[PointOutcome]) -> Result<Results, SummaryError> {
+        let mut s = Summariser::new(facts);
+        for o in outcomes {
+            s.add(o)?;
+        }
+        s.finish()
     }
 
     /// The indices of the sweep's points (empty without a sweep).

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::facts::Facts;
 use crate::outcome::PointOutcome;
+use crate::results::{Results, Summariser, SummaryError};
 use crate::rng::identity_key;
 use crate::study::{Shard, point_ranges};
 
@@ -194,10 +195,11 @@ fn read_outcomes(part: &Part) -> Result<Vec<PointOutcome>, Error> {
     Ok(file.points)
 }
 
-/// Merges the partial folders `folders` (in any order) into the study's facts and the complete
-/// outcome of every design point. Refuses, naming the folder, a missing or duplicated shard,
-/// shards of different studies or permeate versions, and a folder that was cut short.
-pub fn merge(folders: &[PathBuf]) -> Result<(Facts, Vec<PointOutcome>), Error> {
+/// Merges the partial folders `folders` (in any order) into the study's results. Refuses, naming
+/// the folder, a missing or duplicated shard, shards of different studies or permeate versions,
+/// and a folder that was cut short. Each design point is summarised as soon as its last part is
+/// read, so memory holds one shard's outcomes and one point's curve counts at a time.
+pub fn merge(folders: &[PathBuf]) -> Result<(Facts, Results), Error> {
     let Some(first) = folders.first() else {
         return Err(refuse(Path::new("."), "no partial results folders given"));
     };
@@ -259,16 +261,25 @@ pub fn merge(folders: &[PathBuf]) -> Result<(Facts, Vec<PointOutcome>), Error> {
         ));
     }
     let facts = parts[0].manifest.facts.clone();
-    let mut merged: Vec<PointOutcome> = Vec::with_capacity(facts.points.len());
+    let mut summary = Summariser::new(&facts);
+    let mut current: Option<PointOutcome> = None;
+    let incomplete =
+        |folder: &Path, e: SummaryError| refuse(folder, format!("the shards do not make a whole study: {e}"));
     for part in &parts {
         for o in read_outcomes(part)? {
-            match merged.last_mut() {
-                Some(last) if last.point == o.point => {
-                    last.append(&o).map_err(|e| refuse(&part.folder, e.to_string()))?
+            match current.as_mut() {
+                Some(c) if c.point == o.point => c.append(&o).map_err(|e| refuse(&part.folder, e.to_string()))?,
+                _ => {
+                    if let Some(done) = current.replace(o) {
+                        summary.add(&done).map_err(|e| incomplete(&part.folder, e))?;
+                    }
                 }
-                _ => merged.push(o),
             }
         }
     }
-    Ok((facts, merged))
+    if let Some(done) = current {
+        summary.add(&done).map_err(|e| incomplete(first, e))?;
+    }
+    let results = summary.finish().map_err(|e| incomplete(first, e))?;
+    Ok((facts, results))
 }

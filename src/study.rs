@@ -13,8 +13,10 @@ use std::sync::Arc;
 
 use crate::engine::{ModelRun, run_model};
 use crate::error::{Error, InputError, InputErrorKind};
+use crate::facts::Facts;
 use crate::model::{Model, Structure};
 use crate::outcome::{CurveGrid, LinkName, NamedAttribution, PersonName, PointOutcome, SOURCE_CHANNEL};
+use crate::results::{Summariser, SummaryError};
 use crate::rng::{fmix64, identity_key};
 use crate::scenario::{Scenario, Variant};
 
@@ -85,27 +87,50 @@ pub fn point_ranges(points: usize, replications: u64, work: &Range<u64>) -> Vec<
         .collect()
 }
 
-/// Runs `shard` of the study of `scenario` on the current rayon pool: the outcome of each point
-/// it touches, in design order. `progress` is called once per finished replication.
-pub fn run(scenario: &Scenario, shard: Shard, progress: &(dyn Fn() + Sync)) -> Result<Vec<PointOutcome>, Error> {
+/// Runs `shard` of the study of `scenario` on the current rayon pool and hands the outcome of
+/// each point it touches to `each`, in design order, as soon as it is complete.
+/// `progress` is called once per finished replication.
+pub fn run_each(
+    scenario: &Scenario,
+    shard: Shard,
+    progress: &(dyn Fn() + Sync),
+    each: &mut dyn FnMut(PointOutcome) -> Result<(), Error>,
+) -> Result<(), Error> {
     let grid = CurveGrid::new(scenario.curve_points, scenario.curve_hours);
     let work = shard.work(total_work(scenario));
     let mut structures: Vec<(usize, Arc<Structure>)> = Vec::new();
-    let mut outcomes = Vec::new();
     for (p, replications) in point_ranges(scenario.variants.len(), scenario.replications, &work) {
         let v = &scenario.variants[p];
         let model = model_for(scenario, p, &mut structures)?;
         let run = run_model(&model, scenario.seed, replications, &grid, progress);
-        outcomes.push(named_outcome(p, run, &model, v));
+        each(named_outcome(p, run, &model, v))?;
     }
+    Ok(())
+}
+
+/// Runs `shard` of the study and returns the outcome of each point it touches, in design order.
+pub fn run(scenario: &Scenario, shard: Shard, progress: &(dyn Fn() + Sync)) -> Result<Vec<PointOutcome>, Error> {
+    let mut outcomes = Vec::new();
+    run_each(scenario, shard, progress, &mut |o| {
+        outcomes.push(o);
+        Ok(())
+    })?;
     Ok(outcomes)
 }
 
-/// Runs the whole study of `scenario` and summarises it: the results one `permeate run` writes.
-pub fn results(scenario: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<crate::results::Results, Error> {
-    let outcomes = run(scenario, Shard::WHOLE, progress)?;
-    crate::results::Results::summarise(&scenario.facts(), &outcomes)
-        .map_err(|e| Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(format!("internal: {e}")))))
+/// Runs the whole study of `scenario` and summarises it point by point: the results one
+/// `permeate run` writes, with `facts` = `scenario.facts()`.
+pub fn results(
+    scenario: &Scenario,
+    facts: &Facts,
+    progress: &(dyn Fn() + Sync),
+) -> Result<crate::results::Results, Error> {
+    let internal = |e: SummaryError| {
+        Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(format!("internal: {e}"))))
+    };
+    let mut summary = Summariser::new(facts);
+    run_each(scenario, Shard::WHOLE, progress, &mut |o| summary.add(&o).map_err(internal))?;
+    summary.finish().map_err(internal)
 }
 
 /// The compiled model of point `p`: a patch of a cached structure when an earlier point has the

@@ -219,36 +219,49 @@ fn apply_sets(
 ) -> Result<RawScenario, InputError> {
     let mut t = table.clone();
     for (path, value) in set {
-        let key = format!("set.{path}");
-        let segs: Vec<&str> = path.split('.').collect();
-        if segs.iter().any(|s| s.is_empty()) {
-            return Err(
-                ctx.err(&key, InputErrorKind::Invalid("not a dotted path like \"channels.chat.transmit\"".into()))
-            );
-        }
-        if SCENARIO_WIDE.contains(&segs[0]) {
-            return Err(ctx.err(
-                &key,
-                InputErrorKind::Invalid(format!(
-                    "`{}` applies to the whole scenario and cannot be changed by a variant",
-                    segs[0]
-                )),
-            ));
-        }
-        set_path(&mut t, &segs, value.clone()).map_err(|m| ctx.err(&key, InputErrorKind::Invalid(m)))?;
-        // Deserialise after each override so that a type error or unknown key names its path.
-        if let Err(e) = toml::Value::Table(t.clone()).try_into::<RawScenario>() {
-            let mut err = toml_error(ctx.file, None, &e);
-            let what = err.kind.to_string();
-            err.kind = match err.kind {
-                k @ InputErrorKind::UnknownKey { .. } => k,
-                _ => InputErrorKind::Invalid(what),
-            };
-            err.key = Some(key);
-            return Err(ctx.locate(err));
+        set_checked(&mut t, path, value, ctx)?;
+    }
+    // One deserialisation for the common case; only when it fails are the overrides replayed one
+    // by one, so that a type error or unknown key names the path that caused it.
+    match toml::Value::Table(t).try_into::<RawScenario>() {
+        Ok(raw) => Ok(raw),
+        Err(whole) => {
+            let mut t = table.clone();
+            for (path, value) in set {
+                set_checked(&mut t, path, value, ctx)?;
+                if let Err(e) = toml::Value::Table(t.clone()).try_into::<RawScenario>() {
+                    let mut err = toml_error(ctx.file, None, &e);
+                    let what = err.kind.to_string();
+                    err.kind = match err.kind {
+                        k @ InputErrorKind::UnknownKey { .. } => k,
+                        _ => InputErrorKind::Invalid(what),
+                    };
+                    err.key = Some(format!("set.{path}"));
+                    return Err(ctx.locate(err));
+                }
+            }
+            Err(ctx.locate(toml_error(ctx.file, None, &whole)))
         }
     }
-    toml::Value::Table(t).try_into::<RawScenario>().map_err(|e| ctx.locate(toml_error(ctx.file, None, &e)))
+}
+
+/// Checks one override's dotted path and applies it to `t`. Errors name the path.
+fn set_checked(t: &mut toml::Table, path: &str, value: &toml::Value, ctx: &Ctx<'_>) -> Result<(), InputError> {
+    let key = format!("set.{path}");
+    let segs: Vec<&str> = path.split('.').collect();
+    if segs.iter().any(|s| s.is_empty()) {
+        return Err(ctx.err(&key, InputErrorKind::Invalid("not a dotted path like \"channels.chat.transmit\"".into())));
+    }
+    if SCENARIO_WIDE.contains(&segs[0]) {
+        return Err(ctx.err(
+            &key,
+            InputErrorKind::Invalid(format!(
+                "`{}` applies to the whole scenario and cannot be changed by a variant",
+                segs[0]
+            )),
+        ));
+    }
+    set_path(t, &segs, value.clone()).map_err(|m| ctx.err(&key, InputErrorKind::Invalid(m)))
 }
 
 /// Sets `segs` (a dotted path) in `t` to `value`, creating missing tables on the way.
