@@ -6,7 +6,9 @@
 //! - `threads`: 200 such replications on 1 and on 2 worker threads (parallel scaling);
 //! - `company`: the bundled Northwind scenario at 10,000 replications (all cores), and one
 //!   replication of the generated ACME company;
-//! - `scaling`: one replication of the same SIR model on 1k, 10k, 100k and 1M people.
+//! - `scaling`: one replication of the same SIR model on 1k, 10k, 100k and 1M people;
+//! - `pipeline`: a parameter patch against a full compile of an ACME design point;
+//! - `shards`: the ACME sweep as three shard processes plus their merge against one run.
 //!
 //! Numbers measured on the project machine are in docs/performance.md.
 
@@ -132,5 +134,60 @@ fn scaling(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sir_ws10k, company, scaling);
+/// The study pipeline: a parameter patch of a compiled model against a full compile of the
+/// same design point (ACME, 300 people); and a study run as three shards in separate processes
+/// plus their merge against one run of it (wall time of the `permeate` binary, same machine).
+fn pipeline(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let acme = Scenario::load(&root.join("scenarios/acme.toml")).unwrap();
+    let point = acme.variants.iter().position(|v| v.name == "involvement 30%").expect("bundled variant");
+    let v = &acme.variants[point];
+    assert!(v.same_structure(&acme.variants[0]), "the involvement variant patches the baseline's structure");
+    let base = acme.variants[0].compile(acme.horizon_hours).unwrap();
+    let mut g = c.benchmark_group("pipeline");
+    g.bench_function("acme full compile", |b| b.iter(|| black_box(v.compile(acme.horizon_hours).unwrap())));
+    g.bench_function("acme parameter patch", |b| {
+        b.iter(|| black_box(Model::with_params(base.structure.clone(), &v.params(acme.horizon_hours)).unwrap()))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("shards");
+    g.sample_size(10);
+    let bin = env!("CARGO_BIN_EXE_permeate");
+    let scenario = root.join("scenarios/acme-sweep.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let status = std::process::Command::new(bin).args(args).status().unwrap();
+        assert!(status.success());
+    };
+    let s = scenario.to_str().unwrap();
+    let n = "300";
+    g.bench_function("acme-sweep one run", |b| {
+        b.iter(|| {
+            let out = dir.path().join("one");
+            let _ = std::fs::remove_dir_all(&out);
+            run(&["run", s, "-n", n, "-q", "-o", out.to_str().unwrap()]);
+        })
+    });
+    g.bench_function("acme-sweep 3 shards + merge", |b| {
+        b.iter(|| {
+            let mut parts = Vec::new();
+            for i in 1..=3 {
+                let out = dir.path().join(format!("part{i}"));
+                let _ = std::fs::remove_dir_all(&out);
+                run(&["run", s, "-n", n, "-q", "--shard", &format!("{i}/3"), "-o", out.to_str().unwrap()]);
+                parts.push(out.to_str().unwrap().to_string());
+            }
+            let merged = dir.path().join("merged");
+            let _ = std::fs::remove_dir_all(&merged);
+            let mut args = vec!["merge"];
+            args.extend(parts.iter().map(String::as_str));
+            args.extend(["-q", "-o", merged.to_str().unwrap()]);
+            run(&args);
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, sir_ws10k, company, scaling, pipeline);
 criterion_main!(benches);
