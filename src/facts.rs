@@ -31,6 +31,30 @@ pub struct Facts {
     pub sweep: Option<SweepFacts>,
     /// The baseline's assumptions, for the report.
     pub assumptions: Assumptions,
+    /// `[uncertain]`: the factors and the worlds of this run, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertain: Option<UncertainFacts>,
+}
+
+/// The uncertain factors of a study and the worlds it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UncertainFacts {
+    /// The factors.
+    pub factors: Vec<crate::uncertain::Factor>,
+    /// The worlds: their design and each world's factor values.
+    pub worlds: crate::uncertain::WorldSet,
+}
+
+impl Facts {
+    /// Number of worlds (1 without `[uncertain]`: the scenario as written).
+    pub fn world_count(&self) -> usize {
+        self.uncertain.as_ref().map_or(1, |u| u.worlds.values.len())
+    }
+
+    /// Number of (world, design point) cells of the study.
+    pub fn cells(&self) -> usize {
+        self.world_count() * self.points.len()
+    }
 }
 
 /// One design point as the results name it.

@@ -21,6 +21,7 @@ pub mod model;
 pub mod org;
 pub mod outcome;
 pub mod outdir;
+pub mod patch;
 pub mod queue;
 pub mod report;
 pub mod results;
@@ -29,6 +30,7 @@ pub mod scenario;
 pub mod shard;
 pub mod stats;
 pub mod study;
+pub mod uncertain;
 
 pub use error::{Error, InputError, InputErrorKind, Result};
 pub use scenario::Scenario;

@@ -64,6 +64,10 @@ struct RunArgs {
     /// No progress bar and no table on stdout.
     #[arg(short, long)]
     quiet: bool,
+    /// With `[uncertain]`: how many plausible worlds to draw (overrides the scenario's
+    /// `uncertain.worlds`, default 200).
+    #[arg(long)]
+    worlds: Option<u32>,
     /// Run only shard I of N of the study (e.g. 3/8) and write a partial results folder for
     /// `permeate merge` [default output: results/<scenario file stem>-shard-I-of-N/].
     #[arg(long, value_name = "I/N")]
@@ -134,6 +138,13 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
+    if let Some(w) = args.worlds.filter(|w| !(1..=permeate::uncertain::MAX_WORLDS).contains(w)) {
+        return Err(usage(&format!("--worlds must be 1 to {}, got {w}", permeate::uncertain::MAX_WORLDS)));
+    }
+    if args.worlds.is_some() && scenario.uncertainty.is_none() {
+        return Err(usage("--worlds needs an [uncertain] section in the scenario"));
+    }
+    scenario.use_random_worlds(args.worlds);
     let out = args.out.clone().unwrap_or_else(|| {
         let stem =
             args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());

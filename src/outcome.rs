@@ -244,6 +244,9 @@ impl NamedAttribution {
 pub struct PointOutcome {
     /// Index of the point in the study's design (0 = baseline).
     pub point: usize,
+    /// The world (with uncertain assumptions), else `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub world: Option<u32>,
     /// The first replication of the range.
     pub first_replication: u64,
     /// T_threshold in hours per replication of the range, in order; `None` = not reached.
@@ -290,7 +293,7 @@ impl PointOutcome {
 
     /// Appends `next`, the outcome of the replications right after this one's.
     pub fn append(&mut self, next: &PointOutcome) -> Result<(), MergeError> {
-        if self.point != next.point {
+        if self.point != next.point || self.world != next.world {
             return Err(MergeError::DifferentPoints);
         }
         if next.first_replication != self.end_replication() {
@@ -381,6 +384,7 @@ mod tests {
         let grid = CurveGrid::new(2, 1.0);
         let part = |first: u64, t: Vec<Option<f64>>| PointOutcome {
             point: 0,
+            world: None,
             first_replication: first,
             t_threshold: t,
             curve: CurveAccumulator::new(&grid, 1),

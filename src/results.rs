@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::facts::{Facts, SweepFacts};
 use crate::outcome::{NamedAttribution, PointOutcome};
-use crate::stats::{CurvePoint, Paired, TSummary, curve_points, paired, reached_fraction, summarize};
+use crate::stats::{
+    CurvePoint, Paired, PairedWorlds, Spread5, TSummary, curve_points, paired, reached_fraction, spread3, spread5,
+    summarize,
+};
 
 /// The version of the results schema (`summary.json`'s `schema_version`). Raised when a field
 /// changes meaning or disappears; adding a field keeps it.
@@ -44,6 +47,42 @@ pub struct Results {
     /// The sweep, if the design has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<SweepFacts>,
+    /// The uncertain assumptions and the worlds, if the scenario has `[uncertain]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertain: Option<UncertainSummary>,
+}
+
+/// The uncertain assumptions behind a study's worlds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UncertainSummary {
+    /// How many worlds ran.
+    pub worlds: u32,
+    /// Where the worlds come from.
+    pub design: crate::uncertain::WorldDesign,
+    /// The factors.
+    pub factors: Vec<FactorSummary>,
+}
+
+/// One uncertain factor, in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactorSummary {
+    /// Its name.
+    pub name: String,
+    /// The dotted paths it drives.
+    pub paths: Vec<String>,
+    /// Set or scale.
+    pub mode: crate::uncertain::Mode,
+    /// Its plausible values in words.
+    pub plausible: String,
+}
+
+/// A design point's results across plausible worlds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorldStats {
+    /// Quantiles across worlds of the per-world median T (hours; `null` where never).
+    pub median: Spread5,
+    /// Quantiles across worlds of the per-world reached fraction.
+    pub reached_fraction: Spread5,
 }
 
 /// The results of one design point.
@@ -67,8 +106,15 @@ pub struct VariantResults {
     pub vs_baseline: Option<Paired>,
     /// Where the item gets stuck.
     pub bottlenecks: Bottlenecks,
-    /// T_threshold per replication (hours; `None` = not reached). In `replications.csv`, not
-    /// in `summary.json`.
+    /// Across plausible worlds (with `[uncertain]`): the per-world median T and reached fraction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worlds: Option<WorldStats>,
+    /// With `[uncertain]`: the share of worlds in which this point has the lowest median T
+    /// (ties share the world).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_best: Option<f64>,
+    /// T_threshold per replication (hours; `None` = not reached), world-major with worlds. In
+    /// `replications.csv`, not in `summary.json`.
     #[serde(skip)]
     pub replications: Vec<Option<f64>>,
     /// The adoption curve. In `curve.csv`, not in `summary.json`.
@@ -198,58 +244,150 @@ impl std::fmt::Display for SummaryError {
     }
 }
 
-/// The summary step, one point at a time: each design point's complete outcome is summarised
-/// as it arrives (in design order) and then dropped, so a study of many points never holds more
-/// than one point's curve counts.
+/// What the summary keeps of one design point while the cells arrive.
+#[derive(Debug)]
+struct PointAcc {
+    /// T per replication, pooled over worlds (world-major).
+    t: Vec<Option<f64>>,
+    /// The adoption curve, pooled over worlds.
+    curve: Option<crate::outcome::CurveAccumulator>,
+    /// Critical paths, pooled over worlds.
+    attribution: NamedAttribution,
+    /// Per world: the median T (`None` = never) and the reached fraction.
+    world_median: Vec<Option<f64>>,
+    world_reached: Vec<Option<f64>>,
+    /// Per world: the median paired difference with the baseline of that world.
+    world_delta: Vec<Option<f64>>,
+}
+
+/// The summary step, cell by cell: each (world, design point) outcome is summarised as it
+/// arrives (world-major, in design order) and then dropped; only pooled counts and per-world
+/// figures are kept.
 #[derive(Debug)]
 pub struct Summariser<'f> {
     facts: &'f Facts,
+    next: usize,
     baseline: Vec<Option<f64>>,
-    variants: Vec<VariantResults>,
+    points: Vec<PointAcc>,
 }
 
 impl<'f> Summariser<'f> {
     /// A summariser for the study with `facts`.
     pub fn new(facts: &'f Facts) -> Self {
-        Summariser { facts, baseline: Vec::new(), variants: Vec::with_capacity(facts.points.len()) }
+        let points = facts
+            .points
+            .iter()
+            .map(|_| PointAcc {
+                t: Vec::new(),
+                curve: None,
+                attribution: NamedAttribution::default(),
+                world_median: Vec::new(),
+                world_reached: Vec::new(),
+                world_delta: Vec::new(),
+            })
+            .collect();
+        Summariser { facts, next: 0, baseline: Vec::new(), points }
     }
 
-    /// Summarises the next design point's outcome, which must cover every replication.
+    /// Summarises the next cell's outcome (world-major, design order), which must cover every
+    /// replication.
     pub fn add(&mut self, o: &PointOutcome) -> Result<(), SummaryError> {
-        let i = self.variants.len();
-        let ok = i < self.facts.points.len()
-            && o.point == i
+        let n = self.facts.points.len();
+        let (w, p) = (self.next / n.max(1), self.next % n.max(1));
+        let with_worlds = self.facts.uncertain.is_some();
+        let ok = self.next < self.facts.cells()
+            && o.point == p
+            && o.world == with_worlds.then_some(w as u32)
             && o.first_replication == 0
             && o.t_threshold.len() as u64 == self.facts.replications;
         if !ok {
-            return Err(SummaryError::Incomplete { point: i });
+            return Err(SummaryError::Incomplete { point: p });
         }
-        if i == 0 {
+        self.next += 1;
+        if p == 0 {
             self.baseline = o.t_threshold.clone();
         }
-        let p = &self.facts.points[i];
-        self.variants.push(VariantResults {
-            name: p.name.clone(),
-            description: p.description.clone(),
-            target_size: p.target_size,
-            target_label: p.target_label.clone(),
-            threshold: p.threshold,
-            reached_fraction: reached_fraction(&o.t_threshold),
-            t_threshold: summarize(&o.t_threshold),
-            vs_baseline: (i > 0).then(|| paired(&self.baseline, &o.t_threshold)),
-            bottlenecks: Bottlenecks::from_attribution(&o.attribution),
-            replications: o.t_threshold.clone(),
-            curve: curve_points(&o.curve),
-        });
+        let acc = &mut self.points[p];
+        acc.t.extend_from_slice(&o.t_threshold);
+        match &mut acc.curve {
+            None => acc.curve = Some(o.curve.clone()),
+            Some(c) => {
+                if !c.merge(&o.curve) {
+                    return Err(SummaryError::Incomplete { point: p });
+                }
+            }
+        }
+        acc.attribution.merge(&o.attribution);
+        acc.world_median.push(summarize(&o.t_threshold).median);
+        acc.world_reached.push(Some(reached_fraction(&o.t_threshold)));
+        acc.world_delta.push(paired(&self.baseline, &o.t_threshold).median_delta);
         Ok(())
     }
 
-    /// The results, once every design point was added.
+    /// The results, once every cell was added.
     pub fn finish(self) -> Result<Results, SummaryError> {
         let facts = self.facts;
-        if self.variants.len() != facts.points.len() {
-            return Err(SummaryError::Incomplete { point: self.variants.len() });
+        if self.next != facts.cells() {
+            return Err(SummaryError::Incomplete { point: self.next % facts.points.len().max(1) });
         }
+        let worlds = facts.world_count();
+        let with_worlds = facts.uncertain.is_some();
+        // p_best: per world, the design points with the lowest median share the credit.
+        let mut best = vec![0.0; facts.points.len()];
+        if with_worlds {
+            for w in 0..worlds {
+                let key = |p: usize| self.points[p].world_median[w].unwrap_or(f64::INFINITY);
+                let low = (0..facts.points.len()).map(key).fold(f64::INFINITY, f64::min);
+                let winners: Vec<usize> = (0..facts.points.len()).filter(|&p| key(p) == low).collect();
+                for p in &winners {
+                    best[*p] += 1.0 / winners.len() as f64 / worlds as f64;
+                }
+            }
+        }
+        let base_t = &self.points[0].t;
+        let base_medians = &self.points[0].world_median;
+        let variants = facts
+            .points
+            .iter()
+            .zip(&self.points)
+            .enumerate()
+            .map(|(i, (p, acc))| {
+                let vs_baseline = (i > 0).then(|| {
+                    let mut pr = paired(base_t, &acc.t);
+                    if with_worlds {
+                        let better = acc
+                            .world_median
+                            .iter()
+                            .zip(base_medians)
+                            .filter(|(v, b)| v.unwrap_or(f64::INFINITY) < b.unwrap_or(f64::INFINITY))
+                            .count();
+                        pr.worlds = Some(PairedWorlds {
+                            median_delta: spread3(&acc.world_delta),
+                            p_better_worlds: better as f64 / worlds as f64,
+                        });
+                    }
+                    pr
+                });
+                VariantResults {
+                    name: p.name.clone(),
+                    description: p.description.clone(),
+                    target_size: p.target_size,
+                    target_label: p.target_label.clone(),
+                    threshold: p.threshold,
+                    reached_fraction: reached_fraction(&acc.t),
+                    t_threshold: summarize(&acc.t),
+                    vs_baseline,
+                    bottlenecks: Bottlenecks::from_attribution(&acc.attribution),
+                    worlds: with_worlds.then(|| WorldStats {
+                        median: spread5(&acc.world_median),
+                        reached_fraction: spread5(&acc.world_reached),
+                    }),
+                    p_best: with_worlds.then_some(best[i]),
+                    replications: acc.t.clone(),
+                    curve: acc.curve.as_ref().map(curve_points).unwrap_or_default(),
+                }
+            })
+            .collect();
         let b = &facts.points[0];
         Ok(Results {
             schema_version: SCHEMA_VERSION,
@@ -261,8 +399,22 @@ impl<'f> Summariser<'f> {
             horizon_hours: facts.horizon_hours,
             target_size: b.target_size,
             permeate_version: env!("CARGO_PKG_VERSION").to_string(),
-            variants: self.variants,
+            variants,
             sweep: facts.sweep.clone(),
+            uncertain: facts.uncertain.as_ref().map(|u| UncertainSummary {
+                worlds: u.worlds.values.len() as u32,
+                design: u.worlds.design,
+                factors: u
+                    .factors
+                    .iter()
+                    .map(|f| FactorSummary {
+                        name: f.name.clone(),
+                        paths: f.paths.clone(),
+                        mode: f.mode,
+                        plausible: f.dist.describe(),
+                    })
+                    .collect(),
+            }),
         })
     }
 }

@@ -84,7 +84,7 @@ pub fn partial_files(
     shard: Shard,
     outcomes: &[PointOutcome],
 ) -> Vec<(&'static str, String)> {
-    let total = facts.points.len() as u64 * facts.replications;
+    let total = facts.cells() as u64 * facts.replications;
     let work = shard.work(total);
     let outcome =
         serde_json::to_string(&OutcomeFile { points: outcomes.to_vec() }).expect("plain data serialises") + "\n";
@@ -150,10 +150,10 @@ fn read_manifest(folder: &Path) -> Result<Part, Error> {
     }
     let m = &manifest;
     let expected = Shard { index: m.shard.max(1), count: m.shards.max(1) };
-    let points = m.facts.points.len() as u64;
+    let cells = m.facts.cells() as u64;
     if m.shard == 0
         || m.shard > m.shards
-        || m.work_total != points.saturating_mul(m.facts.replications)
+        || m.work_total != cells.saturating_mul(m.facts.replications)
         || expected.work(m.work_total) != (m.work_start..m.work_end)
     {
         return Err(refuse(
@@ -183,9 +183,21 @@ fn read_outcomes(part: &Part) -> Result<Vec<PointOutcome>, Error> {
     let file: OutcomeFile = serde_json::from_str(&text).map_err(|e| {
         refuse(folder, format!("{OUTCOME_FILE} cannot be read ({e}); run shard {}/{} again", m.shard, m.shards))
     })?;
-    let expected = point_ranges(m.facts.points.len(), m.facts.replications, &(m.work_start..m.work_end));
-    let found: Vec<(usize, std::ops::Range<u64>)> =
-        file.points.iter().map(|o| (o.point, o.first_replication..o.end_replication())).collect();
+    let expected = point_ranges(m.facts.cells(), m.facts.replications, &(m.work_start..m.work_end));
+    let points = m.facts.points.len();
+    let with_worlds = m.facts.uncertain.is_some();
+    let found: Vec<(usize, std::ops::Range<u64>)> = file
+        .points
+        .iter()
+        .map(|o| {
+            let cell =
+                if with_worlds { o.world.map_or(usize::MAX, |w| w as usize * points + o.point) } else { o.point };
+            (
+                if o.point < points && (o.world.is_some() == with_worlds) { cell } else { usize::MAX },
+                o.first_replication..o.end_replication(),
+            )
+        })
+        .collect();
     if found != expected {
         return Err(refuse(
             folder,
@@ -268,7 +280,9 @@ pub fn merge(folders: &[PathBuf]) -> Result<(Facts, Results), Error> {
     for part in &parts {
         for o in read_outcomes(part)? {
             match current.as_mut() {
-                Some(c) if c.point == o.point => c.append(&o).map_err(|e| refuse(&part.folder, e.to_string()))?,
+                Some(c) if c.point == o.point && c.world == o.world => {
+                    c.append(&o).map_err(|e| refuse(&part.folder, e.to_string()))?
+                }
                 _ => {
                     if let Some(done) = current.replace(o) {
                         summary.add(&done).map_err(|e| incomplete(&part.folder, e))?;

@@ -113,6 +113,75 @@ pub struct Paired {
     pub p_slower: f64,
     /// Number of replications where both reached.
     pub both_reached: u64,
+    /// 10% quantile of the paired differences (same convention as `median_delta`), hours.
+    pub delta_p10: Option<f64>,
+    /// 90% quantile of the paired differences, hours.
+    pub delta_p90: Option<f64>,
+    /// Across plausible worlds (with `[uncertain]`): the distribution of the per-world median
+    /// paired difference and how often the variant is better.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worlds: Option<PairedWorlds>,
+}
+
+/// A paired comparison across plausible worlds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedWorlds {
+    /// Quantiles across worlds of the per-world median paired difference (hours; `null` where
+    /// infinite: one side did not reach in most replications of those worlds).
+    pub median_delta: Spread3,
+    /// Share of worlds in which the variant's median T is strictly lower than the reference's.
+    pub p_better_worlds: f64,
+}
+
+/// The 10%, 50% and 90% quantiles of a quantity across worlds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Spread3 {
+    /// 10% quantile.
+    pub p10: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 90% quantile.
+    pub p90: Option<f64>,
+}
+
+/// The 5%, 10%, 50%, 90% and 95% quantiles of a quantity across worlds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Spread5 {
+    /// 5% quantile.
+    pub p5: Option<f64>,
+    /// 10% quantile.
+    pub p10: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 90% quantile.
+    pub p90: Option<f64>,
+    /// 95% quantile.
+    pub p95: Option<f64>,
+}
+
+/// Sorts `values` (`None` = never, after every number) for the spreads below.
+fn sorted_never_last(values: &[Option<f64>]) -> Vec<f64> {
+    let mut v: Vec<f64> = values.iter().map(|x| x.unwrap_or(f64::INFINITY)).collect();
+    v.sort_unstable_by(f64::total_cmp);
+    v
+}
+
+/// The [`Spread3`] of `values` (`None` = never).
+pub fn spread3(values: &[Option<f64>]) -> Spread3 {
+    let s = sorted_never_last(values);
+    Spread3 { p10: quantile_sorted(&s, 0.1), p50: quantile_sorted(&s, 0.5), p90: quantile_sorted(&s, 0.9) }
+}
+
+/// The [`Spread5`] of `values` (`None` = never).
+pub fn spread5(values: &[Option<f64>]) -> Spread5 {
+    let s = sorted_never_last(values);
+    Spread5 {
+        p5: quantile_sorted(&s, 0.05),
+        p10: quantile_sorted(&s, 0.1),
+        p50: quantile_sorted(&s, 0.5),
+        p90: quantile_sorted(&s, 0.9),
+        p95: quantile_sorted(&s, 0.95),
+    }
 }
 
 /// Paired comparison of `variant` against `baseline` (same replications, same order).
@@ -145,6 +214,9 @@ pub fn paired(baseline: &[Option<f64>], variant: &[Option<f64>]) -> Paired {
         p_faster: faster as f64 / n,
         p_slower: slower as f64 / n,
         both_reached: both.len() as u64,
+        delta_p10: quantile_sorted(&all, 0.1),
+        delta_p90: quantile_sorted(&all, 0.9),
+        worlds: None,
     }
 }
 

@@ -69,13 +69,19 @@ impl std::fmt::Display for Shard {
     }
 }
 
-/// Total work items of a scenario's study: points × replications.
-pub fn total_work(scenario: &Scenario) -> u64 {
-    scenario.variants.len() as u64 * scenario.replications
+/// Number of worlds of a scenario's study (1 without uncertain assumptions).
+fn world_count(scenario: &Scenario) -> usize {
+    scenario.worlds.as_ref().map_or(1, |w| w.values.len())
 }
 
-/// The replications of each point that fall into `work` (a range of work items), as
-/// (point, replications) in design order; points outside are left out.
+/// Total work items of a scenario's study: worlds × points × replications.
+pub fn total_work(scenario: &Scenario) -> u64 {
+    (world_count(scenario) * scenario.variants.len()) as u64 * scenario.replications
+}
+
+/// The replications of each cell — (world, design point), world-major: cell `c` is point
+/// `c % points` of world `c / points` — that fall into `work` (a range of work items), as
+/// (cell, replications) in order; cells outside are left out.
 pub fn point_ranges(points: usize, replications: u64, work: &Range<u64>) -> Vec<(usize, Range<u64>)> {
     (0..points)
         .filter_map(|p| {
@@ -98,12 +104,24 @@ pub fn run_each(
 ) -> Result<(), Error> {
     let grid = CurveGrid::new(scenario.curve_points, scenario.curve_hours);
     let work = shard.work(total_work(scenario));
+    let points = scenario.variants.len();
+    let cells = world_count(scenario) * points;
     let mut structures: Vec<(usize, Arc<Structure>)> = Vec::new();
-    for (p, replications) in point_ranges(scenario.variants.len(), scenario.replications, &work) {
+    for (cell, replications) in point_ranges(cells, scenario.replications, &work) {
+        let (w, p) = (cell / points, cell % points);
         let v = &scenario.variants[p];
-        let model = model_for(scenario, p, &mut structures)?;
+        let mut model = model_for(scenario, p, &mut structures)?;
+        let world = match (&scenario.worlds, &scenario.uncertainty) {
+            (Some(worlds), Some(u)) => {
+                model = world_model(scenario, &model, p, &worlds.values[w], u)?;
+                Some(w as u32)
+            }
+            _ => None,
+        };
         let run = run_model(&model, scenario.seed, replications, &grid, progress);
-        each(named_outcome(p, run, &model, v))?;
+        let mut outcome = named_outcome(p, run, &model, v);
+        outcome.world = world;
+        each(outcome)?;
     }
     Ok(())
 }
@@ -154,6 +172,37 @@ fn model_for(scenario: &Scenario, p: usize, cache: &mut Vec<(usize, Arc<Structur
     Model::with_params(structure, &params).map_err(fail)
 }
 
+/// The model of point `p` in a world with factor values `values`: its parameters with each
+/// factor's value set (or multiplied in), on the same shared structure.
+fn world_model(
+    scenario: &Scenario,
+    model: &Model,
+    p: usize,
+    values: &[f64],
+    u: &crate::scenario::uncertain::Uncertainty,
+) -> Result<Model, Error> {
+    let v = &scenario.variants[p];
+    let base = v.params(scenario.horizon_hours);
+    let mut params = base.clone();
+    for &(f, target) in &u.targets[p] {
+        let factor = &u.factors[f];
+        let x = values[f];
+        let value = match factor.mode {
+            crate::uncertain::Mode::Set => x,
+            crate::uncertain::Mode::Scale => base.get(target).unwrap_or(0.0) * x,
+        };
+        params.set(target, value).map_err(|m| {
+            Error::from(
+                InputError::new(&scenario.file, InputErrorKind::Invalid(format!("factor \"{}\": {m}", factor.name)))
+                    .in_variant(&v.name),
+            )
+        })?;
+    }
+    Model::with_params(Arc::clone(&model.structure), &params).map_err(|e| {
+        Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(e.to_string())).in_variant(&v.name))
+    })
+}
+
 /// Names the model-indexed attribution of a run by person ids, roles, units and channel names.
 fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> PointOutcome {
     let a = &run.attribution;
@@ -186,6 +235,7 @@ fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> Poi
     };
     PointOutcome {
         point,
+        world: None,
         first_replication: run.first_replication,
         t_threshold: run.t_threshold,
         curve: run.curve,
@@ -212,6 +262,11 @@ pub fn fingerprint(scenario: &Scenario) -> String {
     add(u64::from(scenario.curve_points));
     add(scenario.curve_hours.to_bits());
     add(scenario.horizon_hours.to_bits());
+    for row in scenario.worlds.iter().flat_map(|w| &w.values) {
+        for x in row {
+            add(x.to_bits());
+        }
+    }
     let mut seen: Vec<*const crate::org::Organisation> = Vec::new();
     for v in &scenario.variants {
         let ptr = Arc::as_ptr(&v.org);

@@ -27,15 +27,28 @@ fn csv_string(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) 
     String::from_utf8(w.into_inner().expect("in-memory flush")).expect("UTF-8 in, UTF-8 out")
 }
 
-/// `replications.csv`: `variant,replication,t_threshold,reached`.
+/// `replications.csv`: `variant,replication,t_threshold,reached` — with uncertain assumptions
+/// `variant,world,replication,t_threshold,reached`.
 pub fn replications_csv(results: &Results) -> String {
+    let per_world = results.replications.max(1) as usize;
+    let worlds = results.uncertain.is_some();
     csv_string(|w| {
-        w.write_record(["variant", "replication", "t_threshold", "reached"])?;
+        if worlds {
+            w.write_record(["variant", "world", "replication", "t_threshold", "reached"])?;
+        } else {
+            w.write_record(["variant", "replication", "t_threshold", "reached"])?;
+        }
         for v in &results.variants {
-            for (r, t) in v.replications.iter().enumerate() {
+            for (i, t) in v.replications.iter().enumerate() {
                 // The engine computes times in f32: print its shortest exact form, not f64 noise.
                 let t_text = t.map(|t| (t as f32).to_string()).unwrap_or_default();
-                w.write_record([v.name.as_str(), &r.to_string(), &t_text, if t.is_some() { "true" } else { "false" }])?;
+                let reached = if t.is_some() { "true" } else { "false" };
+                if worlds {
+                    let (world, r) = ((i / per_world).to_string(), (i % per_world).to_string());
+                    w.write_record([v.name.as_str(), &world, &r, &t_text, reached])?;
+                } else {
+                    w.write_record([v.name.as_str(), &i.to_string(), &t_text, reached])?;
+                }
             }
         }
         Ok(())

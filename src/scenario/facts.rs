@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{Scenario, Variant};
 use crate::facts::{
     Assumptions, ChannelFacts, ChannelLinkFacts, Facts, InvolvementFacts, ManagerFacts, OrganisationFacts, PointFacts,
-    RoleFacts, SweepFacts, SweepPointFacts, SweepValue, UnitFacts,
+    RoleFacts, SweepFacts, SweepPointFacts, SweepValue, UncertainFacts, UnitFacts,
 };
 use crate::org::Direction;
 
@@ -51,6 +51,11 @@ impl Scenario {
                     .collect(),
             }),
             assumptions: assumptions(b),
+            uncertain: self
+                .uncertainty
+                .as_ref()
+                .zip(self.worlds.as_ref())
+                .map(|(u, w)| UncertainFacts { factors: u.factors.clone(), worlds: w.clone() }),
         }
     }
 }

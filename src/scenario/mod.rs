@@ -7,6 +7,7 @@ pub(crate) mod locate;
 mod overrides;
 pub mod raw;
 mod summary;
+pub mod uncertain;
 mod validate;
 
 use std::collections::HashMap;
@@ -66,6 +67,11 @@ pub struct Scenario {
     pub variants: Vec<Variant>,
     /// The sweep's dotted paths and its points (each point is a variant), if any.
     pub sweep: Option<Sweep>,
+    /// `[uncertain]`: the factors and where they act, if any.
+    pub uncertainty: Option<uncertain::Uncertainty>,
+    /// The worlds a run uses (with `[uncertain]`: by default `worlds` random worlds under the
+    /// scenario's seed; see [`Scenario::use_worlds`]).
+    pub worlds: Option<crate::uncertain::WorldSet>,
 }
 
 /// One point of a sweep: the values of the swept paths and the index of the variant running it.
@@ -192,6 +198,23 @@ impl Scenario {
     /// The baseline variant.
     pub fn baseline(&self) -> &Variant {
         &self.variants[0]
+    }
+
+    /// Uses the worlds of `design` under the scenario's current seed (call again after changing
+    /// the seed). Without `[uncertain]` there are no worlds and this does nothing.
+    pub fn use_worlds(&mut self, design: crate::uncertain::WorldDesign) {
+        if let Some(u) = &self.uncertainty {
+            self.worlds = Some(crate::uncertain::WorldSet { design, values: design.values(self.seed, &u.factors) });
+        }
+    }
+
+    /// Draws the default worlds again (after a change of seed): `count` random worlds, or the
+    /// scenario's `worlds` when `None`.
+    pub fn use_random_worlds(&mut self, count: Option<u32>) {
+        if let Some(u) = &self.uncertainty {
+            let count = count.unwrap_or(u.worlds);
+            self.use_worlds(crate::uncertain::WorldDesign::Random { count });
+        }
     }
 }
 

@@ -19,8 +19,8 @@ use crate::design::{AddLink, BASELINE, Design, DesignError, DesignPoint, MAX_VAR
 use crate::error::{InputError, InputErrorKind};
 
 /// Keys that apply to the whole scenario and so cannot differ between variants.
-const SCENARIO_WIDE: [&str; 8] =
-    ["name", "description", "seed", "replications", "horizon_hours", "output", "variants", "sweep"];
+const SCENARIO_WIDE: [&str; 9] =
+    ["name", "description", "seed", "replications", "horizon_hours", "output", "variants", "sweep", "uncertain"];
 
 pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
     let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(path, Some(text), &e))?;
@@ -93,6 +93,14 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
         };
         variants.push(variant);
     }
+    let uncertainty = match &raw.uncertain {
+        None => None,
+        Some(u) => {
+            let (factors, worlds) = super::uncertain::factors(u, path, text)?;
+            let sets: Vec<Vec<String>> = design.points.iter().map(|p| p.set.keys().cloned().collect()).collect();
+            Some(super::uncertain::resolve(factors, worlds, &variants, &sets, horizon_hours, path, text)?)
+        }
+    };
     let sweep = (!design.sweep_paths.is_empty()).then(|| Sweep {
         paths: design.sweep_paths.clone(),
         points: design.sweep_points().map(|(i, values)| SweepPoint { values: values.to_vec(), variant: i }).collect(),
@@ -110,6 +118,12 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
         design,
         variants,
         sweep,
+        uncertainty,
+        worlds: None,
+    })
+    .map(|mut s| {
+        s.use_random_worlds(None);
+        s
     })
 }
 

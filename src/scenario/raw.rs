@@ -27,6 +27,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub variants: Vec<RawVariant>,
     pub sweep: Option<IndexMap<String, Vec<toml::Value>>>,
+    /// `[uncertain]`: read by `super::uncertain` (its keys are dotted paths).
+    pub uncertain: Option<toml::Value>,
 }
 
 /// `[organisation]`: CSV files or a generator.
