@@ -27,6 +27,7 @@ pub mod report;
 pub mod results;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
 pub mod shard;
 pub mod stats;
 pub mod study;

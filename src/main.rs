@@ -27,9 +27,27 @@ enum Command {
         /// The scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Which uncertain assumption matters: a variance-based (Sobol) or screening (Morris)
+    /// sensitivity study over the scenario's `[uncertain]` factors. Writes the results over the
+    /// study's worlds plus `sensitivity.csv` and `sensitivity.json`.
+    Sensitivity(SensitivityArgs),
     /// Merge the partial results folders of a sharded run (`run --shard I/N`) into one results
     /// folder, the same byte for byte as a single run.
     Merge(MergeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct SensitivityArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Base samples N of a Sobol study (N·(k+2) worlds for k factors) or trajectories r of a
+    /// Morris study (r·(k+1) worlds) [default: 256 for Sobol, 20 for Morris].
+    #[arg(long)]
+    samples: Option<u32>,
+    /// `sobol` (first- and total-order indices with bootstrap intervals) or `morris` (μ*, σ
+    /// screening, for many factors).
+    #[arg(long, default_value = "sobol")]
+    method: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -99,6 +117,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check { scenario } => check(scenario),
         Command::Merge(args) => merge(args),
+        Command::Sensitivity(args) => sensitivity(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -121,6 +140,29 @@ fn check(path: PathBuf) -> Result<(), Failure> {
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
+    study(args, None, "")
+}
+
+fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
+    use permeate::sensitivity::{DEFAULT_MORRIS_TRAJECTORIES, DEFAULT_SOBOL_SAMPLES};
+    use permeate::uncertain::WorldDesign;
+    if args.run.worlds.is_some() {
+        return Err(usage("--worlds is for `run`; a sensitivity study sets its worlds by --samples"));
+    }
+    let design = match args.method.as_str() {
+        "sobol" => WorldDesign::Saltelli { samples: args.samples.unwrap_or(DEFAULT_SOBOL_SAMPLES) },
+        "morris" => WorldDesign::Morris { trajectories: args.samples.unwrap_or(DEFAULT_MORRIS_TRAJECTORIES) },
+        other => return Err(usage(&format!("--method must be sobol or morris, got \"{other}\""))),
+    };
+    if args.samples.is_some_and(|s| !(2..=100_000).contains(&s)) {
+        return Err(usage("--samples must be 2 to 100000"));
+    }
+    study(args.run, Some(design), "-sensitivity")
+}
+
+/// `run` and `sensitivity`: the study of a scenario, whole or one shard, over its default worlds
+/// or those of `design`; the default output folder's name gets `suffix`.
+fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix: &str) -> Result<(), Failure> {
     if let Some(n) = args.replications.filter(|n| !(1..=MAX_REPLICATIONS).contains(n)) {
         return Err(usage(&format!("--replications must be 1 to {MAX_REPLICATIONS}, got {n}")));
     }
@@ -144,10 +186,22 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if args.worlds.is_some() && scenario.uncertainty.is_none() {
         return Err(usage("--worlds needs an [uncertain] section in the scenario"));
     }
-    scenario.use_random_worlds(args.worlds);
+    match design {
+        Some(d) => {
+            if scenario.uncertainty.is_none() {
+                return Err(usage(&format!(
+                    "{} has no [uncertain] section: a sensitivity study needs uncertain factors, e.g.\n  [uncertain]\n  \"channels.chat.transmit\" = {{ dist = \"uniform\", min = 0.3, max = 0.7 }}",
+                    args.scenario.display()
+                )));
+            }
+            scenario.use_worlds(d);
+        }
+        None => scenario.use_random_worlds(args.worlds),
+    }
     let out = args.out.clone().unwrap_or_else(|| {
         let stem =
             args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+        let stem = format!("{stem}{suffix}");
         match shard {
             Some(s) => PathBuf::from("results").join(format!("{stem}-shard-{}-of-{}", s.index, s.count)),
             None => PathBuf::from("results").join(stem),

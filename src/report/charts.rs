@@ -20,7 +20,7 @@ use crate::results::{Results, VariantResults};
 #[derive(Debug, Clone)]
 pub struct Chart {
     /// File name under `charts/`, e.g. `ecdf.svg`.
-    pub file: &'static str,
+    pub file: String,
     /// The chart's title (also drawn in the SVG).
     pub title: String,
     /// How to read the chart, in one or two plain sentences.
@@ -188,7 +188,7 @@ fn ecdf(results: &Results, shown: &[usize]) -> Result<Chart, String> {
         100.0 * base.threshold,
         results.horizon_hours
     );
-    Ok(Chart { file: "ecdf.svg", title, caption, svg })
+    Ok(Chart { file: "ecdf.svg".into(), title, caption, svg })
 }
 
 /// The steps of the empirical CDF of `t` (not reached = never) up to `x_max`, thinned to at
@@ -292,7 +292,7 @@ fn curve(results: &Results, shown: &[usize]) -> Result<Chart, String> {
             " The chart ends at {x_max:.0} h; after that the curves no longer change (curve.csv has them to {end:.0} h)."
         );
     }
-    Ok(Chart { file: "curve.svg", title, caption, svg })
+    Ok(Chart { file: "curve.svg".into(), title, caption, svg })
 }
 
 /// Mean paired difference with its interval, as text ("−49.3 h (−55.1 … −43.6)").
@@ -386,7 +386,7 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
          interval. Left of the black zero line the variant is faster; a bar that crosses zero shows no clear \
          difference."
     );
-    Ok(Some(Chart { file: "differences.svg", title, caption, svg }))
+    Ok(Some(Chart { file: "differences.svg".into(), title, caption, svg }))
 }
 
 /// (d) The sweep: median T_threshold against the first swept path, one line per combination of
@@ -515,7 +515,89 @@ fn sweep(results: &Results) -> Result<Option<Chart>, String> {
     if any_open {
         caption += " A bar that runs to the top has an upper bound that was not reached within the horizon.";
     }
-    Ok(Some(Chart { file: "sweep.svg", title, caption, svg }))
+    Ok(Some(Chart { file: "sweep.svg".into(), title, caption, svg }))
+}
+
+/// (e) Which assumption matters: per sensitivity output, the factors' total-order indices (bars
+/// with their 95% intervals) and first-order indices (dots), or Morris μ* (bars) and σ (dots).
+pub fn sensitivity(s: &crate::sensitivity::Sensitivity) -> Result<Vec<Chart>, String> {
+    let mut out = Vec::new();
+    for (n, o) in s.outputs.iter().enumerate() {
+        let sobol = s.method == "sobol";
+        let rows: Vec<(String, f64, [f64; 2], f64)> = o
+            .factors
+            .iter()
+            .map(|f| match (f.sobol, f.morris) {
+                (Some(x), _) => (f.factor.clone(), x.st, x.st_ci, x.s1),
+                (None, Some(m)) => (f.factor.clone(), m.mu_star, [m.mu_star, m.mu_star], m.sigma),
+                _ => (f.factor.clone(), 0.0, [0.0, 0.0], 0.0),
+            })
+            .collect();
+        let k = rows.len().max(1);
+        let x_hi = if sobol { 1.05 } else { rows.iter().map(|r| r.1.max(r.3)).fold(0.0f64, f64::max).max(1e-9) * 1.1 };
+        let title = format!("Which assumption matters: {}", o.output);
+        let height = 220 + 70 * k as u32;
+        let svg = render((WIDTH, height), |root| {
+            let mut chart = frame(root, &title, 0f64..x_hi, 0f64..k as f64, 16)?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(0)
+                .x_desc(if sobol {
+                    "share of the output's variance (bar: total-order index with 95% CI; dot: first-order)"
+                } else {
+                    "hours (bar: Morris μ*; dot: σ)"
+                })
+                .label_style((FONT, LABEL_SIZE))
+                .axis_desc_style((FONT, DESC_SIZE))
+                .light_line_style(GRID_LIGHT)
+                .max_light_lines(2)
+                .bold_line_style(GRID_BOLD)
+                .x_label_formatter(&|x| if sobol { format!("{:.0}%", 100.0 * x) } else { format!("{x:.1}") })
+                .draw()?;
+            for (i, (name, bar, ci, dot)) in rows.iter().enumerate() {
+                let y = (k - i) as f64 - 0.5;
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y - 0.18), (bar.clamp(0.0, x_hi), y + 0.18)],
+                    PALETTE[1].mix(0.85).filled(),
+                )))?;
+                if sobol {
+                    chart.draw_series(std::iter::once(ErrorBar::new_horizontal(
+                        y,
+                        ci[0].clamp(0.0, x_hi),
+                        bar.clamp(0.0, x_hi),
+                        ci[1].clamp(0.0, x_hi),
+                        BLACK.stroke_width(2),
+                        14,
+                    )))?;
+                }
+                chart.draw_series(std::iter::once(Circle::new((dot.clamp(0.0, x_hi), y), 7, BLACK.filled())))?;
+                chart.draw_series(std::iter::once(Text::new(
+                    name.clone(),
+                    (x_hi * 0.01, y + 0.22),
+                    (FONT, LABEL_SIZE).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Bottom)),
+                )))?;
+            }
+            Ok(())
+        })?;
+        let caption = if sobol {
+            format!(
+                "How much of the uncertainty in {} each assumption explains across {} plausible worlds: the bar is the \
+                 total-order Sobol index (with everything it interacts with) and its 95% bootstrap interval, the dot \
+                 the first-order index (alone). Measuring the assumption with the longest bar narrows the answer most.",
+                o.output, s.worlds
+            )
+        } else {
+            format!(
+                "Morris screening of {} across {} plausible worlds: the bar is μ*, the mean absolute change of the \
+                 output when the assumption moves over its plausible range; the dot is σ (non-linearity or \
+                 interactions).",
+                o.output, s.worlds
+            )
+        };
+        out.push(Chart { file: format!("sensitivity-{}.svg", n + 1), title, caption, svg });
+    }
+    Ok(out)
 }
 
 /// What the line charts leave out, as a sentence for their captions ("" if nothing).

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::charts::Chart;
-use super::{HEADLINE, WORKING_DAY_HOURS, answer_sentence, headline_row};
+use super::{WORKING_DAY_HOURS, answer_sentence, headline_row};
 use crate::facts::Facts;
 use crate::results::{Bottlenecks, Results, Share};
 
@@ -103,7 +103,12 @@ fn inline_svg(chart: &Chart) -> String {
 }
 
 /// The whole page.
-pub fn page(results: &Results, facts: &Facts, charts: &[Chart]) -> String {
+pub fn page(
+    results: &Results,
+    facts: &Facts,
+    charts: &[Chart],
+    sensitivity: Option<&crate::sensitivity::Sensitivity>,
+) -> String {
     let base = &results.variants[0];
     let t = format!("T{:.0}", 100.0 * base.threshold);
     let mut s = String::with_capacity(1 << 20);
@@ -124,13 +129,13 @@ pub fn page(results: &Results, facts: &Facts, charts: &[Chart]) -> String {
     let _ = writeln!(
         s,
         "<p class=\"meta\"><strong>{t}</strong> is the time until {:.0}% of the target ({} people, {}) have perceived \
-         and processed an item of feedback that appears at the source. {} replications per variant, seed {}, \
+         and processed an item of feedback that appears at the source. {}, seed {}, \
          horizon {} h ({} working days of {} h). All variants share common random numbers, so each is compared with \
          the baseline replication by replication.</p>",
         100.0 * base.threshold,
         base.target_size,
         esc(&base.target_label),
-        results.replications,
+        super::replications_text(results),
         results.seed,
         num(results.horizon_hours),
         num(results.horizon_hours / WORKING_DAY_HOURS),
@@ -160,16 +165,19 @@ pub fn page(results: &Results, facts: &Facts, charts: &[Chart]) -> String {
     // Charts.
     s += "<section id=\"charts\">\n<h2 class=\"charts\">Charts</h2>\n<p class=\"howto\">The same charts are in the \
           <code>charts/</code> folder beside this report, as SVG files for slides.</p>\n";
-    for c in charts {
-        let id = c.file.trim_end_matches(".svg");
-        let _ = writeln!(
-            s,
-            "<figure id=\"chart-{id}\">\n{}<figcaption>{}</figcaption>\n</figure>",
-            inline_svg(c),
-            esc(&c.caption)
-        );
+    let is_sensitivity = |c: &&Chart| c.file.starts_with("sensitivity-");
+    for c in charts.iter().filter(|c| !is_sensitivity(c)) {
+        s += &figure(c);
     }
     s += "</section>\n";
+
+    // Which assumption matters.
+    if let Some(sens) = sensitivity {
+        s += &sensitivity_section(sens, charts.iter().filter(is_sensitivity));
+    }
+    if let Some(u) = &results.uncertain {
+        s += &uncertain_section(u);
+    }
 
     // Bottlenecks.
     s += &bottlenecks_section(results);
@@ -194,7 +202,7 @@ fn variants_table(results: &Results) -> String {
     let mut s = String::from(
         "<section id=\"variants\">\n<h2>All variants compared</h2>\n<table class=\"headline\">\n<thead><tr>",
     );
-    for (i, h) in HEADLINE.iter().enumerate() {
+    for (i, h) in super::headline(results).iter().enumerate() {
         let class = if (1..5).contains(&i) { " class=\"num\"" } else { "" };
         let _ = write!(s, "<th{class}>{}</th>", esc(h));
     }
@@ -226,8 +234,74 @@ fn variants_table(results: &Results) -> String {
           reached before the horizon. Medians and quantiles count a replication that did not reach as “never”; the \
           mean and its interval are over the replications that reached. <em>vs baseline</em> compares each replication \
           with the same replication of the baseline: the mean difference in hours over replications where both \
-          reached (negative = faster) with its 95% interval, the median difference, and how often the variant was \
-          strictly faster.</p>\n</section>\n";
+          reached (negative = faster) with its 95% interval, the median difference, and the range that holds the middle \
+          80% of the paired differences. That an improvement (a link added, a probability raised) is never slower in \
+          any single replication holds by construction of the common random numbers, so it is not shown as evidence; \
+          the size of the differences is.</p>\n</section>\n";
+    s
+}
+
+/// A chart as a figure with its caption.
+fn figure(c: &Chart) -> String {
+    let id = c.file.trim_end_matches(".svg");
+    format!("<figure id=\"chart-{id}\">\n{}<figcaption>{}</figcaption>\n</figure>\n", inline_svg(c), esc(&c.caption))
+}
+
+/// "Which assumption matters": the advice, one chart per output and the table of indices.
+fn sensitivity_section<'c>(sens: &crate::sensitivity::Sensitivity, charts: impl Iterator<Item = &'c Chart>) -> String {
+    let mut s =
+        String::from("<section id=\"sensitivity\">\n<h2>Which assumption matters</h2>\n<ul class=\"answers\">\n");
+    for a in &sens.advice {
+        let _ = writeln!(s, "<li>{}</li>", esc(a));
+    }
+    let _ = writeln!(
+        s,
+        "</ul>\n<p class=\"howto\">A {} study over {} plausible worlds ({} {}), {} replications per world and variant. {}</p>",
+        esc(&sens.method),
+        sens.worlds,
+        sens.samples,
+        if sens.method == "sobol" { "base samples" } else { "trajectories" },
+        sens.replications,
+        if sens.method == "sobol" {
+            "Per world, each variant's median T and its median paired difference with the baseline are the outputs \
+             (a replication that did not reach counts as the horizon). The total-order index of an assumption is the \
+             share of the output's variance that would go if it were known exactly; the first-order index, the share \
+             it explains alone. Intervals: 95% bootstrap over the base samples."
+        } else {
+            "Morris screening: μ* is the mean absolute change of the output (hours) when an assumption moves over its \
+             plausible range, σ its spread."
+        }
+    );
+    for c in charts {
+        s += &figure(c);
+    }
+    s += "</section>\n";
+    s
+}
+
+/// The uncertain assumptions behind the worlds.
+fn uncertain_section(u: &crate::results::UncertainSummary) -> String {
+    let mut s = format!(
+        "<section id=\"uncertain\">\n<h2>Uncertain assumptions</h2>\n<p>The answers above are over {} plausible worlds: in \
+         each, every assumption below takes a value from its plausible range, and every variant runs the same \
+         replications with the same random draws. Ranges “across plausible assumptions” are the 10–90% range of the \
+         per-world medians.</p>\n<table><thead><tr><th>assumption</th><th>drives</th><th>plausible values</th></tr></thead><tbody>\n",
+        u.worlds
+    );
+    for f in &u.factors {
+        let how = match f.mode {
+            crate::uncertain::Mode::Set => "set to",
+            crate::uncertain::Mode::Scale => "multiplied by",
+        };
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{} ({how} the value)</td><td>{}</td></tr>",
+            esc(&f.name),
+            esc(&f.paths.join(", ")),
+            esc(&f.plausible)
+        );
+    }
+    s += "</tbody></table>\n</section>\n";
     s
 }
 

@@ -123,6 +123,28 @@ fn signed(x: f64) -> String {
 /// One row of the headline table: (variant, reached, median (CI), mean (CI), p10–p90, vs baseline).
 fn headline_row(v: &VariantResults) -> [String; 6] {
     let s = &v.t_threshold;
+    if let Some(w) = &v.worlds {
+        let range = |a: Option<f64>, b: Option<f64>| {
+            let f = |x: Option<f64>| x.map_or_else(|| "never".into(), |h| format!("{h:.1}"));
+            format!("{}–{}", f(a), f(b))
+        };
+        let vs = match v.vs_baseline.as_ref().and_then(|p| p.worlds.as_ref()) {
+            None => "—".to_string(),
+            Some(pw) => format!(
+                "better in {:.0}% of worlds; per-world median difference {}",
+                100.0 * pw.p_better_worlds,
+                delta_range(pw.median_delta.p10, pw.median_delta.p90)
+            ),
+        };
+        return [
+            v.name.clone(),
+            reached_pct(v.reached_fraction),
+            format!("{} ({})", hours(s.median), range(w.median.p10, w.median.p90)),
+            hours(s.mean),
+            range(s.p10, s.p90),
+            vs,
+        ];
+    }
     let vs = match &v.vs_baseline {
         None => "—".to_string(),
         Some(p) => {
@@ -134,7 +156,7 @@ fn headline_row(v: &VariantResults) -> [String; 6] {
                 _ => "mean —".into(),
             };
             let median = p.median_delta.map_or_else(|| "median —".into(), |m| format!("median {} h", signed(m)));
-            format!("{mean}; {median}; faster in {:.0}%", 100.0 * p.p_faster)
+            format!("{mean}; {median}; 80% of replications {}", delta_range(p.delta_p10, p.delta_p90))
         }
     };
     [
@@ -154,13 +176,29 @@ fn headline_row(v: &VariantResults) -> [String; 6] {
     ]
 }
 
+/// The headline table's columns with uncertain assumptions: the spreads are across worlds.
+const HEADLINE_WORLDS: [&str; 6] = [
+    "variant",
+    "reached",
+    "median T (10–90% of worlds)",
+    "mean T (pooled)",
+    "p10–p90 (h, pooled)",
+    "vs baseline (across worlds)",
+];
+
+/// The headline table's columns for `results`.
+fn headline(results: &Results) -> [&'static str; 6] {
+    if results.uncertain.is_some() { HEADLINE_WORLDS } else { HEADLINE }
+}
+
 const HEADLINE: [&str; 6] =
     ["variant", "reached", "median T (95% CI)", "mean T (95% CI)", "p10–p90 (h)", "vs baseline (paired)"];
 
 /// The headline table as aligned plain text (for the terminal).
 pub fn headline_text(results: &Results) -> String {
     let rows: Vec<[String; 6]> = results.variants.iter().map(headline_row).collect();
-    let mut widths = HEADLINE.map(|h| h.chars().count());
+    let head = headline(results);
+    let mut widths = head.map(|h| h.chars().count());
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
@@ -188,7 +226,7 @@ pub fn headline_text(results: &Results) -> String {
             .to_string()
             + "\n"
     };
-    s += &line(&HEADLINE.map(String::from));
+    s += &line(&head.map(String::from));
     for r in &rows {
         s += &line(r);
     }
@@ -204,6 +242,29 @@ fn days(h: f64) -> String {
     format!("{:.1}", h / WORKING_DAY_HOURS)
 }
 
+/// "1000 replications per variant", or with uncertain assumptions "100 replications per world and
+/// variant in 200 plausible worlds".
+pub fn replications_text(results: &Results) -> String {
+    match &results.uncertain {
+        None => format!("{} replications per variant", results.replications),
+        Some(u) => {
+            format!("{} replications per world and variant in {} plausible worlds", results.replications, u.worlds)
+        }
+    }
+}
+
+/// A range of paired differences in hours, "−12.0…+1.5 h" ("never" where a bound is infinite).
+fn delta_range(lo: Option<f64>, hi: Option<f64>) -> String {
+    let b = |x: Option<f64>| x.map_or_else(|| "±never".into(), signed);
+    format!("{}…{} h", b(lo), b(hi))
+}
+
+/// Working days of a per-world quantity, "4.9–8.1" ("never" where a bound is infinite).
+fn days_range(lo: Option<f64>, hi: Option<f64>) -> String {
+    let b = |x: Option<f64>| x.map_or_else(|| "never".to_string(), days);
+    format!("{}–{}", b(lo), b(hi))
+}
+
 /// The answer for one variant in one plain sentence (hours and working days of 8 h, the 95%
 /// interval of the median, the reached fraction, and for variants the paired difference).
 pub fn answer_sentence(v: &VariantResults, horizon_hours: f64) -> String {
@@ -217,14 +278,25 @@ pub fn answer_sentence(v: &VariantResults, horizon_hours: f64) -> String {
     let mut out = match s.median {
         Some(m) => {
             let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), days);
-            format!(
-                "{lead}, {who} have processed an item after {} working days ({m:.0} h; median, 95% interval {}–{} days; \
-                 reached in {} of replications)",
-                days(m),
-                ci(s.ci95_median[0]),
-                ci(s.ci95_median[1]),
-                reached_pct(v.reached_fraction)
-            )
+            match &v.worlds {
+                // With uncertain assumptions: the pooled median and the range of the per-world
+                // medians across plausible worlds (10–90%).
+                Some(w) => format!(
+                    "{lead}, {who} have processed an item after {} working days ({m:.0} h; median over all plausible \
+                     worlds; {} days across plausible assumptions, 10–90% of worlds; reached in {} of replications)",
+                    days(m),
+                    days_range(w.median.p10, w.median.p90),
+                    reached_pct(v.reached_fraction)
+                ),
+                None => format!(
+                    "{lead}, {who} have processed an item after {} working days ({m:.0} h; median, 95% interval {}–{} days; \
+                     reached in {} of replications)",
+                    days(m),
+                    ci(s.ci95_median[0]),
+                    ci(s.ci95_median[1]),
+                    reached_pct(v.reached_fraction)
+                ),
+            }
         }
         None => format!(
             "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications \
@@ -233,22 +305,47 @@ pub fn answer_sentence(v: &VariantResults, horizon_hours: f64) -> String {
         ),
     };
     if let Some(p) = &v.vs_baseline {
-        match (p.median_delta, p.ci95_mean_delta) {
-            (Some(d), Some([lo, hi])) if hi < 0.0 || lo > 0.0 => {
-                let word = if d < 0.0 { "sooner" } else { "later" };
-                out += &format!(
-                    ", {} days {word} than today (paired; mean difference {:+.1} h, 95% CI {:+.1}…{:+.1} h), faster in {:.0}% of replications",
-                    days(d.abs()),
-                    p.mean_delta.unwrap_or(0.0),
-                    lo,
-                    hi,
-                    100.0 * p.p_faster
-                );
+        if let Some(w) = &p.worlds {
+            // Across worlds: how often the variant is better, and by how much (per-world medians).
+            let d = &w.median_delta;
+            let by = match (d.p10, d.p90) {
+                (Some(a), Some(b)) if b < 0.0 => {
+                    format!("by {}–{} days in 80% of them", days(-b), days(-a))
+                }
+                (Some(a), Some(b)) => format!(
+                    "with per-world median differences of {:+.1} to {:+.1} days in 80% of them (negative = faster)",
+                    a / WORKING_DAY_HOURS,
+                    b / WORKING_DAY_HOURS
+                ),
+                _ => "by amounts that are unbounded in some worlds (one side does not reach)".into(),
+            };
+            out += &format!("; it is faster than today in {:.0}% of plausible worlds, {by}", 100.0 * w.p_better_worlds);
+        } else {
+            match (p.median_delta, p.ci95_mean_delta) {
+                (Some(d), Some([lo, hi])) if hi < 0.0 || lo > 0.0 => {
+                    let word = if d < 0.0 { "sooner" } else { "later" };
+                    out += &format!(
+                        ", {} days {word} than today (paired; mean difference {:+.1} h, 95% CI {:+.1}…{:+.1} h; in 80% of \
+                         replications the difference is {})",
+                        days(d.abs()),
+                        p.mean_delta.unwrap_or(0.0),
+                        lo,
+                        hi,
+                        delta_range(p.delta_p10, p.delta_p90)
+                    );
+                }
+                (_, Some([lo, hi])) => {
+                    out += &format!(
+                        ", no clear difference from today (paired mean difference 95% CI {lo:+.1}…{hi:+.1} h)"
+                    );
+                }
+                _ => {
+                    out += &format!(
+                        ", paired differences {} in 80% of replications",
+                        delta_range(p.delta_p10, p.delta_p90)
+                    )
+                }
             }
-            (_, Some([lo, hi])) => {
-                out += &format!(", no clear difference from today (paired mean difference 95% CI {lo:+.1}…{hi:+.1} h)");
-            }
-            _ => out += &format!(", faster than today in {:.0}% of replications", 100.0 * p.p_faster),
         }
     }
     out.push('.');
@@ -272,16 +369,21 @@ pub fn summary_md(results: &Results) -> String {
     let _ = writeln!(
         s,
         "**T{pct:.0}** is the time until {pct:.0}% of the target ({} people, {}) have perceived and processed an item \
-         that appears at the source. {} replications per variant, seed {}, horizon {} h; all variants share \
+         that appears at the source. {}, seed {}, horizon {} h; all variants share \
          common random numbers, so the comparison with the baseline is paired replication by replication.\n",
-        base.target_size, base.target_label, results.replications, results.seed, results.horizon_hours
+        base.target_size,
+        base.target_label,
+        replications_text(results),
+        results.seed,
+        results.horizon_hours
     );
     s += "## The answer\n\n";
     for v in &results.variants {
         let _ = writeln!(s, "- {}", answer_sentence(v, results.horizon_hours));
     }
     s += "\n## All variants\n\n";
-    s += &format!("| {} |\n|{}\n", HEADLINE.join(" | "), "---|".repeat(HEADLINE.len()));
+    let head = headline(results);
+    s += &format!("| {} |\n|{}\n", head.join(" | "), "---|".repeat(head.len()));
     for v in &results.variants {
         let r = headline_row(v);
         let _ = writeln!(s, "| {} |", r.map(|c| c.replace('|', "\\|")).join(" | "));
@@ -290,8 +392,10 @@ pub fn summary_md(results: &Results) -> String {
           before the horizon. Medians and quantiles count a replication that did not reach as \"never\"; \
           the mean and its interval are over the replications that reached. *vs baseline* compares each \
           replication with the same replication of the baseline: the mean difference (over replications \
-          where both reached, negative = faster), the median difference, and how often the variant was \
-          strictly faster (not reaching counts as slower than any time).\n";
+          where both reached, negative = faster), the median difference, and the range of the middle 80% of the \
+          paired differences (not reaching counts as slower than any time). That an improvement is never slower \
+          in any single replication holds by construction of the common random numbers, so it is not evidence; \
+          the size of the differences is.\n";
     s += &bottlenecks_md(results);
     for v in &results.variants {
         if v.reached_fraction < 1.0 {
@@ -363,9 +467,17 @@ pub fn result_files(results: &Results, facts: &Facts) -> Result<Vec<(String, Str
     if let Some(sweep) = sweep_csv(results) {
         files.push(("sweep.csv".into(), sweep));
     }
-    let charts =
+    let sensitivity = crate::sensitivity::analyse(results, facts);
+    if let Some(s) = &sensitivity {
+        files.push(("sensitivity.csv".into(), crate::sensitivity::csv(s)));
+        files.push(("sensitivity.json".into(), serde_json::to_string_pretty(s).expect("plain data serialises") + "\n"));
+    }
+    let mut charts =
         charts::all(results).map_err(|(file, message)| format!("drawing the chart {file} failed: {message}"))?;
-    files.push(("report.html".into(), html::page(results, facts, &charts)));
+    if let Some(s) = &sensitivity {
+        charts.extend(charts::sensitivity(s).map_err(|m| format!("drawing the sensitivity charts failed: {m}"))?);
+    }
+    files.push(("report.html".into(), html::page(results, facts, &charts, sensitivity.as_ref())));
     for chart in charts {
         files.push((format!("charts/{}", chart.file), chart.svg));
     }
