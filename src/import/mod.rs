@@ -23,13 +23,53 @@ use map::{COMMUNITY_ROLE, Map, Pairs};
 pub const FILES: [&str; 4] = ["people.csv", "links.csv", "people-details.csv", "scenario.toml"];
 
 /// One created link: endpoints as indices into the people list (0 is the community node), the
-/// channel, and whether it is one-way.
+/// channel (index into [`Links::names`]), and whether it is one-way.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct NewLink {
     source: usize,
     target: usize,
-    channel: String,
+    channel: usize,
     forward: bool,
+}
+
+/// The links created so far, without duplicates, and the channels they use.
+#[derive(Default)]
+struct Links {
+    links: Vec<NewLink>,
+    seen: HashSet<(usize, usize, usize, bool)>,
+    /// Channel names, indexed by `NewLink::channel`.
+    names: Vec<String>,
+    /// Per channel: what created its links, how many, and the placeholder delay.
+    channels: Vec<(String, ChannelUse)>,
+}
+
+impl Links {
+    /// The index of channel `name`, noting `what` creates links over it.
+    fn channel(&mut self, name: &str, what: &str, delay: &'static str) -> usize {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => {
+                let u = &mut self.channels[i].1;
+                if !u.what.split("; ").any(|w| w == what) {
+                    u.what = format!("{}; {what}", u.what);
+                }
+                i
+            }
+            None => {
+                self.names.push(name.to_string());
+                self.channels.push((name.to_string(), ChannelUse { what: what.to_string(), links: 0, delay }));
+                self.names.len() - 1
+            }
+        }
+    }
+
+    /// Adds a link unless the same one (same ends, channel and direction) exists.
+    fn add(&mut self, source: usize, target: usize, channel: usize, forward: bool) {
+        let (a, b) = if forward { (source, target) } else { (source.min(target), source.max(target)) };
+        if self.seen.insert((a, b, channel, forward)) {
+            self.links.push(NewLink { source, target, channel, forward });
+            self.channels[channel].1.links += 1;
+        }
+    }
 }
 
 /// What import produced: the files of the organisation folder and the report to print.
@@ -75,75 +115,46 @@ pub fn import(hr_path: &Path, map_path: &Path, messages_path: Option<&Path>) -> 
 
     // People: the community node first (index 0), then the employees in the HR file's order.
     let person = |i: usize| -> usize { i + 1 };
-    let mut links: Vec<NewLink> = Vec::new();
-    let mut seen: HashSet<(usize, usize, String, bool)> = HashSet::new();
-    let mut add = |links: &mut Vec<NewLink>, source: usize, target: usize, channel: &str, forward: bool| -> bool {
-        let key = if forward { (source, target) } else { (source.min(target), source.max(target)) };
-        if seen.insert((key.0, key.1, channel.to_string(), forward)) {
-            links.push(NewLink { source, target, channel: channel.to_string(), forward });
-            true
-        } else {
-            false
-        }
-    };
-    let mut uses: Vec<(String, ChannelUse)> = Vec::new();
-    let count_use = |uses: &mut Vec<(String, ChannelUse)>, channel: &str, what: String, delay: &'static str| match uses
-        .iter_mut()
-        .find(|(c, _)| c == channel)
-    {
-        Some((_, u)) => {
-            u.links += 1;
-            if !u.what.contains(&what) {
-                u.what = format!("{}; {what}", u.what);
-            }
-        }
-        None => uses.push((channel.to_string(), ChannelUse { what, links: 1, delay })),
-    };
+    let mut links = Links::default();
+    let manager_ch = links.channel(&map.manager_channel, "manager <-> direct report", DELAY_MANAGER);
+    let team_ch = links.channel(&map.team_channel, "within a team", DELAY_TEAM);
 
-    // Manager ↔ direct report.
+    // Manager <-> direct report.
     for (i, e) in employees.iter().enumerate() {
-        if let Some(m) = e.manager
-            && add(&mut links, person(m), person(i), &map.manager_channel, false)
-        {
-            count_use(&mut uses, &map.manager_channel, "manager <-> direct report".into(), DELAY_MANAGER);
+        if let Some(m) = e.manager {
+            links.add(person(m), person(i), manager_ch, false);
         }
     }
 
     // Within a team: every pair up to `all_pairs_up_to` members, else a ring lattice.
-    let mut teams: Vec<((&str, &str), Vec<usize>)> = Vec::new();
+    let mut teams: Vec<Vec<usize>> = Vec::new();
     let mut team_index: HashMap<(&str, &str), usize> = HashMap::new();
     for (i, e) in employees.iter().enumerate() {
         if e.team.is_empty() {
             continue;
         }
-        let key = (e.unit.as_str(), e.team.as_str());
-        let t = *team_index.entry(key).or_insert_with(|| {
-            teams.push((key, Vec::new()));
+        let t = *team_index.entry((e.unit.as_str(), e.team.as_str())).or_insert_with(|| {
+            teams.push(Vec::new());
             teams.len() - 1
         });
-        teams[t].1.push(i);
+        teams[t].push(i);
     }
     let (mut small_teams, mut large_teams) = (0usize, 0usize);
-    for (_, members) in &teams {
+    let h = map.ring_neighbours as usize;
+    for members in &teams {
         let n = members.len();
-        let h = map.ring_neighbours as usize;
         if n <= map.all_pairs_up_to as usize || 2 * h + 1 >= n {
             small_teams += 1;
             for a in 0..n {
                 for b in a + 1..n {
-                    if add(&mut links, person(members[a]), person(members[b]), &map.team_channel, false) {
-                        count_use(&mut uses, &map.team_channel, "within a team".into(), DELAY_TEAM);
-                    }
+                    links.add(person(members[a]), person(members[b]), team_ch, false);
                 }
             }
         } else {
             large_teams += 1;
             for a in 0..n {
                 for d in 1..=h {
-                    let b = (a + d) % n;
-                    if add(&mut links, person(members[a]), person(members[b]), &map.team_channel, false) {
-                        count_use(&mut uses, &map.team_channel, "within a team".into(), DELAY_TEAM);
-                    }
+                    links.add(person(members[a]), person(members[(a + d) % n]), team_ch, false);
                 }
             }
         }
@@ -158,21 +169,26 @@ pub fn import(hr_path: &Path, map_path: &Path, messages_path: Option<&Path>) -> 
         pairs.sort_unstable();
         let m = &map.messages;
         let forward = m.pairs == Pairs::Ordered;
+        let strong_ch =
+            links.channel(&m.strong_channel, &format!("at least {} messages per pair", m.strong), DELAY_STRONG);
+        let weak_ch = if m.weak < m.strong {
+            links.channel(&m.weak_channel, &format!("{} to {} messages per pair", m.weak, m.strong - 1), DELAY_WEAK)
+        } else {
+            strong_ch
+        };
         let (mut strong, mut weak, mut below) = (0usize, 0usize, 0usize);
         for ((a, b), c) in pairs {
-            let (channel, what, delay) = if c >= m.strong {
+            let channel = if c >= m.strong {
                 strong += 1;
-                (&m.strong_channel, format!("at least {} messages per pair", m.strong), DELAY_STRONG)
+                strong_ch
             } else if c >= m.weak {
                 weak += 1;
-                (&m.weak_channel, format!("{} to {} messages per pair", m.weak, m.strong - 1), DELAY_WEAK)
+                weak_ch
             } else {
                 below += 1;
                 continue;
             };
-            if add(&mut links, person(a), person(b), channel, forward) {
-                count_use(&mut uses, channel, what, delay);
-            }
+            links.add(person(a), person(b), channel, forward);
         }
         message_stats = Some((
             mp.to_path_buf(),
@@ -187,19 +203,21 @@ pub fn import(hr_path: &Path, map_path: &Path, messages_path: Option<&Path>) -> 
     }
 
     // The community node and the people who watch it.
+    let community_ch = links.channel(&map.community_channel, "community <-> watchers", DELAY_COMMUNITY);
     let mut watchers = Vec::new();
     for (i, e) in employees.iter().enumerate() {
         if map.watchers.contains(&e.role) {
             watchers.push(i);
-            if add(&mut links, 0, person(i), &map.community_channel, false) {
-                count_use(&mut uses, &map.community_channel, "community <-> watchers".into(), DELAY_COMMUNITY);
-            }
+            links.add(0, person(i), community_ch, false);
         }
     }
+    let uses: Vec<(String, ChannelUse)> = links.channels.drain(..).filter(|(_, u)| u.links > 0).collect();
+    let channel_names: Vec<String> = links.names.clone();
+    let links = links.links;
 
     let files = vec![
         ("people.csv", people_csv(&employees, &map, hr_path)),
-        ("links.csv", links_csv(&links, &employees, &map)),
+        ("links.csv", links_csv(&links, &channel_names, &employees, &map)),
         ("people-details.csv", details_csv(&employees)),
         ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, messages_path)),
     ];
@@ -324,7 +342,7 @@ fn details_csv(employees: &[Employee]) -> String {
     s
 }
 
-fn links_csv(links: &[NewLink], employees: &[Employee], map: &Map) -> String {
+fn links_csv(links: &[NewLink], channels: &[String], employees: &[Employee], map: &Map) -> String {
     let id = |p: usize| if p == 0 { map.community_id.as_str() } else { employees[p - 1].id.as_str() };
     let mut s = String::from(
         "# Written by permeate import: manager <-> report, within teams, from message counts, community <-> watchers.\n",
@@ -336,7 +354,7 @@ fn links_csv(links: &[NewLink], employees: &[Employee], map: &Map) -> String {
             "{},{},{},{}",
             field(id(l.source)),
             field(id(l.target)),
-            field(&l.channel),
+            field(&channels[l.channel]),
             if l.forward { "forward" } else { "both" }
         );
     }
