@@ -18,9 +18,29 @@ use crate::scenario::locate::line_of_key;
 use hr::Employee;
 use map::{COMMUNITY_ROLE, Map, Pairs};
 
-/// The files `permeate import` writes; an existing output folder holding only these may be
-/// replaced.
+/// The files `permeate import` writes (besides [`MANIFEST`]).
 pub const FILES: [&str; 4] = ["people.csv", "links.csv", "people-details.csv", "scenario.toml"];
+
+/// The manifest import writes beside [`FILES`]: a checksum per file. A later import replaces the
+/// folder only while the manifest is there and every file still has its checksum, so a skeleton
+/// the consultant has edited is never overwritten.
+pub const MANIFEST: &str = ".permeate-import";
+
+/// 64-bit FNV-1a of `bytes`: a stable checksum (not a security measure).
+fn checksum(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+fn manifest(files: &[(&'static str, String)]) -> String {
+    let mut s = String::from(
+        "# Written by permeate import. A later import may replace this folder only while every file\n\
+         # below is unchanged (FNV-1a 64 checksums).\n",
+    );
+    for (name, content) in files {
+        let _ = writeln!(s, "{name} {:016x}", checksum(content.as_bytes()));
+    }
+    s
+}
 
 /// One created link: endpoints as indices into the people list (0 is the community node), the
 /// channel (index into [`Links::names`]), and whether it is one-way.
@@ -215,12 +235,14 @@ pub fn import(hr_path: &Path, map_path: &Path, messages_path: Option<&Path>) -> 
     let channel_names: Vec<String> = links.names.clone();
     let links = links.links;
 
-    let files = vec![
+    let mut files = vec![
         ("people.csv", people_csv(&employees, &map, hr_path)),
         ("links.csv", links_csv(&links, &channel_names, &employees, &map)),
         ("people-details.csv", details_csv(&employees)),
         ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, messages_path)),
     ];
+
+    files.push((MANIFEST, manifest(&files)));
 
     let mut report = String::new();
     let _ = writeln!(
@@ -396,8 +418,8 @@ fn skeleton(
     s.push_str(
         "# It is valid as is (`permeate check scenario.toml`), but every number marked ESTIMATE is a\n\
          # placeholder: replace it with what you know about the client before you trust a result.\n\
-         # Every key is described in docs/scenario-format.md. Re-running import into this folder\n\
-         # replaces this file: copy it elsewhere before you edit it.\n\n",
+         # Every key is described in docs/scenario-format.md. Once you edit a file here, import\n\
+         # no longer replaces this folder: re-import into another one.\n\n",
     );
     let _ = writeln!(s, "name = {}", toml_string(&map.scenario_name));
     s.push_str("seed = 1\nreplications = 1000\nhorizon_hours = 2000        # ESTIMATE — replace (hours; 2000 = 250 working days of 8 h)\n\n");
@@ -478,23 +500,41 @@ fn skeleton(
     s
 }
 
-/// Checks that `out` may receive an import: missing, empty, or holding only files import
-/// writes ([`FILES`]). Anything else is refused, so a mistyped `-o` never deletes data.
+/// Checks that `out` may receive an import: missing, empty, or a folder import wrote whose
+/// files are unchanged (its [`MANIFEST`] lists each with its checksum). Anything else is refused,
+/// so a mistyped `-o` never deletes data and an edited skeleton is never overwritten.
 pub fn check_output_folder(out: &Path) -> Result<(), Error> {
     let refuse = |reason: String| Err(Error::OutputInUse { path: out.to_path_buf(), reason });
+    let read_err = |source| Error::Write { path: out.to_path_buf(), source };
     match std::fs::symlink_metadata(out) {
         Err(_) => Ok(()),
         Ok(m) if !m.is_dir() => refuse("it is a file, not a folder".into()),
         Ok(_) => {
-            let entries = std::fs::read_dir(out).map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
-            for entry in entries {
-                let entry = entry.map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
+            let mut names = Vec::new();
+            for entry in std::fs::read_dir(out).map_err(read_err)? {
+                let entry = entry.map_err(read_err)?;
                 let name = entry.file_name().to_string_lossy().into_owned();
                 let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
-                if !is_file || !FILES.contains(&name.as_str()) {
+                if !is_file || !(FILES.contains(&name.as_str()) || name == MANIFEST) {
                     return refuse(format!(
-                        "it holds \"{name}\", which permeate import does not write (it replaces a folder only if it holds nothing but {})",
-                        FILES.join(", ")
+                        "it holds \"{name}\", which permeate import does not write (it replaces only an empty folder or one it wrote itself)"
+                    ));
+                }
+                names.push(name);
+            }
+            if names.is_empty() {
+                return Ok(());
+            }
+            let Ok(listed) = std::fs::read_to_string(out.join(MANIFEST)) else {
+                return refuse(format!("it has no {MANIFEST}, so permeate import did not write it"));
+            };
+            let sums: HashMap<&str, &str> =
+                listed.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split_once(' ')).collect();
+            for name in names.iter().filter(|n| *n != MANIFEST) {
+                let bytes = std::fs::read(out.join(name)).map_err(read_err)?;
+                if sums.get(name.as_str()) != Some(&format!("{:016x}", checksum(&bytes)).as_str()) {
+                    return refuse(format!(
+                        "{name} was changed after permeate import wrote it; move your edited files elsewhere first"
                     ));
                 }
             }

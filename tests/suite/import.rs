@@ -345,7 +345,7 @@ fn the_skeleton_passes_check_and_runs() {
 fn import_is_deterministic_and_the_bundled_output_is_up_to_date() {
     let (_d1, a, _) = import_example();
     let (_d2, b, _) = import_example();
-    for f in ["people.csv", "links.csv", "people-details.csv", "scenario.toml"] {
+    for f in ["people.csv", "links.csv", "people-details.csv", "scenario.toml", ".permeate-import"] {
         let (x, y) = (read_text(&a.join(f)), read_text(&b.join(f)));
         assert_eq!(x, y, "{f} differs between two imports");
         assert_eq!(x, read_text(&example("org").join(f)), "scenarios/import-example/org/{f} is out of date");
@@ -367,7 +367,34 @@ fn the_output_folder_is_never_replaced_unless_import_wrote_it() {
     ]);
     assert!(again.status.success(), "{}", stderr(&again));
     assert!(!read_text(&out.join("links.csv")).contains("chat_strong"), "replaced whole");
-    // A folder with anything else is not.
+    // An edited skeleton is not replaced.
+    let skeleton = out.join("scenario.toml");
+    std::fs::write(&skeleton, read_text(&skeleton).replace("transmit = 1.0", "transmit = 0.5")).unwrap();
+    let o = permeate(&[
+        "import",
+        "--hr",
+        example("hr-export.csv").to_str().unwrap(),
+        "--map",
+        example("map.toml").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("scenario.toml was changed"), "{}", stderr(&o));
+    assert!(read_text(&skeleton).contains("transmit = 0.5"));
+    // Nor is a folder import did not write, or one with anything else in it.
+    std::fs::remove_file(out.join(".permeate-import")).unwrap();
+    let o = permeate(&[
+        "import",
+        "--hr",
+        example("hr-export.csv").to_str().unwrap(),
+        "--map",
+        example("map.toml").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("has no .permeate-import"), "{}", stderr(&o));
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
     let o = permeate(&[
         "import",
