@@ -22,8 +22,15 @@ pub struct Counts {
     pub unknown_rows: usize,
 }
 
-/// Reads the messages file at `path`; `index` maps employee ids to their index.
-pub fn read(path: &Path, map: &Map, map_path: &Path, index: &HashMap<&str, usize>) -> Result<Counts, InputError> {
+/// Reads the messages file at `path`; `ids` are the employee ids in the export's order and
+/// `index` maps them to their position.
+pub fn read(
+    path: &Path,
+    map: &Map,
+    map_path: &Path,
+    ids: &[&str],
+    index: &HashMap<&str, usize>,
+) -> Result<Counts, InputError> {
     let m = &map.messages;
     let text = crate::org::csv_input_read_text(path)?;
     let mut rdr = reader(&text);
@@ -51,9 +58,7 @@ pub fn read(path: &Path, map: &Map, map_path: &Path, index: &HashMap<&str, usize
                 None if m.skip_unknown => Ok(None),
                 None => {
                     let hint = if index.len() <= 100_000 {
-                        closest(id, index.keys().copied())
-                            .map(|s| format!("; did you mean \"{s}\"?"))
-                            .unwrap_or_default()
+                        closest(id, ids.iter().copied()).map(|s| format!("; did you mean \"{s}\"?")).unwrap_or_default()
                     } else {
                         String::new()
                     };

@@ -183,8 +183,9 @@ pub fn import(hr_path: &Path, map_path: &Path, messages_path: Option<&Path>) -> 
     // Message counts.
     let mut message_stats = None;
     if let Some(mp) = messages_path {
-        let index: HashMap<&str, usize> = employees.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
-        let counts = messages::read(mp, &map, map_path, &index)?;
+        let ids: Vec<&str> = employees.iter().map(|e| e.id.as_str()).collect();
+        let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+        let counts = messages::read(mp, &map, map_path, &ids, &index)?;
         let mut pairs: Vec<((usize, usize), u64)> = counts.pairs.iter().map(|(&k, &v)| (k, v)).collect();
         pairs.sort_unstable();
         let m = &map.messages;
@@ -291,13 +292,21 @@ pub fn import(hr_path: &Path, map_path: &Path, messages_path: Option<&Path>) -> 
     }
     let roots: Vec<&Employee> = employees.iter().filter(|e| e.manager.is_none()).collect();
     let _ = writeln!(report, "people without a manager: {}", roots.len());
-    for e in &roots {
+    const LISTED: usize = 100;
+    for e in roots.iter().take(LISTED) {
         let _ = writeln!(
             report,
             "  {} (line {}{})",
             e.id,
             e.line,
             if e.title.is_empty() { String::new() } else { format!(", {}", e.title) }
+        );
+    }
+    if roots.len() > LISTED {
+        let _ = writeln!(
+            report,
+            "  … and {} more (all of them have an empty manager in people-details.csv)",
+            roots.len() - LISTED
         );
     }
     if watchers.is_empty() {

@@ -409,3 +409,33 @@ fn the_output_folder_is_never_replaced_unless_import_wrote_it() {
     assert!(stderr(&o).contains("notes.txt"), "{}", stderr(&o));
     assert_eq!(read_text(&out.join("notes.txt")), "mine");
 }
+
+#[test]
+fn awkward_ids_and_names_survive_the_round_trip_through_check() {
+    // Ids with a comma, a quote, a leading `#` (a comment line in people.csv unless quoted) and
+    // non-ASCII text; a role and a unit with spaces; a channel name that needs TOML quoting.
+    let hr = "\u{feff}id,manager_id,unit,title\n\
+              \"#1\",,R&D Lab,Développeur\n\
+              \"a,b\",#1,R&D Lab,Développeur\n\
+              \"x\"\"y\",#1,R&D Lab,Lead Développeur\n\
+              ü,x\"y,Support Team,Agent\n";
+    let map = "[[roles]]\npattern = \"^lead\"\nrole = \"team lead\"\n[[roles]]\npattern = \"DÉVELOPPEUR\"\nrole = \"developer\"\n\
+               [channels]\nmanager = \"one on one\"\n";
+    let dir = TempScenario::new(&[("hr.csv", hr), ("map.toml", map)]);
+    let (o, out) = import_in(&dir, false);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        rows(&out.join("people.csv"))[1..],
+        [
+            "community,external,community",
+            "\"#1\",R&D Lab,developer",
+            "\"a,b\",R&D Lab,developer",
+            "\"x\"\"y\",R&D Lab,team lead",
+            "ü,Support Team,employee"
+        ]
+    );
+    let o = permeate(&["check", out.join("scenario.toml").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.contains("organisation: 5 people, 3 links"), "{summary}");
+}
