@@ -118,6 +118,10 @@ fn known_tree_gives_exactly_the_documented_people_and_links() {
     assert_eq!(links.len() - 1, 111 + 12 * 36);
     assert_eq!(rows(&out.join("links.csv")), links);
 
+    let mut left: Vec<String> =
+        std::fs::read_dir(dir.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    left.sort();
+    assert_eq!(left, ["hr.csv", "map.toml", "out"], "no temporary folder is left beside the output");
     let details = rows(&out.join("people-details.csv"));
     assert_eq!(details[0], "id,name,title,site,team,manager");
     assert_eq!(details[1], "ceo,Person ceo,CEO,HQ,,");
