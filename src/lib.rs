@@ -17,6 +17,7 @@ pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod facts;
+pub mod import;
 pub mod model;
 pub mod org;
 pub mod outcome;

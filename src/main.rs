@@ -34,6 +34,44 @@ enum Command {
     /// Merge the partial results folders of a sharded run (`run --shard I/N`) into one results
     /// folder, the same byte for byte as a single run.
     Merge(MergeArgs),
+    /// Turn a client's HR export (and message counts) into an organisation folder: people.csv,
+    /// links.csv, people-details.csv and a commented scenario skeleton (see docs/import.md).
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ImportArgs {
+    /// The HR export (CSV): one row per employee.
+    #[arg(long, value_name = "EXPORT.csv")]
+    hr: PathBuf,
+    /// The map (TOML): which columns hold what, titles to roles, channels, thresholds.
+    #[arg(long, value_name = "MAP.toml")]
+    map: PathBuf,
+    /// Message counts per pair (CSV), e.g. from chat or e-mail metadata over 90 days.
+    #[arg(long, value_name = "MESSAGES.csv")]
+    messages: Option<PathBuf>,
+    /// Output folder for the organisation (written whole or not at all).
+    #[arg(short, long, value_name = "DIR")]
+    out: PathBuf,
+    /// No counts on stdout.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn import(args: ImportArgs) -> Result<(), Failure> {
+    use permeate::import;
+    import::check_output_folder(&args.out)?;
+    let imported = import::import(&args.hr, &args.map, args.messages.as_deref()).map_err(Error::from)?;
+    import::write_folder(&args.out, &imported)?;
+    if !args.quiet {
+        print!("{}", imported.report);
+        println!(
+            "written to {}/; next: permeate check {}",
+            args.out.display(),
+            args.out.join("scenario.toml").display()
+        );
+    }
+    Ok(())
 }
 
 #[derive(clap::Args, Debug)]
@@ -118,6 +156,7 @@ fn main() -> ExitCode {
         Command::Check { scenario } => check(scenario),
         Command::Merge(args) => merge(args),
         Command::Sensitivity(args) => sensitivity(args),
+        Command::Import(args) => import(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

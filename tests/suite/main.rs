@@ -4,6 +4,7 @@ mod common;
 
 mod bad_input;
 mod bottlenecks;
+mod import;
 mod oracles;
 mod pipeline;
 mod properties;
