@@ -8,6 +8,8 @@
 //!   replication of the generated ACME company;
 //! - `scaling`: one replication of the same SIR model on 1k, 10k, 100k and 1M people;
 //! - `pipeline`: a parameter patch against a full compile of an ACME design point;
+//! - `worlds`: 100 replications of the ACME baseline, plain and as one plausible world (a
+//!   parameter patch plus the same run);
 //! - `shards`: the ACME sweep as three shard processes plus their merge against one run.
 //!
 //! Numbers measured on the project machine are in docs/performance.md.
@@ -148,6 +150,38 @@ fn pipeline(c: &mut Criterion) {
     g.bench_function("acme full compile", |b| b.iter(|| black_box(v.compile(acme.horizon_hours).unwrap())));
     g.bench_function("acme parameter patch", |b| {
         b.iter(|| black_box(Model::with_params(base.structure.clone(), &v.params(acme.horizon_hours)).unwrap()))
+    });
+    g.finish();
+
+    // Worlds: a world is a parameter patch of the point's compiled model, then the same engine.
+    // Per world, 100 replications of the ACME baseline: plain model vs patch + run.
+    let unc = Scenario::load(&root.join("scenarios/acme-uncertain.toml")).unwrap();
+    let grid = CurveGrid::new(unc.curve_points, unc.curve_hours);
+    let plain = unc.variants[0].compile(unc.horizon_hours).unwrap();
+    let u = unc.uncertainty.as_ref().unwrap();
+    let values = &unc.worlds.as_ref().unwrap().values;
+    let mut g = c.benchmark_group("worlds");
+    g.sample_size(20);
+    g.bench_function("acme 100 replications, plain", |b| {
+        b.iter(|| black_box(run_model(&plain, unc.seed, 0..100, &grid, &|| {})))
+    });
+    let mut w = 0usize;
+    g.bench_function("acme 100 replications, one world (patch + run)", |b| {
+        b.iter(|| {
+            w = (w + 1) % values.len();
+            let base = unc.variants[0].params(unc.horizon_hours);
+            let mut params = base.clone();
+            for &(f, t) in &u.targets[0] {
+                let x = values[w][f];
+                let v = match u.factors[f].mode {
+                    permeate::uncertain::Mode::Set => x,
+                    permeate::uncertain::Mode::Scale => base.get(t).unwrap() * x,
+                };
+                params.set(t, v).unwrap();
+            }
+            let model = Model::with_params(plain.structure.clone(), &params).unwrap();
+            black_box(run_model(&model, unc.seed, 0..100, &grid, &|| {}))
+        })
     });
     g.finish();
 

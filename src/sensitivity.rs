@@ -268,11 +268,21 @@ fn advice(outputs: &[OutputIndices], method: &str) -> Vec<String> {
             let best =
                 o.factors.iter().filter_map(|f| f.sobol.map(|s| (f, s))).max_by(|a, b| a.1.st.total_cmp(&b.1.st));
             if let Some((f, s)) = best {
+                // Estimates are noisy: an index estimated above 1 means "nearly all".
+                let share = if s.st >= 0.995 {
+                    "nearly all".to_string()
+                } else {
+                    format!("about {:.0}%", 100.0 * s.st.max(0.0))
+                };
+                let wide = if s.st_ci[1].min(1.0) - s.st_ci[0].max(0.0) > 0.5 {
+                    "; the interval is wide: more --samples would narrow it"
+                } else {
+                    ""
+                };
                 out.push(format!(
-                    "Measure \"{}\" first: it explains about {:.0}% of the uncertainty in {what} (total-order index, \
-                     95% interval {:.0}–{:.0}%; {:.0}% alone).",
+                    "Measure \"{}\" first: it explains {share} of the uncertainty in {what} (total-order index, \
+                     95% interval {:.0}–{:.0}%; {:.0}% alone{wide}).",
                     f.factor,
-                    100.0 * s.st.clamp(0.0, 1.0),
                     100.0 * s.st_ci[0].clamp(0.0, 1.0),
                     100.0 * s.st_ci[1].clamp(0.0, 1.0),
                     100.0 * s.s1.clamp(0.0, 1.0)

@@ -275,11 +275,15 @@ fn a_parameter_patch_gives_the_same_replications_as_a_fresh_compile() {
 }
 
 /// The bundled scenarios whose results are committed in `results/`.
-const BUNDLED: [&str; 4] = ["acme", "acme-reverse", "acme-sweep", "northwind"];
+const BUNDLED: [&str; 5] = ["acme", "acme-reverse", "acme-sweep", "acme-uncertain", "northwind"];
+
+/// The bundled sensitivity study: `permeate sensitivity scenarios/acme-uncertain.toml` with
+/// these flags writes `results/acme-uncertain-sensitivity/`.
+const SENSITIVITY_FLAGS: [&str; 4] = ["--samples", "128", "-n", "50"];
 
 #[test]
 fn the_results_type_round_trips_every_bundled_summary() {
-    for name in BUNDLED {
+    for name in BUNDLED.iter().copied().chain(["acme-uncertain-sensitivity"]) {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("results").join(name).join("summary.json");
         let text = read_text(&path);
         let results: Results =
@@ -291,23 +295,35 @@ fn the_results_type_round_trips_every_bundled_summary() {
 
 #[test]
 fn committed_results_are_what_the_code_gives() {
-    for name in BUNDLED {
+    let studies = BUNDLED.iter().map(|n| (n.to_string(), "run", n.to_string(), &[][..])).chain(std::iter::once((
+        "acme-uncertain-sensitivity".to_string(),
+        "sensitivity",
+        "acme-uncertain".to_string(),
+        &SENSITIVITY_FLAGS[..],
+    )));
+    for (name, command, scenario, flags) in studies {
         let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join(name);
-        run_ok(&bundled(&format!("{name}.toml")), &out, &[]);
-        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("results").join(name);
+        let out = dir.path().join(&name);
+        let scenario = bundled(&format!("{scenario}.toml"));
+        let mut args = vec![command, scenario.to_str().unwrap(), "-q", "-o", out.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        let o = permeate(&args);
+        assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("results").join(&name);
         let (fresh, old) = (tree(&out), tree(&committed));
         assert_eq!(
             fresh.keys().collect::<Vec<_>>(),
             old.keys().collect::<Vec<_>>(),
-            "results/{name} has other files than a run gives: regenerate it with `cargo run --release -- run \
-             scenarios/{name}.toml`"
+            "results/{name} has other files than a run gives: regenerate it with `cargo run --release -- {command} \
+             scenarios/... {}`",
+            flags.join(" ")
         );
         for (k, v) in &fresh {
             assert!(
                 v == &old[k],
-                "results/{name}/{} is out of date: regenerate it with `cargo run --release -- run scenarios/{name}.toml`",
-                k.display()
+                "results/{name}/{} is out of date: regenerate it with `cargo run --release -- {command} scenarios/... {}`",
+                k.display(),
+                flags.join(" ")
             );
         }
     }

@@ -175,3 +175,84 @@ fn bad_uncertain_input_is_refused_naming_the_path() {
     // A variant cannot set the uncertain section.
     refused("[[variants]]\nname = \"x\"\nset = { \"uncertain.worlds\" = 3 }\n", &["uncertain", "whole scenario"]);
 }
+
+/// A chain community → a → b over channel `path` (fixed delays) and a channel `unused` between
+/// two people the item never reaches: T is twice the path's delay in every world.
+fn chain_with_unused_channel(extra: &str) -> TempScenario {
+    let people = "id,unit,role\ncommunity,external,community\na,development,developer\nb,development,developer\n\
+                  x,support,agent\ny,support,agent\n";
+    let links = "source,target,channel,direction\ncommunity,a,path,forward\na,b,path,forward\nx,y,unused,both\n";
+    let toml = format!(
+        "name = \"chain\"\nseed = 5\nreplications = 20\nhorizon_hours = 1000\n\
+         [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+         [channels.path]\ndelay = {{ dist = \"fixed\", value = 2.0 }}\n\
+         [channels.unused]\ndelay = {{ dist = \"exponential\", mean = 3.0 }}\ntransmit = 0.5\n\
+         [roles.developer]\n[roles.agent]\n\
+         [source]\nid = \"community\"\n[target]\nid = [\"a\", \"b\"]\nthreshold = 1.0\n\
+         [[variants]]\nname = \"slower unused\"\nset = {{ \"channels.unused.delay.mean\" = 9.0 }}\n{extra}"
+    );
+    TempScenario::new(&[("scenario.toml", &toml), ("people.csv", people), ("links.csv", links)])
+}
+
+#[test]
+fn sobol_indices_find_the_only_factor_on_the_path() {
+    let s = chain_with_unused_channel(
+        "[uncertain]\n\"channels.path.delay.value\" = { dist = \"uniform\", min = 1.0, max = 5.0 }\n\
+         \"channels.unused.transmit\" = { dist = \"uniform\", min = 0.1, max = 0.9 }\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sens");
+    let o = permeate(&[
+        "sensitivity",
+        s.scenario().to_str().unwrap(),
+        "--samples",
+        "128",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value = serde_json::from_str(&read_text(&out.join("sensitivity.json"))).unwrap();
+    let baseline = &json["outputs"][0];
+    assert_eq!(baseline["output"], "median T100: baseline");
+    let st = |i: usize| baseline["factors"][i]["sobol"]["st"].as_f64().unwrap();
+    assert!(st(0) > 0.95, "the path's delay explains T: ST = {}", st(0));
+    assert!(st(1) < 0.02, "the unused channel explains nothing: ST = {}", st(1));
+    let csv = read_text(&out.join("sensitivity.csv"));
+    assert!(csv.starts_with("output,factor,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi\n"));
+    assert_eq!(csv.lines().count(), 1 + 2 * 3, "two factors × (2 medians + 1 difference)");
+    let html = read_text(&out.join("report.html"));
+    assert!(html.contains("Which assumption matters"), "the report has the section");
+    assert!(
+        html.contains("Measure &quot;channels.path.delay.value&quot; first"),
+        "and names the factor to measure first"
+    );
+    // Morris screening ranks them the same way.
+    let out = dir.path().join("morris");
+    let o = permeate(&[
+        "sensitivity",
+        s.scenario().to_str().unwrap(),
+        "--method",
+        "morris",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = read_text(&out.join("sensitivity.csv"));
+    assert!(csv.starts_with("output,factor,mu_star,sigma\n"));
+    let json: serde_json::Value = serde_json::from_str(&read_text(&out.join("sensitivity.json"))).unwrap();
+    let f = &json["outputs"][0]["factors"];
+    // T = 2·value: moving the value over its whole range (4 h) moves T by 8 h per unit of the
+    // quantile scale.
+    assert!((f[0]["morris"]["mu_star"].as_f64().unwrap() - 8.0).abs() < 1e-3, "{f}");
+    assert_eq!(f[1]["morris"]["mu_star"].as_f64().unwrap(), 0.0);
+}
+
+#[test]
+fn a_sensitivity_study_needs_uncertain_factors() {
+    let s = star(5, 10, "");
+    let o = permeate(&["sensitivity", s.scenario().to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[uncertain]"));
+}
