@@ -27,6 +27,9 @@ pub struct Facts {
     pub curve_hours: f64,
     /// The design's points, baseline first.
     pub points: Vec<PointFacts>,
+    /// The reference of the paired comparisons (`compare_to`; 0 = the baseline).
+    #[serde(default)]
+    pub reference: usize,
     /// The sweep, if the design has one.
     pub sweep: Option<SweepFacts>,
     /// The baseline's assumptions, for the report.
@@ -70,6 +73,8 @@ pub struct PointFacts {
     pub target_label: String,
     /// Share of the target that must have processed the item.
     pub threshold: f64,
+    /// A hash of the target's members: points with different targets are not paired.
+    pub target_key: u64,
     /// What the point changes compared with the baseline, in short plain phrases (empty for the
     /// baseline or a point equal to it).
     pub changes: Vec<String>,

@@ -148,14 +148,14 @@ pub fn page(
     s += "<section id=\"answer\">\n<h2>The answer</h2>\n<ul class=\"answers\">\n";
     let sweep_points = results.sweep_points();
     for (i, v) in results.variants.iter().enumerate() {
-        let class = if v.vs_baseline.is_none() {
+        let class = if i == 0 {
             " class=\"baseline\""
         } else if sweep_points.contains(&i) {
             " class=\"sweep\""
         } else {
             ""
         };
-        let _ = writeln!(s, "<li{class}>{}</li>", esc(&answer_sentence(v, results.horizon_hours)));
+        let _ = writeln!(s, "<li{class}>{}</li>", esc(&answer_sentence(results, v)));
     }
     s += "</ul>\n</section>\n";
 
@@ -208,7 +208,7 @@ fn variants_table(results: &Results) -> String {
     }
     s += "</tr></thead>\n<tbody>\n";
     for v in &results.variants {
-        let row = headline_row(v);
+        let row = headline_row(results, v);
         s += "<tr>";
         for (i, cell) in row.iter().enumerate() {
             if i == 0 {
@@ -217,7 +217,7 @@ fn variants_table(results: &Results) -> String {
                 if let Some(d) = v
                     .description
                     .as_ref()
-                    .filter(|d| v.vs_baseline.is_some() || Some(*d) != results.description.as_ref())
+                    .filter(|d| !std::ptr::eq(v, &results.variants[0]) || Some(*d) != results.description.as_ref())
                 {
                     let _ = write!(s, "<span class=\"sub\">{}</span>", esc(d));
                 }

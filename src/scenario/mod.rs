@@ -69,6 +69,9 @@ pub struct Scenario {
     pub sweep: Option<Sweep>,
     /// `[uncertain]`: the factors and where they act, if any.
     pub uncertainty: Option<uncertain::Uncertainty>,
+    /// The reference of the paired comparisons (`compare_to`): an index into `variants`, 0 = the
+    /// baseline.
+    pub reference: usize,
     /// The worlds a run uses (with `[uncertain]`: by default `worlds` random worlds under the
     /// scenario's seed; see [`Scenario::use_worlds`]).
     pub worlds: Option<crate::uncertain::WorldSet>,

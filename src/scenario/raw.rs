@@ -29,6 +29,8 @@ pub struct RawScenario {
     pub sweep: Option<IndexMap<String, Vec<toml::Value>>>,
     /// `[uncertain]`: read by `super::uncertain` (its keys are dotted paths).
     pub uncertain: Option<toml::Value>,
+    /// The reference variant of the paired comparisons (default the baseline).
+    pub compare_to: Option<String>,
 }
 
 /// `[organisation]`: CSV files or a generator.
