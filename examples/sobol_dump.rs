@@ -1,7 +1,9 @@
 //! Dumps permeate's Sobol indices of the Ishigami function as JSON, for the peer comparison with
 //! SALib (`benches/peers/salib.py`): the unit-cube Saltelli design (k = 3, N = 4096, fixed seed),
 //! the Ishigami outputs on it (a = 7, b = 0.1, x = −π + 2π·u), permeate's indices from
-//! `permeate::sensitivity::sobol`, and the wall time of that call.
+//! `permeate::sensitivity::sobol`, and the wall time of that call. Also the indices of the same
+//! outputs plus a constant (`SHIFT`): Sobol indices do not depend on it, so any change shows how
+//! much an estimator depends on the output's mean.
 //!
 //! `cargo run --release --example sobol_dump [-- N]`
 //!
@@ -9,7 +11,7 @@
 
 use std::time::Instant;
 
-use permeate::sensitivity::{BOOTSTRAP_RESAMPLES, sobol};
+use permeate::sensitivity::{BOOTSTRAP_RESAMPLES, SobolIndex, sobol};
 use permeate::uncertain::saltelli_unit;
 use serde_json::json;
 
@@ -21,6 +23,8 @@ const BOOTSTRAP_SEED: u64 = 1;
 const K: usize = 3;
 /// Timed calls of `sobol` (the first result is the one reported; all must be equal).
 const TIMED_CALLS: usize = 5;
+/// The constant added to the outputs for the shift check.
+const SHIFT: f64 = 100.0;
 
 fn ishigami(x: &[f64]) -> f64 {
     let (a, b) = (7.0, 0.1);
@@ -52,8 +56,11 @@ fn main() {
         }
     }
     let idx = first.expect("at least one call");
-    let indices: Vec<_> =
-        idx.iter().map(|s| json!({ "S1": s.s1, "S1_ci": s.s1_ci, "ST": s.st, "ST_ci": s.st_ci })).collect();
+    let as_json = |idx: &[SobolIndex]| -> Vec<serde_json::Value> {
+        idx.iter().map(|s| json!({ "S1": s.s1, "S1_ci": s.s1_ci, "ST": s.st, "ST_ci": s.st_ci })).collect()
+    };
+    let shifted: Vec<f64> = y.iter().map(|v| v + SHIFT).collect();
+    let indices_shifted = as_json(&sobol(&shifted, n, K, BOOTSTRAP_SEED));
     let out = json!({
         "function": "ishigami",
         "a": 7.0,
@@ -66,7 +73,9 @@ fn main() {
         "order": "per base sample: A, B, AB_1..AB_k",
         "design": design,
         "y": y,
-        "indices": indices,
+        "indices": as_json(&idx),
+        "shift": SHIFT,
+        "indices_shifted": indices_shifted,
         "sobol_seconds": seconds,
     });
     println!("{out}");
