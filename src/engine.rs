@@ -14,7 +14,7 @@
 use rayon::prelude::*;
 
 use crate::model::Model;
-use crate::outcome::{Attribution, CurveAccumulator, CurveGrid};
+use crate::outcome::{Attribution, CurveAccumulator, CurveGrid, Groups};
 use crate::queue::IndexedQueue;
 use crate::rng::{Purpose, ReplicationStream};
 
@@ -279,6 +279,16 @@ pub struct ModelRun {
     pub attribution: Attribution,
 }
 
+impl Groups for Model {
+    fn unit_of(&self, person: u32) -> usize {
+        self.structure.person_unit[person as usize] as usize
+    }
+
+    fn role_of(&self, person: u32) -> usize {
+        self.structure.person_role[person as usize] as usize
+    }
+}
+
 /// What one chunk of replications accumulates: the attribution and (replication, T) pairs.
 struct Folded {
     attribution: Attribution,
@@ -287,7 +297,10 @@ struct Folded {
 
 impl Folded {
     fn new(model: &Model) -> Self {
-        Folded { attribution: Attribution::new(model.channels.len()), results: Vec::new() }
+        Folded {
+            attribution: Attribution::new(model.channels.len(), model.structure.unit_count, model.role_count()),
+            results: Vec::new(),
+        }
     }
 
     fn merge(mut self, other: Folded) -> Folded {
@@ -346,6 +359,7 @@ pub fn run_model(
                     &ws.path_people,
                     &ws.path_links,
                     channel_of,
+                    model,
                     &ws.first_heard,
                 );
                 acc.results.push((r, t));

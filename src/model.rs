@@ -193,6 +193,10 @@ pub struct Structure {
     pub arcs: Vec<Arc>,
     /// Role index per person.
     pub person_role: Vec<u16>,
+    /// Unit index per person (for the bottlenecks by unit).
+    pub person_unit: Vec<u32>,
+    /// Number of units the people belong to.
+    pub unit_count: usize,
     /// Identity key per person.
     pub person_key: Vec<u64>,
     /// Whether each person belongs to the target.
@@ -345,6 +349,8 @@ impl Structure {
             offsets,
             arcs,
             person_role: org.people.iter().map(|p| p.role as u16).collect(),
+            person_unit: org.people.iter().map(|p| p.unit).collect(),
+            unit_count: org.units.len(),
             person_key: org.people.iter().map(|p| identity_key(&[&p.id])).collect(),
             in_target,
             sources: spec.sources.to_vec(),
@@ -388,6 +394,11 @@ impl Model {
             horizon_hours: params.horizon_hours,
             structure,
         })
+    }
+
+    /// Number of roles the people refer to.
+    pub fn role_count(&self) -> usize {
+        self.structure.role_count
     }
 
     /// Size of the target group.

@@ -181,6 +181,13 @@ pub struct Bottlenecks {
     /// Over which channel target members first processed the item: share of all processed
     /// target members (`(source)` = they were where the item appeared).
     pub first_heard_via: Vec<Share>,
+    /// Units on the critical path: share of reached replications whose path passes through at
+    /// least one person of the unit (between source and end).
+    #[serde(default)]
+    pub units: Vec<Share>,
+    /// Roles on the critical path, likewise.
+    #[serde(default)]
+    pub roles: Vec<Share>,
 }
 
 /// The `top` entries by count (descending; ties by name), as shares of `total`.
@@ -228,6 +235,8 @@ impl Bottlenecks {
             .collect(),
             channels: shares(&a.channels, a.reached),
             first_heard_via: shares(&a.first_heard, heard_total),
+            units: shares(&a.units, a.reached),
+            roles: shares(&a.roles, a.reached),
         }
     }
 }

@@ -58,9 +58,10 @@ def salib_analyze(y_salib, names):
     )
 
 
-def permeate_estimator(y, n, k, center=False, ddof=1):
-    """numpy transcription of permeate::sensitivity::sobol's point estimates (permeate order).
-    center/ddof switch to SALib's conventions (SALib centres Y and divides by the ddof=0 variance)."""
+def permeate_estimator(y, n, k, center=False, ddof=0):
+    """numpy transcription of permeate::sensitivity::sobol's point estimates (permeate order):
+    the S1 sum is centred on the mean of the A and B rows and the variance is over those 2n values
+    (ddof 0). center=True centres all outputs on their overall mean first, as SALib does."""
     b = np.asarray(y, dtype=float).reshape(n, k + 2)
     if center:
         b = b - b.mean()
@@ -69,7 +70,7 @@ def permeate_estimator(y, n, k, center=False, ddof=1):
     var = (((a_ - mean) ** 2).sum() + ((b_ - mean) ** 2).sum()) / (2 * n - ddof)
     if var <= 0:
         return [0.0] * k, [0.0] * k
-    s1 = [float((b_ * (b[:, 2 + i] - a_)).sum() / n / var) for i in range(k)]
+    s1 = [float(((b_ - mean) * (b[:, 2 + i] - a_)).sum() / n / var) for i in range(k)]
     st = [float(((a_ - b[:, 2 + i]) ** 2).sum() / (2 * n) / var) for i in range(k)]
     return s1, st
 

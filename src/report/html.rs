@@ -403,6 +403,8 @@ fn bottlenecks_section(results: &Results) -> String {
             );
         }
         s += "</tbody></table>\n";
+        s += &share_table("Units on the critical path", "unit", &b.units, 12);
+        s += &share_table("Roles on the critical path", "role", &b.roles, 12);
         s += &share_table("Channels on the critical path", "channel", &b.channels, 12);
         s += &share_table("First heard via (target members)", "channel", &b.first_heard_via, 12);
         s += "</div>\n</div>\n";

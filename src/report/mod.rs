@@ -479,8 +479,12 @@ fn bottlenecks_md(results: &Results) -> String {
             .collect();
         let channels: Vec<String> =
             b.channels.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, pct(c.share))).collect();
-        let heard: Vec<String> =
-            b.first_heard_via.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, pct(c.share))).collect();
+        let named = |v: &[crate::results::Share]| -> Vec<String> {
+            v.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, pct(c.share))).collect()
+        };
+        let heard = named(&b.first_heard_via);
+        let _ = writeln!(s, "- units on the critical path: {}", list(named(&b.units)));
+        let _ = writeln!(s, "- roles on the critical path: {}", list(named(&b.roles)));
         let _ = writeln!(s, "- people on the critical path: {}", list(people));
         let _ = writeln!(s, "- links on the critical path: {}", list(links));
         let _ = writeln!(s, "- channels on the critical path: {}", list(channels));

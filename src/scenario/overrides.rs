@@ -110,7 +110,7 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
             top(
                 "compare_to",
                 InputErrorKind::UnknownName {
-                    what: "variant".into(),
+                    what: "variant",
                     name: name.clone(),
                     known: names.map(str::to_string).collect(),
                 },
