@@ -13,7 +13,7 @@
 
 use rayon::prelude::*;
 
-use crate::model::Model;
+use crate::model::{ChannelParams, Model, Timing, broadcast_key, next_occurrence};
 use crate::outcome::{Attribution, CurveAccumulator, CurveGrid};
 use crate::queue::IndexedQueue;
 use crate::rng::{Purpose, ReplicationStream};
@@ -117,6 +117,40 @@ impl Workspace {
     }
 }
 
+/// The delay (from send to arrival) and arrival time of the item sent at `t` by `sender` over
+/// arc `arc` (an index into `Structure::arcs`) of a broadcast or scheduled channel `ch`; `d` are
+/// the arc's own draws. Both mappings are non-decreasing in `t` (first in, first out).
+#[inline(never)]
+fn timed_arrival(
+    model: &Model,
+    stream: &ReplicationStream,
+    ch: &ChannelParams,
+    sender: usize,
+    arc: u32,
+    d: crate::rng::EntityDraws,
+    t: f32,
+) -> (f32, f32) {
+    let st = &*model.structure;
+    match ch.timing {
+        Timing::PerLink => {
+            let delay = ch.delay.draw(d.bits(Purpose::Delay));
+            (delay, t + delay)
+        }
+        Timing::Broadcast => {
+            let key = broadcast_key(st.person_key[sender], st.channel_keys[st.arcs[arc as usize].channel as usize]);
+            let delay = ch.delay.draw(stream.entity(key).bits(Purpose::Broadcast));
+            (delay, t + delay)
+        }
+        Timing::Scheduled { every } => {
+            let phase = every * stream.entity(model.meeting_key(arc)).uniform(Purpose::MeetingPhase);
+            let occurrence = next_occurrence(f64::from(t), phase, every) as f32;
+            let extra = if ch.delay.is_zero() { 0.0 } else { ch.delay.draw(d.bits(Purpose::Delay)) };
+            let arrival = occurrence.max(t) + extra;
+            (arrival - t, arrival)
+        }
+    }
+}
+
 /// Runs replication `replication` of `model` under `seed`. Times are `f32` hours inside the pass
 /// (resolution about 1e-7 of the time, e.g. 0.2 s at 1000 h). Returns T_threshold in hours, or
 /// `None` when fewer than `k` target members are processed by the horizon. Fills
@@ -193,8 +227,14 @@ pub fn run_replication(
             });
             let sent = open && (ch.transmit >= 1.0 || d.uniform(Purpose::Transmit) < ch.transmit);
             // Only links that carry the item get a delay draw (some distributions are costly).
-            let delay = if sent { ch.delay.draw(d.bits(Purpose::Delay)) } else { f32::INFINITY };
-            let arrival = t + delay;
+            let (delay, arrival) = if !sent {
+                (f32::INFINITY, f32::INFINITY)
+            } else if ch.timing == Timing::PerLink {
+                let delay = ch.delay.draw(d.bits(Purpose::Delay));
+                (delay, t + delay)
+            } else {
+                timed_arrival(model, &stream, ch, iu, first_arc + a, d, t)
+            };
             // Sent; not processed or about to be no later than any delivery; delivered within
             // the sender's window; not after the best time so far (an equal arrival may still
             // tie it, see below) nor after the horizon.
@@ -218,6 +258,10 @@ pub fn run_replication(
             let kind = &model.kinds[arc.kind as usize];
             let d = stream.entity(arc.key);
             let receiver = &model.roles[st.person_role[j] as usize];
+            // An absent receiver neither notices nor relays (nested: `u < absent`).
+            if receiver.absent > 0.0 && stream.entity(st.person_key[j]).uniform(Purpose::Absence) < receiver.absent {
+                continue;
+            }
             let mut notice = ch.notice.unwrap_or(receiver.notice);
             let mut factor = 1.0;
             if let Some(p) = kind.priority {

@@ -1,4 +1,4 @@
-//! Reading `people.csv` (`id,unit,role`) and `links.csv` (`source,target,channel[,direction]`)
+//! Reading `people.csv` (`id,unit,role`) and `links.csv` (`source,target,channel[,direction][,group]`)
 //! with the csv crate. Every error names the file, the line and the column.
 
 use std::path::Path;
@@ -121,11 +121,11 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
         links_path,
         &headers,
         &["source", "target", "channel"],
-        &["direction"],
-        "source,target,channel (and optionally direction)",
+        &["direction", "group"],
+        "source,target,channel (and optionally direction, group)",
         header_line(&text),
     )?;
-    let (ls, lt, lc, ld) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3]);
+    let (ls, lt, lc, ld, lg) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3], pos[4]);
     let mut ids: Option<Vec<String>> = None;
     while rdr.read_record(&mut record).map_err(|e| csv_error(links_path, e))? {
         let line = record.position().map_or(0, |p| p.line() as usize);
@@ -162,6 +162,10 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
             line: Some(line),
             key: Some("channel".into()),
         });
+        // Optional meeting group (scheduled channels).
+        if let Some(group) = lg.and_then(|i| record.get(i)).filter(|g| !g.is_empty()) {
+            b.set_last_link_group(group);
+        }
     }
     Ok(b.finish())
 }

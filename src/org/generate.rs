@@ -151,7 +151,11 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
             };
             group.push(g);
             match &unit.coordination_channel {
-                Some(c) => link(&mut b, head, lead, c, "units.coordination_channel"),
+                Some(c) => {
+                    link(&mut b, head, lead, c, "units.coordination_channel");
+                    // Meeting group: the unit's coordination (scheduled channels).
+                    b.set_last_link_group(&format!("{u}-coordination"));
+                }
                 None => link(&mut b, head, lead, &ch.heads, "heads"),
             }
             let mut team = vec![lead];
@@ -163,6 +167,8 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
                 group.push(g);
                 for &q in &team {
                     link(&mut b, q, p, &ch.team, "team");
+                    // Meeting group: the team (scheduled channels).
+                    b.set_last_link_group(&format!("{u}-t{t}"));
                 }
                 link(&mut b, lead, p, &ch.lead, "lead");
                 team.push(p);

@@ -7,6 +7,7 @@ pub(crate) mod locate;
 mod overrides;
 pub mod raw;
 mod summary;
+mod timing;
 mod validate;
 
 use std::collections::HashMap;
@@ -19,7 +20,7 @@ use crate::error::{InputError, InputErrorKind};
 use crate::model::{ChannelParams, InvolvementSpec, Params, RoleParams, StructureSpec};
 use crate::org::{Direction, Organisation, PersonIdx, csv_input_read_text};
 
-pub use crate::model::{ChannelId, MandateEffect};
+pub use crate::model::{ChannelId, MandateEffect, Timing};
 pub use summary::ordinal_suffix;
 
 /// Default number of replications when the scenario does not say.
@@ -128,6 +129,8 @@ pub struct Channel {
     pub transmit: f64,
     /// If set, replaces the receiver's notice probability for deliveries over this channel.
     pub notice: Option<f64>,
+    /// How the channel's links time their deliveries (`timing`, `every`).
+    pub timing: Timing,
 }
 
 /// A role's behaviour.
@@ -141,6 +144,8 @@ pub struct Role {
     pub processing: Dist,
     /// Hours after processing during which the person passes the item on; `None` = unlimited.
     pub window: Option<Dist>,
+    /// Probability that a person of this role is away for the whole horizon, 0–1.
+    pub absent: f64,
     /// False when the role had no `[roles.*]` table and uses the defaults.
     pub defined: bool,
 }
@@ -233,12 +238,22 @@ impl Variant {
             channels: self
                 .channels
                 .iter()
-                .map(|c| ChannelParams { transmit: c.transmit, notice: c.notice, delay: c.delay.clone() })
+                .map(|c| ChannelParams {
+                    transmit: c.transmit,
+                    notice: c.notice,
+                    delay: c.delay.clone(),
+                    timing: c.timing,
+                })
                 .collect(),
             roles: self
                 .roles
                 .iter()
-                .map(|r| RoleParams { notice: r.notice, processing: r.processing.clone(), window: r.window.clone() })
+                .map(|r| RoleParams {
+                    notice: r.notice,
+                    processing: r.processing.clone(),
+                    window: r.window.clone(),
+                    absent: r.absent,
+                })
                 .collect(),
             priority: self.community_manager.as_ref().filter(|c| c.mandate).map(|c| c.effect),
             involvement_fraction: self.involvement.as_ref().map(|i| i.fraction),

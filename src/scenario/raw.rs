@@ -27,6 +27,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub variants: Vec<RawVariant>,
     pub sweep: Option<IndexMap<String, Vec<toml::Value>>>,
+    // Absence: the scenario-wide default of `roles.*.absent` (`timing.rs`).
+    pub absent: Option<f64>,
 }
 
 /// `[organisation]`: CSV files or a generator.
@@ -96,9 +98,14 @@ pub struct RawGenChannels {
 #[serde(deny_unknown_fields)]
 pub struct RawChannel {
     pub description: Option<String>,
-    pub delay: RawDist,
+    /// Required unless `timing = "scheduled"` (see `timing.rs`).
+    pub delay: Option<RawDist>,
     pub transmit: Option<f64>,
     pub notice: Option<f64>,
+    // Channel timing (`timing.rs`).
+    pub timing: Option<String>,
+    pub every: Option<f64>,
+    pub at: Option<Vec<String>>,
 }
 
 /// `[roles.NAME]`.
@@ -109,6 +116,8 @@ pub struct RawRole {
     pub notice: Option<f64>,
     pub processing: Option<RawDist>,
     pub window: Option<RawDist>,
+    // Absence (`timing.rs`).
+    pub absent: Option<f64>,
 }
 
 /// A distribution table, `{ dist = "...", ... }`.

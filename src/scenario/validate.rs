@@ -90,7 +90,7 @@ fn set_line_for(text: &str, i: &str, key: &str) -> Option<usize> {
     })
 }
 
-fn dist(raw: &RawDist, key: &str, ctx: &Ctx<'_>) -> Result<Dist, InputError> {
+pub(crate) fn dist(raw: &RawDist, key: &str, ctx: &Ctx<'_>) -> Result<Dist, InputError> {
     let d = match *raw {
         RawDist::Exponential { rate: Some(r), mean: None } => Dist::exponential(r),
         RawDist::Exponential { rate: None, mean: Some(m) } => Dist::exponential_mean(m),
@@ -111,7 +111,7 @@ fn dist(raw: &RawDist, key: &str, ctx: &Ctx<'_>) -> Result<Dist, InputError> {
     d.map_err(|e| ctx.err(key, InputErrorKind::Dist(e)))
 }
 
-fn prob(v: f64, key: &str, ctx: &Ctx<'_>) -> Result<f64, InputError> {
+pub(crate) fn prob(v: f64, key: &str, ctx: &Ctx<'_>) -> Result<f64, InputError> {
     probability(v).map_err(|k| ctx.err(key, k))
 }
 
@@ -388,11 +388,13 @@ pub(crate) fn variant(
     let mut channels = Vec::new();
     for (cname, c) in &raw.channels {
         let key = format!("channels.{cname}");
+        let (timing, delay) = super::timing::channel_timing(c, &key, ctx)?;
         channels.push(Channel {
             name: cname.clone(),
-            delay: dist(&c.delay, &format!("{key}.delay"), ctx)?,
+            delay,
             transmit: prob(c.transmit.unwrap_or(1.0), &format!("{key}.transmit"), ctx)?,
             notice: c.notice.map(|n| prob(n, &format!("{key}.notice"), ctx)).transpose()?,
+            timing,
         });
     }
     if channels.len() > usize::from(u16::MAX) {
@@ -442,6 +444,7 @@ pub(crate) fn variant(
                         None => Dist::Fixed { value: 0.0 },
                     },
                     window: r.window.as_ref().map(|d| dist(d, &format!("{key}.window"), ctx)).transpose()?,
+                    absent: super::timing::role_absent(raw, Some(r), &key, ctx)?,
                     defined: true,
                 }
             }
@@ -450,6 +453,7 @@ pub(crate) fn variant(
                 notice: 1.0,
                 processing: Dist::Fixed { value: 0.0 },
                 window: None,
+                absent: super::timing::role_absent(raw, None, &format!("roles.{rname}"), ctx)?,
                 defined: false,
             },
         };

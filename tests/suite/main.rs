@@ -10,4 +10,5 @@ mod properties;
 mod regressions;
 mod report;
 mod reproducibility;
+mod timing;
 mod variants;
