@@ -46,6 +46,8 @@ pub struct LinkSpec {
     pub channel: ChannelId,
     /// One-way or both ways.
     pub direction: Direction,
+    /// Its meeting group (index into `Organisation::groups`) or `org::NO_LINK_GROUP`.
+    pub group: u32,
 }
 
 /// Who follows the community, structurally: the group, the community node(s), the channel.
@@ -274,7 +276,7 @@ pub fn threshold_rank(threshold: f64, target_size: usize) -> usize {
 }
 
 /// `Structure::arc_group` of a link in its channel's default group.
-pub const NO_GROUP: u32 = u32::MAX;
+pub const NO_GROUP: u32 = crate::org::NO_LINK_GROUP;
 
 /// The identity key of a sender's broadcast on a channel: from the sender's and the channel's
 /// identity keys (so that it needs no string in the inner loop).
@@ -323,9 +325,9 @@ impl Structure {
             }
         }
         for l in spec.extra_links {
-            push(l.source, l.target, l.channel, 0, NO_GROUP);
+            push(l.source, l.target, l.channel, 0, l.group);
             if l.direction == Direction::Both {
-                push(l.target, l.source, l.channel, 0, NO_GROUP);
+                push(l.target, l.source, l.channel, 0, l.group);
             }
         }
         if let Some(inv) = &spec.involvement {

@@ -6,7 +6,8 @@ use super::raw::{RawChannel, RawRole, RawScenario};
 use super::validate::{Ctx, dist, prob};
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
-use crate::model::Timing;
+use crate::model::{ChannelId, Timing};
+use crate::org::{NO_LINK_GROUP, Organisation, PersonIdx};
 
 /// The timing names `timing` accepts.
 pub const TIMINGS: [&str; 3] = ["per_link", "broadcast", "scheduled"];
@@ -91,4 +92,16 @@ pub(crate) fn role_absent(
         (None, Some(a)) => prob(a, "absent", ctx),
         (None, None) => Ok(0.0),
     }
+}
+
+/// The meeting group of the first link (in the organisation's order) on channel `ch` that `p`
+/// takes part in, or [`NO_LINK_GROUP`]: the meeting a community manager who joins `ch` meets
+/// `p` in.
+pub(crate) fn meeting_group_of(org: &Organisation, org_channel: &[ChannelId], ch: ChannelId, p: PersonIdx) -> u32 {
+    org.links
+        .iter()
+        .enumerate()
+        .find(|(_, l)| org_channel[l.channel as usize] == ch && (l.source == p || l.target == p))
+        .and_then(|(i, _)| org.link_group.get(i).copied())
+        .unwrap_or(NO_LINK_GROUP)
 }

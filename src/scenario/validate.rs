@@ -13,7 +13,7 @@ use super::{
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
 use crate::org::generate::{BridgeSpec, GeneratorChannels, GeneratorSpec, UnitSpec, generate};
-use crate::org::{Direction, NameOrigin, Organisation, PersonIdx, load_csv};
+use crate::org::{Direction, NO_LINK_GROUP, NameOrigin, Organisation, PersonIdx, load_csv};
 
 /// Which part of the scenario file a variant comes from (for error locations).
 #[derive(Debug, Clone)]
@@ -524,6 +524,7 @@ pub(crate) fn variant(
                 target,
                 channel: channel_id(&channels, &l.channel, &format!("{key}.channel"), ctx)?,
                 direction: direction(l.direction.as_deref(), &format!("{key}.direction"), ctx)?,
+                group: NO_LINK_GROUP,
             });
         }
     }
@@ -574,7 +575,13 @@ pub(crate) fn variant(
                     ));
                 }
                 for &c in &community {
-                    extra_links.push(ExtraLink { source: c, target: person, channel: ch, direction: Direction::Both });
+                    extra_links.push(ExtraLink {
+                        source: c,
+                        target: person,
+                        channel: ch,
+                        direction: Direction::Both,
+                        group: NO_LINK_GROUP,
+                    });
                 }
             }
             for (i, r) in cm.reach.iter().enumerate() {
@@ -587,7 +594,13 @@ pub(crate) fn variant(
                     ctx,
                 )?;
                 for p in people.into_iter().filter(|&p| p != person) {
-                    extra_links.push(ExtraLink { source: person, target: p, channel: ch, direction: Direction::Both });
+                    extra_links.push(ExtraLink {
+                        source: person,
+                        target: p,
+                        channel: ch,
+                        direction: Direction::Both,
+                        group: NO_LINK_GROUP,
+                    });
                 }
             }
             let mandate = cm.mandate.unwrap_or(false);
@@ -619,6 +632,8 @@ pub(crate) fn variant(
                             target: p,
                             channel: ch,
                             direction: Direction::Both,
+                            // The manager sits in p's meeting (scheduled channels).
+                            group: super::timing::meeting_group_of(&org, &org_channel, ch, p),
                         });
                     }
                 }
