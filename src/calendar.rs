@@ -257,6 +257,56 @@ impl WorkClock {
     }
 }
 
+/// The compiled calendars of a model: a work clock per calendar, each person's calendar, and
+/// when the item appears.
+#[derive(Debug, Clone)]
+pub struct CalendarSetup {
+    /// Calendar names, by index.
+    pub names: Vec<String>,
+    /// The work clocks, by calendar index, in elapsed hours since `origin`.
+    pub clocks: Vec<WorkClock>,
+    /// Calendar index per person.
+    pub person_calendar: Vec<u16>,
+    /// The moment the clocks start: the item's appearance, or (weekly start) a Monday 00:00 UTC
+    /// from which the appearance is drawn uniformly over the week per replication.
+    pub origin: Timestamp,
+    /// The appearance is drawn uniformly over the week after `origin` per replication.
+    pub weekly: bool,
+}
+
+/// The identity key of the start-of-week draw (purpose `Start`).
+const START_KEY: u64 = 0x3c6e_f372_fe94_f82b;
+
+/// Hours in a week.
+pub const WEEK_HOURS: f64 = 168.0;
+
+impl CalendarSetup {
+    /// Hours from `origin` to the item's appearance in this replication.
+    #[inline]
+    pub fn offset(&self, stream: &crate::rng::ReplicationStream) -> f64 {
+        if self.weekly { WEEK_HOURS * stream.entity(START_KEY).uniform(crate::rng::Purpose::Start) } else { 0.0 }
+    }
+
+    #[inline]
+    fn clock(&self, p: usize) -> &WorkClock {
+        &self.clocks[self.person_calendar[p] as usize]
+    }
+
+    /// The time (hours since the appearance) at which `d` working hours of person `p` have
+    /// passed after `t`.
+    #[inline]
+    pub fn advance(&self, p: usize, offset: f64, t: f32, d: f32) -> f32 {
+        (self.clock(p).advance(offset + f64::from(t), f64::from(d)) - offset) as f32
+    }
+
+    /// Working hours of person `p` between `t0` and `t1` (hours since the appearance).
+    #[inline]
+    pub fn worked_between(&self, p: usize, offset: f64, t0: f32, t1: f32) -> f32 {
+        let c = self.clock(p);
+        (c.worked(offset + f64::from(t1)) - c.worked(offset + f64::from(t0))) as f32
+    }
+}
+
 /// The weekday of a date, Monday first, as used by `days` (for reports).
 pub fn weekday_name(w: Weekday) -> &'static str {
     WEEKDAYS[w.to_monday_zero_offset() as usize]

@@ -102,6 +102,9 @@ pub struct Params {
     pub threshold: f64,
     /// Processing after this many hours counts as never.
     pub horizon_hours: f64,
+    /// Working calendars, if the scenario has any (delays and processing in the receiver's
+    /// working hours, the window in the sender's).
+    pub calendar: Option<Shared<crate::calendar::CalendarSetup>>,
 }
 
 /// Why a model could not be compiled or patched.
@@ -264,6 +267,8 @@ pub struct Model {
     pub k: u32,
     /// Processing after this many hours counts as never.
     pub horizon_hours: f64,
+    /// Working calendars, if any.
+    pub calendar: Option<Shared<crate::calendar::CalendarSetup>>,
 }
 
 /// `k = ceil(threshold × target_size)`, the rank whose processing time is T_threshold, computed
@@ -459,6 +464,7 @@ impl Model {
             roles: params.roles.clone(),
             kinds,
             horizon_hours: params.horizon_hours,
+            calendar: params.calendar.clone(),
             structure,
         })
     }

@@ -38,6 +38,8 @@ pub enum Purpose {
     /// Whether a person is away for the whole horizon in this replication (Bernoulli
     /// `u < absent`, so a higher rate contains the absentees of a lower one).
     Absence = 0x8ebc_6af0_9c88_c6e3,
+    /// When in the week the item appears (`start = { weekly = "uniform" }`), per replication.
+    Start = 0x4cf5_ad43_2745_937f,
 }
 
 /// MurmurHash3's 64-bit finaliser: a cheap bijective mixer with full avalanche.

@@ -86,9 +86,15 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
     let text = read_text(people_path)?;
     let mut rdr = reader(&text);
     let headers = rdr.headers().map_err(|e| csv_error(people_path, e))?.clone();
-    let pos =
-        header_positions(people_path, &headers, &["id", "unit", "role"], &[], "id,unit,role", header_line(&text))?;
-    let (pi, pu, pr) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap());
+    let pos = header_positions(
+        people_path,
+        &headers,
+        &["id", "unit", "role"],
+        &["calendar"],
+        "id,unit,role",
+        header_line(&text),
+    )?;
+    let (pi, pu, pr, pc) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3]);
     let mut record = csv::StringRecord::new();
     while rdr.read_record(&mut record).map_err(|e| csv_error(people_path, e))? {
         let line = record.position().map_or(0, |p| p.line() as usize);
@@ -105,6 +111,10 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
             return Err(InputError::new(people_path, InputErrorKind::DuplicatePerson(id.to_string()))
                 .at_line(line)
                 .at_key("id"));
+        }
+        // Optional working calendar (empty = the scenario's default).
+        if let Some(c) = pc.and_then(|i| record.get(i)).filter(|c| !c.is_empty()) {
+            b.set_last_person_calendar(c);
         }
     }
     if b.is_empty() {

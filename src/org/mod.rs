@@ -93,6 +93,11 @@ pub struct Organisation {
     /// Per link, its group (index into `groups`) or [`NO_LINK_GROUP`]; empty when no link has a
     /// group.
     pub link_group: Vec<u32>,
+    /// Calendar names used by people (interned; `people.csv` column `calendar`).
+    pub calendars: Vec<String>,
+    /// Per person, their calendar (index into `calendars`) or [`NO_LINK_GROUP`] for the
+    /// scenario's default; empty when nobody has one.
+    pub person_calendar: Vec<u32>,
     /// How the organisation came about (for summaries).
     pub origin: String,
     index: HashMap<String, PersonIdx>,
@@ -116,6 +121,7 @@ pub struct OrganisationBuilder {
     roles: HashMap<String, u32>,
     channels: HashMap<String, u32>,
     groups: HashMap<String, u32>,
+    calendars: HashMap<String, u32>,
 }
 
 impl OrganisationBuilder {
@@ -170,6 +176,14 @@ impl OrganisationBuilder {
         self.org.link_group[n - 1] = g;
     }
 
+    /// Gives the person added last the calendar named `calendar`.
+    pub fn set_last_person_calendar(&mut self, calendar: &str) {
+        let c = intern(&mut self.org.calendars, &mut self.calendars, calendar);
+        let n = self.org.people.len();
+        self.org.person_calendar.resize(n, NO_LINK_GROUP);
+        self.org.person_calendar[n - 1] = c;
+    }
+
     /// Number of people so far.
     pub fn len(&self) -> usize {
         self.org.people.len()
@@ -189,6 +203,9 @@ impl OrganisationBuilder {
     pub fn finish(mut self) -> Organisation {
         if !self.org.link_group.is_empty() {
             self.org.link_group.resize(self.org.links.len(), NO_LINK_GROUP);
+        }
+        if !self.org.person_calendar.is_empty() {
+            self.org.person_calendar.resize(self.org.people.len(), NO_LINK_GROUP);
         }
         self.org
     }

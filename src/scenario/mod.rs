@@ -2,6 +2,7 @@
 //! are applied to the TOML table (`overrides`), and every variant is validated into a typed
 //! [`Variant`] (`validate`). Nothing after this module sees raw input.
 
+mod calendars;
 mod facts;
 pub(crate) mod locate;
 mod overrides;
@@ -116,6 +117,8 @@ pub struct Variant {
     pub community_manager: Option<CommunityManager>,
     /// Cross-functional involvement, if the scenario has it.
     pub involvement: Option<Involvement>,
+    /// Working calendars and the start, if the scenario has `[calendars]`.
+    pub calendar: Option<Arc<crate::calendar::CalendarSetup>>,
 }
 
 /// A communication channel's behaviour.
@@ -259,6 +262,7 @@ impl Variant {
             involvement_fraction: self.involvement.as_ref().map(|i| i.fraction),
             threshold: self.threshold,
             horizon_hours,
+            calendar: self.calendar.clone(),
         }
     }
 

@@ -29,6 +29,30 @@ pub struct RawScenario {
     pub sweep: Option<IndexMap<String, Vec<toml::Value>>>,
     // Absence: the scenario-wide default of `roles.*.absent` (`timing.rs`).
     pub absent: Option<f64>,
+    // Calendars (`calendars.rs`).
+    #[serde(default)]
+    pub calendars: IndexMap<String, RawCalendar>,
+    pub calendar: Option<String>,
+    pub start: Option<RawStart>,
+}
+
+/// `[calendars.NAME]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    pub timezone: String,
+    pub days: Option<String>,
+    pub hours: Option<OneOrMany>,
+    #[serde(default)]
+    pub holidays: Vec<String>,
+}
+
+/// `start`: a moment (RFC 3339 with offset) or `{ weekly = "uniform" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawStart {
+    At(String),
+    Weekly { weekly: String },
 }
 
 /// `[organisation]`: CSV files or a generator.

@@ -33,7 +33,8 @@ pub(crate) fn channel_timing(c: &RawChannel, key: &str, ctx: &Ctx<'_>) -> Result
                 return Err(ctx.err(
                     &format!("{key}.at"),
                     InputErrorKind::Invalid(
-                        "`at` gives occurrences in the channel's calendar, and this permeate has no calendars yet; use `every` (hours)".into(),
+                        "`at` (occurrences at set times of a calendar) is not supported yet; use `every` (hours)"
+                            .into(),
                     ),
                 ));
             }

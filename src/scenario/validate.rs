@@ -670,6 +670,7 @@ pub(crate) fn variant(
         }
     };
 
+    let calendar = super::calendars::calendar_setup(raw, &org, ctx)?;
     Ok(Variant {
         name: name.to_string(),
         description: listed.and_then(|v| v.description.clone()).or_else(|| {
@@ -686,5 +687,6 @@ pub(crate) fn variant(
         threshold,
         community_manager,
         involvement,
+        calendar,
     })
 }

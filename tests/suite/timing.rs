@@ -156,10 +156,39 @@ fn explicit_per_link_timing_and_zero_absence_change_nothing() {
 /// one reaches, and coupling is not monotone there (docs/model.md says so).
 #[test]
 fn improvements_are_monotone_with_timing_and_absence() {
+    monotone_with("", "");
+}
+
+#[test]
+fn improvements_are_monotone_with_calendars() {
+    monotone_with(
+        "calendar = \"muc\"\nstart = { weekly = \"uniform\" }\n",
+        "[calendars.muc]\ntimezone = \"Europe/Berlin\"\nholidays = [\"2026-01-06\"]\n\
+         [calendars.pune]\ntimezone = \"Asia/Kolkata\"\nhours = [\"09:30-13:00\", \"14:00-18:30\"]\n",
+    );
+}
+
+/// Runs the monotone-coupling check with `top` added to the top level and `tables` at the end;
+/// people d0–d9 are in Pune when `tables` has calendars.
+fn monotone_with(top: &str, tables: &str) {
     let n = 30;
-    let mut people = String::from("id,unit,role\nsrc,external,community\n");
+    let cals = !tables.is_empty();
+    let mut people = String::from(if cals {
+        "id,unit,role,calendar\nsrc,external,community,\n"
+    } else {
+        "id,unit,role\nsrc,external,community\n"
+    });
     for i in 0..n {
-        people += &format!("d{i},dev,developer\n");
+        people += &format!(
+            "d{i},dev,developer{}\n",
+            if !cals {
+                ""
+            } else if i < 10 {
+                ",pune"
+            } else {
+                ","
+            }
+        );
     }
     let mut links = String::from("source,target,channel,direction,group\n");
     let mut x: u64 = 12345;
@@ -179,7 +208,9 @@ fn improvements_are_monotone_with_timing_and_absence() {
     for i in 0..5 {
         links += &format!("src,d{i},mail,forward,\n");
     }
-    let toml = "name = \"mono\"\nseed = 4\nreplications = 300\nhorizon_hours = 400\nabsent = 0.2\n\
+    let toml = "name = \"mono\"\nseed = 4\nreplications = 300\nhorizon_hours = 400\nabsent = 0.2\n".to_string()
+        + top
+        + "\
                 [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
                 [channels.mail]\ntiming = \"broadcast\"\ndelay = { dist = \"exponential\", mean = 8 }\ntransmit = 0.6\n\
                 [channels.meet]\ntiming = \"scheduled\"\nevery = 24\ndelay = { dist = \"uniform\", min = 0, max = 2 }\ntransmit = 0.7\n\
@@ -190,8 +221,9 @@ fn improvements_are_monotone_with_timing_and_absence() {
                 [[variants]]\nname = \"more notice\"\nset = { \"roles.developer.notice\" = 0.9 }\n\
                 [[variants]]\nname = \"less absence\"\nset = { \"absent\" = 0.05 }\n\
                 [[variants]]\nname = \"extra links\"\nadd_links = [{ source = \"d1\", target = \"d20\", channel = \"meet\" }, { source = \"d2\", target = \"d25\", channel = \"mail\" }]\n\
-                [[variants]]\nname = \"same\"\n";
-    let s = TempScenario::new(&[("scenario.toml", toml), ("people.csv", &people), ("links.csv", &links)]).load();
+                [[variants]]\nname = \"same\"\n"
+        + tables;
+    let s = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", &people), ("links.csv", &links)]).load();
     let base = run_library(&s, 0).t_threshold;
     assert!(base.iter().filter(|t| t.is_some()).count() > 30, "the baseline should reach sometimes");
     for v in 1..s.variants.len() - 1 {
@@ -228,5 +260,88 @@ fn bad_timing_and_absence_input_exits_2_naming_the_key() {
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{channel:?}: {stderr}");
         assert!(stderr.contains(key) && !stderr.contains("panicked"), "{channel:?}: should name {key}: {stderr}");
+    }
+}
+
+/// Two people and one link: A (Berlin) is the source at `start`, A→B fixed 1 h in B's working
+/// hours (Kolkata), no processing; T100 = when B has processed it.
+fn berlin_kolkata(holidays: &str) -> f64 {
+    let people = "id,unit,role,calendar\na,support,community,muc\nb,development,developer,pune\n";
+    let links = "source,target,channel,direction\na,b,mail,forward\n";
+    let toml = format!(
+        "name = \"tz\"\nreplications = 3\nhorizon_hours = 500\nstart = \"2026-11-27T16:30:00+01:00\"\n\
+         [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+         [channels.mail]\ndelay = {{ dist = \"fixed\", value = 1 }}\n\
+         [calendars.muc]\ntimezone = \"Europe/Berlin\"\ndays = \"Mon-Fri\"\nhours = \"09:00-17:00\"\n\
+         [calendars.pune]\ntimezone = \"Asia/Kolkata\"\ndays = \"Mon-Fri\"\nhours = [\"09:00-17:00\"]\nholidays = [{holidays}]\n\
+         [source]\nid = \"a\"\n[target]\nid = \"b\"\nthreshold = 1.0\n"
+    );
+    let s = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", people), ("links.csv", links)]).load();
+    let t = run_library(&s, 0).t_threshold;
+    assert!(t.iter().all(|x| *x == t[0]));
+    t[0].expect("reached")
+}
+
+#[test]
+fn calendars_friday_evening_in_munich_reaches_pune_on_monday() {
+    assert_eq!(berlin_kolkata(""), 61.0);
+    assert_eq!(berlin_kolkata("\"2026-11-30\""), 85.0);
+}
+
+#[test]
+fn all_hours_utc_calendars_give_the_same_times_as_none() {
+    let body = "delay = { dist = \"lognormal\", median = 2, sigma = 1 }\ntransmit = 0.95\n\
+                [roles.developer]\nnotice = 0.95\nprocessing = { dist = \"gamma\", shape = 2, scale = 1.5 }\n\
+                window = { dist = \"exponential\", mean = 10 }";
+    let plain = star_with(60, body, 400, 17, "", None);
+    let cal = star_with(
+        60,
+        body,
+        400,
+        17,
+        "[calendars.all]\ntimezone = \"UTC\"\ndays = \"Mon-Sun\"\nhours = \"00:00-24:00\"\n",
+        None,
+    );
+    let text = std::fs::read_to_string(cal.scenario()).unwrap().replacen(
+        "[organisation]",
+        "calendar = \"all\"\nstart = \"2026-03-27T12:00:00Z\"\n[organisation]",
+        1,
+    );
+    std::fs::write(cal.scenario(), text).unwrap();
+    let (a, b) = (plain.load(), cal.load());
+    let (ta, tb) = (run_library(&a, 0).t_threshold, run_library(&b, 0).t_threshold);
+    assert!(ta.iter().filter(|t| t.is_some()).count() > 100);
+    assert_eq!(ta, tb);
+}
+
+#[test]
+fn bad_calendar_input_exits_2_naming_the_key() {
+    let good = "[calendars.muc]\ntimezone = \"Europe/Berlin\"\n";
+    let top = "calendar = \"muc\"\nstart = \"2026-11-27T16:30:00+01:00\"\n";
+    let cases: [(&str, &str, &str); 7] = [
+        (top, "[calendars.muc]\ntimezone = \"Europe/Munich\"\n", "calendars.muc.timezone"),
+        (
+            top,
+            "[calendars.muc]\ntimezone = \"UTC\"\nhours = [\"09:00-13:00\", \"12:00-17:00\"]\n",
+            "calendars.muc.hours",
+        ),
+        (top, "[calendars.muc]\ntimezone = \"UTC\"\nhours = \"17:00-09:00\"\n", "calendars.muc.hours"),
+        (top, "[calendars.muc]\ntimezone = \"UTC\"\nhours = []\n", "calendars.muc"),
+        ("calendar = \"muc\"\nstart = \"Friday afternoon\"\n", good, "start"),
+        ("calendar = \"muc\"\n", good, "start"),
+        ("calendar = \"munich\"\nstart = \"2026-11-27T16:30:00+01:00\"\n", good, "calendar"),
+    ];
+    for (top, tables, key) in cases {
+        let s = star_with(5, "delay = { dist = \"fixed\", value = 1 }", 10, 1, tables, None);
+        let text = std::fs::read_to_string(s.scenario()).unwrap().replacen(
+            "[organisation]",
+            &format!("{top}[organisation]"),
+            1,
+        );
+        std::fs::write(s.scenario(), text).unwrap();
+        let o = permeate(&["check", s.scenario().to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{tables:?}: {stderr}");
+        assert!(stderr.contains(key) && !stderr.contains("panicked"), "{top}{tables}: should name {key}: {stderr}");
     }
 }
