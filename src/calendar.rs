@@ -11,7 +11,7 @@
 //! out), which keeps the first-passage pass exact.
 
 use jiff::Timestamp;
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 
 /// Minutes in a day; `24:00` is the end of a day.
@@ -263,6 +263,10 @@ impl WorkClock {
 pub struct CalendarSetup {
     /// Calendar names, by index.
     pub names: Vec<String>,
+    /// Their IANA time zone names, by index.
+    pub timezones: Vec<String>,
+    /// The scenario-wide calendar (index), or the first one.
+    pub default: u16,
     /// The work clocks, by calendar index, in elapsed hours since `origin`.
     pub clocks: Vec<WorkClock>,
     /// Calendar index per person.
@@ -307,9 +311,16 @@ impl CalendarSetup {
     }
 }
 
-/// The weekday of a date, Monday first, as used by `days` (for reports).
-pub fn weekday_name(w: Weekday) -> &'static str {
-    WEEKDAYS[w.to_monday_zero_offset() as usize]
+/// The moment `hours` after `start` (RFC 3339) in `timezone`, as "Tuesday 11:00"; `None` if
+/// either does not parse.
+pub fn moment_after(start: &str, timezone: &str, hours: f64) -> Option<String> {
+    let start: Timestamp = start.parse().ok()?;
+    let tz = TimeZone::get(timezone).ok()?;
+    let t = start.checked_add(jiff::SignedDuration::from_secs_f64((hours * 3600.0).round())).ok()?;
+    let dt = tz.to_datetime(t);
+    const NAMES: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    let day = NAMES[dt.date().weekday().to_monday_zero_offset() as usize];
+    Some(format!("{day} {} {:02}:{:02}", dt.date(), dt.hour(), dt.minute()))
 }
 
 #[cfg(test)]

@@ -74,6 +74,9 @@ pub struct VariantResults {
     /// The adoption curve. In `curve.csv`, not in `summary.json`.
     #[serde(skip)]
     pub curve: Vec<CurvePoint>,
+    /// With calendars: how to state times on the clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<crate::facts::ClockFacts>,
 }
 
 /// A named share (0–1).
@@ -240,6 +243,7 @@ impl<'f> Summariser<'f> {
             bottlenecks: Bottlenecks::from_attribution(&o.attribution),
             replications: o.t_threshold.clone(),
             curve: curve_points(&o.curve),
+            clock: p.clock.clone(),
         });
         Ok(())
     }

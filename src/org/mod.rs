@@ -178,10 +178,14 @@ impl OrganisationBuilder {
 
     /// Gives the person added last the calendar named `calendar`.
     pub fn set_last_person_calendar(&mut self, calendar: &str) {
+        self.set_person_calendar(self.org.people.len() as PersonIdx - 1, calendar);
+    }
+
+    /// Gives person `p` the calendar named `calendar`.
+    pub fn set_person_calendar(&mut self, p: PersonIdx, calendar: &str) {
         let c = intern(&mut self.org.calendars, &mut self.calendars, calendar);
-        let n = self.org.people.len();
-        self.org.person_calendar.resize(n, NO_LINK_GROUP);
-        self.org.person_calendar[n - 1] = c;
+        self.org.person_calendar.resize(self.org.people.len(), NO_LINK_GROUP);
+        self.org.person_calendar[p as usize] = c;
     }
 
     /// Number of people so far.

@@ -191,6 +191,56 @@ fn days(h: f64) -> String {
     format!("{:.1}", h / WORKING_DAY_HOURS)
 }
 
+/// The answer for a variant with calendars: T in calendar days (24 h) and, for a fixed start,
+/// as a moment in the scenario-wide calendar's time zone.
+fn clock_sentence(
+    v: &VariantResults,
+    clock: &crate::facts::ClockFacts,
+    lead: &str,
+    who: &str,
+    horizon_hours: f64,
+) -> String {
+    let s = &v.t_threshold;
+    let cdays = |h: f64| format!("{:.1}", h / 24.0);
+    let mut out = match s.median {
+        Some(m) => {
+            let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), cdays);
+            let by = clock
+                .start
+                .as_deref()
+                .and_then(|st| crate::calendar::moment_after(st, &clock.timezone, m))
+                .map_or(String::new(), |at| format!(", by {at} {} time", clock.calendar));
+            format!(
+                "{lead}, {who} have processed an item after {} calendar days{by} ({m:.0} h since it appeared; median, \
+                 95% interval {}–{} days; reached in {} of replications)",
+                cdays(m),
+                ci(s.ci95_median[0]),
+                ci(s.ci95_median[1]),
+                reached_pct(v.reached_fraction)
+            )
+        }
+        None => format!(
+            "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications \
+             (reached in {} of replications)",
+            reached_pct(v.reached_fraction)
+        ),
+    };
+    if let Some(p) = &v.vs_baseline
+        && let (Some(d), Some([lo, hi])) = (p.median_delta, p.ci95_mean_delta)
+    {
+        out += &format!(
+            "; median difference {} calendar days {} than today (paired; mean {:+.1} h, 95% CI {:+.1}…{:+.1} h), faster in {:.0}% of replications",
+            cdays(d.abs()),
+            if d <= 0.0 { "sooner" } else { "later" },
+            p.mean_delta.unwrap_or(0.0),
+            lo,
+            hi,
+            100.0 * p.p_faster
+        );
+    }
+    out + "."
+}
+
 /// The answer for one variant in one plain sentence (hours and working days of 8 h, the 95%
 /// interval of the median, the reached fraction, and for variants the paired difference).
 pub fn answer_sentence(v: &VariantResults, horizon_hours: f64) -> String {
@@ -201,6 +251,9 @@ pub fn answer_sentence(v: &VariantResults, horizon_hours: f64) -> String {
         None => "Today".to_string(),
         Some(_) => format!("With \"{}\"", v.name),
     };
+    if let Some(clock) = &v.clock {
+        return clock_sentence(v, clock, &lead, &who, horizon_hours);
+    }
     let mut out = match s.median {
         Some(m) => {
             let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), days);

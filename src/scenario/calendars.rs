@@ -123,5 +123,25 @@ pub(crate) fn calendar_setup(
     let horizon = raw.horizon_hours.unwrap_or(DEFAULT_HORIZON_HOURS);
     let span = horizon + if weekly { WEEK_HOURS } else { 0.0 } + CLOCK_MARGIN_HOURS;
     let clocks = calendars.iter().map(|c| WorkClock::new(c, origin, span)).collect();
-    Ok(Some(Arc::new(CalendarSetup { names, clocks, person_calendar, origin, weekly })))
+    let timezones = calendars.iter().map(|c| c.timezone_name.clone()).collect();
+    Ok(Some(Arc::new(CalendarSetup {
+        names,
+        timezones,
+        default: default.unwrap_or(0),
+        clocks,
+        person_calendar,
+        origin,
+        weekly,
+    })))
+}
+
+/// How the report states moments for these calendars: in the time zone of the scenario-wide
+/// calendar (else the first one), from the fixed start if there is one.
+pub(crate) fn clock_facts(c: &CalendarSetup) -> crate::facts::ClockFacts {
+    let i = c.default as usize;
+    crate::facts::ClockFacts {
+        start: (!c.weekly).then(|| c.origin.to_string()),
+        timezone: c.timezones[i].clone(),
+        calendar: c.names[i].clone(),
+    }
 }

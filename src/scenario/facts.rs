@@ -40,6 +40,7 @@ impl Scenario {
                     target_label: v.target_label.clone(),
                     threshold: v.threshold,
                     changes: if i == 0 { vec![] } else { changes_from_baseline(b, v) },
+                    clock: v.calendar.as_deref().map(super::calendars::clock_facts),
                 })
                 .collect(),
             sweep: self.sweep.as_ref().map(|sw| SweepFacts {

@@ -104,6 +104,8 @@ pub struct RawUnit {
     pub coordination_channel: Option<String>,
     #[serde(default)]
     pub specialists: IndexMap<String, u32>,
+    // The unit's working calendar (`calendars.rs`).
+    pub calendar: Option<String>,
 }
 
 /// `[organisation.generate.channels]`: which channel each relation uses.

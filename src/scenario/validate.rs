@@ -311,6 +311,7 @@ fn generator_spec(g: &super::raw::RawGenerate, ctx: &Ctx<'_>) -> Result<Generato
             head_role: u.head_role.clone().unwrap_or_else(|| "head".into()),
             coordination_channel: u.coordination_channel.clone(),
             specialists: u.specialists.iter().map(|(r, c)| (r.clone(), *c)).collect(),
+            calendar: u.calendar.clone(),
         });
     }
     let c = g.channels.clone().unwrap_or(super::raw::RawGenChannels {

@@ -275,7 +275,7 @@ fn a_parameter_patch_gives_the_same_replications_as_a_fresh_compile() {
 }
 
 /// The bundled scenarios whose results are committed in `results/`.
-const BUNDLED: [&str; 4] = ["acme", "acme-reverse", "acme-sweep", "northwind"];
+const BUNDLED: [&str; 5] = ["helix", "acme", "acme-reverse", "acme-sweep", "northwind"];
 
 #[test]
 fn the_results_type_round_trips_every_bundled_summary() {
