@@ -257,6 +257,43 @@ impl WorkClock {
     }
 }
 
+/// Parses `"Mon 10:00"` into (weekday, Monday = 0; minute of the day).
+pub fn parse_occurrence(s: &str) -> Option<(usize, u16)> {
+    let (d, t) = s.trim().split_once(' ')?;
+    let t = parse_clock(t)?;
+    (t < DAY_MINUTES).then_some((weekday_index(d)?, t))
+}
+
+/// The occurrences at weekly times `at` (weekday, minute) in `cal`'s time zone, on days that are
+/// not holidays, as elapsed hours since `origin`, from 0 to `span_hours`, sorted.
+pub fn occurrences(cal: &Calendar, origin: Timestamp, span_hours: f64, at: &[(usize, u16)]) -> Vec<f64> {
+    let tz = cal.timezone();
+    let first = tz.to_datetime(origin).date().yesterday().unwrap_or(Date::MIN);
+    let end = origin.checked_add(jiff::SignedDuration::from_secs_f64(span_hours.min(1e7) * 3600.0));
+    let last = end.map_or(Date::MAX, |t| tz.to_datetime(t).date().tomorrow().unwrap_or(Date::MAX));
+    let mut out = Vec::new();
+    let mut d = first;
+    while d <= last {
+        if cal.holidays.binary_search(&d).is_err() {
+            for &(_, m) in at.iter().filter(|(w, _)| *w == d.weekday().to_monday_zero_offset() as usize) {
+                let Ok(time) = Time::new((m / 60) as i8, (m % 60) as i8, 0, 0) else { continue };
+                if let Ok(ts) = tz.to_ambiguous_timestamp(d.to_datetime(time)).compatible() {
+                    let h = hours_since(origin, ts);
+                    if (0.0..=span_hours).contains(&h) {
+                        out.push(h);
+                    }
+                }
+            }
+        }
+        match d.tomorrow() {
+            Ok(n) => d = n,
+            Err(_) => break,
+        }
+    }
+    out.sort_by(f64::total_cmp);
+    out
+}
+
 /// The compiled calendars of a model: a work clock per calendar, each person's calendar, and
 /// when the item appears.
 #[derive(Debug, Clone)]
@@ -276,6 +313,8 @@ pub struct CalendarSetup {
     pub origin: Timestamp,
     /// The appearance is drawn uniformly over the week after `origin` per replication.
     pub weekly: bool,
+    /// Per channel id: the occurrences of a channel with `at` (elapsed hours since `origin`).
+    pub schedules: Vec<Vec<f64>>,
 }
 
 /// The identity key of the start-of-week draw (purpose `Start`).
@@ -301,6 +340,16 @@ impl CalendarSetup {
     #[inline]
     pub fn advance(&self, p: usize, offset: f64, t: f32, d: f32) -> f32 {
         (self.clock(p).advance(offset + f64::from(t), f64::from(d)) - offset) as f32
+    }
+
+    /// The first occurrence of channel `channel`'s `at` schedule at or after `t` (hours since
+    /// the appearance); infinite after the last one.
+    #[inline]
+    pub fn next_scheduled(&self, channel: usize, offset: f64, t: f32) -> f32 {
+        let occ = &self.schedules[channel];
+        let abs = offset + f64::from(t);
+        let i = occ.partition_point(|&o| o < abs);
+        occ.get(i).map_or(f32::INFINITY, |&o| ((o - offset) as f32).max(t))
     }
 
     /// Working hours of person `p` between `t0` and `t1` (hours since the appearance).

@@ -146,6 +146,12 @@ fn timed_arrival(
             let extra = if ch.delay.is_zero() { 0.0 } else { ch.delay.draw(d.bits(Purpose::Delay)) };
             (occurrence.max(t), extra)
         }
+        Timing::At => {
+            let channel = st.arcs[arc as usize].channel as usize;
+            let occurrence = model.calendar.as_deref().map_or(f32::INFINITY, |c| c.next_scheduled(channel, offset, t));
+            let extra = if ch.delay.is_zero() { 0.0 } else { ch.delay.draw(d.bits(Purpose::Delay)) };
+            (occurrence, extra)
+        }
     };
     match model.calendar.as_deref() {
         // Per link and broadcast: the window test is on the drawn delay itself.

@@ -174,6 +174,10 @@ pub enum Timing {
         /// Hours between occurrences, > 0.
         every: f64,
     },
+    /// Occurrences at set weekly times of a calendar (`at`), compiled into the model's
+    /// [`crate::calendar::CalendarSetup::schedules`]; arrival at the first at or after the send,
+    /// plus the channel's delay.
+    At,
 }
 
 /// The first occurrence at or after `t` of a schedule with occurrences at `phase + m × every`

@@ -33,6 +33,13 @@ pub(crate) fn calendar_setup(
     ctx: &Ctx<'_>,
 ) -> Result<Option<Arc<CalendarSetup>>, InputError> {
     if raw.calendars.is_empty() {
+        if let Some((name, _)) = raw.channels.iter().find(|(_, c)| c.at.is_some()) {
+            return Err(invalid(
+                ctx,
+                &format!("channels.{name}.at"),
+                "`at` gives times in a calendar, and the scenario has no `[calendars.NAME]`; add one or use `every` (hours)".into(),
+            ));
+        }
         for (key, given) in [
             ("calendar", raw.calendar.is_some()),
             ("start", raw.start.is_some()),
@@ -123,6 +130,40 @@ pub(crate) fn calendar_setup(
     let horizon = raw.horizon_hours.unwrap_or(DEFAULT_HORIZON_HOURS);
     let span = horizon + if weekly { WEEK_HOURS } else { 0.0 } + CLOCK_MARGIN_HOURS;
     let clocks = calendars.iter().map(|c| WorkClock::new(c, origin, span)).collect();
+    // Channels with `at`: their occurrences in the channel's calendar (else the scenario's).
+    let mut schedules = Vec::with_capacity(raw.channels.len());
+    for (name, c) in &raw.channels {
+        let Some(at) = &c.at else {
+            schedules.push(Vec::new());
+            continue;
+        };
+        let key = format!("channels.{name}");
+        let cal = match (&c.calendar, default) {
+            (Some(n), _) => find(n, &format!("{key}.calendar"))?,
+            (None, Some(d)) => d,
+            (None, None) => {
+                return Err(invalid(
+                    ctx,
+                    &format!("{key}.calendar"),
+                    "a channel with `at` needs a calendar: `calendar = \"NAME\"` here or scenario-wide".into(),
+                ));
+            }
+        };
+        let mut times = Vec::new();
+        for s in at {
+            times.push(crate::calendar::parse_occurrence(s).ok_or_else(|| {
+                invalid(ctx, &format!("{key}.at"), format!("\"{s}\" is not a weekly time such as \"Mon 10:00\""))
+            })?);
+        }
+        if times.is_empty() {
+            return Err(invalid(
+                ctx,
+                &format!("{key}.at"),
+                "an empty list: give at least one time such as \"Mon 10:00\"".into(),
+            ));
+        }
+        schedules.push(crate::calendar::occurrences(&calendars[cal as usize], origin, span, &times));
+    }
     let timezones = calendars.iter().map(|c| c.timezone_name.clone()).collect();
     Ok(Some(Arc::new(CalendarSetup {
         names,
@@ -132,6 +173,7 @@ pub(crate) fn calendar_setup(
         person_calendar,
         origin,
         weekly,
+        schedules,
     })))
 }
 

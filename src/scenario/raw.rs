@@ -132,6 +132,7 @@ pub struct RawChannel {
     pub timing: Option<String>,
     pub every: Option<f64>,
     pub at: Option<Vec<String>>,
+    pub calendar: Option<String>,
 }
 
 /// `[roles.NAME]`.

@@ -25,6 +25,7 @@ impl Scenario {
                 super::Timing::PerLink => String::new(),
                 super::Timing::Broadcast => "broadcast, ".into(),
                 super::Timing::Scheduled { every } => format!("scheduled every {every} h, then "),
+                super::Timing::At => "scheduled at set times, then ".into(),
             };
             let _ =
                 writeln!(s, "  {:<20} {timing}delay {}, transmit {}{notice}", c.name, c.delay.describe(), c.transmit);

@@ -30,13 +30,17 @@ pub(crate) fn channel_timing(c: &RawChannel, key: &str, ctx: &Ctx<'_>) -> Result
         }
         "scheduled" => {
             if c.at.is_some() {
-                return Err(ctx.err(
-                    &format!("{key}.at"),
-                    InputErrorKind::Invalid(
-                        "`at` (occurrences at set times of a calendar) is not supported yet; use `every` (hours)"
-                            .into(),
-                    ),
-                ));
+                if c.every.is_some() {
+                    return Err(ctx.err(
+                        &format!("{key}.every"),
+                        InputErrorKind::Invalid(
+                            "give either `every` (hours) or `at` (times of a calendar), not both".into(),
+                        ),
+                    ));
+                }
+                // The occurrences are compiled with the calendars (`calendars.rs`).
+                let delay = c.delay.as_ref().map(|d| dist(d, &format!("{key}.delay"), ctx)).transpose()?;
+                return Ok((Timing::At, delay.unwrap_or(Dist::Fixed { value: 0.0 })));
             }
             let every = c.every.ok_or_else(|| {
                 ctx.err(

@@ -248,7 +248,8 @@ fn bad_timing_and_absence_input_exits_2_naming_the_key() {
         ("timing = \"scheduled\"\nevery = 0", "channels.feed.every"),
         ("timing = \"scheduled\"\nevery = -3", "channels.feed.every"),
         ("timing = \"scheduled\"", "channels.feed.every"),
-        ("timing = \"scheduled\"\nevery = 24\nat = [\"Mon 10:00\"]", "channels.feed.at"),
+        ("timing = \"scheduled\"\nat = [\"Mon 10:00\"]", "channels.feed.at"),
+        ("timing = \"scheduled\"\nevery = 24\nat = [\"Mon 10:00\"]", "channels.feed.every"),
         ("timing = \"weekly\"\ndelay = { dist = \"fixed\", value = 1 }", "channels.feed.timing"),
         ("timing = \"broadcast\"", "channels.feed.delay"),
         ("every = 24\ndelay = { dist = \"fixed\", value = 1 }", "channels.feed.every"),
@@ -344,4 +345,28 @@ fn bad_calendar_input_exits_2_naming_the_key() {
         assert_eq!(o.status.code(), Some(2), "{tables:?}: {stderr}");
         assert!(stderr.contains(key) && !stderr.contains("panicked"), "{top}{tables}: should name {key}: {stderr}");
     }
+}
+
+/// A weekly digest at a set time: sent on Friday 16:30 Munich time, the digest goes out on
+/// Monday 10:00 Munich time (65.5 h later), no delay, the receiver processes it at once. With
+/// that Monday a holiday in the digest's calendar, the next is Monday a week later (233.5 h).
+fn digest_at(holidays: &str) -> f64 {
+    let people = "id,unit,role\na,support,community\nb,development,developer\n";
+    let links = "source,target,channel,direction\na,b,digest,forward\n";
+    let toml = format!(
+        "name = \"at\"\nreplications = 3\nhorizon_hours = 500\nstart = \"2026-11-27T16:30:00+01:00\"\ncalendar = \"muc\"\n\
+         [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+         [channels.digest]\ntiming = \"scheduled\"\nat = [\"Mon 10:00\"]\ncalendar = \"desk\"\n\
+         [calendars.muc]\ntimezone = \"Europe/Berlin\"\n\
+         [calendars.desk]\ntimezone = \"Europe/Berlin\"\nholidays = [{holidays}]\n\
+         [source]\nid = \"a\"\n[target]\nid = \"b\"\nthreshold = 1.0\n"
+    );
+    let s = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", people), ("links.csv", links)]).load();
+    run_library(&s, 0).t_threshold[0].expect("reached")
+}
+
+#[test]
+fn scheduled_at_set_times_of_a_calendar() {
+    assert_eq!(digest_at(""), 65.5);
+    assert_eq!(digest_at("\"2026-11-30\""), 233.5);
 }
