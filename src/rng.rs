@@ -221,8 +221,13 @@ mod tests {
     fn timing_and_absence_draws_are_value_stable() {
         let s = ReplicationStream::new(42, 7);
         let e = s.entity(identity_key(&["dev-1"]));
-        let got = [e.uniform(Purpose::Broadcast), e.uniform(Purpose::MeetingPhase), e.uniform(Purpose::Absence)];
-        let expected = [0.9544364973090443, 0.8307433229045368, 0.29807079089814204];
+        let got = [
+            e.uniform(Purpose::Broadcast),
+            e.uniform(Purpose::MeetingPhase),
+            e.uniform(Purpose::Absence),
+            e.uniform(Purpose::Start),
+        ];
+        let expected = [0.9544364973090443, 0.8307433229045368, 0.29807079089814204, 0.1084666245252709];
         for (g, x) in got.iter().zip(expected) {
             assert_eq!(g.to_bits(), f64::to_bits(x), "got {got:?}");
         }
@@ -272,6 +277,7 @@ mod tests {
             Purpose::Broadcast,
             Purpose::MeetingPhase,
             Purpose::Absence,
+            Purpose::Start,
         ] {
             let (mut top, mut low) = ([0u64; 256], [0u64; 256]);
             for i in 0..1_024_000u64 {
