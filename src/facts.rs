@@ -78,6 +78,20 @@ pub struct PointFacts {
     /// What the point changes compared with the baseline, in short plain phrases (empty for the
     /// baseline or a point equal to it).
     pub changes: Vec<String>,
+    /// With calendars: how to state times on the clock (`None` without calendars).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockFacts>,
+}
+
+/// How a point with calendars states times: T is elapsed clock hours since the item appeared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClockFacts {
+    /// When the item appeared (RFC 3339), or `None` when it is drawn over the week.
+    pub start: Option<String>,
+    /// The IANA time zone the report states moments in (the scenario-wide calendar's).
+    pub timezone: String,
+    /// The name of that calendar, e.g. `munich`.
+    pub calendar: String,
 }
 
 /// A sweep: its paths and, per grid point, the values and the design point running it.

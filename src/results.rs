@@ -128,6 +128,9 @@ pub struct VariantResults {
     /// The adoption curve. In `curve.csv`, not in `summary.json`.
     #[serde(skip)]
     pub curve: Vec<CurvePoint>,
+    /// With calendars: how to state times on the clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<crate::facts::ClockFacts>,
 }
 
 /// A named share (0–1).
@@ -408,6 +411,7 @@ impl<'f> Summariser<'f> {
                     p_best: with_worlds.then_some(best[i]),
                     replications: acc.t.clone(),
                     curve: acc.curve.as_ref().map(curve_points).unwrap_or_default(),
+                    clock: p.clock.clone(),
                 }
             })
             .collect();

@@ -1,4 +1,4 @@
-//! Reading `people.csv` (`id,unit,role`) and `links.csv` (`source,target,channel[,direction]`)
+//! Reading `people.csv` (`id,unit,role`) and `links.csv` (`source,target,channel[,direction][,group]`)
 //! with the csv crate. Every error names the file, the line and the column.
 
 use std::path::Path;
@@ -86,9 +86,15 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
     let text = read_text(people_path)?;
     let mut rdr = reader(&text);
     let headers = rdr.headers().map_err(|e| csv_error(people_path, e))?.clone();
-    let pos =
-        header_positions(people_path, &headers, &["id", "unit", "role"], &[], "id,unit,role", header_line(&text))?;
-    let (pi, pu, pr) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap());
+    let pos = header_positions(
+        people_path,
+        &headers,
+        &["id", "unit", "role"],
+        &["calendar"],
+        "id,unit,role",
+        header_line(&text),
+    )?;
+    let (pi, pu, pr, pc) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3]);
     let mut record = csv::StringRecord::new();
     while rdr.read_record(&mut record).map_err(|e| csv_error(people_path, e))? {
         let line = record.position().map_or(0, |p| p.line() as usize);
@@ -106,6 +112,10 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
                 .at_line(line)
                 .at_key("id"));
         }
+        // Optional working calendar (empty = the scenario's default).
+        if let Some(c) = pc.and_then(|i| record.get(i)).filter(|c| !c.is_empty()) {
+            b.set_last_person_calendar(c);
+        }
     }
     if b.is_empty() {
         return Err(InputError::new(
@@ -121,11 +131,11 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
         links_path,
         &headers,
         &["source", "target", "channel"],
-        &["direction"],
-        "source,target,channel (and optionally direction)",
+        &["direction", "group"],
+        "source,target,channel (and optionally direction, group)",
         header_line(&text),
     )?;
-    let (ls, lt, lc, ld) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3]);
+    let (ls, lt, lc, ld, lg) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3], pos[4]);
     let mut ids: Option<Vec<String>> = None;
     while rdr.read_record(&mut record).map_err(|e| csv_error(links_path, e))? {
         let line = record.position().map_or(0, |p| p.line() as usize);
@@ -162,6 +172,10 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
             line: Some(line),
             key: Some("channel".into()),
         });
+        // Optional meeting group (scheduled channels).
+        if let Some(group) = lg.and_then(|i| record.get(i)).filter(|g| !g.is_empty()) {
+            b.set_last_link_group(group);
+        }
     }
     Ok(b.finish())
 }

@@ -130,7 +130,7 @@ pub fn page(
         s,
         "<p class=\"meta\"><strong>{t}</strong> is the time until {:.0}% of the target ({} people, {}) have perceived \
          and processed an item of feedback that appears at the source. {}, seed {}, \
-         horizon {} h ({} working days of {} h). All variants share common random numbers, so each is compared with \
+         horizon {} h ({}). All variants share common random numbers, so each is compared with \
          the baseline replication by replication.</p>",
         100.0 * base.threshold,
         base.target_size,
@@ -138,8 +138,7 @@ pub fn page(
         super::replications_text(results),
         results.seed,
         num(results.horizon_hours),
-        num(results.horizon_hours / WORKING_DAY_HOURS),
-        num(WORKING_DAY_HOURS),
+        horizon_days(results, base.clock.is_some()),
     );
     s += "<nav><a href=\"#answer\">The answer</a><a href=\"#variants\">All variants</a><a href=\"#charts\">Charts</a>\
           <a href=\"#bottlenecks\">Where it gets stuck</a><a href=\"#assumptions\">Organisation and assumptions</a></nav>\n</header>\n";
@@ -450,9 +449,13 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         (
             "horizon",
             format!(
-                "{} h ({} working days); later counts as “not reached”",
+                "{} h ({}); later counts as “not reached”",
                 num(results.horizon_hours),
-                num(results.horizon_hours / WORKING_DAY_HOURS)
+                if results.variants.first().is_some_and(|v| v.clock.is_some()) {
+                    horizon_days(results, true)
+                } else {
+                    format!("{} working days", num(results.horizon_hours / WORKING_DAY_HOURS))
+                }
             ),
         ),
         ("replications per variant", results.replications.to_string()),
@@ -593,4 +596,14 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     }
     s += "</section>\n";
     s
+}
+
+/// The horizon in days: calendar days of 24 h with calendars (T is elapsed clock time), else
+/// working days of 8 h.
+fn horizon_days(results: &Results, calendars: bool) -> String {
+    if calendars {
+        format!("{} calendar days, elapsed time since the item appeared", num(results.horizon_hours / 24.0))
+    } else {
+        format!("{} working days of {} h", num(results.horizon_hours / WORKING_DAY_HOURS), num(WORKING_DAY_HOURS))
+    }
 }

@@ -293,6 +293,59 @@ fn days_range(lo: Option<f64>, hi: Option<f64>) -> String {
     format!("{}–{}", b(lo), b(hi))
 }
 
+/// The answer for a variant with calendars: T in calendar days (24 h) and, for a fixed start,
+/// as a moment in the scenario-wide calendar's time zone.
+fn clock_sentence(
+    results: &Results,
+    v: &VariantResults,
+    clock: &crate::facts::ClockFacts,
+    lead: &str,
+    who: &str,
+) -> String {
+    let horizon_hours = results.horizon_hours;
+    let today = reference_words(results);
+    let s = &v.t_threshold;
+    let cdays = |h: f64| format!("{:.1}", h / 24.0);
+    let mut out = match s.median {
+        Some(m) => {
+            let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), cdays);
+            let by = clock
+                .start
+                .as_deref()
+                .and_then(|st| crate::calendar::moment_after(st, &clock.timezone, m))
+                .map_or(String::new(), |at| format!(", by {at} {} time", clock.calendar));
+            format!(
+                "{lead}, {who} have processed an item after {} calendar days{by} ({m:.0} h since it appeared; median, \
+                 95% interval {}–{} days; reached in {} of replications)",
+                cdays(m),
+                ci(s.ci95_median[0]),
+                ci(s.ci95_median[1]),
+                reached_pct(v.reached_fraction)
+            )
+        }
+        None => format!(
+            "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications \
+             (reached in {} of replications)",
+            reached_pct(v.reached_fraction)
+        ),
+    };
+    if let Some(p) = comparison(results, v)
+        && let (Some(d), Some([lo, hi])) = (p.median_delta, p.ci95_mean_delta)
+    {
+        out += &format!(
+            "; median difference {} calendar days {} than {today} (paired; mean {:+.1} h, 95% CI {:+.1}…{:+.1} h; in 80% \
+             of replications the difference is {})",
+            cdays(d.abs()),
+            if d <= 0.0 { "sooner" } else { "later" },
+            p.mean_delta.unwrap_or(0.0),
+            lo,
+            hi,
+            delta_range(p.delta_p10, p.delta_p90)
+        );
+    }
+    out + "."
+}
+
 /// The answer for one variant in one plain sentence (hours and working days of 8 h, the 95%
 /// interval of the median, the reached fraction, and for variants the paired difference).
 pub fn answer_sentence(results: &Results, v: &VariantResults) -> String {
@@ -303,6 +356,9 @@ pub fn answer_sentence(results: &Results, v: &VariantResults) -> String {
     let who = format!("{pct:.0}% of the target ({} people, {})", v.target_size, v.target_label);
     let is_baseline = std::ptr::eq(v, &results.variants[0]);
     let lead = if is_baseline { "Today".to_string() } else { format!("With \"{}\"", v.name) };
+    if let Some(clock) = &v.clock {
+        return clock_sentence(results, v, clock, &lead, &who);
+    }
     let mut out = match s.median {
         Some(m) => {
             let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), days);

@@ -47,6 +47,7 @@ impl Scenario {
                         crate::rng::identity_key(&ids)
                     },
                     changes: if i == 0 { vec![] } else { changes_from_baseline(b, v) },
+                    clock: v.calendar.as_deref().map(super::calendars::clock_facts),
                 })
                 .collect(),
             sweep: self.sweep.as_ref().map(|sw| SweepFacts {

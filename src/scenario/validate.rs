@@ -13,7 +13,7 @@ use super::{
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
 use crate::org::generate::{BridgeSpec, GeneratorChannels, GeneratorSpec, UnitSpec, generate};
-use crate::org::{Direction, NameOrigin, Organisation, PersonIdx, load_csv};
+use crate::org::{Direction, NO_LINK_GROUP, NameOrigin, Organisation, PersonIdx, load_csv};
 
 /// Which part of the scenario file a variant comes from (for error locations).
 #[derive(Debug, Clone)]
@@ -90,7 +90,7 @@ fn set_line_for(text: &str, i: &str, key: &str) -> Option<usize> {
     })
 }
 
-fn dist(raw: &RawDist, key: &str, ctx: &Ctx<'_>) -> Result<Dist, InputError> {
+pub(crate) fn dist(raw: &RawDist, key: &str, ctx: &Ctx<'_>) -> Result<Dist, InputError> {
     let d = match *raw {
         RawDist::Exponential { rate: Some(r), mean: None } => Dist::exponential(r),
         RawDist::Exponential { rate: None, mean: Some(m) } => Dist::exponential_mean(m),
@@ -111,7 +111,7 @@ fn dist(raw: &RawDist, key: &str, ctx: &Ctx<'_>) -> Result<Dist, InputError> {
     d.map_err(|e| ctx.err(key, InputErrorKind::Dist(e)))
 }
 
-fn prob(v: f64, key: &str, ctx: &Ctx<'_>) -> Result<f64, InputError> {
+pub(crate) fn prob(v: f64, key: &str, ctx: &Ctx<'_>) -> Result<f64, InputError> {
     probability(v).map_err(|k| ctx.err(key, k))
 }
 
@@ -311,6 +311,7 @@ fn generator_spec(g: &super::raw::RawGenerate, ctx: &Ctx<'_>) -> Result<Generato
             head_role: u.head_role.clone().unwrap_or_else(|| "head".into()),
             coordination_channel: u.coordination_channel.clone(),
             specialists: u.specialists.iter().map(|(r, c)| (r.clone(), *c)).collect(),
+            calendar: u.calendar.clone(),
         });
     }
     let c = g.channels.clone().unwrap_or(super::raw::RawGenChannels {
@@ -388,11 +389,13 @@ pub(crate) fn variant(
     let mut channels = Vec::new();
     for (cname, c) in &raw.channels {
         let key = format!("channels.{cname}");
+        let (timing, delay) = super::timing::channel_timing(c, &key, ctx)?;
         channels.push(Channel {
             name: cname.clone(),
-            delay: dist(&c.delay, &format!("{key}.delay"), ctx)?,
+            delay,
             transmit: prob(c.transmit.unwrap_or(1.0), &format!("{key}.transmit"), ctx)?,
             notice: c.notice.map(|n| prob(n, &format!("{key}.notice"), ctx)).transpose()?,
+            timing,
         });
     }
     if channels.len() > usize::from(u16::MAX) {
@@ -442,6 +445,7 @@ pub(crate) fn variant(
                         None => Dist::Fixed { value: 0.0 },
                     },
                     window: r.window.as_ref().map(|d| dist(d, &format!("{key}.window"), ctx)).transpose()?,
+                    absent: super::timing::role_absent(raw, Some(r), &key, ctx)?,
                     defined: true,
                 }
             }
@@ -450,6 +454,7 @@ pub(crate) fn variant(
                 notice: 1.0,
                 processing: Dist::Fixed { value: 0.0 },
                 window: None,
+                absent: super::timing::role_absent(raw, None, &format!("roles.{rname}"), ctx)?,
                 defined: false,
             },
         };
@@ -520,6 +525,7 @@ pub(crate) fn variant(
                 target,
                 channel: channel_id(&channels, &l.channel, &format!("{key}.channel"), ctx)?,
                 direction: direction(l.direction.as_deref(), &format!("{key}.direction"), ctx)?,
+                group: NO_LINK_GROUP,
             });
         }
     }
@@ -570,7 +576,13 @@ pub(crate) fn variant(
                     ));
                 }
                 for &c in &community {
-                    extra_links.push(ExtraLink { source: c, target: person, channel: ch, direction: Direction::Both });
+                    extra_links.push(ExtraLink {
+                        source: c,
+                        target: person,
+                        channel: ch,
+                        direction: Direction::Both,
+                        group: NO_LINK_GROUP,
+                    });
                 }
             }
             for (i, r) in cm.reach.iter().enumerate() {
@@ -583,7 +595,13 @@ pub(crate) fn variant(
                     ctx,
                 )?;
                 for p in people.into_iter().filter(|&p| p != person) {
-                    extra_links.push(ExtraLink { source: person, target: p, channel: ch, direction: Direction::Both });
+                    extra_links.push(ExtraLink {
+                        source: person,
+                        target: p,
+                        channel: ch,
+                        direction: Direction::Both,
+                        group: NO_LINK_GROUP,
+                    });
                 }
             }
             let mandate = cm.mandate.unwrap_or(false);
@@ -615,6 +633,8 @@ pub(crate) fn variant(
                             target: p,
                             channel: ch,
                             direction: Direction::Both,
+                            // The manager sits in p's meeting (scheduled channels).
+                            group: super::timing::meeting_group_of(&org, &org_channel, ch, p),
                         });
                     }
                 }
@@ -651,6 +671,7 @@ pub(crate) fn variant(
         }
     };
 
+    let calendar = super::calendars::calendar_setup(raw, &org, ctx)?;
     Ok(Variant {
         name: name.to_string(),
         description: listed.and_then(|v| v.description.clone()).or_else(|| {
@@ -667,5 +688,6 @@ pub(crate) fn variant(
         threshold,
         community_manager,
         involvement,
+        calendar,
     })
 }

@@ -12,4 +12,5 @@ mod regressions;
 mod report;
 mod reproducibility;
 mod uncertain;
+mod timing;
 mod variants;
