@@ -49,6 +49,47 @@ pub struct UncertainFacts {
 }
 
 impl Facts {
+    /// Checks that the facts are consistent (they are read back from partial folders): at least
+    /// one point, indices in range, world rows as long as the factors and as many as the design
+    /// has. The message says what is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        if self.points.is_empty() {
+            return Err("the study has no design point".into());
+        }
+        if self.reference >= self.points.len() {
+            return Err(format!("the reference point {} does not exist", self.reference));
+        }
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        if !(2..=crate::scenario::MAX_CURVE_POINTS).contains(&self.curve_points)
+            || !positive(self.curve_hours)
+            || !positive(self.horizon_hours)
+        {
+            return Err("the curve grid or the horizon is out of range".into());
+        }
+        if let Some(sw) = &self.sweep
+            && sw.points.iter().any(|p| p.point >= self.points.len() || p.values.len() != sw.paths.len())
+        {
+            return Err("a sweep point refers to a design point that does not exist".into());
+        }
+        if let Some(u) = &self.uncertain {
+            let k = u.factors.len();
+            if k == 0 || k > crate::uncertain::MAX_FACTORS {
+                return Err(format!("{k} uncertain factors"));
+            }
+            for f in &u.factors {
+                f.dist.check().map_err(|m| format!("factor \"{}\": {m}", f.name))?;
+            }
+            let worlds = u.worlds.values.len() as u64;
+            if worlds == 0 || worlds != u.worlds.design.count(k) || worlds > u64::from(crate::uncertain::MAX_WORLDS) {
+                return Err(format!("{worlds} worlds do not match their design"));
+            }
+            if u.worlds.values.iter().any(|row| row.len() != k) {
+                return Err("a world does not give every factor a value".into());
+            }
+        }
+        Ok(())
+    }
+
     /// Number of worlds (1 without `[uncertain]`: the scenario as written).
     pub fn world_count(&self) -> usize {
         self.uncertain.as_ref().map_or(1, |u| u.worlds.values.len())
@@ -73,7 +114,8 @@ pub struct PointFacts {
     pub target_label: String,
     /// Share of the target that must have processed the item.
     pub threshold: f64,
-    /// A hash of the target's members: points with different targets are not paired.
+    /// A hash of the target's members and the threshold: points whose targets or thresholds differ
+    /// are not paired.
     pub target_key: u64,
     /// What the point changes compared with the baseline, in short plain phrases (empty for the
     /// baseline or a point equal to it).

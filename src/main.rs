@@ -233,9 +233,16 @@ fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix
                     args.scenario.display()
                 )));
             }
-            scenario.use_worlds(d);
+            let worlds = d.count(scenario.uncertainty.as_ref().map_or(0, |u| u.factors.len()));
+            if worlds > u64::from(permeate::uncertain::MAX_WORLDS) {
+                return Err(usage(&format!(
+                    "this design would run {worlds} worlds, more than the limit of {}; use fewer --samples",
+                    permeate::uncertain::MAX_WORLDS
+                )));
+            }
+            scenario.use_worlds(d).map_err(|e| Failure::from(Error::from(e)))?;
         }
-        None => scenario.use_random_worlds(args.worlds),
+        None => scenario.use_random_worlds(args.worlds).map_err(|e| Failure::from(Error::from(e)))?,
     }
     let out = args.out.clone().unwrap_or_else(|| {
         let stem =

@@ -102,6 +102,20 @@ impl CurveAccumulator {
         true
     }
 
+    /// Whether this accumulator has the shape of one for a grid of `points` points and a target
+    /// of `target_size` people (read back from a file, it must before it is summarised).
+    pub fn fits(&self, points: u32, target_size: u32) -> bool {
+        let g = points as usize;
+        let bins = target_size.clamp(1, CURVE_SHARE_BINS);
+        self.grid.points == points
+            && self.target_size == target_size.max(1)
+            && self.bins == bins
+            && self.sums.len() == g
+            && self.hist.len() == g * (bins as usize + 1)
+            && self.grid.step.is_finite()
+            && self.grid.step > 0.0
+    }
+
     /// Number of replications added.
     pub fn replications(&self) -> u64 {
         self.replications

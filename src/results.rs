@@ -264,6 +264,31 @@ impl std::fmt::Display for SummaryError {
     }
 }
 
+/// The median of the paired differences `variant − reference` (not reached = never, so ±∞ where
+/// one side reaches in fewer than half the replications).
+fn median_paired_difference(reference: &[Option<f64>], variant: &[Option<f64>]) -> f64 {
+    let mut d: Vec<f64> = reference
+        .iter()
+        .zip(variant)
+        .map(|(b, v)| match (b, v) {
+            (Some(b), Some(v)) => v - b,
+            (None, Some(_)) => f64::NEG_INFINITY,
+            (Some(_), None) => f64::INFINITY,
+            (None, None) => 0.0,
+        })
+        .collect();
+    d.sort_unstable_by(f64::total_cmp);
+    match d.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => d[n / 2],
+        n => {
+            // The mean of the middle two; −∞ and +∞ together count as no difference.
+            let m = 0.5 * (d[n / 2 - 1] + d[n / 2]);
+            if m.is_nan() { 0.0 } else { m }
+        }
+    }
+}
+
 /// What the summary keeps of one design point while the cells arrive.
 #[derive(Debug)]
 struct PointAcc {
@@ -345,16 +370,25 @@ impl<'f> Summariser<'f> {
         let worlds = facts.world_count();
         let with_worlds = facts.uncertain.is_some();
         // p_best: per world, the design points with the lowest median share the credit.
+        // p_best: per world, among the points comparable with the baseline (the same target
+        // and threshold), the ones with the lowest median share the world; a world in which no
+        // point reaches gives no credit.
+        let comparable: Vec<usize> =
+            (0..facts.points.len()).filter(|&p| facts.points[p].target_key == facts.points[0].target_key).collect();
         let mut best = vec![0.0; facts.points.len()];
         if with_worlds {
             for w in 0..worlds {
                 let key = |p: usize| self.points[p].world_median[w].unwrap_or(f64::INFINITY);
-                let low = (0..facts.points.len()).map(key).fold(f64::INFINITY, f64::min);
-                let winners: Vec<usize> = (0..facts.points.len()).filter(|&p| key(p) == low).collect();
+                let low = comparable.iter().map(|&p| key(p)).fold(f64::INFINITY, f64::min);
+                if low.is_infinite() {
+                    continue;
+                }
+                let winners: Vec<usize> = comparable.iter().copied().filter(|&p| key(p) == low).collect();
                 for p in &winners {
-                    best[*p] += 1.0 / winners.len() as f64 / worlds as f64;
+                    best[*p] += 1.0 / winners.len() as f64;
                 }
             }
+            best.iter_mut().for_each(|b| *b = (*b / worlds as f64).min(1.0));
         }
         // The paired comparison of point `i` with point `r`: only where their targets are the same
         // people (else there is nothing to pair), with the spread across worlds where there are
@@ -366,22 +400,23 @@ impl<'f> Summariser<'f> {
             let (acc, reference) = (&self.points[i], &self.points[r]);
             let mut pr = paired(&reference.t, &acc.t);
             if with_worlds {
-                let better = acc
-                    .world_median
-                    .iter()
-                    .zip(&reference.world_median)
-                    .filter(|(v, b)| v.unwrap_or(f64::INFINITY) < b.unwrap_or(f64::INFINITY))
-                    .count();
-                let deltas: Vec<Option<f64>> = (0..worlds)
+                // One statistic for both: per world, the median of the paired differences (a
+                // side that does not reach counts as never, so the median may be ±∞).
+                let deltas: Vec<f64> = (0..worlds)
                     .map(|w| {
                         let span = w * facts.replications as usize..(w + 1) * facts.replications as usize;
-                        paired(&reference.t[span.clone()], &acc.t[span]).median_delta
+                        median_paired_difference(&reference.t[span.clone()], &acc.t[span])
                     })
                     .collect();
+                let better = deltas.iter().filter(|d| **d < 0.0).count();
+                let finite: Vec<Option<f64>> = deltas.iter().map(|d| d.is_finite().then_some(*d)).collect();
                 pr.worlds = Some(PairedWorlds {
-                    median_delta: spread3(&deltas),
+                    median_delta: spread3(&finite),
                     p_better_worlds: better as f64 / worlds as f64,
                 });
+                // Replications are reused in every world, so the pooled values are not
+                // independent: no interval of the pooled mean difference is given.
+                pr.ci95_mean_delta = None;
             }
             Some(pr)
         };
@@ -400,7 +435,17 @@ impl<'f> Summariser<'f> {
                     target_label: p.target_label.clone(),
                     threshold: p.threshold,
                     reached_fraction: reached_fraction(&acc.t),
-                    t_threshold: summarize(&acc.t),
+                    t_threshold: {
+                        let mut s = summarize(&acc.t);
+                        if with_worlds {
+                            // The same replication streams run in every world: pooled values are
+                            // not independent, and an interval over them would be far too narrow.
+                            // The spread across worlds (below) carries the uncertainty instead.
+                            s.ci95_mean = None;
+                            s.ci95_median = [None, None];
+                        }
+                        s
+                    },
                     vs_baseline,
                     vs_reference,
                     bottlenecks: Bottlenecks::from_attribution(&acc.attribution),

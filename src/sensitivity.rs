@@ -102,7 +102,7 @@ pub fn morris(y: &[f64], steps: &MorrisSteps, k: usize) -> Vec<MorrisIndex> {
     for (t, trajectory) in steps.iter().enumerate() {
         for (s, &(i, step)) in trajectory.iter().enumerate() {
             let (before, after) = (y[t * (k + 1) + s], y[t * (k + 1) + s + 1]);
-            effects[i].push((after - before) / step);
+            effects[i].push((after - before) / crate::uncertain::morris_quantile_step(step));
         }
     }
     effects
@@ -204,6 +204,14 @@ pub fn analyse(results: &Results, facts: &Facts) -> Option<Sensitivity> {
         WorldDesign::Morris { trajectories } => Some(morris_unit(facts.seed, trajectories, k).1),
         _ => None,
     };
+    let expected = match u.worlds.design {
+        WorldDesign::Saltelli { samples } => samples as usize * (k + 2),
+        WorldDesign::Morris { trajectories } => trajectories as usize * (k + 1),
+        WorldDesign::Random { .. } => 0,
+    };
+    if u.worlds.values.len() != expected || results.variants.iter().any(|v| v.replications.len() != expected * reps) {
+        return None;
+    }
     let index = |y: &[f64]| -> Vec<FactorIndices> {
         match &steps {
             None => sobol(y, samples as usize, k, facts.seed)
@@ -403,7 +411,9 @@ mod tests {
     #[test]
     fn morris_ranks_a_linear_function_by_slope() {
         let (rows, steps) = morris_unit(3, 30, 3);
-        let y: Vec<f64> = rows.iter().map(|x| 10.0 * x[0] + 1.0 * x[1] + 0.0 * x[2]).collect();
+        // y is linear in the factors' quantiles: the elementary effects are the slopes.
+        let q = crate::uncertain::morris_quantile;
+        let y: Vec<f64> = rows.iter().map(|x| 10.0 * q(x[0]) + 1.0 * q(x[1]) + 0.0 * q(x[2])).collect();
         let m = morris(&y, &steps, 3);
         assert!((m[0].mu_star - 10.0).abs() < 1e-9 && m[0].sigma < 1e-9);
         assert!((m[1].mu_star - 1.0).abs() < 1e-9);

@@ -102,7 +102,7 @@ pub fn partial_files(
         outcome_hash: content_hash(&outcome),
         facts: facts.clone(),
     };
-    let manifest = serde_json::to_string_pretty(&manifest).expect("plain data serialises") + "\n";
+    let manifest = serde_json::to_string(&manifest).expect("plain data serialises") + "\n";
     vec![(MANIFEST_FILE, manifest), (OUTCOME_FILE, outcome)]
 }
 
@@ -148,6 +148,7 @@ fn read_manifest(folder: &Path) -> Result<Part, Error> {
             ),
         ));
     }
+    manifest.facts.check().map_err(|m| refuse(folder, format!("{MANIFEST_FILE} is inconsistent: {m}")))?;
     let m = &manifest;
     let expected = Shard { index: m.shard.max(1), count: m.shards.max(1) };
     let cells = m.facts.cells() as u64;
@@ -183,6 +184,13 @@ fn read_outcomes(part: &Part) -> Result<Vec<PointOutcome>, Error> {
     let file: OutcomeFile = serde_json::from_str(&text).map_err(|e| {
         refuse(folder, format!("{OUTCOME_FILE} cannot be read ({e}); run shard {}/{} again", m.shard, m.shards))
     })?;
+    for o in &file.points {
+        let p = m.facts.points.get(o.point);
+        let curve_ok = p.is_some_and(|p| o.curve.fits(m.facts.curve_points, p.target_size));
+        if !curve_ok {
+            return Err(refuse(folder, format!("{OUTCOME_FILE} has an adoption curve that does not fit the study")));
+        }
+    }
     let expected = point_ranges(m.facts.cells(), m.facts.replications, &(m.work_start..m.work_end));
     let points = m.facts.points.len();
     let with_worlds = m.facts.uncertain.is_some();

@@ -25,7 +25,7 @@ pub const MAX_SHARDS: u32 = 100_000;
 
 /// How many compiled structures a run keeps for reuse (points that change the structure
 /// compile their own; the most recent few are kept).
-const STRUCTURE_CACHE: usize = 4;
+const STRUCTURE_CACHE: usize = 64;
 
 /// One slice of a study's work: shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,8 +172,8 @@ fn model_for(scenario: &Scenario, p: usize, cache: &mut Vec<(usize, Arc<Structur
     Model::with_params(structure, &params).map_err(fail)
 }
 
-/// The model of point `p` in a world with factor values `values`: its parameters with each
-/// factor's value set (or multiplied in), on the same shared structure.
+/// The model of point `p` in a world with factor values `values`: its parameters patched with
+/// the factors' values, on the same shared structure.
 fn world_model(
     scenario: &Scenario,
     model: &Model,
@@ -182,25 +182,9 @@ fn world_model(
     u: &crate::scenario::uncertain::Uncertainty,
 ) -> Result<Model, Error> {
     let v = &scenario.variants[p];
-    let base = v.params(scenario.horizon_hours);
-    let mut params = base.clone();
-    for &(f, target) in &u.targets[p] {
-        let factor = &u.factors[f];
-        let x = values[f];
-        let value = match factor.mode {
-            crate::uncertain::Mode::Set => x,
-            crate::uncertain::Mode::Scale => base.get(target).unwrap_or(0.0) * x,
-        };
-        params.set(target, value).map_err(|m| {
-            Error::from(
-                InputError::new(&scenario.file, InputErrorKind::Invalid(format!("factor \"{}\": {m}", factor.name)))
-                    .in_variant(&v.name),
-            )
-        })?;
-    }
-    Model::with_params(Arc::clone(&model.structure), &params).map_err(|e| {
-        Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(e.to_string())).in_variant(&v.name))
-    })
+    let fail = |m: String| Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(m)).in_variant(&v.name));
+    let params = u.world_params(v, p, values, scenario.horizon_hours).map_err(fail)?;
+    Model::with_params(Arc::clone(&model.structure), &params).map_err(|e| fail(e.to_string()))
 }
 
 /// Names the model-indexed attribution of a run by person ids, roles, units and channel names.

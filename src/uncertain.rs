@@ -246,6 +246,16 @@ pub enum WorldDesign {
 }
 
 impl WorldDesign {
+    /// How many worlds this design has for `factors` factors.
+    pub fn count(&self, factors: usize) -> u64 {
+        let k = factors as u64;
+        match *self {
+            WorldDesign::Random { count } => u64::from(count),
+            WorldDesign::Saltelli { samples } => u64::from(samples) * (k + 2),
+            WorldDesign::Morris { trajectories } => u64::from(trajectories) * (k + 1),
+        }
+    }
+
     /// The factor values of this design's worlds (row = world).
     pub fn values(&self, seed: u64, factors: &[Factor]) -> Vec<Vec<f64>> {
         match *self {
@@ -362,9 +372,24 @@ fn to_values(unit: Vec<Vec<f64>>, factors: &[Factor]) -> Vec<Vec<f64>> {
     unit.into_iter().map(|row| row.iter().zip(factors).map(|(&u, f)| f.dist.quantile(u)).collect()).collect()
 }
 
-/// The factor values of the Morris design (see [`morris_unit`]).
+/// The quantile of a Morris grid coordinate `x` in {0, 1/(p−1), …, 1}: the centre of its level's
+/// cell, (i + ½)/p, so that no world sits at a distribution's impossible extreme (a beta's 0 or 1).
+pub fn morris_quantile(x: f64) -> f64 {
+    let p = f64::from(MORRIS_LEVELS);
+    (x * (p - 1.0) + 0.5) / p
+}
+
+/// One Morris step in quantile units (see [`morris_quantile`]).
+pub fn morris_quantile_step(step: f64) -> f64 {
+    let p = f64::from(MORRIS_LEVELS);
+    step * (p - 1.0) / p
+}
+
+/// The factor values of the Morris design (see [`morris_unit`]), at the cell centres of the
+/// grid's levels.
 pub fn morris_worlds(seed: u64, r: u32, factors: &[Factor]) -> Vec<Vec<f64>> {
-    to_values(morris_unit(seed, r, factors.len()).0, factors)
+    let unit = morris_unit(seed, r, factors.len()).0;
+    to_values(unit.into_iter().map(|row| row.into_iter().map(morris_quantile).collect()).collect(), factors)
 }
 
 #[cfg(test)]

@@ -297,6 +297,9 @@ fn curve(results: &Results, shown: &[usize]) -> Result<Chart, String> {
 
 /// Mean paired difference with its interval, as text ("−49.3 h (−55.1 … −43.6)").
 fn delta_text(results: &Results, v: &VariantResults) -> String {
+    if let Some((m, [lo, hi])) = world_bar(results, v) {
+        return format!("{m:+.1} h (10–90% of worlds {lo:+.1} … {hi:+.1})");
+    }
     match super::comparison(results, v).and_then(|p| p.mean_delta.map(|m| (m, p.ci95_mean_delta))) {
         Some((m, Some([lo, hi]))) => format!("{m:+.1} h (95% CI {lo:+.1} … {hi:+.1})"),
         Some((m, None)) => format!("{m:+.1} h"),
@@ -304,7 +307,15 @@ fn delta_text(results: &Results, v: &VariantResults) -> String {
     }
 }
 
-/// (c) The paired differences with the baseline: mean delta and its 95% interval per variant.
+/// With worlds: the per-world median paired difference (median across worlds, and its 10–90%
+/// range across worlds), where all three are finite.
+fn world_bar(results: &Results, v: &VariantResults) -> Option<(f64, [f64; 2])> {
+    let w = super::comparison(results, v)?.worlds.as_ref()?;
+    Some((w.median_delta.p50?, [w.median_delta.p10?, w.median_delta.p90?]))
+}
+
+/// (c) The paired differences with the baseline: mean delta and its 95% interval per variant
+/// (with worlds: the per-world median difference and its spread across worlds).
 fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, String> {
     let reference_at =
         results.reference.as_ref().and_then(|r| results.variants.iter().position(|v| &v.name == r)).unwrap_or(0);
@@ -315,7 +326,12 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
     let t = t_label(&results.variants[0]);
     let (mut lo, mut hi) = (0.0f64, 0.0f64);
     for &i in &rows {
-        if let Some(p) = super::comparison(results, &results.variants[i]) {
+        if let Some((m, [a, b])) = world_bar(results, &results.variants[i]) {
+            for x in [m, a, b] {
+                lo = lo.min(x);
+                hi = hi.max(x);
+            }
+        } else if let Some(p) = super::comparison(results, &results.variants[i]) {
             for x in p.mean_delta.into_iter().chain(p.ci95_mean_delta.into_iter().flatten()) {
                 lo = lo.min(x);
                 hi = hi.max(x);
@@ -328,7 +344,11 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
     let row_px = 84u32;
     let height = 250 + row_px * n as u32;
     let reference = results.reference.clone().unwrap_or_else(|| "the baseline".into());
-    let title = format!("Difference in {t} from {reference} (paired, mean and 95% CI)");
+    let title = if results.uncertain.is_some() {
+        format!("Difference in {t} from {reference} across plausible worlds (paired)")
+    } else {
+        format!("Difference in {t} from {reference} (paired, mean and 95% CI)")
+    };
     let colour_of = |i: usize| shown.iter().position(|&s| s == i).map_or(OTHER, |p| PALETTE[p]);
     let svg = render((WIDTH, height), |root| {
         let mut chart = frame(root, &title, x_lo..x_hi, 0f64..n as f64, 16)?;
@@ -369,9 +389,14 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
                 (x_text, y + 0.2),
                 (FONT, LABEL_SIZE).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Bottom)),
             )))?;
-            let Some(p) = super::comparison(results, v) else { continue };
-            let Some(m) = p.mean_delta else { continue };
-            let [a, b] = p.ci95_mean_delta.unwrap_or([m, m]);
+            let (m, [a, b]) = match world_bar(results, v) {
+                Some(bar) => bar,
+                None => {
+                    let Some(p) = super::comparison(results, v) else { continue };
+                    let Some(m) = p.mean_delta else { continue };
+                    (m, p.ci95_mean_delta.unwrap_or([m, m]))
+                }
+            };
             chart.draw_series(std::iter::once(ErrorBar::new_horizontal(
                 y,
                 a,
@@ -383,12 +408,21 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
         }
         Ok(())
     })?;
-    let caption = format!(
-        "Each row compares one variant with the baseline replication by replication (same random draws): the dot \
-         is the mean difference in {t} over the replications where both reached, the bar its 95% confidence \
-         interval. Left of the black zero line the variant is faster; a bar that crosses zero shows no clear \
-         difference."
-    );
+    let caption = if results.uncertain.is_some() {
+        format!(
+            "Each row compares one variant with {reference} replication by replication (same random draws) in each \
+             plausible world: the dot is the median across worlds of the per-world median difference in {t}, the \
+             bar its range over 10–90% of the worlds (the uncertainty of the assumptions). Left of the black zero \
+             line the variant is faster."
+        )
+    } else {
+        format!(
+            "Each row compares one variant with {reference} replication by replication (same random draws): the dot \
+             is the mean difference in {t} over the replications where both reached, the bar its 95% confidence \
+             interval. Left of the black zero line the variant is faster; a bar that crosses zero shows no clear \
+             difference."
+        )
+    };
     Ok(Some(Chart { file: "differences.svg".into(), title, caption, svg }))
 }
 

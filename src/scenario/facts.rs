@@ -44,6 +44,9 @@ impl Scenario {
                         let mut ids: Vec<&str> =
                             v.target.iter().map(|&p| v.org.people[p as usize].id.as_str()).collect();
                         ids.sort_unstable();
+                        // The threshold too: T50 and T80 are not paired.
+                        let threshold = v.threshold.to_bits().to_string();
+                        ids.push(&threshold);
                         crate::rng::identity_key(&ids)
                     },
                     changes: if i == 0 { vec![] } else { changes_from_baseline(b, v) },

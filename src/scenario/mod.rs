@@ -8,8 +8,8 @@ pub(crate) mod locate;
 mod overrides;
 pub mod raw;
 mod summary;
-pub mod uncertain;
 mod timing;
+pub mod uncertain;
 mod validate;
 
 use std::collections::HashMap;
@@ -213,18 +213,42 @@ impl Scenario {
 
     /// Uses the worlds of `design` under the scenario's current seed (call again after changing
     /// the seed). Without `[uncertain]` there are no worlds and this does nothing.
-    pub fn use_worlds(&mut self, design: crate::uncertain::WorldDesign) {
+    ///
+    /// Every (world, design point) is patched once here, so a combination of factor values that
+    /// is invalid (a uniform's `min` above its `max`) is refused before anything runs.
+    pub fn use_worlds(&mut self, design: crate::uncertain::WorldDesign) -> Result<(), InputError> {
         if let Some(u) = &self.uncertainty {
-            self.worlds = Some(crate::uncertain::WorldSet { design, values: design.values(self.seed, &u.factors) });
+            let values = design.values(self.seed, &u.factors);
+            for (w, row) in values.iter().enumerate() {
+                for (p, v) in self.variants.iter().enumerate() {
+                    u.world_params(v, p, row, self.horizon_hours).map_err(|m| {
+                        let mut e = InputError::new(
+                            &self.file,
+                            InputErrorKind::Invalid(format!(
+                                "in plausible world {w} {m}; the factors' ranges allow a combination that is not valid \
+                                 (narrow the ranges, or drive both numbers with one factor)"
+                            )),
+                        )
+                        .at_key("uncertain");
+                        e.variant = Some(v.name.clone());
+                        e
+                    })?;
+                }
+            }
+            self.worlds = Some(crate::uncertain::WorldSet { design, values });
         }
+        Ok(())
     }
 
     /// Draws the default worlds again (after a change of seed): `count` random worlds, or the
     /// scenario's `worlds` when `None`.
-    pub fn use_random_worlds(&mut self, count: Option<u32>) {
-        if let Some(u) = &self.uncertainty {
-            let count = count.unwrap_or(u.worlds);
-            self.use_worlds(crate::uncertain::WorldDesign::Random { count });
+    pub fn use_random_worlds(&mut self, count: Option<u32>) -> Result<(), InputError> {
+        match &self.uncertainty {
+            Some(u) => {
+                let count = count.unwrap_or(u.worlds);
+                self.use_worlds(crate::uncertain::WorldDesign::Random { count })
+            }
+            None => Ok(()),
         }
     }
 }

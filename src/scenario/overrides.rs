@@ -146,9 +146,9 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
         worlds: None,
         reference,
     })
-    .map(|mut s| {
-        s.use_random_worlds(None);
-        s
+    .and_then(|mut s| {
+        s.use_random_worlds(None)?;
+        Ok(s)
     })
 }
 

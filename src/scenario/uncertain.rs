@@ -363,5 +363,55 @@ pub(super) fn resolve(
             }
         }
     }
+    // Two factors on the same number would silently override each other (`rate` and `mean` of
+    // an exponential are the same number).
+    let same = |a: ParamTarget, b: ParamTarget| {
+        let norm = |t: ParamTarget| match t {
+            ParamTarget::ChannelDelay(c, DistParam::Mean) => ParamTarget::ChannelDelay(c, DistParam::Rate),
+            ParamTarget::RoleProcessing(r, DistParam::Mean) => ParamTarget::RoleProcessing(r, DistParam::Rate),
+            ParamTarget::RoleWindow(r, DistParam::Mean) => ParamTarget::RoleWindow(r, DistParam::Rate),
+            other => other,
+        };
+        norm(a) == norm(b)
+    };
+    for (p, list) in targets.iter().enumerate() {
+        for (i, &(fa, ta)) in list.iter().enumerate() {
+            if let Some(&(fb, _)) = list[i + 1..].iter().find(|(_, tb)| same(ta, *tb)) {
+                let (a, b) = (&factors[fa], &factors[fb]);
+                let path = a.paths.first().map(String::as_str).unwrap_or_default();
+                return Err(err(
+                    b,
+                    path,
+                    format!(
+                        "factors \"{}\" and \"{}\" both drive the same number in \"{}\"; one would override the other: \
+                         merge them into one factor",
+                        a.name, b.name, variants[p].name
+                    ),
+                ));
+            }
+        }
+    }
     Ok(Uncertainty { factors, worlds, targets })
+}
+
+impl Uncertainty {
+    /// The parameters of design point `p` (variant `v`) in a world with factor values `values`:
+    /// each factor's value set, or multiplied into the point's own value. The error names the
+    /// factor and says what is wrong.
+    pub fn world_params(&self, v: &Variant, p: usize, values: &[f64], horizon_hours: f64) -> Result<Params, String> {
+        let base = v.params(horizon_hours);
+        let mut params = base.clone();
+        for &(f, target) in &self.targets[p] {
+            let factor = &self.factors[f];
+            let x = values[f];
+            let value = match factor.mode {
+                Mode::Set => x,
+                Mode::Scale => base.get(target).unwrap_or(0.0) * x,
+            };
+            params.set(target, value).map_err(|m| {
+                format!("factor \"{}\" = {} in \"{}\": {m}", factor.name, crate::dist::fmt_num(x), v.name)
+            })?;
+        }
+        Ok(params)
+    }
 }

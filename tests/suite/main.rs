@@ -11,6 +11,6 @@ mod properties;
 mod regressions;
 mod report;
 mod reproducibility;
-mod uncertain;
 mod timing;
+mod uncertain;
 mod variants;

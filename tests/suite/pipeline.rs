@@ -153,10 +153,10 @@ fn merge_refuses_what_is_not_one_whole_study() {
     let versioned = dir.path().join("versioned");
     copy_dir(&parts[1], &versioned);
     let manifest = versioned.join("shard.json");
-    let text = read_text(&manifest).replace(
-        &format!("\"permeate_version\": \"{}\"", env!("CARGO_PKG_VERSION")),
-        "\"permeate_version\": \"0.0.1\"",
-    );
+    let original = read_text(&manifest);
+    let version = format!("\"permeate_version\":\"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(original.contains(&version), "the manifest names its version");
+    let text = original.replace(&version, "\"permeate_version\":\"0.0.1\"");
     std::fs::write(&manifest, text).unwrap();
     assert_refused(&[parts[0].clone(), versioned.clone(), parts[2].clone()], &versioned, "other version");
     // Cut short: outcome.json truncated, shard.json truncated, outcome.json missing.

@@ -82,10 +82,10 @@ fn world_values_depend_only_on_seed_world_and_factor() {
     );
     let mut a = s.load();
     let first = a.worlds.clone().unwrap();
-    a.use_worlds(WorldDesign::Random { count: 40 });
+    a.use_worlds(WorldDesign::Random { count: 40 }).unwrap();
     assert_eq!(a.worlds.as_ref().unwrap(), &first);
     a.seed = 12;
-    a.use_random_worlds(None);
+    a.use_random_worlds(None).unwrap();
     assert_ne!(a.worlds.as_ref().unwrap(), &first, "another seed, other worlds");
     // Shards in separate processes with different -j merge into the bytes of one run.
     let dir = tempfile::tempdir().unwrap();
@@ -291,4 +291,106 @@ fn compare_to_sets_the_reference_and_different_targets_are_not_paired() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2));
     assert!(err.contains("compare_to") && err.contains("nope"), "{err}");
+}
+
+// ---- Regressions from review ----
+
+#[test]
+fn pooled_intervals_are_not_given_where_worlds_reuse_the_replications() {
+    let extra = "[[variants]]\nname = \"faster\"\nset = { \"channels.feed.delay.rate\" = 2.0 }\n\
+                 [uncertain]\nworlds = 20\n\"channels.feed.transmit\" = { dist = \"uniform\", min = 0.9, max = 1.0 }\n";
+    let s = star(30, 40, extra).load();
+    let r = permeate::study::results(&s, &s.facts(), &|| {}).unwrap();
+    for v in &r.variants {
+        assert_eq!(v.t_threshold.ci95_mean, None, "{}: no iid interval over reused replications", v.name);
+        assert_eq!(v.t_threshold.ci95_median, [None, None]);
+    }
+    let p = r.variants[1].vs_baseline.as_ref().unwrap();
+    assert_eq!(p.ci95_mean_delta, None);
+    let w = p.worlds.as_ref().unwrap();
+    // One statistic for "better in N% of worlds" and the range: the per-world median difference.
+    assert_eq!(w.p_better_worlds, 1.0);
+    assert!(w.median_delta.p90.unwrap() < 0.0);
+}
+
+#[test]
+fn factor_combinations_that_are_invalid_are_refused_by_check() {
+    // Each range is valid alone (against the base delay uniform 1–10); together min can exceed max.
+    let s = star(
+        5,
+        10,
+        "[uncertain]\nworlds = 50\n\"channels.feed.delay.min\" = { dist = \"uniform\", min = 0.0, max = 8.0 }\n\
+         \"channels.feed.delay.max\" = { dist = \"uniform\", min = 2.0, max = 12.0 }\n",
+    );
+    let text = read_text(&s.scenario()).replace(
+        "delay = { dist = \"exponential\", rate = 1.0 }",
+        "delay = { dist = \"uniform\", min = 1.0, max = 10.0 }",
+    );
+    std::fs::write(s.scenario(), text).unwrap();
+    let o = permeate(&["check", s.scenario().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("uncertain") && err.contains("plausible world") && err.contains("min"), "{err}");
+}
+
+#[test]
+fn two_factors_on_one_number_are_refused() {
+    refused(
+        "[uncertain]\n\"channels.feed.transmit\" = { dist = \"uniform\", min = 0.1, max = 0.9 }\n\
+         [[uncertain.factors]]\nname = \"s\"\npaths = [\"channels.feed.transmit\"]\nmode = \"scale\"\ndist = \"uniform\"\nmin = 0.5\nmax = 1.0\n",
+        &["\"s\"", "same number"],
+    );
+    refused(
+        "[uncertain]\n\"channels.feed.delay.rate\" = { dist = \"uniform\", min = 0.5, max = 2.0 }\n\
+         \"channels.feed.delay.mean\" = { dist = \"uniform\", min = 0.5, max = 2.0 }\n",
+        &["same number"],
+    );
+}
+
+#[test]
+fn morris_worlds_avoid_impossible_extremes() {
+    let s = star(5, 5, "[uncertain]\n\"channels.feed.transmit\" = { dist = \"beta\", mean = 0.7, sd = 0.1 }\n");
+    let mut sc = s.load();
+    sc.use_worlds(WorldDesign::Morris { trajectories: 10 }).unwrap();
+    for row in &sc.worlds.as_ref().unwrap().values {
+        assert!(row[0] > 0.0 && row[0] < 1.0, "{row:?}");
+    }
+}
+
+#[test]
+fn merge_refuses_inconsistent_facts_instead_of_panicking() {
+    let s = star(10, 5, "[uncertain]\n\"channels.feed.transmit\" = { dist = \"uniform\", min = 0.5, max = 0.9 }\n");
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("part");
+    let o = permeate(&[
+        "sensitivity",
+        s.scenario().to_str().unwrap(),
+        "--samples",
+        "8",
+        "-q",
+        "--shard",
+        "1/1",
+        "-o",
+        part.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let manifest = part.join("shard.json");
+    let original = read_text(&manifest);
+    for (from, to) in [("\"reference\":0", "\"reference\":5"), ("\"samples\":8", "\"samples\":7")] {
+        assert!(original.contains(from), "{from} in the manifest");
+        std::fs::write(&manifest, original.replace(from, to)).unwrap();
+        let out = dir.path().join("merged");
+        let o = permeate(&["merge", part.to_str().unwrap(), "-q", "-o", out.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{to}: {err}");
+        assert!(err.contains("inconsistent") && err.contains(part.to_str().unwrap()), "{err}");
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn different_thresholds_are_not_paired() {
+    let s = star(20, 30, "[[variants]]\nname = \"lower bar\"\nset = { \"target.threshold\" = 0.25 }\n").load();
+    let r = permeate::study::results(&s, &s.facts(), &|| {}).unwrap();
+    assert!(r.variants[1].vs_baseline.is_none(), "T25 is not paired with T80");
 }
