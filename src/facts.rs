@@ -6,6 +6,17 @@
 
 use serde::{Deserialize, Serialize};
 
+/// "st", "nd", "rd" or "th" for an English ordinal.
+pub fn ordinal_suffix(k: usize) -> &'static str {
+    match (k % 10, k % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    }
+}
+
 /// Everything about a study that is not an outcome of running it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Facts {
@@ -114,6 +125,9 @@ pub struct PointFacts {
     pub target_label: String,
     /// Share of the target that must have processed the item.
     pub threshold: f64,
+    /// `ceil(threshold × target_size)`: the rank of the target member whose processing is T.
+    #[serde(default)]
+    pub k: u32,
     /// A hash of the target's members and the threshold: points whose targets or thresholds differ
     /// are not paired.
     pub target_key: u64,

@@ -432,7 +432,7 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     );
 
     // The run.
-    let k = crate::model::threshold_rank(base.threshold, base.target_size as usize);
+    let k = facts.points[0].k as usize;
     let mut run: Vec<(&str, String)> = vec![
         ("scenario file", format!("<code>{}</code>", esc(&facts.file_name))),
         ("source (where the item appears)", esc(&a.source).into_owned()),
@@ -443,7 +443,7 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
                 base.target_size,
                 esc(&base.target_label),
                 pct(base.threshold),
-                crate::scenario::ordinal_suffix(k)
+                crate::facts::ordinal_suffix(k)
             ),
         ),
         (

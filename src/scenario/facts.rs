@@ -40,6 +40,7 @@ impl Scenario {
                     target_size: v.target.len() as u32,
                     target_label: v.target_label.clone(),
                     threshold: v.threshold,
+                    k: crate::model::threshold_rank(v.threshold, v.target.len()) as u32,
                     target_key: {
                         let mut ids: Vec<&str> =
                             v.target.iter().map(|&p| v.org.people[p as usize].id.as_str()).collect();

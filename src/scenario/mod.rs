@@ -22,8 +22,8 @@ use crate::error::{InputError, InputErrorKind};
 use crate::model::{ChannelParams, InvolvementSpec, Params, RoleParams, StructureSpec};
 use crate::org::{Direction, Organisation, PersonIdx, csv_input_read_text};
 
+pub use crate::facts::ordinal_suffix;
 pub use crate::model::{ChannelId, MandateEffect, Timing};
-pub use summary::ordinal_suffix;
 
 /// Default number of replications when the scenario does not say.
 pub const DEFAULT_REPLICATIONS: u64 = 1000;

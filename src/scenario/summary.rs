@@ -72,7 +72,7 @@ fn describe_variant_core(v: &Variant) -> String {
         "target: {} people, threshold {} (T is when the {k}{} of them has processed the item)",
         v.target.len(),
         v.threshold,
-        ordinal_suffix(k)
+        crate::facts::ordinal_suffix(k)
     );
     if let Some(cm) = &v.community_manager {
         let _ = writeln!(
@@ -98,15 +98,4 @@ fn describe_variant_core(v: &Variant) -> String {
         let _ = writeln!(s, "links added by the scenario's settings: {}", v.extra_links.len());
     }
     s
-}
-
-/// "st", "nd", "rd" or "th" for an English ordinal.
-pub fn ordinal_suffix(k: usize) -> &'static str {
-    match (k % 10, k % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    }
 }
