@@ -71,7 +71,7 @@ impl Facts {
             return Err(format!("the reference point {} does not exist", self.reference));
         }
         let positive = |x: f64| x.is_finite() && x > 0.0;
-        if !(2..=crate::scenario::MAX_CURVE_POINTS).contains(&self.curve_points)
+        if !(2..=crate::outcome::MAX_CURVE_POINTS).contains(&self.curve_points)
             || !positive(self.curve_hours)
             || !positive(self.horizon_hours)
         {

@@ -122,6 +122,9 @@ impl CurveAccumulator {
     }
 }
 
+/// The most time points of the adoption curve (`output.curve_points`).
+pub const MAX_CURVE_POINTS: u32 = 10_000;
+
 /// The most share bins of the curve histogram (the 10–90% band is exact to 1/1000 of the target).
 pub const CURVE_SHARE_BINS: u32 = 1000;
 

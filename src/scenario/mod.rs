@@ -38,8 +38,7 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_THRESHOLD: f64 = 0.8;
 /// Default number of time points of the adoption curve.
 pub const DEFAULT_CURVE_POINTS: u32 = 201;
-/// The most time points of the adoption curve (`output.curve_points`).
-pub const MAX_CURVE_POINTS: u32 = 10_000;
+pub use crate::outcome::MAX_CURVE_POINTS;
 
 /// A validated scenario: shared settings and its variants, baseline first.
 #[derive(Debug)]
