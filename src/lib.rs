@@ -9,6 +9,7 @@
 // run, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod budget;
 pub mod dist;
 pub mod engine;
 pub mod error;

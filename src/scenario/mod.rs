@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
-use crate::org::{Direction, Organisation, PersonIdx, csv_input_read_text};
+use crate::org::{Direction, Organisation, PersonIdx, read_scenario_text};
 
 pub use overrides::SweepPoint;
 pub use summary::ordinal_suffix;
@@ -187,8 +187,14 @@ pub(crate) struct OrgCache {
 impl Scenario {
     /// Reads, parses and validates the scenario file at `path` with all its variants.
     pub fn load(path: &Path) -> Result<Scenario, InputError> {
-        let text = csv_input_read_text(path)?;
+        let text = read_scenario_text(path)?;
         overrides::load(path, &text)
+    }
+
+    /// Parses and validates scenario `text` as if read from `path` (the files it names are
+    /// relative to `path`'s folder). For tools and fuzzers that hold the text already.
+    pub fn from_text(path: &Path, text: &str) -> Result<Scenario, InputError> {
+        overrides::load(path, text)
     }
 
     /// The baseline variant.

@@ -178,12 +178,7 @@ fn apply_sets(
     let mut t = table.clone();
     for (path, value) in set {
         let key = format!("set.{path}");
-        let segs: Vec<&str> = path.split('.').collect();
-        if segs.iter().any(|s| s.is_empty()) {
-            return Err(
-                ctx.err(&key, InputErrorKind::Invalid("not a dotted path like \"channels.chat.transmit\"".into()))
-            );
-        }
+        let segs = validate::set_path_segments(path, ctx)?;
         if SCENARIO_WIDE.contains(&segs[0]) {
             return Err(ctx.err(
                 &key,

@@ -4,6 +4,7 @@ mod common;
 
 mod bad_input;
 mod bottlenecks;
+mod hostile;
 mod oracles;
 mod properties;
 mod regressions;
