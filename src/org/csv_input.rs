@@ -198,9 +198,14 @@ fn reader(cleaned: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(cleaned.as_bytes())
 }
 
-/// The 1-based line of a record or error position in `cleaned`.
+/// The 1-based line of a record or error position in `cleaned`. The csv crate's own line count
+/// and byte offset both stop before the line endings (and emptied lines) ahead of a record, so
+/// the record starts at the first byte after them.
 fn line_of(cleaned: &str, pos: &csv::Position) -> usize {
-    line_at_byte(cleaned.as_bytes(), pos.byte() as usize)
+    let bytes = cleaned.as_bytes();
+    let from = (pos.byte() as usize).min(bytes.len());
+    let start = from + bytes[from..].iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
+    line_at_byte(bytes, start)
 }
 
 fn csv_error(path: &Path, cleaned: &str, e: csv::Error) -> InputError {
@@ -333,4 +338,30 @@ pub fn org_from_csv_text(
 
 fn b_ids(b: &OrganisationBuilder) -> Vec<String> {
     b.org.ids_for_suggestions()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line of every record, with blank, comment and whitespace-only lines between them and
+    /// each kind of line ending.
+    #[test]
+    fn records_are_located_on_their_own_lines() {
+        for ending in ["\n", "\r\n", "\r"] {
+            let lines =
+                ["# head", "id,unit,role", "# a", "c,x,community", "", "  ", "# b", "# c", "a,x,dev", "", "b,x,dev"];
+            let text = lines.join(ending) + ending;
+            let cleaned = without_skipped_lines(&text);
+            let mut rdr = reader(&cleaned);
+            let mut record = csv::StringRecord::new();
+            let mut found = Vec::new();
+            while rdr.read_record(&mut record).unwrap() {
+                found.push((record[0].to_string(), line_of(&cleaned, record.position().unwrap())));
+            }
+            let expected = [("c", 4), ("a", 9), ("b", 11)].map(|(id, l)| (id.to_string(), l));
+            assert_eq!(found, expected, "line ending {ending:?}");
+            assert_eq!(header_line(&text), 2);
+        }
+    }
 }
