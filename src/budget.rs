@@ -32,6 +32,33 @@ pub const DEFAULT_MEMORY_SHARE_PERCENT: u64 = 75;
 /// The default limit when the machine's memory cannot be read (4 GiB).
 pub const FALLBACK_MAX_MEMORY: u64 = 4 << 30;
 
+/// `-j` is capped at this many threads per core: more only adds overhead (results do not depend
+/// on the thread count), and thousands of threads each with their buffers exhaust the machine.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The machine's cores (1 if unknown).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// The worker threads to use for a requested `-j`: the request capped at
+/// [`MAX_THREADS_PER_CORE`] × the cores, with a note for people when it was capped; all cores when
+/// nothing was requested.
+pub fn worker_threads(requested: Option<usize>) -> (usize, Option<String>) {
+    let cores = cores();
+    let cap = cores * MAX_THREADS_PER_CORE;
+    match requested {
+        None => (cores, None),
+        Some(j) if j > cap => (
+            cap,
+            Some(format!(
+                "note: -j {j} capped at {cap} threads ({MAX_THREADS_PER_CORE} per core, {cores} cores); results do not depend on it"
+            )),
+        ),
+        Some(j) => (j, None),
+    }
+}
+
 /// The limit set by [`set_max_memory`]; 0 = not set (use [`default_max_memory`]).
 static MAX_MEMORY: AtomicU64 = AtomicU64::new(0);
 
@@ -157,7 +184,7 @@ pub fn estimate_run(scenario: &Scenario, threads: usize) -> RunEstimate {
 
 /// Refuses a run whose estimate exceeds `max_bytes`, with a message that names the estimate, the
 /// keys that drive it and what to lower.
-pub fn check_run(scenario: &Scenario, threads: usize, max_bytes: u64) -> Result<RunEstimate, String> {
+pub fn check_run(scenario: &Scenario, threads: usize, max_bytes: u64) -> Result<RunEstimate, crate::Error> {
     let e = estimate_run(scenario, threads);
     if e.total() <= u128::from(max_bytes) {
         return Ok(e);
@@ -187,7 +214,7 @@ pub fn check_run(scenario: &Scenario, threads: usize, max_bytes: u64) -> Result<
     m.push_str(
         "\nlower the largest of these (fewer replications, sweep points or threads, a coarser curve), or raise --max-memory if the machine has the memory",
     );
-    Err(m)
+    Err(crate::Error::TooMuchMemory(m))
 }
 
 #[cfg(test)]

@@ -33,6 +33,18 @@ pub enum Error {
         /// Why it is not replaced.
         reason: String,
     },
+    /// The output path cannot hold a results folder: it names no folder of its own (`.`), a file
+    /// is in the way (`-o afile/sub`), or its folder is not writable. Choose another `--out`.
+    #[error("cannot write results to {}: {reason}; choose another --out", path.display())]
+    OutputPath {
+        /// The output path.
+        path: PathBuf,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// The run would need more memory than allowed (`--max-memory`): refused before allocating.
+    #[error("{0}")]
+    TooMuchMemory(String),
 }
 
 impl Error {
@@ -42,6 +54,8 @@ impl Error {
             Error::Input(_) => 2,
             Error::Write { .. } => 1,
             Error::OutputInUse { .. } => 2,
+            Error::OutputPath { .. } => 2,
+            Error::TooMuchMemory(_) => 2,
         }
     }
 }

@@ -198,18 +198,44 @@ fn reader(cleaned: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(cleaned.as_bytes())
 }
 
-/// The 1-based line of a record or error position in `cleaned`. The csv crate's own line count
-/// and byte offset both stop before the line endings (and emptied lines) ahead of a record, so
-/// the record starts at the first byte after them.
-fn line_of(cleaned: &str, pos: &csv::Position) -> usize {
-    let bytes = cleaned.as_bytes();
-    let from = (pos.byte() as usize).min(bytes.len());
-    let start = from + bytes[from..].iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
-    line_at_byte(bytes, start)
+/// Lines of record positions in `cleaned`, counted incrementally: records come in file order, so
+/// each byte is counted once (a whole file of records costs one pass, not one pass per record).
+struct Lines<'t> {
+    bytes: &'t [u8],
+    /// Byte up to which lines have been counted, and the 1-based line at that byte.
+    at: usize,
+    line: usize,
+}
+
+impl<'t> Lines<'t> {
+    fn new(cleaned: &'t str) -> Self {
+        Lines { bytes: cleaned.as_bytes(), at: 0, line: 1 }
+    }
+
+    /// The 1-based line of a record or error position. The csv crate's own line count and byte
+    /// offset both stop before the line endings (and emptied lines) ahead of a record, so the
+    /// record starts at the first byte after them.
+    fn of(&mut self, pos: &csv::Position) -> usize {
+        let bytes = self.bytes;
+        let from = (pos.byte() as usize).min(bytes.len());
+        let start = from + bytes[from..].iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
+        if start < self.at {
+            self.at = 0;
+            self.line = 1;
+        }
+        // `at` and `start` are both line starts (after whole line endings), so no `\r\n` pair
+        // straddles them: count the `\n`s and the lone `\r`s in between.
+        let ends = (self.at..start)
+            .filter(|&i| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+            .count();
+        self.line += ends;
+        self.at = start;
+        self.line
+    }
 }
 
 fn csv_error(path: &Path, cleaned: &str, e: csv::Error) -> InputError {
-    let line = e.position().map(|p| line_of(cleaned, p));
+    let line = e.position().map(|p| Lines::new(cleaned).of(p));
     let msg = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             format!("this row has {len} fields, the header has {expected_len}; give one value per column")
@@ -251,13 +277,14 @@ pub fn org_from_csv_text(
 
     let text = without_skipped_lines(people_text);
     let mut rdr = reader(&text);
+    let mut lines = Lines::new(&text);
     let headers = rdr.headers().map_err(|e| csv_error(people_path, &text, e))?.clone();
     let pos =
         header_positions(people_path, &headers, &["id", "unit", "role"], &[], "id,unit,role", header_line(&text))?;
     let (pi, pu, pr) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap());
     let mut record = csv::StringRecord::new();
     while rdr.read_record(&mut record).map_err(|e| csv_error(people_path, &text, e))? {
-        let line = record.position().map_or(0, |p| line_of(&text, p));
+        let line = record.position().map_or(0, |p| lines.of(p));
         let field = |i: usize, name: &str| -> Result<&str, InputError> {
             match record.get(i) {
                 Some(v) if !v.is_empty() => Ok(v),
@@ -285,6 +312,7 @@ pub fn org_from_csv_text(
 
     let text = without_skipped_lines(links_text);
     let mut rdr = reader(&text);
+    let mut lines = Lines::new(&text);
     let headers = rdr.headers().map_err(|e| csv_error(links_path, &text, e))?.clone();
     let pos = header_positions(
         links_path,
@@ -297,7 +325,7 @@ pub fn org_from_csv_text(
     let (ls, lt, lc, ld) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3]);
     let mut ids: Option<Vec<String>> = None;
     while rdr.read_record(&mut record).map_err(|e| csv_error(links_path, &text, e))? {
-        let line = record.position().map_or(0, |p| line_of(&text, p));
+        let line = record.position().map_or(0, |p| lines.of(p));
         let at = |kind: InputErrorKind, key: &str| InputError::new(links_path, kind).at_line(line).at_key(key);
         let mut person = |col: usize, key: &str| -> Result<u32, InputError> {
             let id = record.get(col).unwrap_or("");
@@ -354,10 +382,11 @@ mod tests {
             let text = lines.join(ending) + ending;
             let cleaned = without_skipped_lines(&text);
             let mut rdr = reader(&cleaned);
+            let mut lines = Lines::new(&cleaned);
             let mut record = csv::StringRecord::new();
             let mut found = Vec::new();
             while rdr.read_record(&mut record).unwrap() {
-                found.push((record[0].to_string(), line_of(&cleaned, record.position().unwrap())));
+                found.push((record[0].to_string(), lines.of(record.position().unwrap())));
             }
             let expected = [("c", 4), ("a", 9), ("b", 11)].map(|(id, l)| (id.to_string(), l));
             assert_eq!(found, expected, "line ending {ending:?}");

@@ -6,6 +6,7 @@ mod bad_input;
 mod bottlenecks;
 mod hostile;
 mod oracles;
+mod output;
 mod properties;
 mod regressions;
 mod report;
