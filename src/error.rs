@@ -331,16 +331,29 @@ pub fn quoted(text: &str) -> String {
     format!("\"{}{more}\"", cut.escape_debug())
 }
 
+/// Names longer than this (in characters) get no "did you mean" suggestion (the edit distance
+/// costs the product of the lengths).
+pub const MAX_SUGGESTION_CHARS: usize = 100;
+
 /// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let len = name.chars().count();
+    if len > MAX_SUGGESTION_CHARS {
+        return None;
+    }
+    let limit = (len / 3).max(2);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
+        // The distance is at least the difference in length: skip those without computing it,
+        // so a long name against many candidates stays cheap.
+        if c.chars().count().abs_diff(len) > limit {
+            continue;
+        }
         let d = edit_distance(name, c);
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
-    let limit = (name.chars().count() / 3).max(2);
     best.filter(|&(d, _)| d <= limit).map(|(_, c)| c)
 }
 
@@ -370,6 +383,17 @@ mod tests {
         assert_eq!(closest("trasmit", keys.iter().copied()), Some("transmit"));
         assert_eq!(closest("notise", keys.iter().copied()), Some("notice"));
         assert_eq!(closest("colour", keys.iter().copied()), None);
+    }
+
+    #[test]
+    fn long_names_against_many_candidates_are_cheap() {
+        let ids: Vec<String> = (0..100_000).map(|i| format!("person-{i}")).collect();
+        let long = "x".repeat(100_000);
+        let start = std::time::Instant::now();
+        assert_eq!(closest(&long, ids.iter().map(String::as_str)), None);
+        assert_eq!(closest(&"y".repeat(90), ids.iter().map(String::as_str)), None);
+        assert_eq!(closest("person-4711x", ids.iter().map(String::as_str)), Some("person-4711"));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
     }
 
     #[test]

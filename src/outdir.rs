@@ -85,7 +85,7 @@ fn not_ours(folder: &Path) -> Option<String> {
     }
     let Some(listed) = marker_list(folder) else {
         return Some(format!(
-            "it is a folder without permeate's marker file {MARKER}, so not a results folder permeate wrote (results of permeate before 0.2 have none: remove them yourself)"
+            "it is a folder without permeate's marker file {MARKER}, so not a results folder permeate wrote (folders written before permeate wrote the marker have none: remove them yourself)"
         ));
     };
     // The folders the listed files are in.

@@ -129,10 +129,11 @@ fn lines_with_endings(text: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
-/// True for a line the reader skips: blank (only whitespace) or a `#` comment.
+/// True for a line the reader skips: blank (only whitespace) or a `#` comment (`#` as the first
+/// character; an indented `#` is data, as documented).
 fn skipped(line: &str) -> bool {
-    let line = line.trim_start_matches('\u{feff}').trim();
-    line.is_empty() || line.starts_with('#')
+    let line = line.trim_start_matches('\u{feff}');
+    line.starts_with('#') || line.trim().is_empty()
 }
 
 /// `text` with blank, whitespace-only and comment lines emptied but their line endings kept, so
