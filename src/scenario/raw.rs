@@ -1,5 +1,5 @@
 //! The scenario file as written: serde structs that mirror the TOML one to one. Unknown keys are
-//! errors (`deny_unknown_fields`). Nothing here is validated beyond types; [`super::validate`]
+//! errors (`deny_unknown_fields`). Nothing here is validated beyond types; `super::validate`
 //! turns these into a typed [`super::Variant`].
 
 use indexmap::IndexMap;
