@@ -107,7 +107,9 @@ pub fn has_key(text: &str, path: &[&str]) -> bool {
 
 /// What the reader's Rust-facing words mean for a person, with an example: serde names the raw
 /// structs and number types (`struct RawChannel`, `u64`); messages must not.
-const PLAIN_WORDS: [(&str, &str); 24] = [
+const PLAIN_WORDS: [(&str, &str); 26] = [
+    ("invalid type: map", "invalid type: a table"),
+    ("invalid type: sequence", "invalid type: a list"),
     (
         "data did not match any variant of untagged enum OneOrMany",
         "expected a name or a list of names, e.g. \"developer\" or [\"developer\", \"team_lead\"]",
@@ -157,18 +159,22 @@ pub fn plain_message(msg: &str) -> String {
 /// Maps a serde/TOML message to an error kind, recognising unknown and missing keys.
 pub fn kind_from_message(msg: &str) -> InputErrorKind {
     let backticked = |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_string).collect() };
+    // "`NAME`, expected one of `a`, `b`": the name may itself contain backticks (a quoted key, a
+    // mistyped value), so it ends at the last "`, expected" (or "`, there are no ...") and the
+    // list after it is split.
+    let name_and_list = |rest: &str| -> Option<(String, Vec<String>)> {
+        let rest = rest.strip_prefix('`')?;
+        match rest.rfind("`, expected").or_else(|| rest.rfind("`, there")) {
+            Some(end) => Some((rest[..end].to_string(), backticked(&rest[end + 1..]))),
+            None => Some((rest.strip_suffix('`').unwrap_or(rest).to_string(), Vec::new())),
+        }
+    };
     let msg = msg.trim();
-    if let Some(rest) = msg.strip_prefix("unknown field ") {
-        let names = backticked(rest);
-        if let Some((key, expected)) = names.split_first() {
-            return InputErrorKind::UnknownKey { key: key.clone(), expected: expected.to_vec() };
-        }
+    if let Some((key, expected)) = msg.strip_prefix("unknown field ").and_then(name_and_list) {
+        return InputErrorKind::UnknownKey { key, expected };
     }
-    if let Some(rest) = msg.strip_prefix("unknown variant ") {
-        let names = backticked(rest);
-        if let Some((name, known)) = names.split_first() {
-            return InputErrorKind::UnknownName { what: "distribution", name: name.clone(), known: known.to_vec() };
-        }
+    if let Some((name, known)) = msg.strip_prefix("unknown variant ").and_then(name_and_list) {
+        return InputErrorKind::UnknownName { what: "distribution", name, known };
     }
     if let Some(key) = msg.strip_prefix("missing field ").and_then(|rest| backticked(rest).first().cloned()) {
         return InputErrorKind::MissingKey(key);
@@ -235,5 +241,14 @@ mod tests {
             k => panic!("{k:?}"),
         }
         assert!(matches!(kind_from_message("missing field `delay`"), InputErrorKind::MissingKey(k) if k == "delay"));
+        // A name with a backtick (found by the fuzzer) keeps the list of known names intact.
+        match kind_from_message("unknown variant `lognorm`l`, expected one of `exponential`, `fixed`") {
+            InputErrorKind::UnknownName { name, known, .. } => {
+                assert_eq!(name, "lognorm`l");
+                assert_eq!(known, vec!["exponential", "fixed"]);
+            }
+            k => panic!("{k:?}"),
+        }
+        assert_eq!(plain_message("invalid type: map, expected a string"), "invalid type: a table, expected a string");
     }
 }
