@@ -201,7 +201,7 @@ pub enum InputErrorKind {
     #[error("invalid TOML: {0}")]
     Syntax(String),
     /// A key that the scenario format does not have. Remove it or fix its spelling.
-    #[error("unknown key `{key}`{}", expected_list(.expected))]
+    #[error("unknown key `{}`{}", key.escape_debug(), expected_list(.expected))]
     UnknownKey {
         /// The unknown key.
         key: String,

@@ -179,6 +179,9 @@ fn control_characters_in_csv_names_are_refused() {
     let links = edit(LINKS, "cm,carol,chat", "cm,carol,ch\u{7f}at");
     let e = bad(&with_csv(PEOPLE, &links));
     assert_mentions(&e, &["links.csv", "`channel`", "U+007F"]);
+    // A header column with a line break (a quoted field across lines) is echoed on one line.
+    let e = bad(&with_csv(&PEOPLE.replace("id,unit,role", "\"i\nd\",unit,role"), LINKS));
+    assert_mentions(&e, &["unknown key `i\\nd`"]);
     let text = format!("{SCENARIO}\n[channels.\"c\\u0002\"]\ndelay = {{ dist = \"fixed\", value = 1 }}\n");
     let e = bad(&with_scenario(&text));
     assert_mentions(&e, &["control character", "U+0002"]);
