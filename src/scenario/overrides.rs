@@ -57,7 +57,10 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
     if !(horizon_hours.is_finite() && horizon_hours > 0.0) {
         return Err(top(
             "horizon_hours",
-            InputErrorKind::Invalid(format!("must be a positive number of hours, got {horizon_hours}")),
+            InputErrorKind::Invalid(format!(
+                "must be a positive number of hours, got {}",
+                crate::error::num(horizon_hours)
+            )),
         ));
     }
     let output = raw.output.clone();
@@ -72,7 +75,10 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
     if !(curve_hours.is_finite() && curve_hours > 0.0) {
         return Err(top_at(
             &["output", "curve_hours"],
-            InputErrorKind::Invalid(format!("`curve_hours` must be a positive number of hours, got {curve_hours}")),
+            InputErrorKind::Invalid(format!(
+                "`curve_hours` must be a positive number of hours, got {}",
+                crate::error::num(curve_hours)
+            )),
         ));
     }
 

@@ -219,6 +219,11 @@ fn numbers_in_messages_are_short() {
     let e = bad(&with_scenario(&text));
     assert_mentions(&e, &["1e300"]);
     assert!(!e.contains("00000000000"), "{e}");
+    for (from, to) in [("horizon_hours = 200", "horizon_hours = -1e300"), ("rate = 0.5", "rate = -1e-300")] {
+        let e = bad(&with_scenario(&edit(SCENARIO, from, to)));
+        assert_mentions(&e, &[to.split(" = ").nth(1).unwrap()]);
+        assert!(!e.contains("00000000000"), "{e}");
+    }
 }
 
 #[test]
