@@ -90,6 +90,9 @@ impl<'a> Ctx<'a> {
 
 /// The most people the generator makes (larger organisations are imported as CSV).
 pub const MAX_GENERATED_PEOPLE: u128 = 5_000_000;
+/// The most pairs the generator's bridges may consider (Σ |to| × |from|, plus everybody once per
+/// bridge): a few seconds of work.
+pub const MAX_GENERATOR_BRIDGE_WORK: u128 = 200_000_000;
 /// The most links the generator makes, counting random cross-team ties.
 pub const MAX_GENERATED_LINKS: u128 = 50_000_000;
 
@@ -540,6 +543,25 @@ fn generator_spec(g: &super::raw::RawGenerate, ctx: &Ctx<'_>) -> Result<Generato
                 ));
             }
         }
+    }
+    // Each bridge scans everybody once and ranks its whole `from` side for every person on its
+    // `to` side: bounded up front, so no setting makes the generator run for hours.
+    let work: u128 = spec
+        .bridges
+        .iter()
+        .map(|b| {
+            spec.expected_people()
+                + spec.expected_group(&b.to_unit, b.to_role.as_deref())
+                    * spec.expected_group(&b.from_unit, b.from_role.as_deref())
+        })
+        .sum();
+    if work > MAX_GENERATOR_BRIDGE_WORK {
+        return Err(ctx.err(
+            &format!("{key}.bridges"),
+            InputErrorKind::Invalid(format!(
+                "the bridges pair up {work} people (the size of each bridge's `to` side times its `from` side, plus everybody once per bridge), more than the generator's {MAX_GENERATOR_BRIDGE_WORK}; narrow them with from_role/to_role or import the organisation as CSV"
+            )),
+        ));
     }
     // Bridges add at most per_person links per person of the organisation; random ties at most
     // one per pair of employees.

@@ -228,6 +228,20 @@ fn generator_ties_beyond_the_limits_are_refused_at_once() {
 }
 
 #[test]
+fn generator_bridges_between_large_groups_are_refused_at_once() {
+    // 500,000 developers, each bridged to one other: the generator would rank 500,000 partners
+    // for each of them (hours of work).
+    let bridge = "[[organisation.generate.bridges]]\nfrom_unit = \"development\"\nto_unit = \"development\"\nchannel = \"chat\"\n";
+    let ts = generated(50_000, 9, "0", "");
+    let text = std::fs::read_to_string(ts.scenario()).unwrap() + bridge;
+    std::fs::write(ts.scenario(), text).unwrap();
+    let start = Instant::now();
+    let e = assert_input_error("check", &permeate(&["check", ts.scenario().to_str().unwrap()]));
+    assert_mentions(&e, &["organisation.generate.bridges", "from_role/to_role"]);
+    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+}
+
+#[test]
 fn sweep_points_times_replications_beyond_memory_are_refused_before_running() {
     let values: Vec<String> = (0..40).map(|i| format!("{:.3}", 0.5 + f64::from(i) / 100.0)).collect();
     let text = format!("{SCENARIO}\n[sweep]\n\"channels.chat.transmit\" = [{}]\n", values.join(", "));
