@@ -6,7 +6,11 @@
 //! - `threads`: 200 such replications on 1 and on 2 worker threads (parallel scaling);
 //! - `company`: the bundled Northwind scenario at 10,000 replications (all cores), and one
 //!   replication of the generated ACME company;
-//! - `scaling`: one replication of the same SIR model on 1k, 10k, 100k and 1M people.
+//! - `scaling`: one replication of the same SIR model on 1k, 10k, 100k and 1M people;
+//! - `pipeline`: a parameter patch against a full compile of an ACME design point;
+//! - `worlds`: 100 replications of the ACME baseline, plain and as one plausible world (a
+//!   parameter patch plus the same run);
+//! - `shards`: the ACME sweep as three shard processes plus their merge against one run.
 //!
 //! Numbers measured on the project machine are in docs/performance.md.
 
@@ -15,8 +19,9 @@ use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use permeate::Scenario;
-use permeate::engine::{CurveGrid, Workspace, run_replication, run_variant};
+use permeate::engine::{Workspace, run_model, run_replication};
 use permeate::model::Model;
+use permeate::outcome::CurveGrid;
 use rand::{RngExt, SeedableRng};
 
 /// Writes a Watts–Strogatz graph (ring of `n`, `k` neighbours, rewiring `p`) as an SIR scenario
@@ -63,7 +68,7 @@ fn sir_scenario(dir: &Path, n: usize, k: usize, p: f64) -> Scenario {
 }
 
 fn compile(s: &Scenario, variant: usize) -> (Model, CurveGrid) {
-    let model = Model::compile(&s.variants[variant], s.horizon_hours, &s.file).unwrap();
+    let model = s.variants[variant].compile(s.horizon_hours).unwrap();
     (model, CurveGrid::new(s.curve_points, s.curve_hours))
 }
 
@@ -98,7 +103,7 @@ fn sir_ws10k(c: &mut Criterion) {
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         g.bench_function(BenchmarkId::new("200 replications", threads), |b| {
-            b.iter(|| pool.install(|| black_box(run_variant(&model, s.seed, 200, &grid, &|| {}))))
+            b.iter(|| pool.install(|| black_box(run_model(&model, s.seed, 0..200, &grid, &|| {}))))
         });
     }
     g.finish();
@@ -111,7 +116,7 @@ fn company(c: &mut Criterion) {
     let northwind = Scenario::load(&root.join("scenarios/northwind.toml")).unwrap();
     let (model, grid) = compile(&northwind, 0);
     g.bench_function("northwind 10000 replications", |b| {
-        b.iter(|| black_box(run_variant(&model, northwind.seed, 10_000, &grid, &|| {})))
+        b.iter(|| black_box(run_model(&model, northwind.seed, 0..10_000, &grid, &|| {})))
     });
     let acme = Scenario::load(&root.join("scenarios/acme.toml")).unwrap();
     let (model, grid) = compile(&acme, 0);
@@ -131,5 +136,92 @@ fn scaling(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sir_ws10k, company, scaling);
+/// The study pipeline: a parameter patch of a compiled model against a full compile of the
+/// same design point (ACME, 300 people); and a study run as three shards in separate processes
+/// plus their merge against one run of it (wall time of the `permeate` binary, same machine).
+fn pipeline(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let acme = Scenario::load(&root.join("scenarios/acme.toml")).unwrap();
+    let point = acme.variants.iter().position(|v| v.name == "involvement 30%").expect("bundled variant");
+    let v = &acme.variants[point];
+    assert!(v.same_structure(&acme.variants[0]), "the involvement variant patches the baseline's structure");
+    let base = acme.variants[0].compile(acme.horizon_hours).unwrap();
+    let mut g = c.benchmark_group("pipeline");
+    g.bench_function("acme full compile", |b| b.iter(|| black_box(v.compile(acme.horizon_hours).unwrap())));
+    g.bench_function("acme parameter patch", |b| {
+        b.iter(|| black_box(Model::with_params(base.structure.clone(), &v.params(acme.horizon_hours)).unwrap()))
+    });
+    g.finish();
+
+    // Worlds: a world is a parameter patch of the point's compiled model, then the same engine.
+    // Per world, 100 replications of the ACME baseline: plain model vs patch + run.
+    let unc = Scenario::load(&root.join("scenarios/acme-uncertain.toml")).unwrap();
+    let grid = CurveGrid::new(unc.curve_points, unc.curve_hours);
+    let plain = unc.variants[0].compile(unc.horizon_hours).unwrap();
+    let u = unc.uncertainty.as_ref().unwrap();
+    let values = &unc.worlds.as_ref().unwrap().values;
+    let mut g = c.benchmark_group("worlds");
+    g.sample_size(20);
+    g.bench_function("acme 100 replications, plain", |b| {
+        b.iter(|| black_box(run_model(&plain, unc.seed, 0..100, &grid, &|| {})))
+    });
+    let mut w = 0usize;
+    g.bench_function("acme 100 replications, one world (patch + run)", |b| {
+        b.iter(|| {
+            w = (w + 1) % values.len();
+            let base = unc.variants[0].params(unc.horizon_hours);
+            let mut params = base.clone();
+            for &(f, t) in &u.targets[0] {
+                let x = values[w][f];
+                let v = match u.factors[f].mode {
+                    permeate::uncertain::Mode::Set => x,
+                    permeate::uncertain::Mode::Scale => base.get(t).unwrap() * x,
+                };
+                params.set(t, v).unwrap();
+            }
+            let model = Model::with_params(plain.structure.clone(), &params).unwrap();
+            black_box(run_model(&model, unc.seed, 0..100, &grid, &|| {}))
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("shards");
+    g.sample_size(10);
+    let bin = env!("CARGO_BIN_EXE_permeate");
+    let scenario = root.join("scenarios/acme-sweep.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let status = std::process::Command::new(bin).args(args).status().unwrap();
+        assert!(status.success());
+    };
+    let s = scenario.to_str().unwrap();
+    let n = "300";
+    g.bench_function("acme-sweep one run", |b| {
+        b.iter(|| {
+            let out = dir.path().join("one");
+            let _ = std::fs::remove_dir_all(&out);
+            run(&["run", s, "-n", n, "-q", "-o", out.to_str().unwrap()]);
+        })
+    });
+    g.bench_function("acme-sweep 3 shards + merge", |b| {
+        b.iter(|| {
+            let mut parts = Vec::new();
+            for i in 1..=3 {
+                let out = dir.path().join(format!("part{i}"));
+                let _ = std::fs::remove_dir_all(&out);
+                run(&["run", s, "-n", n, "-q", "--shard", &format!("{i}/3"), "-o", out.to_str().unwrap()]);
+                parts.push(out.to_str().unwrap().to_string());
+            }
+            let merged = dir.path().join("merged");
+            let _ = std::fs::remove_dir_all(&merged);
+            let mut args = vec!["merge"];
+            args.extend(parts.iter().map(String::as_str));
+            args.extend(["-q", "-o", merged.to_str().unwrap()]);
+            run(&args);
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, sir_ws10k, company, scaling, pipeline);
 criterion_main!(benches);

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use permeate::Scenario;
-use permeate::engine::{CurveGrid, Workspace, run_replication};
-use permeate::model::Model;
+use permeate::engine::{Workspace, run_replication};
+use permeate::outcome::CurveGrid;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -26,7 +26,7 @@ fn main() {
         std::process::exit(2)
     };
     let s = Scenario::load(&path).unwrap_or_else(|e| fail(&e));
-    let model = Model::compile(&s.variants[0], s.horizon_hours, &s.file).unwrap_or_else(|e| fail(&e));
+    let model = s.variants[0].compile(s.horizon_hours).unwrap_or_else(|e| fail(&e));
     let grid = CurveGrid::new(s.curve_points, s.curve_hours);
     let mut ws = Workspace::new(&model, &grid);
     let mut sum = 0.0;

@@ -14,36 +14,9 @@
 use rayon::prelude::*;
 
 use crate::model::Model;
+use crate::outcome::{Attribution, CurveAccumulator, CurveGrid};
 use crate::queue::IndexedQueue;
 use crate::rng::{Purpose, ReplicationStream};
-use crate::stats::{Attribution, CurveAccumulator};
-
-/// The time grid of the adoption curve: `points` times `0, step, 2·step, …` hours.
-#[derive(Debug, Clone, Copy)]
-pub struct CurveGrid {
-    /// Number of grid points.
-    pub points: u32,
-    /// Hours between grid points.
-    pub step: f64,
-}
-
-impl CurveGrid {
-    /// A grid of `points` times from 0 to `until_hours`.
-    pub fn new(points: u32, until_hours: f64) -> Self {
-        debug_assert!(points >= 2 && until_hours > 0.0);
-        CurveGrid { points, step: until_hours / f64::from(points - 1) }
-    }
-
-    /// The first grid index whose time is at or after `t` hours (`points` if none).
-    #[inline]
-    fn bin(&self, t: f64) -> usize {
-        // `ceil` without the libm call (x86-64 has no rounding instruction before SSE4.1).
-        // Clamped first, so the conversions are the plain signed ones.
-        let x = (t / self.step).min(f64::from(self.points));
-        let whole = x as i64;
-        (whole + i64::from((whole as f64) < x)) as usize
-    }
-}
 
 /// What the pass knows about one person in one replication.
 #[derive(Debug, Clone, Copy)]
@@ -156,12 +129,13 @@ pub fn run_replication(
     ws: &mut Workspace,
 ) -> Option<f64> {
     ws.reset();
+    let st = &*model.structure;
     let stream = ReplicationStream::new(seed, replication);
     // Rounded to the nearest f32 like every duration, so that a delivery at exactly the horizon
     // (in the scenario's decimals) counts. Times closer than the f32 resolution to the horizon
     // (about 1e-7 of it) cannot be told apart from it.
     let horizon = model.horizon_hours as f32;
-    for &s in &model.sources {
+    for &s in &st.sources {
         ws.set_time(s as usize, 0.0, NO_LINK);
         ws.queue.push(0.0, s);
     }
@@ -172,26 +146,26 @@ pub fn run_replication(
         let iu = i as usize;
         debug_assert_eq!(ws.people[iu].time, t);
         ws.settle(iu);
-        if model.in_target[iu] {
+        if st.in_target[iu] {
             processed_in_target += 1;
             ws.curve_counts[grid.bin(f64::from(t))] += 1;
             let via = ws.people[iu].via;
-            let heard = if via == NO_LINK { model.channels.len() } else { model.arcs[via as usize].channel as usize };
+            let heard = if via == NO_LINK { model.channels.len() } else { st.arcs[via as usize].channel as usize };
             ws.first_heard[heard] += 1;
             if processed_in_target == model.k {
                 t_threshold = Some(f64::from(t));
                 completing = Some(i);
             }
-            if processed_in_target == model.target_size {
+            if processed_in_target == st.target_size {
                 break; // every target member processed: nothing left to measure
             }
         }
-        let role = &model.roles[model.person_role[iu] as usize];
+        let role = &model.roles[st.person_role[iu] as usize];
         let window = match &role.window {
             None => f32::INFINITY,
-            Some(w) => w.draw(stream.entity(model.person_key[iu]).bits(Purpose::Window)),
+            Some(w) => w.draw(stream.entity(st.person_key[iu]).bits(Purpose::Window)),
         };
-        let first_arc = model.offsets[iu];
+        let first_arc = st.offsets[iu];
         let arcs = model.arcs_of(i);
         // Pass 1: the positions of the links to receivers not processed yet, compacted without a
         // branch (whether a receiver is processed is a coin flip to the branch predictor).
@@ -215,7 +189,7 @@ pub fn run_replication(
             let d = stream.entity(arc.key);
             let open = model.kinds[arc.kind as usize].gate.is_none_or(|gate| {
                 let involved = if gate.on_sender { iu } else { j };
-                stream.entity(model.person_key[involved]).uniform(Purpose::Involvement) < gate.fraction
+                stream.entity(st.person_key[involved]).uniform(Purpose::Involvement) < gate.fraction
             });
             let sent = open && (ch.transmit >= 1.0 || d.uniform(Purpose::Transmit) < ch.transmit);
             // Only links that carry the item get a delay draw (some distributions are costly).
@@ -243,7 +217,7 @@ pub fn run_replication(
             let ch = &model.channels[arc.channel as usize];
             let kind = &model.kinds[arc.kind as usize];
             let d = stream.entity(arc.key);
-            let receiver = &model.roles[model.person_role[j] as usize];
+            let receiver = &model.roles[st.person_role[j] as usize];
             let mut notice = ch.notice.unwrap_or(receiver.notice);
             let mut factor = 1.0;
             if let Some(p) = kind.priority {
@@ -266,7 +240,7 @@ pub fn run_replication(
                 // A tie: credit the link with the smaller identity key, so that the critical path
                 // does not depend on the order of people in the input.
                 let via = ws.people[j].via;
-                if via != NO_LINK && arc.key < model.arcs[via as usize].key {
+                if via != NO_LINK && arc.key < st.arcs[via as usize].key {
                     ws.people[j].via = first_arc + a as u32;
                 }
             }
@@ -291,68 +265,82 @@ pub fn run_replication(
     t_threshold
 }
 
-/// All replications of one variant: T_threshold per replication (in replication order), the
-/// folded adoption curve and the bottleneck attribution.
+/// Replications of one model: T_threshold per replication (in replication order), the folded
+/// adoption curve and the bottleneck attribution (by model index).
 #[derive(Debug, Clone)]
-pub struct VariantRun {
+pub struct ModelRun {
+    /// The first replication of the range.
+    pub first_replication: u64,
     /// T_threshold in hours per replication; `None` = not reached by the horizon.
     pub t_threshold: Vec<Option<f64>>,
-    /// The adoption curve statistics.
+    /// The adoption curve counts.
     pub curve: CurveAccumulator,
-    /// Where the item travelled (critical paths, first-heard channels).
+    /// Where the item travelled (critical paths, first-heard channels), by model index.
     pub attribution: Attribution,
 }
 
-/// What one rayon fold accumulates: the curve, the attribution and (replication, T) pairs.
+/// What one chunk of replications accumulates: the attribution and (replication, T) pairs.
 struct Folded {
-    curve: CurveAccumulator,
     attribution: Attribution,
     results: Vec<(u64, Option<f64>)>,
 }
 
 impl Folded {
-    fn new(model: &Model, grid: &CurveGrid) -> Self {
-        Folded {
-            curve: CurveAccumulator::new(grid, model.target_size),
-            attribution: Attribution::new(model.channels.len()),
-            results: Vec::new(),
-        }
+    fn new(model: &Model) -> Self {
+        Folded { attribution: Attribution::new(model.channels.len()), results: Vec::new() }
     }
 
     fn merge(mut self, other: Folded) -> Folded {
-        self.curve.merge(&other.curve);
         self.attribution.merge(&other.attribution);
         self.results.extend(other.results);
         self
     }
 }
 
-/// Runs `replications` replications of `model` in parallel on the current rayon pool. The result
-/// does not depend on the number of threads. `progress` is called once per finished replication.
-pub fn run_variant(
+/// Replications of a chunk whose curve counts are added to the shared curve under one lock.
+const CURVE_BATCH: usize = 64;
+
+/// Runs the replications `replications` (e.g. `0..1000`) of `model` in parallel on the current
+/// rayon pool. The result does not depend on the number of threads. `progress` is called once
+/// per finished replication.
+///
+/// Memory: one workspace per chunk in flight and one shared curve accumulator, so memory does
+/// not grow with the curve grid times the thread count.
+pub fn run_model(
     model: &Model,
     seed: u64,
-    replications: u64,
+    replications: std::ops::Range<u64>,
     grid: &CurveGrid,
     progress: &(dyn Fn() + Sync),
-) -> VariantRun {
-    // A few chunks per worker thread, each run sequentially with one workspace and one set of
-    // accumulators: memory stays at a handful of accumulators whatever the replication count
-    // (the curve histograms can be tens of MB), and the integer merges make the result
-    // independent of how the chunks were scheduled.
-    let replications = replications as usize;
-    let chunks = (rayon::current_num_threads().max(1) * 4).clamp(1, replications.max(1));
-    let per_chunk = replications.div_ceil(chunks);
+) -> ModelRun {
+    // A few chunks per worker thread, each run sequentially with one workspace; the integer
+    // merges make the result independent of how the chunks were scheduled.
+    let count = (replications.end - replications.start) as usize;
+    let chunks = (rayon::current_num_threads().max(1) * 4).clamp(1, count.max(1));
+    let per_chunk = count.div_ceil(chunks);
+    let curve = std::sync::Mutex::new(CurveAccumulator::new(grid, model.target_size()));
     let folded = (0..chunks)
         .into_par_iter()
         .map(|c| {
             let mut ws = Workspace::new(model, grid);
-            let mut acc = Folded::new(model, grid);
-            for r in (c * per_chunk)..((c + 1) * per_chunk).min(replications) {
-                let r = r as u64;
+            let mut acc = Folded::new(model);
+            let width = grid.points as usize + 1;
+            let mut batch: Vec<u32> = Vec::with_capacity(width * CURVE_BATCH.min(per_chunk.max(1)));
+            let flush = |batch: &mut Vec<u32>| {
+                if !batch.is_empty() {
+                    let mut shared = curve.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    batch.chunks_exact(width).for_each(|counts| shared.add_replication(counts));
+                    batch.clear();
+                }
+            };
+            for i in (c * per_chunk)..((c + 1) * per_chunk).min(count) {
+                let r = replications.start + i as u64;
                 let t = run_replication(model, seed, r, grid, &mut ws);
-                acc.curve.add_replication(&ws.curve_counts);
-                let channel_of = |l: u32| model.arcs[l as usize].channel as usize;
+                batch.extend_from_slice(&ws.curve_counts);
+                if batch.len() >= width * CURVE_BATCH {
+                    flush(&mut batch);
+                }
+                let channel_of = |l: u32| model.structure.arcs[l as usize].channel as usize;
                 acc.attribution.add_replication(
                     t.is_some(),
                     &ws.path_people,
@@ -363,16 +351,18 @@ pub fn run_variant(
                 acc.results.push((r, t));
                 progress();
             }
+            flush(&mut batch);
             acc
         })
         .reduce_with(Folded::merge)
-        .unwrap_or_else(|| Folded::new(model, grid));
+        .unwrap_or_else(|| Folded::new(model));
     let mut results = folded.results;
     results.sort_unstable_by_key(|&(r, _)| r);
-    debug_assert_eq!(results.len(), replications);
-    VariantRun {
+    debug_assert_eq!(results.len(), count);
+    ModelRun {
+        first_replication: replications.start,
         t_threshold: results.into_iter().map(|(_, t)| t).collect(),
-        curve: folded.curve,
+        curve: curve.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner),
         attribution: folded.attribution,
     }
 }

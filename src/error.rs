@@ -45,6 +45,16 @@ pub enum Error {
     /// The run would need more memory than allowed (`--max-memory`): refused before allocating.
     #[error("{0}")]
     TooMuchMemory(String),
+    /// A partial results folder of a sharded study cannot be merged: a shard is missing or given
+    /// twice, belongs to another scenario, seed, organisation or permeate version, or was cut
+    /// short. The message names the folder; run that shard again or give the right folders.
+    #[error("cannot merge {}: {reason}", folder.display())]
+    Shard {
+        /// The partial results folder at fault.
+        folder: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -56,6 +66,7 @@ impl Error {
             Error::OutputInUse { .. } => 2,
             Error::OutputPath { .. } => 2,
             Error::TooMuchMemory(_) => 2,
+            Error::Shard { .. } => 2,
         }
     }
 }

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use permeate::scenario::MAX_REPLICATIONS;
-use permeate::{Error, Scenario, outdir, report, simulate};
+use permeate::study::Shard;
+use permeate::{Error, Scenario, outdir, report, shard, study};
 
 /// How long until customer-community feedback reaches 80% of the developers — and what changes it.
 #[derive(Parser, Debug)]
@@ -26,6 +27,78 @@ enum Command {
         /// The scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Which uncertain assumption matters: a variance-based (Sobol) or screening (Morris)
+    /// sensitivity study over the scenario's `[uncertain]` factors. Writes the results over the
+    /// study's worlds plus `sensitivity.csv` and `sensitivity.json`.
+    Sensitivity(SensitivityArgs),
+    /// Merge the partial results folders of a sharded run (`run --shard I/N`) into one results
+    /// folder, the same byte for byte as a single run.
+    Merge(MergeArgs),
+    /// Turn a client's HR export (and message counts) into an organisation folder: people.csv,
+    /// links.csv, people-details.csv and a commented scenario skeleton (see docs/import.md).
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ImportArgs {
+    /// The HR export (CSV): one row per employee.
+    #[arg(long, value_name = "EXPORT.csv")]
+    hr: PathBuf,
+    /// The map (TOML): which columns hold what, titles to roles, channels, thresholds.
+    #[arg(long, value_name = "MAP.toml")]
+    map: PathBuf,
+    /// Message counts per pair (CSV), e.g. from chat or e-mail metadata over 90 days.
+    #[arg(long, value_name = "MESSAGES.csv")]
+    messages: Option<PathBuf>,
+    /// Output folder for the organisation (written whole or not at all).
+    #[arg(short, long, value_name = "DIR")]
+    out: PathBuf,
+    /// No counts on stdout.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn import(args: ImportArgs) -> Result<(), Failure> {
+    use permeate::import;
+    import::check_output_folder(&args.out)?;
+    let imported = import::import(&args.hr, &args.map, args.messages.as_deref()).map_err(Error::from)?;
+    import::write_folder(&args.out, &imported)?;
+    if !args.quiet {
+        print!("{}", imported.report);
+        println!(
+            "written to {}/; next: permeate check {}",
+            args.out.display(),
+            args.out.join("scenario.toml").display()
+        );
+    }
+    Ok(())
+}
+
+#[derive(clap::Args, Debug)]
+struct SensitivityArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Base samples N of a Sobol study (N·(k+2) worlds for k factors) or trajectories r of a
+    /// Morris study (r·(k+1) worlds) [default: 256 for Sobol, 20 for Morris].
+    #[arg(long)]
+    samples: Option<u32>,
+    /// `sobol` (first- and total-order indices with bootstrap intervals) or `morris` (μ*, σ
+    /// screening, for many factors).
+    #[arg(long, default_value = "sobol")]
+    method: String,
+}
+
+#[derive(clap::Args, Debug)]
+struct MergeArgs {
+    /// The partial results folders, one per shard, in any order.
+    #[arg(required = true)]
+    shards: Vec<PathBuf>,
+    /// Output folder for the merged results.
+    #[arg(short, long)]
+    out: PathBuf,
+    /// No table on stdout.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -51,6 +124,14 @@ struct RunArgs {
     /// machine's memory].
     #[arg(long, value_name = "SIZE", value_parser = permeate::budget::parse_size)]
     max_memory: Option<u64>,
+    /// With `[uncertain]`: how many plausible worlds to draw (overrides the scenario's
+    /// `uncertain.worlds`, default 200).
+    #[arg(long)]
+    worlds: Option<u32>,
+    /// Run only shard I of N of the study (e.g. 3/8) and write a partial results folder for
+    /// `permeate merge` [default output: results/<scenario file stem>-shard-I-of-N/].
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
 }
 
 /// A failure to report: the message and the exit status.
@@ -77,6 +158,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check { scenario } => check(scenario),
+        Command::Merge(args) => merge(args),
+        Command::Sensitivity(args) => sensitivity(args),
+        Command::Import(args) => import(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -117,6 +201,29 @@ fn check(path: PathBuf) -> Result<(), Failure> {
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
+    study(args, None, "")
+}
+
+fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
+    use permeate::sensitivity::{DEFAULT_MORRIS_TRAJECTORIES, DEFAULT_SOBOL_SAMPLES};
+    use permeate::uncertain::WorldDesign;
+    if args.run.worlds.is_some() {
+        return Err(usage("--worlds is for `run`; a sensitivity study sets its worlds by --samples"));
+    }
+    let design = match args.method.as_str() {
+        "sobol" => WorldDesign::Saltelli { samples: args.samples.unwrap_or(DEFAULT_SOBOL_SAMPLES) },
+        "morris" => WorldDesign::Morris { trajectories: args.samples.unwrap_or(DEFAULT_MORRIS_TRAJECTORIES) },
+        other => return Err(usage(&format!("--method must be sobol or morris, got \"{other}\""))),
+    };
+    if args.samples.is_some_and(|s| !(2..=100_000).contains(&s)) {
+        return Err(usage("--samples must be 2 to 100000"));
+    }
+    study(args.run, Some(design), "-sensitivity")
+}
+
+/// `run` and `sensitivity`: the study of a scenario, whole or one shard, over its default worlds
+/// or those of `design`; the default output folder's name gets `suffix`.
+fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix: &str) -> Result<(), Failure> {
     if let Some(n) = args.replications.filter(|n| !(1..=MAX_REPLICATIONS).contains(n)) {
         return Err(usage(&format!("--replications must be 1 to {MAX_REPLICATIONS}, got {n}")));
     }
@@ -129,6 +236,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let max_memory = args.max_memory.unwrap_or_else(permeate::budget::default_max_memory);
     permeate::budget::set_max_memory(max_memory);
+    let shard = match &args.shard {
+        Some(text) => Some(Shard::parse(text).map_err(|m| usage(&format!("--shard {m}")))?),
+        None => None,
+    };
     let mut scenario = load(&args.scenario)?;
     if let Some(n) = args.replications {
         scenario.replications = n;
@@ -136,10 +247,32 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
+    if let Some(w) = args.worlds.filter(|w| !(1..=permeate::uncertain::MAX_WORLDS).contains(w)) {
+        return Err(usage(&format!("--worlds must be 1 to {}, got {w}", permeate::uncertain::MAX_WORLDS)));
+    }
+    if args.worlds.is_some() && scenario.uncertainty.is_none() {
+        return Err(usage("--worlds needs an [uncertain] section in the scenario"));
+    }
+    match design {
+        Some(d) => {
+            if scenario.uncertainty.is_none() {
+                return Err(usage(&format!(
+                    "{} has no [uncertain] section: a sensitivity study needs uncertain factors, e.g.\n  [uncertain]\n  \"channels.chat.transmit\" = {{ dist = \"uniform\", min = 0.3, max = 0.7 }}",
+                    args.scenario.display()
+                )));
+            }
+            scenario.use_worlds(d);
+        }
+        None => scenario.use_random_worlds(args.worlds),
+    }
     let out = args.out.clone().unwrap_or_else(|| {
         let stem =
             args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
-        PathBuf::from("results").join(stem)
+        let stem = format!("{stem}{suffix}");
+        match shard {
+            Some(s) => PathBuf::from("results").join(format!("{stem}-shard-{}-of-{}", s.index, s.count)),
+            None => PathBuf::from("results").join(stem),
+        }
     });
     outdir::check_output_folder(&out)?;
     permeate::budget::check_run(&scenario, threads, max_memory)?;
@@ -150,23 +283,54 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let pool = pool.build().map_err(|e| Failure(format!("cannot start worker threads: {e}"), 1))?;
 
-    let total = scenario.replications.saturating_mul(scenario.variants.len() as u64);
+    let part = shard.unwrap_or(Shard::WHOLE);
+    let work = part.work(study::total_work(&scenario));
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(Some(work.end - work.start), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template("{spinner} {elapsed_precise} {bar:30} {pos}/{len} replications, eta {eta}")
                 .expect("valid template"),
         );
         bar
     };
-    let results = pool.install(|| simulate::simulate(&scenario, &|| bar.inc(1)))?;
+    let facts = scenario.facts();
+    if let Some(shard) = shard {
+        let outcomes = pool.install(|| study::run(&scenario, part, &|| bar.inc(1)))?;
+        bar.finish_and_clear();
+        let files = shard::partial_files(&facts, &study::fingerprint(&scenario), shard, &outcomes);
+        outdir::write_folder_atomically(&out, &files.iter().map(|(n, c)| (*n, c.clone())).collect::<Vec<_>>())?;
+        if !args.quiet {
+            println!(
+                "shard {shard} of {}: replications {}..{} of {} written to {}/; merge all {} shards with `permeate merge`",
+                scenario.name,
+                work.start,
+                work.end,
+                study::total_work(&scenario),
+                out.display(),
+                shard.count
+            );
+        }
+        return Ok(());
+    }
+    let results = pool.install(|| study::results(&scenario, &facts, &|| bar.inc(1)))?;
     bar.finish_and_clear();
-    report::write_results(&scenario, &results, &out)?;
+    report::write_results(&results, &facts, &out)?;
     if !args.quiet {
-        print!("{}", report::headline_text(&scenario, &results));
+        print!("{}", report::headline_text(&results));
         println!("results written to {}/", out.display());
+    }
+    Ok(())
+}
+
+fn merge(args: MergeArgs) -> Result<(), Failure> {
+    outdir::check_output_folder(&args.out)?;
+    let (facts, results) = shard::merge(&args.shards)?;
+    report::write_results(&results, &facts, &args.out)?;
+    if !args.quiet {
+        print!("{}", report::headline_text(&results));
+        println!("merged {} shards into {}/", args.shards.len(), args.out.display());
     }
     Ok(())
 }

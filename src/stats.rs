@@ -1,17 +1,15 @@
 //! Statistics of T_threshold across replications: quantiles that count "not reached" as never,
 //! the mean over the replications that reached, 95% intervals, paired differences between a
-//! variant and the baseline, and the mergeable adoption-curve accumulator.
+//! variant and the baseline, and the adoption curve from its accumulated counts.
 
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
 
 use crate::dist::standard_normal_quantile;
-use crate::engine::CurveGrid;
+use crate::outcome::CurveAccumulator;
 
 /// Summary of one variant's T_threshold distribution (hours).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TSummary {
-    /// Share of replications that reached the threshold before the horizon.
-    pub reached_fraction: f64,
     /// Mean over the replications that reached; `None` if none did.
     pub mean: Option<f64>,
     /// Median, counting "not reached" as never; `None` where it falls among those.
@@ -78,13 +76,17 @@ fn median_ci95_sorted(sorted: &[f64]) -> [Option<f64>; 2] {
     [finite(sorted[j - 1]), finite(sorted[k - 1])]
 }
 
+/// Share of replications that reached the threshold (`None` = not reached); 0 for none.
+pub fn reached_fraction(t: &[Option<f64>]) -> f64 {
+    if t.is_empty() { 0.0 } else { t.iter().flatten().count() as f64 / t.len() as f64 }
+}
+
 /// Summarises T_threshold per replication (`None` = not reached).
 pub fn summarize(t: &[Option<f64>]) -> TSummary {
     let sorted = sorted_with_never(t);
     let reached: Vec<f64> = t.iter().flatten().copied().collect();
     let (mean, ci95_mean) = mean_ci95(&reached);
     TSummary {
-        reached_fraction: if t.is_empty() { 0.0 } else { reached.len() as f64 / t.len() as f64 },
         mean,
         median: quantile_sorted(&sorted, 0.5),
         p10: quantile_sorted(&sorted, 0.1),
@@ -95,7 +97,7 @@ pub fn summarize(t: &[Option<f64>]) -> TSummary {
 }
 
 /// A variant compared with the baseline replication by replication (common random numbers).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Paired {
     /// Mean of (variant − baseline) over replications where both reached, hours.
     pub mean_delta: Option<f64>,
@@ -111,6 +113,75 @@ pub struct Paired {
     pub p_slower: f64,
     /// Number of replications where both reached.
     pub both_reached: u64,
+    /// 10% quantile of the paired differences (same convention as `median_delta`), hours.
+    pub delta_p10: Option<f64>,
+    /// 90% quantile of the paired differences, hours.
+    pub delta_p90: Option<f64>,
+    /// Across plausible worlds (with `[uncertain]`): the distribution of the per-world median
+    /// paired difference and how often the variant is better.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worlds: Option<PairedWorlds>,
+}
+
+/// A paired comparison across plausible worlds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedWorlds {
+    /// Quantiles across worlds of the per-world median paired difference (hours; `null` where
+    /// infinite: one side did not reach in most replications of those worlds).
+    pub median_delta: Spread3,
+    /// Share of worlds in which the variant's median T is strictly lower than the reference's.
+    pub p_better_worlds: f64,
+}
+
+/// The 10%, 50% and 90% quantiles of a quantity across worlds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Spread3 {
+    /// 10% quantile.
+    pub p10: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 90% quantile.
+    pub p90: Option<f64>,
+}
+
+/// The 5%, 10%, 50%, 90% and 95% quantiles of a quantity across worlds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Spread5 {
+    /// 5% quantile.
+    pub p5: Option<f64>,
+    /// 10% quantile.
+    pub p10: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 90% quantile.
+    pub p90: Option<f64>,
+    /// 95% quantile.
+    pub p95: Option<f64>,
+}
+
+/// Sorts `values` (`None` = never, after every number) for the spreads below.
+fn sorted_never_last(values: &[Option<f64>]) -> Vec<f64> {
+    let mut v: Vec<f64> = values.iter().map(|x| x.unwrap_or(f64::INFINITY)).collect();
+    v.sort_unstable_by(f64::total_cmp);
+    v
+}
+
+/// The [`Spread3`] of `values` (`None` = never).
+pub fn spread3(values: &[Option<f64>]) -> Spread3 {
+    let s = sorted_never_last(values);
+    Spread3 { p10: quantile_sorted(&s, 0.1), p50: quantile_sorted(&s, 0.5), p90: quantile_sorted(&s, 0.9) }
+}
+
+/// The [`Spread5`] of `values` (`None` = never).
+pub fn spread5(values: &[Option<f64>]) -> Spread5 {
+    let s = sorted_never_last(values);
+    Spread5 {
+        p5: quantile_sorted(&s, 0.05),
+        p10: quantile_sorted(&s, 0.1),
+        p50: quantile_sorted(&s, 0.5),
+        p90: quantile_sorted(&s, 0.9),
+        p95: quantile_sorted(&s, 0.95),
+    }
 }
 
 /// Paired comparison of `variant` against `baseline` (same replications, same order).
@@ -143,6 +214,9 @@ pub fn paired(baseline: &[Option<f64>], variant: &[Option<f64>]) -> Paired {
         p_faster: faster as f64 / n,
         p_slower: slower as f64 / n,
         both_reached: both.len() as u64,
+        delta_p10: quantile_sorted(&all, 0.1),
+        delta_p90: quantile_sorted(&all, 0.9),
+        worlds: None,
     }
 }
 
@@ -208,22 +282,8 @@ pub fn student_t_quantile(p: f64, df: u64) -> f64 {
     0.5 * (lo + hi)
 }
 
-/// The adoption curve folded over replications without storing them: per grid time, the sum of
-/// processed target members (for the mean) and a histogram of the processed share (for the
-/// 10–90% band). Integer counts, so merging in any order gives identical results.
-#[derive(Debug, Clone)]
-pub struct CurveAccumulator {
-    grid: CurveGrid,
-    target_size: u32,
-    /// Histogram resolution: shares are binned into `bins + 1` values `0, 1/bins, …, 1`.
-    bins: u32,
-    replications: u64,
-    sums: Vec<u64>,
-    hist: Vec<u32>,
-}
-
 /// One time point of the adoption curve (shares of the target, 0–1).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CurvePoint {
     /// Hours since the item appeared.
     pub hours: f64,
@@ -235,72 +295,32 @@ pub struct CurvePoint {
     pub p90: f64,
 }
 
-impl CurveAccumulator {
-    /// An empty accumulator for `grid` and a target of `target_size` people.
-    pub fn new(grid: &CurveGrid, target_size: u32) -> Self {
-        let bins = target_size.clamp(1, 1000);
-        let g = grid.points as usize;
-        CurveAccumulator {
-            grid: *grid,
-            target_size: target_size.max(1),
-            bins,
-            replications: 0,
-            sums: vec![0; g],
-            hist: vec![0; g * (bins as usize + 1)],
-        }
-    }
-
-    /// Adds one replication from the count of target members processed per grid interval
-    /// (`counts[g]` = processed in (t_{g-1}, t_g]; the last entry = after the grid).
-    pub fn add_replication(&mut self, counts: &[u32]) {
-        debug_assert_eq!(counts.len(), self.grid.points as usize + 1);
-        let stride = self.bins as usize + 1;
-        let mut cumulative = 0u64;
-        for (g, &count) in counts[..self.grid.points as usize].iter().enumerate() {
-            cumulative += u64::from(count);
-            debug_assert!(cumulative <= u64::from(self.target_size));
-            self.sums[g] += cumulative;
-            let bin = (cumulative * u64::from(self.bins) / u64::from(self.target_size)) as usize;
-            self.hist[g * stride + bin] += 1;
-        }
-        self.replications += 1;
-    }
-
-    /// Adds another accumulator of the same grid.
-    pub fn merge(&mut self, other: &CurveAccumulator) {
-        debug_assert_eq!(self.sums.len(), other.sums.len());
-        self.replications += other.replications;
-        self.sums.iter_mut().zip(&other.sums).for_each(|(a, b)| *a += b);
-        self.hist.iter_mut().zip(&other.hist).for_each(|(a, b)| *a += b);
-    }
-
-    /// The curve: mean share and 10–90% band at each grid time.
-    pub fn points(&self) -> Vec<CurvePoint> {
-        let stride = self.bins as usize + 1;
-        let n = self.replications.max(1);
-        let quantile = |row: &[u32], q: f64| -> f64 {
-            let need = ((q * n as f64).ceil() as u64).max(1);
-            let mut acc = 0u64;
-            for (b, &c) in row.iter().enumerate() {
-                acc += u64::from(c);
-                if acc >= need {
-                    return b as f64 / f64::from(self.bins);
-                }
+/// The adoption curve from its accumulated counts: mean share and 10–90% band at each grid time.
+pub fn curve_points(acc: &CurveAccumulator) -> Vec<CurvePoint> {
+    let stride = acc.bins as usize + 1;
+    let n = acc.replications.max(1);
+    let quantile = |row: &[u32], q: f64| -> f64 {
+        let need = ((q * n as f64).ceil() as u64).max(1);
+        let mut seen = 0u64;
+        for (b, &c) in row.iter().enumerate() {
+            seen += u64::from(c);
+            if seen >= need {
+                return b as f64 / f64::from(acc.bins);
             }
-            1.0
-        };
-        (0..self.grid.points as usize)
-            .map(|g| {
-                let row = &self.hist[g * stride..(g + 1) * stride];
-                CurvePoint {
-                    hours: g as f64 * self.grid.step,
-                    mean: self.sums[g] as f64 / (n as f64 * f64::from(self.target_size)),
-                    p10: quantile(row, 0.1),
-                    p90: quantile(row, 0.9),
-                }
-            })
-            .collect()
-    }
+        }
+        1.0
+    };
+    (0..acc.grid.points as usize)
+        .map(|g| {
+            let row = &acc.hist[g * stride..(g + 1) * stride];
+            CurvePoint {
+                hours: g as f64 * acc.grid.step,
+                mean: acc.sums[g] as f64 / (n as f64 * f64::from(acc.target_size)),
+                p10: quantile(row, 0.1),
+                p90: quantile(row, 0.9),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -311,7 +331,7 @@ mod tests {
     fn quantiles_count_not_reached_as_never() {
         let t = [Some(1.0), Some(2.0), None, Some(3.0), None];
         let s = summarize(&t);
-        assert_eq!(s.reached_fraction, 0.6);
+        assert_eq!(reached_fraction(&t), 0.6);
         assert_eq!(s.median, Some(3.0));
         assert_eq!(s.p90, None);
         assert_eq!(s.p10, Some(1.4));
@@ -353,83 +373,16 @@ mod tests {
 
     #[test]
     fn curve_accumulator_merges_exactly() {
-        let grid = CurveGrid::new(3, 2.0);
+        let grid = crate::outcome::CurveGrid::new(3, 2.0);
         let mut a = CurveAccumulator::new(&grid, 4);
         let mut b = CurveAccumulator::new(&grid, 4);
         a.add_replication(&[1, 1, 0, 2]);
         b.add_replication(&[1, 3, 0, 0]);
-        a.merge(&b);
-        let p = a.points();
+        assert!(a.merge(&b));
+        let p = curve_points(&a);
         assert_eq!(p[0].mean, 0.25);
         assert_eq!(p[1].mean, (2.0 + 4.0) / 8.0);
         assert_eq!(p[1].p10, 0.5);
         assert_eq!(p[1].p90, 1.0);
-    }
-}
-
-/// Where the item travels, folded over replications (integer counts, mergeable in any order):
-/// how often each person and link lies on the critical path (from the source to the target
-/// member that completes the threshold), the channels on it, and over which channel each
-/// processed target member first processed the item.
-#[derive(Debug, Clone, Default)]
-pub struct Attribution {
-    /// Replications that reached the threshold (the denominator of the path shares).
-    pub reached: u64,
-    /// Replications whose critical path passes through each person (between source and end).
-    pub people: HashMap<u32, u64>,
-    /// Replications whose critical path uses each link (index into the model's links).
-    pub links: HashMap<u32, u64>,
-    /// Replications whose critical path uses each channel at least once.
-    pub channels: Vec<u64>,
-    /// Processed target members by the channel they first processed the item over (last entry:
-    /// they were a source).
-    pub first_heard: Vec<u64>,
-}
-
-impl Attribution {
-    /// An empty attribution for `channels` channels.
-    pub fn new(channels: usize) -> Self {
-        Attribution { channels: vec![0; channels], first_heard: vec![0; channels + 1], ..Default::default() }
-    }
-
-    /// Adds one replication: its critical path (people and links, empty if not reached), the
-    /// channel of each of its links, and its first-heard counts per channel.
-    pub fn add_replication(
-        &mut self,
-        reached: bool,
-        path_people: &[u32],
-        path_links: &[u32],
-        channel_of: impl Fn(u32) -> usize,
-        first_heard: &[u32],
-    ) {
-        debug_assert_eq!(first_heard.len(), self.first_heard.len());
-        self.reached += u64::from(reached);
-        for &p in path_people {
-            *self.people.entry(p).or_default() += 1;
-        }
-        let mut seen = vec![false; self.channels.len()];
-        for &l in path_links {
-            *self.links.entry(l).or_default() += 1;
-            seen[channel_of(l)] = true;
-        }
-        for (c, s) in seen.into_iter().enumerate() {
-            self.channels[c] += u64::from(s);
-        }
-        for (acc, &n) in self.first_heard.iter_mut().zip(first_heard) {
-            *acc += u64::from(n);
-        }
-    }
-
-    /// Adds another attribution of the same model.
-    pub fn merge(&mut self, other: &Attribution) {
-        self.reached += other.reached;
-        for (&k, &v) in &other.people {
-            *self.people.entry(k).or_default() += v;
-        }
-        for (&k, &v) in &other.links {
-            *self.links.entry(k).or_default() += v;
-        }
-        self.channels.iter_mut().zip(&other.channels).for_each(|(a, b)| *a += b);
-        self.first_heard.iter_mut().zip(&other.first_heard).for_each(|(a, b)| *a += b);
     }
 }

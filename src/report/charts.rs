@@ -12,16 +12,15 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::value_text;
-use crate::scenario::Scenario;
-use crate::simulate::{RunResults, VariantResult};
+use crate::facts::SweepValue;
+use crate::results::{Results, VariantResults};
 
 /// One chart: its file name under `charts/`, its title, a one-line caption on how to read it
 /// (plain text), and the SVG document.
 #[derive(Debug, Clone)]
 pub struct Chart {
     /// File name under `charts/`, e.g. `ecdf.svg`.
-    pub file: &'static str,
+    pub file: String,
     /// The chart's title (also drawn in the SVG).
     pub title: String,
     /// How to read the chart, in one or two plain sentences.
@@ -118,9 +117,8 @@ fn share_mesh(
 /// The variants drawn as lines in the ECDF and curve charts: the baseline and the
 /// `[[variants]]` (not the sweep points, which have their own chart), at most [`MAX_LINES`].
 /// Also returns how many variants were left out.
-pub fn line_variants(scenario: &Scenario, results: &RunResults) -> (Vec<usize>, usize) {
-    let sweep_points: Vec<usize> =
-        scenario.sweep.as_ref().map(|s| s.points.iter().map(|p| p.variant).collect()).unwrap_or_default();
+pub fn line_variants(results: &Results) -> (Vec<usize>, usize) {
+    let sweep_points = results.sweep_points();
     let candidates: Vec<usize> = (0..results.variants.len()).filter(|i| *i == 0 || !sweep_points.contains(i)).collect();
     let shown: Vec<usize> = candidates.iter().copied().take(MAX_LINES).collect();
     (shown.clone(), results.variants.len() - shown.len())
@@ -131,7 +129,7 @@ fn hours_tick(x: f64, span: f64) -> String {
     if span >= 20.0 { format!("{x:.0}") } else { format!("{x:.1}") }
 }
 
-fn t_label(v: &VariantResult) -> String {
+fn t_label(v: &VariantResults) -> String {
     format!("T{:.0}", 100.0 * v.threshold)
 }
 
@@ -155,13 +153,12 @@ where
 }
 
 /// (a) The distribution of T_threshold per variant as empirical CDFs.
-fn ecdf(scenario: &Scenario, results: &RunResults, shown: &[usize]) -> Result<Chart, String> {
+fn ecdf(results: &Results, shown: &[usize]) -> Result<Chart, String> {
     let base = &results.variants[0];
     let t = t_label(base);
     let x_max =
-        shown.iter().flat_map(|&i| results.variants[i].t_threshold.iter().flatten().copied()).fold(0.0f64, f64::max);
-    let x_max =
-        if x_max > 0.0 { (x_max * 1.05).min(scenario.horizon_hours.max(x_max)) } else { scenario.horizon_hours };
+        shown.iter().flat_map(|&i| results.variants[i].replications.iter().flatten().copied()).fold(0.0f64, f64::max);
+    let x_max = if x_max > 0.0 { (x_max * 1.05).min(results.horizon_hours.max(x_max)) } else { results.horizon_hours };
     let title = format!("How long until {:.0}% of the target have processed the item ({t})", 100.0 * base.threshold);
     let svg = render((WIDTH, 720), |root| {
         let mut chart = frame(root, &title, 0f64..x_max, 0f64..1.0, 110)?;
@@ -177,7 +174,7 @@ fn ecdf(scenario: &Scenario, results: &RunResults, shown: &[usize]) -> Result<Ch
             let colour = PALETTE[pos];
             let style = colour.stroke_width(LINE);
             chart
-                .draw_series(LineSeries::new(ecdf_steps(&v.t_threshold, x_max), style))?
+                .draw_series(LineSeries::new(ecdf_steps(&v.replications, x_max), style))?
                 .label(v.name.as_str())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], style));
         }
@@ -189,9 +186,9 @@ fn ecdf(scenario: &Scenario, results: &RunResults, shown: &[usize]) -> Result<Ch
          its median. A line that stays below 100% did not reach the threshold within the horizon ({} h) in the \
          remaining replications: those never reach 1.",
         100.0 * base.threshold,
-        scenario.horizon_hours
+        results.horizon_hours
     );
-    Ok(Chart { file: "ecdf.svg", title, caption, svg })
+    Ok(Chart { file: "ecdf.svg".into(), title, caption, svg })
 }
 
 /// The steps of the empirical CDF of `t` (not reached = never) up to `x_max`, thinned to at
@@ -223,7 +220,7 @@ fn ecdf_steps(t: &[Option<f64>], x_max: f64) -> Vec<(f64, f64)> {
 
 /// Where a curve stops changing: the first grid time after which mean, p10 and p90 stay within
 /// 0.2 percentage points of their final values.
-fn settled_hours(v: &VariantResult) -> f64 {
+fn settled_hours(v: &VariantResults) -> f64 {
     let Some(last) = v.curve.last() else { return 0.0 };
     let close = |a: f64, b: f64| (a - b).abs() <= 0.002;
     let mut settle = last.hours;
@@ -238,7 +235,7 @@ fn settled_hours(v: &VariantResult) -> f64 {
 }
 
 /// (b) The adoption curve: mean share of the target processed over time, with the 10–90% band.
-fn curve(results: &RunResults, shown: &[usize]) -> Result<Chart, String> {
+fn curve(results: &Results, shown: &[usize]) -> Result<Chart, String> {
     let base = &results.variants[0];
     let end = shown.iter().filter_map(|&i| results.variants[i].curve.last().map(|p| p.hours)).fold(0.0f64, f64::max);
     let settled = shown.iter().map(|&i| settled_hours(&results.variants[i])).fold(0.0f64, f64::max);
@@ -295,11 +292,11 @@ fn curve(results: &RunResults, shown: &[usize]) -> Result<Chart, String> {
             " The chart ends at {x_max:.0} h; after that the curves no longer change (curve.csv has them to {end:.0} h)."
         );
     }
-    Ok(Chart { file: "curve.svg", title, caption, svg })
+    Ok(Chart { file: "curve.svg".into(), title, caption, svg })
 }
 
 /// Mean paired difference with its interval, as text ("−49.3 h (−55.1 … −43.6)").
-fn delta_text(v: &VariantResult) -> String {
+fn delta_text(v: &VariantResults) -> String {
     match v.vs_baseline.as_ref().and_then(|p| p.mean_delta.map(|m| (m, p.ci95_mean_delta))) {
         Some((m, Some([lo, hi]))) => format!("{m:+.1} h (95% CI {lo:+.1} … {hi:+.1})"),
         Some((m, None)) => format!("{m:+.1} h"),
@@ -308,7 +305,7 @@ fn delta_text(v: &VariantResult) -> String {
 }
 
 /// (c) The paired differences with the baseline: mean delta and its 95% interval per variant.
-fn differences(results: &RunResults, shown: &[usize]) -> Result<Option<Chart>, String> {
+fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, String> {
     let rows: Vec<usize> = (1..results.variants.len()).collect();
     if rows.is_empty() {
         return Ok(None);
@@ -389,37 +386,33 @@ fn differences(results: &RunResults, shown: &[usize]) -> Result<Option<Chart>, S
          interval. Left of the black zero line the variant is faster; a bar that crosses zero shows no clear \
          difference."
     );
-    Ok(Some(Chart { file: "differences.svg", title, caption, svg }))
+    Ok(Some(Chart { file: "differences.svg".into(), title, caption, svg }))
 }
 
-fn as_number(v: &toml::Value) -> Option<f64> {
-    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
-}
-
-/// (d) The sweep: median T_threshold against the first swept path, one line per value of the
-/// second, with the 95% intervals of the medians as error bars.
-fn sweep(scenario: &Scenario, results: &RunResults) -> Result<Option<Chart>, String> {
-    let Some(sw) = &scenario.sweep else { return Ok(None) };
+/// (d) The sweep: median T_threshold against the first swept path, one line per combination of
+/// the other paths' values, with the 95% intervals of the medians as error bars.
+fn sweep(results: &Results) -> Result<Option<Chart>, String> {
+    let Some(sw) = &results.sweep else { return Ok(None) };
     if sw.points.is_empty() {
         return Ok(None);
     }
     let t = t_label(&results.variants[0]);
-    let mut firsts: Vec<&toml::Value> = Vec::new();
-    let mut seconds: Vec<Option<&toml::Value>> = Vec::new();
+    let mut firsts: Vec<&SweepValue> = Vec::new();
+    let mut seconds: Vec<&[SweepValue]> = Vec::new();
     for p in &sw.points {
         if !firsts.contains(&&p.values[0]) {
             firsts.push(&p.values[0]);
         }
-        let s = p.values.get(1);
+        let s = &p.values[1..];
         if !seconds.contains(&s) {
             seconds.push(s);
         }
     }
     // A numeric axis needs finite values whose span is finite too (plotters cannot place ticks on
     // an infinite range); otherwise the points are placed by index and labelled.
-    let numeric = firsts.iter().all(|v| as_number(v).is_some_and(|x| x.is_finite() && x.abs() < 1e15));
-    let x_of = |v: &toml::Value| -> f64 {
-        if numeric { as_number(v).unwrap_or(0.0) } else { firsts.iter().position(|f| *f == v).unwrap_or(0) as f64 }
+    let numeric = firsts.iter().all(|v| v.number.is_some_and(|x| x.is_finite() && x.abs() < 1e15));
+    let x_of = |v: &SweepValue| -> f64 {
+        if numeric { v.number.unwrap_or(0.0) } else { firsts.iter().position(|f| *f == v).unwrap_or(0) as f64 }
     };
     let (x_lo, x_hi) = if numeric {
         let (a, b) =
@@ -432,17 +425,17 @@ fn sweep(scenario: &Scenario, results: &RunResults) -> Result<Option<Chart>, Str
     let mut y_max = 0.0f64;
     let mut any_open = false;
     for p in &sw.points {
-        let s = &results.variants[p.variant].summary;
+        let s = &results.variants[p.point].t_threshold;
         for x in [s.median, s.ci95_median[1]].into_iter().flatten() {
             y_max = y_max.max(x);
         }
         any_open |= s.median.is_some() && s.ci95_median[1].is_none();
     }
-    let y_max = if y_max > 0.0 { y_max * 1.12 } else { scenario.horizon_hours };
+    let y_max = if y_max > 0.0 { y_max * 1.12 } else { results.horizon_hours };
     let dodge_step = (x_hi - x_lo) * 0.006;
-    let labels: Vec<String> = firsts.iter().map(|v| value_text(v)).collect();
+    let labels: Vec<String> = firsts.iter().map(|v| v.text.clone()).collect();
     let title = format!("Median {t} across the sweep (with 95% CI)");
-    let missing = sw.points.iter().filter(|p| results.variants[p.variant].summary.median.is_none()).count();
+    let missing = sw.points.iter().filter(|p| results.variants[p.point].t_threshold.median.is_none()).count();
     let svg = render((WIDTH, 760), |root| {
         let mut chart = frame(root, &title, x_lo..x_hi, 0f64..y_max, 110)?;
         let index_label = |x: &f64| {
@@ -472,8 +465,8 @@ fn sweep(scenario: &Scenario, results: &RunResults) -> Result<Option<Chart>, Str
             let dodge = dodge_step * (s as f64 - (count as f64 - 1.0) / 2.0);
             let mut line: Vec<(f64, f64)> = Vec::new();
             let mut bars = Vec::new();
-            for p in sw.points.iter().filter(|p| p.values.get(1) == *second) {
-                let summary = &results.variants[p.variant].summary;
+            for p in sw.points.iter().filter(|p| &p.values[1..] == *second) {
+                let summary = &results.variants[p.point].t_threshold;
                 let Some(m) = summary.median else { continue };
                 let x = x_of(&p.values[0]) + dodge;
                 line.push((x, m));
@@ -482,9 +475,15 @@ fn sweep(scenario: &Scenario, results: &RunResults) -> Result<Option<Chart>, Str
                 bars.push(ErrorBar::new_vertical(x, lo, m, hi, colour.filled().stroke_width(3), 18));
             }
             let style = colour.stroke_width(LINE);
-            let label = match second {
-                Some(v) => format!("{} = {}", sw.paths[1], value_text(v)),
-                None => format!("median {t}"),
+            let label = if second.is_empty() {
+                format!("median {t}")
+            } else {
+                sw.paths[1..]
+                    .iter()
+                    .zip(second.iter())
+                    .map(|(p, v)| format!("{p} = {}", v.text))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             chart
                 .draw_series(LineSeries::new(line, style))?
@@ -494,13 +493,14 @@ fn sweep(scenario: &Scenario, results: &RunResults) -> Result<Option<Chart>, Str
         }
         series_legend(&mut chart, SeriesLabelPosition::UpperRight)
     })?;
-    let mut caption = match sw.paths.get(1) {
-        Some(second) => format!(
+    let mut caption = match sw.paths.len() {
+        2.. => format!(
             "Median {t} in hours for each point of the sweep over {} (horizontal axis), one line per value of \
-             {second}; the vertical bars are the 95% intervals of the medians.",
-            sw.paths[0]
+             {}; the vertical bars are the 95% intervals of the medians.",
+            sw.paths[0],
+            sw.paths[1..].join(" and ")
         ),
-        None => format!(
+        _ => format!(
             "Median {t} in hours for each point of the sweep over {} (horizontal axis); the vertical bars are \
              the 95% intervals of the medians.",
             sw.paths[0]
@@ -509,18 +509,100 @@ fn sweep(scenario: &Scenario, results: &RunResults) -> Result<Option<Chart>, Str
     if missing > 0 {
         caption += &format!(
             " {missing} point(s) are missing: their median was not reached within the horizon ({} h).",
-            scenario.horizon_hours
+            results.horizon_hours
         );
     }
     if any_open {
         caption += " A bar that runs to the top has an upper bound that was not reached within the horizon.";
     }
-    Ok(Some(Chart { file: "sweep.svg", title, caption, svg }))
+    Ok(Some(Chart { file: "sweep.svg".into(), title, caption, svg }))
+}
+
+/// (e) Which assumption matters: per sensitivity output, the factors' total-order indices (bars
+/// with their 95% intervals) and first-order indices (dots), or Morris μ* (bars) and σ (dots).
+pub fn sensitivity(s: &crate::sensitivity::Sensitivity) -> Result<Vec<Chart>, String> {
+    let mut out = Vec::new();
+    for (n, o) in s.outputs.iter().enumerate() {
+        let sobol = s.method == "sobol";
+        let rows: Vec<(String, f64, [f64; 2], f64)> = o
+            .factors
+            .iter()
+            .map(|f| match (f.sobol, f.morris) {
+                (Some(x), _) => (f.factor.clone(), x.st, x.st_ci, x.s1),
+                (None, Some(m)) => (f.factor.clone(), m.mu_star, [m.mu_star, m.mu_star], m.sigma),
+                _ => (f.factor.clone(), 0.0, [0.0, 0.0], 0.0),
+            })
+            .collect();
+        let k = rows.len().max(1);
+        let x_hi = if sobol { 1.05 } else { rows.iter().map(|r| r.1.max(r.3)).fold(0.0f64, f64::max).max(1e-9) * 1.1 };
+        let title = format!("Which assumption matters: {}", o.output);
+        let height = 220 + 70 * k as u32;
+        let svg = render((WIDTH, height), |root| {
+            let mut chart = frame(root, &title, 0f64..x_hi, 0f64..k as f64, 16)?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(0)
+                .x_desc(if sobol {
+                    "share of the output's variance (bar: total-order index with 95% CI; dot: first-order)"
+                } else {
+                    "hours (bar: Morris μ*; dot: σ)"
+                })
+                .label_style((FONT, LABEL_SIZE))
+                .axis_desc_style((FONT, DESC_SIZE))
+                .light_line_style(GRID_LIGHT)
+                .max_light_lines(2)
+                .bold_line_style(GRID_BOLD)
+                .x_label_formatter(&|x| if sobol { format!("{:.0}%", 100.0 * x) } else { format!("{x:.1}") })
+                .draw()?;
+            for (i, (name, bar, ci, dot)) in rows.iter().enumerate() {
+                let y = (k - i) as f64 - 0.5;
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y - 0.18), (bar.clamp(0.0, x_hi), y + 0.18)],
+                    PALETTE[1].mix(0.85).filled(),
+                )))?;
+                if sobol {
+                    chart.draw_series(std::iter::once(ErrorBar::new_horizontal(
+                        y,
+                        ci[0].clamp(0.0, x_hi),
+                        bar.clamp(0.0, x_hi),
+                        ci[1].clamp(0.0, x_hi),
+                        BLACK.stroke_width(2),
+                        14,
+                    )))?;
+                }
+                chart.draw_series(std::iter::once(Circle::new((dot.clamp(0.0, x_hi), y), 7, BLACK.filled())))?;
+                chart.draw_series(std::iter::once(Text::new(
+                    name.clone(),
+                    (x_hi * 0.01, y + 0.22),
+                    (FONT, LABEL_SIZE).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Bottom)),
+                )))?;
+            }
+            Ok(())
+        })?;
+        let caption = if sobol {
+            format!(
+                "How much of the uncertainty in {} each assumption explains across {} plausible worlds: the bar is the \
+                 total-order Sobol index (with everything it interacts with) and its 95% bootstrap interval, the dot \
+                 the first-order index (alone). Measuring the assumption with the longest bar narrows the answer most.",
+                o.output, s.worlds
+            )
+        } else {
+            format!(
+                "Morris screening of {} across {} plausible worlds: the bar is μ*, the mean absolute change of the \
+                 output when the assumption moves over its plausible range; the dot is σ (non-linearity or \
+                 interactions).",
+                o.output, s.worlds
+            )
+        };
+        out.push(Chart { file: format!("sensitivity-{}.svg", n + 1), title, caption, svg });
+    }
+    Ok(out)
 }
 
 /// What the line charts leave out, as a sentence for their captions ("" if nothing).
-fn left_out_note(scenario: &Scenario, results: &RunResults, shown: &[usize]) -> String {
-    let sweep_points = scenario.sweep.as_ref().map_or(0, |s| s.points.len());
+fn left_out_note(results: &Results, shown: &[usize]) -> String {
+    let sweep_points = results.sweep.as_ref().map_or(0, |s| s.points.len());
     let others = results.variants.len() - sweep_points - shown.len();
     let mut note = String::new();
     if others > 0 {
@@ -533,15 +615,15 @@ fn left_out_note(scenario: &Scenario, results: &RunResults, shown: &[usize]) -> 
 }
 
 /// Every chart of the report, in the report's order. Fails only if plotters does.
-pub fn all(scenario: &Scenario, results: &RunResults) -> Result<Vec<Chart>, (&'static str, String)> {
-    let (shown, _) = line_variants(scenario, results);
-    let note = left_out_note(scenario, results, &shown);
-    let mut out = vec![ecdf(scenario, results, &shown).map_err(|e| ("ecdf.svg", e))?];
+pub fn all(results: &Results) -> Result<Vec<Chart>, (&'static str, String)> {
+    let (shown, _) = line_variants(results);
+    let note = left_out_note(results, &shown);
+    let mut out = vec![ecdf(results, &shown).map_err(|e| ("ecdf.svg", e))?];
     out.push(curve(results, &shown).map_err(|e| ("curve.svg", e))?);
     for c in &mut out {
         c.caption += &note;
     }
     out.extend(differences(results, &shown).map_err(|e| ("differences.svg", e))?);
-    out.extend(sweep(scenario, results).map_err(|e| ("sweep.svg", e))?);
+    out.extend(sweep(results).map_err(|e| ("sweep.svg", e))?);
     Ok(out)
 }

@@ -6,14 +6,12 @@
 //! Every text that comes from the scenario or its CSV files goes through [`esc`].
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::charts::Chart;
-use super::{HEADLINE, WORKING_DAY_HOURS, answer_sentence, headline_row};
-use crate::org::Direction;
-use crate::scenario::{Scenario, Variant};
-use crate::simulate::{Bottlenecks, RunResults, Share};
+use super::{WORKING_DAY_HOURS, answer_sentence, headline_row};
+use crate::facts::Facts;
+use crate::results::{Bottlenecks, Results, Share};
 
 /// How many people and links the bottleneck tables list per variant.
 pub const HTML_TOP: usize = 5;
@@ -105,7 +103,12 @@ fn inline_svg(chart: &Chart) -> String {
 }
 
 /// The whole page.
-pub fn page(scenario: &Scenario, results: &RunResults, charts: &[Chart]) -> String {
+pub fn page(
+    results: &Results,
+    facts: &Facts,
+    charts: &[Chart],
+    sensitivity: Option<&crate::sensitivity::Sensitivity>,
+) -> String {
     let base = &results.variants[0];
     let t = format!("T{:.0}", 100.0 * base.threshold);
     let mut s = String::with_capacity(1 << 20);
@@ -114,28 +117,28 @@ pub fn page(scenario: &Scenario, results: &RunResults, charts: &[Chart]) -> Stri
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"permeate {}\">\n<title>{} — permeate report</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-        env!("CARGO_PKG_VERSION"),
-        esc(&scenario.name)
+        esc(&results.permeate_version),
+        esc(&results.scenario)
     );
 
     // Title and description.
-    let _ = writeln!(s, "<header id=\"title\">\n<h1>{}</h1>", esc(&scenario.name));
-    if let Some(d) = &scenario.description {
+    let _ = writeln!(s, "<header id=\"title\">\n<h1>{}</h1>", esc(&results.scenario));
+    if let Some(d) = &results.description {
         let _ = writeln!(s, "<p class=\"description\">{}</p>", esc(d.trim()));
     }
     let _ = writeln!(
         s,
         "<p class=\"meta\"><strong>{t}</strong> is the time until {:.0}% of the target ({} people, {}) have perceived \
-         and processed an item of feedback that appears at the source. {} replications per variant, seed {}, \
+         and processed an item of feedback that appears at the source. {}, seed {}, \
          horizon {} h ({} working days of {} h). All variants share common random numbers, so each is compared with \
          the baseline replication by replication.</p>",
         100.0 * base.threshold,
         base.target_size,
         esc(&base.target_label),
-        scenario.replications,
-        scenario.seed,
-        num(scenario.horizon_hours),
-        num(scenario.horizon_hours / WORKING_DAY_HOURS),
+        super::replications_text(results),
+        results.seed,
+        num(results.horizon_hours),
+        num(results.horizon_hours / WORKING_DAY_HOURS),
         num(WORKING_DAY_HOURS),
     );
     s += "<nav><a href=\"#answer\">The answer</a><a href=\"#variants\">All variants</a><a href=\"#charts\">Charts</a>\
@@ -143,8 +146,7 @@ pub fn page(scenario: &Scenario, results: &RunResults, charts: &[Chart]) -> Stri
 
     // The answer.
     s += "<section id=\"answer\">\n<h2>The answer</h2>\n<ul class=\"answers\">\n";
-    let sweep_points: Vec<usize> =
-        scenario.sweep.as_ref().map(|sw| sw.points.iter().map(|p| p.variant).collect()).unwrap_or_default();
+    let sweep_points = results.sweep_points();
     for (i, v) in results.variants.iter().enumerate() {
         let class = if v.vs_baseline.is_none() {
             " class=\"baseline\""
@@ -153,55 +155,54 @@ pub fn page(scenario: &Scenario, results: &RunResults, charts: &[Chart]) -> Stri
         } else {
             ""
         };
-        let _ = writeln!(s, "<li{class}>{}</li>", esc(&answer_sentence(v, scenario.horizon_hours)));
+        let _ = writeln!(s, "<li{class}>{}</li>", esc(&answer_sentence(v, results.horizon_hours)));
     }
     s += "</ul>\n</section>\n";
 
     // The table of variants.
-    s += &variants_table(scenario, results);
+    s += &variants_table(results);
 
     // Charts.
     s += "<section id=\"charts\">\n<h2 class=\"charts\">Charts</h2>\n<p class=\"howto\">The same charts are in the \
           <code>charts/</code> folder beside this report, as SVG files for slides.</p>\n";
-    for c in charts {
-        let id = c.file.trim_end_matches(".svg");
-        let _ = writeln!(
-            s,
-            "<figure id=\"chart-{id}\">\n{}<figcaption>{}</figcaption>\n</figure>",
-            inline_svg(c),
-            esc(&c.caption)
-        );
+    let is_sensitivity = |c: &&Chart| c.file.starts_with("sensitivity-");
+    for c in charts.iter().filter(|c| !is_sensitivity(c)) {
+        s += &figure(c);
     }
     s += "</section>\n";
 
+    // Which assumption matters.
+    if let Some(sens) = sensitivity {
+        s += &sensitivity_section(sens, charts.iter().filter(is_sensitivity));
+    }
+    if let Some(u) = &results.uncertain {
+        s += &uncertain_section(u);
+    }
+
     // Bottlenecks.
-    s += &bottlenecks_section(scenario, results);
+    s += &bottlenecks_section(results);
 
     // Organisation and assumptions.
-    s += &assumptions_section(scenario, results);
+    s += &assumptions_section(results, facts);
 
     let _ = writeln!(
         s,
         "<footer>Made by permeate {} from <code>{}</code> with seed {} and {} replications per variant. The numbers \
          are in <code>summary.json</code>, <code>replications.csv</code> and <code>curve.csv</code> beside this \
          report; the same scenario file and seed give the same numbers.</footer>\n</main>\n</body>\n</html>",
-        env!("CARGO_PKG_VERSION"),
-        esc(&file_name(scenario)),
-        scenario.seed,
-        scenario.replications
+        esc(&results.permeate_version),
+        esc(&facts.file_name),
+        results.seed,
+        results.replications
     );
     s
 }
 
-fn file_name(scenario: &Scenario) -> String {
-    scenario.file.file_name().map_or_else(|| scenario.file.display().to_string(), |n| n.to_string_lossy().into_owned())
-}
-
-fn variants_table(scenario: &Scenario, results: &RunResults) -> String {
+fn variants_table(results: &Results) -> String {
     let mut s = String::from(
         "<section id=\"variants\">\n<h2>All variants compared</h2>\n<table class=\"headline\">\n<thead><tr>",
     );
-    for (i, h) in HEADLINE.iter().enumerate() {
+    for (i, h) in super::headline(results).iter().enumerate() {
         let class = if (1..5).contains(&i) { " class=\"num\"" } else { "" };
         let _ = write!(s, "<th{class}>{}</th>", esc(h));
     }
@@ -216,7 +217,7 @@ fn variants_table(scenario: &Scenario, results: &RunResults) -> String {
                 if let Some(d) = v
                     .description
                     .as_ref()
-                    .filter(|d| v.vs_baseline.is_some() || Some(*d) != scenario.description.as_ref())
+                    .filter(|d| v.vs_baseline.is_some() || Some(*d) != results.description.as_ref())
                 {
                     let _ = write!(s, "<span class=\"sub\">{}</span>", esc(d));
                 }
@@ -233,8 +234,74 @@ fn variants_table(scenario: &Scenario, results: &RunResults) -> String {
           reached before the horizon. Medians and quantiles count a replication that did not reach as “never”; the \
           mean and its interval are over the replications that reached. <em>vs baseline</em> compares each replication \
           with the same replication of the baseline: the mean difference in hours over replications where both \
-          reached (negative = faster) with its 95% interval, the median difference, and how often the variant was \
-          strictly faster.</p>\n</section>\n";
+          reached (negative = faster) with its 95% interval, the median difference, and the range that holds the middle \
+          80% of the paired differences. That an improvement (a link added, a probability raised) is never slower in \
+          any single replication holds by construction of the common random numbers, so it is not shown as evidence; \
+          the size of the differences is.</p>\n</section>\n";
+    s
+}
+
+/// A chart as a figure with its caption.
+fn figure(c: &Chart) -> String {
+    let id = c.file.trim_end_matches(".svg");
+    format!("<figure id=\"chart-{id}\">\n{}<figcaption>{}</figcaption>\n</figure>\n", inline_svg(c), esc(&c.caption))
+}
+
+/// "Which assumption matters": the advice, one chart per output and the table of indices.
+fn sensitivity_section<'c>(sens: &crate::sensitivity::Sensitivity, charts: impl Iterator<Item = &'c Chart>) -> String {
+    let mut s =
+        String::from("<section id=\"sensitivity\">\n<h2>Which assumption matters</h2>\n<ul class=\"answers\">\n");
+    for a in &sens.advice {
+        let _ = writeln!(s, "<li>{}</li>", esc(a));
+    }
+    let _ = writeln!(
+        s,
+        "</ul>\n<p class=\"howto\">A {} study over {} plausible worlds ({} {}), {} replications per world and variant. {}</p>",
+        esc(&sens.method),
+        sens.worlds,
+        sens.samples,
+        if sens.method == "sobol" { "base samples" } else { "trajectories" },
+        sens.replications,
+        if sens.method == "sobol" {
+            "Per world, each variant's median T and its median paired difference with the baseline are the outputs \
+             (a replication that did not reach counts as the horizon). The total-order index of an assumption is the \
+             share of the output's variance that would go if it were known exactly; the first-order index, the share \
+             it explains alone. Intervals: 95% bootstrap over the base samples."
+        } else {
+            "Morris screening: μ* is the mean absolute change of the output (hours) when an assumption moves over its \
+             plausible range, σ its spread."
+        }
+    );
+    for c in charts {
+        s += &figure(c);
+    }
+    s += "</section>\n";
+    s
+}
+
+/// The uncertain assumptions behind the worlds.
+fn uncertain_section(u: &crate::results::UncertainSummary) -> String {
+    let mut s = format!(
+        "<section id=\"uncertain\">\n<h2>Uncertain assumptions</h2>\n<p>The answers above are over {} plausible worlds: in \
+         each, every assumption below takes a value from its plausible range, and every variant runs the same \
+         replications with the same random draws. Ranges “across plausible assumptions” are the 10–90% range of the \
+         per-world medians.</p>\n<table><thead><tr><th>assumption</th><th>drives</th><th>plausible values</th></tr></thead><tbody>\n",
+        u.worlds
+    );
+    for f in &u.factors {
+        let how = match f.mode {
+            crate::uncertain::Mode::Set => "set to",
+            crate::uncertain::Mode::Scale => "multiplied by",
+        };
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{} ({how} the value)</td><td>{}</td></tr>",
+            esc(&f.name),
+            esc(&f.paths.join(", ")),
+            esc(&f.plausible)
+        );
+    }
+    s += "</tbody></table>\n</section>\n";
     s
 }
 
@@ -253,13 +320,6 @@ fn share_table(caption: &str, head: &str, rows: &[Share], top: usize) -> String 
     }
     s += "</tbody></table>\n";
     s
-}
-
-fn person_detail(v: &Variant, id: &str) -> String {
-    match v.org.find(id) {
-        Some(p) => format!("{}, {}", v.org.role_of(p), v.org.unit_of(p)),
-        None => String::new(),
-    }
 }
 
 /// One plain sentence on a variant's bottlenecks.
@@ -290,7 +350,7 @@ fn bottleneck_lead(b: &Bottlenecks) -> String {
     s
 }
 
-fn bottlenecks_section(scenario: &Scenario, results: &RunResults) -> String {
+fn bottlenecks_section(results: &Results) -> String {
     let mut s = String::from(
         "<section id=\"bottlenecks\">\n<h2>Where the item gets stuck</h2>\n<p>Feedback travels from person to person. In \
          each replication, take the target member whose processing completed the threshold — the last one needed for \
@@ -302,7 +362,7 @@ fn bottlenecks_section(scenario: &Scenario, results: &RunResults) -> String {
          people in between). <em>First heard via</em> is the share of the target members who processed the item \
          that first got it over each channel (<em>(source)</em>: they are where the item appeared).</p>\n",
     );
-    for (i, v) in results.variants.iter().enumerate() {
+    for v in &results.variants {
         let b = &v.bottlenecks;
         let _ = writeln!(s, "<div class=\"bn\">\n<h3>{}</h3>", esc(&v.name));
         if b.reached_replications == 0 {
@@ -310,7 +370,6 @@ fn bottlenecks_section(scenario: &Scenario, results: &RunResults) -> String {
             continue;
         }
         let _ = writeln!(s, "<p class=\"lead\">{}</p>\n<div class=\"grid\">", bottleneck_lead(b));
-        let variant = scenario.variants.get(i).unwrap_or_else(|| scenario.baseline());
         // People.
         s += "<table><caption>People on the critical path</caption><thead><tr><th>person (role, unit)</th>\
               <th>share</th></tr></thead><tbody>\n";
@@ -322,7 +381,7 @@ fn bottlenecks_section(scenario: &Scenario, results: &RunResults) -> String {
                 s,
                 "<tr><td>{}<span class=\"sub\">{}</span></td>{}</tr>",
                 esc(&p.name),
-                esc(&person_detail(variant, &p.name)),
+                esc(&format!("{}, {}", p.role, p.unit)),
                 share_cell(p.share)
             );
         }
@@ -362,142 +421,9 @@ fn kv_table(caption: &str, rows: &[(&str, String)]) -> String {
     s
 }
 
-fn people_list(v: &Variant, people: &[u32]) -> String {
-    let shown: Vec<&str> = people.iter().take(5).map(|&p| v.org.people[p as usize].id.as_str()).collect();
-    let more = if people.len() > 5 { format!(" and {} more", people.len() - 5) } else { String::new() };
-    format!("{}{more}", shown.join(", "))
-}
-
-/// Links that the scenario's settings add (community manager's watch, reach and mandate;
-/// `add_links`), grouped by channel, sender role and receiver role.
-fn extra_link_groups(v: &Variant) -> Vec<(String, String, String, bool, usize)> {
-    let mut groups: BTreeMap<(String, String, String, bool), usize> = BTreeMap::new();
-    for l in &v.extra_links {
-        let key = (
-            v.channels[l.channel as usize].name.clone(),
-            v.org.role_of(l.source).to_string(),
-            v.org.role_of(l.target).to_string(),
-            l.direction == Direction::Both,
-        );
-        *groups.entry(key).or_default() += 1;
-    }
-    groups.into_iter().map(|((c, a, b, both), n)| (c, a, b, both, n)).collect()
-}
-
-/// "↔" for a two-way link, "→" for a one-way link.
-fn arrow(both: bool) -> &'static str {
-    if both { "↔" } else { "→" }
-}
-
-fn window_text(w: &Option<crate::dist::Dist>) -> String {
-    w.as_ref().map_or_else(|| "unlimited".into(), |d| d.describe())
-}
-
-/// What a variant changes compared with the baseline, in short plain phrases (unescaped).
-fn changes_from_baseline(b: &Variant, v: &Variant) -> Vec<String> {
-    let mut out = Vec::new();
-    if !std::sync::Arc::ptr_eq(&b.org, &v.org)
-        && (b.org.people.len() != v.org.people.len() || b.org.links.len() != v.org.links.len())
-    {
-        out.push(format!(
-            "organisation: {} people, {} links (baseline {} and {})",
-            v.org.people.len(),
-            v.org.links.len(),
-            b.org.people.len(),
-            b.org.links.len()
-        ));
-    }
-    for c in &v.channels {
-        match b.channels.iter().find(|x| x.name == c.name) {
-            None => out.push(format!("channel {} added", c.name)),
-            Some(bc) => {
-                if bc.delay.describe() != c.delay.describe() {
-                    out.push(format!("{} delay: {} → {}", c.name, bc.delay.describe(), c.delay.describe()));
-                }
-                if bc.transmit != c.transmit {
-                    out.push(format!("{} transmit: {} → {}", c.name, num(bc.transmit), num(c.transmit)));
-                }
-                if bc.notice != c.notice {
-                    let n = |x: Option<f64>| x.map_or_else(|| "receiver's".into(), num);
-                    out.push(format!("{} notice: {} → {}", c.name, n(bc.notice), n(c.notice)));
-                }
-            }
-        }
-    }
-    for r in &v.roles {
-        if let Some(br) = b.roles.iter().find(|x| x.name == r.name) {
-            if br.notice != r.notice {
-                out.push(format!("{} notice: {} → {}", r.name, num(br.notice), num(r.notice)));
-            }
-            if br.processing.describe() != r.processing.describe() {
-                out.push(format!("{} processing: {} → {}", r.name, br.processing.describe(), r.processing.describe()));
-            }
-            if window_text(&br.window) != window_text(&r.window) {
-                out.push(format!("{} window: {} → {}", r.name, window_text(&br.window), window_text(&r.window)));
-            }
-        }
-    }
-    match (&b.community_manager, &v.community_manager) {
-        (Some(a), Some(c)) => {
-            if a.mandate != c.mandate {
-                let yn = |m: bool| if m { "yes" } else { "no" };
-                out.push(format!("community manager's mandate: {} → {}", yn(a.mandate), yn(c.mandate)));
-            }
-            if a.effect != c.effect {
-                out.push(format!(
-                    "mandate effect: notice ≥ {}, processing × {}",
-                    num(c.effect.notice),
-                    num(c.effect.processing_factor)
-                ));
-            }
-            if a.person != c.person {
-                out.push(format!("community manager: {}", v.org.people[c.person as usize].id));
-            }
-        }
-        (None, Some(_)) => out.push("a community manager".into()),
-        (Some(_), None) => out.push("no community manager".into()),
-        (None, None) => {}
-    }
-    match (&b.involvement, &v.involvement) {
-        (Some(a), Some(c)) => {
-            if a.fraction != c.fraction {
-                out.push(format!("involvement: {} → {}", pct(a.fraction), pct(c.fraction)));
-            }
-            if a.group.len() != c.group.len() || a.channel != c.channel || a.direction != c.direction {
-                out.push(format!("involvement: {} of {} people", pct(c.fraction), c.group.len()));
-            }
-        }
-        (None, Some(c)) => out.push(format!("involvement: {} of {} people", pct(c.fraction), c.group.len())),
-        (Some(_), None) => out.push("no involvement".into()),
-        (None, None) => {}
-    }
-    let (eb, ev) = (extra_link_groups(b), extra_link_groups(v));
-    for g in &ev {
-        let before = eb.iter().find(|x| (&x.0, &x.1, &x.2, x.3) == (&g.0, &g.1, &g.2, g.3)).map_or(0, |x| x.4);
-        if before != g.4 {
-            out.push(format!("links {} {} {} over {}: {} → {}", g.1, arrow(g.3), g.2, g.0, before, g.4));
-        }
-    }
-    for g in &eb {
-        if !ev.iter().any(|x| (&x.0, &x.1, &x.2, x.3) == (&g.0, &g.1, &g.2, g.3)) {
-            out.push(format!("links {} {} {} over {}: {} → 0", g.1, arrow(g.3), g.2, g.0, g.4));
-        }
-    }
-    if b.sources != v.sources {
-        out.push(format!("source: {}", people_list(v, &v.sources)));
-    }
-    if b.target != v.target {
-        out.push(format!("target: {} people ({})", v.target.len(), v.target_label));
-    }
-    if b.threshold != v.threshold {
-        out.push(format!("threshold: {} → {}", num(b.threshold), num(v.threshold)));
-    }
-    out
-}
-
-fn assumptions_section(scenario: &Scenario, results: &RunResults) -> String {
-    let b = scenario.baseline();
-    let org = &b.org;
+/// The organisation and the assumptions behind the numbers, from the facts.
+fn assumptions_section(results: &Results, facts: &Facts) -> String {
+    let a = &facts.assumptions;
     let base = &results.variants[0];
     let mut s = String::from(
         "<section id=\"assumptions\">\n<h2>Organisation and assumptions</h2>\n<p>Everything the numbers above rest on, as \
@@ -505,17 +431,17 @@ fn assumptions_section(scenario: &Scenario, results: &RunResults) -> String {
     );
 
     // The run.
-    let k = crate::model::threshold_rank(b.threshold, b.target.len());
+    let k = crate::model::threshold_rank(base.threshold, base.target_size as usize);
     let mut run: Vec<(&str, String)> = vec![
-        ("scenario file", format!("<code>{}</code>", esc(&file_name(scenario)))),
-        ("source (where the item appears)", esc(&people_list(b, &b.sources)).into_owned()),
+        ("scenario file", format!("<code>{}</code>", esc(&facts.file_name))),
+        ("source (where the item appears)", esc(&a.source).into_owned()),
         (
             "target",
             format!(
                 "{} people ({}); threshold {}: T is when the {k}{} of them has processed the item",
-                b.target.len(),
-                esc(&b.target_label),
-                pct(b.threshold),
+                base.target_size,
+                esc(&base.target_label),
+                pct(base.threshold),
                 crate::scenario::ordinal_suffix(k)
             ),
         ),
@@ -523,61 +449,51 @@ fn assumptions_section(scenario: &Scenario, results: &RunResults) -> String {
             "horizon",
             format!(
                 "{} h ({} working days); later counts as “not reached”",
-                num(scenario.horizon_hours),
-                num(scenario.horizon_hours / WORKING_DAY_HOURS)
+                num(results.horizon_hours),
+                num(results.horizon_hours / WORKING_DAY_HOURS)
             ),
         ),
-        ("replications per variant", scenario.replications.to_string()),
-        ("seed", scenario.seed.to_string()),
+        ("replications per variant", results.replications.to_string()),
+        ("seed", results.seed.to_string()),
     ];
-    if base.target_size as usize != b.target.len() {
-        run.push(("target size in the run", base.target_size.to_string()));
-    }
-    if let Some(sw) = &scenario.sweep {
+    if let Some(sw) = &results.sweep {
         run.push(("sweep", format!("{} ({} points)", esc(&sw.paths.join(" × ")), sw.points.len())));
     }
     s += &kv_table("The run", &run);
 
     // Community manager and involvement.
     let mut levers: Vec<(&str, String)> = Vec::new();
-    match &b.community_manager {
+    match &a.community_manager {
         Some(cm) => {
-            let who = &org.people[cm.person as usize].id;
-            levers.push(("community manager", format!("{} ({})", esc(who), esc(&person_detail(b, who)))));
+            levers.push(("community manager", format!("{} ({})", esc(&cm.id), esc(&cm.detail))));
             levers.push(("mandate (baseline)", if cm.mandate { "yes".to_string() } else { "no".to_string() }));
             levers.push((
                 "what a mandate changes",
                 format!(
                     "receivers notice the manager's messages with probability at least {} and process them in {}× the \
                      usual time{}",
-                    num(cm.effect.notice),
-                    num(cm.effect.processing_factor),
+                    num(cm.mandate_notice),
+                    num(cm.mandate_processing_factor),
                     if cm.mandate { "" } else { " (not in effect in the baseline)" }
                 ),
             ));
-            let reach: Vec<String> = extra_link_groups(b)
-                .into_iter()
-                .filter(|g| g.1 == org.role_of(cm.person) || g.2 == org.role_of(cm.person))
-                .map(|(c, a, t, both, n)| {
-                    format!("{n} link(s) {} {} {} over {}", esc(&a), arrow(both), esc(&t), esc(&c))
-                })
-                .collect();
-            if !reach.is_empty() {
+            if !cm.reach.is_empty() {
+                let reach: Vec<String> = cm.reach.iter().map(|r| esc(r).into_owned()).collect();
                 levers.push(("watch and internal reach", reach.join("<br>")));
             }
         }
         None => levers.push(("community manager", "none in this scenario".into())),
     }
-    match &b.involvement {
+    match &a.involvement {
         Some(inv) => levers.push((
             "involvement",
             format!(
                 "{} of {} people follow the community directly over <strong>{}</strong>{} (who is involved is drawn per \
                  replication)",
                 pct(inv.fraction),
-                inv.group.len(),
-                esc(&b.channels[inv.channel as usize].name),
-                if inv.direction == Direction::Both { " and post to it" } else { "" }
+                inv.group_size,
+                esc(&inv.channel),
+                if inv.posts { " and post to it" } else { "" }
             ),
         )),
         None => levers.push(("involvement", "none in this scenario".into())),
@@ -585,64 +501,33 @@ fn assumptions_section(scenario: &Scenario, results: &RunResults) -> String {
     s += &kv_table("The levers: community manager and involvement", &levers);
 
     // Organisation: people per unit and role.
-    let _ = writeln!(
-        s,
-        "<h3>Organisation</h3>\n<p>{} people, {} links ({}).</p>",
-        org.people.len(),
-        org.links.len(),
-        esc(&org.origin)
-    );
-    let mut counts: BTreeMap<(u32, u32), usize> = BTreeMap::new();
-    for p in &org.people {
-        *counts.entry((p.unit, p.role)).or_default() += 1;
-    }
+    let org = &a.organisation;
+    let _ =
+        writeln!(s, "<h3>Organisation</h3>\n<p>{} people, {} links ({}).</p>", org.people, org.links, esc(&org.origin));
     s += "<div class=\"grid\">\n<table><caption>People per unit and role</caption><thead><tr><th>unit</th>\
           <th class=\"num\">people</th><th>roles</th></tr></thead><tbody>\n";
-    for (u, unit) in org.units.iter().enumerate() {
-        let mut roles: Vec<(&str, usize)> = counts
-            .iter()
-            .filter(|((uu, _), _)| *uu == u as u32)
-            .map(|((_, r), &c)| (org.roles[*r as usize].as_str(), c))
-            .collect();
-        roles.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let total: usize = roles.iter().map(|r| r.1).sum();
-        let list: Vec<String> = roles.iter().map(|(r, c)| format!("{c} {}", esc(r))).collect();
-        let _ =
-            writeln!(s, "<tr><td>{}</td><td class=\"num\">{total}</td><td>{}</td></tr>", esc(unit), list.join(", "));
-    }
-    s += "</tbody></table>\n";
-    let mut per_channel = vec![(0usize, 0usize); org.channels.len()];
-    for l in &org.links {
-        match l.direction {
-            Direction::Both => per_channel[l.channel as usize].0 += 1,
-            Direction::Forward => per_channel[l.channel as usize].1 += 1,
-        }
-    }
-    let mut added: BTreeMap<String, usize> = BTreeMap::new();
-    for g in extra_link_groups(b) {
-        *added.entry(g.0).or_default() += g.4;
-    }
-    s += "<table><caption>Links per channel</caption><thead><tr><th>channel</th><th class=\"num\">two-way</th>\
-          <th class=\"num\">one-way</th><th class=\"num\">added by settings</th></tr></thead><tbody>\n";
-    let mut listed: Vec<&str> = Vec::new();
-    for (c, name) in org.channels.iter().enumerate() {
-        let (both, fwd) = per_channel[c];
-        listed.push(name);
+    for unit in &org.units {
+        let list: Vec<String> = unit.roles.iter().map(|(r, c)| format!("{c} {}", esc(r))).collect();
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td class=\"num\">{both}</td><td class=\"num\">{fwd}</td><td class=\"num\">{}</td></tr>",
-            esc(name),
-            added.get(name).copied().unwrap_or(0)
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&unit.name),
+            unit.people,
+            list.join(", ")
         );
     }
-    for (name, n) in &added {
-        if !listed.contains(&name.as_str()) {
-            let _ = writeln!(
-                s,
-                "<tr><td>{}</td><td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">{n}</td></tr>",
-                esc(name)
-            );
-        }
+    s += "</tbody></table>\n";
+    s += "<table><caption>Links per channel</caption><thead><tr><th>channel</th><th class=\"num\">two-way</th>\
+          <th class=\"num\">one-way</th><th class=\"num\">added by settings</th></tr></thead><tbody>\n";
+    for c in &org.channel_links {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&c.name),
+            c.both,
+            c.forward,
+            c.added
+        );
     }
     s += "</tbody></table>\n</div>\n<p class=\"howto\"><em>Added by settings</em>: links that the community manager's \
           watch channel, reach and mandate or a variant's <code>add_links</code> add to the organisation's own \
@@ -651,13 +536,13 @@ fn assumptions_section(scenario: &Scenario, results: &RunResults) -> String {
     // Channels.
     s += "<table><caption>Channels: how messages travel</caption><thead><tr><th>channel</th><th>delay (hours)</th>\
           <th class=\"num\">mean delay</th><th class=\"num\">transmit</th><th class=\"num\">notice</th></tr></thead><tbody>\n";
-    for c in &b.channels {
+    for c in &a.channels {
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.1} h</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&c.name),
-            esc(&c.delay.describe()),
-            c.delay.mean(),
+            esc(&c.delay),
+            c.mean_delay,
             pct(c.transmit),
             c.notice.map_or_else(|| "receiver's role".into(), pct)
         );
@@ -667,22 +552,18 @@ fn assumptions_section(scenario: &Scenario, results: &RunResults) -> String {
           often a delivered message is perceived (where set, it replaces the receiver role's value).</p>\n";
 
     // Roles.
-    let mut role_people = vec![0usize; org.roles.len()];
-    for p in &org.people {
-        role_people[p.role as usize] += 1;
-    }
     s += "<table><caption>Roles: how people take up the item</caption><thead><tr><th>role</th><th class=\"num\">people</th>\
           <th class=\"num\">notice</th><th>processing (hours)</th><th>window (hours)</th></tr></thead><tbody>\n";
-    for (i, r) in b.roles.iter().enumerate() {
+    for r in &a.roles {
         let defaults = if r.defined { "" } else { "<span class=\"sub\">no [roles] table: defaults</span>" };
         let _ = writeln!(
             s,
             "<tr><td>{}{defaults}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             esc(&r.name),
-            role_people.get(i).copied().unwrap_or(0),
+            r.people,
             pct(r.notice),
-            esc(&r.processing.describe()),
-            esc(&window_text(&r.window))
+            esc(&r.processing),
+            esc(&r.window)
         );
     }
     s += "</tbody></table>\n<p class=\"howto\"><em>notice</em>: how often a delivered message is perceived and taken \
@@ -690,21 +571,20 @@ fn assumptions_section(scenario: &Scenario, results: &RunResults) -> String {
           keeps passing the item on.</p>\n";
 
     // Variants.
-    if scenario.variants.len() > 1 {
+    if facts.points.len() > 1 {
         s += "<table><caption>The variants: what each changes</caption><thead><tr><th>variant</th><th>description</th>\
               <th>differs from the baseline in</th></tr></thead><tbody>\n";
-        for v in &scenario.variants[1..] {
-            let changes = changes_from_baseline(b, v);
-            let changes = if changes.is_empty() {
+        for p in &facts.points[1..] {
+            let changes = if p.changes.is_empty() {
                 "nothing (the same as the baseline)".to_string()
             } else {
-                changes.iter().map(|c| esc(c).into_owned()).collect::<Vec<_>>().join("<br>")
+                p.changes.iter().map(|c| esc(c).into_owned()).collect::<Vec<_>>().join("<br>")
             };
             let _ = writeln!(
                 s,
                 "<tr><td>{}</td><td>{}</td><td>{changes}</td></tr>",
-                esc(&v.name),
-                esc(v.description.as_deref().unwrap_or(""))
+                esc(&p.name),
+                esc(p.description.as_deref().unwrap_or(""))
             );
         }
         s += "</tbody></table>\n";

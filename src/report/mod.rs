@@ -9,155 +9,16 @@ pub mod html;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
-
 use crate::error::Error;
-use crate::scenario::Scenario;
-use crate::simulate::{Bottlenecks, RunResults, Share, VariantResult};
-use crate::stats::{Paired, TSummary};
+use crate::facts::Facts;
+use crate::results::{Results, VariantResults};
 
 /// Hours in a working day, for the plain-language figures.
 pub const WORKING_DAY_HOURS: f64 = 8.0;
 
-#[derive(Serialize)]
-struct SummaryJson<'a> {
-    scenario: &'a str,
-    description: Option<&'a str>,
-    seed: u64,
-    replications: u64,
-    threshold: f64,
-    horizon_hours: f64,
-    target_size: u32,
-    permeate_version: &'static str,
-    variants: Vec<VariantJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct VariantJson<'a> {
-    name: &'a str,
-    description: Option<&'a str>,
-    target_size: u32,
-    threshold: f64,
-    reached_fraction: f64,
-    t_threshold: TJson,
-    vs_baseline: Option<PairedJson>,
-    bottlenecks: BottlenecksJson<'a>,
-}
-
-#[derive(Serialize)]
-struct ShareJson<'a> {
-    name: &'a str,
-    share: f64,
-}
-
-#[derive(Serialize)]
-struct LinkShareJson<'a> {
-    source: &'a str,
-    target: &'a str,
-    channel: &'a str,
-    share: f64,
-}
-
-#[derive(Serialize)]
-struct BottlenecksJson<'a> {
-    reached_replications: u64,
-    people: Vec<ShareJson<'a>>,
-    links: Vec<LinkShareJson<'a>>,
-    channels: Vec<ShareJson<'a>>,
-    first_heard_via: Vec<ShareJson<'a>>,
-}
-
-impl<'a> From<&'a Bottlenecks> for BottlenecksJson<'a> {
-    fn from(b: &'a Bottlenecks) -> Self {
-        let shares = |v: &'a [Share]| v.iter().map(|s| ShareJson { name: &s.name, share: s.share }).collect();
-        BottlenecksJson {
-            reached_replications: b.reached_replications,
-            people: shares(&b.people),
-            links: b
-                .links
-                .iter()
-                .map(|l| LinkShareJson { source: &l.source, target: &l.target, channel: &l.channel, share: l.share })
-                .collect(),
-            channels: shares(&b.channels),
-            first_heard_via: shares(&b.first_heard_via),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct TJson {
-    mean: Option<f64>,
-    median: Option<f64>,
-    p10: Option<f64>,
-    p90: Option<f64>,
-    ci95_mean: Option<[f64; 2]>,
-    ci95_median: [Option<f64>; 2],
-}
-
-#[derive(Serialize)]
-struct PairedJson {
-    mean_delta: Option<f64>,
-    ci95_mean_delta: Option<[f64; 2]>,
-    median_delta: Option<f64>,
-    p_faster: f64,
-    p_slower: f64,
-    both_reached: u64,
-}
-
-impl From<&TSummary> for TJson {
-    fn from(s: &TSummary) -> Self {
-        TJson {
-            mean: s.mean,
-            median: s.median,
-            p10: s.p10,
-            p90: s.p90,
-            ci95_mean: s.ci95_mean,
-            ci95_median: s.ci95_median,
-        }
-    }
-}
-
-impl From<&Paired> for PairedJson {
-    fn from(p: &Paired) -> Self {
-        PairedJson {
-            mean_delta: p.mean_delta,
-            ci95_mean_delta: p.ci95_mean_delta,
-            median_delta: p.median_delta,
-            p_faster: p.p_faster,
-            p_slower: p.p_slower,
-            both_reached: p.both_reached,
-        }
-    }
-}
-
-/// `summary.json` as a string.
-pub fn summary_json(scenario: &Scenario, results: &RunResults) -> String {
-    let base = &results.variants[0];
-    let doc = SummaryJson {
-        scenario: &scenario.name,
-        description: scenario.description.as_deref(),
-        seed: scenario.seed,
-        replications: scenario.replications,
-        threshold: base.threshold,
-        horizon_hours: scenario.horizon_hours,
-        target_size: base.target_size,
-        permeate_version: env!("CARGO_PKG_VERSION"),
-        variants: results
-            .variants
-            .iter()
-            .map(|v| VariantJson {
-                name: &v.name,
-                description: v.description.as_deref(),
-                target_size: v.target_size,
-                threshold: v.threshold,
-                reached_fraction: v.summary.reached_fraction,
-                t_threshold: (&v.summary).into(),
-                vs_baseline: v.vs_baseline.as_ref().map(Into::into),
-                bottlenecks: (&v.bottlenecks).into(),
-            })
-            .collect(),
-    };
-    serde_json::to_string_pretty(&doc).expect("plain data serialises") + "\n"
+/// `summary.json` as a string: the results type, pretty-printed.
+pub fn summary_json(results: &Results) -> String {
+    serde_json::to_string_pretty(results).expect("plain data serialises") + "\n"
 }
 
 fn csv_string(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> String {
@@ -166,15 +27,28 @@ fn csv_string(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) 
     String::from_utf8(w.into_inner().expect("in-memory flush")).expect("UTF-8 in, UTF-8 out")
 }
 
-/// `replications.csv`: `variant,replication,t_threshold,reached`.
-pub fn replications_csv(results: &RunResults) -> String {
+/// `replications.csv`: `variant,replication,t_threshold,reached` — with uncertain assumptions
+/// `variant,world,replication,t_threshold,reached`.
+pub fn replications_csv(results: &Results) -> String {
+    let per_world = results.replications.max(1) as usize;
+    let worlds = results.uncertain.is_some();
     csv_string(|w| {
-        w.write_record(["variant", "replication", "t_threshold", "reached"])?;
+        if worlds {
+            w.write_record(["variant", "world", "replication", "t_threshold", "reached"])?;
+        } else {
+            w.write_record(["variant", "replication", "t_threshold", "reached"])?;
+        }
         for v in &results.variants {
-            for (r, t) in v.t_threshold.iter().enumerate() {
+            for (i, t) in v.replications.iter().enumerate() {
                 // The engine computes times in f32: print its shortest exact form, not f64 noise.
                 let t_text = t.map(|t| (t as f32).to_string()).unwrap_or_default();
-                w.write_record([v.name.as_str(), &r.to_string(), &t_text, if t.is_some() { "true" } else { "false" }])?;
+                let reached = if t.is_some() { "true" } else { "false" };
+                if worlds {
+                    let (world, r) = ((i / per_world).to_string(), (i % per_world).to_string());
+                    w.write_record([v.name.as_str(), &world, &r, &t_text, reached])?;
+                } else {
+                    w.write_record([v.name.as_str(), &i.to_string(), &t_text, reached])?;
+                }
             }
         }
         Ok(())
@@ -182,7 +56,7 @@ pub fn replications_csv(results: &RunResults) -> String {
 }
 
 /// `curve.csv`: `variant,hours,mean,p10,p90` (shares of the target, 0–1).
-pub fn curve_csv(results: &RunResults) -> String {
+pub fn curve_csv(results: &Results) -> String {
     csv_string(|w| {
         w.write_record(["variant", "hours", "mean", "p10", "p90"])?;
         for v in &results.variants {
@@ -196,8 +70,8 @@ pub fn curve_csv(results: &RunResults) -> String {
 
 /// `sweep.csv`: the swept values, then median T_threshold with its 95% interval, the reached
 /// fraction and the mean, per sweep point.
-pub fn sweep_csv(scenario: &Scenario, results: &RunResults) -> Option<String> {
-    let sweep = scenario.sweep.as_ref()?;
+pub fn sweep_csv(results: &Results) -> Option<String> {
+    let sweep = results.sweep.as_ref()?;
     Some(csv_string(|w| {
         let mut header: Vec<String> = sweep.paths.clone();
         header.extend(
@@ -205,28 +79,21 @@ pub fn sweep_csv(scenario: &Scenario, results: &RunResults) -> Option<String> {
         );
         w.write_record(&header)?;
         for p in &sweep.points {
-            let v = &results.variants[p.variant];
-            let mut row: Vec<String> = p.values.iter().map(value_text).collect();
-            let s = &v.summary;
+            let v = &results.variants[p.point];
+            let mut row: Vec<String> = p.values.iter().map(|x| x.text.clone()).collect();
+            let s = &v.t_threshold;
             row.extend([
                 v.name.clone(),
                 opt(s.median),
                 opt(s.ci95_median[0]),
                 opt(s.ci95_median[1]),
-                fmt6(s.reached_fraction),
+                fmt6(v.reached_fraction),
                 opt(s.mean),
             ]);
             w.write_record(&row)?;
         }
         Ok(())
     }))
-}
-
-fn value_text(v: &toml::Value) -> String {
-    match v {
-        toml::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 fn fmt6(x: f64) -> String {
@@ -254,8 +121,30 @@ fn signed(x: f64) -> String {
 }
 
 /// One row of the headline table: (variant, reached, median (CI), mean (CI), p10–p90, vs baseline).
-fn headline_row(v: &VariantResult) -> [String; 6] {
-    let s = &v.summary;
+fn headline_row(v: &VariantResults) -> [String; 6] {
+    let s = &v.t_threshold;
+    if let Some(w) = &v.worlds {
+        let range = |a: Option<f64>, b: Option<f64>| {
+            let f = |x: Option<f64>| x.map_or_else(|| "never".into(), |h| format!("{h:.1}"));
+            format!("{}–{}", f(a), f(b))
+        };
+        let vs = match v.vs_baseline.as_ref().and_then(|p| p.worlds.as_ref()) {
+            None => "—".to_string(),
+            Some(pw) => format!(
+                "better in {:.0}% of worlds; per-world median difference {}",
+                100.0 * pw.p_better_worlds,
+                delta_range(pw.median_delta.p10, pw.median_delta.p90)
+            ),
+        };
+        return [
+            v.name.clone(),
+            reached_pct(v.reached_fraction),
+            format!("{} ({})", hours(s.median), range(w.median.p10, w.median.p90)),
+            hours(s.mean),
+            range(s.p10, s.p90),
+            vs,
+        ];
+    }
     let vs = match &v.vs_baseline {
         None => "—".to_string(),
         Some(p) => {
@@ -267,12 +156,12 @@ fn headline_row(v: &VariantResult) -> [String; 6] {
                 _ => "mean —".into(),
             };
             let median = p.median_delta.map_or_else(|| "median —".into(), |m| format!("median {} h", signed(m)));
-            format!("{mean}; {median}; faster in {:.0}%", 100.0 * p.p_faster)
+            format!("{mean}; {median}; 80% of replications {}", delta_range(p.delta_p10, p.delta_p90))
         }
     };
     [
         v.name.clone(),
-        reached_pct(s.reached_fraction),
+        reached_pct(v.reached_fraction),
         format!("{} ({})", hours(s.median), interval(s.ci95_median)),
         match (s.mean, s.ci95_mean) {
             (Some(m), Some([lo, hi])) => format!("{m:.1} h ({lo:.1}–{hi:.1})"),
@@ -287,13 +176,29 @@ fn headline_row(v: &VariantResult) -> [String; 6] {
     ]
 }
 
+/// The headline table's columns with uncertain assumptions: the spreads are across worlds.
+const HEADLINE_WORLDS: [&str; 6] = [
+    "variant",
+    "reached",
+    "median T (10–90% of worlds)",
+    "mean T (pooled)",
+    "p10–p90 (h, pooled)",
+    "vs baseline (across worlds)",
+];
+
+/// The headline table's columns for `results`.
+fn headline(results: &Results) -> [&'static str; 6] {
+    if results.uncertain.is_some() { HEADLINE_WORLDS } else { HEADLINE }
+}
+
 const HEADLINE: [&str; 6] =
     ["variant", "reached", "median T (95% CI)", "mean T (95% CI)", "p10–p90 (h)", "vs baseline (paired)"];
 
 /// The headline table as aligned plain text (for the terminal).
-pub fn headline_text(scenario: &Scenario, results: &RunResults) -> String {
+pub fn headline_text(results: &Results) -> String {
     let rows: Vec<[String; 6]> = results.variants.iter().map(headline_row).collect();
-    let mut widths = HEADLINE.map(|h| h.chars().count());
+    let head = headline(results);
+    let mut widths = head.map(|h| h.chars().count());
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
@@ -302,13 +207,13 @@ pub fn headline_text(scenario: &Scenario, results: &RunResults) -> String {
     let base = &results.variants[0];
     let mut s = format!(
         "{}: T{:.0} = time until {:.0}% of the target ({} people, {}) have processed the item ({} replications, seed {})\n",
-        scenario.name,
+        results.scenario,
         100.0 * base.threshold,
         100.0 * base.threshold,
         base.target_size,
         base.target_label,
-        scenario.replications,
-        scenario.seed
+        results.replications,
+        results.seed
     );
     let line = |cells: &[String]| -> String {
         cells
@@ -321,7 +226,7 @@ pub fn headline_text(scenario: &Scenario, results: &RunResults) -> String {
             .to_string()
             + "\n"
     };
-    s += &line(&HEADLINE.map(String::from));
+    s += &line(&head.map(String::from));
     for r in &rows {
         s += &line(r);
     }
@@ -337,10 +242,33 @@ fn days(h: f64) -> String {
     format!("{:.1}", h / WORKING_DAY_HOURS)
 }
 
+/// "1000 replications per variant", or with uncertain assumptions "100 replications per world and
+/// variant in 200 plausible worlds".
+pub fn replications_text(results: &Results) -> String {
+    match &results.uncertain {
+        None => format!("{} replications per variant", results.replications),
+        Some(u) => {
+            format!("{} replications per world and variant in {} plausible worlds", results.replications, u.worlds)
+        }
+    }
+}
+
+/// A range of paired differences in hours, "−12.0…+1.5 h" ("never" where a bound is infinite).
+fn delta_range(lo: Option<f64>, hi: Option<f64>) -> String {
+    let b = |x: Option<f64>| x.map_or_else(|| "±never".into(), signed);
+    format!("{}…{} h", b(lo), b(hi))
+}
+
+/// Working days of a per-world quantity, "4.9–8.1" ("never" where a bound is infinite).
+fn days_range(lo: Option<f64>, hi: Option<f64>) -> String {
+    let b = |x: Option<f64>| x.map_or_else(|| "never".to_string(), days);
+    format!("{}–{}", b(lo), b(hi))
+}
+
 /// The answer for one variant in one plain sentence (hours and working days of 8 h, the 95%
 /// interval of the median, the reached fraction, and for variants the paired difference).
-pub fn answer_sentence(v: &VariantResult, horizon_hours: f64) -> String {
-    let s = &v.summary;
+pub fn answer_sentence(v: &VariantResults, horizon_hours: f64) -> String {
+    let s = &v.t_threshold;
     let pct = 100.0 * v.threshold;
     let who = format!("{pct:.0}% of the target ({} people, {})", v.target_size, v.target_label);
     let lead = match &v.vs_baseline {
@@ -350,71 +278,112 @@ pub fn answer_sentence(v: &VariantResult, horizon_hours: f64) -> String {
     let mut out = match s.median {
         Some(m) => {
             let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), days);
-            format!(
-                "{lead}, {who} have processed an item after {} working days ({m:.0} h; median, 95% interval {}–{} days; \
-                 reached in {} of replications)",
-                days(m),
-                ci(s.ci95_median[0]),
-                ci(s.ci95_median[1]),
-                reached_pct(s.reached_fraction)
-            )
+            match &v.worlds {
+                // With uncertain assumptions: the pooled median and the range of the per-world
+                // medians across plausible worlds (10–90%).
+                Some(w) => format!(
+                    "{lead}, {who} have processed an item after {} working days ({m:.0} h; median over all plausible \
+                     worlds; {} days across plausible assumptions, 10–90% of worlds; reached in {} of replications)",
+                    days(m),
+                    days_range(w.median.p10, w.median.p90),
+                    reached_pct(v.reached_fraction)
+                ),
+                None => format!(
+                    "{lead}, {who} have processed an item after {} working days ({m:.0} h; median, 95% interval {}–{} days; \
+                     reached in {} of replications)",
+                    days(m),
+                    ci(s.ci95_median[0]),
+                    ci(s.ci95_median[1]),
+                    reached_pct(v.reached_fraction)
+                ),
+            }
         }
         None => format!(
             "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications \
              (reached in {} of replications)",
-            reached_pct(s.reached_fraction)
+            reached_pct(v.reached_fraction)
         ),
     };
     if let Some(p) = &v.vs_baseline {
-        match (p.median_delta, p.ci95_mean_delta) {
-            (Some(d), Some([lo, hi])) if hi < 0.0 || lo > 0.0 => {
-                let word = if d < 0.0 { "sooner" } else { "later" };
-                out += &format!(
-                    ", {} days {word} than today (paired; mean difference {:+.1} h, 95% CI {:+.1}…{:+.1} h), faster in {:.0}% of replications",
-                    days(d.abs()),
-                    p.mean_delta.unwrap_or(0.0),
-                    lo,
-                    hi,
-                    100.0 * p.p_faster
-                );
+        if let Some(w) = &p.worlds {
+            // Across worlds: how often the variant is better, and by how much (per-world medians).
+            let d = &w.median_delta;
+            let by = match (d.p10, d.p90) {
+                (Some(a), Some(b)) if b < 0.0 => {
+                    format!("by {}–{} days in 80% of them", days(-b), days(-a))
+                }
+                (Some(a), Some(b)) => format!(
+                    "with per-world median differences of {:+.1} to {:+.1} days in 80% of them (negative = faster)",
+                    a / WORKING_DAY_HOURS,
+                    b / WORKING_DAY_HOURS
+                ),
+                _ => "by amounts that are unbounded in some worlds (one side does not reach)".into(),
+            };
+            out += &format!("; it is faster than today in {:.0}% of plausible worlds, {by}", 100.0 * w.p_better_worlds);
+        } else {
+            match (p.median_delta, p.ci95_mean_delta) {
+                (Some(d), Some([lo, hi])) if hi < 0.0 || lo > 0.0 => {
+                    let word = if d < 0.0 { "sooner" } else { "later" };
+                    out += &format!(
+                        ", {} days {word} than today (paired; mean difference {:+.1} h, 95% CI {:+.1}…{:+.1} h; in 80% of \
+                         replications the difference is {})",
+                        days(d.abs()),
+                        p.mean_delta.unwrap_or(0.0),
+                        lo,
+                        hi,
+                        delta_range(p.delta_p10, p.delta_p90)
+                    );
+                }
+                (_, Some([lo, hi])) => {
+                    out += &format!(
+                        ", no clear difference from today (paired mean difference 95% CI {lo:+.1}…{hi:+.1} h)"
+                    );
+                }
+                _ => {
+                    out += &format!(
+                        ", paired differences {} in 80% of replications",
+                        delta_range(p.delta_p10, p.delta_p90)
+                    )
+                }
             }
-            (_, Some([lo, hi])) => {
-                out += &format!(", no clear difference from today (paired mean difference 95% CI {lo:+.1}…{hi:+.1} h)");
-            }
-            _ => out += &format!(", faster than today in {:.0}% of replications", 100.0 * p.p_faster),
         }
     }
     out.push('.');
-    if s.reached_fraction < 1.0 {
+    if v.reached_fraction < 1.0 {
         out += &format!(
             " In {:.1}% of replications the threshold was not reached within {horizon_hours} h.",
-            100.0 * (1.0 - s.reached_fraction)
+            100.0 * (1.0 - v.reached_fraction)
         );
     }
     out
 }
 
 /// `summary.md`: the headline table and how to read it.
-pub fn summary_md(scenario: &Scenario, results: &RunResults) -> String {
+pub fn summary_md(results: &Results) -> String {
     let base = &results.variants[0];
     let pct = 100.0 * base.threshold;
-    let mut s = format!("# {}\n\n", scenario.name);
-    if let Some(d) = &scenario.description {
+    let mut s = format!("# {}\n\n", results.scenario);
+    if let Some(d) = &results.description {
         let _ = writeln!(s, "{}\n", d.trim());
     }
     let _ = writeln!(
         s,
         "**T{pct:.0}** is the time until {pct:.0}% of the target ({} people, {}) have perceived and processed an item \
-         that appears at the source. {} replications per variant, seed {}, horizon {} h; all variants share \
+         that appears at the source. {}, seed {}, horizon {} h; all variants share \
          common random numbers, so the comparison with the baseline is paired replication by replication.\n",
-        base.target_size, base.target_label, scenario.replications, scenario.seed, scenario.horizon_hours
+        base.target_size,
+        base.target_label,
+        replications_text(results),
+        results.seed,
+        results.horizon_hours
     );
     s += "## The answer\n\n";
     for v in &results.variants {
-        let _ = writeln!(s, "- {}", answer_sentence(v, scenario.horizon_hours));
+        let _ = writeln!(s, "- {}", answer_sentence(v, results.horizon_hours));
     }
     s += "\n## All variants\n\n";
-    s += &format!("| {} |\n|{}\n", HEADLINE.join(" | "), "---|".repeat(HEADLINE.len()));
+    let head = headline(results);
+    s += &format!("| {} |\n|{}\n", head.join(" | "), "---|".repeat(head.len()));
     for v in &results.variants {
         let r = headline_row(v);
         let _ = writeln!(s, "| {} |", r.map(|c| c.replace('|', "\\|")).join(" | "));
@@ -423,17 +392,19 @@ pub fn summary_md(scenario: &Scenario, results: &RunResults) -> String {
           before the horizon. Medians and quantiles count a replication that did not reach as \"never\"; \
           the mean and its interval are over the replications that reached. *vs baseline* compares each \
           replication with the same replication of the baseline: the mean difference (over replications \
-          where both reached, negative = faster), the median difference, and how often the variant was \
-          strictly faster (not reaching counts as slower than any time).\n";
+          where both reached, negative = faster), the median difference, and the range of the middle 80% of the \
+          paired differences (not reaching counts as slower than any time). That an improvement is never slower \
+          in any single replication holds by construction of the common random numbers, so it is not evidence; \
+          the size of the differences is.\n";
     s += &bottlenecks_md(results);
     for v in &results.variants {
-        if v.summary.reached_fraction < 1.0 {
+        if v.reached_fraction < 1.0 {
             let _ = writeln!(
                 s,
                 "\n**Note:** in variant \"{}\" the threshold was not reached within {} h in {:.1}% of replications.",
                 v.name,
-                scenario.horizon_hours,
-                100.0 * (1.0 - v.summary.reached_fraction)
+                results.horizon_hours,
+                100.0 * (1.0 - v.reached_fraction)
             );
         }
     }
@@ -449,7 +420,7 @@ fn pct(share: f64) -> String {
 
 /// The "where it gets stuck" section of `summary.md`: per variant, the top people, links and
 /// channels on the critical path and the first-heard channels.
-fn bottlenecks_md(results: &RunResults) -> String {
+fn bottlenecks_md(results: &Results) -> String {
     let mut s = String::from(
         "\n## Where the item gets stuck\n\nThe *critical path* of a replication is the chain of deliveries from the source \
          to the target member whose processing completed the threshold. Shares are of the replications that reached it; \
@@ -483,25 +454,40 @@ fn bottlenecks_md(results: &RunResults) -> String {
     s
 }
 
-/// Writes all result files into `out`, replacing what was there, or nothing at all on failure.
-pub fn write_results(scenario: &Scenario, results: &RunResults, out: &Path) -> Result<(), Error> {
-    let mut files: Vec<(&str, String)> = vec![
-        ("summary.json", summary_json(scenario, results)),
-        ("replications.csv", replications_csv(results)),
-        ("curve.csv", curve_csv(results)),
-        ("summary.md", summary_md(scenario, results)),
+/// All result files of a study, as (relative path, content): `summary.json`,
+/// `replications.csv`, `curve.csv`, `summary.md`, `sweep.csv` (with a sweep), `report.html` and
+/// `charts/*.svg`. Made from the results and the facts alone.
+pub fn result_files(results: &Results, facts: &Facts) -> Result<Vec<(String, String)>, String> {
+    let mut files: Vec<(String, String)> = vec![
+        ("summary.json".into(), summary_json(results)),
+        ("replications.csv".into(), replications_csv(results)),
+        ("curve.csv".into(), curve_csv(results)),
+        ("summary.md".into(), summary_md(results)),
     ];
-    if let Some(sweep) = sweep_csv(scenario, results) {
-        files.push(("sweep.csv", sweep));
+    if let Some(sweep) = sweep_csv(results) {
+        files.push(("sweep.csv".into(), sweep));
     }
-    let charts = charts::all(scenario, results).map_err(|(file, message)| Error::Write {
-        path: out.join("charts").join(file),
-        source: std::io::Error::other(format!("drawing the chart failed: {message}")),
-    })?;
-    files.push(("report.html", html::page(scenario, results, &charts)));
-    let chart_paths: Vec<String> = charts.iter().map(|c| format!("charts/{}", c.file)).collect();
-    for (path, chart) in chart_paths.iter().zip(charts) {
-        files.push((path, chart.svg));
+    let sensitivity = crate::sensitivity::analyse(results, facts);
+    if let Some(s) = &sensitivity {
+        files.push(("sensitivity.csv".into(), crate::sensitivity::csv(s)));
+        files.push(("sensitivity.json".into(), serde_json::to_string_pretty(s).expect("plain data serialises") + "\n"));
     }
+    let mut charts =
+        charts::all(results).map_err(|(file, message)| format!("drawing the chart {file} failed: {message}"))?;
+    if let Some(s) = &sensitivity {
+        charts.extend(charts::sensitivity(s).map_err(|m| format!("drawing the sensitivity charts failed: {m}"))?);
+    }
+    files.push(("report.html".into(), html::page(results, facts, &charts, sensitivity.as_ref())));
+    for chart in charts {
+        files.push((format!("charts/{}", chart.file), chart.svg));
+    }
+    Ok(files)
+}
+
+/// Writes all result files into `out`, replacing what was there, or nothing at all on failure.
+pub fn write_results(results: &Results, facts: &Facts, out: &Path) -> Result<(), Error> {
+    let files = result_files(results, facts)
+        .map_err(|message| Error::Write { path: out.join("charts"), source: std::io::Error::other(message) })?;
+    let files: Vec<(&str, String)> = files.iter().map(|(p, c)| (p.as_str(), c.clone())).collect();
     crate::outdir::write_folder_atomically(out, &files)
 }

@@ -60,29 +60,32 @@ pub fn key_at_offset(text: &str, offset: usize) -> Option<String> {
     containing.or_else(preceding).map(|(path, _, _)| path.clone())
 }
 
-/// The first `set` key of variant `index` written as an unquoted dotted key (which TOML turns
-/// into a nested table that would replace a whole section), with its line.
-pub fn unquoted_dotted_set_key(text: &str, index: usize) -> Option<(String, usize)> {
+/// The first `set` key of any variant written as an unquoted dotted key (which TOML turns into a
+/// nested table that would replace a whole section): the variant's index, the key and its line.
+/// One parse of the text for all variants.
+pub fn unquoted_dotted_set_key(text: &str) -> Option<(usize, String, usize)> {
     let root = DeTable::parse(text).ok()?.into_inner();
     let variants = root.get("variants")?.get_ref().as_array()?;
-    let set = variants.get(index)?.get_ref().get("set")?.get_ref().as_table()?;
     let dotted = |start: usize| {
         start > 0 && text.as_bytes()[..start].iter().rev().find(|b| !b.is_ascii_whitespace()) == Some(&b'.')
     };
-    for (k, v) in set {
-        let mut path = vec![k.get_ref().to_string()];
-        let mut value = v;
-        let mut line = None;
-        // Follow the chain of keys written as `a.b.c` (each preceded by a dot in the source).
-        while let Some((ik, iv)) =
-            value.get_ref().as_table().and_then(|t| t.iter().find(|(ik, _)| dotted(ik.span().start)))
-        {
-            path.push(ik.get_ref().to_string());
-            line = Some(line_of_offset(text, ik.span().start));
-            value = iv;
-        }
-        if let Some(line) = line {
-            return Some((path.join("."), line));
+    for (index, variant) in variants.iter().enumerate() {
+        let Some(set) = variant.get_ref().get("set").and_then(|s| s.get_ref().as_table()) else { continue };
+        for (k, v) in set {
+            let mut path = vec![k.get_ref().to_string()];
+            let mut value = v;
+            let mut line = None;
+            // Follow the chain of keys written as `a.b.c` (each preceded by a dot in the source).
+            while let Some((ik, iv)) =
+                value.get_ref().as_table().and_then(|t| t.iter().find(|(ik, _)| dotted(ik.span().start)))
+            {
+                path.push(ik.get_ref().to_string());
+                line = Some(line_of_offset(text, ik.span().start));
+                value = iv;
+            }
+            if let Some(line) = line {
+                return Some((index, path.join("."), line));
+            }
         }
     }
     None
@@ -224,11 +227,13 @@ mod tests {
     #[test]
     fn detects_unquoted_dotted_set_keys() {
         let quoted = "name = \"x\"\n[[variants]]\nname = \"a\"\nset = { \"community_manager.mandate\" = true }\n";
-        assert_eq!(unquoted_dotted_set_key(quoted, 0), None);
+        assert_eq!(unquoted_dotted_set_key(quoted), None);
         let whole = "name = \"x\"\n[[variants]]\nname = \"a\"\nset = { involvement = { fraction = 0.3 } }\n";
-        assert_eq!(unquoted_dotted_set_key(whole, 0), None);
+        assert_eq!(unquoted_dotted_set_key(whole), None);
         let dotted = "name = \"x\"\n[[variants]]\nname = \"a\"\nset = { community_manager.mandate = true }\n";
-        assert_eq!(unquoted_dotted_set_key(dotted, 0), Some(("community_manager.mandate".into(), 4)));
+        assert_eq!(unquoted_dotted_set_key(dotted), Some((0, "community_manager.mandate".into(), 4)));
+        let second = format!("{quoted}[[variants]]\nname = \"b\"\nset = {{ a.b = 1 }}\n");
+        assert_eq!(unquoted_dotted_set_key(&second), Some((1, "a.b".into(), 7)));
     }
 
     #[test]

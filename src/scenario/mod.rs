@@ -1,22 +1,26 @@
 //! Scenarios: the TOML file is parsed into raw serde structs ([`raw`]), each variant's overrides
-//! are applied to the TOML table ([`overrides`]), and every variant is validated into a typed
-//! [`Variant`] ([`validate`]). Nothing after this module sees raw input.
+//! are applied to the TOML table (`overrides`), and every variant is validated into a typed
+//! [`Variant`] (`validate`). Nothing after this module sees raw input.
 
+mod facts;
 pub(crate) mod locate;
 mod overrides;
 pub mod raw;
 mod summary;
+pub mod uncertain;
 mod validate;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::design::Design;
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
+use crate::model::{ChannelParams, InvolvementSpec, Params, RoleParams, StructureSpec};
 use crate::org::{Direction, Organisation, PersonIdx, read_scenario_text};
 
-pub use overrides::SweepPoint;
+pub use crate::model::{ChannelId, MandateEffect};
 pub use summary::ordinal_suffix;
 
 /// Default number of replications when the scenario does not say.
@@ -32,6 +36,8 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_THRESHOLD: f64 = 0.8;
 /// Default number of time points of the adoption curve.
 pub const DEFAULT_CURVE_POINTS: u32 = 201;
+/// The most time points of the adoption curve (`output.curve_points`).
+pub const MAX_CURVE_POINTS: u32 = 10_000;
 
 /// A validated scenario: shared settings and its variants, baseline first.
 #[derive(Debug)]
@@ -42,6 +48,8 @@ pub struct Scenario {
     pub description: Option<String>,
     /// The scenario file.
     pub file: PathBuf,
+    /// A stable hash of the scenario file's text (part of a study's fingerprint).
+    pub source_hash: u64,
     /// Seed of all random draws (`seed`).
     pub seed: u64,
     /// Replications per variant (`replications`).
@@ -52,16 +60,33 @@ pub struct Scenario {
     pub curve_points: u32,
     /// The curve's time grid ends here, in hours (`output.curve_hours`).
     pub curve_hours: f64,
-    /// The variants; `variants[0]` is the baseline.
+    /// The experiment design: baseline, variants and sweep points as dotted-path values.
+    pub design: Design,
+    /// Each design point validated (same order as `design.points`); `variants[0]` is the
+    /// baseline.
     pub variants: Vec<Variant>,
     /// The sweep's dotted paths and its points (each point is a variant), if any.
     pub sweep: Option<Sweep>,
+    /// `[uncertain]`: the factors and where they act, if any.
+    pub uncertainty: Option<uncertain::Uncertainty>,
+    /// The worlds a run uses (with `[uncertain]`: by default `worlds` random worlds under the
+    /// scenario's seed; see [`Scenario::use_worlds`]).
+    pub worlds: Option<crate::uncertain::WorldSet>,
+}
+
+/// One point of a sweep: the values of the swept paths and the index of the variant running it.
+#[derive(Debug, Clone)]
+pub struct SweepPoint {
+    /// The values, in the order of [`Sweep::paths`], as TOML values.
+    pub values: Vec<toml::Value>,
+    /// Index into [`Scenario::variants`].
+    pub variant: usize,
 }
 
 /// A `[sweep]`: the swept dotted paths and which variant runs each point.
 #[derive(Debug, Clone)]
 pub struct Sweep {
-    /// The swept dotted paths, in file order (one or two).
+    /// The swept dotted paths, in file order.
     pub paths: Vec<String>,
     /// One entry per point of the grid.
     pub points: Vec<SweepPoint>,
@@ -98,9 +123,6 @@ pub struct Variant {
     pub involvement: Option<Involvement>,
 }
 
-/// Index of a channel in [`Variant::channels`].
-pub type ChannelId = u16;
-
 /// A communication channel's behaviour.
 #[derive(Debug, Clone)]
 pub struct Channel {
@@ -129,18 +151,9 @@ pub struct Role {
     pub defined: bool,
 }
 
-/// A link that does not come from the organisation's links.
-#[derive(Debug, Clone, Copy)]
-pub struct ExtraLink {
-    /// Sender (one end, for two-way links).
-    pub source: PersonIdx,
-    /// Receiver (other end).
-    pub target: PersonIdx,
-    /// The channel.
-    pub channel: ChannelId,
-    /// One-way or both ways.
-    pub direction: Direction,
-}
+/// A link that does not come from the organisation's links (`add_links`, or the community
+/// manager's settings).
+pub type ExtraLink = crate::model::LinkSpec;
 
 /// The community manager and their internal effect.
 #[derive(Debug, Clone)]
@@ -151,15 +164,6 @@ pub struct CommunityManager {
     pub mandate: bool,
     /// What the mandate changes.
     pub effect: MandateEffect,
-}
-
-/// What an internal mandate changes for messages the community manager sends.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MandateEffect {
-    /// Receivers notice the manager's messages with at least this probability.
-    pub notice: f64,
-    /// Processing delays of the manager's messages are multiplied by this factor (0–1].
-    pub processing_factor: f64,
 }
 
 /// Cross-functional involvement: a nested random share of a group follows the community.
@@ -200,6 +204,94 @@ impl Scenario {
     /// The baseline variant.
     pub fn baseline(&self) -> &Variant {
         &self.variants[0]
+    }
+
+    /// Uses the worlds of `design` under the scenario's current seed (call again after changing
+    /// the seed). Without `[uncertain]` there are no worlds and this does nothing.
+    pub fn use_worlds(&mut self, design: crate::uncertain::WorldDesign) {
+        if let Some(u) = &self.uncertainty {
+            self.worlds = Some(crate::uncertain::WorldSet { design, values: design.values(self.seed, &u.factors) });
+        }
+    }
+
+    /// Draws the default worlds again (after a change of seed): `count` random worlds, or the
+    /// scenario's `worlds` when `None`.
+    pub fn use_random_worlds(&mut self, count: Option<u32>) {
+        if let Some(u) = &self.uncertainty {
+            let count = count.unwrap_or(u.worlds);
+            self.use_worlds(crate::uncertain::WorldDesign::Random { count });
+        }
+    }
+}
+
+impl Variant {
+    /// The structure of this variant's model; `channel_names` are its channels' names in
+    /// channel-id order (see [`Variant::channel_names`]).
+    pub fn structure_spec<'a>(&'a self, channel_names: &'a [&'a str]) -> StructureSpec<'a> {
+        StructureSpec {
+            org: &self.org,
+            org_channel: &self.org_channel,
+            channel_names,
+            extra_links: &self.extra_links,
+            involvement: self.involvement.as_ref().map(|inv| InvolvementSpec {
+                group: &inv.group,
+                community: &inv.community,
+                channel: inv.channel,
+                direction: inv.direction,
+            }),
+            priority_sender: self.community_manager.as_ref().filter(|c| c.mandate).map(|c| c.person),
+            sources: &self.sources,
+            target: &self.target,
+        }
+    }
+
+    /// Compiles this variant's model from scratch (structure and parameters).
+    pub fn compile(&self, horizon_hours: f64) -> Result<crate::model::Model, crate::model::ModelError> {
+        let names = self.channel_names();
+        crate::model::Model::compile(&self.structure_spec(&names), &self.params(horizon_hours))
+    }
+
+    /// The channel names in channel-id order.
+    pub fn channel_names(&self) -> Vec<&str> {
+        self.channels.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    /// The parameters of this variant's model.
+    pub fn params(&self, horizon_hours: f64) -> Params {
+        Params {
+            channels: self
+                .channels
+                .iter()
+                .map(|c| ChannelParams { transmit: c.transmit, notice: c.notice, delay: c.delay.clone() })
+                .collect(),
+            roles: self
+                .roles
+                .iter()
+                .map(|r| RoleParams { notice: r.notice, processing: r.processing.clone(), window: r.window.clone() })
+                .collect(),
+            priority: self.community_manager.as_ref().filter(|c| c.mandate).map(|c| c.effect),
+            involvement_fraction: self.involvement.as_ref().map(|i| i.fraction),
+            threshold: self.threshold,
+            horizon_hours,
+        }
+    }
+
+    /// Whether this variant's model has the same structure as `other`'s, so that one compiled
+    /// structure serves both (only parameters differ).
+    pub fn same_structure(&self, other: &Variant) -> bool {
+        let names = |v: &Variant| v.channels.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        let inv = |v: &Variant| {
+            v.involvement.as_ref().map(|i| (i.group.clone(), i.community.clone(), i.channel, i.direction))
+        };
+        let mandated = |v: &Variant| v.community_manager.as_ref().filter(|c| c.mandate).map(|c| c.person);
+        Arc::ptr_eq(&self.org, &other.org)
+            && self.org_channel == other.org_channel
+            && names(self) == names(other)
+            && self.extra_links == other.extra_links
+            && inv(self) == inv(other)
+            && mandated(self) == mandated(other)
+            && self.sources == other.sources
+            && self.target == other.target
     }
 }
 

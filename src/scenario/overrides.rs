@@ -6,27 +6,21 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 
+use std::collections::HashMap;
+
 use super::locate::{line_of_key, toml_error, unquoted_dotted_set_key};
 use super::raw::RawScenario;
 use super::validate::{self, Ctx, Place};
 use super::{
-    DEFAULT_CURVE_POINTS, DEFAULT_HORIZON_HOURS, DEFAULT_REPLICATIONS, DEFAULT_SEED, MAX_REPLICATIONS, OrgCache,
-    Scenario, Sweep,
+    DEFAULT_CURVE_POINTS, DEFAULT_HORIZON_HOURS, DEFAULT_REPLICATIONS, DEFAULT_SEED, MAX_CURVE_POINTS,
+    MAX_REPLICATIONS, OrgCache, Scenario, Sweep, SweepPoint,
 };
+use crate::design::{AddLink, BASELINE, Design, DesignError, DesignPoint, MAX_VARIANTS, PointOrigin, sweep_grid};
 use crate::error::{InputError, InputErrorKind};
 
-/// One point of a sweep: the values of the swept paths and the index of the variant running it.
-#[derive(Debug, Clone)]
-pub struct SweepPoint {
-    /// The values, in the order of [`Sweep::paths`], as TOML values.
-    pub values: Vec<toml::Value>,
-    /// Index into [`Scenario::variants`].
-    pub variant: usize,
-}
-
 /// Keys that apply to the whole scenario and so cannot differ between variants.
-const SCENARIO_WIDE: [&str; 8] =
-    ["name", "description", "seed", "replications", "horizon_hours", "output", "variants", "sweep"];
+const SCENARIO_WIDE: [&str; 9] =
+    ["name", "description", "seed", "replications", "horizon_hours", "output", "variants", "sweep", "uncertain"];
 
 pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
     let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(path, Some(text), &e))?;
@@ -65,10 +59,10 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
     }
     let output = raw.output.clone();
     let curve_points = output.as_ref().and_then(|o| o.curve_points).unwrap_or(DEFAULT_CURVE_POINTS);
-    if !(2..=10_000).contains(&curve_points) {
+    if !(2..=MAX_CURVE_POINTS).contains(&curve_points) {
         return Err(top_at(
             &["output", "curve_points"],
-            InputErrorKind::Invalid(format!("`curve_points` must be 2 to 10000, got {curve_points}")),
+            InputErrorKind::Invalid(format!("`curve_points` must be 2 to {MAX_CURVE_POINTS}, got {curve_points}")),
         ));
     }
     let curve_hours = output.as_ref().and_then(|o| o.curve_hours).unwrap_or(horizon_hours);
@@ -82,14 +76,97 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
         ));
     }
 
-    let mut cache = OrgCache::default();
     let ctx = Ctx { file: path, dir, text, place: Place::Baseline, seed };
-    let mut variants = vec![validate::variant(&raw, "baseline", None, &ctx, &mut cache)?];
+    let design = design(&raw, text, &ctx)?;
+    let mut cache = OrgCache::default();
+    let mut variants = Vec::with_capacity(design.points.len());
+    for (i, point) in design.points.iter().enumerate() {
+        let pctx = match &point.origin {
+            PointOrigin::Baseline => ctx.clone(),
+            PointOrigin::Variant(n) => Ctx { place: Place::Listed(*n, point.name.clone()), ..ctx.clone() },
+            PointOrigin::Sweep(_) => Ctx { place: Place::SweepPoint(point.name.clone()), ..ctx.clone() },
+        };
+        let variant = if i == 0 {
+            validate::variant(&raw, BASELINE, None, &pctx, &mut cache)?
+        } else {
+            let vraw = apply_sets(&table, &point.set, &pctx)?;
+            match &point.origin {
+                PointOrigin::Variant(n) => {
+                    validate::variant(&vraw, &point.name, Some(&raw.variants[*n]), &pctx, &mut cache)?
+                }
+                _ => validate::variant(&vraw, &point.name, None, &pctx, &mut cache)?,
+            }
+        };
+        variants.push(variant);
+    }
+    let uncertainty = match &raw.uncertain {
+        None => None,
+        Some(u) => {
+            let (factors, worlds) = super::uncertain::factors(u, path, text)?;
+            let sets: Vec<Vec<String>> = design.points.iter().map(|p| p.set.keys().cloned().collect()).collect();
+            Some(super::uncertain::resolve(factors, worlds, &variants, &sets, horizon_hours, path, text)?)
+        }
+    };
+    let sweep = (!design.sweep_paths.is_empty()).then(|| Sweep {
+        paths: design.sweep_paths.clone(),
+        points: design.sweep_points().map(|(i, values)| SweepPoint { values: values.to_vec(), variant: i }).collect(),
+    });
+    Ok(Scenario {
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        file: path.to_path_buf(),
+        source_hash: crate::rng::identity_key(&[text]),
+        seed,
+        replications,
+        horizon_hours,
+        curve_points,
+        curve_hours,
+        design,
+        variants,
+        sweep,
+        uncertainty,
+        worlds: None,
+    })
+    .map(|mut s| {
+        s.use_random_worlds(None);
+        s
+    })
+}
 
+/// The experiment design of a scenario: the baseline, the `[[variants]]` and the `[sweep]` grid,
+/// with unique names (checked in one pass over all points).
+fn design(raw: &RawScenario, text: &str, ctx: &Ctx<'_>) -> Result<Design, InputError> {
+    if raw.variants.len() > MAX_VARIANTS {
+        return Err(ctx.err(
+            "variants",
+            InputErrorKind::Invalid(format!(
+                "{} variants is more than the limit of {MAX_VARIANTS}; for many values of one setting use a [sweep]",
+                raw.variants.len()
+            )),
+        ));
+    }
+    if let Some((i, key, line)) = unquoted_dotted_set_key(text) {
+        let name = raw.variants.get(i).map(|v| v.name.clone()).unwrap_or_default();
+        let vctx = Ctx { place: Place::Listed(i, name), ..ctx.clone() };
+        let mut e = vctx.err(&format!("set.{key}"), InputErrorKind::Invalid(format!(
+            "write the dotted path in quotes: \"{key}\" = ...; unquoted, TOML reads it as a nested table that would replace the whole `{}` section",
+            key.split('.').next().unwrap_or_default()
+        )));
+        e.line = Some(line);
+        return Err(e);
+    }
+    let mut points = vec![DesignPoint {
+        name: BASELINE.into(),
+        description: None,
+        origin: PointOrigin::Baseline,
+        set: IndexMap::new(),
+        add_links: vec![],
+    }];
+    let mut names: HashMap<String, PointOrigin> = HashMap::from([(BASELINE.to_string(), PointOrigin::Baseline)]);
     for (i, v) in raw.variants.iter().enumerate() {
-        let ctx = Ctx { place: Place::Listed(i, v.name.clone()), ..ctx };
-        if v.name.trim().is_empty() || variants.iter().any(|x| x.name == v.name) {
-            return Err(ctx.err(
+        let vctx = Ctx { place: Place::Listed(i, v.name.clone()), ..ctx.clone() };
+        if v.name.trim().is_empty() || names.contains_key(&v.name) {
+            return Err(vctx.err(
                 "name",
                 InputErrorKind::Invalid(format!(
                     "variant names must be unique and not \"baseline\"; \"{}\" is taken or empty",
@@ -97,81 +174,60 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
                 )),
             ));
         }
-        if let Some((key, line)) = unquoted_dotted_set_key(text, i) {
-            let mut e = ctx.err(&format!("set.{key}"), InputErrorKind::Invalid(format!(
-                "write the dotted path in quotes: \"{key}\" = ...; unquoted, TOML reads it as a nested table that would replace the whole `{}` section",
-                key.split('.').next().unwrap_or_default()
-            )));
-            e.line = Some(line);
-            return Err(e);
+        names.insert(v.name.clone(), PointOrigin::Variant(i));
+        points.push(DesignPoint {
+            name: v.name.clone(),
+            description: v.description.clone(),
+            origin: PointOrigin::Variant(i),
+            set: v.set.clone(),
+            add_links: v
+                .add_links
+                .iter()
+                .map(|l| AddLink {
+                    source: l.source.clone(),
+                    target: l.target.clone(),
+                    channel: l.channel.clone(),
+                    direction: l.direction.clone(),
+                })
+                .collect(),
+        });
+    }
+    let mut sweep_paths = Vec::new();
+    if let Some(grid) = &raw.sweep {
+        let sctx = Ctx { place: Place::Sweep, ..ctx.clone() };
+        if grid.is_empty() {
+            return Err(sctx.err(
+                "sweep",
+                InputErrorKind::Invalid(
+                    "give at least one dotted path with its values, e.g. \"involvement.fraction\" = [0.1, 0.3]".into(),
+                ),
+            ));
         }
-        let vraw = apply_sets(&table, &v.set, &ctx)?;
-        variants.push(validate::variant(&vraw, &v.name, Some(v), &ctx, &mut cache)?);
-    }
-
-    let sweep = match &raw.sweep {
-        None => None,
-        Some(grid) => Some(sweep(&table, grid, &ctx, &mut cache, &mut variants)?),
-    };
-    Ok(Scenario {
-        name: raw.name.clone(),
-        description: raw.description.clone(),
-        file: path.to_path_buf(),
-        seed,
-        replications,
-        horizon_hours,
-        curve_points,
-        curve_hours,
-        variants,
-        sweep,
-    })
-}
-
-fn sweep(
-    table: &toml::Table,
-    grid: &IndexMap<String, Vec<toml::Value>>,
-    ctx: &Ctx<'_>,
-    cache: &mut OrgCache,
-    variants: &mut Vec<super::Variant>,
-) -> Result<Sweep, InputError> {
-    let sctx = Ctx { place: Place::Sweep, ..*ctx };
-    if grid.is_empty() || grid.len() > 2 {
-        return Err(
-            sctx.err("sweep", InputErrorKind::Invalid(format!("give one or two dotted paths, got {}", grid.len())))
-        );
-    }
-    let paths: Vec<String> = grid.keys().cloned().collect();
-    for (p, values) in grid {
-        if values.is_empty() {
-            return Err(sctx.err(&format!("sweep.{p}"), InputErrorKind::Invalid("the list of values is empty".into())));
-        }
-    }
-    let first = &grid[0];
-    let second: Vec<Option<&toml::Value>> = match grid.get_index(1) {
-        Some((_, v)) => v.iter().map(Some).collect(),
-        None => vec![None],
-    };
-    let mut points = Vec::new();
-    for a in first {
-        for b in &second {
-            let mut set = IndexMap::new();
-            set.insert(paths[0].clone(), a.clone());
-            let mut values = vec![a.clone()];
-            if let Some(b) = b {
-                set.insert(paths[1].clone(), (*b).clone());
-                values.push((*b).clone());
+        let grid_points = sweep_grid(grid).map_err(|e| {
+            let key = match &e {
+                DesignError::EmptyValues { path } | DesignError::RepeatedValue { path, .. } => format!("sweep.{path}"),
+                DesignError::SweepTooLarge { .. } => "sweep".into(),
+            };
+            sctx.err(&key, InputErrorKind::Invalid(e.to_string()))
+        })?;
+        for p in grid_points {
+            if let Some(PointOrigin::Variant(i)) = names.get(&p.name) {
+                let pctx = Ctx { place: Place::SweepPoint(p.name.clone()), ..ctx.clone() };
+                return Err(pctx.err(
+                    "sweep",
+                    InputErrorKind::Invalid(format!(
+                        "the sweep point \"{}\" has the same name as variant {} of [[variants]]; rename the variant",
+                        p.name,
+                        i + 1
+                    )),
+                ));
             }
-            let name = set.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
-            let pctx = Ctx { place: Place::SweepPoint(name.clone()), ..*ctx };
-            if variants.iter().any(|x| x.name == name) {
-                return Err(pctx.err("sweep", InputErrorKind::Invalid("the same sweep point appears twice".into())));
-            }
-            let vraw = apply_sets(table, &set, &pctx)?;
-            variants.push(validate::variant(&vraw, &name, None, &pctx, cache)?);
-            points.push(SweepPoint { values, variant: variants.len() - 1 });
+            names.insert(p.name.clone(), p.origin.clone());
+            points.push(p);
         }
+        sweep_paths = grid.keys().cloned().collect();
     }
-    Ok(Sweep { paths, points })
+    Ok(Design { points, sweep_paths })
 }
 
 /// Applies `set` (dotted path → value) to a copy of the baseline table and deserialises it.
@@ -183,31 +239,46 @@ fn apply_sets(
 ) -> Result<RawScenario, InputError> {
     let mut t = table.clone();
     for (path, value) in set {
-        let key = format!("set.{path}");
-        let segs = validate::set_path_segments(path, ctx)?;
-        if SCENARIO_WIDE.contains(&segs[0]) {
-            return Err(ctx.err(
-                &key,
-                InputErrorKind::Invalid(format!(
-                    "`{}` applies to the whole scenario and cannot be changed by a variant",
-                    segs[0]
-                )),
-            ));
-        }
-        set_path(&mut t, &segs, value.clone()).map_err(|m| ctx.err(&key, InputErrorKind::Invalid(m)))?;
-        // Deserialise after each override so that a type error or unknown key names its path.
-        if let Err(e) = toml::Value::Table(t.clone()).try_into::<RawScenario>() {
-            let mut err = toml_error(ctx.file, None, &e);
-            let what = err.kind.to_string();
-            err.kind = match err.kind {
-                k @ InputErrorKind::UnknownKey { .. } => k,
-                _ => InputErrorKind::Invalid(what),
-            };
-            err.key = Some(key);
-            return Err(ctx.locate(err));
+        set_checked(&mut t, path, value, ctx)?;
+    }
+    // One deserialisation for the common case; only when it fails are the overrides replayed one
+    // by one, so that a type error or unknown key names the path that caused it.
+    match toml::Value::Table(t).try_into::<RawScenario>() {
+        Ok(raw) => Ok(raw),
+        Err(whole) => {
+            let mut t = table.clone();
+            for (path, value) in set {
+                set_checked(&mut t, path, value, ctx)?;
+                if let Err(e) = toml::Value::Table(t.clone()).try_into::<RawScenario>() {
+                    let mut err = toml_error(ctx.file, None, &e);
+                    let what = err.kind.to_string();
+                    err.kind = match err.kind {
+                        k @ InputErrorKind::UnknownKey { .. } => k,
+                        _ => InputErrorKind::Invalid(what),
+                    };
+                    err.key = Some(format!("set.{path}"));
+                    return Err(ctx.locate(err));
+                }
+            }
+            Err(ctx.locate(toml_error(ctx.file, None, &whole)))
         }
     }
-    toml::Value::Table(t).try_into::<RawScenario>().map_err(|e| ctx.locate(toml_error(ctx.file, None, &e)))
+}
+
+/// Checks one override's dotted path and applies it to `t`. Errors name the path.
+fn set_checked(t: &mut toml::Table, path: &str, value: &toml::Value, ctx: &Ctx<'_>) -> Result<(), InputError> {
+    let key = format!("set.{path}");
+    let segs = validate::set_path_segments(path, ctx)?;
+    if SCENARIO_WIDE.contains(&segs[0]) {
+        return Err(ctx.err(
+            &key,
+            InputErrorKind::Invalid(format!(
+                "`{}` applies to the whole scenario and cannot be changed by a variant",
+                segs[0]
+            )),
+        ));
+    }
+    set_path(t, &segs, value.clone()).map_err(|m| ctx.err(&key, InputErrorKind::Invalid(m)))
 }
 
 /// Sets `segs` (a dotted path) in `t` to `value`, creating missing tables on the way.

@@ -1,5 +1,5 @@
 //! The scenario file as written: serde structs that mirror the TOML one to one. Unknown keys are
-//! errors (`deny_unknown_fields`). Nothing here is validated beyond types; `super::validate`
+//! errors (`deny_unknown_fields`). Nothing here is validated beyond types; `validate`
 //! turns these into a typed [`super::Variant`].
 
 use indexmap::IndexMap;
@@ -27,6 +27,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub variants: Vec<RawVariant>,
     pub sweep: Option<IndexMap<String, Vec<toml::Value>>>,
+    /// `[uncertain]`: read by `super::uncertain` (its keys are dotted paths).
+    pub uncertain: Option<toml::Value>,
 }
 
 /// `[organisation]`: CSV files or a generator.

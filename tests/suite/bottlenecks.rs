@@ -1,13 +1,11 @@
 //! Bottleneck attribution: the critical path (source → the target member completing the
 //! threshold) and the first-heard channels, checked where they are known exactly.
 
-use permeate::simulate::simulate;
-
 use crate::common::TempScenario;
 
-fn run(files: &[(&str, &str)]) -> permeate::simulate::RunResults {
+fn run(files: &[(&str, &str)]) -> permeate::results::Results {
     let s = TempScenario::new(files).load();
-    simulate(&s, &|| {}).expect("runs")
+    permeate::study::results(&s, &s.facts(), &|| {}).expect("runs")
 }
 
 #[test]

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use permeate::Scenario;
-use permeate::engine::{CurveGrid, VariantRun, run_variant};
-use permeate::model::Model;
+use permeate::engine::{ModelRun, run_model};
+use permeate::outcome::CurveGrid;
 
 /// A scenario in a temporary folder: `scenario.toml` plus any other files.
 pub struct TempScenario {
@@ -56,10 +56,10 @@ pub fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
 }
 
 /// Runs variant `index` of `scenario` through the library on the current thread pool.
-pub fn run_library(scenario: &Scenario, index: usize) -> VariantRun {
-    let model = Model::compile(&scenario.variants[index], scenario.horizon_hours, &scenario.file).expect("compile");
+pub fn run_library(scenario: &Scenario, index: usize) -> ModelRun {
+    let model = scenario.variants[index].compile(scenario.horizon_hours).expect("compile");
     let grid = CurveGrid::new(scenario.curve_points, scenario.curve_hours);
-    run_variant(&model, scenario.seed, scenario.replications, &grid, &|| {})
+    run_model(&model, scenario.seed, 0..scenario.replications, &grid, &|| {})
 }
 
 /// A star: `centre` (role community) linked to `leaves` developers over channel `feed`.

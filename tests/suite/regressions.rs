@@ -1,8 +1,6 @@
 //! Semantics found wrong in review and fixed: duplicated ids, the f32 horizon, tie attribution,
 //! and a sweep over values plotters cannot place.
 
-use permeate::simulate::simulate;
-
 use crate::common::{TempScenario, run_library, run_ok};
 
 fn small(source: &str, target: &str, links: &str, channel: &str, horizon: &str) -> TempScenario {
@@ -58,7 +56,7 @@ fn tie_attribution_does_not_depend_on_row_order() {
              [channels.wire]\ndelay = {fixed}\n[source]\nid = \"c\"\n[target]\nid = \"t\"\nthreshold = 1.0\n"
         );
         let s = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", people), ("links.csv", links)]).load();
-        simulate(&s, &|| {}).unwrap().variants.remove(0).bottlenecks
+        permeate::study::results(&s, &s.facts(), &|| {}).unwrap().variants.remove(0).bottlenecks
     };
     let x = run(people_ab, ab);
     let y = run(people_ba, ba);

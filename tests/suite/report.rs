@@ -357,12 +357,25 @@ fn folder_writer_makes_subfolders_and_fails_whole() {
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// Renders `page` headless in chromium at 1280 × `height` and returns the screenshot as RGB rows.
-fn screenshot(page: &Path, height: u32) -> (u32, u32, Vec<[u8; 3]>) {
-    assert!(
-        Path::new(CHROMIUM).exists(),
-        "{CHROMIUM} is missing: run .ci/run (it installs Debian's chromium) or `apt-get install chromium`"
-    );
+/// Whether the browser tests can run: in CI (`CI` set) a missing chromium is a failure; on a
+/// developer's machine without it the test says that it was skipped and why, and passes.
+fn chromium_available() -> bool {
+    if Path::new(CHROMIUM).exists() {
+        return true;
+    }
+    let message =
+        format!("{CHROMIUM} is missing: run .ci/run (it installs Debian's chromium) or `apt-get install chromium`");
+    assert!(std::env::var_os("CI").is_none(), "{message}");
+    eprintln!("SKIPPED the browser test: {message}");
+    false
+}
+
+/// Renders `page` headless in chromium at 1280 × `height` and returns the screenshot as RGB rows,
+/// or `None` when the test is skipped ([`chromium_available`]).
+fn screenshot(page: &Path, height: u32) -> Option<(u32, u32, Vec<[u8; 3]>)> {
+    if !chromium_available() {
+        return None;
+    }
     let dir = tempfile::tempdir().unwrap();
     let shot = dir.path().join("shot.png");
     let url = format!("file://{}", page.canonicalize().unwrap().display());
@@ -414,7 +427,7 @@ fn screenshot(page: &Path, height: u32) -> (u32, u32, Vec<[u8; 3]>) {
             pixels.push([px[0], px[1], px[2]]);
         }
     }
-    (info.width, info.height, pixels)
+    Some((info.width, info.height, pixels))
 }
 
 fn near(a: [u8; 3], b: [u8; 3], tolerance: i32) -> bool {
@@ -424,7 +437,7 @@ fn near(a: [u8; 3], b: [u8; 3], tolerance: i32) -> bool {
 #[test]
 fn report_renders_in_a_real_browser() {
     let page = acme().join("report.html");
-    let (w, h, pixels) = screenshot(&page, 2000);
+    let Some((w, h, pixels)) = screenshot(&page, 2000) else { return };
     assert_eq!((w, h), (1280, 2000));
     let non_white = pixels.iter().filter(|p| p.iter().any(|&c| c < 235)).count();
     let share = non_white as f64 / pixels.len() as f64;
@@ -438,7 +451,7 @@ fn report_renders_in_a_real_browser() {
     assert!(accent > 1000, "the accent colour is missing ({accent} pixels): was the CSS applied?");
 
     // The whole page: the inline SVG charts are drawn (their line colours appear).
-    let (_, _, pixels) = screenshot(&page, 9000);
+    let Some((_, _, pixels)) = screenshot(&page, 9000) else { return };
     for (name, colour) in
         [("orange", [0xe6, 0x9f, 0x00]), ("green", [0x00, 0x9e, 0x73]), ("vermillion", [0xd5, 0x5e, 0x00])]
     {

@@ -1,0 +1,222 @@
+//! What a study is about, as plain data for the summary and the report: names, sizes, the
+//! settings of each design point and the assumptions behind them, in words and numbers. Built
+//! once from the validated scenario ([`crate::scenario::Scenario::facts`]) and stored with every
+//! shard, so that merging shards needs no scenario file and the report never reads scenario
+//! internals.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything about a study that is not an outcome of running it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Facts {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The scenario's description.
+    pub description: Option<String>,
+    /// The scenario file's name (without folders).
+    pub file_name: String,
+    /// Seed of all random draws.
+    pub seed: u64,
+    /// Replications per design point.
+    pub replications: u64,
+    /// Simulated hours; later processing counts as never.
+    pub horizon_hours: f64,
+    /// Points of the adoption curve's time grid.
+    pub curve_points: u32,
+    /// The curve's time grid ends here, in hours.
+    pub curve_hours: f64,
+    /// The design's points, baseline first.
+    pub points: Vec<PointFacts>,
+    /// The sweep, if the design has one.
+    pub sweep: Option<SweepFacts>,
+    /// The baseline's assumptions, for the report.
+    pub assumptions: Assumptions,
+    /// `[uncertain]`: the factors and the worlds of this run, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertain: Option<UncertainFacts>,
+}
+
+/// The uncertain factors of a study and the worlds it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UncertainFacts {
+    /// The factors.
+    pub factors: Vec<crate::uncertain::Factor>,
+    /// The worlds: their design and each world's factor values.
+    pub worlds: crate::uncertain::WorldSet,
+}
+
+impl Facts {
+    /// Number of worlds (1 without `[uncertain]`: the scenario as written).
+    pub fn world_count(&self) -> usize {
+        self.uncertain.as_ref().map_or(1, |u| u.worlds.values.len())
+    }
+
+    /// Number of (world, design point) cells of the study.
+    pub fn cells(&self) -> usize {
+        self.world_count() * self.points.len()
+    }
+}
+
+/// One design point as the results name it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointFacts {
+    /// `baseline`, a variant's name, or a sweep point's `path=value, …`.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// Size of the target group.
+    pub target_size: u32,
+    /// How the target was selected ("role developer").
+    pub target_label: String,
+    /// Share of the target that must have processed the item.
+    pub threshold: f64,
+    /// What the point changes compared with the baseline, in short plain phrases (empty for the
+    /// baseline or a point equal to it).
+    pub changes: Vec<String>,
+}
+
+/// A sweep: its paths and, per grid point, the values and the design point running it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepFacts {
+    /// The swept dotted paths.
+    pub paths: Vec<String>,
+    /// The grid points in grid order.
+    pub points: Vec<SweepPointFacts>,
+}
+
+/// One point of a sweep grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepPointFacts {
+    /// The value of each swept path.
+    pub values: Vec<SweepValue>,
+    /// Index of the design point (into [`Facts::points`]).
+    pub point: usize,
+}
+
+/// A swept value: as written, and as a number where it is one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepValue {
+    /// The value as text (strings without quotes).
+    pub text: String,
+    /// The number, for integers and floats.
+    pub number: Option<f64>,
+}
+
+/// The baseline's assumptions in words and numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assumptions {
+    /// Where the item appears: the first few ids and how many more.
+    pub source: String,
+    /// The community manager, if any.
+    pub community_manager: Option<ManagerFacts>,
+    /// Cross-functional involvement, if any.
+    pub involvement: Option<InvolvementFacts>,
+    /// The organisation.
+    pub organisation: OrganisationFacts,
+    /// The channels.
+    pub channels: Vec<ChannelFacts>,
+    /// The roles.
+    pub roles: Vec<RoleFacts>,
+}
+
+/// The community manager.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManagerFacts {
+    /// Their id.
+    pub id: String,
+    /// "role, unit".
+    pub detail: String,
+    /// Whether they have a mandate in the baseline.
+    pub mandate: bool,
+    /// With a mandate, receivers notice their messages with at least this probability.
+    pub mandate_notice: f64,
+    /// With a mandate, processing takes this factor of the usual time.
+    pub mandate_processing_factor: f64,
+    /// Their watch and reach links, one phrase per group ("3 link(s) community_manager ↔ head
+    /// over chat").
+    pub reach: Vec<String>,
+}
+
+/// Cross-functional involvement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvolvementFacts {
+    /// Share of the group involved per replication.
+    pub fraction: f64,
+    /// Size of the group.
+    pub group_size: usize,
+    /// The community-feed channel.
+    pub channel: String,
+    /// Whether the involved also post to the community.
+    pub posts: bool,
+}
+
+/// The organisation in numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganisationFacts {
+    /// People.
+    pub people: usize,
+    /// Links in the organisation (a two-way link counts once).
+    pub links: usize,
+    /// Where it comes from (files or the generator).
+    pub origin: String,
+    /// People per unit, with their roles.
+    pub units: Vec<UnitFacts>,
+    /// Links per channel.
+    pub channel_links: Vec<ChannelLinkFacts>,
+}
+
+/// One unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitFacts {
+    /// The unit's name.
+    pub name: String,
+    /// Its people.
+    pub people: usize,
+    /// Its roles with their counts, most first.
+    pub roles: Vec<(String, usize)>,
+}
+
+/// Links of one channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelLinkFacts {
+    /// The channel.
+    pub name: String,
+    /// Two-way links in the organisation's files.
+    pub both: usize,
+    /// One-way links there.
+    pub forward: usize,
+    /// Links the scenario's settings add.
+    pub added: usize,
+}
+
+/// One channel's behaviour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelFacts {
+    /// The channel.
+    pub name: String,
+    /// Its delay distribution in words.
+    pub delay: String,
+    /// Mean delay, hours.
+    pub mean_delay: f64,
+    /// Probability to pass the item on over a link.
+    pub transmit: f64,
+    /// Notice probability that replaces the receiver's, if set.
+    pub notice: Option<f64>,
+}
+
+/// One role's behaviour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleFacts {
+    /// The role.
+    pub name: String,
+    /// People with it.
+    pub people: usize,
+    /// Notice probability.
+    pub notice: f64,
+    /// Processing delay in words.
+    pub processing: String,
+    /// Window in words ("unlimited").
+    pub window: String,
+    /// False when the scenario has no `[roles.NAME]` table and the defaults apply.
+    pub defined: bool,
+}

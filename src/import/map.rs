@@ -1,0 +1,500 @@
+//! The import map (TOML): which HR columns hold what, how titles become roles, which channels
+//! the created links use, and the thresholds for message counts. Every key has a default
+//! (documented in `docs/import.md`); unknown keys are errors.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{InputError, InputErrorKind};
+use crate::scenario::locate::{line_of_key, toml_error};
+
+/// Default role of a person whose title matches no `[[roles]]` rule.
+pub const DEFAULT_ROLE: &str = "employee";
+/// Default channel of manager ↔ direct report links.
+pub const DEFAULT_MANAGER_CHANNEL: &str = "one_on_one";
+/// Default channel of links within a team.
+pub const DEFAULT_TEAM_CHANNEL: &str = "team_chat";
+/// Default channel of pairs whose message count reaches the strong threshold.
+pub const DEFAULT_STRONG_CHANNEL: &str = "chat_strong";
+/// Default channel of pairs whose message count reaches only the weak threshold.
+pub const DEFAULT_WEAK_CHANNEL: &str = "chat_weak";
+/// Default strong threshold: about once a week over 90 days.
+pub const DEFAULT_STRONG: u64 = 13;
+/// Default weak threshold: about once a month over 90 days.
+pub const DEFAULT_WEAK: u64 = 3;
+/// Teams up to this size get a link between every pair of members.
+pub const DEFAULT_ALL_PAIRS_UP_TO: u32 = 12;
+/// In larger teams each member is linked to this many neighbours on each side of a ring.
+pub const DEFAULT_RING_NEIGHBOURS: u32 = 3;
+/// Id of the community node import adds.
+pub const DEFAULT_COMMUNITY_ID: &str = "community";
+/// Unit of the community node.
+pub const DEFAULT_COMMUNITY_UNIT: &str = "external";
+/// Channel between the community node and the people who watch it.
+pub const DEFAULT_COMMUNITY_CHANNEL: &str = "community_watch";
+/// Roles whose people are linked to the community node.
+pub const DEFAULT_WATCHER_ROLE: &str = "community_manager";
+/// The role of the community node (the scenario convention).
+pub const COMMUNITY_ROLE: &str = "community";
+/// The default target role of the skeleton (the scenario convention).
+pub const DEFAULT_TARGET_ROLE: &str = "developer";
+/// The default scenario name of the skeleton.
+pub const DEFAULT_SCENARIO_NAME: &str = "Imported organisation";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMap {
+    default_role: Option<String>,
+    #[serde(default)]
+    columns: RawColumns,
+    #[serde(default)]
+    roles: Vec<RawRule>,
+    #[serde(default)]
+    channels: RawChannels,
+    #[serde(default)]
+    teams: RawTeams,
+    #[serde(default)]
+    messages: RawMessages,
+    #[serde(default)]
+    community: RawCommunity,
+    #[serde(default)]
+    scenario: RawScenario,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawColumns {
+    id: Option<String>,
+    manager: Option<String>,
+    unit: Option<String>,
+    team: Option<String>,
+    site: Option<String>,
+    name: Option<String>,
+    title: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    pattern: String,
+    role: String,
+    unit: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChannels {
+    manager: Option<String>,
+    team: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTeams {
+    all_pairs_up_to: Option<u32>,
+    ring_neighbours: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMessages {
+    sender: Option<String>,
+    receiver: Option<String>,
+    count: Option<String>,
+    pairs: Option<String>,
+    strong: Option<u64>,
+    weak: Option<u64>,
+    strong_channel: Option<String>,
+    weak_channel: Option<String>,
+    unknown_people: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommunity {
+    id: Option<String>,
+    unit: Option<String>,
+    channel: Option<String>,
+    watchers: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: Option<String>,
+    target_role: Option<String>,
+}
+
+/// One HR column the map refers to: its header name, and whether the map named it explicitly
+/// (then it must exist) or it is the default (then a missing column turns the feature off).
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// The header name in the HR export.
+    pub header: String,
+    /// True when the map sets it; a missing column is then an error.
+    pub explicit: bool,
+    /// The map key, e.g. `columns.team`, for error messages.
+    pub key: &'static str,
+}
+
+/// A title pattern: alternatives separated by `|`, each a case-insensitive substring, anchored
+/// at the start of the title by a leading `^` and at the end by a trailing `$`.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    alternatives: Vec<(String, bool, bool)>,
+}
+
+impl Pattern {
+    /// Parses a pattern; `Err` says what is wrong.
+    pub fn parse(text: &str) -> Result<Pattern, String> {
+        let mut alternatives = Vec::new();
+        for alt in text.split('|') {
+            let alt = alt.trim();
+            let (start, rest) = match alt.strip_prefix('^') {
+                Some(r) => (true, r),
+                None => (false, alt),
+            };
+            let (end, rest) = match rest.strip_suffix('$') {
+                Some(r) => (true, r),
+                None => (false, rest),
+            };
+            if rest.is_empty() && !(start && end) {
+                return Err(format!(
+                    "the pattern \"{text}\" has an empty alternative; write alternatives separated by `|`, e.g. \"developer|engineer\""
+                ));
+            }
+            alternatives.push((rest.to_lowercase(), start, end));
+        }
+        Ok(Pattern { alternatives })
+    }
+
+    /// True when the (already lower-cased) `title` matches any alternative.
+    pub fn matches(&self, title: &str) -> bool {
+        self.alternatives.iter().any(|(s, start, end)| match (start, end) {
+            (true, true) => title == s,
+            (true, false) => title.starts_with(s.as_str()),
+            (false, true) => title.ends_with(s.as_str()),
+            (false, false) => title.contains(s.as_str()),
+        })
+    }
+}
+
+/// One `[[roles]]` rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The title pattern as written.
+    pub text: String,
+    /// The parsed pattern.
+    pub pattern: Pattern,
+    /// The role given to matching people.
+    pub role: String,
+    /// Only people of this unit (compared case-insensitively), if given.
+    pub unit: Option<String>,
+}
+
+/// How message counts are aggregated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pairs {
+    /// Counts of both directions are summed; links are two-way.
+    Unordered,
+    /// Counts per direction; links are one-way (`forward`).
+    Ordered,
+}
+
+/// The `[messages]` settings.
+#[derive(Debug, Clone)]
+pub struct MessagesMap {
+    /// Column of the sender's id.
+    pub sender: Column,
+    /// Column of the receiver's id.
+    pub receiver: Column,
+    /// Column of the message count.
+    pub count: Column,
+    /// Aggregation per ordered or unordered pair.
+    pub pairs: Pairs,
+    /// Count at or above which a pair gets a strong link.
+    pub strong: u64,
+    /// Count at or above which a pair gets a weak link.
+    pub weak: u64,
+    /// Channel of strong links.
+    pub strong_channel: String,
+    /// Channel of weak links.
+    pub weak_channel: String,
+    /// Skip rows naming an unknown person (instead of refusing the file).
+    pub skip_unknown: bool,
+}
+
+/// A validated import map.
+#[derive(Debug, Clone)]
+pub struct Map {
+    /// Role of people matched by no rule.
+    pub default_role: String,
+    /// HR column of the employee id.
+    pub id: Column,
+    /// HR column of the manager's employee id.
+    pub manager: Column,
+    /// HR column of the unit (department).
+    pub unit: Column,
+    /// HR column of the team.
+    pub team: Column,
+    /// HR column of the site.
+    pub site: Column,
+    /// HR column of the display name.
+    pub name: Column,
+    /// HR column of the job title.
+    pub title: Column,
+    /// Ordered title → role rules; the first match wins.
+    pub rules: Vec<Rule>,
+    /// Channel of manager ↔ report links.
+    pub manager_channel: String,
+    /// Channel of links within a team.
+    pub team_channel: String,
+    /// Teams up to this size get every pair.
+    pub all_pairs_up_to: u32,
+    /// Ring neighbours on each side in larger teams.
+    pub ring_neighbours: u32,
+    /// Message settings.
+    pub messages: MessagesMap,
+    /// Id of the community node.
+    pub community_id: String,
+    /// Unit of the community node.
+    pub community_unit: String,
+    /// Channel between the community node and its watchers.
+    pub community_channel: String,
+    /// Roles linked to the community node.
+    pub watchers: Vec<String>,
+    /// Name of the skeleton scenario.
+    pub scenario_name: String,
+    /// Target role of the skeleton scenario.
+    pub target_role: String,
+}
+
+fn column(value: Option<String>, default: &str, key: &'static str) -> Column {
+    match value {
+        Some(h) => Column { header: h.trim().to_string(), explicit: true, key },
+        None => Column { header: default.to_string(), explicit: false, key },
+    }
+}
+
+impl Map {
+    /// The map with every default (as if the map file were empty).
+    pub fn defaults() -> Map {
+        Map::from_raw(RawMap::default(), Path::new("map.toml"), "").expect("the defaults are valid")
+    }
+
+    /// Reads and validates the map file.
+    pub fn load(path: &Path) -> Result<Map, InputError> {
+        let text = match std::fs::read(path) {
+            Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => String::new(),
+            _ => crate::org::csv_input_read_text(path)?,
+        };
+        let raw: RawMap = toml::from_str(&text).map_err(|e| toml_error(path, Some(&text), &e))?;
+        Map::from_raw(raw, path, &text)
+    }
+
+    fn from_raw(raw: RawMap, path: &Path, text: &str) -> Result<Map, InputError> {
+        let err = |key: &[&str], msg: String| {
+            let mut e = InputError::new(path, InputErrorKind::Invalid(msg)).at_key(key.join("."));
+            e.line = line_of_key(text, key);
+            e
+        };
+        let name = |value: Option<String>, default: &str, key: &[&str], what: &str| -> Result<String, InputError> {
+            let v = value.unwrap_or_else(|| default.to_string()).trim().to_string();
+            if v.is_empty() {
+                return Err(err(key, format!("an empty {what} name; give one, e.g. \"{default}\"")));
+            }
+            if v.contains('.') {
+                return Err(err(
+                    key,
+                    format!(
+                        "the {what} name \"{v}\" contains a dot, which scenario paths cannot address; e.g. \"{}\"",
+                        v.replace('.', "_")
+                    ),
+                ));
+            }
+            Ok(v)
+        };
+        let default_role = name(raw.default_role, DEFAULT_ROLE, &["default_role"], "role")?;
+        let c = raw.columns;
+        let mut rules = Vec::new();
+        for (i, r) in raw.roles.into_iter().enumerate() {
+            let index = i.to_string();
+            let pattern = Pattern::parse(&r.pattern).map_err(|m| err(&["roles", index.as_str(), "pattern"], m))?;
+            let role = name(Some(r.role), "developer", &["roles", index.as_str(), "role"], "role")?;
+            rules.push(Rule { text: r.pattern, pattern, role, unit: r.unit.map(|u| u.trim().to_lowercase()) });
+        }
+        for (i, rule) in rules.iter().enumerate() {
+            if rule.role == COMMUNITY_ROLE {
+                return Err(err(
+                    &["roles", i.to_string().as_str(), "role"],
+                    "the role \"community\" is reserved for the community node import adds; choose another, e.g. \"community_manager\"".into(),
+                ));
+            }
+        }
+        if default_role == COMMUNITY_ROLE {
+            return Err(err(
+                &["default_role"],
+                "the role \"community\" is reserved for the community node; choose another, e.g. \"employee\"".into(),
+            ));
+        }
+        let ch = raw.channels;
+        let manager_channel = name(ch.manager, DEFAULT_MANAGER_CHANNEL, &["channels", "manager"], "channel")?;
+        let team_channel = name(ch.team, DEFAULT_TEAM_CHANNEL, &["channels", "team"], "channel")?;
+        let all_pairs_up_to = raw.teams.all_pairs_up_to.unwrap_or(DEFAULT_ALL_PAIRS_UP_TO);
+        if !(1..=1000).contains(&all_pairs_up_to) {
+            return Err(err(
+                &["teams", "all_pairs_up_to"],
+                format!("must be a team size from 1 to 1000, got {all_pairs_up_to}; e.g. {DEFAULT_ALL_PAIRS_UP_TO}"),
+            ));
+        }
+        let ring_neighbours = raw.teams.ring_neighbours.unwrap_or(DEFAULT_RING_NEIGHBOURS);
+        if !(1..=500).contains(&ring_neighbours) {
+            return Err(err(
+                &["teams", "ring_neighbours"],
+                format!("must be from 1 to 500, got {ring_neighbours}; e.g. {DEFAULT_RING_NEIGHBOURS}"),
+            ));
+        }
+        let m = raw.messages;
+        let pairs = match m.pairs.as_deref().map(str::trim) {
+            None | Some("unordered") => Pairs::Unordered,
+            Some("ordered") => Pairs::Ordered,
+            Some(other) => {
+                return Err(err(
+                    &["messages", "pairs"],
+                    format!("must be \"unordered\" or \"ordered\", got \"{other}\""),
+                ));
+            }
+        };
+        let skip_unknown = match m.unknown_people.as_deref().map(str::trim) {
+            None | Some("error") => false,
+            Some("skip") => true,
+            Some(other) => {
+                return Err(err(
+                    &["messages", "unknown_people"],
+                    format!("must be \"error\" or \"skip\", got \"{other}\""),
+                ));
+            }
+        };
+        let strong = m.strong.unwrap_or(DEFAULT_STRONG);
+        let weak = m.weak.unwrap_or(DEFAULT_WEAK.min(strong));
+        if weak == 0 {
+            return Err(err(&["messages", "weak"], "must be at least 1 message, e.g. 3".into()));
+        }
+        if weak > strong {
+            return Err(err(
+                &["messages", "weak"],
+                format!("the weak threshold ({weak}) is above the strong one ({strong}); e.g. weak = 3, strong = 13"),
+            ));
+        }
+        let messages = MessagesMap {
+            sender: column(m.sender, "sender", "messages.sender"),
+            receiver: column(m.receiver, "receiver", "messages.receiver"),
+            count: column(m.count, "count", "messages.count"),
+            pairs,
+            strong,
+            weak,
+            strong_channel: name(m.strong_channel, DEFAULT_STRONG_CHANNEL, &["messages", "strong_channel"], "channel")?,
+            weak_channel: name(m.weak_channel, DEFAULT_WEAK_CHANNEL, &["messages", "weak_channel"], "channel")?,
+            skip_unknown,
+        };
+        let co = raw.community;
+        let community_id = co.id.unwrap_or_else(|| DEFAULT_COMMUNITY_ID.into()).trim().to_string();
+        if community_id.is_empty() {
+            return Err(err(&["community", "id"], "an empty id; give one, e.g. \"community\"".into()));
+        }
+        let community_unit = name(co.unit, DEFAULT_COMMUNITY_UNIT, &["community", "unit"], "unit")?;
+        let community_channel = name(co.channel, DEFAULT_COMMUNITY_CHANNEL, &["community", "channel"], "channel")?;
+        let watchers = co.watchers.unwrap_or_else(|| vec![DEFAULT_WATCHER_ROLE.into()]);
+        let watchers: Vec<String> = watchers.into_iter().map(|w| w.trim().to_string()).collect();
+        let scenario_name = raw.scenario.name.unwrap_or_else(|| DEFAULT_SCENARIO_NAME.into());
+        let target_role = name(raw.scenario.target_role, DEFAULT_TARGET_ROLE, &["scenario", "target_role"], "role")?;
+        Ok(Map {
+            default_role,
+            id: column(c.id, "id", "columns.id"),
+            manager: column(c.manager, "manager_id", "columns.manager"),
+            unit: column(c.unit, "unit", "columns.unit"),
+            team: column(c.team, "team", "columns.team"),
+            site: column(c.site, "site", "columns.site"),
+            name: column(c.name, "name", "columns.name"),
+            title: column(c.title, "title", "columns.title"),
+            rules,
+            manager_channel,
+            team_channel,
+            all_pairs_up_to,
+            ring_neighbours,
+            messages,
+            community_id,
+            community_unit,
+            community_channel,
+            watchers,
+            scenario_name,
+            target_role,
+        })
+    }
+
+    /// The role for a person with `title` in `unit`, and the index of the rule that gave it.
+    pub fn role_for(&self, title: &str, unit: &str) -> (&str, Option<usize>) {
+        let title = title.to_lowercase();
+        let unit_lower = unit.to_lowercase();
+        for (i, rule) in self.rules.iter().enumerate() {
+            if rule.unit.as_ref().is_some_and(|u| *u != unit_lower) {
+                continue;
+            }
+            if rule.pattern.matches(&title) {
+                return (&rule.role, Some(i));
+            }
+        }
+        (&self.default_role, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_substrings_and_anchors() {
+        let p = Pattern::parse("developer|Engineer").unwrap();
+        assert!(p.matches("senior software engineer"));
+        assert!(p.matches("developer"));
+        assert!(!p.matches("designer"));
+        let p = Pattern::parse("^head|lead$").unwrap();
+        assert!(p.matches("head of sales"));
+        assert!(!p.matches("deputy head"));
+        assert!(p.matches("team lead"));
+        assert!(!p.matches("lead developer"));
+        let p = Pattern::parse("^ceo$").unwrap();
+        assert!(p.matches("ceo") && !p.matches("ceo office"));
+        assert!(Pattern::parse("a||b").is_err());
+        assert!(Pattern::parse("").is_err());
+    }
+
+    #[test]
+    fn first_rule_wins_and_unit_restricts() {
+        let text = r#"
+default_role = "staff"
+[[roles]]
+pattern = "engineer"
+unit = "Support"
+role = "support_agent"
+[[roles]]
+pattern = "engineer|developer"
+role = "developer"
+"#;
+        let raw: RawMap = toml::from_str(text).unwrap();
+        let map = Map::from_raw(raw, Path::new("m.toml"), text).unwrap();
+        assert_eq!(map.role_for("Support Engineer", "support").0, "support_agent");
+        assert_eq!(map.role_for("Software Engineer", "Development").0, "developer");
+        assert_eq!(map.role_for("Accountant", "Finance"), ("staff", None));
+    }
+
+    #[test]
+    fn defaults_are_documented_values() {
+        let m = Map::defaults();
+        assert_eq!(m.id.header, "id");
+        assert_eq!(m.manager.header, "manager_id");
+        assert_eq!((m.messages.weak, m.messages.strong), (3, 13));
+        assert_eq!(m.watchers, vec!["community_manager".to_string()]);
+    }
+}

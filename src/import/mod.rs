@@ -1,0 +1,592 @@
+//! `permeate import`: turns a client's HR export (and, optionally, message counts) into an
+//! organisation folder — `people.csv`, `links.csv`, `people-details.csv` and a commented
+//! `scenario.toml` skeleton — following a map file. See `docs/import.md`.
+//!
+//! Stages: [`map::Map::load`] → [`hr::read`] (ids, managers, cycles, roles) →
+//! [`messages::read`] (counts per pair) → links (manager, team, messages, community) → files.
+
+pub mod hr;
+pub mod map;
+pub mod messages;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, InputError, InputErrorKind};
+use crate::scenario::locate::line_of_key;
+use hr::Employee;
+use map::{COMMUNITY_ROLE, Map, Pairs};
+
+/// The files `permeate import` writes (besides [`MANIFEST`]).
+pub const FILES: [&str; 4] = ["people.csv", "links.csv", "people-details.csv", "scenario.toml"];
+
+/// The manifest import writes beside [`FILES`]: a checksum per file. A later import replaces the
+/// folder only while the manifest is there and every file still has its checksum, so a skeleton
+/// the consultant has edited is never overwritten.
+pub const MANIFEST: &str = ".permeate-import";
+
+/// 64-bit FNV-1a of `bytes`: a stable checksum (not a security measure).
+fn checksum(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+fn manifest(files: &[(&'static str, String)]) -> String {
+    let mut s = String::from(
+        "# Written by permeate import. A later import may replace this folder only while every file\n\
+         # below is unchanged (FNV-1a 64 checksums).\n",
+    );
+    for (name, content) in files {
+        let _ = writeln!(s, "{name} {:016x}", checksum(content.as_bytes()));
+    }
+    s
+}
+
+/// One created link: endpoints as indices into the people list (0 is the community node), the
+/// channel (index into [`Links::names`]), and whether it is one-way.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct NewLink {
+    source: usize,
+    target: usize,
+    channel: usize,
+    forward: bool,
+}
+
+/// The links created so far, without duplicates, and the channels they use.
+#[derive(Default)]
+struct Links {
+    links: Vec<NewLink>,
+    seen: HashSet<(usize, usize, usize, bool)>,
+    /// Channel names, indexed by `NewLink::channel`.
+    names: Vec<String>,
+    /// Per channel: what created its links, how many, and the placeholder delay.
+    channels: Vec<(String, ChannelUse)>,
+}
+
+impl Links {
+    /// The index of channel `name`, noting `what` creates links over it.
+    fn channel(&mut self, name: &str, what: &str, delay: &'static str) -> usize {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => {
+                let u = &mut self.channels[i].1;
+                if !u.what.split("; ").any(|w| w == what) {
+                    u.what = format!("{}; {what}", u.what);
+                }
+                i
+            }
+            None => {
+                self.names.push(name.to_string());
+                self.channels.push((name.to_string(), ChannelUse { what: what.to_string(), links: 0, delay }));
+                self.names.len() - 1
+            }
+        }
+    }
+
+    /// Adds a link unless the same one (same ends, channel and direction) exists.
+    fn add(&mut self, source: usize, target: usize, channel: usize, forward: bool) {
+        let (a, b) = if forward { (source, target) } else { (source.min(target), source.max(target)) };
+        if self.seen.insert((a, b, channel, forward)) {
+            self.links.push(NewLink { source, target, channel, forward });
+            self.channels[channel].1.links += 1;
+        }
+    }
+}
+
+/// What import produced: the files of the organisation folder and the report to print.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// `(file name, content)` for each file of the folder.
+    pub files: Vec<(&'static str, String)>,
+    /// Counts per unit, site and role, links per channel, and the people without a manager.
+    pub report: String,
+}
+
+/// Why a kind of channel exists, for the skeleton's comments and placeholders.
+struct ChannelUse {
+    what: String,
+    links: usize,
+    delay: &'static str,
+}
+
+/// Reads the HR export, the map and the optional messages file and builds the organisation
+/// folder's files in memory. Nothing is written.
+pub fn import(hr_path: &Path, map_path: &Path, messages_path: Option<&Path>) -> Result<Imported, InputError> {
+    let map = Map::load(map_path)?;
+    let employees = hr::read(hr_path, &map, map_path)?;
+
+    let target_count = employees.iter().filter(|e| e.role == map.target_role).count();
+    if target_count == 0 {
+        let mut roles: Vec<&str> = employees.iter().map(|e| e.role.as_str()).collect();
+        roles.sort_unstable();
+        roles.dedup();
+        let mut e = InputError::new(
+            map_path,
+            InputErrorKind::Invalid(format!(
+                "nobody got the target role \"{}\" (roles created: {}); map some titles to it in [[roles]], e.g. {{ pattern = \"developer|engineer\", role = \"{}\" }}, or set `scenario.target_role` to one of the roles created",
+                map.target_role,
+                roles.join(", "),
+                map.target_role
+            )),
+        )
+        .at_key("scenario.target_role");
+        e.line = std::fs::read_to_string(map_path).ok().and_then(|t| line_of_key(&t, &["scenario", "target_role"]));
+        return Err(e);
+    }
+
+    // People: the community node first (index 0), then the employees in the HR file's order.
+    let person = |i: usize| -> usize { i + 1 };
+    let mut links = Links::default();
+    let manager_ch = links.channel(&map.manager_channel, "manager <-> direct report", DELAY_MANAGER);
+    let team_ch = links.channel(&map.team_channel, "within a team", DELAY_TEAM);
+
+    // Manager <-> direct report.
+    for (i, e) in employees.iter().enumerate() {
+        if let Some(m) = e.manager {
+            links.add(person(m), person(i), manager_ch, false);
+        }
+    }
+
+    // Within a team: every pair up to `all_pairs_up_to` members, else a ring lattice.
+    let mut teams: Vec<Vec<usize>> = Vec::new();
+    let mut team_index: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, e) in employees.iter().enumerate() {
+        if e.team.is_empty() {
+            continue;
+        }
+        let t = *team_index.entry((e.unit.as_str(), e.team.as_str())).or_insert_with(|| {
+            teams.push(Vec::new());
+            teams.len() - 1
+        });
+        teams[t].push(i);
+    }
+    let (mut small_teams, mut large_teams) = (0usize, 0usize);
+    let h = map.ring_neighbours as usize;
+    for members in &teams {
+        let n = members.len();
+        if n <= map.all_pairs_up_to as usize || 2 * h + 1 >= n {
+            small_teams += 1;
+            for a in 0..n {
+                for b in a + 1..n {
+                    links.add(person(members[a]), person(members[b]), team_ch, false);
+                }
+            }
+        } else {
+            large_teams += 1;
+            for a in 0..n {
+                for d in 1..=h {
+                    links.add(person(members[a]), person(members[(a + d) % n]), team_ch, false);
+                }
+            }
+        }
+    }
+
+    // Message counts.
+    let mut message_stats = None;
+    if let Some(mp) = messages_path {
+        let ids: Vec<&str> = employees.iter().map(|e| e.id.as_str()).collect();
+        let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+        let counts = messages::read(mp, &map, map_path, &ids, &index)?;
+        let mut pairs: Vec<((usize, usize), u64)> = counts.pairs.iter().map(|(&k, &v)| (k, v)).collect();
+        pairs.sort_unstable();
+        let m = &map.messages;
+        let forward = m.pairs == Pairs::Ordered;
+        let strong_ch =
+            links.channel(&m.strong_channel, &format!("at least {} messages per pair", m.strong), DELAY_STRONG);
+        let weak_ch = if m.weak < m.strong {
+            links.channel(&m.weak_channel, &format!("{} to {} messages per pair", m.weak, m.strong - 1), DELAY_WEAK)
+        } else {
+            strong_ch
+        };
+        let (mut strong, mut weak, mut below) = (0usize, 0usize, 0usize);
+        for ((a, b), c) in pairs {
+            let channel = if c >= m.strong {
+                strong += 1;
+                strong_ch
+            } else if c >= m.weak {
+                weak += 1;
+                weak_ch
+            } else {
+                below += 1;
+                continue;
+            };
+            links.add(person(a), person(b), channel, forward);
+        }
+        message_stats = Some((
+            mp.to_path_buf(),
+            counts.rows,
+            counts.pairs.len(),
+            strong,
+            weak,
+            below,
+            counts.self_rows,
+            counts.unknown_rows,
+        ));
+    }
+
+    // The community node and the people who watch it.
+    let community_ch = links.channel(&map.community_channel, "community <-> watchers", DELAY_COMMUNITY);
+    let mut watchers = Vec::new();
+    for (i, e) in employees.iter().enumerate() {
+        if map.watchers.contains(&e.role) {
+            watchers.push(i);
+            links.add(0, person(i), community_ch, false);
+        }
+    }
+    let uses: Vec<(String, ChannelUse)> = links.channels.drain(..).filter(|(_, u)| u.links > 0).collect();
+    let channel_names: Vec<String> = links.names.clone();
+    let links = links.links;
+
+    let mut files = vec![
+        ("people.csv", people_csv(&employees, &map, hr_path)),
+        ("links.csv", links_csv(&links, &channel_names, &employees, &map)),
+        ("people-details.csv", details_csv(&employees)),
+        ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, messages_path)),
+    ];
+
+    files.push((MANIFEST, manifest(&files)));
+
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
+        "imported {} employees from {} (+ the community node \"{}\"), {} links",
+        employees.len(),
+        hr_path.display(),
+        map.community_id,
+        links.len()
+    );
+    let tally = |f: &dyn Fn(&Employee) -> &str| -> BTreeMap<String, usize> {
+        let mut t = BTreeMap::new();
+        for e in &employees {
+            let k = f(e);
+            *t.entry(if k.is_empty() { "(none)".to_string() } else { k.to_string() }).or_insert(0) += 1;
+        }
+        t
+    };
+    for (what, t) in [
+        ("unit", tally(&|e| e.unit.as_str())),
+        ("site", tally(&|e| e.site.as_str())),
+        ("role", tally(&|e| e.role.as_str())),
+    ] {
+        let _ = writeln!(report, "per {what}:");
+        for (k, c) in t {
+            let _ = writeln!(report, "  {k:<28} {c:>7}");
+        }
+    }
+    let _ = writeln!(report, "links per channel:");
+    for (c, u) in &uses {
+        let _ = writeln!(report, "  {c:<28} {:>7}  ({})", u.links, u.what);
+    }
+    let _ = writeln!(
+        report,
+        "teams: {} with every pair linked (up to {} people), {} larger ones as a ring ({} neighbours each side)",
+        small_teams, map.all_pairs_up_to, large_teams, map.ring_neighbours
+    );
+    if let Some((path, rows, pairs, strong, weak, below, self_rows, unknown)) = message_stats {
+        let _ = writeln!(
+            report,
+            "messages ({}): {rows} rows, {pairs} pairs: {strong} strong (>= {}), {weak} weak (>= {}), {below} below the weak threshold; {self_rows} rows to oneself ignored, {unknown} rows with unknown people skipped",
+            path.display(),
+            map.messages.strong,
+            map.messages.weak
+        );
+    }
+    let roots: Vec<&Employee> = employees.iter().filter(|e| e.manager.is_none()).collect();
+    let _ = writeln!(report, "people without a manager: {}", roots.len());
+    const LISTED: usize = 100;
+    for e in roots.iter().take(LISTED) {
+        let _ = writeln!(
+            report,
+            "  {} (line {}{})",
+            e.id,
+            e.line,
+            if e.title.is_empty() { String::new() } else { format!(", {}", e.title) }
+        );
+    }
+    if roots.len() > LISTED {
+        let _ = writeln!(
+            report,
+            "  … and {} more (all of them have an empty manager in people-details.csv)",
+            roots.len() - LISTED
+        );
+    }
+    if watchers.is_empty() {
+        let _ = writeln!(
+            report,
+            "note: nobody has a watcher role ({}), so the community node has no links; add them in the map (`community.watchers`) or in the scenario",
+            map.watchers.join(", ")
+        );
+    }
+    Ok(Imported { files, report })
+}
+
+const DELAY_MANAGER: &str = "{ dist = \"uniform\", min = 0.0, max = 40.0 }";
+const DELAY_TEAM: &str = "{ dist = \"lognormal\", median = 2.0, sigma = 1.0 }";
+const DELAY_STRONG: &str = "{ dist = \"lognormal\", median = 1.0, sigma = 1.0 }";
+const DELAY_WEAK: &str = "{ dist = \"lognormal\", median = 8.0, sigma = 1.2 }";
+const DELAY_COMMUNITY: &str = "{ dist = \"exponential\", mean = 8.0 }";
+
+/// A CSV field, quoted where the permeate reader needs it: separators, quotes, line breaks, a
+/// leading `#` (a comment line otherwise) or surrounding spaces (trimmed otherwise).
+fn field(s: &str) -> String {
+    let needs = s.contains([',', '"', '\n', '\r']) || s.starts_with('#') || s.trim() != s;
+    if needs { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+/// A text safe in a one-line comment.
+fn comment(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+fn file_name(p: &Path) -> String {
+    comment(&p.file_name().unwrap_or_default().to_string_lossy())
+}
+
+fn people_csv(employees: &[Employee], map: &Map, hr_path: &Path) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# Written by permeate import from {}. One row per person; the community node first.",
+        file_name(hr_path)
+    );
+    s.push_str("id,unit,role\n");
+    let _ = writeln!(s, "{},{},{}", field(&map.community_id), field(&map.community_unit), COMMUNITY_ROLE);
+    for e in employees {
+        let _ = writeln!(s, "{},{},{}", field(&e.id), field(&e.unit), field(&e.role));
+    }
+    s
+}
+
+fn details_csv(employees: &[Employee]) -> String {
+    let mut s = String::from("id,name,title,site,team,manager\n");
+    for e in employees {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{}",
+            field(&e.id),
+            field(&e.name),
+            field(&e.title),
+            field(&e.site),
+            field(&e.team),
+            field(&e.manager_id)
+        );
+    }
+    s
+}
+
+fn links_csv(links: &[NewLink], channels: &[String], employees: &[Employee], map: &Map) -> String {
+    let id = |p: usize| if p == 0 { map.community_id.as_str() } else { employees[p - 1].id.as_str() };
+    let mut s = String::from(
+        "# Written by permeate import: manager <-> report, within teams, from message counts, community <-> watchers.\n",
+    );
+    s.push_str("source,target,channel,direction\n");
+    for l in links {
+        let _ = writeln!(
+            s,
+            "{},{},{},{}",
+            field(id(l.source)),
+            field(id(l.target)),
+            field(&channels[l.channel]),
+            if l.forward { "forward" } else { "both" }
+        );
+    }
+    s
+}
+
+/// A TOML key: bare where allowed, else a quoted string.
+fn key(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        s.to_string()
+    } else {
+        toml_string(s)
+    }
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn skeleton(
+    employees: &[Employee],
+    map: &Map,
+    uses: &[(String, ChannelUse)],
+    watchers: &[usize],
+    hr_path: &Path,
+    map_path: &Path,
+    messages_path: Option<&Path>,
+) -> String {
+    let mut s = String::new();
+    let from = match messages_path {
+        Some(m) => format!("{} and {}", file_name(hr_path), file_name(m)),
+        None => file_name(hr_path),
+    };
+    let _ = writeln!(
+        s,
+        "# Scenario skeleton written by `permeate import` from {from} with the map {}.",
+        file_name(map_path)
+    );
+    s.push_str(
+        "# It is valid as is (`permeate check scenario.toml`), but every number marked ESTIMATE is a\n\
+         # placeholder: replace it with what you know about the client before you trust a result.\n\
+         # Every key is described in docs/scenario-format.md. Once you edit a file here, import\n\
+         # no longer replaces this folder: re-import into another one.\n\n",
+    );
+    let _ = writeln!(s, "name = {}", toml_string(&map.scenario_name));
+    s.push_str("seed = 1\nreplications = 1000\nhorizon_hours = 2000        # ESTIMATE — replace (hours; 2000 = 250 working days of 8 h)\n\n");
+    s.push_str("[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\n");
+    s.push_str("# The item appears in the community node that import added.\n");
+    let _ = writeln!(s, "[source]\nid = {}\n", toml_string(&map.community_id));
+    let target_n = employees.iter().filter(|e| e.role == map.target_role).count();
+    let _ = writeln!(s, "# T80: the time until 80% of the {target_n} people of this role have processed the item.");
+    let _ = writeln!(s, "[target]\nrole = {}\nthreshold = 0.8\n", toml_string(&map.target_role));
+
+    s.push_str("# ---- Channels: one per kind of link import created ----\n\n");
+    for (name, u) in uses {
+        let _ = writeln!(s, "# {}: {} links.", comment(&u.what), u.links);
+        let _ = writeln!(s, "[channels.{}]", key(name));
+        let _ = writeln!(s, "delay = {}   # ESTIMATE — replace", u.delay);
+        s.push_str("transmit = 1.0   # ESTIMATE — replace\n\n");
+    }
+
+    s.push_str("# ---- Roles: one per role import assigned ----\n\n");
+    let mut roles: Vec<(&str, usize)> = vec![(COMMUNITY_ROLE, 1)];
+    for e in employees {
+        match roles.iter_mut().find(|(r, _)| *r == e.role) {
+            Some(r) => r.1 += 1,
+            None => roles.push((&e.role, 1)),
+        }
+    }
+    for (role, n) in roles {
+        let origin = if role == COMMUNITY_ROLE {
+            format!("the community node \"{}\"", comment(&map.community_id))
+        } else {
+            let patterns: Vec<String> = map
+                .rules
+                .iter()
+                .filter(|r| r.role == role)
+                .map(|r| match &r.unit {
+                    Some(u) => format!("\"{}\" in unit \"{}\"", comment(&r.text), comment(u)),
+                    None => format!("\"{}\"", comment(&r.text)),
+                })
+                .collect();
+            let mut o =
+                if patterns.is_empty() { String::new() } else { format!("titles matching {}", patterns.join(", ")) };
+            if role == map.default_role {
+                o = if o.is_empty() {
+                    "no title rule matched (default_role)".into()
+                } else {
+                    format!("{o}, or no rule matched")
+                };
+            }
+            o
+        };
+        let _ =
+            writeln!(s, "# {role}: {n} {} ({origin}).", if n == 1 { "person" } else { "people" }, role = comment(role));
+        let _ = writeln!(s, "[roles.{}]", key(role));
+        s.push_str("notice = 1.0   # ESTIMATE — replace\n");
+        if role != COMMUNITY_ROLE {
+            s.push_str("processing = { dist = \"lognormal\", median = 4.0, sigma = 0.8 }   # ESTIMATE — replace\n");
+        }
+        s.push('\n');
+    }
+
+    s.push_str("# ---- Community manager (optional) ----\n");
+    let managers: Vec<&str> =
+        employees.iter().filter(|e| e.role == map::DEFAULT_WATCHER_ROLE).map(|e| e.id.as_str()).collect();
+    if let [only] = managers.as_slice() {
+        s.push_str("# Uncomment to model the community manager's mandate and internal reach:\n");
+        let _ = writeln!(s, "# [community_manager]\n# id = {}\n# mandate = false", comment(&toml_string(only)));
+    } else {
+        s.push_str("# To model a community manager's mandate and reach, add a [community_manager] table\n");
+        s.push_str("# with their id (docs/scenario-format.md).\n");
+    }
+    let _ = writeln!(
+        s,
+        "# {} people are linked to the community node over {} (roles {}).",
+        watchers.len(),
+        comment(&map.community_channel),
+        comment(&map.watchers.join(", "))
+    );
+    s
+}
+
+/// Checks that `out` may receive an import: missing, empty, or a folder import wrote whose
+/// files are unchanged (its [`MANIFEST`] lists each with its checksum). Anything else is refused,
+/// so a mistyped `-o` never deletes data and an edited skeleton is never overwritten.
+pub fn check_output_folder(out: &Path) -> Result<(), Error> {
+    let refuse = |reason: String| Err(Error::OutputInUse { path: out.to_path_buf(), reason });
+    let read_err = |source| Error::Write { path: out.to_path_buf(), source };
+    match std::fs::symlink_metadata(out) {
+        Err(_) => Ok(()),
+        Ok(m) if !m.is_dir() => refuse("it is a file, not a folder".into()),
+        Ok(_) => {
+            let mut names = Vec::new();
+            for entry in std::fs::read_dir(out).map_err(read_err)? {
+                let entry = entry.map_err(read_err)?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
+                if !is_file || !(FILES.contains(&name.as_str()) || name == MANIFEST) {
+                    return refuse(format!(
+                        "it holds \"{name}\", which permeate import does not write (it replaces only an empty folder or one it wrote itself)"
+                    ));
+                }
+                names.push(name);
+            }
+            if names.is_empty() {
+                return Ok(());
+            }
+            let Ok(listed) = std::fs::read_to_string(out.join(MANIFEST)) else {
+                return refuse(format!("it has no {MANIFEST}, so permeate import did not write it"));
+            };
+            let sums: HashMap<&str, &str> =
+                listed.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split_once(' ')).collect();
+            for name in names.iter().filter(|n| *n != MANIFEST) {
+                let bytes = std::fs::read(out.join(name)).map_err(read_err)?;
+                if sums.get(name.as_str()) != Some(&format!("{:016x}", checksum(&bytes)).as_str()) {
+                    return refuse(format!(
+                        "{name} was changed after permeate import wrote it; move your edited files elsewhere first"
+                    ));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Writes the imported files into a temporary folder beside `out`, then swaps it into place:
+/// the folder is written whole or not at all.
+pub fn write_folder(out: &Path, imported: &Imported) -> Result<(), Error> {
+    check_output_folder(out)?;
+    let write_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(write_err(&parent))?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "import".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| {
+        std::fs::create_dir(&tmp).map_err(write_err(&tmp))?;
+        for (file, content) in &imported.files {
+            let path = tmp.join(file);
+            std::fs::write(&path, content).map_err(write_err(&path))?;
+        }
+        if out.exists() {
+            std::fs::rename(out, &old).map_err(write_err(out))?;
+        }
+        std::fs::rename(&tmp, out).map_err(write_err(out))?;
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        if old.exists() && !out.exists() {
+            let _ = std::fs::rename(&old, out);
+        }
+    }
+    result
+}

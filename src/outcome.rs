@@ -1,0 +1,410 @@
+//! The raw, mergeable outcome of running replications: what a run (or one shard of a study)
+//! produces before anything is summarised. Everything here is exact and combines in any order:
+//! T_threshold per replication, integer curve counts, and full critical-path counts by name (no
+//! top-N cut; that is the summary's job). Two outcomes of the same point over adjacent
+//! replication ranges merge into the outcome of their union, byte for byte the same as one run
+//! over it — which is what makes shards of a study mergeable.
+//!
+//! The engine and the statistics both use this module; neither uses the other.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+/// The time grid of the adoption curve: `points` times `0, step, 2·step, …` hours.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CurveGrid {
+    /// Number of grid points.
+    pub points: u32,
+    /// Hours between grid points.
+    pub step: f64,
+}
+
+impl CurveGrid {
+    /// A grid of `points` times from 0 to `until_hours`.
+    pub fn new(points: u32, until_hours: f64) -> Self {
+        debug_assert!(points >= 2 && until_hours > 0.0);
+        CurveGrid { points, step: until_hours / f64::from(points - 1) }
+    }
+
+    /// The first grid index whose time is at or after `t` hours (`points` if none).
+    #[inline]
+    pub fn bin(&self, t: f64) -> usize {
+        // `ceil` without the libm call (x86-64 has no rounding instruction before SSE4.1).
+        // Clamped first, so the conversions are the plain signed ones.
+        let x = (t / self.step).min(f64::from(self.points));
+        let whole = x as i64;
+        (whole + i64::from((whole as f64) < x)) as usize
+    }
+}
+
+/// The adoption curve folded over replications without storing them: per grid time, the sum of
+/// processed target members (for the mean) and a histogram of the processed share (for the
+/// 10–90% band). Integer counts, so merging in any order gives identical results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurveAccumulator {
+    /// The time grid.
+    pub(crate) grid: CurveGrid,
+    /// Size of the target group (at least 1).
+    pub(crate) target_size: u32,
+    /// Histogram resolution: shares are binned into `bins + 1` values `0, 1/bins, …, 1`.
+    pub(crate) bins: u32,
+    /// Replications added.
+    pub(crate) replications: u64,
+    /// Per grid time: processed target members summed over replications.
+    pub(crate) sums: Vec<u64>,
+    /// Per grid time and share bin: replications (stored sparse in files: most cells are 0).
+    #[serde(with = "sparse")]
+    pub(crate) hist: Vec<u32>,
+}
+
+impl CurveAccumulator {
+    /// An empty accumulator for `grid` and a target of `target_size` people.
+    pub fn new(grid: &CurveGrid, target_size: u32) -> Self {
+        let bins = target_size.clamp(1, CURVE_SHARE_BINS);
+        let g = grid.points as usize;
+        CurveAccumulator {
+            grid: *grid,
+            target_size: target_size.max(1),
+            bins,
+            replications: 0,
+            sums: vec![0; g],
+            hist: vec![0; g * (bins as usize + 1)],
+        }
+    }
+
+    /// Adds one replication from the count of target members processed per grid interval
+    /// (`counts[g]` = processed in (t_{g-1}, t_g]; the last entry = after the grid).
+    pub fn add_replication(&mut self, counts: &[u32]) {
+        debug_assert_eq!(counts.len(), self.grid.points as usize + 1);
+        let stride = self.bins as usize + 1;
+        let mut cumulative = 0u64;
+        for (g, &count) in counts[..self.grid.points as usize].iter().enumerate() {
+            cumulative += u64::from(count);
+            debug_assert!(cumulative <= u64::from(self.target_size));
+            self.sums[g] += cumulative;
+            let bin = (cumulative * u64::from(self.bins) / u64::from(self.target_size)) as usize;
+            self.hist[g * stride + bin] += 1;
+        }
+        self.replications += 1;
+    }
+
+    /// Adds another accumulator; false (and nothing added) if its grid or target differ.
+    pub fn merge(&mut self, other: &CurveAccumulator) -> bool {
+        if (self.grid, self.target_size, self.bins, self.sums.len(), self.hist.len())
+            != (other.grid, other.target_size, other.bins, other.sums.len(), other.hist.len())
+        {
+            return false;
+        }
+        self.replications += other.replications;
+        self.sums.iter_mut().zip(&other.sums).for_each(|(a, b)| *a += b);
+        self.hist.iter_mut().zip(&other.hist).for_each(|(a, b)| *a += b);
+        true
+    }
+
+    /// Number of replications added.
+    pub fn replications(&self) -> u64 {
+        self.replications
+    }
+}
+
+/// The most share bins of the curve histogram (the 10–90% band is exact to 1/1000 of the target).
+pub const CURVE_SHARE_BINS: u32 = 1000;
+
+/// Where the item travelled in the replications of one point, by index into the compiled model
+/// (what the engine's fold collects; [`NamedAttribution`] is what an outcome keeps).
+#[derive(Debug, Clone, Default)]
+pub struct Attribution {
+    /// Replications that reached the threshold (the denominator of the path shares).
+    pub reached: u64,
+    /// Replications whose critical path passes through each person (between source and end).
+    pub people: HashMap<u32, u64>,
+    /// Replications whose critical path uses each link (index into the model's links).
+    pub links: HashMap<u32, u64>,
+    /// Replications whose critical path uses each channel at least once.
+    pub channels: Vec<u64>,
+    /// Processed target members by the channel they first processed the item over (last entry:
+    /// they were a source).
+    pub first_heard: Vec<u64>,
+}
+
+impl Attribution {
+    /// An empty attribution for `channels` channels.
+    pub fn new(channels: usize) -> Self {
+        Attribution { channels: vec![0; channels], first_heard: vec![0; channels + 1], ..Default::default() }
+    }
+
+    /// Adds one replication: its critical path (people and links, empty if not reached), the
+    /// channel of each of its links, and its first-heard counts per channel.
+    pub fn add_replication(
+        &mut self,
+        reached: bool,
+        path_people: &[u32],
+        path_links: &[u32],
+        channel_of: impl Fn(u32) -> usize,
+        first_heard: &[u32],
+    ) {
+        debug_assert_eq!(first_heard.len(), self.first_heard.len());
+        self.reached += u64::from(reached);
+        for &p in path_people {
+            *self.people.entry(p).or_default() += 1;
+        }
+        let mut seen = vec![false; self.channels.len()];
+        for &l in path_links {
+            *self.links.entry(l).or_default() += 1;
+            seen[channel_of(l)] = true;
+        }
+        for (c, s) in seen.into_iter().enumerate() {
+            self.channels[c] += u64::from(s);
+        }
+        for (acc, &n) in self.first_heard.iter_mut().zip(first_heard) {
+            *acc += u64::from(n);
+        }
+    }
+
+    /// Adds another attribution of the same model.
+    pub fn merge(&mut self, other: &Attribution) {
+        self.reached += other.reached;
+        for (&k, &v) in &other.people {
+            *self.people.entry(k).or_default() += v;
+        }
+        for (&k, &v) in &other.links {
+            *self.links.entry(k).or_default() += v;
+        }
+        self.channels.iter_mut().zip(&other.channels).for_each(|(a, b)| *a += b);
+        self.first_heard.iter_mut().zip(&other.first_heard).for_each(|(a, b)| *a += b);
+    }
+}
+
+/// A person as the results name them: id, role and unit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct PersonName {
+    /// The person's id.
+    pub id: String,
+    /// Their role.
+    pub role: String,
+    /// Their unit.
+    pub unit: String,
+}
+
+/// A link as the results name it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct LinkName {
+    /// Sender id.
+    pub source: String,
+    /// Receiver id.
+    pub target: String,
+    /// Channel name.
+    pub channel: String,
+}
+
+/// The channel name under which target members count that were themselves where the item
+/// appeared (the source).
+pub const SOURCE_CHANNEL: &str = "(source)";
+
+/// Where the item travelled, by name (mergeable across shards and independent of how the model
+/// numbered people and links). Counts, not shares: the summary divides.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NamedAttribution {
+    /// Replications that reached the threshold.
+    pub reached: u64,
+    /// Replications whose critical path passes through each person.
+    #[serde(with = "pairs")]
+    pub people: BTreeMap<PersonName, u64>,
+    /// Replications whose critical path uses each link.
+    #[serde(with = "pairs")]
+    pub links: BTreeMap<LinkName, u64>,
+    /// Replications whose critical path uses each channel (every channel of the point listed).
+    #[serde(with = "pairs")]
+    pub channels: BTreeMap<String, u64>,
+    /// Processed target members by the channel they first processed the item over
+    /// ([`SOURCE_CHANNEL`] for sources).
+    #[serde(with = "pairs")]
+    pub first_heard: BTreeMap<String, u64>,
+}
+
+impl NamedAttribution {
+    /// Adds another attribution's counts.
+    pub fn merge(&mut self, other: &NamedAttribution) {
+        self.reached += other.reached;
+        fn add<K: Ord + Clone>(a: &mut BTreeMap<K, u64>, b: &BTreeMap<K, u64>) {
+            for (k, v) in b {
+                *a.entry(k.clone()).or_default() += v;
+            }
+        }
+        add(&mut self.people, &other.people);
+        add(&mut self.links, &other.links);
+        add(&mut self.channels, &other.channels);
+        add(&mut self.first_heard, &other.first_heard);
+    }
+}
+
+/// The outcome of a contiguous range of replications of one design point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointOutcome {
+    /// Index of the point in the study's design (0 = baseline).
+    pub point: usize,
+    /// The world (with uncertain assumptions), else `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub world: Option<u32>,
+    /// The first replication of the range.
+    pub first_replication: u64,
+    /// T_threshold in hours per replication of the range, in order; `None` = not reached.
+    pub t_threshold: Vec<Option<f64>>,
+    /// The adoption curve counts.
+    pub curve: CurveAccumulator,
+    /// Where the item travelled.
+    pub attribution: NamedAttribution,
+}
+
+/// Why two outcomes could not be merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeError {
+    /// The ranges are of different points.
+    DifferentPoints,
+    /// The second range does not start where the first ends.
+    NotAdjacent {
+        /// Where the first range ends.
+        expected: u64,
+        /// Where the second one starts.
+        found: u64,
+    },
+    /// The curve grids or target sizes differ.
+    DifferentCurves,
+}
+
+impl std::fmt::Display for MergeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MergeError::DifferentPoints => write!(f, "the outcomes are of different design points"),
+            MergeError::NotAdjacent { expected, found } => {
+                write!(f, "replications are missing or repeated: expected replication {expected} next, found {found}")
+            }
+            MergeError::DifferentCurves => write!(f, "the adoption curves have different grids or target sizes"),
+        }
+    }
+}
+
+impl PointOutcome {
+    /// One past the last replication of the range.
+    pub fn end_replication(&self) -> u64 {
+        self.first_replication + self.t_threshold.len() as u64
+    }
+
+    /// Appends `next`, the outcome of the replications right after this one's.
+    pub fn append(&mut self, next: &PointOutcome) -> Result<(), MergeError> {
+        if self.point != next.point || self.world != next.world {
+            return Err(MergeError::DifferentPoints);
+        }
+        if next.first_replication != self.end_replication() {
+            return Err(MergeError::NotAdjacent { expected: self.end_replication(), found: next.first_replication });
+        }
+        if !self.curve.merge(&next.curve) {
+            return Err(MergeError::DifferentCurves);
+        }
+        self.t_threshold.extend_from_slice(&next.t_threshold);
+        self.attribution.merge(&next.attribution);
+        Ok(())
+    }
+}
+
+/// Serde for a map as a list of (key, value) pairs (JSON keys must be strings).
+mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(m: &BTreeMap<K, V>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(m.iter())
+    }
+
+    pub fn deserialize<'de, K, V, D>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        let v: Vec<(K, V)> = Vec::deserialize(d)?;
+        Ok(v.into_iter().collect())
+    }
+}
+
+/// Serde for a mostly-zero count vector: its length and the (index, count) pairs that are not 0.
+mod sparse {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
+
+    #[derive(Serialize, Deserialize)]
+    struct Sparse {
+        len: usize,
+        nonzero: Vec<(usize, u32)>,
+    }
+
+    pub fn serialize<S: Serializer>(v: &[u32], s: S) -> Result<S::Ok, S::Error> {
+        let nonzero = v.iter().enumerate().filter(|(_, c)| **c != 0).map(|(i, &c)| (i, c)).collect();
+        Sparse { len: v.len(), nonzero }.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+        let sp = Sparse::deserialize(d)?;
+        if sp.len > super::MAX_SPARSE_LEN {
+            return Err(D::Error::custom("histogram too long"));
+        }
+        let mut v = vec![0; sp.len];
+        for (i, c) in sp.nonzero {
+            *v.get_mut(i).ok_or_else(|| D::Error::custom("histogram index out of range"))? = c;
+        }
+        Ok(v)
+    }
+}
+
+/// The longest curve histogram a file may declare (grid points × share bins at their limits).
+const MAX_SPARSE_LEN: usize = 10_001 * (CURVE_SHARE_BINS as usize + 1);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curve_accumulator_merges_exactly() {
+        let grid = CurveGrid::new(3, 2.0);
+        let mut a = CurveAccumulator::new(&grid, 4);
+        let mut b = CurveAccumulator::new(&grid, 4);
+        a.add_replication(&[1, 1, 0, 2]);
+        b.add_replication(&[1, 3, 0, 0]);
+        let mut both = a.clone();
+        assert!(both.merge(&b));
+        assert_eq!(both.sums, vec![2, 6, 6]);
+        assert_eq!(both.replications(), 2);
+        let other = CurveAccumulator::new(&CurveGrid::new(4, 2.0), 4);
+        assert!(!both.merge(&other), "a different grid must not merge");
+    }
+
+    #[test]
+    fn outcomes_append_only_when_adjacent() {
+        let grid = CurveGrid::new(2, 1.0);
+        let part = |first: u64, t: Vec<Option<f64>>| PointOutcome {
+            point: 0,
+            world: None,
+            first_replication: first,
+            t_threshold: t,
+            curve: CurveAccumulator::new(&grid, 1),
+            attribution: NamedAttribution::default(),
+        };
+        let mut a = part(0, vec![Some(1.0), None]);
+        assert_eq!(a.append(&part(3, vec![Some(2.0)])), Err(MergeError::NotAdjacent { expected: 2, found: 3 }));
+        a.append(&part(2, vec![Some(2.0)])).unwrap();
+        assert_eq!(a.t_threshold, vec![Some(1.0), None, Some(2.0)]);
+        assert_eq!(a.end_replication(), 3);
+    }
+
+    #[test]
+    fn sparse_histogram_round_trips() {
+        let grid = CurveGrid::new(5, 4.0);
+        let mut a = CurveAccumulator::new(&grid, 7);
+        a.add_replication(&[0, 2, 3, 0, 1, 1]);
+        a.add_replication(&[1, 0, 0, 0, 6, 0]);
+        let json = serde_json::to_string(&a).unwrap();
+        let back: CurveAccumulator = serde_json::from_str(&json).unwrap();
+        assert_eq!(a, back);
+    }
+}

@@ -1,0 +1,335 @@
+//! The scenario's [`Facts`]: what the summary and the report need to know about it, in words and
+//! numbers, taken once from the validated scenario.
+
+use std::collections::BTreeMap;
+
+use super::{Scenario, Variant};
+use crate::facts::{
+    Assumptions, ChannelFacts, ChannelLinkFacts, Facts, InvolvementFacts, ManagerFacts, OrganisationFacts, PointFacts,
+    RoleFacts, SweepFacts, SweepPointFacts, SweepValue, UncertainFacts, UnitFacts,
+};
+use crate::org::Direction;
+
+/// How many ids a list of people shows before "and N more".
+const LIST_PEOPLE: usize = 5;
+
+impl Scenario {
+    /// The facts of this scenario for the summary and the report.
+    pub fn facts(&self) -> Facts {
+        let b = self.baseline();
+        Facts {
+            scenario: self.name.clone(),
+            description: self.description.clone(),
+            file_name: self
+                .file
+                .file_name()
+                .map_or_else(|| self.file.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            seed: self.seed,
+            replications: self.replications,
+            horizon_hours: self.horizon_hours,
+            curve_points: self.curve_points,
+            curve_hours: self.curve_hours,
+            points: self
+                .variants
+                .iter()
+                .enumerate()
+                .map(|(i, v)| PointFacts {
+                    name: v.name.clone(),
+                    description: v.description.clone(),
+                    target_size: v.target.len() as u32,
+                    target_label: v.target_label.clone(),
+                    threshold: v.threshold,
+                    changes: if i == 0 { vec![] } else { changes_from_baseline(b, v) },
+                })
+                .collect(),
+            sweep: self.sweep.as_ref().map(|sw| SweepFacts {
+                paths: sw.paths.clone(),
+                points: sw
+                    .points
+                    .iter()
+                    .map(|p| SweepPointFacts { values: p.values.iter().map(sweep_value).collect(), point: p.variant })
+                    .collect(),
+            }),
+            assumptions: assumptions(b),
+            uncertain: self
+                .uncertainty
+                .as_ref()
+                .zip(self.worlds.as_ref())
+                .map(|(u, w)| UncertainFacts { factors: u.factors.clone(), worlds: w.clone() }),
+        }
+    }
+}
+
+fn sweep_value(v: &toml::Value) -> SweepValue {
+    let text = match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let number = match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(x) => Some(*x),
+        _ => None,
+    };
+    SweepValue { text, number }
+}
+
+fn pct(share: f64) -> String {
+    format!("{:.0}%", 100.0 * share)
+}
+
+fn num(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// The first few ids of `people` and how many more.
+fn people_list(v: &Variant, people: &[u32]) -> String {
+    let shown: Vec<&str> = people.iter().take(LIST_PEOPLE).map(|&p| v.org.people[p as usize].id.as_str()).collect();
+    let more =
+        if people.len() > LIST_PEOPLE { format!(" and {} more", people.len() - LIST_PEOPLE) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
+}
+
+/// "role, unit" of a person.
+fn person_detail(v: &Variant, p: u32) -> String {
+    format!("{}, {}", v.org.role_of(p), v.org.unit_of(p))
+}
+
+/// Links that the scenario's settings add (community manager's watch, reach and mandate;
+/// `add_links`), grouped by channel, sender role and receiver role.
+fn extra_link_groups(v: &Variant) -> Vec<(String, String, String, bool, usize)> {
+    let mut groups: BTreeMap<(String, String, String, bool), usize> = BTreeMap::new();
+    for l in &v.extra_links {
+        let key = (
+            v.channels[l.channel as usize].name.clone(),
+            v.org.role_of(l.source).to_string(),
+            v.org.role_of(l.target).to_string(),
+            l.direction == Direction::Both,
+        );
+        *groups.entry(key).or_default() += 1;
+    }
+    groups.into_iter().map(|((c, a, b, both), n)| (c, a, b, both, n)).collect()
+}
+
+/// "↔" for a two-way link, "→" for a one-way link.
+fn arrow(both: bool) -> &'static str {
+    if both { "↔" } else { "→" }
+}
+
+fn window_text(w: &Option<crate::dist::Dist>) -> String {
+    w.as_ref().map_or_else(|| "unlimited".into(), |d| d.describe())
+}
+
+/// What a variant changes compared with the baseline, in short plain phrases.
+fn changes_from_baseline(b: &Variant, v: &Variant) -> Vec<String> {
+    let mut out = Vec::new();
+    if !std::sync::Arc::ptr_eq(&b.org, &v.org)
+        && (b.org.people.len() != v.org.people.len() || b.org.links.len() != v.org.links.len())
+    {
+        out.push(format!(
+            "organisation: {} people, {} links (baseline {} and {})",
+            v.org.people.len(),
+            v.org.links.len(),
+            b.org.people.len(),
+            b.org.links.len()
+        ));
+    }
+    for c in &v.channels {
+        match b.channels.iter().find(|x| x.name == c.name) {
+            None => out.push(format!("channel {} added", c.name)),
+            Some(bc) => {
+                if bc.delay.describe() != c.delay.describe() {
+                    out.push(format!("{} delay: {} → {}", c.name, bc.delay.describe(), c.delay.describe()));
+                }
+                if bc.transmit != c.transmit {
+                    out.push(format!("{} transmit: {} → {}", c.name, num(bc.transmit), num(c.transmit)));
+                }
+                if bc.notice != c.notice {
+                    let n = |x: Option<f64>| x.map_or_else(|| "receiver's".into(), num);
+                    out.push(format!("{} notice: {} → {}", c.name, n(bc.notice), n(c.notice)));
+                }
+            }
+        }
+    }
+    for r in &v.roles {
+        if let Some(br) = b.roles.iter().find(|x| x.name == r.name) {
+            if br.notice != r.notice {
+                out.push(format!("{} notice: {} → {}", r.name, num(br.notice), num(r.notice)));
+            }
+            if br.processing.describe() != r.processing.describe() {
+                out.push(format!("{} processing: {} → {}", r.name, br.processing.describe(), r.processing.describe()));
+            }
+            if window_text(&br.window) != window_text(&r.window) {
+                out.push(format!("{} window: {} → {}", r.name, window_text(&br.window), window_text(&r.window)));
+            }
+        }
+    }
+    match (&b.community_manager, &v.community_manager) {
+        (Some(a), Some(c)) => {
+            if a.mandate != c.mandate {
+                let yn = |m: bool| if m { "yes" } else { "no" };
+                out.push(format!("community manager's mandate: {} → {}", yn(a.mandate), yn(c.mandate)));
+            }
+            if a.effect != c.effect {
+                out.push(format!(
+                    "mandate effect: notice ≥ {}, processing × {}",
+                    num(c.effect.notice),
+                    num(c.effect.processing_factor)
+                ));
+            }
+            if a.person != c.person {
+                out.push(format!("community manager: {}", v.org.people[c.person as usize].id));
+            }
+        }
+        (None, Some(_)) => out.push("a community manager".into()),
+        (Some(_), None) => out.push("no community manager".into()),
+        (None, None) => {}
+    }
+    match (&b.involvement, &v.involvement) {
+        (Some(a), Some(c)) => {
+            if a.fraction != c.fraction {
+                out.push(format!("involvement: {} → {}", pct(a.fraction), pct(c.fraction)));
+            }
+            if a.group.len() != c.group.len() || a.channel != c.channel || a.direction != c.direction {
+                out.push(format!("involvement: {} of {} people", pct(c.fraction), c.group.len()));
+            }
+        }
+        (None, Some(c)) => out.push(format!("involvement: {} of {} people", pct(c.fraction), c.group.len())),
+        (Some(_), None) => out.push("no involvement".into()),
+        (None, None) => {}
+    }
+    let (eb, ev) = (extra_link_groups(b), extra_link_groups(v));
+    for g in &ev {
+        let before = eb.iter().find(|x| (&x.0, &x.1, &x.2, x.3) == (&g.0, &g.1, &g.2, g.3)).map_or(0, |x| x.4);
+        if before != g.4 {
+            out.push(format!("links {} {} {} over {}: {} → {}", g.1, arrow(g.3), g.2, g.0, before, g.4));
+        }
+    }
+    for g in &eb {
+        if !ev.iter().any(|x| (&x.0, &x.1, &x.2, x.3) == (&g.0, &g.1, &g.2, g.3)) {
+            out.push(format!("links {} {} {} over {}: {} → 0", g.1, arrow(g.3), g.2, g.0, g.4));
+        }
+    }
+    if b.sources != v.sources {
+        out.push(format!("source: {}", people_list(v, &v.sources)));
+    }
+    if b.target != v.target {
+        out.push(format!("target: {} people ({})", v.target.len(), v.target_label));
+    }
+    if b.threshold != v.threshold {
+        out.push(format!("threshold: {} → {}", num(b.threshold), num(v.threshold)));
+    }
+    out
+}
+
+/// The baseline's assumptions.
+fn assumptions(b: &Variant) -> Assumptions {
+    let org = &b.org;
+    let community_manager = b.community_manager.as_ref().map(|cm| {
+        let role = org.role_of(cm.person);
+        ManagerFacts {
+            id: org.people[cm.person as usize].id.clone(),
+            detail: person_detail(b, cm.person),
+            mandate: cm.mandate,
+            mandate_notice: cm.effect.notice,
+            mandate_processing_factor: cm.effect.processing_factor,
+            reach: extra_link_groups(b)
+                .into_iter()
+                .filter(|g| g.1 == role || g.2 == role)
+                .map(|(c, a, t, both, n)| format!("{n} link(s) {a} {} {t} over {c}", arrow(both)))
+                .collect(),
+        }
+    });
+    let involvement = b.involvement.as_ref().map(|inv| InvolvementFacts {
+        fraction: inv.fraction,
+        group_size: inv.group.len(),
+        channel: b.channels[inv.channel as usize].name.clone(),
+        posts: inv.direction == Direction::Both,
+    });
+    let mut counts: BTreeMap<(u32, u32), usize> = BTreeMap::new();
+    for p in &org.people {
+        *counts.entry((p.unit, p.role)).or_default() += 1;
+    }
+    let units = org
+        .units
+        .iter()
+        .enumerate()
+        .map(|(u, unit)| {
+            let mut roles: Vec<(String, usize)> = counts
+                .iter()
+                .filter(|((uu, _), _)| *uu == u as u32)
+                .map(|((_, r), &c)| (org.roles[*r as usize].clone(), c))
+                .collect();
+            roles.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            UnitFacts { name: unit.clone(), people: roles.iter().map(|r| r.1).sum(), roles }
+        })
+        .collect();
+    let mut per_channel = vec![(0usize, 0usize); org.channels.len()];
+    for l in &org.links {
+        match l.direction {
+            Direction::Both => per_channel[l.channel as usize].0 += 1,
+            Direction::Forward => per_channel[l.channel as usize].1 += 1,
+        }
+    }
+    let mut added: BTreeMap<String, usize> = BTreeMap::new();
+    for g in extra_link_groups(b) {
+        *added.entry(g.0).or_default() += g.4;
+    }
+    let mut channel_links: Vec<ChannelLinkFacts> = org
+        .channels
+        .iter()
+        .enumerate()
+        .map(|(c, name)| ChannelLinkFacts {
+            name: name.clone(),
+            both: per_channel[c].0,
+            forward: per_channel[c].1,
+            added: added.get(name).copied().unwrap_or(0),
+        })
+        .collect();
+    for (name, n) in &added {
+        if !org.channels.contains(name) {
+            channel_links.push(ChannelLinkFacts { name: name.clone(), both: 0, forward: 0, added: *n });
+        }
+    }
+    let mut role_people = vec![0usize; org.roles.len()];
+    for p in &org.people {
+        role_people[p.role as usize] += 1;
+    }
+    Assumptions {
+        source: people_list(b, &b.sources),
+        community_manager,
+        involvement,
+        organisation: OrganisationFacts {
+            people: org.people.len(),
+            links: org.links.len(),
+            origin: org.origin.clone(),
+            units,
+            channel_links,
+        },
+        channels: b
+            .channels
+            .iter()
+            .map(|c| ChannelFacts {
+                name: c.name.clone(),
+                delay: c.delay.describe(),
+                mean_delay: c.delay.mean(),
+                transmit: c.transmit,
+                notice: c.notice,
+            })
+            .collect(),
+        roles: b
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RoleFacts {
+                name: r.name.clone(),
+                people: role_people.get(i).copied().unwrap_or(0),
+                notice: r.notice,
+                processing: r.processing.describe(),
+                window: window_text(&r.window),
+                defined: r.defined,
+            })
+            .collect(),
+    }
+}

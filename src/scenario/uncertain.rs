@@ -1,0 +1,367 @@
+//! `[uncertain]`: turning a scenario's plausible ranges into [`Factor`]s, resolving each factor's
+//! dotted paths to the parameters of every design point ([`ParamTarget`]), and checking that
+//! every value a factor can take is valid there — so that no world can fail later.
+
+use std::path::Path;
+
+use super::Variant;
+use super::locate::line_of_key;
+use crate::error::{InputError, InputErrorKind};
+use crate::model::Params;
+use crate::patch::{DistParam, ParamTarget};
+use crate::uncertain::{DEFAULT_WORLDS, Factor, FactorDist, MAX_FACTORS, MAX_WORLDS, Mode};
+
+/// The validated `[uncertain]` section of a scenario.
+#[derive(Debug, Clone)]
+pub struct Uncertainty {
+    /// The factors, in file order (single-path entries first, then `[[uncertain.factors]]`).
+    pub factors: Vec<Factor>,
+    /// How many worlds `permeate run` draws (`worlds`, default 200).
+    pub worlds: u32,
+    /// Per design point: the (factor index, parameter) pairs the factors change there.
+    pub targets: Vec<Vec<(usize, ParamTarget)>>,
+}
+
+/// The paths an uncertain factor may drive, for messages.
+const SUPPORTED: &str = "channels.NAME.transmit, channels.NAME.notice, channels.NAME.delay.PARAM, roles.NAME.notice, \
+     roles.NAME.processing.PARAM, roles.NAME.window.PARAM, involvement.fraction, \
+     community_manager.mandate_effect.notice, community_manager.mandate_effect.processing_factor, target.threshold";
+
+/// Keys of a factor's distribution, by `dist`.
+fn dist_keys(dist: &str) -> Option<&'static [&'static str]> {
+    Some(match dist {
+        "uniform" | "loguniform" => &["min", "max"],
+        "triangular" => &["min", "mode", "max"],
+        "beta" => &["mean", "sd"],
+        "choice" => &["values", "weights"],
+        _ => return None,
+    })
+}
+
+struct Here<'a> {
+    file: &'a Path,
+    text: &'a str,
+}
+
+impl Here<'_> {
+    /// An error at `[uncertain]` entry `segs` (e.g. `["channels.chat.transmit"]` or
+    /// `["factors", "0", "min"]`), with its line.
+    fn err(&self, segs: &[&str], message: String) -> InputError {
+        let mut path = vec!["uncertain"];
+        path.extend_from_slice(segs);
+        let mut e = InputError::new(self.file, InputErrorKind::Invalid(message)).at_key(format!(
+            "uncertain.{}",
+            segs.iter()
+                .map(|s| if s.contains('.') { format!("\"{s}\"") } else { s.to_string() })
+                .collect::<Vec<_>>()
+                .join(".")
+        ));
+        e.line = line_of_key(self.text, &path);
+        e
+    }
+}
+
+fn number(v: &toml::Value) -> Option<f64> {
+    match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(x) => Some(*x),
+        _ => None,
+    }
+}
+
+/// A factor distribution from a table with `dist` and its keys; `extra` keys are allowed (and
+/// left to the caller). Messages say what is expected, with an example.
+fn factor_dist(t: &toml::Table, extra: &[&str], at: &[&str], here: &Here<'_>) -> Result<FactorDist, InputError> {
+    let example = "e.g. { dist = \"uniform\", min = 0.3, max = 0.7 }; dist is one of uniform, triangular, \
+                   loguniform, beta, choice";
+    let Some(dist) = t.get("dist") else {
+        return Err(here.err(at, format!("missing `dist`: give the plausible values as a distribution, {example}")));
+    };
+    let Some(dist) = dist.as_str() else { return Err(here.err(at, format!("`dist` must be a text, {example}"))) };
+    let Some(keys) = dist_keys(dist) else {
+        return Err(here.err(at, format!("unknown dist \"{dist}\", {example}")));
+    };
+    for k in t.keys() {
+        if k != "dist" && !keys.contains(&k.as_str()) && !extra.contains(&k.as_str()) {
+            return Err(here.err(at, format!("unknown key `{k}` for dist \"{dist}\"; it takes {}", keys.join(", "))));
+        }
+    }
+    let num = |k: &str| -> Result<f64, InputError> {
+        match t.get(k) {
+            None => Err(here.err(at, format!("dist \"{dist}\" needs `{k}` (it takes {})", keys.join(", ")))),
+            Some(v) => number(v).ok_or_else(|| here.err(at, format!("`{k}` must be a number, got {v}"))),
+        }
+    };
+    let list = |k: &str| -> Result<Option<Vec<f64>>, InputError> {
+        match t.get(k) {
+            None => Ok(None),
+            Some(toml::Value::Array(a)) => a
+                .iter()
+                .map(|v| number(v).ok_or_else(|| here.err(at, format!("`{k}` must be a list of numbers, got {v}"))))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(v) => Err(here.err(at, format!("`{k}` must be a list of numbers, e.g. [0.5, 1.0], got {v}"))),
+        }
+    };
+    let d = match dist {
+        "uniform" => FactorDist::Uniform { min: num("min")?, max: num("max")? },
+        "loguniform" => FactorDist::LogUniform { min: num("min")?, max: num("max")? },
+        "triangular" => FactorDist::Triangular { min: num("min")?, mode: num("mode")?, max: num("max")? },
+        "beta" => FactorDist::Beta { mean: num("mean")?, sd: num("sd")? },
+        _ => {
+            let values = list("values")?
+                .ok_or_else(|| here.err(at, "dist \"choice\" needs `values`, e.g. values = [0.5, 1.0]".into()))?;
+            let weights = list("weights")?.unwrap_or_else(|| vec![1.0; values.len()]);
+            FactorDist::Choice { values, weights }
+        }
+    };
+    d.check().map_err(|m| here.err(at, m))?;
+    Ok(d)
+}
+
+/// Parses `[uncertain]` into factors and the world count (paths not yet resolved).
+pub(super) fn factors(raw: &toml::Value, file: &Path, text: &str) -> Result<(Vec<Factor>, u32), InputError> {
+    let here = Here { file, text };
+    let Some(table) = raw.as_table() else {
+        return Err(here.err(&[], "`[uncertain]` must be a table of dotted paths and their plausible values".into()));
+    };
+    let mut worlds = DEFAULT_WORLDS;
+    let mut factors = Vec::new();
+    for (key, value) in table {
+        match key.as_str() {
+            "worlds" => {
+                worlds = match value.as_integer() {
+                    Some(w) if (1..=i64::from(MAX_WORLDS)).contains(&w) => w as u32,
+                    _ => {
+                        return Err(here
+                            .err(&["worlds"], format!("must be a whole number from 1 to {MAX_WORLDS}, got {value}")));
+                    }
+                }
+            }
+            "factors" => {
+                let Some(list) = value.as_array() else {
+                    return Err(here.err(&["factors"], "write each factor as a [[uncertain.factors]] table".into()));
+                };
+                for (i, f) in list.iter().enumerate() {
+                    let idx = i.to_string();
+                    let at = ["factors", idx.as_str()];
+                    let Some(t) = f.as_table() else {
+                        return Err(here.err(&at, "a factor is a table with name, paths, mode and a dist".into()));
+                    };
+                    let name = match t.get("name").and_then(|n| n.as_str()) {
+                        Some(n) if !n.trim().is_empty() => n.to_string(),
+                        _ => {
+                            return Err(
+                                here.err(&at, "a factor needs a `name`, e.g. name = \"chat reliability\"".into())
+                            );
+                        }
+                    };
+                    let paths: Vec<String> = match t.get("paths").and_then(|p| p.as_array()) {
+                        Some(a) if !a.is_empty() && a.iter().all(|p| p.is_str()) => {
+                            a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect()
+                        }
+                        _ => {
+                            return Err(here.err(
+                                &at,
+                                format!("factor \"{name}\" needs `paths`, a list of dotted paths, e.g. paths = [\"channels.chat.transmit\"]"),
+                            ));
+                        }
+                    };
+                    let mode = match t.get("mode").map(|m| m.as_str()) {
+                        None | Some(Some("set")) => Mode::Set,
+                        Some(Some("scale")) => Mode::Scale,
+                        Some(_) => {
+                            return Err(
+                                here.err(&at, format!("factor \"{name}\": `mode` is \"set\" (default) or \"scale\""))
+                            );
+                        }
+                    };
+                    let dist = factor_dist(t, &["name", "paths", "mode"], &at, &here)?;
+                    factors.push(Factor { name, dist, paths, mode });
+                }
+            }
+            path => {
+                let Some(t) = value.as_table() else {
+                    return Err(here.err(
+                        &[path],
+                        format!(
+                            "give the plausible values of \"{path}\" as a distribution, e.g. \"{path}\" = {{ dist = \"uniform\", min = 0.3, max = 0.7 }} (write the path in quotes)"
+                        ),
+                    ));
+                };
+                let dist = factor_dist(t, &[], &[path], &here)?;
+                factors.push(Factor { name: path.to_string(), dist, paths: vec![path.to_string()], mode: Mode::Set });
+            }
+        }
+    }
+    if factors.is_empty() {
+        return Err(here.err(&[], "`[uncertain]` has no factor: add a dotted path with its plausible values".into()));
+    }
+    if factors.len() > MAX_FACTORS {
+        return Err(here.err(&[], format!("{} factors is more than the limit of {MAX_FACTORS}", factors.len())));
+    }
+    let mut names: Vec<&str> = factors.iter().map(|f| f.name.as_str()).collect();
+    names.sort_unstable();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(here.err(&[], format!("two factors are named \"{}\"; names must be unique", w[0])));
+    }
+    Ok((factors, worlds))
+}
+
+/// The parameter that `path` names in design point `v`: `Ok(None)` where the point does not have
+/// it (no mandate, no involvement, no window); an error where no point could have it.
+fn target(v: &Variant, path: &str) -> Result<Option<ParamTarget>, String> {
+    let segs: Vec<&str> = path.split('.').collect();
+    let channel = |name: &str| {
+        v.channels
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| i as u16)
+            .ok_or_else(|| format!("there is no channel \"{name}\""))
+    };
+    let role = |name: &str| {
+        v.roles
+            .iter()
+            .position(|r| r.name == name)
+            .map(|i| i as u16)
+            .ok_or_else(|| format!("there is no role \"{name}\""))
+    };
+    let param = |key: &str| {
+        DistParam::from_key(key).ok_or_else(|| {
+            format!(
+                "`{key}` is not a distribution parameter (rate, mean, median, sigma, shape, scale, min, max, value)"
+            )
+        })
+    };
+    let unsupported = || format!("\"{path}\" is not a number an uncertain factor can drive; supported: {SUPPORTED}");
+    Ok(Some(match segs.as_slice() {
+        ["channels", c, "transmit"] => ParamTarget::ChannelTransmit(channel(c)?),
+        ["channels", c, "notice"] => ParamTarget::ChannelNotice(channel(c)?),
+        ["channels", c, "delay", p] => ParamTarget::ChannelDelay(channel(c)?, param(p)?),
+        ["roles", r, "notice"] => ParamTarget::RoleNotice(role(r)?),
+        ["roles", r, "processing", p] => ParamTarget::RoleProcessing(role(r)?, param(p)?),
+        ["roles", r, "window", p] => {
+            let r = role(r)?;
+            if v.roles[r as usize].window.is_none() {
+                return Ok(None);
+            }
+            ParamTarget::RoleWindow(r, param(p)?)
+        }
+        ["involvement", "fraction"] => {
+            if v.involvement.is_none() {
+                return Ok(None);
+            }
+            ParamTarget::InvolvementFraction
+        }
+        ["community_manager", "mandate_effect", what @ ("notice" | "processing_factor")] => {
+            if !v.community_manager.as_ref().is_some_and(|c| c.mandate) {
+                return Ok(None);
+            }
+            if *what == "notice" { ParamTarget::MandateNotice } else { ParamTarget::MandateProcessingFactor }
+        }
+        ["target", "threshold"] => ParamTarget::Threshold,
+        _ => return Err(unsupported()),
+    }))
+}
+
+/// Resolves every factor's paths in every design point and checks that every value the factor
+/// can take is valid there. `point_sets` are the dotted paths each point's own `set` changes.
+pub(super) fn resolve(
+    factors: Vec<Factor>,
+    worlds: u32,
+    variants: &[Variant],
+    point_sets: &[Vec<String>],
+    horizon_hours: f64,
+    file: &Path,
+    text: &str,
+) -> Result<Uncertainty, InputError> {
+    let here = Here { file, text };
+    let at = |f: &Factor, path: &str| -> Vec<String> {
+        if f.paths.len() == 1 && f.name == f.paths[0] {
+            vec![path.to_string()]
+        } else {
+            vec!["factors".into(), f.name.clone()]
+        }
+    };
+    let err = |f: &Factor, path: &str, message: String| {
+        let segs = at(f, path);
+        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        let mut e = here.err(&segs, message);
+        if segs[0] == "factors" {
+            e.line = line_of_key(text, &["uncertain", "factors"]);
+        }
+        e
+    };
+    let mut targets = vec![Vec::new(); variants.len()];
+    for (fi, f) in factors.iter().enumerate() {
+        let (lo, hi) = f.dist.support();
+        let candidates: Vec<f64> = match &f.dist {
+            FactorDist::Choice { values, .. } => values.clone(),
+            _ => vec![lo, hi],
+        };
+        for path in &f.paths {
+            let mut found = false;
+            for (p, v) in variants.iter().enumerate() {
+                let t = target(v, path).map_err(|m| err(f, path, format!("factor \"{}\": {m}", f.name)))?;
+                let Some(t) = t else { continue };
+                found = true;
+                if f.mode == Mode::Set && point_sets[p].iter().any(|s| s == path) {
+                    return Err(err(
+                        f,
+                        path,
+                        format!(
+                            "variant \"{}\" sets \"{path}\", which factor \"{}\" also sets in every world (the variant's value \
+                             would be lost); use mode = \"scale\" or leave the path to one of them",
+                            v.name, f.name
+                        ),
+                    ));
+                }
+                let params = v.params(horizon_hours);
+                let base = params.get(t);
+                for &x in &candidates {
+                    let value = match (f.mode, base) {
+                        (Mode::Set, _) => x,
+                        (Mode::Scale, Some(b)) => b * x,
+                        (Mode::Scale, None) => {
+                            return Err(err(
+                                f,
+                                path,
+                                format!(
+                                    "factor \"{}\" scales \"{path}\", which has no value to scale in \"{}\"",
+                                    f.name, v.name
+                                ),
+                            ));
+                        }
+                    };
+                    let mut trial: Params = params.clone();
+                    trial.set(t, value).map_err(|m| {
+                        err(
+                            f,
+                            path,
+                            format!(
+                                "factor \"{}\" can take {} ({}), which makes \"{path}\" {} in \"{}\": {m}",
+                                f.name,
+                                crate::dist::fmt_num(x),
+                                f.dist.describe(),
+                                crate::dist::fmt_num(value),
+                                v.name
+                            ),
+                        )
+                    })?;
+                }
+                targets[p].push((fi, t));
+            }
+            if !found {
+                return Err(err(
+                    f,
+                    path,
+                    format!(
+                        "factor \"{}\": \"{path}\" has no value in the baseline or any variant (no mandate, involvement or window there)",
+                        f.name
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Uncertainty { factors, worlds, targets })
+}

@@ -1,0 +1,329 @@
+//! Running a study: the design's points × replications, or one shard of that work, into raw
+//! [`PointOutcome`]s. Models are compiled once per distinct structure and patched with each
+//! point's parameters.
+//!
+//! The work of a study is the list of (point, replication) pairs in order — point 0's
+//! replications `0..R`, then point 1's, … — and shard `I/N` runs the `I`-th of `N` contiguous
+//! slices of it. Every replication draws from the same streams whichever shard runs it, so the
+//! shards' outcomes merge into exactly the outcome of one run.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::engine::{ModelRun, run_model};
+use crate::error::{Error, InputError, InputErrorKind};
+use crate::facts::Facts;
+use crate::model::{Model, Structure};
+use crate::outcome::{CurveGrid, LinkName, NamedAttribution, PersonName, PointOutcome, SOURCE_CHANNEL};
+use crate::results::{Summariser, SummaryError};
+use crate::rng::{fmix64, identity_key};
+use crate::scenario::{Scenario, Variant};
+
+/// The most shards a study may be split into.
+pub const MAX_SHARDS: u32 = 100_000;
+
+/// How many compiled structures a run keeps for reuse (points that change the structure
+/// compile their own; the most recent few are kept).
+const STRUCTURE_CACHE: usize = 4;
+
+/// One slice of a study's work: shard `index` (1-based) of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which slice, 1 to `count`.
+    pub index: u32,
+    /// Into how many slices the work is split.
+    pub count: u32,
+}
+
+impl Shard {
+    /// The whole study as one shard.
+    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
+
+    /// Parses `I/N` (e.g. `3/8`): 1 ≤ I ≤ N ≤ [`MAX_SHARDS`].
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let expected = "expected I/N with 1 ≤ I ≤ N, e.g. --shard 3/8 for the third of eight shards";
+        let (i, n) = text.split_once('/').ok_or_else(|| format!("\"{text}\": {expected}"))?;
+        let (Ok(index), Ok(count)) = (i.trim().parse::<u32>(), n.trim().parse::<u32>()) else {
+            return Err(format!("\"{text}\": {expected}"));
+        };
+        if index == 0 || index > count {
+            return Err(format!("\"{text}\": {expected}"));
+        }
+        if count > MAX_SHARDS {
+            return Err(format!("\"{text}\": at most {MAX_SHARDS} shards"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// This shard's slice of `total` work items: `[⌊(I−1)·T/N⌋, ⌊I·T/N⌋)`.
+    pub fn work(&self, total: u64) -> Range<u64> {
+        let at = |i: u32| (u128::from(total) * u128::from(i) / u128::from(self.count)) as u64;
+        at(self.index - 1)..at(self.index)
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Number of worlds of a scenario's study (1 without uncertain assumptions).
+fn world_count(scenario: &Scenario) -> usize {
+    scenario.worlds.as_ref().map_or(1, |w| w.values.len())
+}
+
+/// Total work items of a scenario's study: worlds × points × replications.
+pub fn total_work(scenario: &Scenario) -> u64 {
+    (world_count(scenario) * scenario.variants.len()) as u64 * scenario.replications
+}
+
+/// The replications of each cell — (world, design point), world-major: cell `c` is point
+/// `c % points` of world `c / points` — that fall into `work` (a range of work items), as
+/// (cell, replications) in order; cells outside are left out.
+pub fn point_ranges(points: usize, replications: u64, work: &Range<u64>) -> Vec<(usize, Range<u64>)> {
+    (0..points)
+        .filter_map(|p| {
+            let start = p as u64 * replications;
+            let end = start + replications;
+            let (lo, hi) = (work.start.max(start), work.end.min(end));
+            (lo < hi).then(|| (p, (lo - start)..(hi - start)))
+        })
+        .collect()
+}
+
+/// Runs `shard` of the study of `scenario` on the current rayon pool and hands the outcome of
+/// each point it touches to `each`, in design order, as soon as it is complete.
+/// `progress` is called once per finished replication.
+pub fn run_each(
+    scenario: &Scenario,
+    shard: Shard,
+    progress: &(dyn Fn() + Sync),
+    each: &mut dyn FnMut(PointOutcome) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let grid = CurveGrid::new(scenario.curve_points, scenario.curve_hours);
+    let work = shard.work(total_work(scenario));
+    let points = scenario.variants.len();
+    let cells = world_count(scenario) * points;
+    let mut structures: Vec<(usize, Arc<Structure>)> = Vec::new();
+    for (cell, replications) in point_ranges(cells, scenario.replications, &work) {
+        let (w, p) = (cell / points, cell % points);
+        let v = &scenario.variants[p];
+        let mut model = model_for(scenario, p, &mut structures)?;
+        let world = match (&scenario.worlds, &scenario.uncertainty) {
+            (Some(worlds), Some(u)) => {
+                model = world_model(scenario, &model, p, &worlds.values[w], u)?;
+                Some(w as u32)
+            }
+            _ => None,
+        };
+        let run = run_model(&model, scenario.seed, replications, &grid, progress);
+        let mut outcome = named_outcome(p, run, &model, v);
+        outcome.world = world;
+        each(outcome)?;
+    }
+    Ok(())
+}
+
+/// Runs `shard` of the study and returns the outcome of each point it touches, in design order.
+pub fn run(scenario: &Scenario, shard: Shard, progress: &(dyn Fn() + Sync)) -> Result<Vec<PointOutcome>, Error> {
+    let mut outcomes = Vec::new();
+    run_each(scenario, shard, progress, &mut |o| {
+        outcomes.push(o);
+        Ok(())
+    })?;
+    Ok(outcomes)
+}
+
+/// Runs the whole study of `scenario` and summarises it point by point: the results one
+/// `permeate run` writes, with `facts` = `scenario.facts()`.
+pub fn results(
+    scenario: &Scenario,
+    facts: &Facts,
+    progress: &(dyn Fn() + Sync),
+) -> Result<crate::results::Results, Error> {
+    let internal = |e: SummaryError| {
+        Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(format!("internal: {e}"))))
+    };
+    let mut summary = Summariser::new(facts);
+    run_each(scenario, Shard::WHOLE, progress, &mut |o| summary.add(&o).map_err(internal))?;
+    summary.finish().map_err(internal)
+}
+
+/// The compiled model of point `p`: a patch of a cached structure when an earlier point has the
+/// same structure, else a fresh compile (then cached).
+fn model_for(scenario: &Scenario, p: usize, cache: &mut Vec<(usize, Arc<Structure>)>) -> Result<Model, Error> {
+    let v = &scenario.variants[p];
+    let params = v.params(scenario.horizon_hours);
+    let patched = cache.iter().find(|(q, _)| scenario.variants[*q].same_structure(v));
+    let fail = |e: crate::model::ModelError| {
+        Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(e.to_string())).in_variant(&v.name))
+    };
+    if let Some((_, structure)) = patched {
+        return Model::with_params(Arc::clone(structure), &params).map_err(fail);
+    }
+    let names = v.channel_names();
+    let structure = Arc::new(Structure::compile(&v.structure_spec(&names)).map_err(fail)?);
+    if cache.len() == STRUCTURE_CACHE {
+        cache.remove(0);
+    }
+    cache.push((p, Arc::clone(&structure)));
+    Model::with_params(structure, &params).map_err(fail)
+}
+
+/// The model of point `p` in a world with factor values `values`: its parameters with each
+/// factor's value set (or multiplied in), on the same shared structure.
+fn world_model(
+    scenario: &Scenario,
+    model: &Model,
+    p: usize,
+    values: &[f64],
+    u: &crate::scenario::uncertain::Uncertainty,
+) -> Result<Model, Error> {
+    let v = &scenario.variants[p];
+    let base = v.params(scenario.horizon_hours);
+    let mut params = base.clone();
+    for &(f, target) in &u.targets[p] {
+        let factor = &u.factors[f];
+        let x = values[f];
+        let value = match factor.mode {
+            crate::uncertain::Mode::Set => x,
+            crate::uncertain::Mode::Scale => base.get(target).unwrap_or(0.0) * x,
+        };
+        params.set(target, value).map_err(|m| {
+            Error::from(
+                InputError::new(&scenario.file, InputErrorKind::Invalid(format!("factor \"{}\": {m}", factor.name)))
+                    .in_variant(&v.name),
+            )
+        })?;
+    }
+    Model::with_params(Arc::clone(&model.structure), &params).map_err(|e| {
+        Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(e.to_string())).in_variant(&v.name))
+    })
+}
+
+/// Names the model-indexed attribution of a run by person ids, roles, units and channel names.
+fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> PointOutcome {
+    let a = &run.attribution;
+    let person = |p: u32| PersonName {
+        id: v.org.people[p as usize].id.clone(),
+        role: v.org.role_of(p).to_string(),
+        unit: v.org.unit_of(p).to_string(),
+    };
+    let channel = |c: usize| v.channels.get(c).map_or_else(|| SOURCE_CHANNEL.to_string(), |ch| ch.name.clone());
+    let arcs = &model.structure.arcs;
+    let mut people = BTreeMap::new();
+    for (&p, &c) in &a.people {
+        *people.entry(person(p)).or_default() += c;
+    }
+    let mut links = BTreeMap::new();
+    for (&l, &c) in &a.links {
+        let name = LinkName {
+            source: v.org.people[model.sender_of(l) as usize].id.clone(),
+            target: v.org.people[arcs[l as usize].to as usize].id.clone(),
+            channel: channel(arcs[l as usize].channel as usize),
+        };
+        *links.entry(name).or_default() += c;
+    }
+    let by_channel = |counts: &[u64]| {
+        let mut m = BTreeMap::new();
+        for (c, &n) in counts.iter().enumerate() {
+            *m.entry(channel(c)).or_default() += n;
+        }
+        m
+    };
+    PointOutcome {
+        point,
+        world: None,
+        first_replication: run.first_replication,
+        t_threshold: run.t_threshold,
+        curve: run.curve,
+        attribution: NamedAttribution {
+            reached: a.reached,
+            people,
+            links,
+            channels: by_channel(&a.channels),
+            first_heard: by_channel(&a.first_heard),
+        },
+    }
+}
+
+/// A fingerprint of everything a study's numbers depend on: the permeate version, the scenario
+/// file's text, every organisation it uses (people and links, so changed CSV files are caught
+/// wherever they are), the seed and the replication count. Shards merge only with equal
+/// fingerprints. Hex, 16 digits.
+pub fn fingerprint(scenario: &Scenario) -> String {
+    let mut h = identity_key(&[env!("CARGO_PKG_VERSION")]);
+    let mut add = |x: u64| h = fmix64(h ^ x).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    add(scenario.source_hash);
+    add(scenario.seed);
+    add(scenario.replications);
+    add(u64::from(scenario.curve_points));
+    add(scenario.curve_hours.to_bits());
+    add(scenario.horizon_hours.to_bits());
+    for row in scenario.worlds.iter().flat_map(|w| &w.values) {
+        for x in row {
+            add(x.to_bits());
+        }
+    }
+    let mut seen: Vec<*const crate::org::Organisation> = Vec::new();
+    for v in &scenario.variants {
+        let ptr = Arc::as_ptr(&v.org);
+        if seen.contains(&ptr) {
+            continue;
+        }
+        seen.push(ptr);
+        let org = &v.org;
+        add(org.people.len() as u64);
+        for p in &org.people {
+            add(identity_key(&[&p.id, &org.units[p.unit as usize], &org.roles[p.role as usize]]));
+        }
+        add(org.links.len() as u64);
+        for l in &org.links {
+            let both = matches!(l.direction, crate::org::Direction::Both);
+            add(identity_key(&[
+                &org.people[l.source as usize].id,
+                &org.people[l.target as usize].id,
+                &org.channels[l.channel as usize],
+                if both { "both" } else { "forward" },
+            ]));
+        }
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_the_work_exactly_once() {
+        for total in [0u64, 1, 5, 7, 1000, 1001] {
+            for n in [1u32, 2, 3, 7, 13] {
+                let mut next = 0;
+                for i in 1..=n {
+                    let w = Shard { index: i, count: n }.work(total);
+                    assert_eq!(w.start, next, "total {total}, shard {i}/{n}");
+                    next = w.end;
+                }
+                assert_eq!(next, total);
+            }
+        }
+    }
+
+    #[test]
+    fn point_ranges_split_work_by_point() {
+        assert_eq!(point_ranges(3, 10, &(5..25)), vec![(0, 5..10), (1, 0..10), (2, 0..5)]);
+        assert_eq!(point_ranges(3, 10, &(10..20)), vec![(1, 0..10)]);
+        assert!(point_ranges(3, 10, &(30..30)).is_empty());
+    }
+
+    #[test]
+    fn shard_text_is_checked() {
+        assert_eq!(Shard::parse("3/8"), Ok(Shard { index: 3, count: 8 }));
+        for bad in ["0/3", "4/3", "3", "a/b", "1/0", "-1/3", "1/200000"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

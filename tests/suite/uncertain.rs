@@ -1,0 +1,258 @@
+//! Uncertain assumptions: worlds drawn from the factors' plausible values, common random numbers
+//! across worlds, answers pooled and spread across worlds, and bad `[uncertain]` input.
+
+use permeate::uncertain::WorldDesign;
+
+use crate::common::{TempScenario, permeate, read_text, run_ok, star_csv};
+
+/// A star of `leaves` developers around the community node, exponential delays of rate 1 on
+/// channel `feed`, nothing else random; `extra` appended to the scenario.
+fn star(leaves: usize, replications: u64, extra: &str) -> TempScenario {
+    let (people, links) = star_csv(leaves);
+    let toml = format!(
+        "name = \"star\"\nseed = 11\nreplications = {replications}\nhorizon_hours = 1000\n\
+         [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+         [channels.feed]\ndelay = {{ dist = \"exponential\", rate = 1.0 }}\ntransmit = 1.0\n\
+         [source]\nid = \"centre\"\n[target]\nrole = \"developer\"\nthreshold = 0.8\n{extra}"
+    );
+    TempScenario::new(&[("scenario.toml", &toml), ("people.csv", &people), ("links.csv", &links)])
+}
+
+/// Mean T80 of 100 leaves with rate λ: Σ_{j=21}^{100} 1/(j λ) (order statistics of exponentials).
+fn star_mean(lambda: f64) -> f64 {
+    (21..=100).map(|j| 1.0 / (j as f64 * lambda)).sum()
+}
+
+#[test]
+fn a_choice_of_rates_gives_the_mixture_of_the_closed_forms() {
+    let extra =
+        "[uncertain]\nworlds = 200\n\"channels.feed.delay.rate\" = { dist = \"choice\", values = [0.5, 1.0] }\n";
+    let s = star(100, 100, extra).load();
+    assert_eq!(s.worlds.as_ref().unwrap().values.len(), 200);
+    let r = permeate::study::results(&s, &s.facts(), &|| {}).unwrap();
+    let t = &r.variants[0].replications;
+    assert_eq!(t.len(), 200 * 100);
+    // The worlds are the sampling units: the standard error comes from the per-world means (the
+    // share of worlds with each rate varies from draw to draw).
+    let means: Vec<f64> = t.chunks(100).map(|w| w.iter().map(|x| x.unwrap()).sum::<f64>() / 100.0).collect();
+    let grand = means.iter().sum::<f64>() / means.len() as f64;
+    let sd = (means.iter().map(|m| (m - grand).powi(2)).sum::<f64>() / (means.len() - 1) as f64).sqrt();
+    let se = sd / (means.len() as f64).sqrt();
+    let expected = 0.5 * (star_mean(0.5) + star_mean(1.0));
+    assert!((expected - 2.3845).abs() < 1e-4, "{expected}");
+    assert!((grand - expected).abs() < 4.0 * se, "pooled mean {grand} vs {expected} (se {se})");
+    // Each world's mean is near its own rate's closed form (sd of a world mean ≈ 0.03 at λ = 1).
+    for (w, m) in means.iter().enumerate() {
+        let rate = s.worlds.as_ref().unwrap().values[w][0];
+        assert!((m - star_mean(rate)).abs() < 0.25 / rate, "world {w} (rate {rate}): {m}");
+    }
+    let spread = r.variants[0].worlds.as_ref().unwrap().median;
+    assert!(spread.p5.unwrap() < 1.7 && spread.p95.unwrap() > 3.0, "{spread:?}");
+}
+
+#[test]
+fn degenerate_ranges_reproduce_the_plain_run_exactly() {
+    let plain = star(60, 300, "").load();
+    let degenerate = star(
+        60,
+        300,
+        "[uncertain]\nworlds = 3\n\"channels.feed.transmit\" = { dist = \"uniform\", min = 1.0, max = 1.0 }\n\
+         \"channels.feed.delay.rate\" = { dist = \"triangular\", min = 1.0, mode = 1.0, max = 1.0 }\n",
+    )
+    .load();
+    let a = permeate::study::results(&plain, &plain.facts(), &|| {}).unwrap();
+    let b = permeate::study::results(&degenerate, &degenerate.facts(), &|| {}).unwrap();
+    let one = &a.variants[0].replications;
+    for w in 0..3 {
+        assert_eq!(&b.variants[0].replications[w * 300..(w + 1) * 300], &one[..], "world {w}");
+    }
+}
+
+#[test]
+fn world_values_depend_only_on_seed_world_and_factor() {
+    let s = star(
+        10,
+        5,
+        "[uncertain]\nworlds = 40\n\"channels.feed.transmit\" = { dist = \"uniform\", min = 0.2, max = 0.9 }\n",
+    );
+    let mut a = s.load();
+    let first = a.worlds.clone().unwrap();
+    a.use_worlds(WorldDesign::Random { count: 40 });
+    assert_eq!(a.worlds.as_ref().unwrap(), &first);
+    a.seed = 12;
+    a.use_random_worlds(None);
+    assert_ne!(a.worlds.as_ref().unwrap(), &first, "another seed, other worlds");
+    // Shards in separate processes with different -j merge into the bytes of one run.
+    let dir = tempfile::tempdir().unwrap();
+    let single = dir.path().join("single");
+    run_ok(&s.scenario(), &single, &["-j", "2", "-n", "20"]);
+    let mut parts = Vec::new();
+    for i in 1..=3 {
+        let out = dir.path().join(format!("p{i}"));
+        run_ok(&s.scenario(), &out, &["-j", &(1 + i % 2).to_string(), "-n", "20", "--shard", &format!("{i}/3")]);
+        parts.push(out.to_str().unwrap().to_string());
+    }
+    let merged = dir.path().join("merged");
+    let mut args = vec!["merge", parts[2].as_str(), parts[0].as_str(), parts[1].as_str(), "-q", "-o"];
+    args.push(merged.to_str().unwrap());
+    assert!(permeate(&args).status.success());
+    for f in ["summary.json", "replications.csv", "curve.csv", "summary.md", "report.html"] {
+        assert_eq!(read_text(&single.join(f)), read_text(&merged.join(f)), "{f}");
+    }
+    let csv = read_text(&single.join("replications.csv"));
+    assert!(csv.starts_with("variant,world,replication,t_threshold,reached\n"));
+    assert_eq!(csv.lines().count(), 1 + 40 * 20);
+}
+
+/// Asserts that `extra` makes the star scenario invalid, with exit status 2 and every one of
+/// `names` in the message.
+fn refused(extra: &str, names: &[&str]) {
+    let s = star(5, 10, extra);
+    let o = permeate(&["check", s.scenario().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{extra}\n{err}");
+    for n in names {
+        assert!(err.contains(n), "message should name {n}: {err}");
+    }
+    assert!(!err.contains("enum") && !err.contains("struct"), "no Rust type names: {err}");
+    assert!(err.contains("scenario.toml:"), "names the file and line: {err}");
+}
+
+#[test]
+fn bad_uncertain_input_is_refused_naming_the_path() {
+    let u = |body: &str| format!("[uncertain]\n{body}\n");
+    refused(
+        &u("\"channels.nope.transmit\" = { dist = \"uniform\", min = 0.1, max = 0.2 }"),
+        &["channels.nope.transmit", "no channel \"nope\""],
+    );
+    refused(
+        &u("\"community_manager.mandate\" = { dist = \"uniform\", min = 0.1, max = 0.2 }"),
+        &["community_manager.mandate", "supported"],
+    );
+    refused(
+        &u("\"channels.feed.transmit\" = { dist = \"uniform\", min = 0.6, max = 0.2 }"),
+        &["channels.feed.transmit", "min"],
+    );
+    refused(
+        &u("\"channels.feed.transmit\" = { dist = \"uniform\", min = 0.5, max = 1.2 }"),
+        &["channels.feed.transmit", "1.2", "probability"],
+    );
+    refused(
+        &u("\"channels.feed.delay.rate\" = { dist = \"uniform\", min = -1, max = 2 }"),
+        &["channels.feed.delay.rate", "greater than 0"],
+    );
+    refused(
+        &u("\"channels.feed.delay.median\" = { dist = \"uniform\", min = 1, max = 2 }"),
+        &["channels.feed.delay.median"],
+    );
+    refused(
+        &u("\"channels.feed.transmit\" = { dist = \"beta\", mean = 0.5, sd = 0.6 }"),
+        &["channels.feed.transmit", "sd"],
+    );
+    refused(
+        &u("\"channels.feed.transmit\" = { dist = \"normal\", mean = 0.5 }"),
+        &["channels.feed.transmit", "unknown dist \"normal\""],
+    );
+    refused(
+        &u("\"channels.feed.transmit\" = { dist = \"uniform\", min = 0.5 }"),
+        &["channels.feed.transmit", "needs `max`"],
+    );
+    refused(&u("\"channels.feed.transmit\" = 0.5"), &["channels.feed.transmit", "dist = \"uniform\""]);
+    refused(&u("worlds = 0\n\"channels.feed.transmit\" = { dist = \"uniform\", min = 0.1, max = 0.2 }"), &["worlds"]);
+    refused(
+        &u(
+            "[[uncertain.factors]]\nname = \"speed\"\npaths = [\"channels.feed.delay.rate\"]\nmode = \"scale\"\ndist = \"uniform\"\nmin = -1\nmax = 2",
+        ),
+        &["speed", "greater than 0"],
+    );
+    refused(
+        &format!(
+            "[[variants]]\nname = \"sure\"\nset = {{ \"channels.feed.transmit\" = 1.0 }}\n{}",
+            u("\"channels.feed.transmit\" = { dist = \"uniform\", min = 0.1, max = 0.2 }")
+        ),
+        &["sure", "channels.feed.transmit", "scale"],
+    );
+    // A variant cannot set the uncertain section.
+    refused("[[variants]]\nname = \"x\"\nset = { \"uncertain.worlds\" = 3 }\n", &["uncertain", "whole scenario"]);
+}
+
+/// A chain community → a → b over channel `path` (fixed delays) and a channel `unused` between
+/// two people the item never reaches: T is twice the path's delay in every world.
+fn chain_with_unused_channel(extra: &str) -> TempScenario {
+    let people = "id,unit,role\ncommunity,external,community\na,development,developer\nb,development,developer\n\
+                  x,support,agent\ny,support,agent\n";
+    let links = "source,target,channel,direction\ncommunity,a,path,forward\na,b,path,forward\nx,y,unused,both\n";
+    let toml = format!(
+        "name = \"chain\"\nseed = 5\nreplications = 20\nhorizon_hours = 1000\n\
+         [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+         [channels.path]\ndelay = {{ dist = \"fixed\", value = 2.0 }}\n\
+         [channels.unused]\ndelay = {{ dist = \"exponential\", mean = 3.0 }}\ntransmit = 0.5\n\
+         [roles.developer]\n[roles.agent]\n\
+         [source]\nid = \"community\"\n[target]\nid = [\"a\", \"b\"]\nthreshold = 1.0\n\
+         [[variants]]\nname = \"slower unused\"\nset = {{ \"channels.unused.delay.mean\" = 9.0 }}\n{extra}"
+    );
+    TempScenario::new(&[("scenario.toml", &toml), ("people.csv", people), ("links.csv", links)])
+}
+
+#[test]
+fn sobol_indices_find_the_only_factor_on_the_path() {
+    let s = chain_with_unused_channel(
+        "[uncertain]\n\"channels.path.delay.value\" = { dist = \"uniform\", min = 1.0, max = 5.0 }\n\
+         \"channels.unused.transmit\" = { dist = \"uniform\", min = 0.1, max = 0.9 }\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sens");
+    let o = permeate(&[
+        "sensitivity",
+        s.scenario().to_str().unwrap(),
+        "--samples",
+        "128",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value = serde_json::from_str(&read_text(&out.join("sensitivity.json"))).unwrap();
+    let baseline = &json["outputs"][0];
+    assert_eq!(baseline["output"], "median T100: baseline");
+    let st = |i: usize| baseline["factors"][i]["sobol"]["st"].as_f64().unwrap();
+    assert!(st(0) > 0.95, "the path's delay explains T: ST = {}", st(0));
+    assert!(st(1) < 0.02, "the unused channel explains nothing: ST = {}", st(1));
+    let csv = read_text(&out.join("sensitivity.csv"));
+    assert!(csv.starts_with("output,factor,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi\n"));
+    assert_eq!(csv.lines().count(), 1 + 2 * 3, "two factors × (2 medians + 1 difference)");
+    let html = read_text(&out.join("report.html"));
+    assert!(html.contains("Which assumption matters"), "the report has the section");
+    assert!(
+        html.contains("Measure &quot;channels.path.delay.value&quot; first"),
+        "and names the factor to measure first"
+    );
+    // Morris screening ranks them the same way.
+    let out = dir.path().join("morris");
+    let o = permeate(&[
+        "sensitivity",
+        s.scenario().to_str().unwrap(),
+        "--method",
+        "morris",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = read_text(&out.join("sensitivity.csv"));
+    assert!(csv.starts_with("output,factor,mu_star,sigma\n"));
+    let json: serde_json::Value = serde_json::from_str(&read_text(&out.join("sensitivity.json"))).unwrap();
+    let f = &json["outputs"][0]["factors"];
+    // T = 2·value: moving the value over its whole range (4 h) moves T by 8 h per unit of the
+    // quantile scale.
+    assert!((f[0]["morris"]["mu_star"].as_f64().unwrap() - 8.0).abs() < 1e-3, "{f}");
+    assert_eq!(f[1]["morris"]["mu_star"].as_f64().unwrap(), 0.0);
+}
+
+#[test]
+fn a_sensitivity_study_needs_uncertain_factors() {
+    let s = star(5, 10, "");
+    let o = permeate(&["sensitivity", s.scenario().to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[uncertain]"));
+}
