@@ -183,6 +183,19 @@ fn pipeline(c: &mut Criterion) {
             black_box(run_model(&model, unc.seed, 0..100, &grid, &|| {}))
         })
     });
+    // The machinery alone: a world whose values are the baseline's own (the same work per
+    // replication as the plain model).
+    g.bench_function("acme 100 replications, one world at the baseline's values (patch + run)", |b| {
+        b.iter(|| {
+            let base = unc.variants[0].params(unc.horizon_hours);
+            let mut params = base.clone();
+            for &(_, t) in &u.targets[0] {
+                params.set(t, base.get(t).unwrap()).unwrap();
+            }
+            let model = Model::with_params(plain.structure.clone(), &params).unwrap();
+            black_box(run_model(&model, unc.seed, 0..100, &grid, &|| {}))
+        })
+    });
     g.finish();
 
     let mut g = c.benchmark_group("shards");

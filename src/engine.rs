@@ -13,8 +13,8 @@
 
 use rayon::prelude::*;
 
-use crate::model::Model;
-use crate::outcome::{Attribution, CurveAccumulator, CurveGrid};
+use crate::model::{ChannelParams, Model, Timing, broadcast_key, next_occurrence};
+use crate::outcome::{Attribution, CurveAccumulator, CurveGrid, Groups};
 use crate::queue::IndexedQueue;
 use crate::rng::{Purpose, ReplicationStream};
 
@@ -117,6 +117,58 @@ impl Workspace {
     }
 }
 
+/// The delay (from send to arrival) and arrival time of the item sent at `t` by `sender` over
+/// arc `arc` (an index into `Structure::arcs`) of a broadcast or scheduled channel `ch`; `d` are
+/// the arc's own draws. Both mappings are non-decreasing in `t` (first in, first out).
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn timed_arrival(
+    model: &Model,
+    stream: &ReplicationStream,
+    ch: &ChannelParams,
+    sender: usize,
+    arc: u32,
+    d: crate::rng::EntityDraws,
+    t: f32,
+    offset: f64,
+) -> (f32, f32) {
+    let st = &*model.structure;
+    // From where (and when) the delay starts, and the delay in working hours.
+    let (from, delay) = match ch.timing {
+        Timing::PerLink => (t, ch.delay.draw(d.bits(Purpose::Delay))),
+        Timing::Broadcast => {
+            let key = broadcast_key(st.person_key[sender], st.channel_keys[st.arcs[arc as usize].channel as usize]);
+            (t, ch.delay.draw(stream.entity(key).bits(Purpose::Broadcast)))
+        }
+        Timing::Scheduled { every } => {
+            let phase = every * stream.entity(model.meeting_key(arc)).uniform(Purpose::MeetingPhase);
+            let occurrence = next_occurrence(f64::from(t), phase, every) as f32;
+            let extra = if ch.delay.is_zero() { 0.0 } else { ch.delay.draw(d.bits(Purpose::Delay)) };
+            (occurrence.max(t), extra)
+        }
+        Timing::At => {
+            let channel = st.arcs[arc as usize].channel as usize;
+            let occurrence = model.calendar.as_deref().map_or(f32::INFINITY, |c| c.next_scheduled(channel, offset, t));
+            let extra = if ch.delay.is_zero() { 0.0 } else { ch.delay.draw(d.bits(Purpose::Delay)) };
+            (occurrence, extra)
+        }
+    };
+    match model.calendar.as_deref() {
+        // Per link and broadcast: the window test is on the drawn delay itself.
+        None if from == t => (delay, t + delay),
+        None => {
+            let arrival = from + delay;
+            (arrival - t, arrival)
+        }
+        Some(c) => {
+            // The delay runs on the receiver's working clock; the window on the sender's.
+            let to = st.arcs[arc as usize].to as usize;
+            let arrival = c.advance(to, offset, from, delay);
+            (c.worked_between(sender, offset, t, arrival), arrival)
+        }
+    }
+}
+
 /// Runs replication `replication` of `model` under `seed`. Times are `f32` hours inside the pass
 /// (resolution about 1e-7 of the time, e.g. 0.2 s at 1000 h). Returns T_threshold in hours, or
 /// `None` when fewer than `k` target members are processed by the horizon. Fills
@@ -135,6 +187,9 @@ pub fn run_replication(
     // (in the scenario's decimals) counts. Times closer than the f32 resolution to the horizon
     // (about 1e-7 of it) cannot be told apart from it.
     let horizon = model.horizon_hours as f32;
+    // Working calendars: hours from the clocks' origin to the item's appearance.
+    let calendar = model.calendar.as_deref();
+    let offset = calendar.map_or(0.0, |c| c.offset(&stream));
     for &s in &st.sources {
         ws.set_time(s as usize, 0.0, NO_LINK);
         ws.queue.push(0.0, s);
@@ -193,8 +248,14 @@ pub fn run_replication(
             });
             let sent = open && (ch.transmit >= 1.0 || d.uniform(Purpose::Transmit) < ch.transmit);
             // Only links that carry the item get a delay draw (some distributions are costly).
-            let delay = if sent { ch.delay.draw(d.bits(Purpose::Delay)) } else { f32::INFINITY };
-            let arrival = t + delay;
+            let (delay, arrival) = if !sent {
+                (f32::INFINITY, f32::INFINITY)
+            } else if ch.timing == Timing::PerLink && calendar.is_none() {
+                let delay = ch.delay.draw(d.bits(Purpose::Delay));
+                (delay, t + delay)
+            } else {
+                timed_arrival(model, &stream, ch, iu, first_arc + a, d, t, offset)
+            };
             // Sent; not processed or about to be no later than any delivery; delivered within
             // the sender's window; not after the best time so far (an equal arrival may still
             // tie it, see below) nor after the horizon.
@@ -218,6 +279,10 @@ pub fn run_replication(
             let kind = &model.kinds[arc.kind as usize];
             let d = stream.entity(arc.key);
             let receiver = &model.roles[st.person_role[j] as usize];
+            // An absent receiver neither notices nor relays (nested: `u < absent`).
+            if receiver.absent > 0.0 && stream.entity(st.person_key[j]).uniform(Purpose::Absence) < receiver.absent {
+                continue;
+            }
             let mut notice = ch.notice.unwrap_or(receiver.notice);
             let mut factor = 1.0;
             if let Some(p) = kind.priority {
@@ -232,7 +297,10 @@ pub fn run_replication(
             } else {
                 factor * receiver.processing.draw(d.bits(Purpose::Processing))
             };
-            let candidate = arrival + processing;
+            let candidate = match calendar {
+                None => arrival + processing,
+                Some(c) => c.advance(j, offset, arrival, processing),
+            };
             if candidate < best && candidate <= horizon {
                 ws.queue.push_or_decrease(candidate, arc.to, best.is_finite());
                 ws.set_time(j, candidate, first_arc + a as u32);
@@ -279,6 +347,16 @@ pub struct ModelRun {
     pub attribution: Attribution,
 }
 
+impl Groups for Model {
+    fn unit_of(&self, person: u32) -> usize {
+        self.structure.person_unit[person as usize] as usize
+    }
+
+    fn role_of(&self, person: u32) -> usize {
+        self.structure.person_role[person as usize] as usize
+    }
+}
+
 /// What one chunk of replications accumulates: the attribution and (replication, T) pairs.
 struct Folded {
     attribution: Attribution,
@@ -287,7 +365,10 @@ struct Folded {
 
 impl Folded {
     fn new(model: &Model) -> Self {
-        Folded { attribution: Attribution::new(model.channels.len()), results: Vec::new() }
+        Folded {
+            attribution: Attribution::new(model.channels.len(), model.structure.unit_count, model.role_count()),
+            results: Vec::new(),
+        }
     }
 
     fn merge(mut self, other: Folded) -> Folded {
@@ -346,6 +427,7 @@ pub fn run_model(
                     &ws.path_people,
                     &ws.path_links,
                     channel_of,
+                    model,
                     &ws.first_heard,
                 );
                 acc.results.push((r, t));

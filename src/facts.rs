@@ -27,6 +27,9 @@ pub struct Facts {
     pub curve_hours: f64,
     /// The design's points, baseline first.
     pub points: Vec<PointFacts>,
+    /// The reference of the paired comparisons (`compare_to`; 0 = the baseline).
+    #[serde(default)]
+    pub reference: usize,
     /// The sweep, if the design has one.
     pub sweep: Option<SweepFacts>,
     /// The baseline's assumptions, for the report.
@@ -70,9 +73,25 @@ pub struct PointFacts {
     pub target_label: String,
     /// Share of the target that must have processed the item.
     pub threshold: f64,
+    /// A hash of the target's members: points with different targets are not paired.
+    pub target_key: u64,
     /// What the point changes compared with the baseline, in short plain phrases (empty for the
     /// baseline or a point equal to it).
     pub changes: Vec<String>,
+    /// With calendars: how to state times on the clock (`None` without calendars).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockFacts>,
+}
+
+/// How a point with calendars states times: T is elapsed clock hours since the item appeared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClockFacts {
+    /// When the item appeared (RFC 3339), or `None` when it is drawn over the week.
+    pub start: Option<String>,
+    /// The IANA time zone the report states moments in (the scenario-wide calendar's).
+    pub timezone: String,
+    /// The name of that calendar, e.g. `munich`.
+    pub calendar: String,
 }
 
 /// A sweep: its paths and, per grid point, the values and the design point running it.

@@ -13,6 +13,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod budget;
+pub mod calendar;
 pub mod design;
 pub mod dist;
 pub mod engine;

@@ -46,6 +46,8 @@ pub struct LinkSpec {
     pub channel: ChannelId,
     /// One-way or both ways.
     pub direction: Direction,
+    /// Its meeting group (index into `Organisation::groups`) or `org::NO_LINK_GROUP`.
+    pub group: u32,
 }
 
 /// Who follows the community, structurally: the group, the community node(s), the channel.
@@ -100,6 +102,9 @@ pub struct Params {
     pub threshold: f64,
     /// Processing after this many hours counts as never.
     pub horizon_hours: f64,
+    /// Working calendars, if the scenario has any (delays and processing in the receiver's
+    /// working hours, the window in the sender's).
+    pub calendar: Option<Shared<crate::calendar::CalendarSetup>>,
 }
 
 /// Why a model could not be compiled or patched.
@@ -153,6 +158,35 @@ pub struct Gate {
     pub on_sender: bool,
 }
 
+/// How a channel's links time their deliveries.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Timing {
+    /// Every link draws its own delay (v1).
+    #[default]
+    PerLink,
+    /// One delay per (sender, channel, replication), shared by all of that sender's links on
+    /// the channel (a digest e-mail, a mailing list).
+    Broadcast,
+    /// Recurring occurrences every `every` hours with a phase uniform on `[0, every)` per
+    /// meeting group and replication; an item sent at `t` arrives at the first occurrence at
+    /// or after `t`, plus the channel's delay drawn per link.
+    Scheduled {
+        /// Hours between occurrences, > 0.
+        every: f64,
+    },
+    /// Occurrences at set weekly times of a calendar (`at`), compiled into the model's
+    /// [`crate::calendar::CalendarSetup::schedules`]; arrival at the first at or after the send,
+    /// plus the channel's delay.
+    At,
+}
+
+/// The first occurrence at or after `t` of a schedule with occurrences at `phase + m × every`
+/// (m = 0, 1, …), in hours. Non-decreasing in `t` (first in, first out).
+#[inline]
+pub fn next_occurrence(t: f64, phase: f64, every: f64) -> f64 {
+    if t <= phase { phase } else { phase + ((t - phase) / every).ceil() * every }
+}
+
 /// A channel's parameters, ready for the inner loop.
 #[derive(Debug, Clone)]
 pub struct ChannelParams {
@@ -160,8 +194,10 @@ pub struct ChannelParams {
     pub transmit: f64,
     /// Overrides the receiver's notice probability, if set.
     pub notice: Option<f64>,
-    /// Delay in hours.
+    /// Delay in hours (for a scheduled channel: added after the occurrence, per link).
     pub delay: Dist,
+    /// How the links of this channel time their deliveries.
+    pub timing: Timing,
 }
 
 /// A role's parameters, ready for the inner loop.
@@ -173,6 +209,9 @@ pub struct RoleParams {
     pub processing: Dist,
     /// Spreading window in hours; `None` = unlimited.
     pub window: Option<Dist>,
+    /// Probability that a person of this role is away for the whole horizon in a replication
+    /// (neither notices nor relays), 0–1.
+    pub absent: f64,
 }
 
 /// A link kind as the structure knows it: whether it carries priority and how it is gated;
@@ -193,6 +232,10 @@ pub struct Structure {
     pub arcs: Vec<Arc>,
     /// Role index per person.
     pub person_role: Vec<u16>,
+    /// Unit index per person (for the bottlenecks by unit).
+    pub person_unit: Vec<u32>,
+    /// Number of units the people belong to.
+    pub unit_count: usize,
     /// Identity key per person.
     pub person_key: Vec<u64>,
     /// Whether each person belongs to the target.
@@ -201,6 +244,14 @@ pub struct Structure {
     pub sources: Vec<PersonIdx>,
     /// Size of the target group.
     pub target_size: u32,
+    /// Per arc, its meeting group (index into `group_keys`), or `NO_GROUP` for the channel's
+    /// default group; empty when no link has a group (every arc is in its channel's group).
+    pub arc_group: Vec<u32>,
+    /// Identity keys of the meeting groups named by links (group name and channel name).
+    pub group_keys: Vec<u64>,
+    /// Identity key per channel id (the channel name): its default meeting group, and part of
+    /// the key of a sender's broadcast on it.
+    pub channel_keys: Vec<u64>,
     /// Number of channels the arcs refer to.
     channel_count: usize,
     /// Number of roles the people refer to.
@@ -224,6 +275,8 @@ pub struct Model {
     pub k: u32,
     /// Processing after this many hours counts as never.
     pub horizon_hours: f64,
+    /// Working calendars, if any.
+    pub calendar: Option<Shared<crate::calendar::CalendarSetup>>,
 }
 
 /// `k = ceil(threshold × target_size)`, the rank whose processing time is T_threshold, computed
@@ -233,6 +286,16 @@ pub fn threshold_rank(threshold: f64, target_size: usize) -> usize {
     let x = threshold * target_size as f64;
     let k = if (x - x.round()).abs() < 1e-9 * x.max(1.0) { x.round() } else { x.ceil() };
     (k as usize).clamp(1, target_size.max(1))
+}
+
+/// `Structure::arc_group` of a link in its channel's default group.
+pub const NO_GROUP: u32 = crate::org::NO_LINK_GROUP;
+
+/// The identity key of a sender's broadcast on a channel: from the sender's and the channel's
+/// identity keys (so that it needs no string in the inner loop).
+#[inline(always)]
+pub fn broadcast_key(person_key: u64, channel_key: u64) -> u64 {
+    crate::rng::fmix64(person_key ^ channel_key.rotate_left(29) ^ 0x243f_6a88_85a3_08d3)
 }
 
 const ORDINARY: KindTemplate = KindTemplate { priority: false, gate: None };
@@ -254,37 +317,38 @@ impl Structure {
         const PRIORITY: u16 = 1;
         const GATED_RECEIVER: u16 = 2;
         const GATED_SENDER: u16 = 3;
-        // (sender, receiver, channel, kind) for every directed link: 12 bytes each, so a million
-        // people with ten million directed links compile within a few hundred MB.
-        let mut directed: Vec<(PersonIdx, PersonIdx, ChannelId, u16)> = Vec::with_capacity(org.links.len() * 2);
-        let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, kind: u16| {
+        // (sender, receiver, channel, kind, group) for every directed link: 16 bytes each, so a
+        // million people with ten million directed links compile within a few hundred MB.
+        let mut directed: Vec<(PersonIdx, PersonIdx, ChannelId, u16, u32)> = Vec::with_capacity(org.links.len() * 2);
+        let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, kind: u16, group: u32| {
             let kind = match (mandated == Some(s), kind) {
                 (false, k) => k,
                 (true, 0) => PRIORITY,
                 (true, GATED_SENDER) => 4,
                 (true, k) => k,
             };
-            directed.push((s, t, c, kind));
+            directed.push((s, t, c, kind, group));
         };
-        for l in &org.links {
+        for (i, l) in org.links.iter().enumerate() {
             let c = spec.org_channel[l.channel as usize];
-            push(l.source, l.target, c, 0);
+            let g = org.link_group.get(i).copied().unwrap_or(NO_GROUP);
+            push(l.source, l.target, c, 0, g);
             if l.direction == Direction::Both {
-                push(l.target, l.source, c, 0);
+                push(l.target, l.source, c, 0, g);
             }
         }
         for l in spec.extra_links {
-            push(l.source, l.target, l.channel, 0);
+            push(l.source, l.target, l.channel, 0, l.group);
             if l.direction == Direction::Both {
-                push(l.target, l.source, l.channel, 0);
+                push(l.target, l.source, l.channel, 0, l.group);
             }
         }
         if let Some(inv) = &spec.involvement {
             for &p in inv.group {
                 for &c in inv.community.iter().filter(|&&c| c != p) {
-                    push(c, p, inv.channel, GATED_RECEIVER);
+                    push(c, p, inv.channel, GATED_RECEIVER, NO_GROUP);
                     if inv.direction == Direction::Both {
-                        push(p, c, inv.channel, GATED_SENDER);
+                        push(p, c, inv.channel, GATED_SENDER, NO_GROUP);
                     }
                 }
             }
@@ -296,7 +360,8 @@ impl Structure {
         // Merge duplicates of (sender, receiver, channel) into one link of the most permissive
         // kind: an ungated link beats a gated one, priority is kept if either has it.
         // (Two differently gated copies can only arise for a community node inside its own
-        // involvement group, which is excluded; the first gate is kept.)
+        // involvement group, which is excluded; the first gate is kept.) Of duplicates in
+        // different meeting groups, the first in sort order is kept.
         let mut merged_kinds = Vec::new();
         directed.dedup_by(|later, kept| {
             if (later.0, later.1, later.2) != (kept.0, kept.1, kept.2) {
@@ -329,13 +394,31 @@ impl Structure {
         let names = spec.channel_names;
         let arcs: Vec<Arc> = directed
             .par_iter()
-            .map(|&(s, t, c, kind)| Arc {
+            .map(|&(s, t, c, kind, _)| Arc {
                 to: t,
                 channel: c,
                 kind,
                 key: identity_key(&[&org.people[s as usize].id, &org.people[t as usize].id, names[c as usize]]),
             })
             .collect();
+        // Meeting groups: one per (group name, channel) that links use.
+        let mut group_keys = Vec::new();
+        let mut arc_group = Vec::new();
+        if directed.iter().any(|d| d.4 != NO_GROUP) {
+            let mut index: std::collections::HashMap<(u32, ChannelId), u32> = std::collections::HashMap::new();
+            arc_group = directed
+                .iter()
+                .map(|&(_, _, c, _, g)| {
+                    if g == NO_GROUP {
+                        return NO_GROUP;
+                    }
+                    *index.entry((g, c)).or_insert_with(|| {
+                        group_keys.push(identity_key(&[&org.groups[g as usize], names[c as usize]]));
+                        (group_keys.len() - 1) as u32
+                    })
+                })
+                .collect();
+        }
         drop(directed);
         let mut in_target = vec![false; n];
         for &p in spec.target {
@@ -345,10 +428,15 @@ impl Structure {
             offsets,
             arcs,
             person_role: org.people.iter().map(|p| p.role as u16).collect(),
+            person_unit: org.people.iter().map(|p| p.unit).collect(),
+            unit_count: org.units.len(),
             person_key: org.people.iter().map(|p| identity_key(&[&p.id])).collect(),
             in_target,
             sources: spec.sources.to_vec(),
             target_size: spec.target.len() as u32,
+            arc_group,
+            group_keys,
+            channel_keys: names.iter().map(|c| identity_key(&[c])).collect(),
             channel_count: names.len(),
             role_count: org.roles.len(),
             kinds,
@@ -386,8 +474,14 @@ impl Model {
             roles: params.roles.clone(),
             kinds,
             horizon_hours: params.horizon_hours,
+            calendar: params.calendar.clone(),
             structure,
         })
+    }
+
+    /// Number of roles the people refer to.
+    pub fn role_count(&self) -> usize {
+        self.structure.role_count
     }
 
     /// Size of the target group.
@@ -409,6 +503,16 @@ impl Model {
     /// The largest number of outgoing links of any person.
     pub fn max_out_degree(&self) -> usize {
         self.structure.offsets.windows(2).map(|w| (w[1] - w[0]) as usize).max().unwrap_or(0)
+    }
+
+    /// The identity key of the meeting group of arc `arc` (an index into `arcs`).
+    #[inline]
+    pub fn meeting_key(&self, arc: u32) -> u64 {
+        let s = &*self.structure;
+        match s.arc_group.get(arc as usize) {
+            Some(&g) if g != NO_GROUP => s.group_keys[g as usize],
+            _ => s.channel_keys[s.arcs[arc as usize].channel as usize],
+        }
     }
 
     /// The outgoing links of person `p`.

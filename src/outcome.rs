@@ -126,24 +126,58 @@ pub struct Attribution {
     /// Processed target members by the channel they first processed the item over (last entry:
     /// they were a source).
     pub first_heard: Vec<u64>,
+    /// Replications whose critical path passes through at least one person of each unit.
+    pub units: Vec<u64>,
+    /// Replications whose critical path passes through at least one person of each role.
+    pub roles: Vec<u64>,
+}
+
+/// Where a person belongs, for counting critical paths by group.
+pub trait Groups {
+    /// The person's unit index.
+    fn unit_of(&self, person: u32) -> usize;
+    /// The person's role index.
+    fn role_of(&self, person: u32) -> usize;
 }
 
 impl Attribution {
-    /// An empty attribution for `channels` channels.
-    pub fn new(channels: usize) -> Self {
-        Attribution { channels: vec![0; channels], first_heard: vec![0; channels + 1], ..Default::default() }
+    /// An empty attribution for `channels` channels, `units` units and `roles` roles.
+    pub fn new(channels: usize, units: usize, roles: usize) -> Self {
+        Attribution {
+            channels: vec![0; channels],
+            first_heard: vec![0; channels + 1],
+            units: vec![0; units],
+            roles: vec![0; roles],
+            ..Default::default()
+        }
     }
 
     /// Adds one replication: its critical path (people and links, empty if not reached), the
-    /// channel of each of its links, and its first-heard counts per channel.
+    /// channel of each of its links, the people's groups, and its first-heard counts per channel.
     pub fn add_replication(
         &mut self,
         reached: bool,
         path_people: &[u32],
         path_links: &[u32],
         channel_of: impl Fn(u32) -> usize,
+        groups: &impl Groups,
         first_heard: &[u32],
     ) {
+        // Each unit and role once per replication, however many of its people are on the path
+        // (paths are short: a linear scan of what was seen is enough).
+        let mut units_seen: Vec<usize> = Vec::new();
+        let mut roles_seen: Vec<usize> = Vec::new();
+        for &p in path_people {
+            let (u, r) = (groups.unit_of(p), groups.role_of(p));
+            if !units_seen.contains(&u) {
+                units_seen.push(u);
+                self.units[u] += 1;
+            }
+            if !roles_seen.contains(&r) {
+                roles_seen.push(r);
+                self.roles[r] += 1;
+            }
+        }
         debug_assert_eq!(first_heard.len(), self.first_heard.len());
         self.reached += u64::from(reached);
         for &p in path_people {
@@ -173,6 +207,8 @@ impl Attribution {
         }
         self.channels.iter_mut().zip(&other.channels).for_each(|(a, b)| *a += b);
         self.first_heard.iter_mut().zip(&other.first_heard).for_each(|(a, b)| *a += b);
+        self.units.iter_mut().zip(&other.units).for_each(|(a, b)| *a += b);
+        self.roles.iter_mut().zip(&other.roles).for_each(|(a, b)| *a += b);
     }
 }
 
@@ -221,6 +257,12 @@ pub struct NamedAttribution {
     /// ([`SOURCE_CHANNEL`] for sources).
     #[serde(with = "pairs")]
     pub first_heard: BTreeMap<String, u64>,
+    /// Replications whose critical path passes through a person of each unit.
+    #[serde(default, with = "pairs")]
+    pub units: BTreeMap<String, u64>,
+    /// Replications whose critical path passes through a person of each role.
+    #[serde(default, with = "pairs")]
+    pub roles: BTreeMap<String, u64>,
 }
 
 impl NamedAttribution {
@@ -236,6 +278,8 @@ impl NamedAttribution {
         add(&mut self.links, &other.links);
         add(&mut self.channels, &other.channels);
         add(&mut self.first_heard, &other.first_heard);
+        add(&mut self.units, &other.units);
+        add(&mut self.roles, &other.roles);
     }
 }
 

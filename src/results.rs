@@ -50,6 +50,9 @@ pub struct Results {
     /// The uncertain assumptions and the worlds, if the scenario has `[uncertain]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uncertain: Option<UncertainSummary>,
+    /// With `compare_to`: the name of the reference variant of the paired comparisons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 /// The uncertain assumptions behind a study's worlds.
@@ -102,8 +105,13 @@ pub struct VariantResults {
     pub reached_fraction: f64,
     /// T_threshold across replications, hours.
     pub t_threshold: TSummary,
-    /// The paired comparison with the baseline (`None` for the baseline).
+    /// The paired comparison with the baseline (`None` for the baseline, and for a point whose
+    /// target group differs from the baseline's: it is not paired).
     pub vs_baseline: Option<Paired>,
+    /// With `compare_to`: the paired comparison with the reference (`None` for the reference
+    /// itself and where the target groups differ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vs_reference: Option<Paired>,
     /// Where the item gets stuck.
     pub bottlenecks: Bottlenecks,
     /// Across plausible worlds (with `[uncertain]`): the per-world median T and reached fraction.
@@ -120,6 +128,9 @@ pub struct VariantResults {
     /// The adoption curve. In `curve.csv`, not in `summary.json`.
     #[serde(skip)]
     pub curve: Vec<CurvePoint>,
+    /// With calendars: how to state times on the clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<crate::facts::ClockFacts>,
 }
 
 /// A named share (0–1).
@@ -173,6 +184,13 @@ pub struct Bottlenecks {
     /// Over which channel target members first processed the item: share of all processed
     /// target members (`(source)` = they were where the item appeared).
     pub first_heard_via: Vec<Share>,
+    /// Units on the critical path: share of reached replications whose path passes through at
+    /// least one person of the unit (between source and end).
+    #[serde(default)]
+    pub units: Vec<Share>,
+    /// Roles on the critical path, likewise.
+    #[serde(default)]
+    pub roles: Vec<Share>,
 }
 
 /// The `top` entries by count (descending; ties by name), as shares of `total`.
@@ -220,6 +238,8 @@ impl Bottlenecks {
             .collect(),
             channels: shares(&a.channels, a.reached),
             first_heard_via: shares(&a.first_heard, heard_total),
+            units: shares(&a.units, a.reached),
+            roles: shares(&a.roles, a.reached),
         }
     }
 }
@@ -256,8 +276,6 @@ struct PointAcc {
     /// Per world: the median T (`None` = never) and the reached fraction.
     world_median: Vec<Option<f64>>,
     world_reached: Vec<Option<f64>>,
-    /// Per world: the median paired difference with the baseline of that world.
-    world_delta: Vec<Option<f64>>,
 }
 
 /// The summary step, cell by cell: each (world, design point) outcome is summarised as it
@@ -267,7 +285,6 @@ struct PointAcc {
 pub struct Summariser<'f> {
     facts: &'f Facts,
     next: usize,
-    baseline: Vec<Option<f64>>,
     points: Vec<PointAcc>,
 }
 
@@ -283,10 +300,9 @@ impl<'f> Summariser<'f> {
                 attribution: NamedAttribution::default(),
                 world_median: Vec::new(),
                 world_reached: Vec::new(),
-                world_delta: Vec::new(),
             })
             .collect();
-        Summariser { facts, next: 0, baseline: Vec::new(), points }
+        Summariser { facts, next: 0, points }
     }
 
     /// Summarises the next cell's outcome (world-major, design order), which must cover every
@@ -304,9 +320,6 @@ impl<'f> Summariser<'f> {
             return Err(SummaryError::Incomplete { point: p });
         }
         self.next += 1;
-        if p == 0 {
-            self.baseline = o.t_threshold.clone();
-        }
         let acc = &mut self.points[p];
         acc.t.extend_from_slice(&o.t_threshold);
         match &mut acc.curve {
@@ -320,7 +333,6 @@ impl<'f> Summariser<'f> {
         acc.attribution.merge(&o.attribution);
         acc.world_median.push(summarize(&o.t_threshold).median);
         acc.world_reached.push(Some(reached_fraction(&o.t_threshold)));
-        acc.world_delta.push(paired(&self.baseline, &o.t_threshold).median_delta);
         Ok(())
     }
 
@@ -344,30 +356,43 @@ impl<'f> Summariser<'f> {
                 }
             }
         }
-        let base_t = &self.points[0].t;
-        let base_medians = &self.points[0].world_median;
+        // The paired comparison of point `i` with point `r`: only where their targets are the same
+        // people (else there is nothing to pair), with the spread across worlds where there are
+        // worlds.
+        let compare = |i: usize, r: usize| -> Option<Paired> {
+            if i == r || facts.points[i].target_key != facts.points[r].target_key {
+                return None;
+            }
+            let (acc, reference) = (&self.points[i], &self.points[r]);
+            let mut pr = paired(&reference.t, &acc.t);
+            if with_worlds {
+                let better = acc
+                    .world_median
+                    .iter()
+                    .zip(&reference.world_median)
+                    .filter(|(v, b)| v.unwrap_or(f64::INFINITY) < b.unwrap_or(f64::INFINITY))
+                    .count();
+                let deltas: Vec<Option<f64>> = (0..worlds)
+                    .map(|w| {
+                        let span = w * facts.replications as usize..(w + 1) * facts.replications as usize;
+                        paired(&reference.t[span.clone()], &acc.t[span]).median_delta
+                    })
+                    .collect();
+                pr.worlds = Some(PairedWorlds {
+                    median_delta: spread3(&deltas),
+                    p_better_worlds: better as f64 / worlds as f64,
+                });
+            }
+            Some(pr)
+        };
         let variants = facts
             .points
             .iter()
             .zip(&self.points)
             .enumerate()
             .map(|(i, (p, acc))| {
-                let vs_baseline = (i > 0).then(|| {
-                    let mut pr = paired(base_t, &acc.t);
-                    if with_worlds {
-                        let better = acc
-                            .world_median
-                            .iter()
-                            .zip(base_medians)
-                            .filter(|(v, b)| v.unwrap_or(f64::INFINITY) < b.unwrap_or(f64::INFINITY))
-                            .count();
-                        pr.worlds = Some(PairedWorlds {
-                            median_delta: spread3(&acc.world_delta),
-                            p_better_worlds: better as f64 / worlds as f64,
-                        });
-                    }
-                    pr
-                });
+                let vs_baseline = compare(i, 0);
+                let vs_reference = (facts.reference != 0).then(|| compare(i, facts.reference)).flatten();
                 VariantResults {
                     name: p.name.clone(),
                     description: p.description.clone(),
@@ -377,6 +402,7 @@ impl<'f> Summariser<'f> {
                     reached_fraction: reached_fraction(&acc.t),
                     t_threshold: summarize(&acc.t),
                     vs_baseline,
+                    vs_reference,
                     bottlenecks: Bottlenecks::from_attribution(&acc.attribution),
                     worlds: with_worlds.then(|| WorldStats {
                         median: spread5(&acc.world_median),
@@ -385,6 +411,7 @@ impl<'f> Summariser<'f> {
                     p_best: with_worlds.then_some(best[i]),
                     replications: acc.t.clone(),
                     curve: acc.curve.as_ref().map(curve_points).unwrap_or_default(),
+                    clock: p.clock.clone(),
                 }
             })
             .collect();
@@ -401,6 +428,7 @@ impl<'f> Summariser<'f> {
             permeate_version: env!("CARGO_PKG_VERSION").to_string(),
             variants,
             sweep: facts.sweep.clone(),
+            reference: (facts.reference != 0).then(|| facts.points[facts.reference].name.clone()),
             uncertain: facts.uncertain.as_ref().map(|u| UncertainSummary {
                 worlds: u.worlds.values.len() as u32,
                 design: u.worlds.design,

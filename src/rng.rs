@@ -29,6 +29,17 @@ pub enum Purpose {
     Window = 0x27d4_eb2f_1656_67c5,
     /// Whether a person is among the involved ones (follows the community) in this replication.
     Involvement = 0x85eb_ca77_c2b2_ae63,
+    /// The shared delay of a sender's broadcast on a channel (inverse CDF of the channel's delay
+    /// distribution), keyed by [`crate::model::broadcast_key`].
+    Broadcast = 0xd6e8_feb8_6659_fd93,
+    /// The phase of a scheduled channel's meeting group (uniform on `[0, every)`), keyed by the
+    /// group's identity.
+    MeetingPhase = 0xa076_1d64_78bd_642f,
+    /// Whether a person is away for the whole horizon in this replication (Bernoulli
+    /// `u < absent`, so a higher rate contains the absentees of a lower one).
+    Absence = 0x8ebc_6af0_9c88_c6e3,
+    /// When in the week the item appears (`start = { weekly = "uniform" }`), per replication.
+    Start = 0x4cf5_ad43_2745_937f,
 }
 
 /// MurmurHash3's 64-bit finaliser: a cheap bijective mixer with full avalanche.
@@ -205,6 +216,23 @@ mod tests {
         }
     }
 
+    /// Value stability of the purposes added with channel timing and absence (same contract).
+    #[test]
+    fn timing_and_absence_draws_are_value_stable() {
+        let s = ReplicationStream::new(42, 7);
+        let e = s.entity(identity_key(&["dev-1"]));
+        let got = [
+            e.uniform(Purpose::Broadcast),
+            e.uniform(Purpose::MeetingPhase),
+            e.uniform(Purpose::Absence),
+            e.uniform(Purpose::Start),
+        ];
+        let expected = [0.9544364973090443, 0.8307433229045368, 0.29807079089814204, 0.1084666245252709];
+        for (g, x) in got.iter().zip(expected) {
+            assert_eq!(g.to_bits(), f64::to_bits(x), "got {got:?}");
+        }
+    }
+
     #[test]
     fn identity_keys_separate_parts() {
         assert_ne!(identity_key(&["ab", "c"]), identity_key(&["a", "bc"]));
@@ -242,7 +270,15 @@ mod tests {
     #[test]
     fn draw_bits_are_uniform_in_top_and_low_bytes() {
         let s = ReplicationStream::new(3, 11);
-        for purpose in [Purpose::Delay, Purpose::Window, Purpose::Transmit] {
+        for purpose in [
+            Purpose::Delay,
+            Purpose::Window,
+            Purpose::Transmit,
+            Purpose::Broadcast,
+            Purpose::MeetingPhase,
+            Purpose::Absence,
+            Purpose::Start,
+        ] {
             let (mut top, mut low) = ([0u64; 256], [0u64; 256]);
             for i in 0..1_024_000u64 {
                 let b = s.entity(identity_key(&[&i.to_string()])).bits(purpose);

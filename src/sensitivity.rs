@@ -53,15 +53,18 @@ pub fn sobol(y: &[f64], n: usize, k: usize, seed: u64) -> Vec<SobolIndex> {
     let b = |j: usize| y[j * (k + 2) + 1];
     let ab = |j: usize, i: usize| y[j * (k + 2) + 2 + i];
     let estimate = |rows: &[usize]| -> Vec<(f64, f64)> {
+        // Centred on the mean of the A and B rows (as SALib does): the S1 estimator's sum is then
+        // invariant to a shift of the output, which otherwise adds mean·mean(f_ABi − f_A)/Var
+        // of noise. The variance is over the 2m values of A and B (divided by 2m).
         let m = rows.len() as f64;
         let mean = rows.iter().map(|&j| a(j) + b(j)).sum::<f64>() / (2.0 * m);
-        let var = rows.iter().map(|&j| (a(j) - mean).powi(2) + (b(j) - mean).powi(2)).sum::<f64>() / (2.0 * m - 1.0);
+        let var = rows.iter().map(|&j| (a(j) - mean).powi(2) + (b(j) - mean).powi(2)).sum::<f64>() / (2.0 * m);
         (0..k)
             .map(|i| {
                 if var <= 0.0 {
                     return (0.0, 0.0);
                 }
-                let s1 = rows.iter().map(|&j| b(j) * (ab(j, i) - a(j))).sum::<f64>() / m / var;
+                let s1 = rows.iter().map(|&j| (b(j) - mean) * (ab(j, i) - a(j))).sum::<f64>() / m / var;
                 let st = rows.iter().map(|&j| (a(j) - ab(j, i)).powi(2)).sum::<f64>() / (2.0 * m) / var;
                 (s1, st)
             })
@@ -195,7 +198,8 @@ pub fn analyse(results: &Results, facts: &Facts) -> Option<Sensitivity> {
     let reps = results.replications as usize;
     let horizon = results.horizon_hours;
     let t_label = format!("T{:.0}", 100.0 * results.threshold);
-    let base = &results.variants[0].replications;
+    let r = facts.reference;
+    let base = &results.variants[r].replications;
     let steps = match u.worlds.design {
         WorldDesign::Morris { trajectories } => Some(morris_unit(facts.seed, trajectories, k).1),
         _ => None,
@@ -229,17 +233,21 @@ pub fn analyse(results: &Results, facts: &Facts) -> Option<Sensitivity> {
             factors: index(&y),
         });
     }
-    for v in &results.variants[1..] {
+    for (i, v) in results.variants.iter().enumerate() {
+        // The decision: paired with the reference, where the targets are the same people.
+        if i == r || facts.points[i].target_key != facts.points[r].target_key {
+            continue;
+        }
         let y = world_delta_medians(&v.replications, base, reps, horizon);
         outputs.push(OutputIndices {
-            output: format!("median difference: {} − {}", v.name, results.variants[0].name),
+            output: format!("median difference: {} − {}", v.name, results.variants[r].name),
             variant: v.name.clone(),
             decision: true,
             variance: variance(&y),
             factors: index(&y),
         });
     }
-    let advice = advice(&outputs, method);
+    let advice = advice(&outputs, method, &results.variants[r].name);
     Some(Sensitivity {
         method: method.into(),
         samples,
@@ -252,7 +260,7 @@ pub fn analyse(results: &Results, facts: &Facts) -> Option<Sensitivity> {
 
 /// One sentence per output that has variance: the factor to measure first and how much of the
 /// output's uncertainty it explains.
-fn advice(outputs: &[OutputIndices], method: &str) -> Vec<String> {
+fn advice(outputs: &[OutputIndices], method: &str, reference: &str) -> Vec<String> {
     let mut out = Vec::new();
     for o in outputs {
         if o.variance <= 0.0 {
@@ -260,7 +268,7 @@ fn advice(outputs: &[OutputIndices], method: &str) -> Vec<String> {
             continue;
         }
         let what = if o.decision {
-            format!("the effect of \"{}\" compared with \"{}\"", o.variant, "baseline")
+            format!("the effect of \"{}\" compared with \"{reference}\"", o.variant)
         } else {
             format!("{} of \"{}\"", o.output.split(':').next().unwrap_or("T"), o.variant)
         };
@@ -369,6 +377,26 @@ mod tests {
             assert!((e.st - st[i]).abs() < 0.03, "ST[{i}] = {} vs {}", e.st, st[i]);
             assert!(e.s1_ci[0] <= s1[i] && s1[i] <= e.s1_ci[1], "S1[{i}] interval {:?}", e.s1_ci);
             assert!(e.st_ci[0] <= st[i] && st[i] <= e.st_ci[1], "ST[{i}] interval {:?}", e.st_ci);
+        }
+    }
+
+    #[test]
+    fn sobol_indices_do_not_move_when_the_output_is_shifted() {
+        // Hours since the item appeared or since the week began: the same question. An
+        // uncentred S1 estimator widens its intervals about 20-fold under this shift.
+        let n = 1024;
+        let pi = std::f64::consts::PI;
+        let y: Vec<f64> = saltelli_unit(7, n as u32, 3)
+            .iter()
+            .map(|u| ishigami(&u.iter().map(|v| -pi + 2.0 * pi * v).collect::<Vec<_>>()))
+            .collect();
+        let shifted: Vec<f64> = y.iter().map(|v| v + 100.0).collect();
+        let (a, b) = (sobol(&y, n, 3, 1), sobol(&shifted, n, 3, 1));
+        for i in 0..3 {
+            assert!((a[i].s1 - b[i].s1).abs() < 1e-9, "S1[{i}]: {} vs {}", a[i].s1, b[i].s1);
+            assert!((a[i].st - b[i].st).abs() < 1e-9, "ST[{i}]");
+            let width = |s: &SobolIndex| s.s1_ci[1] - s.s1_ci[0];
+            assert!((width(&a[i]) - width(&b[i])).abs() < 1e-9, "S1[{i}] interval width");
         }
     }
 

@@ -245,8 +245,15 @@ fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> Poi
             links,
             channels: by_channel(&a.channels),
             first_heard: by_channel(&a.first_heard),
+            units: named_counts(&a.units, &v.org.units),
+            roles: named_counts(&a.roles, &v.org.roles),
         },
     }
+}
+
+/// Counts by group index as counts by the group's name (groups with no count left out).
+fn named_counts(counts: &[u64], names: &[String]) -> BTreeMap<String, u64> {
+    counts.iter().zip(names).filter(|(c, _)| **c > 0).map(|(&c, n)| (n.clone(), c)).collect()
 }
 
 /// A fingerprint of everything a study's numbers depend on: the permeate version, the scenario

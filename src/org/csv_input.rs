@@ -1,4 +1,4 @@
-//! Reading `people.csv` (`id,unit,role`) and `links.csv` (`source,target,channel[,direction]`)
+//! Reading `people.csv` (`id,unit,role`) and `links.csv` (`source,target,channel[,direction][,group]`)
 //! with the csv crate. Every error names the file, the line and the column.
 
 use std::path::Path;
@@ -280,9 +280,15 @@ pub fn org_from_csv_text(
     let mut rdr = reader(&text);
     let mut lines = Lines::new(&text);
     let headers = rdr.headers().map_err(|e| csv_error(people_path, &text, e))?.clone();
-    let pos =
-        header_positions(people_path, &headers, &["id", "unit", "role"], &[], "id,unit,role", header_line(&text))?;
-    let (pi, pu, pr) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap());
+    let pos = header_positions(
+        people_path,
+        &headers,
+        &["id", "unit", "role"],
+        &["calendar"],
+        "id,unit,role",
+        header_line(&text),
+    )?;
+    let (pi, pu, pr, pc) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3]);
     let mut record = csv::StringRecord::new();
     while rdr.read_record(&mut record).map_err(|e| csv_error(people_path, &text, e))? {
         let line = record.position().map_or(0, |p| lines.of(p));
@@ -303,6 +309,11 @@ pub fn org_from_csv_text(
                 .at_line(line)
                 .at_key("id"));
         }
+        // Optional working calendar (empty = the scenario's default).
+        if let Some(c) = pc.and_then(|i| record.get(i)).filter(|c| !c.is_empty()) {
+            check_value(people_path, line, "calendar", c, "the calendar name")?;
+            b.set_last_person_calendar(c);
+        }
     }
     if b.is_empty() {
         return Err(InputError::new(
@@ -319,11 +330,11 @@ pub fn org_from_csv_text(
         links_path,
         &headers,
         &["source", "target", "channel"],
-        &["direction"],
-        "source,target,channel (and optionally direction)",
+        &["direction", "group"],
+        "source,target,channel (and optionally direction, group)",
         header_line(&text),
     )?;
-    let (ls, lt, lc, ld) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3]);
+    let (ls, lt, lc, ld, lg) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3], pos[4]);
     let mut ids: Option<Vec<String>> = None;
     while rdr.read_record(&mut record).map_err(|e| csv_error(links_path, &text, e))? {
         let line = record.position().map_or(0, |p| lines.of(p));
@@ -361,6 +372,11 @@ pub fn org_from_csv_text(
             line: Some(line),
             key: Some("channel".into()),
         });
+        // Optional meeting group (scheduled channels).
+        if let Some(group) = lg.and_then(|i| record.get(i)).filter(|g| !g.is_empty()) {
+            check_value(links_path, line, "group", group, "the meeting group")?;
+            b.set_last_link_group(group);
+        }
     }
     Ok(b.finish())
 }

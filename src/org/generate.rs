@@ -72,6 +72,8 @@ pub struct UnitSpec {
     pub coordination_channel: Option<String>,
     /// Extra people reporting to the head directly: (role, count).
     pub specialists: Vec<(String, u32)>,
+    /// The working calendar of the unit's people (default: the scenario's).
+    pub calendar: Option<String>,
 }
 
 /// The channel of each generated relation.
@@ -151,7 +153,11 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
             };
             group.push(g);
             match &unit.coordination_channel {
-                Some(c) => link(&mut b, head, lead, c, "units.coordination_channel"),
+                Some(c) => {
+                    link(&mut b, head, lead, c, "units.coordination_channel");
+                    // Meeting group: the unit's coordination (scheduled channels).
+                    b.set_last_link_group(&format!("{u}-coordination"));
+                }
                 None => link(&mut b, head, lead, &ch.heads, "heads"),
             }
             let mut team = vec![lead];
@@ -163,6 +169,8 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
                 group.push(g);
                 for &q in &team {
                     link(&mut b, q, p, &ch.team, "team");
+                    // Meeting group: the team (scheduled channels).
+                    b.set_last_link_group(&format!("{u}-t{t}"));
                 }
                 link(&mut b, lead, p, &ch.lead, "lead");
                 team.push(p);
@@ -232,6 +240,13 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
     }
     if let Some(id) = &spec.community_id {
         b.add_person(id, "external", "community").ok_or_else(|| unique(id))?;
+    }
+    // Units' working calendars (everybody else gets the scenario's default).
+    for unit in spec.units.iter().filter(|u| u.calendar.is_some()) {
+        let people: Vec<PersonIdx> = (0..b.len() as PersonIdx).filter(|&p| b.peek().unit_of(p) == unit.name).collect();
+        for p in people {
+            b.set_person_calendar(p, unit.calendar.as_deref().unwrap_or_default());
+        }
     }
     Ok(b.finish())
 }

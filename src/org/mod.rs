@@ -61,6 +61,9 @@ pub struct Link {
     pub direction: Direction,
 }
 
+/// `Organisation::link_group` of a link without a group (its channel's default group).
+pub const NO_LINK_GROUP: u32 = u32::MAX;
+
 /// Where a channel name was first used, for error messages about unknown channels.
 #[derive(Debug, Clone)]
 pub struct NameOrigin {
@@ -87,6 +90,17 @@ pub struct Organisation {
     pub channel_origins: Vec<NameOrigin>,
     /// All links as given (a two-way link once).
     pub links: Vec<Link>,
+    /// Meeting group names used by links (interned; `links.csv` column `group`, or the
+    /// generator's teams and coordination channels).
+    pub groups: Vec<String>,
+    /// Per link, its group (index into `groups`) or [`NO_LINK_GROUP`]; empty when no link has a
+    /// group.
+    pub link_group: Vec<u32>,
+    /// Calendar names used by people (interned; `people.csv` column `calendar`).
+    pub calendars: Vec<String>,
+    /// Per person, their calendar (index into `calendars`) or [`NO_LINK_GROUP`] for the
+    /// scenario's default; empty when nobody has one.
+    pub person_calendar: Vec<u32>,
     /// How the organisation came about (for summaries).
     pub origin: String,
     index: HashMap<String, PersonIdx>,
@@ -109,6 +123,8 @@ pub struct OrganisationBuilder {
     units: HashMap<String, u32>,
     roles: HashMap<String, u32>,
     channels: HashMap<String, u32>,
+    groups: HashMap<String, u32>,
+    calendars: HashMap<String, u32>,
 }
 
 impl OrganisationBuilder {
@@ -154,6 +170,27 @@ impl OrganisationBuilder {
         self.org.links.push(Link { source, target, channel, direction });
     }
 
+    /// Puts the link added last into the meeting group `group` (scheduled channels: the links
+    /// of one group share their occurrences).
+    pub fn set_last_link_group(&mut self, group: &str) {
+        let g = intern(&mut self.org.groups, &mut self.groups, group);
+        let n = self.org.links.len();
+        self.org.link_group.resize(n, NO_LINK_GROUP);
+        self.org.link_group[n - 1] = g;
+    }
+
+    /// Gives the person added last the calendar named `calendar`.
+    pub fn set_last_person_calendar(&mut self, calendar: &str) {
+        self.set_person_calendar(self.org.people.len() as PersonIdx - 1, calendar);
+    }
+
+    /// Gives person `p` the calendar named `calendar`.
+    pub fn set_person_calendar(&mut self, p: PersonIdx, calendar: &str) {
+        let c = intern(&mut self.org.calendars, &mut self.calendars, calendar);
+        self.org.person_calendar.resize(self.org.people.len(), NO_LINK_GROUP);
+        self.org.person_calendar[p as usize] = c;
+    }
+
     /// Number of people so far.
     pub fn len(&self) -> usize {
         self.org.people.len()
@@ -170,7 +207,13 @@ impl OrganisationBuilder {
     }
 
     /// The finished organisation.
-    pub fn finish(self) -> Organisation {
+    pub fn finish(mut self) -> Organisation {
+        if !self.org.link_group.is_empty() {
+            self.org.link_group.resize(self.org.links.len(), NO_LINK_GROUP);
+        }
+        if !self.org.person_calendar.is_empty() {
+            self.org.person_calendar.resize(self.org.people.len(), NO_LINK_GROUP);
+        }
         self.org
     }
 }

@@ -296,8 +296,8 @@ fn curve(results: &Results, shown: &[usize]) -> Result<Chart, String> {
 }
 
 /// Mean paired difference with its interval, as text ("−49.3 h (−55.1 … −43.6)").
-fn delta_text(v: &VariantResults) -> String {
-    match v.vs_baseline.as_ref().and_then(|p| p.mean_delta.map(|m| (m, p.ci95_mean_delta))) {
+fn delta_text(results: &Results, v: &VariantResults) -> String {
+    match super::comparison(results, v).and_then(|p| p.mean_delta.map(|m| (m, p.ci95_mean_delta))) {
         Some((m, Some([lo, hi]))) => format!("{m:+.1} h (95% CI {lo:+.1} … {hi:+.1})"),
         Some((m, None)) => format!("{m:+.1} h"),
         None => "no replication where both reached".into(),
@@ -306,14 +306,16 @@ fn delta_text(v: &VariantResults) -> String {
 
 /// (c) The paired differences with the baseline: mean delta and its 95% interval per variant.
 fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, String> {
-    let rows: Vec<usize> = (1..results.variants.len()).collect();
+    let reference_at =
+        results.reference.as_ref().and_then(|r| results.variants.iter().position(|v| &v.name == r)).unwrap_or(0);
+    let rows: Vec<usize> = (0..results.variants.len()).filter(|&i| i != reference_at).collect();
     if rows.is_empty() {
         return Ok(None);
     }
     let t = t_label(&results.variants[0]);
     let (mut lo, mut hi) = (0.0f64, 0.0f64);
     for &i in &rows {
-        if let Some(p) = &results.variants[i].vs_baseline {
+        if let Some(p) = super::comparison(results, &results.variants[i]) {
             for x in p.mean_delta.into_iter().chain(p.ci95_mean_delta.into_iter().flatten()) {
                 lo = lo.min(x);
                 hi = hi.max(x);
@@ -325,7 +327,8 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
     let n = rows.len();
     let row_px = 84u32;
     let height = 250 + row_px * n as u32;
-    let title = format!("Difference in {t} from the baseline (paired, mean and 95% CI)");
+    let reference = results.reference.clone().unwrap_or_else(|| "the baseline".into());
+    let title = format!("Difference in {t} from {reference} (paired, mean and 95% CI)");
     let colour_of = |i: usize| shown.iter().position(|&s| s == i).map_or(OTHER, |p| PALETTE[p]);
     let svg = render((WIDTH, height), |root| {
         let mut chart = frame(root, &title, x_lo..x_hi, 0f64..n as f64, 16)?;
@@ -333,7 +336,7 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(0)
-            .x_desc(format!("hours: variant minus baseline ({t}; left of 0 = faster)"))
+            .x_desc(format!("hours: variant minus {reference} ({t}; left of 0 = faster)"))
             .label_style((FONT, LABEL_SIZE))
             .axis_desc_style((FONT, DESC_SIZE))
             .light_line_style(GRID_LIGHT)
@@ -350,7 +353,7 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
             let colour = colour_of(i);
             // The label sits above its bar on a white ground that hides the grid and zero line
             // behind it (its width estimated from the number of characters).
-            let label = format!("{}: {}", v.name, delta_text(v));
+            let label = format!("{}: {}", v.name, delta_text(results, v));
             let font_px = LABEL_SIZE / 1.24;
             let width_px = 0.62 * font_px * label.chars().count() as f64 + 8.0;
             let x_text = x_lo + 8.0 * unit_x;
@@ -366,7 +369,7 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
                 (x_text, y + 0.2),
                 (FONT, LABEL_SIZE).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Bottom)),
             )))?;
-            let Some(p) = &v.vs_baseline else { continue };
+            let Some(p) = super::comparison(results, v) else { continue };
             let Some(m) = p.mean_delta else { continue };
             let [a, b] = p.ci95_mean_delta.unwrap_or([m, m]);
             chart.draw_series(std::iter::once(ErrorBar::new_horizontal(

@@ -130,7 +130,7 @@ pub fn page(
         s,
         "<p class=\"meta\"><strong>{t}</strong> is the time until {:.0}% of the target ({} people, {}) have perceived \
          and processed an item of feedback that appears at the source. {}, seed {}, \
-         horizon {} h ({} working days of {} h). All variants share common random numbers, so each is compared with \
+         horizon {} h ({}). All variants share common random numbers, so each is compared with \
          the baseline replication by replication.</p>",
         100.0 * base.threshold,
         base.target_size,
@@ -138,8 +138,7 @@ pub fn page(
         super::replications_text(results),
         results.seed,
         num(results.horizon_hours),
-        num(results.horizon_hours / WORKING_DAY_HOURS),
-        num(WORKING_DAY_HOURS),
+        horizon_days(results, base.clock.is_some()),
     );
     s += "<nav><a href=\"#answer\">The answer</a><a href=\"#variants\">All variants</a><a href=\"#charts\">Charts</a>\
           <a href=\"#bottlenecks\">Where it gets stuck</a><a href=\"#assumptions\">Organisation and assumptions</a></nav>\n</header>\n";
@@ -148,14 +147,14 @@ pub fn page(
     s += "<section id=\"answer\">\n<h2>The answer</h2>\n<ul class=\"answers\">\n";
     let sweep_points = results.sweep_points();
     for (i, v) in results.variants.iter().enumerate() {
-        let class = if v.vs_baseline.is_none() {
+        let class = if i == 0 {
             " class=\"baseline\""
         } else if sweep_points.contains(&i) {
             " class=\"sweep\""
         } else {
             ""
         };
-        let _ = writeln!(s, "<li{class}>{}</li>", esc(&answer_sentence(v, results.horizon_hours)));
+        let _ = writeln!(s, "<li{class}>{}</li>", esc(&answer_sentence(results, v)));
     }
     s += "</ul>\n</section>\n";
 
@@ -208,7 +207,7 @@ fn variants_table(results: &Results) -> String {
     }
     s += "</tr></thead>\n<tbody>\n";
     for v in &results.variants {
-        let row = headline_row(v);
+        let row = headline_row(results, v);
         s += "<tr>";
         for (i, cell) in row.iter().enumerate() {
             if i == 0 {
@@ -217,7 +216,7 @@ fn variants_table(results: &Results) -> String {
                 if let Some(d) = v
                     .description
                     .as_ref()
-                    .filter(|d| v.vs_baseline.is_some() || Some(*d) != results.description.as_ref())
+                    .filter(|d| !std::ptr::eq(v, &results.variants[0]) || Some(*d) != results.description.as_ref())
                 {
                     let _ = write!(s, "<span class=\"sub\">{}</span>", esc(d));
                 }
@@ -403,6 +402,8 @@ fn bottlenecks_section(results: &Results) -> String {
             );
         }
         s += "</tbody></table>\n";
+        s += &share_table("Units on the critical path", "unit", &b.units, 12);
+        s += &share_table("Roles on the critical path", "role", &b.roles, 12);
         s += &share_table("Channels on the critical path", "channel", &b.channels, 12);
         s += &share_table("First heard via (target members)", "channel", &b.first_heard_via, 12);
         s += "</div>\n</div>\n";
@@ -448,9 +449,13 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         (
             "horizon",
             format!(
-                "{} h ({} working days); later counts as “not reached”",
+                "{} h ({}); later counts as “not reached”",
                 num(results.horizon_hours),
-                num(results.horizon_hours / WORKING_DAY_HOURS)
+                if results.variants.first().is_some_and(|v| v.clock.is_some()) {
+                    horizon_days(results, true)
+                } else {
+                    format!("{} working days", num(results.horizon_hours / WORKING_DAY_HOURS))
+                }
             ),
         ),
         ("replications per variant", results.replications.to_string()),
@@ -591,4 +596,14 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     }
     s += "</section>\n";
     s
+}
+
+/// The horizon in days: calendar days of 24 h with calendars (T is elapsed clock time), else
+/// working days of 8 h.
+fn horizon_days(results: &Results, calendars: bool) -> String {
+    if calendars {
+        format!("{} calendar days, elapsed time since the item appeared", num(results.horizon_hours / 24.0))
+    } else {
+        format!("{} working days of {} h", num(results.horizon_hours / WORKING_DAY_HOURS), num(WORKING_DAY_HOURS))
+    }
 }

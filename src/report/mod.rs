@@ -121,15 +121,39 @@ fn signed(x: f64) -> String {
 }
 
 /// One row of the headline table: (variant, reached, median (CI), mean (CI), p10–p90, vs baseline).
-fn headline_row(v: &VariantResults) -> [String; 6] {
+/// The paired comparison the report shows for `v`: with the reference (`compare_to`) where one
+/// is set, else with the baseline; `None` for the reference itself and where not paired.
+pub fn comparison<'a>(results: &'a Results, v: &'a VariantResults) -> Option<&'a crate::stats::Paired> {
+    if results.reference.is_some() { v.vs_reference.as_ref() } else { v.vs_baseline.as_ref() }
+}
+
+/// How the report names the reference in sentences: "today" for the baseline, else the
+/// reference variant's name in quotes.
+fn reference_words(results: &Results) -> String {
+    results.reference.as_ref().map_or_else(|| "today".to_string(), |r| format!("\"{r}\""))
+}
+
+/// The name of the reference point (the baseline unless `compare_to` names another).
+fn reference_name(results: &Results) -> &str {
+    results.reference.as_deref().unwrap_or(&results.variants[0].name)
+}
+
+fn headline_row(results: &Results, v: &VariantResults) -> [String; 6] {
     let s = &v.t_threshold;
+    let not_paired = || {
+        if v.name == reference_name(results) {
+            "—".to_string()
+        } else {
+            "not paired: another target group".to_string()
+        }
+    };
     if let Some(w) = &v.worlds {
         let range = |a: Option<f64>, b: Option<f64>| {
             let f = |x: Option<f64>| x.map_or_else(|| "never".into(), |h| format!("{h:.1}"));
             format!("{}–{}", f(a), f(b))
         };
-        let vs = match v.vs_baseline.as_ref().and_then(|p| p.worlds.as_ref()) {
-            None => "—".to_string(),
+        let vs = match comparison(results, v).and_then(|p| p.worlds.as_ref()) {
+            None => not_paired(),
             Some(pw) => format!(
                 "better in {:.0}% of worlds; per-world median difference {}",
                 100.0 * pw.p_better_worlds,
@@ -145,8 +169,8 @@ fn headline_row(v: &VariantResults) -> [String; 6] {
             vs,
         ];
     }
-    let vs = match &v.vs_baseline {
-        None => "—".to_string(),
+    let vs = match comparison(results, v) {
+        None => not_paired(),
         Some(p) => {
             let mean = match (p.mean_delta, p.ci95_mean_delta) {
                 (Some(m), Some([lo, hi])) => {
@@ -186,9 +210,13 @@ const HEADLINE_WORLDS: [&str; 6] = [
     "vs baseline (across worlds)",
 ];
 
-/// The headline table's columns for `results`.
-fn headline(results: &Results) -> [&'static str; 6] {
-    if results.uncertain.is_some() { HEADLINE_WORLDS } else { HEADLINE }
+/// The headline table's columns for `results` (the last names the reference).
+fn headline(results: &Results) -> [String; 6] {
+    let mut h = if results.uncertain.is_some() { HEADLINE_WORLDS } else { HEADLINE }.map(String::from);
+    if let Some(r) = &results.reference {
+        h[5] = h[5].replace("vs baseline", &format!("vs {r}"));
+    }
+    h
 }
 
 const HEADLINE: [&str; 6] =
@@ -196,9 +224,9 @@ const HEADLINE: [&str; 6] =
 
 /// The headline table as aligned plain text (for the terminal).
 pub fn headline_text(results: &Results) -> String {
-    let rows: Vec<[String; 6]> = results.variants.iter().map(headline_row).collect();
+    let rows: Vec<[String; 6]> = results.variants.iter().map(|v| headline_row(results, v)).collect();
     let head = headline(results);
-    let mut widths = head.map(|h| h.chars().count());
+    let mut widths = head.clone().map(|h| h.chars().count());
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
@@ -226,7 +254,7 @@ pub fn headline_text(results: &Results) -> String {
             .to_string()
             + "\n"
     };
-    s += &line(&head.map(String::from));
+    s += &line(&head);
     for r in &rows {
         s += &line(r);
     }
@@ -265,16 +293,72 @@ fn days_range(lo: Option<f64>, hi: Option<f64>) -> String {
     format!("{}–{}", b(lo), b(hi))
 }
 
+/// The answer for a variant with calendars: T in calendar days (24 h) and, for a fixed start,
+/// as a moment in the scenario-wide calendar's time zone.
+fn clock_sentence(
+    results: &Results,
+    v: &VariantResults,
+    clock: &crate::facts::ClockFacts,
+    lead: &str,
+    who: &str,
+) -> String {
+    let horizon_hours = results.horizon_hours;
+    let today = reference_words(results);
+    let s = &v.t_threshold;
+    let cdays = |h: f64| format!("{:.1}", h / 24.0);
+    let mut out = match s.median {
+        Some(m) => {
+            let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), cdays);
+            let by = clock
+                .start
+                .as_deref()
+                .and_then(|st| crate::calendar::moment_after(st, &clock.timezone, m))
+                .map_or(String::new(), |at| format!(", by {at} {} time", clock.calendar));
+            format!(
+                "{lead}, {who} have processed an item after {} calendar days{by} ({m:.0} h since it appeared; median, \
+                 95% interval {}–{} days; reached in {} of replications)",
+                cdays(m),
+                ci(s.ci95_median[0]),
+                ci(s.ci95_median[1]),
+                reached_pct(v.reached_fraction)
+            )
+        }
+        None => format!(
+            "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications \
+             (reached in {} of replications)",
+            reached_pct(v.reached_fraction)
+        ),
+    };
+    if let Some(p) = comparison(results, v)
+        && let (Some(d), Some([lo, hi])) = (p.median_delta, p.ci95_mean_delta)
+    {
+        out += &format!(
+            "; median difference {} calendar days {} than {today} (paired; mean {:+.1} h, 95% CI {:+.1}…{:+.1} h; in 80% \
+             of replications the difference is {})",
+            cdays(d.abs()),
+            if d <= 0.0 { "sooner" } else { "later" },
+            p.mean_delta.unwrap_or(0.0),
+            lo,
+            hi,
+            delta_range(p.delta_p10, p.delta_p90)
+        );
+    }
+    out + "."
+}
+
 /// The answer for one variant in one plain sentence (hours and working days of 8 h, the 95%
 /// interval of the median, the reached fraction, and for variants the paired difference).
-pub fn answer_sentence(v: &VariantResults, horizon_hours: f64) -> String {
+pub fn answer_sentence(results: &Results, v: &VariantResults) -> String {
+    let horizon_hours = results.horizon_hours;
+    let today = reference_words(results);
     let s = &v.t_threshold;
     let pct = 100.0 * v.threshold;
     let who = format!("{pct:.0}% of the target ({} people, {})", v.target_size, v.target_label);
-    let lead = match &v.vs_baseline {
-        None => "Today".to_string(),
-        Some(_) => format!("With \"{}\"", v.name),
-    };
+    let is_baseline = std::ptr::eq(v, &results.variants[0]);
+    let lead = if is_baseline { "Today".to_string() } else { format!("With \"{}\"", v.name) };
+    if let Some(clock) = &v.clock {
+        return clock_sentence(results, v, clock, &lead, &who);
+    }
     let mut out = match s.median {
         Some(m) => {
             let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), days);
@@ -304,7 +388,13 @@ pub fn answer_sentence(v: &VariantResults, horizon_hours: f64) -> String {
             reached_pct(v.reached_fraction)
         ),
     };
-    if let Some(p) = &v.vs_baseline {
+    if comparison(results, v).is_none() && v.name != reference_name(results) {
+        out += &format!(
+            "; not compared replication by replication with {today}: its target group differs, so compare the two \
+             distributions side by side (chart of T)"
+        );
+    }
+    if let Some(p) = comparison(results, v) {
         if let Some(w) = &p.worlds {
             // Across worlds: how often the variant is better, and by how much (per-world medians).
             let d = &w.median_delta;
@@ -319,13 +409,14 @@ pub fn answer_sentence(v: &VariantResults, horizon_hours: f64) -> String {
                 ),
                 _ => "by amounts that are unbounded in some worlds (one side does not reach)".into(),
             };
-            out += &format!("; it is faster than today in {:.0}% of plausible worlds, {by}", 100.0 * w.p_better_worlds);
+            out +=
+                &format!("; it is faster than {today} in {:.0}% of plausible worlds, {by}", 100.0 * w.p_better_worlds);
         } else {
             match (p.median_delta, p.ci95_mean_delta) {
                 (Some(d), Some([lo, hi])) if hi < 0.0 || lo > 0.0 => {
                     let word = if d < 0.0 { "sooner" } else { "later" };
                     out += &format!(
-                        ", {} days {word} than today (paired; mean difference {:+.1} h, 95% CI {:+.1}…{:+.1} h; in 80% of \
+                        ", {} days {word} than {today} (paired; mean difference {:+.1} h, 95% CI {:+.1}…{:+.1} h; in 80% of \
                          replications the difference is {})",
                         days(d.abs()),
                         p.mean_delta.unwrap_or(0.0),
@@ -379,13 +470,13 @@ pub fn summary_md(results: &Results) -> String {
     );
     s += "## The answer\n\n";
     for v in &results.variants {
-        let _ = writeln!(s, "- {}", answer_sentence(v, results.horizon_hours));
+        let _ = writeln!(s, "- {}", answer_sentence(results, v));
     }
     s += "\n## All variants\n\n";
     let head = headline(results);
     s += &format!("| {} |\n|{}\n", head.join(" | "), "---|".repeat(head.len()));
     for v in &results.variants {
-        let r = headline_row(v);
+        let r = headline_row(results, v);
         let _ = writeln!(s, "| {} |", r.map(|c| c.replace('|', "\\|")).join(" | "));
     }
     s += "\nHow to read this: *reached* is the share of replications in which the threshold was reached \
@@ -444,8 +535,12 @@ fn bottlenecks_md(results: &Results) -> String {
             .collect();
         let channels: Vec<String> =
             b.channels.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, pct(c.share))).collect();
-        let heard: Vec<String> =
-            b.first_heard_via.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, pct(c.share))).collect();
+        let named = |v: &[crate::results::Share]| -> Vec<String> {
+            v.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, pct(c.share))).collect()
+        };
+        let heard = named(&b.first_heard_via);
+        let _ = writeln!(s, "- units on the critical path: {}", list(named(&b.units)));
+        let _ = writeln!(s, "- roles on the critical path: {}", list(named(&b.roles)));
         let _ = writeln!(s, "- people on the critical path: {}", list(people));
         let _ = writeln!(s, "- links on the critical path: {}", list(links));
         let _ = writeln!(s, "- channels on the critical path: {}", list(channels));

@@ -29,6 +29,7 @@ impl Scenario {
             horizon_hours: self.horizon_hours,
             curve_points: self.curve_points,
             curve_hours: self.curve_hours,
+            reference: self.reference,
             points: self
                 .variants
                 .iter()
@@ -39,7 +40,14 @@ impl Scenario {
                     target_size: v.target.len() as u32,
                     target_label: v.target_label.clone(),
                     threshold: v.threshold,
+                    target_key: {
+                        let mut ids: Vec<&str> =
+                            v.target.iter().map(|&p| v.org.people[p as usize].id.as_str()).collect();
+                        ids.sort_unstable();
+                        crate::rng::identity_key(&ids)
+                    },
                     changes: if i == 0 { vec![] } else { changes_from_baseline(b, v) },
+                    clock: v.calendar.as_deref().map(super::calendars::clock_facts),
                 })
                 .collect(),
             sweep: self.sweep.as_ref().map(|sw| SweepFacts {

@@ -2,11 +2,13 @@
 //! are applied to the TOML table (`overrides`), and every variant is validated into a typed
 //! [`Variant`] (`validate`). Nothing after this module sees raw input.
 
+mod calendars;
 mod facts;
 pub(crate) mod locate;
 mod overrides;
 pub mod raw;
 mod summary;
+mod timing;
 pub mod uncertain;
 mod validate;
 
@@ -20,7 +22,7 @@ use crate::error::{InputError, InputErrorKind};
 use crate::model::{ChannelParams, InvolvementSpec, Params, RoleParams, StructureSpec};
 use crate::org::{Direction, Organisation, PersonIdx, read_scenario_text};
 
-pub use crate::model::{ChannelId, MandateEffect};
+pub use crate::model::{ChannelId, MandateEffect, Timing};
 pub use summary::ordinal_suffix;
 
 /// Default number of replications when the scenario does not say.
@@ -69,6 +71,9 @@ pub struct Scenario {
     pub sweep: Option<Sweep>,
     /// `[uncertain]`: the factors and where they act, if any.
     pub uncertainty: Option<uncertain::Uncertainty>,
+    /// The reference of the paired comparisons (`compare_to`): an index into `variants`, 0 = the
+    /// baseline.
+    pub reference: usize,
     /// The worlds a run uses (with `[uncertain]`: by default `worlds` random worlds under the
     /// scenario's seed; see [`Scenario::use_worlds`]).
     pub worlds: Option<crate::uncertain::WorldSet>,
@@ -121,6 +126,8 @@ pub struct Variant {
     pub community_manager: Option<CommunityManager>,
     /// Cross-functional involvement, if the scenario has it.
     pub involvement: Option<Involvement>,
+    /// Working calendars and the start, if the scenario has `[calendars]`.
+    pub calendar: Option<Arc<crate::calendar::CalendarSetup>>,
 }
 
 /// A communication channel's behaviour.
@@ -134,6 +141,8 @@ pub struct Channel {
     pub transmit: f64,
     /// If set, replaces the receiver's notice probability for deliveries over this channel.
     pub notice: Option<f64>,
+    /// How the channel's links time their deliveries (`timing`, `every`).
+    pub timing: Timing,
 }
 
 /// A role's behaviour.
@@ -147,6 +156,8 @@ pub struct Role {
     pub processing: Dist,
     /// Hours after processing during which the person passes the item on; `None` = unlimited.
     pub window: Option<Dist>,
+    /// Probability that a person of this role is away for the whole horizon, 0–1.
+    pub absent: f64,
     /// False when the role had no `[roles.*]` table and uses the defaults.
     pub defined: bool,
 }
@@ -262,17 +273,28 @@ impl Variant {
             channels: self
                 .channels
                 .iter()
-                .map(|c| ChannelParams { transmit: c.transmit, notice: c.notice, delay: c.delay.clone() })
+                .map(|c| ChannelParams {
+                    transmit: c.transmit,
+                    notice: c.notice,
+                    delay: c.delay.clone(),
+                    timing: c.timing,
+                })
                 .collect(),
             roles: self
                 .roles
                 .iter()
-                .map(|r| RoleParams { notice: r.notice, processing: r.processing.clone(), window: r.window.clone() })
+                .map(|r| RoleParams {
+                    notice: r.notice,
+                    processing: r.processing.clone(),
+                    window: r.window.clone(),
+                    absent: r.absent,
+                })
                 .collect(),
             priority: self.community_manager.as_ref().filter(|c| c.mandate).map(|c| c.effect),
             involvement_fraction: self.involvement.as_ref().map(|i| i.fraction),
             threshold: self.threshold,
             horizon_hours,
+            calendar: self.calendar.clone(),
         }
     }
 

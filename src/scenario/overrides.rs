@@ -19,8 +19,18 @@ use crate::design::{AddLink, BASELINE, Design, DesignError, DesignPoint, MAX_VAR
 use crate::error::{InputError, InputErrorKind};
 
 /// Keys that apply to the whole scenario and so cannot differ between variants.
-const SCENARIO_WIDE: [&str; 9] =
-    ["name", "description", "seed", "replications", "horizon_hours", "output", "variants", "sweep", "uncertain"];
+const SCENARIO_WIDE: [&str; 10] = [
+    "name",
+    "description",
+    "seed",
+    "replications",
+    "horizon_hours",
+    "output",
+    "variants",
+    "sweep",
+    "uncertain",
+    "compare_to",
+];
 
 pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
     let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(path, Some(text), &e))?;
@@ -99,6 +109,20 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
         };
         variants.push(variant);
     }
+    let reference = match &raw.compare_to {
+        None => 0,
+        Some(name) => design.points.iter().position(|p| &p.name == name).ok_or_else(|| {
+            let names = design.points.iter().map(|p| p.name.as_str());
+            top(
+                "compare_to",
+                InputErrorKind::UnknownName {
+                    what: "variant",
+                    name: name.clone(),
+                    known: names.map(str::to_string).collect(),
+                },
+            )
+        })?,
+    };
     let uncertainty = match &raw.uncertain {
         None => None,
         Some(u) => {
@@ -126,6 +150,7 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
         sweep,
         uncertainty,
         worlds: None,
+        reference,
     })
     .map(|mut s| {
         s.use_random_worlds(None);

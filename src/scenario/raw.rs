@@ -29,6 +29,34 @@ pub struct RawScenario {
     pub sweep: Option<IndexMap<String, Vec<toml::Value>>>,
     /// `[uncertain]`: read by `super::uncertain` (its keys are dotted paths).
     pub uncertain: Option<toml::Value>,
+    /// The reference variant of the paired comparisons (default the baseline).
+    pub compare_to: Option<String>,
+    // Absence: the scenario-wide default of `roles.*.absent` (`timing.rs`).
+    pub absent: Option<f64>,
+    // Calendars (`calendars.rs`).
+    #[serde(default)]
+    pub calendars: IndexMap<String, RawCalendar>,
+    pub calendar: Option<String>,
+    pub start: Option<RawStart>,
+}
+
+/// `[calendars.NAME]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    pub timezone: String,
+    pub days: Option<String>,
+    pub hours: Option<OneOrMany>,
+    #[serde(default)]
+    pub holidays: Vec<String>,
+}
+
+/// `start`: a moment (RFC 3339 with offset) or `{ weekly = "uniform" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawStart {
+    At(String),
+    Weekly { weekly: String },
 }
 
 /// `[organisation]`: CSV files or a generator.
@@ -80,6 +108,8 @@ pub struct RawUnit {
     pub coordination_channel: Option<String>,
     #[serde(default)]
     pub specialists: IndexMap<String, u32>,
+    // The unit's working calendar (`calendars.rs`).
+    pub calendar: Option<String>,
 }
 
 /// `[organisation.generate.channels]`: which channel each relation uses.
@@ -98,9 +128,15 @@ pub struct RawGenChannels {
 #[serde(deny_unknown_fields)]
 pub struct RawChannel {
     pub description: Option<String>,
-    pub delay: RawDist,
+    /// Required unless `timing = "scheduled"` (see `timing.rs`).
+    pub delay: Option<RawDist>,
     pub transmit: Option<f64>,
     pub notice: Option<f64>,
+    // Channel timing (`timing.rs`).
+    pub timing: Option<String>,
+    pub every: Option<f64>,
+    pub at: Option<Vec<String>>,
+    pub calendar: Option<String>,
 }
 
 /// `[roles.NAME]`.
@@ -111,6 +147,8 @@ pub struct RawRole {
     pub notice: Option<f64>,
     pub processing: Option<RawDist>,
     pub window: Option<RawDist>,
+    // Absence (`timing.rs`).
+    pub absent: Option<f64>,
 }
 
 /// A distribution table, `{ dist = "...", ... }`.

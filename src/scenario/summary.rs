@@ -21,7 +21,14 @@ impl Scenario {
         let _ = writeln!(s, "channels:");
         for c in &b.channels {
             let notice = c.notice.map_or(String::new(), |n| format!(", notice {n}"));
-            let _ = writeln!(s, "  {:<20} delay {}, transmit {}{notice}", c.name, c.delay.describe(), c.transmit);
+            let timing = match c.timing {
+                super::Timing::PerLink => String::new(),
+                super::Timing::Broadcast => "broadcast, ".into(),
+                super::Timing::Scheduled { every } => format!("scheduled every {every} h, then "),
+                super::Timing::At => "scheduled at set times, then ".into(),
+            };
+            let _ =
+                writeln!(s, "  {:<20} {timing}delay {}, transmit {}{notice}", c.name, c.delay.describe(), c.transmit);
         }
         let _ = writeln!(s, "roles:");
         for r in &b.roles {

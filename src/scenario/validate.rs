@@ -13,7 +13,7 @@ use super::{
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind, num};
 use crate::org::generate::{BridgeSpec, GeneratorChannels, GeneratorSpec, UnitSpec, generate};
-use crate::org::{Direction, NameOrigin, Organisation, PersonIdx, load_csv};
+use crate::org::{Direction, NO_LINK_GROUP, NameOrigin, Organisation, PersonIdx, load_csv};
 
 /// Which part of the scenario file a variant comes from (for error locations).
 #[derive(Debug, Clone)]
@@ -143,7 +143,7 @@ fn set_line_for(text: &str, i: &str, key: &str) -> Option<usize> {
     })
 }
 
-fn dist(raw: &RawDist, key: &str, ctx: &Ctx<'_>) -> Result<Dist, InputError> {
+pub(crate) fn dist(raw: &RawDist, key: &str, ctx: &Ctx<'_>) -> Result<Dist, InputError> {
     let d = match *raw {
         RawDist::Exponential { rate: Some(r), mean: None } => Dist::exponential(r),
         RawDist::Exponential { rate: None, mean: Some(m) } => Dist::exponential_mean(m),
@@ -164,7 +164,7 @@ fn dist(raw: &RawDist, key: &str, ctx: &Ctx<'_>) -> Result<Dist, InputError> {
     d.map_err(|e| ctx.err(key, InputErrorKind::Dist(e)))
 }
 
-fn prob(v: f64, key: &str, ctx: &Ctx<'_>) -> Result<f64, InputError> {
+pub(crate) fn prob(v: f64, key: &str, ctx: &Ctx<'_>) -> Result<f64, InputError> {
     probability(v).map_err(|k| ctx.err(key, k))
 }
 
@@ -491,6 +491,7 @@ fn generator_spec(g: &super::raw::RawGenerate, ctx: &Ctx<'_>) -> Result<Generato
             head_role: u.head_role.clone().unwrap_or_else(|| gen_default::HEAD_ROLE.into()),
             coordination_channel: u.coordination_channel.clone(),
             specialists: u.specialists.iter().map(|(r, c)| (r.clone(), *c)).collect(),
+            calendar: u.calendar.clone(),
         });
     }
     let c = g.channels.clone().unwrap_or(super::raw::RawGenChannels {
@@ -623,6 +624,7 @@ pub(crate) fn variant(
     let community: Vec<PersonIdx> = (0..org.len() as PersonIdx).filter(|&p| org.role_of(p) == COMMUNITY_ROLE).collect();
     let community_manager = community_manager(raw, &org, &channels, &org_channel, &community, ctx, &mut extra_links)?;
     let involvement = involvement(raw, &org, &channels, &community, ctx)?;
+    let calendar = super::calendars::calendar_setup(raw, &org, ctx)?;
     Ok(Variant {
         name: name.to_string(),
         description: listed.and_then(|v| v.description.clone()).or_else(|| {
@@ -639,6 +641,7 @@ pub(crate) fn variant(
         threshold: target.threshold,
         community_manager,
         involvement,
+        calendar,
     })
 }
 
@@ -667,11 +670,13 @@ fn channels(raw: &RawScenario, ctx: &Ctx<'_>) -> Result<Vec<Channel>, InputError
     let mut channels = Vec::new();
     for (cname, c) in &raw.channels {
         let key = format!("channels.{cname}");
+        let (timing, delay) = super::timing::channel_timing(c, &key, ctx)?;
         channels.push(Channel {
             name: cname.clone(),
-            delay: dist(&c.delay, &format!("{key}.delay"), ctx)?,
+            delay,
             transmit: prob(c.transmit.unwrap_or(DEFAULT_TRANSMIT), &format!("{key}.transmit"), ctx)?,
             notice: c.notice.map(|n| prob(n, &format!("{key}.notice"), ctx)).transpose()?,
+            timing,
         });
     }
     if channels.len() > usize::from(u16::MAX) {
@@ -732,6 +737,7 @@ fn roles(raw: &RawScenario, org: &Organisation, ctx: &Ctx<'_>) -> Result<Vec<Rol
                         None => DEFAULT_PROCESSING,
                     },
                     window: r.window.as_ref().map(|d| dist(d, &format!("{key}.window"), ctx)).transpose()?,
+                    absent: super::timing::role_absent(raw, Some(r), &key, ctx)?,
                     defined: true,
                 }
             }
@@ -740,6 +746,7 @@ fn roles(raw: &RawScenario, org: &Organisation, ctx: &Ctx<'_>) -> Result<Vec<Rol
                 notice: DEFAULT_NOTICE,
                 processing: DEFAULT_PROCESSING,
                 window: None,
+                absent: super::timing::role_absent(raw, None, &format!("roles.{rname}"), ctx)?,
                 defined: false,
             },
         };
@@ -819,6 +826,7 @@ fn added_links(
             target,
             channel: channel_id(channels, &l.channel, &format!("{key}.channel"), ctx)?,
             direction: direction(l.direction.as_deref(), &format!("{key}.direction"), ctx)?,
+            group: NO_LINK_GROUP,
         });
     }
     Ok(extra_links)
@@ -869,7 +877,13 @@ fn community_manager(
             ));
         }
         for &c in community {
-            extra_links.push(ExtraLink { source: c, target: person, channel: ch, direction: Direction::Both });
+            extra_links.push(ExtraLink {
+                source: c,
+                target: person,
+                channel: ch,
+                direction: Direction::Both,
+                group: NO_LINK_GROUP,
+            });
         }
     }
     for (i, r) in cm.reach.iter().enumerate() {
@@ -877,7 +891,13 @@ fn community_manager(
         let ch = channel_id(channels, &r.channel, &format!("{rkey}.channel"), ctx)?;
         let sel = Selector::given(r.id.as_ref(), r.role.as_ref(), r.unit.as_ref(), r.all);
         for p in select(org, &sel, &rkey, ctx)?.into_iter().filter(|&p| p != person) {
-            extra_links.push(ExtraLink { source: person, target: p, channel: ch, direction: Direction::Both });
+            extra_links.push(ExtraLink {
+                source: person,
+                target: p,
+                channel: ch,
+                direction: Direction::Both,
+                group: NO_LINK_GROUP,
+            });
         }
     }
     let mandate = cm.mandate.unwrap_or(DEFAULT_MANDATE);
@@ -904,7 +924,14 @@ fn community_manager(
             members.sort_unstable();
             members.dedup();
             for p in members {
-                extra_links.push(ExtraLink { source: person, target: p, channel: ch, direction: Direction::Both });
+                extra_links.push(ExtraLink {
+                    source: person,
+                    target: p,
+                    channel: ch,
+                    direction: Direction::Both,
+                    // The manager sits in p's meeting (scheduled channels).
+                    group: super::timing::meeting_group_of(org, org_channel, ch, p),
+                });
             }
         }
     }

@@ -20,6 +20,8 @@ fn chain_critical_path_is_the_whole_chain() {
     assert_eq!(b.reached_replications, 7);
     let names: Vec<(&str, f64)> = b.people.iter().map(|p| (p.name.as_str(), p.share)).collect();
     assert_eq!(names, vec![("b", 1.0), ("c", 1.0)], "intermediaries, not the source or the end");
+    let units: Vec<(&str, f64)> = b.units.iter().map(|u| (u.name.as_str(), u.share)).collect();
+    assert_eq!(units, vec![("dev", 1.0)], "a unit counts once per path, however many of its people are on it");
     let links: Vec<(&str, &str, &str)> =
         b.links.iter().map(|l| (l.source.as_str(), l.target.as_str(), l.channel.as_str())).collect();
     assert_eq!(links, vec![("a", "b", "wire"), ("b", "c", "wire"), ("c", "d", "post")]);
@@ -60,4 +62,33 @@ fn no_critical_path_when_nothing_reaches() {
     let b = &r.variants[0].bottlenecks;
     assert_eq!(b.reached_replications, 0);
     assert!(b.people.is_empty() && b.links.is_empty() && b.channels.is_empty() && b.first_heard_via.is_empty());
+}
+
+/// Two routes from the source to the target: through `x` of unit "a" and through `y` of unit
+/// "b", with fixed delays; the route through `fast` always wins.
+fn two_routes(fast: &str) -> permeate::results::Results {
+    let people = "id,unit,role\nsrc,external,community\nx,a,architect\ny,b,support_agent\nt,dev,developer\n";
+    let links = "source,target,channel,direction\nsrc,x,via_x,forward\nx,t,via_x,forward\nsrc,y,via_y,forward\ny,t,via_y,forward\n";
+    let (dx, dy) = if fast == "x" { (1, 3) } else { (3, 1) };
+    let toml = format!(
+        "name = \"routes\"\nreplications = 10\n[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+         [channels.via_x]\ndelay = {{ dist = \"fixed\", value = {dx} }}\n[channels.via_y]\ndelay = {{ dist = \"fixed\", value = {dy} }}\n\
+         [source]\nid = \"src\"\n[target]\nrole = \"developer\"\n"
+    );
+    run(&[("scenario.toml", &toml), ("people.csv", people), ("links.csv", links)])
+}
+
+#[test]
+fn critical_paths_by_unit_and_role_follow_the_winning_route() {
+    let shares = |v: &[permeate::results::Share]| v.iter().map(|s| (s.name.clone(), s.share)).collect::<Vec<_>>();
+    let r = two_routes("x");
+    let b = &r.variants[0].bottlenecks;
+    assert_eq!(shares(&b.units), vec![("a".to_string(), 1.0)], "unit b's share is 0 (not listed)");
+    assert_eq!(shares(&b.roles), vec![("architect".to_string(), 1.0)]);
+    let r = two_routes("y");
+    let b = &r.variants[0].bottlenecks;
+    assert_eq!(shares(&b.units), vec![("b".to_string(), 1.0)]);
+    assert_eq!(shares(&b.roles), vec![("support_agent".to_string(), 1.0)]);
+    let p = &b.people[0];
+    assert_eq!((p.name.as_str(), p.role.as_str(), p.unit.as_str()), ("y", "support_agent", "b"));
 }

@@ -13,5 +13,6 @@ mod properties;
 mod regressions;
 mod report;
 mod reproducibility;
+mod timing;
 mod uncertain;
 mod variants;

@@ -8,9 +8,14 @@ use crate::common::{TempScenario, permeate, read_text, run_ok, star_csv};
 /// A star of `leaves` developers around the community node, exponential delays of rate 1 on
 /// channel `feed`, nothing else random; `extra` appended to the scenario.
 fn star(leaves: usize, replications: u64, extra: &str) -> TempScenario {
+    star_with(leaves, replications, "", extra)
+}
+
+/// [`star`] with `top` among the top-level keys.
+fn star_with(leaves: usize, replications: u64, top: &str, extra: &str) -> TempScenario {
     let (people, links) = star_csv(leaves);
     let toml = format!(
-        "name = \"star\"\nseed = 11\nreplications = {replications}\nhorizon_hours = 1000\n\
+        "name = \"star\"\nseed = 11\nreplications = {replications}\nhorizon_hours = 1000\n{top}\
          [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
          [channels.feed]\ndelay = {{ dist = \"exponential\", rate = 1.0 }}\ntransmit = 1.0\n\
          [source]\nid = \"centre\"\n[target]\nrole = \"developer\"\nthreshold = 0.8\n{extra}"
@@ -255,4 +260,35 @@ fn a_sensitivity_study_needs_uncertain_factors() {
     let o = permeate(&["sensitivity", s.scenario().to_str().unwrap(), "-q"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("[uncertain]"));
+}
+
+#[test]
+fn compare_to_sets_the_reference_and_different_targets_are_not_paired() {
+    let extra = "[[variants]]\nname = \"faster\"\nset = { \"channels.feed.delay.rate\" = 2.0 }\n\
+                 [[variants]]\nname = \"community only\"\nset = { \"target.role\" = \"community\" }\n";
+    let s = star_with(40, 300, "compare_to = \"faster\"\n", extra);
+    let loaded = s.load();
+    assert_eq!(loaded.reference, 1);
+    let r = permeate::study::results(&loaded, &loaded.facts(), &|| {}).unwrap();
+    assert_eq!(r.reference.as_deref(), Some("faster"));
+    let (base, faster, other) = (&r.variants[0], &r.variants[1], &r.variants[2]);
+    assert!(faster.vs_reference.is_none(), "the reference is not compared with itself");
+    let there = faster.vs_baseline.as_ref().unwrap().mean_delta.unwrap();
+    let back = base.vs_reference.as_ref().unwrap().mean_delta.unwrap();
+    assert!(there < -0.5, "twice the rate is faster: {there}");
+    assert!((there + back).abs() < 1e-9, "baseline vs faster is the negative of faster vs baseline: {there} {back}");
+    assert!(other.vs_baseline.is_none() && other.vs_reference.is_none(), "another target group is not paired");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_ok(&s.scenario(), &out, &["-n", "50"]);
+    let md = read_text(&out.join("summary.md"));
+    assert!(md.contains("vs faster"), "the table names the reference: {md}");
+    assert!(md.contains("its target group differs"), "the answer says why a variant is not paired");
+    assert!(md.contains("than \"faster\""), "the answers compare with the reference");
+    // An unknown reference is refused, naming the key.
+    let bad = star_with(5, 10, "compare_to = \"nope\"\n", "");
+    let o = permeate(&["check", bad.scenario().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("compare_to") && err.contains("nope"), "{err}");
 }
