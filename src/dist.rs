@@ -9,13 +9,14 @@
 use rand::distr::Distribution;
 use thiserror::Error;
 
+use crate::error::num;
 use crate::rng::SplitMix64;
 
 /// Why a distribution's parameters were rejected. Fix the named parameter in the scenario.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum DistError {
     /// A parameter is NaN or infinite. Give a finite number of hours (or a finite shape).
-    #[error("`{param}` must be a finite number, got {value}")]
+    #[error("`{param}` must be a finite number, got {}", num(*.value))]
     NotFinite {
         /// The parameter's key, e.g. `rate`.
         param: &'static str,
@@ -23,7 +24,7 @@ pub enum DistError {
         value: f64,
     },
     /// A parameter that must be strictly positive is zero or negative.
-    #[error("`{param}` must be greater than 0, got {value}")]
+    #[error("`{param}` must be greater than 0, got {}", num(*.value))]
     NotPositive {
         /// The parameter's key.
         param: &'static str,
@@ -31,15 +32,22 @@ pub enum DistError {
         value: f64,
     },
     /// A duration that must not be negative is negative.
-    #[error("`{param}` must not be negative, got {value} (durations are hours >= 0)")]
+    #[error("`{param}` must not be negative, got {} (durations are hours >= 0)", num(*.value))]
     Negative {
         /// The parameter's key.
         param: &'static str,
         /// The rejected value.
         value: f64,
     },
+    /// An exponential `rate` so small that its mean `1 / rate` is infinite. Give a larger rate or
+    /// a finite `mean`.
+    #[error("`rate` {} is so small that the mean (1 / rate) is infinite; give a rate above 1e-300 per hour or a `mean` in hours", num(*.rate))]
+    InfiniteMean {
+        /// The rejected rate per hour.
+        rate: f64,
+    },
     /// A uniform distribution with `min` above `max`.
-    #[error("`min` ({min}) must not be greater than `max` ({max})")]
+    #[error("`min` ({}) must not be greater than `max` ({})", num(*.min), num(*.max))]
     MinAboveMax {
         /// Lower bound in hours.
         min: f64,
@@ -111,6 +119,9 @@ impl Dist {
     /// Exponential with `rate` per hour (> 0).
     pub fn exponential(rate: f64) -> Result<Dist, DistError> {
         let rate = positive("rate", rate)?;
+        if !(1.0 / rate).is_finite() {
+            return Err(DistError::InfiniteMean { rate });
+        }
         Ok(Dist::Exponential { rate, mean_f32: (1.0 / rate) as f32 })
     }
 

@@ -33,6 +33,18 @@ pub enum Error {
         /// Why it is not replaced.
         reason: String,
     },
+    /// The output path cannot hold a results folder: it names no folder of its own (`.`), a file
+    /// is in the way (`-o afile/sub`), or its folder is not writable. Choose another `--out`.
+    #[error("cannot write results to {}: {reason}; choose another --out", path.display())]
+    OutputPath {
+        /// The output path.
+        path: PathBuf,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// The run would need more memory than allowed (`--max-memory`): refused before allocating.
+    #[error("{0}")]
+    TooMuchMemory(String),
     /// A partial results folder of a sharded study cannot be merged: a shard is missing or given
     /// twice, belongs to another scenario, seed, organisation or permeate version, or was cut
     /// short. The message names the folder; run that shard again or give the right folders.
@@ -52,6 +64,8 @@ impl Error {
             Error::Input(_) => 2,
             Error::Write { .. } => 1,
             Error::OutputInUse { .. } => 2,
+            Error::OutputPath { .. } => 2,
+            Error::TooMuchMemory(_) => 2,
             Error::Shard { .. } => 2,
         }
     }
@@ -111,23 +125,41 @@ impl InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        // Everything that came from input is printed with its control characters escaped, so a
+        // hostile name cannot drive the terminal or break the message's lines.
+        write!(f, "{}", escape_controls(&self.file.display().to_string(), false))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
         write!(f, ": ")?;
         if let Some(v) = &self.variant {
-            write!(f, "variant \"{v}\": ")?;
+            write!(f, "variant \"{}\": ", escape_controls(v, false))?;
         }
         if let Some(k) = &self.key {
-            write!(f, "`{k}`: ")?;
+            write!(f, "`{}`: ", escape_controls(k, false))?;
         }
-        write!(f, "{}", self.kind)?;
+        write!(f, "{}", escape_controls(&self.kind.to_string(), true))?;
         if let Some(h) = self.kind.hint() {
-            write!(f, "\n  hint: {h}")?;
+            write!(f, "\n  hint: {}", escape_controls(&h, false))?;
         }
         Ok(())
     }
+}
+
+/// `text` with control characters escaped (`\u{1}`); line breaks too unless `keep_newlines`.
+fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && !(keep_newlines && c == '\n')) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && !(keep_newlines && c == '\n') {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The kinds of invalid input. Each says what the user can do about it.
@@ -136,6 +168,40 @@ pub enum InputErrorKind {
     /// The file could not be read. Check the path (relative paths are relative to the scenario file).
     #[error("cannot read file: {0}")]
     Unreadable(String),
+    /// The scenario file named on the command line could not be read. Check the path.
+    #[error("cannot read the scenario file: {0}")]
+    UnreadableScenario(String),
+    /// The path is not a regular file (a folder, a named pipe, a device such as `/dev/zero`).
+    /// Give the path of a file.
+    #[error("is not a regular file but {0}; give the path of a file")]
+    NotRegularFile(&'static str),
+    /// The file is larger than permeate reads for its kind. Check that it is the right file.
+    #[error("the file has more than {limit} bytes, the most read for {what}")]
+    TooLarge {
+        /// What the file is (e.g. "a scenario file").
+        what: &'static str,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A name or text contains a control character (a newline in a name, U+0001, ...), which would
+    /// corrupt the terminal, `summary.md`, `report.html` and the SVG charts. Remove it.
+    #[error("{what} {text} contains the control character U+{code:04X}; {allowed}")]
+    ControlCharacter {
+        /// What the text is ("the variant name", "the person id", ...).
+        what: &'static str,
+        /// The text, quoted with its control characters escaped.
+        text: String,
+        /// The first control character's code point.
+        code: u32,
+        /// What is allowed instead.
+        allowed: &'static str,
+    },
+    /// A variant's `set` path is too long or has too many segments to be a key of the format.
+    #[error("{0}")]
+    SetPath(String),
+    /// A run needs more memory than allowed (`--max-memory`). Lower the keys named.
+    #[error("{0}")]
+    TooMuchMemory(String),
     /// The file is empty. Give it content (a scenario needs at least `name`; a CSV a header).
     #[error("the file is empty")]
     Empty,
@@ -146,7 +212,7 @@ pub enum InputErrorKind {
     #[error("invalid TOML: {0}")]
     Syntax(String),
     /// A key that the scenario format does not have. Remove it or fix its spelling.
-    #[error("unknown key `{key}`{}", expected_list(.expected))]
+    #[error("unknown key `{}`{}", key.escape_debug(), expected_list(.expected))]
     UnknownKey {
         /// The unknown key.
         key: String,
@@ -160,7 +226,7 @@ pub enum InputErrorKind {
     #[error("{0}")]
     Invalid(String),
     /// A probability outside [0, 1]. Give a number between 0 and 1.
-    #[error("must be a probability between 0 and 1, got {0}")]
+    #[error("must be a probability between 0 and 1, got {}", num(*.0))]
     Probability(f64),
     /// A distribution parameter is invalid. Fix the named parameter.
     #[error("invalid distribution: {0}")]
@@ -217,6 +283,9 @@ impl InputErrorKind {
             InputErrorKind::Unreadable(_) => {
                 Some("paths inside a scenario are relative to the scenario file's folder".into())
             }
+            InputErrorKind::UnreadableScenario(_) => {
+                Some("check the scenario path given on the command line (relative to the current folder)".into())
+            }
             InputErrorKind::Probability(_) => Some("probabilities are numbers from 0 to 1, e.g. 0.7".into()),
             InputErrorKind::EmptySelection(_) => {
                 Some("`permeate check` lists the units and roles of the organisation".into())
@@ -226,16 +295,76 @@ impl InputErrorKind {
     }
 }
 
+/// Refuses a name with a control character (U+0000–U+001F, U+007F–U+009F: a newline, a tab,
+/// U+0001, ...). Names are echoed to the terminal and written into `summary.md`, `report.html` and
+/// the SVG charts, where such characters break tables or make the file invalid. `what` says what
+/// the text is, e.g. "the variant name". Use it for every name that comes from input: variant and
+/// scenario names, person ids, units, roles, channel names, sweep values that become names.
+pub fn check_name(text: &str, what: &'static str) -> Result<(), InputErrorKind> {
+    check_chars(text, what, |_| false, "names must be plain text on one line")
+}
+
+/// Like [`check_name`] for free text (`description`): line breaks and tabs are allowed, other
+/// control characters are not.
+pub fn check_text(text: &str, what: &'static str) -> Result<(), InputErrorKind> {
+    check_chars(text, what, |c| matches!(c, '\n' | '\r' | '\t'), "only line breaks and tabs are allowed")
+}
+
+fn check_chars(
+    text: &str,
+    what: &'static str,
+    allowed: impl Fn(char) -> bool,
+    rule: &'static str,
+) -> Result<(), InputErrorKind> {
+    match text.chars().find(|&c| c.is_control() && !allowed(c)) {
+        None => Ok(()),
+        Some(c) => {
+            Err(InputErrorKind::ControlCharacter { what, text: quoted(text), code: u32::from(c), allowed: rule })
+        }
+    }
+}
+
+/// A number for a message: as written for ordinary values (`0.7`, `1.5`), in scientific notation
+/// when that would take more than a few digits (`1e300`, `5e-324`), never with 300 digits.
+pub fn num(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 || !a.is_finite() || (1e-6..1e15).contains(&a) { x.to_string() } else { format!("{x:e}") }
+}
+
+/// The longest text quoted in full in a message (in characters); longer ones are cut with `…`.
+pub const MAX_QUOTED_CHARS: usize = 80;
+
+/// `text` in double quotes with control characters and quotes escaped, cut at
+/// [`MAX_QUOTED_CHARS`]: safe to print to a terminal whatever the input.
+pub fn quoted(text: &str) -> String {
+    let cut: String = text.chars().take(MAX_QUOTED_CHARS).collect();
+    let more = if text.chars().nth(MAX_QUOTED_CHARS).is_some() { "…" } else { "" };
+    format!("\"{}{more}\"", cut.escape_debug())
+}
+
+/// Names longer than this (in characters) get no "did you mean" suggestion (the edit distance
+/// costs the product of the lengths).
+pub const MAX_SUGGESTION_CHARS: usize = 100;
+
 /// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let len = name.chars().count();
+    if len > MAX_SUGGESTION_CHARS {
+        return None;
+    }
+    let limit = (len / 3).max(2);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
+        // The distance is at least the difference in length: skip those without computing it,
+        // so a long name against many candidates stays cheap.
+        if c.chars().count().abs_diff(len) > limit {
+            continue;
+        }
         let d = edit_distance(name, c);
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
-    let limit = (name.chars().count() / 3).max(2);
     best.filter(|&(d, _)| d <= limit).map(|(_, c)| c)
 }
 
@@ -265,6 +394,17 @@ mod tests {
         assert_eq!(closest("trasmit", keys.iter().copied()), Some("transmit"));
         assert_eq!(closest("notise", keys.iter().copied()), Some("notice"));
         assert_eq!(closest("colour", keys.iter().copied()), None);
+    }
+
+    #[test]
+    fn long_names_against_many_candidates_are_cheap() {
+        let ids: Vec<String> = (0..100_000).map(|i| format!("person-{i}")).collect();
+        let long = "x".repeat(100_000);
+        let start = std::time::Instant::now();
+        assert_eq!(closest(&long, ids.iter().map(String::as_str)), None);
+        assert_eq!(closest(&"y".repeat(90), ids.iter().map(String::as_str)), None);
+        assert_eq!(closest("person-4711x", ids.iter().map(String::as_str)), Some("person-4711"));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
     }
 
     #[test]

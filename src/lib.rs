@@ -12,6 +12,7 @@
 // run, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod budget;
 pub mod calendar;
 pub mod design;
 pub mod dist;

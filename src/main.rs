@@ -120,6 +120,10 @@ struct RunArgs {
     /// No progress bar and no table on stdout.
     #[arg(short, long)]
     quiet: bool,
+    /// Refuse runs estimated to need more memory than this (e.g. 8G, 512M) [default: 75% of the
+    /// machine's memory].
+    #[arg(long, value_name = "SIZE", value_parser = permeate::budget::parse_size)]
+    max_memory: Option<u64>,
     /// With `[uncertain]`: how many plausible worlds to draw (overrides the scenario's
     /// `uncertain.worlds`, default 200).
     #[arg(long)]
@@ -167,6 +171,24 @@ fn main() -> ExitCode {
     }
 }
 
+/// On SIGINT or SIGTERM: undo a results write in progress (no temporary folders left, the old
+/// results back in place), then exit with 128 + the signal's number, as the shell expects.
+/// (signal-hook: handlers run on an ordinary thread, so the cleanup may take locks and do I/O.)
+fn install_signal_cleanup() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    outdir::abandon_pending_write();
+                    std::process::exit(128 + signal);
+                }
+            });
+        }
+    }
+}
+
 fn load(path: &std::path::Path) -> Result<Scenario, Failure> {
     Scenario::load(path).map_err(|e| Failure::from(Error::from(e)))
 }
@@ -208,6 +230,12 @@ fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix
     if args.threads == Some(0) {
         return Err(usage("--threads must be at least 1"));
     }
+    let (threads, note) = permeate::budget::worker_threads(args.threads);
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
+    let max_memory = args.max_memory.unwrap_or_else(permeate::budget::default_max_memory);
+    permeate::budget::set_max_memory(max_memory);
     let shard = match &args.shard {
         Some(text) => Some(Shard::parse(text).map_err(|m| usage(&format!("--shard {m}")))?),
         None => None,
@@ -254,9 +282,11 @@ fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix
         }
     });
     outdir::check_output_folder(&out)?;
+    permeate::budget::check_run(&scenario, threads, max_memory)?;
+    install_signal_cleanup();
     let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(j) = args.threads {
-        pool = pool.num_threads(j);
+    if args.threads.is_some() {
+        pool = pool.num_threads(threads);
     }
     let pool = pool.build().map_err(|e| Failure(format!("cannot start worker threads: {e}"), 1))?;
 

@@ -1,71 +1,335 @@
 //! The output folder: checked before a run, written whole (a temporary folder beside it that
 //! then replaces it) or not at all, and never replacing what permeate did not write.
+//!
+//! **What permeate writes** is recorded in the folder itself: every results folder holds the
+//! marker file [`MARKER`], whose lines after the first name each file permeate wrote there
+//! (`summary.json`, `charts/ecdf.svg`, ...; whatever the report writers, shards or `merge`
+//! pass to [`write_folder_atomically`]). A folder is replaced only when it has the marker and
+//! holds nothing but the marker, the files it lists and their folders: a file added by hand, a
+//! symbolic link, or a folder without the marker (a user's project folder that merely contains
+//! a `summary.json`) is refused before the run. An empty folder may be used too.
+//!
+//! Interrupted runs leave nothing behind: the binary calls [`abandon_pending_write`] on SIGINT
+//! and SIGTERM, which removes the temporary folder and puts the old results back; temporary
+//! folders of processes that died without cleaning up (SIGKILL, power loss) are removed by the
+//! next write beside them ([`remove_stale_temporaries`]).
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::error::Error;
+
+/// The marker file of a results folder; it lists what permeate wrote there.
+pub const MARKER: &str = ".permeate";
+/// The first line of [`MARKER`], for people who find the file.
+pub const MARKER_HEADER: &str =
+    "# permeate results folder: replaced whole by the next run into it; the lines below are the files permeate wrote";
+/// The largest marker file read (bytes): a marker lists a few dozen file names.
+pub const MAX_MARKER_BYTES: u64 = 1 << 20;
+/// The most entries examined in a results folder before refusing to replace it.
+pub const MAX_FOLDER_ENTRIES: usize = 100_000;
 
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Write { path: path.to_path_buf(), source }
 }
 
-/// Checks that `out` is free to be written: missing, an empty folder, or a previous results folder
-/// (it has `summary.json`). Anything else — a file, a folder of other things — is refused, so a
-/// mistyped `--out` never deletes a user's data. Call it before a long run to fail fast.
-pub fn check_output_folder(out: &Path) -> Result<(), Error> {
-    let refuse = |reason: &str| Err(Error::OutputInUse { path: out.to_path_buf(), reason: reason.into() });
-    match std::fs::symlink_metadata(out) {
-        Err(_) => Ok(()),
-        Ok(m) if !m.is_dir() => refuse("it is a file, not a results folder"),
-        Ok(_) => {
-            let empty = std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
-            if empty || out.join("summary.json").is_file() {
-                Ok(())
-            } else {
-                refuse("it is a folder without summary.json, so not a permeate results folder")
-            }
-        }
-    }
+fn refuse(out: &Path, reason: impl Into<String>) -> Error {
+    Error::OutputInUse { path: out.to_path_buf(), reason: reason.into() }
 }
 
-/// Writes `files` into a fresh temporary folder beside `out`, then swaps it into place. A file
-/// name may be a relative path with `/` (`charts/ecdf.svg`): its folders are created.
-pub fn write_folder_atomically(out: &Path, files: &[(&str, String)]) -> Result<(), Error> {
-    check_output_folder(out)?;
+fn unusable(out: &Path, reason: impl Into<String>) -> Error {
+    Error::OutputPath { path: out.to_path_buf(), reason: reason.into() }
+}
+
+/// The folder `out` is created in, and its name.
+fn parent_and_name(out: &Path) -> Result<(PathBuf, String), Error> {
+    let name = match out.components().next_back() {
+        Some(Component::Normal(n)) => n.to_string_lossy().into_owned(),
+        _ => {
+            return Err(unusable(
+                out,
+                "it names no folder of its own (like `.`, `..` or `/`); give a new folder's name, e.g. -o results/acme",
+            ));
+        }
+    };
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    Ok((parent, name))
+}
+
+/// The files a marker lists, if `folder` has a marker that is a regular file.
+fn marker_list(folder: &Path) -> Option<BTreeSet<PathBuf>> {
+    use std::io::Read as _;
+    let path = folder.join(MARKER);
+    if !std::fs::symlink_metadata(&path).ok()?.is_file() {
+        return None;
+    }
+    let mut text = String::new();
+    std::fs::File::open(&path).ok()?.take(MAX_MARKER_BYTES).read_to_string(&mut text).ok()?;
+    let mut lines = text.lines();
+    if lines.next()? != MARKER_HEADER {
+        return None;
+    }
+    Some(lines.filter(|l| !l.is_empty()).map(PathBuf::from).collect())
+}
+
+/// Why `folder` is not a results folder permeate may replace, or `None` if it is one (it has the
+/// marker and nothing but what the marker lists). An empty folder is fine too.
+fn not_ours(folder: &Path) -> Option<String> {
+    let empty = std::fs::read_dir(folder).map(|mut d| d.next().is_none()).unwrap_or(false);
+    if empty {
+        return None;
+    }
+    let Some(listed) = marker_list(folder) else {
+        return Some(format!(
+            "it is a folder without permeate's marker file {MARKER}, so not a results folder permeate wrote (folders written before permeate wrote the marker have none: remove them yourself)"
+        ));
+    };
+    // The folders the listed files are in.
+    let folders: BTreeSet<PathBuf> = listed
+        .iter()
+        .flat_map(|f| f.ancestors().skip(1).map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    // An explicit stack, not recursion: the depth is the folder's, whatever it is.
+    let mut stack = vec![PathBuf::new()];
+    let mut seen = 0usize;
+    while let Some(rel) = stack.pop() {
+        let entries = match std::fs::read_dir(folder.join(&rel)) {
+            Ok(e) => e,
+            Err(e) => return Some(format!("cannot list {}: {e}", folder.join(&rel).display())),
+        };
+        for entry in entries {
+            seen += 1;
+            if seen > MAX_FOLDER_ENTRIES {
+                return Some(format!("it holds more than {MAX_FOLDER_ENTRIES} entries"));
+            }
+            let Ok(entry) = entry else { return Some("cannot list it".into()) };
+            let path = rel.join(entry.file_name());
+            let shown = crate::error::quoted(&path.to_string_lossy());
+            let Ok(kind) = entry.file_type() else { return Some(format!("cannot examine {shown}")) };
+            if kind.is_symlink() {
+                return Some(format!("it holds the symbolic link {shown}, which permeate does not write"));
+            } else if kind.is_dir() && folders.contains(&path) {
+                stack.push(path);
+            } else if kind.is_file() && (listed.contains(&path) || path == Path::new(MARKER)) {
+                continue;
+            } else {
+                return Some(format!("it holds {shown}, which permeate did not write"));
+            }
+        }
+    }
+    None
+}
+
+/// Checks that `out` can be written before a long run, so that the run fails fast (exit status
+/// 2) instead of after the simulation: `out` must name a folder of its own, be missing, an empty
+/// folder or a results folder permeate wrote (see the module documentation), and the folder it
+/// is in must be creatable and writable. Nothing a user wrote is ever replaced.
+pub fn check_output_folder(out: &Path) -> Result<(), Error> {
+    let (parent, name) = parent_and_name(out)?;
+    match std::fs::symlink_metadata(out) {
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {}
+        Err(e) => return Err(unusable(out, format!("cannot examine it: {e}"))),
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(refuse(out, "it is a symbolic link, not a results folder permeate wrote"));
+        }
+        Ok(m) if !m.is_dir() => return Err(refuse(out, "it is a file, not a results folder")),
+        Ok(_) => {
+            if let Some(reason) = not_ours(out) {
+                return Err(refuse(out, reason));
+            }
+        }
+    }
+    // The nearest existing folder on the way must be a folder we may create things in.
+    let existing = parent.ancestors().find(|a| a.as_os_str().is_empty() || std::fs::symlink_metadata(a).is_ok());
+    let existing = match existing {
+        Some(a) if a.as_os_str().is_empty() => Path::new("."),
+        Some(a) => a,
+        None => Path::new("."),
+    };
+    match std::fs::metadata(existing) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(unusable(out, format!("{} is a file, so no folder can be made inside it", existing.display())));
+        }
+        Err(e) => return Err(unusable(out, format!("cannot examine {}: {e}", existing.display()))),
+    }
+    let probe = existing.join(format!(".{name}.probe-{}", std::process::id()));
+    match std::fs::create_dir(&probe) {
+        Ok(()) => {
+            let _ = std::fs::remove_dir(&probe);
+            Ok(())
+        }
+        Err(e) => Err(unusable(out, format!("cannot create a folder in {}: {e}", existing.display()))),
+    }
+}
+
+/// Where an interrupted write stands, for [`abandon_pending_write`].
+#[derive(Debug, Clone)]
+struct Pending {
+    out: PathBuf,
+    tmp: PathBuf,
+    old: PathBuf,
+    /// How far the write got.
+    phase: Phase,
+}
+
+/// The steps of a write that an interruption must undo or finish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Files are written into `tmp`.
+    Writing,
+    /// `out` has been moved to `old` and not yet replaced by `tmp`.
+    Moved,
+    /// `tmp` is in place as `out`; `old` is still to be removed.
+    Swapped,
+}
+
+/// The write in progress in this process, if any. Held while each step of the write runs, so
+/// that a signal handler sees the folders between steps, never in the middle of one.
+static PENDING: Mutex<Option<Pending>> = Mutex::new(None);
+
+fn pending() -> std::sync::MutexGuard<'static, Option<Pending>> {
+    PENDING.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Undoes the write in progress, if any: removes the temporary folder and puts the previous
+/// results back. For signal handlers (the binary calls it on SIGINT and SIGTERM, then exits): it
+/// waits for the current step of the write to finish, and the write does not continue after it.
+pub fn abandon_pending_write() {
+    let mut guard = pending();
+    if let Some(p) = guard.take() {
+        match p.phase {
+            Phase::Writing => {
+                let _ = std::fs::remove_dir_all(&p.tmp);
+            }
+            Phase::Moved => {
+                let _ = std::fs::remove_dir_all(&p.tmp);
+                if !p.out.exists() {
+                    let _ = std::fs::rename(&p.old, &p.out);
+                }
+            }
+            Phase::Swapped => {
+                let _ = std::fs::remove_dir_all(&p.old);
+            }
+        }
+    }
+    // The guard is kept until the process exits: the interrupted write must not go on.
+    std::mem::forget(guard);
+}
+
+/// Whether process `pid` is alive (Linux: `/proc/PID` exists); `None` where that cannot be told.
+fn process_alive(pid: u32) -> Option<bool> {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return None;
+    }
+    Some(proc.join(pid.to_string()).exists())
+}
+
+/// Removes the temporary folders that writes of `out` by processes no longer alive left beside
+/// it (`.NAME.tmp-PID`), and puts back or removes their moved-away results (`.NAME.old-PID`). Only
+/// folders that hold nothing but what permeate writes are removed. Called before each write.
+pub fn remove_stale_temporaries(out: &Path) {
+    let Ok((parent, name)) = parent_and_name(out) else { return };
+    let Ok(entries) = std::fs::read_dir(&parent) else { return };
+    let (tmp_prefix, old_prefix) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
+    for entry in entries.flatten().take(MAX_FOLDER_ENTRIES) {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let (pid, is_old) = if let Some(pid) = file_name.strip_prefix(&tmp_prefix) {
+            (pid, false)
+        } else if let Some(pid) = file_name.strip_prefix(&old_prefix) {
+            (pid, true)
+        } else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid == std::process::id() || process_alive(pid) != Some(false) {
+            continue;
+        }
+        let path = entry.path();
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) || not_ours(&path).is_some() {
+            continue;
+        }
+        if is_old && std::fs::symlink_metadata(out).is_err() {
+            let _ = std::fs::rename(&path, out);
+        } else {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// The marker's text for the files `names`.
+fn marker_text(names: &[&str]) -> String {
+    let mut text = format!("{MARKER_HEADER}\n");
+    for n in names {
+        text.push_str(n);
+        text.push('\n');
+    }
+    text
+}
+
+/// Writes `files` into a fresh temporary folder beside `out`, then swaps it into place. A file
+/// name may be a relative path with `/` (`charts/ecdf.svg`): its folders are created. The folder
+/// also gets the marker [`MARKER`] listing the files, written first, so that even a temporary
+/// folder left by a killed process is recognisably permeate's.
+pub fn write_folder_atomically(out: &Path, files: &[(&str, String)]) -> Result<(), Error> {
+    check_output_folder(out)?;
+    let (parent, name) = parent_and_name(out)?;
     std::fs::create_dir_all(&parent).map_err(write_err(&parent))?;
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "results".into());
+    remove_stale_temporaries(out);
+    for (file, _) in files {
+        let relative = Path::new(file);
+        let plain = relative.components().all(|c| matches!(c, Component::Normal(_)));
+        if relative.as_os_str().is_empty() || !plain || *file == MARKER || file.contains('\n') {
+            return Err(Error::Write {
+                path: parent.join(&name).join(file),
+                source: std::io::Error::other("result file names must be relative paths inside the folder"),
+            });
+        }
+    }
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
+    let names: Vec<&str> = files.iter().map(|(f, _)| *f).collect();
     let result = (|| {
-        std::fs::create_dir(&tmp).map_err(write_err(&tmp))?;
+        {
+            let mut p = pending();
+            std::fs::create_dir(&tmp).map_err(write_err(&tmp))?;
+            *p = Some(Pending { out: out.to_path_buf(), tmp: tmp.clone(), old: old.clone(), phase: Phase::Writing });
+            std::fs::write(tmp.join(MARKER), marker_text(&names)).map_err(write_err(&tmp.join(MARKER)))?;
+        }
         for (file, content) in files {
-            let relative = Path::new(file);
-            if relative.is_absolute() || relative.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
-                let path = tmp.join(file);
-                return Err(Error::Write {
-                    path,
-                    source: std::io::Error::other("result file names must be relative paths inside the folder"),
-                });
-            }
-            let path = tmp.join(relative);
+            let _step = pending();
+            let path = tmp.join(file);
             if let Some(folder) = path.parent() {
                 std::fs::create_dir_all(folder).map_err(write_err(folder))?;
             }
             std::fs::write(&path, content).map_err(write_err(&path))?;
         }
+        let set_phase = |p: &mut Option<Pending>, phase: Phase| {
+            if let Some(p) = p.as_mut() {
+                p.phase = phase;
+            }
+        };
+        let mut p = pending();
         if out.exists() {
             std::fs::rename(out, &old).map_err(write_err(out))?;
+            set_phase(&mut p, Phase::Moved);
         }
         std::fs::rename(&tmp, out).map_err(write_err(out))?;
+        set_phase(&mut p, Phase::Swapped);
         let _ = std::fs::remove_dir_all(&old);
+        *p = None;
         Ok(())
     })();
     if result.is_err() {
+        let mut p = pending();
+        *p = None;
         let _ = std::fs::remove_dir_all(&tmp);
         if old.exists() && !out.exists() {
             let _ = std::fs::rename(&old, out);

@@ -6,16 +6,147 @@ use std::path::Path;
 use super::{Direction, NameOrigin, Organisation, OrganisationBuilder};
 use crate::error::{InputError, InputErrorKind};
 
-/// Reads a whole input file as UTF-8 text; empty, missing and non-UTF-8 files are input errors.
-pub fn read_text(path: &Path) -> Result<String, InputError> {
-    let bytes = std::fs::read(path).map_err(|e| InputError::new(path, InputErrorKind::Unreadable(e.to_string())))?;
+/// The most bytes read of a scenario file (16 MiB; the bundled scenarios have a few KiB). Larger
+/// files are refused before they are read, so a mistaken path (a log, a disk image) cannot exhaust
+/// memory. CSV files have no such cap: an organisation of millions of people is legitimate.
+pub const MAX_SCENARIO_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Which kind of input file is read: decides the size cap and the messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFile {
+    /// The scenario file named on the command line (capped at [`MAX_SCENARIO_BYTES`]).
+    Scenario,
+    /// A file named inside the scenario (`people.csv`, `links.csv`).
+    Data,
+}
+
+/// What a path that is not a regular file is, for the message.
+fn file_type_name(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() { "a folder" } else { "not a file" }
+}
+
+/// Reads a whole input file as UTF-8 text; empty, missing and non-UTF-8 files are input errors,
+/// and so is anything that is not a regular file after following symbolic links (a named pipe
+/// would block forever, `/dev/zero` would never end).
+pub fn read_input(path: &Path, kind: InputFile) -> Result<String, InputError> {
+    use std::io::Read as _;
+    let unreadable = |e: std::io::Error| {
+        InputError::new(
+            path,
+            match kind {
+                InputFile::Scenario => InputErrorKind::UnreadableScenario(e.to_string()),
+                InputFile::Data => InputErrorKind::Unreadable(e.to_string()),
+            },
+        )
+    };
+    let not_regular = |t: std::fs::FileType| InputError::new(path, InputErrorKind::NotRegularFile(file_type_name(t)));
+    // Checked before opening: opening a named pipe for reading blocks until a writer comes.
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    // Checked again on the open file, in case the path was replaced in between.
+    let meta = file.metadata().map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let mut bytes = Vec::new();
+    match kind {
+        InputFile::Scenario => {
+            file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+            if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+                return Err(InputError::new(
+                    path,
+                    InputErrorKind::TooLarge { what: "a scenario file", limit: MAX_SCENARIO_BYTES },
+                ));
+            }
+        }
+        InputFile::Data => {
+            let mut file = file;
+            file.read_to_end(&mut bytes).map_err(unreadable)?;
+        }
+    }
+    text_of_bytes(path, bytes)
+}
+
+/// The bytes of an input file as text: all-whitespace is [`InputErrorKind::Empty`], invalid UTF-8
+/// names the line of the first bad byte.
+pub fn text_of_bytes(path: &Path, bytes: Vec<u8>) -> Result<String, InputError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(InputError::new(path, InputErrorKind::Empty));
     }
     String::from_utf8(bytes).map_err(|e| {
-        let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+        let line = line_at_byte(e.as_bytes(), e.utf8_error().valid_up_to());
         InputError::new(path, InputErrorKind::NotUtf8).at_line(line)
     })
+}
+
+/// Reads a file named inside the scenario (a CSV file); see [`read_input`].
+pub fn read_text(path: &Path) -> Result<String, InputError> {
+    read_input(path, InputFile::Data)
+}
+
+/// Reads the scenario file named on the command line; see [`read_input`].
+pub fn read_scenario_text(path: &Path) -> Result<String, InputError> {
+    read_input(path, InputFile::Scenario)
+}
+
+/// The 1-based line of byte `offset` of `bytes`, with `\n`, `\r\n` and a lone `\r` each ending a
+/// line (the line endings the csv crate accepts).
+fn line_at_byte(bytes: &[u8], offset: usize) -> usize {
+    let head = &bytes[..offset.min(bytes.len())];
+    let lone_cr = head.windows(2).filter(|w| w[0] == b'\r' && w[1] != b'\n').count()
+        + usize::from(head.last() == Some(&b'\r') && bytes.get(head.len()) != Some(&b'\n'));
+    1 + head.iter().filter(|&&b| b == b'\n').count() + lone_cr
+}
+
+/// The lines of `text` with their endings (`\n`, `\r\n` or a lone `\r`).
+fn lines_with_endings(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let ending = if rest[end..].starts_with("\r\n") { 2 } else { usize::from(end < rest.len()) };
+        let (line, ending_text) = (&rest[..end], &rest[end..end + ending]);
+        rest = &rest[end + ending..];
+        Some((line, ending_text))
+    })
+}
+
+/// True for a line the reader skips: blank (only whitespace) or a `#` comment (`#` as the first
+/// character; an indented `#` is data, as documented).
+fn skipped(line: &str) -> bool {
+    let line = line.trim_start_matches('\u{feff}');
+    line.starts_with('#') || line.trim().is_empty()
+}
+
+/// `text` with blank, whitespace-only and comment lines emptied but their line endings kept, so
+/// the csv crate skips them and byte offsets still give the file's line numbers.
+fn without_skipped_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (line, ending) in lines_with_endings(text) {
+        if !skipped(line) {
+            out.push_str(line);
+        }
+        out.push_str(ending);
+    }
+    out
 }
 
 /// The column positions of a CSV header, checked against the required and optional columns.
@@ -60,22 +191,84 @@ fn header_positions(
 
 /// The 1-based line of the header: the first line that is neither blank nor a `#` comment.
 fn header_line(text: &str) -> usize {
-    1 + text.lines().position(|l| !l.trim().is_empty() && !l.starts_with('#')).unwrap_or(0)
+    1 + lines_with_endings(text).position(|(l, _)| !skipped(l)).unwrap_or(0)
 }
 
-fn reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_reader(text.as_bytes())
+/// A reader of `cleaned` (from [`without_skipped_lines`]).
+fn reader(cleaned: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(cleaned.as_bytes())
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> InputError {
-    let line = e.position().map(|p| p.line() as usize);
-    let mut err = InputError::new(path, InputErrorKind::Csv(e.to_string()));
+/// Lines of record positions in `cleaned`, counted incrementally: records come in file order, so
+/// each byte is counted once (a whole file of records costs one pass, not one pass per record).
+struct Lines<'t> {
+    bytes: &'t [u8],
+    /// Byte up to which lines have been counted, and the 1-based line at that byte.
+    at: usize,
+    line: usize,
+}
+
+impl<'t> Lines<'t> {
+    fn new(cleaned: &'t str) -> Self {
+        Lines { bytes: cleaned.as_bytes(), at: 0, line: 1 }
+    }
+
+    /// The 1-based line of a record or error position. The csv crate's own line count and byte
+    /// offset both stop before the line endings (and emptied lines) ahead of a record, so the
+    /// record starts at the first byte after them.
+    fn of(&mut self, pos: &csv::Position) -> usize {
+        let bytes = self.bytes;
+        let from = (pos.byte() as usize).min(bytes.len());
+        let start = from + bytes[from..].iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
+        if start < self.at {
+            self.at = 0;
+            self.line = 1;
+        }
+        // `at` and `start` are both line starts (after whole line endings), so no `\r\n` pair
+        // straddles them: count the `\n`s and the lone `\r`s in between.
+        let ends = (self.at..start)
+            .filter(|&i| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+            .count();
+        self.line += ends;
+        self.at = start;
+        self.line
+    }
+}
+
+fn csv_error(path: &Path, cleaned: &str, e: csv::Error) -> InputError {
+    let line = e.position().map(|p| Lines::new(cleaned).of(p));
+    let msg = match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("this row has {len} fields, the header has {expected_len}; give one value per column")
+        }
+        csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8 text".to_string(),
+        _ => e.to_string(),
+    };
+    let mut err = InputError::new(path, InputErrorKind::Csv(msg));
     err.line = line;
     err
 }
 
+/// Refuses a CSV value with control characters (they would corrupt the terminal and the reports).
+fn check_value(path: &Path, line: usize, column: &str, value: &str, what: &'static str) -> Result<(), InputError> {
+    crate::error::check_name(value, what).map_err(|k| InputError::new(path, k).at_line(line).at_key(column))
+}
+
 /// Reads the people file and the links file into an [`Organisation`].
 pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, InputError> {
+    let people = read_text(people_path)?;
+    let links = read_text(links_path)?;
+    org_from_csv_text(people_path, &people, links_path, &links)
+}
+
+/// Builds an [`Organisation`] from the text of the people and links files (`*_path` name them in
+/// messages). The reader behind [`load_csv`], for tools and fuzzers that hold the text already.
+pub fn org_from_csv_text(
+    people_path: &Path,
+    people_text: &str,
+    links_path: &Path,
+    links_text: &str,
+) -> Result<Organisation, InputError> {
     let origin = format!(
         "{} + {}",
         people_path.file_name().unwrap_or_default().to_string_lossy(),
@@ -83,9 +276,10 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
     );
     let mut b = OrganisationBuilder::new(origin);
 
-    let text = read_text(people_path)?;
+    let text = without_skipped_lines(people_text);
     let mut rdr = reader(&text);
-    let headers = rdr.headers().map_err(|e| csv_error(people_path, e))?.clone();
+    let mut lines = Lines::new(&text);
+    let headers = rdr.headers().map_err(|e| csv_error(people_path, &text, e))?.clone();
     let pos = header_positions(
         people_path,
         &headers,
@@ -96,8 +290,8 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
     )?;
     let (pi, pu, pr, pc) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3]);
     let mut record = csv::StringRecord::new();
-    while rdr.read_record(&mut record).map_err(|e| csv_error(people_path, e))? {
-        let line = record.position().map_or(0, |p| p.line() as usize);
+    while rdr.read_record(&mut record).map_err(|e| csv_error(people_path, &text, e))? {
+        let line = record.position().map_or(0, |p| lines.of(p));
         let field = |i: usize, name: &str| -> Result<&str, InputError> {
             match record.get(i) {
                 Some(v) if !v.is_empty() => Ok(v),
@@ -107,6 +301,9 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
             }
         };
         let (id, unit, role) = (field(pi, "id")?, field(pu, "unit")?, field(pr, "role")?);
+        check_value(people_path, line, "id", id, "the person id")?;
+        check_value(people_path, line, "unit", unit, "the unit")?;
+        check_value(people_path, line, "role", role, "the role")?;
         if b.add_person(id, unit, role).is_none() {
             return Err(InputError::new(people_path, InputErrorKind::DuplicatePerson(id.to_string()))
                 .at_line(line)
@@ -114,6 +311,7 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
         }
         // Optional working calendar (empty = the scenario's default).
         if let Some(c) = pc.and_then(|i| record.get(i)).filter(|c| !c.is_empty()) {
+            check_value(people_path, line, "calendar", c, "the calendar name")?;
             b.set_last_person_calendar(c);
         }
     }
@@ -124,9 +322,10 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
         ));
     }
 
-    let text = read_text(links_path)?;
+    let text = without_skipped_lines(links_text);
     let mut rdr = reader(&text);
-    let headers = rdr.headers().map_err(|e| csv_error(links_path, e))?.clone();
+    let mut lines = Lines::new(&text);
+    let headers = rdr.headers().map_err(|e| csv_error(links_path, &text, e))?.clone();
     let pos = header_positions(
         links_path,
         &headers,
@@ -137,8 +336,8 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
     )?;
     let (ls, lt, lc, ld, lg) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3], pos[4]);
     let mut ids: Option<Vec<String>> = None;
-    while rdr.read_record(&mut record).map_err(|e| csv_error(links_path, e))? {
-        let line = record.position().map_or(0, |p| p.line() as usize);
+    while rdr.read_record(&mut record).map_err(|e| csv_error(links_path, &text, e))? {
+        let line = record.position().map_or(0, |p| lines.of(p));
         let at = |kind: InputErrorKind, key: &str| InputError::new(links_path, kind).at_line(line).at_key(key);
         let mut person = |col: usize, key: &str| -> Result<u32, InputError> {
             let id = record.get(col).unwrap_or("");
@@ -156,6 +355,7 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
         if channel.is_empty() {
             return Err(at(InputErrorKind::Invalid("empty value".into()), "channel"));
         }
+        check_value(links_path, line, "channel", channel, "the channel name")?;
         let dir_text = ld.and_then(|i| record.get(i)).unwrap_or("");
         let direction = Direction::parse(dir_text).ok_or_else(|| {
             at(
@@ -174,6 +374,7 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
         });
         // Optional meeting group (scheduled channels).
         if let Some(group) = lg.and_then(|i| record.get(i)).filter(|g| !g.is_empty()) {
+            check_value(links_path, line, "group", group, "the meeting group")?;
             b.set_last_link_group(group);
         }
     }
@@ -182,4 +383,31 @@ pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, I
 
 fn b_ids(b: &OrganisationBuilder) -> Vec<String> {
     b.org.ids_for_suggestions()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line of every record, with blank, comment and whitespace-only lines between them and
+    /// each kind of line ending.
+    #[test]
+    fn records_are_located_on_their_own_lines() {
+        for ending in ["\n", "\r\n", "\r"] {
+            let lines =
+                ["# head", "id,unit,role", "# a", "c,x,community", "", "  ", "# b", "# c", "a,x,dev", "", "b,x,dev"];
+            let text = lines.join(ending) + ending;
+            let cleaned = without_skipped_lines(&text);
+            let mut rdr = reader(&cleaned);
+            let mut lines = Lines::new(&cleaned);
+            let mut record = csv::StringRecord::new();
+            let mut found = Vec::new();
+            while rdr.read_record(&mut record).unwrap() {
+                found.push((record[0].to_string(), lines.of(record.position().unwrap())));
+            }
+            let expected = [("c", 4), ("a", 9), ("b", 11)].map(|(id, l)| (id.to_string(), l));
+            assert_eq!(found, expected, "line ending {ending:?}");
+            assert_eq!(header_line(&text), 2);
+        }
+    }
 }

@@ -266,6 +266,25 @@ impl GeneratorSpec {
         u128::from(self.management) + units + u128::from(self.community_id.is_some())
     }
 
+    /// The number of people [`generate`] puts in `unit` (`management` for the management layer)
+    /// with `role` (any role if `None`), in u128.
+    pub fn expected_group(&self, unit: &str, role: Option<&str>) -> u128 {
+        let has = |r: &str| u128::from(role.is_none_or(|x| x == r));
+        if unit == "management" {
+            return has(&self.management_role) * u128::from(self.management);
+        }
+        self.units
+            .iter()
+            .filter(|u| u.name == unit)
+            .map(|u| {
+                has(&u.head_role)
+                    + has(&u.lead_role) * u128::from(u.teams)
+                    + has(&u.member_role) * u128::from(u.teams) * u128::from(u.team_size)
+                    + u.specialists.iter().map(|(r, c)| has(r) * u128::from(*c)).sum::<u128>()
+            })
+            .sum()
+    }
+
     /// The number of structural links (without bridges and random ties), in u128: team cliques
     /// grow with the square of the team size, so this bounds the work before generating.
     pub fn expected_structural_links(&self) -> u128 {

@@ -9,7 +9,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-pub use csv_input::{load_csv, read_text as csv_input_read_text};
+pub use csv_input::{
+    InputFile, MAX_SCENARIO_BYTES, load_csv, org_from_csv_text, read_input, read_scenario_text,
+    read_text as csv_input_read_text, text_of_bytes,
+};
 
 /// Index of a person in [`Organisation::people`].
 pub type PersonIdx = u32;
@@ -249,10 +252,43 @@ impl Organisation {
         self.people.iter().map(|p| p.id.clone()).collect()
     }
 
+    /// Distinct links per channel (index as [`Organisation::channels`]): `(two-way, one-way)`.
+    /// A link given twice, or once each way, is one link, as the simulation merges them: a pair
+    /// connected both ways over a channel is one two-way link, an arc without its reverse one
+    /// one-way link.
+    pub fn distinct_links_per_channel(&self) -> Vec<(usize, usize)> {
+        let mut arcs: Vec<(u32, PersonIdx, PersonIdx)> = Vec::with_capacity(self.links.len() * 2);
+        for l in &self.links {
+            arcs.push((l.channel, l.source, l.target));
+            if l.direction == Direction::Both {
+                arcs.push((l.channel, l.target, l.source));
+            }
+        }
+        arcs.sort_unstable();
+        arcs.dedup();
+        let mut counts = vec![(0usize, 0usize); self.channels.len()];
+        for &(c, a, b) in &arcs {
+            let reverse = arcs.binary_search(&(c, b, a)).is_ok();
+            if !reverse {
+                counts[c as usize].1 += 1;
+            } else if a < b {
+                counts[c as usize].0 += 1;
+            }
+        }
+        counts
+    }
+
+    /// The number of distinct links (see [`Organisation::distinct_links_per_channel`]).
+    pub fn distinct_link_count(&self) -> usize {
+        self.distinct_links_per_channel().iter().map(|(both, one)| both + one).sum()
+    }
+
     /// A plain-text summary: people per unit and role, links per channel.
     pub fn summary(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "organisation: {} people, {} links ({})", self.people.len(), self.links.len(), self.origin);
+        let per_channel = self.distinct_links_per_channel();
+        let links: usize = per_channel.iter().map(|(both, one)| both + one).sum();
+        let _ = writeln!(s, "organisation: {} people, {links} links ({})", self.people.len(), self.origin);
         let mut by_unit: Vec<(String, Vec<(String, usize)>)> = Vec::new();
         let mut counts: HashMap<(u32, u32), usize> = HashMap::new();
         for p in &self.people {
@@ -272,13 +308,6 @@ impl Organisation {
             let total: usize = roles.iter().map(|r| r.1).sum();
             let list: Vec<String> = roles.iter().map(|(r, c)| format!("{c} {r}")).collect();
             let _ = writeln!(s, "  unit {unit:<14} {total:>6} people: {}", list.join(", "));
-        }
-        let mut per_channel = vec![(0usize, 0usize); self.channels.len()];
-        for l in &self.links {
-            match l.direction {
-                Direction::Both => per_channel[l.channel as usize].0 += 1,
-                Direction::Forward => per_channel[l.channel as usize].1 += 1,
-            }
         }
         for (c, name) in self.channels.iter().enumerate() {
             let (both, fwd) = per_channel[c];

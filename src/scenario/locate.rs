@@ -108,26 +108,81 @@ pub fn has_key(text: &str, path: &[&str]) -> bool {
     true
 }
 
+/// What the reader's Rust-facing words mean for a person, with an example: serde names the raw
+/// structs and number types (`struct RawChannel`, `u64`); messages must not.
+const PLAIN_WORDS: [(&str, &str); 26] = [
+    ("invalid type: map", "invalid type: a table"),
+    ("invalid type: sequence", "invalid type: a list"),
+    (
+        "data did not match any variant of untagged enum OneOrMany",
+        "expected a name or a list of names, e.g. \"developer\" or [\"developer\", \"team_lead\"]",
+    ),
+    ("internally tagged enum RawDist", "a distribution table, e.g. { dist = \"exponential\", mean = 2.0 }"),
+    ("struct RawScenario", "a scenario table"),
+    ("struct RawOrganisation", "a table, e.g. { people = \"people.csv\", links = \"links.csv\" }"),
+    ("struct RawGenerate", "a generator table, e.g. [organisation.generate] with units = [...]"),
+    ("struct RawBridge", "a table, e.g. { from_unit = \"support\", to_unit = \"development\", channel = \"chat\" }"),
+    ("struct RawUnit", "a table, e.g. { name = \"development\", teams = 4, team_size = 6 }"),
+    ("struct RawGenChannels", "a table, e.g. { team = \"team_chat\" }"),
+    ("struct RawChannel", "a channel table, e.g. { delay = { dist = \"exponential\", mean = 2.0 }, transmit = 0.9 }"),
+    ("struct RawRole", "a role table, e.g. { notice = 0.9, processing = { dist = \"fixed\", value = 1.0 } }"),
+    ("struct RawSelector", "a selector table, e.g. { role = \"developer\" } or { id = \"community\" }"),
+    ("struct RawTarget", "a target table, e.g. { role = \"developer\", threshold = 0.8 }"),
+    ("struct RawCommunityManager", "a table, e.g. { id = \"cm\", mandate = true }"),
+    ("struct RawReach", "a table, e.g. { role = \"team_lead\", channel = \"chat\" }"),
+    ("struct RawMandateEffect", "a table, e.g. { notice = 0.95, processing_factor = 0.5 }"),
+    ("struct RawInvolvement", "a table, e.g. { fraction = 0.3 }"),
+    ("struct RawOutput", "a table, e.g. { curve_points = 201 }"),
+    (
+        "struct RawVariant",
+        "a variant table, e.g. { name = \"mandate\", set = { \"community_manager.mandate\" = true } }",
+    ),
+    ("struct RawLink", "a link table, e.g. { source = \"cm\", target = \"alice\", channel = \"chat\" }"),
+    ("expected u64", "expected a whole number from 0 to 18446744073709551615, e.g. 1000"),
+    ("expected u32", "expected a whole number from 0 to 4294967295, e.g. 200"),
+    ("expected f64", "expected a number, e.g. 0.5"),
+    ("expected a sequence", "expected a list, e.g. [1, 2]"),
+    ("expected a map", "expected a table, e.g. { key = 1 }"),
+];
+
+/// `msg` from serde or the TOML reader in words for people (see [`PLAIN_WORDS`]); the reader's
+/// nesting limit is said plainly too.
+pub fn plain_message(msg: &str) -> String {
+    if msg.contains("recursion limit") || msg.contains("max recursion depth") {
+        return "tables, arrays or dotted keys are nested too deeply; the scenario format needs at most a few levels"
+            .into();
+    }
+    let mut out = msg.to_string();
+    for (rust, plain) in PLAIN_WORDS {
+        out = out.replace(rust, plain);
+    }
+    out
+}
+
 /// Maps a serde/TOML message to an error kind, recognising unknown and missing keys.
 pub fn kind_from_message(msg: &str) -> InputErrorKind {
     let backticked = |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_string).collect() };
+    // "`NAME`, expected one of `a`, `b`": the name may itself contain backticks (a quoted key, a
+    // mistyped value), so it ends at the last "`, expected" (or "`, there are no ...") and the
+    // list after it is split.
+    let name_and_list = |rest: &str| -> Option<(String, Vec<String>)> {
+        let rest = rest.strip_prefix('`')?;
+        match rest.rfind("`, expected").or_else(|| rest.rfind("`, there")) {
+            Some(end) => Some((rest[..end].to_string(), backticked(&rest[end + 1..]))),
+            None => Some((rest.strip_suffix('`').unwrap_or(rest).to_string(), Vec::new())),
+        }
+    };
     let msg = msg.trim();
-    if let Some(rest) = msg.strip_prefix("unknown field ") {
-        let names = backticked(rest);
-        if let Some((key, expected)) = names.split_first() {
-            return InputErrorKind::UnknownKey { key: key.clone(), expected: expected.to_vec() };
-        }
+    if let Some((key, expected)) = msg.strip_prefix("unknown field ").and_then(name_and_list) {
+        return InputErrorKind::UnknownKey { key, expected };
     }
-    if let Some(rest) = msg.strip_prefix("unknown variant ") {
-        let names = backticked(rest);
-        if let Some((name, known)) = names.split_first() {
-            return InputErrorKind::UnknownName { what: "distribution", name: name.clone(), known: known.to_vec() };
-        }
+    if let Some((name, known)) = msg.strip_prefix("unknown variant ").and_then(name_and_list) {
+        return InputErrorKind::UnknownName { what: "distribution", name, known };
     }
     if let Some(key) = msg.strip_prefix("missing field ").and_then(|rest| backticked(rest).first().cloned()) {
         return InputErrorKind::MissingKey(key);
     }
-    InputErrorKind::Invalid(msg.to_string())
+    InputErrorKind::Invalid(plain_message(msg))
 }
 
 /// Converts a TOML deserialisation error of `text` (from `file`) into an [`InputError`].
@@ -191,5 +246,14 @@ mod tests {
             k => panic!("{k:?}"),
         }
         assert!(matches!(kind_from_message("missing field `delay`"), InputErrorKind::MissingKey(k) if k == "delay"));
+        // A name with a backtick (found by the fuzzer) keeps the list of known names intact.
+        match kind_from_message("unknown variant `lognorm`l`, expected one of `exponential`, `fixed`") {
+            InputErrorKind::UnknownName { name, known, .. } => {
+                assert_eq!(name, "lognorm`l");
+                assert_eq!(known, vec!["exponential", "fixed"]);
+            }
+            k => panic!("{k:?}"),
+        }
+        assert_eq!(plain_message("invalid type: map, expected a string"), "invalid type: a table, expected a string");
     }
 }

@@ -20,7 +20,7 @@ use crate::design::Design;
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
 use crate::model::{ChannelParams, InvolvementSpec, Params, RoleParams, StructureSpec};
-use crate::org::{Direction, Organisation, PersonIdx, csv_input_read_text};
+use crate::org::{Direction, Organisation, PersonIdx, read_scenario_text};
 
 pub use crate::facts::ordinal_suffix;
 pub use crate::model::{ChannelId, MandateEffect, Timing};
@@ -201,8 +201,14 @@ pub(crate) struct OrgCache {
 impl Scenario {
     /// Reads, parses and validates the scenario file at `path` with all its variants.
     pub fn load(path: &Path) -> Result<Scenario, InputError> {
-        let text = csv_input_read_text(path)?;
+        let text = read_scenario_text(path)?;
         overrides::load(path, &text)
+    }
+
+    /// Parses and validates scenario `text` as if read from `path` (the files it names are
+    /// relative to `path`'s folder). For tools and fuzzers that hold the text already.
+    pub fn from_text(path: &Path, text: &str) -> Result<Scenario, InputError> {
+        overrides::load(path, text)
     }
 
     /// The baseline variant.

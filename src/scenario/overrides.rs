@@ -61,7 +61,10 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
     if !(horizon_hours.is_finite() && horizon_hours > 0.0) {
         return Err(top(
             "horizon_hours",
-            InputErrorKind::Invalid(format!("must be a positive number of hours, got {horizon_hours}")),
+            InputErrorKind::Invalid(format!(
+                "must be a positive number of hours, got {}",
+                crate::error::num(horizon_hours)
+            )),
         ));
     }
     let output = raw.output.clone();
@@ -76,7 +79,10 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
     if !(curve_hours.is_finite() && curve_hours > 0.0) {
         return Err(top_at(
             &["output", "curve_hours"],
-            InputErrorKind::Invalid(format!("`curve_hours` must be a positive number of hours, got {curve_hours}")),
+            InputErrorKind::Invalid(format!(
+                "`curve_hours` must be a positive number of hours, got {}",
+                crate::error::num(curve_hours)
+            )),
         ));
     }
 
@@ -287,10 +293,7 @@ fn apply_sets(
 /// Checks one override's dotted path and applies it to `t`. Errors name the path.
 fn set_checked(t: &mut toml::Table, path: &str, value: &toml::Value, ctx: &Ctx<'_>) -> Result<(), InputError> {
     let key = format!("set.{path}");
-    let segs: Vec<&str> = path.split('.').collect();
-    if segs.iter().any(|s| s.is_empty()) {
-        return Err(ctx.err(&key, InputErrorKind::Invalid("not a dotted path like \"channels.chat.transmit\"".into())));
-    }
+    let segs = validate::set_path_segments(path, ctx)?;
     if SCENARIO_WIDE.contains(&segs[0]) {
         return Err(ctx.err(
             &key,

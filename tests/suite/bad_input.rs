@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::common::TempScenario;
 
 /// The base organisation: the community, a community manager, a team lead and two developers.
-const PEOPLE: &str = "\
+pub(crate) const PEOPLE: &str = "\
 id,unit,role
 community,external,community
 cm,support,community_manager
@@ -23,7 +23,7 @@ alice,development,developer
 bob,development,developer
 ";
 
-const LINKS: &str = "\
+pub(crate) const LINKS: &str = "\
 source,target,channel
 community,cm,feed
 cm,carol,chat
@@ -32,7 +32,7 @@ carol,bob,chat
 ";
 
 /// The base scenario: valid, with one valid variant (so bad variants are not the first one).
-const SCENARIO: &str = r#"name = "bad-input base"
+pub(crate) const SCENARIO: &str = r#"name = "bad-input base"
 description = "A small valid scenario that the bad-input tests mutate."
 seed = 7
 replications = 20
@@ -72,13 +72,13 @@ set = { "channels.chat.transmit" = 1.0 }
 // ---------------------------------------------------------------------------------------------
 
 /// `text` with the first occurrence of `from` replaced by `to`; the pattern must be there.
-fn edit(text: &str, from: &str, to: &str) -> String {
+pub(crate) fn edit(text: &str, from: &str, to: &str) -> String {
     assert!(text.contains(from), "test setup: {from:?} is not in the base text:\n{text}");
     text.replacen(from, to, 1)
 }
 
 /// The 1-based line of the first line of `text` that contains `needle`.
-fn line_of(text: &str, needle: &str) -> usize {
+pub(crate) fn line_of(text: &str, needle: &str) -> usize {
     text.lines()
         .position(|l| l.contains(needle))
         .map(|i| i + 1)
@@ -86,18 +86,18 @@ fn line_of(text: &str, needle: &str) -> usize {
 }
 
 /// The base files with `scenario.toml` replaced.
-fn with_scenario(scenario: &str) -> TempScenario {
+pub(crate) fn with_scenario(scenario: &str) -> TempScenario {
     TempScenario::new(&[("scenario.toml", scenario), ("people.csv", PEOPLE), ("links.csv", LINKS)])
 }
 
 /// The base files with the people and links files replaced.
-fn with_csv(people: &str, links: &str) -> TempScenario {
+pub(crate) fn with_csv(people: &str, links: &str) -> TempScenario {
     TempScenario::new(&[("scenario.toml", SCENARIO), ("people.csv", people), ("links.csv", links)])
 }
 
 /// Runs the `permeate` binary with `args`, killing it (and failing the test) if it has not
 /// finished within a minute: invalid input must be rejected at once, not hang the suite.
-fn permeate(args: &[&str]) -> Output {
+pub(crate) fn permeate(args: &[&str]) -> Output {
     let limit = Duration::from_secs(60);
     let mut child = Command::new(env!("CARGO_BIN_EXE_permeate"))
         .args(args)
@@ -132,7 +132,7 @@ fn permeate(args: &[&str]) -> Output {
 }
 
 /// Asserts that `output` is a clean invalid-input failure: exit status 2, no panic, a message.
-fn assert_input_error(what: &str, output: &Output) -> String {
+pub(crate) fn assert_input_error(what: &str, output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(!stderr.contains("panicked") && !stdout.contains("panicked"), "{what}: the program panicked:\n{stderr}");
@@ -148,11 +148,11 @@ fn assert_input_error(what: &str, output: &Output) -> String {
 
 /// Runs `permeate run scenario.toml -o <dir>/out -q EXTRA...`, asserts a clean invalid-input
 /// failure and that no results folder was created; returns stderr.
-fn run_bad(ts: &TempScenario, extra: &[&str]) -> String {
+pub(crate) fn run_bad(ts: &TempScenario, extra: &[&str]) -> String {
     run_bad_file(ts, &ts.scenario(), extra)
 }
 
-fn run_bad_file(ts: &TempScenario, scenario: &Path, extra: &[&str]) -> String {
+pub(crate) fn run_bad_file(ts: &TempScenario, scenario: &Path, extra: &[&str]) -> String {
     let out = ts.path("out");
     let mut args = vec!["run", scenario.to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"];
     args.extend_from_slice(extra);
@@ -163,7 +163,7 @@ fn run_bad_file(ts: &TempScenario, scenario: &Path, extra: &[&str]) -> String {
 }
 
 /// [`run_bad`] plus `permeate check`, which must fail the same way; returns the run's stderr.
-fn bad(ts: &TempScenario) -> String {
+pub(crate) fn bad(ts: &TempScenario) -> String {
     let stderr = run_bad(ts, &[]);
     let o = permeate(&["check", ts.scenario().to_str().unwrap()]);
     let check_stderr = assert_input_error("permeate check", &o);
@@ -173,14 +173,14 @@ fn bad(ts: &TempScenario) -> String {
 }
 
 /// Asserts that `stderr` contains every one of `parts`.
-fn assert_mentions(stderr: &str, parts: &[&str]) {
+pub(crate) fn assert_mentions(stderr: &str, parts: &[&str]) {
     for p in parts {
         assert!(stderr.contains(p), "the message should mention {p:?}; it is:\n{stderr}");
     }
 }
 
 /// True when `stderr` names `file` at `line` as `file:line` (not followed by another digit).
-fn has_location(stderr: &str, file: &str, line: usize) -> bool {
+pub(crate) fn has_location(stderr: &str, file: &str, line: usize) -> bool {
     let needle = format!("{file}:{line}");
     stderr
         .match_indices(&needle)
@@ -188,7 +188,7 @@ fn has_location(stderr: &str, file: &str, line: usize) -> bool {
 }
 
 /// Asserts that `stderr` names `file` at `line` as `file:line`.
-fn assert_at(stderr: &str, file: &str, line: usize) {
+pub(crate) fn assert_at(stderr: &str, file: &str, line: usize) {
     assert!(
         has_location(stderr, file, line),
         "the message should name `{file}:{line}` (file and line); it is:\n{stderr}"
@@ -196,12 +196,12 @@ fn assert_at(stderr: &str, file: &str, line: usize) {
 }
 
 /// Appends a `[[variants]]` table to the base scenario.
-fn with_variant(body: &str) -> String {
+pub(crate) fn with_variant(body: &str) -> String {
     with_variant_in(SCENARIO, body)
 }
 
 /// Appends a `[[variants]]` table to `text`.
-fn with_variant_in(text: &str, body: &str) -> String {
+pub(crate) fn with_variant_in(text: &str, body: &str) -> String {
     format!("{text}\n[[variants]]\n{body}\n")
 }
 

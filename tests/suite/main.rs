@@ -4,8 +4,10 @@ mod common;
 
 mod bad_input;
 mod bottlenecks;
+mod hostile;
 mod import;
 mod oracles;
+mod output;
 mod pipeline;
 mod properties;
 mod regressions;

@@ -307,11 +307,14 @@ fn report_is_written_whole() {
     let o = permeate(&["run", bad.scenario().to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!out.exists(), "no output folder after a failed run");
-    // A stale results folder (it has summary.json) is replaced whole, charts/ included.
+    // A stale results folder (permeate's marker lists everything in it) is replaced whole,
+    // charts/ included.
     std::fs::create_dir_all(out.join("charts")).unwrap();
     std::fs::write(out.join("summary.json"), "{}").unwrap();
     std::fs::write(out.join("stale.txt"), "old").unwrap();
     std::fs::write(out.join("charts/stale.svg"), "old").unwrap();
+    let marker = format!("{}\nsummary.json\nstale.txt\ncharts/stale.svg\n", permeate::outdir::MARKER_HEADER);
+    std::fs::write(out.join(permeate::outdir::MARKER), marker).unwrap();
     let o = permeate(&["run", bad.scenario().to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(out.join("stale.txt").exists(), "a failed run leaves the old results alone");
