@@ -23,8 +23,9 @@ pub const BYTES_PER_RESULT: u64 = 16;
 pub const BYTES_PER_RUNNING_REPLICATION: u64 = 64;
 /// Bytes per person of one worker thread's workspace (times, queue, touched list, bit set).
 pub const WORKSPACE_BYTES_PER_PERSON: u64 = 32;
-/// Curve accumulators alive per worker thread at once (the one filled and one being merged).
-pub const CURVE_ACCUMULATORS_PER_THREAD: u64 = 2;
+/// Replications whose curve counts a worker thread buffers before adding them to the shared
+/// accumulator.
+pub const CURVE_BATCH_PER_THREAD: u64 = crate::engine::CURVE_BATCH as u64;
 /// The most histogram bins of the adoption curve per grid point (see `stats::CurveAccumulator`).
 pub const MAX_CURVE_BINS: u64 = 1000;
 /// Share of the machine's memory a run may use by default, in percent.
@@ -156,10 +157,12 @@ impl RunEstimate {
 /// Estimates the memory of running `scenario` on `threads` worker threads.
 pub fn estimate_run(scenario: &Scenario, threads: usize) -> RunEstimate {
     let variants = scenario.variants.len() as u128;
+    let worlds = scenario.worlds.as_ref().map_or(1, |w| w.values.len()) as u128;
     let reps = u128::from(scenario.replications);
     let mut orgs: Vec<*const crate::org::Organisation> = Vec::new();
     let mut organisations = 0u128;
     let mut per_thread = 0u128;
+    let mut shared_curves = 0u128;
     let points = u128::from(scenario.curve_points);
     for v in &scenario.variants {
         let ptr = std::sync::Arc::as_ptr(&v.org);
@@ -170,13 +173,21 @@ pub fn estimate_run(scenario: &Scenario, threads: usize) -> RunEstimate {
             organisations += organisation_bytes(people, links);
         }
         let bins = (v.target.len() as u128).clamp(1, u128::from(MAX_CURVE_BINS));
-        let curve = points * (bins + 2) * 8 * u128::from(CURVE_ACCUMULATORS_PER_THREAD);
+        // One shared accumulator per running point (with worlds, one per point until the last
+        // world), not one per thread.
+        let accumulator = points * (bins + 1) * 4 + points * 8;
+        shared_curves = shared_curves.max(accumulator);
+        let batch = u128::from(CURVE_BATCH_PER_THREAD) * (points + 1) * 4;
         let degree = (2 * links).min(people) * 8;
-        per_thread = per_thread.max(people * u128::from(WORKSPACE_BYTES_PER_PERSON) + degree + curve);
+        per_thread = per_thread.max(people * u128::from(WORKSPACE_BYTES_PER_PERSON) + degree + batch);
     }
+    let accumulators = if worlds > 1 { variants } else { 1 };
     RunEstimate {
         organisations,
-        results: variants * reps * u128::from(BYTES_PER_RESULT) + reps * u128::from(BYTES_PER_RUNNING_REPLICATION),
+        results: worlds * variants * reps * u128::from(BYTES_PER_RESULT)
+            + reps * u128::from(BYTES_PER_RUNNING_REPLICATION)
+            + accumulators * shared_curves
+            + variants * points * 32,
         per_thread,
         threads: threads.max(1) as u128,
     }
@@ -195,12 +206,15 @@ pub fn check_run(scenario: &Scenario, threads: usize, max_bytes: u64) -> Result<
         human_bytes(u128::from(max_bytes))
     );
     let sweep = if scenario.sweep.is_some() { " and sweep points" } else { "" };
+    let worlds = scenario.worlds.as_ref().map_or(String::new(), |w| format!(" × {} worlds (--worlds)", w.values.len()));
     let _ = write!(
         m,
-        "\n  results: {} = `replications` (-n) {} × {} variants{sweep}",
+        "\n  results: {} = `replications` (-n) {} × {} variants{sweep}{worlds}, and the adoption curve's counts \
+         (`output.curve_points` {})",
         human_bytes(e.results),
         scenario.replications,
-        scenario.variants.len()
+        scenario.variants.len(),
+        scenario.curve_points
     );
     let _ = write!(
         m,

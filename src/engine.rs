@@ -379,7 +379,7 @@ impl Folded {
 }
 
 /// Replications of a chunk whose curve counts are added to the shared curve under one lock.
-const CURVE_BATCH: usize = 64;
+pub const CURVE_BATCH: usize = 64;
 
 /// Runs the replications `replications` (e.g. `0..1000`) of `model` in parallel on the current
 /// rayon pool. The result does not depend on the number of threads. `progress` is called once

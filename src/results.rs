@@ -294,8 +294,10 @@ fn median_paired_difference(reference: &[Option<f64>], variant: &[Option<f64>]) 
 struct PointAcc {
     /// T per replication, pooled over worlds (world-major).
     t: Vec<Option<f64>>,
-    /// The adoption curve, pooled over worlds.
+    /// The adoption curve, pooled over worlds (until the point's last world)...
     curve: Option<crate::outcome::CurveAccumulator>,
+    /// ... then summarised, and the counts dropped.
+    curve_points: Vec<CurvePoint>,
     /// Critical paths, pooled over worlds.
     attribution: NamedAttribution,
     /// Per world: the median T (`None` = never) and the reached fraction.
@@ -322,6 +324,7 @@ impl<'f> Summariser<'f> {
             .map(|_| PointAcc {
                 t: Vec::new(),
                 curve: None,
+                curve_points: Vec::new(),
                 attribution: NamedAttribution::default(),
                 world_median: Vec::new(),
                 world_reached: Vec::new(),
@@ -354,6 +357,11 @@ impl<'f> Summariser<'f> {
                     return Err(SummaryError::Incomplete { point: p });
                 }
             }
+        }
+        if w + 1 == self.facts.world_count() {
+            // The point's last cell: summarise its curve and free the counts, so that a study of
+            // many points holds one point's curve counts at a time.
+            acc.curve_points = acc.curve.take().map(|c| curve_points(&c)).unwrap_or_default();
         }
         acc.attribution.merge(&o.attribution);
         acc.world_median.push(summarize(&o.t_threshold).median);
@@ -455,7 +463,7 @@ impl<'f> Summariser<'f> {
                     }),
                     p_best: with_worlds.then_some(best[i]),
                     replications: acc.t.clone(),
-                    curve: acc.curve.as_ref().map(curve_points).unwrap_or_default(),
+                    curve: acc.curve_points.clone(),
                     clock: p.clock.clone(),
                 }
             })

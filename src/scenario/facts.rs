@@ -314,7 +314,7 @@ fn assumptions(b: &Variant) -> Assumptions {
         involvement,
         organisation: OrganisationFacts {
             people: org.people.len(),
-            links: org.links.len(),
+            links: org.distinct_link_count(),
             origin: org.origin.clone(),
             units,
             channel_links,
