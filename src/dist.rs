@@ -9,8 +9,14 @@
 use rand::distr::Distribution;
 use thiserror::Error;
 
-use crate::error::num;
 use crate::rng::SplitMix64;
+
+/// A number for a message: as written for ordinary values (`0.7`, `1.5`), in scientific notation
+/// when that would take more than a few digits (`1e300`, `5e-324`), never with 300 digits.
+pub fn num(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 || !a.is_finite() || (1e-6..1e15).contains(&a) { x.to_string() } else { format!("{x:e}") }
+}
 
 /// Why a distribution's parameters were rejected. Fix the named parameter in the scenario.
 #[derive(Debug, Clone, PartialEq, Error)]

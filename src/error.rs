@@ -324,12 +324,7 @@ fn check_chars(
     }
 }
 
-/// A number for a message: as written for ordinary values (`0.7`, `1.5`), in scientific notation
-/// when that would take more than a few digits (`1e300`, `5e-324`), never with 300 digits.
-pub fn num(x: f64) -> String {
-    let a = x.abs();
-    if a == 0.0 || !a.is_finite() || (1e-6..1e15).contains(&a) { x.to_string() } else { format!("{x:e}") }
-}
+pub use crate::dist::num;
 
 /// The longest text quoted in full in a message (in characters); longer ones are cut with `…`.
 pub const MAX_QUOTED_CHARS: usize = 80;

@@ -282,7 +282,7 @@ fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix
         }
     });
     outdir::check_output_folder(&out)?;
-    permeate::budget::check_run(&scenario, threads, max_memory)?;
+    permeate::scenario::memory::check_run(&scenario, threads, max_memory)?;
     install_signal_cleanup();
     let mut pool = rayon::ThreadPoolBuilder::new();
     if args.threads.is_some() {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::DEFAULT_HORIZON_HOURS;
+use super::context::Ctx;
 use super::raw::{OneOrMany, RawScenario, RawStart};
-use super::validate::Ctx;
 use crate::calendar::{Calendar, CalendarError, CalendarSetup, WEEK_HOURS, WorkClock};
 use crate::error::{InputError, InputErrorKind};
 use crate::org::{NO_LINK_GROUP, Organisation};

@@ -3,8 +3,10 @@
 //! [`Variant`] (`validate`). Nothing after this module sees raw input.
 
 mod calendars;
+mod context;
 mod facts;
 pub(crate) mod locate;
+pub mod memory;
 mod overrides;
 pub mod raw;
 mod summary;

@@ -8,9 +8,10 @@ use indexmap::IndexMap;
 
 use std::collections::HashMap;
 
+use super::context::{Ctx, Place};
 use super::locate::{line_of_key, toml_error, unquoted_dotted_set_key};
 use super::raw::RawScenario;
-use super::validate::{self, Ctx, Place};
+use super::validate;
 use super::{
     DEFAULT_CURVE_POINTS, DEFAULT_HORIZON_HOURS, DEFAULT_REPLICATIONS, DEFAULT_SEED, MAX_CURVE_POINTS,
     MAX_REPLICATIONS, OrgCache, Scenario, Sweep, SweepPoint,

@@ -2,8 +2,8 @@
 //! channels) and of absence (`roles.*.absent` and the scenario-wide `absent`). Kept apart from
 //! `validate.rs`, which calls into it once per channel and once per role.
 
+use super::context::{Ctx, dist, prob};
 use super::raw::{RawChannel, RawRole, RawScenario};
-use super::validate::{Ctx, dist, prob};
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
 use crate::model::{ChannelId, Timing};
