@@ -293,6 +293,33 @@ fn days_range(lo: Option<f64>, hi: Option<f64>) -> String {
     format!("{}–{}", b(lo), b(hi))
 }
 
+/// How a variant compares with the reference across plausible worlds: in what share of worlds it
+/// is faster and by how much (per-world median paired differences, 10–90% of worlds), in units of
+/// `unit_hours` hours called `unit`.
+fn worlds_comparison(w: &crate::stats::PairedWorlds, today: &str, unit_hours: f64, unit: &str) -> String {
+    let d = &w.median_delta;
+    let u = |h: f64| format!("{:.1}", h / unit_hours);
+    let by = match (d.p10, d.p90) {
+        (Some(a), Some(b)) if b < 0.0 => format!("by {}–{} {unit} in 80% of them", u(-b), u(-a)),
+        (Some(a), Some(b)) => format!(
+            "with per-world median differences of {:+.1} to {:+.1} {unit} in 80% of them (negative = faster)",
+            a / unit_hours,
+            b / unit_hours
+        ),
+        _ => "by amounts that are unbounded in some worlds (one side does not reach)".into(),
+    };
+    format!("; it is faster than {today} in {:.0}% of plausible worlds, {by}", 100.0 * w.p_better_worlds)
+}
+
+/// The answer's first half when the median is not reached within the horizon.
+fn not_reached_sentence(lead: &str, who: &str, horizon_hours: f64, v: &VariantResults) -> String {
+    format!(
+        "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications \
+         (reached in {} of replications)",
+        reached_pct(v.reached_fraction)
+    )
+}
+
 /// The answer for a variant with calendars: T in calendar days (24 h) and, for a fixed start,
 /// as a moment in the scenario-wide calendar's time zone.
 fn clock_sentence(
@@ -314,22 +341,27 @@ fn clock_sentence(
                 .as_deref()
                 .and_then(|st| crate::calendar::moment_after(st, &clock.timezone, m))
                 .map_or(String::new(), |at| format!(", by {at} {} time", clock.calendar));
+            // With worlds, the spread across plausible worlds (no iid interval applies).
+            let spread = match &v.worlds {
+                Some(w) => format!(
+                    "{}–{} days across plausible assumptions, 10–90% of worlds",
+                    ci(w.median.p10),
+                    ci(w.median.p90)
+                ),
+                None => format!("95% interval {}–{} days", ci(s.ci95_median[0]), ci(s.ci95_median[1])),
+            };
             format!(
                 "{lead}, {who} have processed an item after {} calendar days{by} ({m:.0} h since it appeared; median, \
-                 95% interval {}–{} days; reached in {} of replications)",
+                 {spread}; reached in {} of replications)",
                 cdays(m),
-                ci(s.ci95_median[0]),
-                ci(s.ci95_median[1]),
                 reached_pct(v.reached_fraction)
             )
         }
-        None => format!(
-            "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications \
-             (reached in {} of replications)",
-            reached_pct(v.reached_fraction)
-        ),
+        None => not_reached_sentence(lead, who, horizon_hours, v),
     };
-    if let Some(p) = comparison(results, v)
+    if let Some(w) = comparison(results, v).and_then(|p| p.worlds.as_ref()) {
+        out += &worlds_comparison(w, &today, 24.0, "calendar days");
+    } else if let Some(p) = comparison(results, v)
         && let (Some(d), Some([lo, hi])) = (p.median_delta, p.ci95_mean_delta)
     {
         out += &format!(
@@ -382,11 +414,7 @@ pub fn answer_sentence(results: &Results, v: &VariantResults) -> String {
                 ),
             }
         }
-        None => format!(
-            "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications \
-             (reached in {} of replications)",
-            reached_pct(v.reached_fraction)
-        ),
+        None => not_reached_sentence(&lead, &who, horizon_hours, v),
     };
     if comparison(results, v).is_none() && v.name != reference_name(results) {
         out += &format!(
@@ -396,21 +424,7 @@ pub fn answer_sentence(results: &Results, v: &VariantResults) -> String {
     }
     if let Some(p) = comparison(results, v) {
         if let Some(w) = &p.worlds {
-            // Across worlds: how often the variant is better, and by how much (per-world medians).
-            let d = &w.median_delta;
-            let by = match (d.p10, d.p90) {
-                (Some(a), Some(b)) if b < 0.0 => {
-                    format!("by {}–{} days in 80% of them", days(-b), days(-a))
-                }
-                (Some(a), Some(b)) => format!(
-                    "with per-world median differences of {:+.1} to {:+.1} days in 80% of them (negative = faster)",
-                    a / WORKING_DAY_HOURS,
-                    b / WORKING_DAY_HOURS
-                ),
-                _ => "by amounts that are unbounded in some worlds (one side does not reach)".into(),
-            };
-            out +=
-                &format!("; it is faster than {today} in {:.0}% of plausible worlds, {by}", 100.0 * w.p_better_worlds);
+            out += &worlds_comparison(w, &today, WORKING_DAY_HOURS, "days");
         } else {
             match (p.median_delta, p.ci95_mean_delta) {
                 (Some(d), Some([lo, hi])) if hi < 0.0 || lo > 0.0 => {

@@ -394,3 +394,20 @@ fn different_thresholds_are_not_paired() {
     let r = permeate::study::results(&s, &s.facts(), &|| {}).unwrap();
     assert!(r.variants[1].vs_baseline.is_none(), "T25 is not paired with T80");
 }
+
+#[test]
+fn answers_with_calendars_and_worlds_state_the_spread_across_worlds() {
+    let top = "calendar = \"office\"\nstart = \"2026-11-23T09:00:00+01:00\"\n";
+    let extra = "[calendars.office]\ntimezone = \"Europe/Berlin\"\ndays = \"Mon-Fri\"\nhours = \"09:00-17:00\"\n\
+                 [[variants]]\nname = \"faster\"\nset = { \"channels.feed.delay.rate\" = 2.0 }\n\
+                 [uncertain]\nworlds = 10\n\"channels.feed.transmit\" = { dist = \"uniform\", min = 0.9, max = 1.0 }\n";
+    let s = star_with(20, 20, top, extra);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_ok(&s.scenario(), &out, &[]);
+    let md = read_text(&out.join("summary.md"));
+    assert!(md.contains("calendar days"), "{md}");
+    assert!(md.contains("across plausible assumptions"), "the spread across worlds: {md}");
+    assert!(!md.contains("never–never"), "no empty interval: {md}");
+    assert!(md.contains("plausible worlds, by"), "the comparison across worlds: {md}");
+}
