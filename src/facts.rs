@@ -192,6 +192,9 @@ pub struct Assumptions {
     pub channels: Vec<ChannelFacts>,
     /// The roles.
     pub roles: Vec<RoleFacts>,
+    /// Defaults that act without a table in the scenario, in words.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// The community manager.

@@ -193,8 +193,16 @@ fn load(path: &std::path::Path) -> Result<Scenario, Failure> {
     Scenario::load(path).map_err(|e| Failure::from(Error::from(e)))
 }
 
+/// Says every default that acts silently (a role without a table), on stderr.
+fn warn_defaults(scenario: &Scenario) {
+    for w in scenario.default_warnings() {
+        eprintln!("warning: {}: {w}", scenario.file.display());
+    }
+}
+
 fn check(path: PathBuf) -> Result<(), Failure> {
     let scenario = load(&path)?;
+    warn_defaults(&scenario);
     print!("{}", scenario.summary());
     println!("ok: the scenario is valid");
     Ok(())
@@ -241,6 +249,7 @@ fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix
         None => None,
     };
     let mut scenario = load(&args.scenario)?;
+    warn_defaults(&scenario);
     if let Some(n) = args.replications {
         scenario.replications = n;
     }

@@ -556,6 +556,15 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
           <em>transmit</em>: how often a sender passes the item on over a link of this channel; <em>notice</em>: how \
           often a delivered message is perceived (where set, it replaces the receiver role's value).</p>\n";
 
+    // Defaults that act without a table.
+    if !a.warnings.is_empty() {
+        s += "<ul class=\"warnings\">\n";
+        for w in &a.warnings {
+            let _ = writeln!(s, "<li><strong>Default:</strong> {}</li>", esc(w));
+        }
+        s += "</ul>\n";
+    }
+
     // Roles.
     s += "<table><caption>Roles: how people take up the item</caption><thead><tr><th>role</th><th class=\"num\">people</th>\
           <th class=\"num\">notice</th><th>processing (hours)</th><th>window (hours)</th></tr></thead><tbody>\n";

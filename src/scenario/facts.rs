@@ -62,7 +62,7 @@ impl Scenario {
                     .map(|p| SweepPointFacts { values: p.values.iter().map(sweep_value).collect(), point: p.variant })
                     .collect(),
             }),
-            assumptions: assumptions(b),
+            assumptions: Assumptions { warnings: self.default_warnings(), ..assumptions(b) },
             uncertain: self
                 .uncertainty
                 .as_ref()
@@ -343,5 +343,6 @@ fn assumptions(b: &Variant) -> Assumptions {
                 defined: r.defined,
             })
             .collect(),
+        warnings: Vec::new(),
     }
 }

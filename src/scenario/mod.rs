@@ -218,6 +218,32 @@ impl Scenario {
         &self.variants[0]
     }
 
+    /// Warnings for people: every role of the baseline (but the community's) that has no
+    /// `[roles.NAME]` table and so acts with the defaults, said in words.
+    pub fn default_warnings(&self) -> Vec<String> {
+        let b = self.baseline();
+        let mut people = vec![0usize; b.org.roles.len()];
+        for p in &b.org.people {
+            people[p.role as usize] += 1;
+        }
+        b.roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.defined && r.name != validate::COMMUNITY_ROLE)
+            .map(|(i, r)| {
+                format!(
+                    "role \"{}\" has no [roles.{}] table, so its {} people act with the defaults: they notice every \
+                     message (notice 1), process it at once (no processing time) and pass it on for as long as the \
+                     horizon (no window); add a table if that is not what you mean, or set strict = true to make this \
+                     an error",
+                    r.name,
+                    r.name,
+                    people.get(i).copied().unwrap_or(0)
+                )
+            })
+            .collect()
+    }
+
     /// Uses the worlds of `design` under the scenario's current seed (call again after changing
     /// the seed). Without `[uncertain]` there are no worlds and this does nothing.
     ///

@@ -20,7 +20,7 @@ use crate::design::{AddLink, BASELINE, Design, DesignError, DesignPoint, MAX_VAR
 use crate::error::{InputError, InputErrorKind};
 
 /// Keys that apply to the whole scenario and so cannot differ between variants.
-const SCENARIO_WIDE: [&str; 10] = [
+const SCENARIO_WIDE: [&str; 11] = [
     "name",
     "description",
     "seed",
@@ -31,6 +31,7 @@ const SCENARIO_WIDE: [&str; 10] = [
     "sweep",
     "uncertain",
     "compare_to",
+    "strict",
 ];
 
 pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
@@ -109,6 +110,21 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
             }
         };
         variants.push(variant);
+    }
+    // No silent defaults: a role without a table acts with the defaults, which `check` and `run`
+    // say (and `strict = true` refuses).
+    if raw.strict == Some(true)
+        && let Some(r) = variants[0].roles.iter().find(|r| !r.defined && r.name != super::validate::COMMUNITY_ROLE)
+    {
+        return Err(top(
+            "strict",
+            InputErrorKind::Invalid(format!(
+                "role \"{}\" has no [roles.{}] table, and `strict = true` refuses the defaults (notice 1, no \
+                 processing time, no window); add e.g. [roles.{}] notice = 0.8, processing = {{ dist = \"lognormal\", \
+                 median = 4.0, sigma = 0.8 }}",
+                r.name, r.name, r.name
+            )),
+        ));
     }
     let reference = match &raw.compare_to {
         None => 0,

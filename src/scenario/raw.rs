@@ -31,6 +31,8 @@ pub struct RawScenario {
     pub uncertain: Option<toml::Value>,
     /// The reference variant of the paired comparisons (default the baseline).
     pub compare_to: Option<String>,
+    /// `strict = true`: a role without a `[roles.NAME]` table is an error instead of a warning.
+    pub strict: Option<bool>,
     // Absence: the scenario-wide default of `roles.*.absent` (`timing.rs`).
     pub absent: Option<f64>,
     // Calendars (`calendars.rs`).

@@ -411,3 +411,27 @@ fn answers_with_calendars_and_worlds_state_the_spread_across_worlds() {
     assert!(!md.contains("never–never"), "no empty interval: {md}");
     assert!(md.contains("plausible worlds, by"), "the comparison across worlds: {md}");
 }
+
+#[test]
+fn defaults_are_said_and_strict_refuses_them() {
+    // The star has no [roles.developer] table (the community role is the source's and exempt).
+    let s = star(5, 10, "");
+    let o = permeate(&["check", s.scenario().to_str().unwrap()]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.matches("warning:").count(), 1, "exactly the roles without tables: {err}");
+    assert!(err.contains("role \"developer\" has no [roles.developer] table") && err.contains("notice 1"), "{err}");
+    let with_table = star(5, 10, "[roles.developer]\nnotice = 0.9\n");
+    let o = permeate(&["check", with_table.scenario().to_str().unwrap()]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("warning:"), "a role with a table is not warned about");
+    let strict = star_with(5, 10, "strict = true\n", "");
+    let o = permeate(&["check", strict.scenario().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("strict") && err.contains("roles.developer"), "{err}");
+    // The report's assumptions say it too.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_ok(&s.scenario(), &out, &[]);
+    assert!(read_text(&out.join("report.html")).contains("<strong>Default:</strong> role &quot;developer&quot;"));
+}
