@@ -63,7 +63,9 @@ pub struct InvolvementSpec<'a> {
     pub direction: Direction,
 }
 
-/// Everything that fixes a model's structure: compiled once per distinct structure.
+/// Everything that fixes a model's structure: compiled once per distinct structure. Two equal
+/// specs (the same organisation, by identity, and equal everything else) compile to the same
+/// structure, so one may serve both.
 #[derive(Debug, Clone, Copy)]
 pub struct StructureSpec<'a> {
     /// The organisation: people (ids, roles) and links.
@@ -83,6 +85,19 @@ pub struct StructureSpec<'a> {
     pub sources: &'a [PersonIdx],
     /// The target group.
     pub target: &'a [PersonIdx],
+}
+
+impl PartialEq for StructureSpec<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.org, other.org)
+            && self.org_channel == other.org_channel
+            && self.channel_names == other.channel_names
+            && self.extra_links == other.extra_links
+            && self.involvement == other.involvement
+            && self.priority_sender == other.priority_sender
+            && self.sources == other.sources
+            && self.target == other.target
+    }
 }
 
 /// The parameters of a model: what a new design point may change without recompiling.

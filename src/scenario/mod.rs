@@ -352,19 +352,8 @@ impl Variant {
     /// Whether this variant's model has the same structure as `other`'s, so that one compiled
     /// structure serves both (only parameters differ).
     pub fn same_structure(&self, other: &Variant) -> bool {
-        let names = |v: &Variant| v.channels.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
-        let inv = |v: &Variant| {
-            v.involvement.as_ref().map(|i| (i.group.clone(), i.community.clone(), i.channel, i.direction))
-        };
-        let mandated = |v: &Variant| v.community_manager.as_ref().filter(|c| c.mandate).map(|c| c.person);
-        Arc::ptr_eq(&self.org, &other.org)
-            && self.org_channel == other.org_channel
-            && names(self) == names(other)
-            && self.extra_links == other.extra_links
-            && inv(self) == inv(other)
-            && mandated(self) == mandated(other)
-            && self.sources == other.sources
-            && self.target == other.target
+        let (a, b) = (self.channel_names(), other.channel_names());
+        self.structure_spec(&a) == other.structure_spec(&b)
     }
 }
 
