@@ -241,7 +241,11 @@ fn a_three_path_sweep_runs_the_full_grid_with_the_right_values() {
 
 #[test]
 fn a_parameter_patch_gives_the_same_replications_as_a_fresh_compile() {
-    let text = read_text(&bundled("acme.toml")).replace("replications = 2000", "replications = 150");
+    // Without `joins_channel` the mandate adds no links: the mandated manager's priority is then
+    // the only structural difference, and a patch that ignored it would differ from a compile.
+    let text = read_text(&bundled("acme.toml"))
+        .replace("replications = 2000", "replications = 150")
+        .replace("joins_channel = \"dev_sync\"", "");
     let sweep = "\n[sweep]\n\"involvement.fraction\" = [0.1, 0.6]\n\"roles.developer.notice\" = [0.5, 0.95]\n\
                  \"channels.team_chat.delay\" = [{ dist = \"exponential\", mean = 1.0 }, { dist = \"lognormal\", median = 3.0, sigma = 1.0 }]\n";
     let s = TempScenario::new(&[("scenario.toml", &format!("{text}{sweep}"))]).load();
