@@ -177,6 +177,9 @@ pub struct SweepValue {
     pub number: Option<f64>,
 }
 
+/// The entry of [`Assumptions::coupling_exceptions`] for calendars that meet windows.
+pub const CALENDARS_EXCEPTION: &str = "calendars";
+
 /// The baseline's assumptions in words and numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assumptions {
@@ -195,6 +198,12 @@ pub struct Assumptions {
     /// Defaults that act without a table in the scenario, in words.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Why an improvement can be slower in a single replication, if it can: the names of the
+    /// scheduled channels over which somebody with a window sends (the window includes the wait
+    /// for the next meeting), and `calendars` when calendars meet windows. Empty: monotone
+    /// coupling holds (docs/model.md, "When monotone coupling holds").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupling_exceptions: Vec<String>,
 }
 
 /// The community manager.

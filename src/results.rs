@@ -53,6 +53,12 @@ pub struct Results {
     /// With `compare_to`: the name of the reference variant of the paired comparisons.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// Why an improvement can be slower than the baseline in a single replication: the scheduled
+    /// channels over which somebody with a window sends, and `calendars` when calendars meet
+    /// windows (see [`crate::facts::Assumptions::coupling_exceptions`]). Absent when every
+    /// improvement is never slower in any replication by construction.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupling_exceptions: Vec<String>,
 }
 
 /// The uncertain assumptions behind a study's worlds.
@@ -482,6 +488,7 @@ impl<'f> Summariser<'f> {
             variants,
             sweep: facts.sweep.clone(),
             reference: (facts.reference != 0).then(|| facts.points[facts.reference].name.clone()),
+            coupling_exceptions: facts.assumptions.coupling_exceptions.clone(),
             uncertain: facts.uncertain.as_ref().map(|u| UncertainSummary {
                 worlds: u.worlds.values.len() as u32,
                 design: u.worlds.design,

@@ -91,6 +91,17 @@ pub struct GeneratorChannels {
     pub cross: String,
 }
 
+/// The meeting group of the management channel's links: management and the heads meet as one.
+pub const MANAGEMENT_GROUP: &str = "management";
+
+/// Gives the link added last its own meeting group, named after its two people: one-to-ones,
+/// bridges and cross-team ties are meetings of two, so on a scheduled channel each pair has its
+/// own occurrences (instead of the channel's one company-wide meeting).
+fn pair_group(b: &mut OrganisationBuilder, a: PersonIdx, c: PersonIdx) {
+    let name = format!("{}~{}", b.peek().people[a as usize].id, b.peek().people[c as usize].id);
+    b.set_last_link_group(&name);
+}
+
 /// Generates the organisation. `origin` is used for error messages about unknown channels.
 /// Fails (with a message for the user) when two generated people would get the same id.
 pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<Organisation, String> {
@@ -121,6 +132,7 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
         group.push(mgmt_group);
         for &q in &mgmt {
             link(&mut b, q, p, &ch.management, "management");
+            b.set_last_link_group(MANAGEMENT_GROUP);
         }
         mgmt.push(p);
     }
@@ -134,6 +146,7 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
         group.push(head_group);
         for &m in &mgmt {
             link(&mut b, m, head, &ch.management, "management");
+            b.set_last_link_group(MANAGEMENT_GROUP);
         }
         for (role, count) in &unit.specialists {
             for i in 1..=*count {
@@ -143,6 +156,7 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
                 };
                 group.push(head_group);
                 link(&mut b, head, p, &ch.lead, "lead");
+                pair_group(&mut b, head, p);
             }
         }
         for t in 1..=unit.teams {
@@ -158,7 +172,11 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
                     // Meeting group: the unit's coordination (scheduled channels).
                     b.set_last_link_group(&format!("{u}-coordination"));
                 }
-                None => link(&mut b, head, lead, &ch.heads, "heads"),
+                None => {
+                    link(&mut b, head, lead, &ch.heads, "heads");
+                    // Meeting group: the unit's head with its leads.
+                    b.set_last_link_group(&format!("{u}-leads"));
+                }
             }
             let mut team = vec![lead];
             for m in 1..=unit.team_size {
@@ -173,6 +191,7 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
                     b.set_last_link_group(&format!("{u}-t{t}"));
                 }
                 link(&mut b, lead, p, &ch.lead, "lead");
+                pair_group(&mut b, lead, p);
                 team.push(p);
             }
         }
@@ -210,6 +229,7 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
                     key: Some(format!("organisation.generate.bridges.{i}.channel")),
                     ..origin.clone()
                 });
+                pair_group(&mut b, f, t);
             }
         }
     }
@@ -236,6 +256,7 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
         let pair = (a.min(c), a.max(c));
         if ties.insert(pair) {
             link(&mut b, pair.0, pair.1, &ch.cross, "cross");
+            pair_group(&mut b, pair.0, pair.1);
         }
     }
     if let Some(id) = &spec.community_id {

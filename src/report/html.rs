@@ -234,9 +234,9 @@ fn variants_table(results: &Results) -> String {
           mean and its interval are over the replications that reached. <em>vs baseline</em> compares each replication \
           with the same replication of the baseline: the mean difference in hours over replications where both \
           reached (negative = faster) with its 95% interval, the median difference, and the range that holds the middle \
-          80% of the paired differences. That an improvement (a link added, a probability raised) is never slower in \
-          any single replication holds by construction of the common random numbers, so it is not shown as evidence; \
-          the size of the differences is.</p>\n</section>\n";
+          80% of the paired differences. ";
+    s += &esc(&super::coupling_note(results));
+    s += "</p>\n</section>\n";
     s
 }
 

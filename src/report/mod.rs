@@ -464,6 +464,31 @@ pub fn answer_sentence(results: &Results, v: &VariantResults) -> String {
 }
 
 /// `summary.md`: the headline table and how to read it.
+/// The sentence on what the paired comparison can and cannot show: by construction an
+/// improvement is never slower in a single replication, unless scheduled meetings or calendars
+/// meet windows (`Results::coupling_exceptions`), in which case it can be.
+pub fn coupling_note(results: &Results) -> String {
+    let e = &results.coupling_exceptions;
+    if e.is_empty() {
+        return "That an improvement is never slower in any single replication holds by construction of the common \
+                random numbers, so it is not evidence; the size of the differences is."
+            .into();
+    }
+    let channels: Vec<&str> =
+        e.iter().map(String::as_str).filter(|c| *c != crate::facts::CALENDARS_EXCEPTION).collect();
+    let what = match (channels.is_empty(), channels.len() < e.len()) {
+        (false, false) => format!("scheduled meetings ({})", channels.join(", ")),
+        (false, true) => format!("scheduled meetings ({}) and working calendars", channels.join(", ")),
+        _ => "working calendars".into(),
+    };
+    format!(
+        "With {what}, people pass an item on only within their window, and the window includes the wait for the \
+         next meeting or working hour, so someone who hears of it earlier can miss an occasion a later one would \
+         reach: an improvement can be slower in single replications, and the differences above include that \
+         (docs/model.md, \"When monotone coupling holds\")."
+    )
+}
+
 pub fn summary_md(results: &Results) -> String {
     let base = &results.variants[0];
     let pct = 100.0 * base.threshold;
@@ -498,9 +523,9 @@ pub fn summary_md(results: &Results) -> String {
           the mean and its interval are over the replications that reached. *vs baseline* compares each \
           replication with the same replication of the baseline: the mean difference (over replications \
           where both reached, negative = faster), the median difference, and the range of the middle 80% of the \
-          paired differences (not reaching counts as slower than any time). That an improvement is never slower \
-          in any single replication holds by construction of the common random numbers, so it is not evidence; \
-          the size of the differences is.\n";
+          paired differences (not reaching counts as slower than any time). ";
+    s += &coupling_note(results);
+    s += "\n";
     s += &bottlenecks_md(results);
     for v in &results.variants {
         if v.reached_fraction < 1.0 {

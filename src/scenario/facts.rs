@@ -1,13 +1,15 @@
 //! The scenario's [`Facts`]: what the summary and the report need to know about it, in words and
 //! numbers, taken once from the validated scenario.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::{Scenario, Variant};
 use crate::facts::{
-    Assumptions, ChannelFacts, ChannelLinkFacts, Facts, InvolvementFacts, ManagerFacts, OrganisationFacts, PointFacts,
-    RoleFacts, SweepFacts, SweepPointFacts, SweepValue, UncertainFacts, UnitFacts,
+    Assumptions, CALENDARS_EXCEPTION, ChannelFacts, ChannelLinkFacts, Facts, InvolvementFacts, ManagerFacts,
+    OrganisationFacts, PointFacts, RoleFacts, SweepFacts, SweepPointFacts, SweepValue, UncertainFacts, UnitFacts,
 };
+use crate::model::{ChannelId, Timing};
 use crate::org::Direction;
 
 /// How many ids a list of people shows before "and N more".
@@ -62,13 +64,75 @@ impl Scenario {
                     .map(|p| SweepPointFacts { values: p.values.iter().map(sweep_value).collect(), point: p.variant })
                     .collect(),
             }),
-            assumptions: Assumptions { warnings: self.default_warnings(), ..assumptions(b) },
+            assumptions: Assumptions {
+                warnings: self.default_warnings(),
+                coupling_exceptions: self.coupling_exceptions(),
+                ..assumptions(b)
+            },
             uncertain: self
                 .uncertainty
                 .as_ref()
                 .zip(self.worlds.as_ref())
                 .map(|(u, w)| UncertainFacts { factors: u.factors.clone(), worlds: w.clone() }),
         }
+    }
+}
+
+impl Scenario {
+    /// Why an improvement can be slower in a single replication, over all design points (see
+    /// [`Assumptions::coupling_exceptions`]): the scheduled channels over which a person whose
+    /// role has a window sends, in name order, then `calendars` when a point has calendars and
+    /// any role a window. The organisation's senders per scheduled channel are collected once
+    /// per organisation, so a large sweep costs one pass over the links.
+    pub fn coupling_exceptions(&self) -> Vec<String> {
+        let mut found = std::collections::BTreeSet::new();
+        let mut calendars = false;
+        // Per distinct organisation: (channel name, sender role) over its links.
+        let mut senders: Vec<(*const crate::org::Organisation, BTreeSet<(String, u32)>)> = Vec::new();
+        for v in &self.variants {
+            let windowed = |role: u32| v.roles.get(role as usize).is_some_and(|r| r.window.is_some());
+            if v.calendar.is_some() && v.roles.iter().any(|r| r.window.is_some()) {
+                calendars = true;
+            }
+            let scheduled = |c: ChannelId| {
+                v.channels.get(c as usize).is_some_and(|c| matches!(c.timing, Timing::Scheduled { .. } | Timing::At))
+            };
+            let key = Arc::as_ptr(&v.org);
+            if !senders.iter().any(|(k, _)| *k == key) {
+                let mut set = BTreeSet::new();
+                for l in &v.org.links {
+                    let name = v.org.channels[l.channel as usize].clone();
+                    set.insert((name.clone(), v.org.people[l.source as usize].role));
+                    if l.direction == Direction::Both {
+                        set.insert((name, v.org.people[l.target as usize].role));
+                    }
+                }
+                senders.push((key, set));
+            }
+            let org_senders = &senders.iter().find(|(k, _)| *k == key).expect("just added").1;
+            for (name, role) in org_senders {
+                let c = v.channels.iter().position(|c| &c.name == name);
+                if c.is_some_and(|c| scheduled(c as ChannelId)) && windowed(*role) {
+                    found.insert(name.clone());
+                }
+            }
+            for l in &v.extra_links {
+                let mut ends = vec![l.source];
+                if l.direction == Direction::Both {
+                    ends.push(l.target);
+                }
+                for p in ends {
+                    if scheduled(l.channel) && windowed(v.org.people[p as usize].role) {
+                        found.insert(v.channels[l.channel as usize].name.clone());
+                    }
+                }
+            }
+        }
+        let mut out: Vec<String> = found.into_iter().collect();
+        if calendars {
+            out.push(CALENDARS_EXCEPTION.into());
+        }
+        out
     }
 }
 
@@ -344,5 +408,6 @@ fn assumptions(b: &Variant) -> Assumptions {
             })
             .collect(),
         warnings: Vec::new(),
+        coupling_exceptions: Vec::new(),
     }
 }

@@ -168,6 +168,40 @@ fn improvements_are_monotone_with_calendars() {
     );
 }
 
+/// The documented exception to monotone coupling, as a known answer. The source reaches relay
+/// `a` over a fixed delay (5 h; 3 h in the variant); `a` (window fixed 2 h) tells `b` over a
+/// meeting every 10 h with phase φ ~ U(0, 10). The window test uses the time from send to the
+/// next occurrence, so `b` is reached iff (φ − d) mod 10 < 2: probability 0.2 in both, and the
+/// two events are disjoint, so the faster variant is slower (never reaches) in exactly the
+/// replications where the baseline reaches. 4,000 replications: the count of each is
+/// Binomial(4000, 0.2), sd 25.3; bound 5 sd (false failure 6e-7). Testing the window on the
+/// channel's own delay (zero) instead would reach `b` always.
+#[test]
+fn a_window_before_a_scheduled_meeting_breaks_coupling_by_the_known_share() {
+    let people = "id,unit,role\nsrc,external,community\na,dev,relay\nb,dev,developer\n";
+    let links = "source,target,channel\nsrc,a,mail\na,b,meet\n";
+    let toml = "name = \"exception\"\nseed = 11\nreplications = 4000\nhorizon_hours = 1000\n\
+                [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+                [channels.mail]\ndelay = { dist = \"fixed\", value = 5 }\n\
+                [channels.meet]\ntiming = \"scheduled\"\nevery = 10\n\
+                [roles.relay]\nwindow = { dist = \"fixed\", value = 2 }\n\
+                [roles.developer]\n\
+                [source]\nid = \"src\"\n[target]\nrole = \"developer\"\nthreshold = 1.0\n\
+                [[variants]]\nname = \"faster mail\"\nset = { \"channels.mail.delay\" = { dist = \"fixed\", value = 3 } }\n";
+    let s = TempScenario::new(&[("scenario.toml", toml), ("people.csv", people), ("links.csv", links)]).load();
+    assert_eq!(s.coupling_exceptions(), ["meet"], "the report must say why a replication can be slower");
+    let (base, faster) = (run_library(&s, 0).t_threshold, run_library(&s, 1).t_threshold);
+    let sd = (4000.0f64 * 0.2 * 0.8).sqrt();
+    for (name, t) in [("baseline", &base), ("faster", &faster)] {
+        let reached = t.iter().filter(|x| x.is_some()).count() as f64;
+        assert!((reached - 800.0).abs() < 5.0 * sd, "{name}: {reached} of 4000 reached, expected 800");
+    }
+    let both = base.iter().zip(&faster).filter(|(b, f)| b.is_some() && f.is_some()).count();
+    assert_eq!(both, 0, "the two reaching events are disjoint");
+    let slower = base.iter().zip(&faster).filter(|(b, f)| b.is_some() && f.is_none()).count() as f64;
+    assert!((slower - 800.0).abs() < 5.0 * sd, "{slower} replications slower, expected 800");
+}
+
 /// Runs the monotone-coupling check with `top` added to the top level and `tables` at the end;
 /// people d0–d9 are in Pune when `tables` has calendars.
 fn monotone_with(top: &str, tables: &str) {
@@ -224,6 +258,7 @@ fn monotone_with(top: &str, tables: &str) {
                 [[variants]]\nname = \"same\"\n"
         + tables;
     let s = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", &people), ("links.csv", &links)]).load();
+    assert!(s.coupling_exceptions().is_empty(), "no windows: coupling is promised");
     let base = run_library(&s, 0).t_threshold;
     assert!(base.iter().filter(|t| t.is_some()).count() > 30, "the baseline should reach sometimes");
     for v in 1..s.variants.len() - 1 {
@@ -278,6 +313,10 @@ fn berlin_kolkata(holidays: &str) -> f64 {
          [source]\nid = \"a\"\n[target]\nid = \"b\"\nthreshold = 1.0\n"
     );
     let s = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", people), ("links.csv", links)]).load();
+    assert!(s.coupling_exceptions().is_empty(), "calendars without windows keep coupling");
+    let windowed = toml.clone() + "[roles.community]\nwindow = { dist = \"fixed\", value = 3 }\n";
+    let w = TempScenario::new(&[("scenario.toml", &windowed), ("people.csv", people), ("links.csv", links)]).load();
+    assert_eq!(w.coupling_exceptions(), ["calendars"], "calendars with a window: coupling is not promised");
     let t = run_library(&s, 0).t_threshold;
     assert!(t.iter().all(|x| *x == t[0]));
     t[0].expect("reached")

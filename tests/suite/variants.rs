@@ -17,6 +17,30 @@ fn acme(replications: u64, extra: &str) -> TempScenario {
     TempScenario::new(&[("scenario.toml", &format!("{base}\n{extra}"))])
 }
 
+/// [`acme`] where monotone coupling is guaranteed: ACME's group meetings (dev_sync, the leads'
+/// and management meetings, the digest) are scheduled, and over a scheduled channel the window
+/// test uses the time from send to the next occurrence, so a sender with a window who processed
+/// the item earlier can miss a meeting a later one would reach (docs/model.md, "Channel timing").
+/// Everybody who speaks in a meeting gets an unlimited window here; developers, who never do,
+/// keep theirs.
+fn acme_without_meeting_windows(replications: u64, extra: &str) -> TempScenario {
+    let s = acme(replications, extra);
+    let text = std::fs::read_to_string(s.scenario()).unwrap();
+    let mut table = String::new();
+    let mut kept = Vec::new();
+    for line in text.lines() {
+        if line.starts_with('[') {
+            table = line.to_string();
+        }
+        if table.starts_with("[roles.") && table != "[roles.developer]" && line.starts_with("window") {
+            continue;
+        }
+        kept.push(line);
+    }
+    assert!(kept.len() < text.lines().count(), "no window was removed: has acme.toml changed?");
+    TempScenario::new(&[("scenario.toml", &kept.join("\n"))])
+}
+
 fn as_time(t: Option<f64>) -> f64 {
     t.unwrap_or(f64::INFINITY)
 }
@@ -52,7 +76,13 @@ fn improvements_never_make_a_replication_slower() {
         ("window", "set = { \"roles.developer.window\" = { dist = \"lognormal\", median = 48.0, sigma = 0.7 } }"),
     ];
     let extra: String = variants.iter().map(|(n, body)| format!("[[variants]]\nname = \"{n}\"\n{body}\n\n")).collect();
-    let s = acme(400, &extra).load();
+    let s = acme_without_meeting_windows(400, &extra).load();
+    assert!(s.coupling_exceptions().is_empty(), "{:?}", s.coupling_exceptions());
+    assert_eq!(
+        acme(10, &extra).load().coupling_exceptions(),
+        ["dev_sync", "leads_meeting", "management_meeting"],
+        "bundled ACME without its variants: the meetings whose speakers have windows"
+    );
     let base = run_library(&s, 0).t_threshold;
     for (i, (name, _)) in variants.iter().enumerate() {
         let v = run_library(&s, i + 1).t_threshold;
@@ -67,7 +97,7 @@ fn improvements_never_make_a_replication_slower() {
 
 #[test]
 fn larger_involvement_is_nested_and_monotone_across_a_sweep() {
-    let s = acme(200, "[sweep]\n\"involvement.fraction\" = [0.0, 0.1, 0.2, 0.5, 1.0]\n");
+    let s = acme_without_meeting_windows(200, "[sweep]\n\"involvement.fraction\" = [0.0, 0.1, 0.2, 0.5, 1.0]\n");
     let scenario = s.load();
     let sweep = scenario.sweep.as_ref().expect("sweep");
     assert_eq!(sweep.points.len(), 5);
@@ -213,6 +243,32 @@ delay = { dist = "fixed", value = 1 }
     pairs.sort_unstable();
     pairs.dedup();
     assert_eq!(pairs.len(), 34, "ties are distinct");
+    // Meeting groups (used by scheduled channels): how many distinct meetings each channel has.
+    let meetings = |c: &str| {
+        let mut g: Vec<u32> = (0..org.links.len())
+            .filter(|&i| org.channels[org.links[i].channel as usize] == c)
+            .map(|i| org.link_group.get(i).copied().unwrap_or(u32::MAX))
+            .collect();
+        assert!(!g.contains(&u32::MAX), "{c}: a link without a meeting group");
+        g.sort_unstable();
+        g.dedup();
+        g.len()
+    };
+    // One per team; one-to-ones, escalations and ties are meetings of two; one leads meeting
+    // per unit without a coordination channel; one coordination per unit that has one; one
+    // management meeting.
+    assert_eq!(
+        [
+            meetings("team_chat"),
+            meetings("one_on_one"),
+            meetings("escalation"),
+            meetings("chat"),
+            meetings("leads_meeting"),
+            meetings("support_sync"),
+            meetings("management_meeting")
+        ],
+        [5, 3 * 4 + 2 * 5 + 2, 6, 34, 1, 1, 1]
+    );
     // Same seed, same organisation; another seed, other ties.
     let again = TempScenario::new(&[("scenario.toml", toml)]).load();
     let ids = |s: &permeate::Scenario| -> Vec<(String, String, u32)> {
