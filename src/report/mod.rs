@@ -4,6 +4,7 @@
 //! folder, which then replaces it, so a failed run never leaves half-written results.
 
 pub mod charts;
+pub mod costs;
 pub mod html;
 
 use std::fmt::Write as _;
@@ -501,6 +502,7 @@ pub fn summary_md(results: &Results) -> String {
           paired differences (not reaching counts as slower than any time). That an improvement is never slower \
           in any single replication holds by construction of the common random numbers, so it is not evidence; \
           the size of the differences is.\n";
+    s += &costs::costs_md(results);
     s += &bottlenecks_md(results);
     for v in &results.variants {
         if v.reached_fraction < 1.0 {
