@@ -679,7 +679,7 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
     let points: Vec<(f64, f64, &VariantResults)> =
         results.variants.iter().filter_map(|v| v.t_threshold.median.map(|m| (cost(v), m, v))).collect();
     let goal = results.goal.map(|g| g.t_hours());
-    let x_max = points.iter().map(|p| p.0).fold(0.0f64, f64::max).max(1.0) * 1.1;
+    let x_max = points.iter().map(|p| p.0).fold(0.0f64, f64::max).max(1.0) * 1.25;
     let y_max = points.iter().map(|p| p.1).chain(goal).fold(0.0f64, f64::max).max(1.0) * 1.15;
     let front: Vec<(f64, f64)> =
         route.front_median.iter().filter_map(|n| points.iter().find(|p| &p.2.name == n).map(|p| (p.0, p.1))).collect();
@@ -691,6 +691,7 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
         chart
             .configure_mesh()
             .x_desc("cost (hours of work a month)")
+            .x_label_formatter(&|x| format!("{x:.0}"))
             .y_desc(format!("median {t} (hours)"))
             .label_style((FONT, LABEL_SIZE))
             .axis_desc_style((FONT, DESC_SIZE))
@@ -728,11 +729,16 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
                 .label("cheapest that meets the goal")
                 .legend(move |(x, y)| Circle::new((x + 18, y), 12, PALETTE[0].stroke_width(3)));
         }
+        // Names of the front's points (and the cheapest), alternately above and below their dot
+        // so that neighbours do not overwrite each other.
         let label_style = (FONT, LABEL_SIZE * 0.8).into_font().color(&PALETTE[0]);
-        for &(x, y, v) in &points {
-            if route.front_median.contains(&v.name) || route.cheapest.as_ref() == Some(&v.name) {
-                chart.draw_series(std::iter::once(Text::new(v.name.clone(), (x, y), label_style.clone())))?;
-            }
+        let labelled = points
+            .iter()
+            .filter(|p| route.front_median.contains(&p.2.name) || route.cheapest.as_ref() == Some(&p.2.name));
+        for (i, &(x, y, v)) in labelled.enumerate() {
+            let dy = if i % 2 == 0 { -34 } else { 14 };
+            let text = EmptyElement::at((x, y)) + Text::new(v.name.clone(), (12, dy), label_style.clone());
+            chart.draw_series(std::iter::once(text))?;
         }
         series_legend(&mut chart, SeriesLabelPosition::UpperRight)
     })?;

@@ -162,11 +162,17 @@ pub fn costs_md(results: &Results) -> String {
     }
     let returns: Vec<String> = results.variants.iter().skip(1).filter_map(|v| return_sentence(results, v)).collect();
     if !returns.is_empty() {
-        let w = results.costs.as_ref().and_then(|c| c.worth);
-        if let Some(w) = w {
+        if let Some(c) = &results.costs
+            && let Some(w) = c.worth
+        {
+            let unit = match (c.money_per_hour, c.currency.as_deref()) {
+                (Some(_), Some(cur)) => format!(" {cur}"),
+                (Some(_), None) => " (money)".into(),
+                (None, _) => " hours of work".into(),
+            };
             let _ = writeln!(
                 s,
-                "\n**Return** ({} items a month, an item-day of delay worth {}; a day is {} h of {}):\n",
+                "\n**Return** ({} items a month, an item-day of delay worth {}{unit}; a day is {} h of {}):\n",
                 n1(w.items_per_month),
                 n1(w.value_per_item_day),
                 n1(w.day_hours),
