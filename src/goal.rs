@@ -54,8 +54,8 @@ impl Goal {
         t.iter().filter(|&&t| self.met_by(t)).count() as u64
     }
 
-    /// The goal checked on one design point's T per replication, world-major in blocks of
-    /// `replications` when `worlds > 1` (or when `with_worlds`).
+    /// The goal checked on one design point's T per replication: one block of `replications`
+    /// per plausible world (world-major) when `with_worlds`, else one block.
     pub fn check(&self, t: &[Option<f64>], replications: u64, with_worlds: bool) -> GoalResult {
         let n = t.len() as u64;
         let ok = self.successes(t);

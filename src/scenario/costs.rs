@@ -12,6 +12,7 @@
 //!
 //! Also the levers `permeate optimise` may move ([`Scenario::lever`]).
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use super::locate::line_of_key;
@@ -469,6 +470,30 @@ impl Scenario {
             )));
         }
         Ok(target)
+    }
+
+    /// The goal and every design point's cost, for `permeate check` (empty without them).
+    pub fn costs_summary(&self) -> String {
+        let mut s = String::new();
+        if let Some(g) = &self.goal {
+            let _ = writeln!(
+                s,
+                "goal: T{} at most {} h in at least {}% of replications{}",
+                num(100.0 * self.baseline().threshold),
+                num(g.t_hours()),
+                num(100.0 * g.probability()),
+                if self.uncertainty.is_some() { " and of plausible worlds" } else { "" }
+            );
+        }
+        if let Some(c) = &self.costs {
+            let _ = writeln!(s, "costs (hours of work a month):");
+            for (v, cost) in self.variants.iter().zip(&c.points) {
+                let parts: Vec<String> = cost.parts.iter().map(|p| format!("{}: {}", p.lever, p.formula)).collect();
+                let parts = if parts.is_empty() { String::new() } else { format!(" ({})", parts.join("; ")) };
+                let _ = writeln!(s, "  {}: {} h{parts}", v.name, num(cost.hours_per_month));
+            }
+        }
+        s
     }
 
     /// The cost of the baseline with its parameters replaced by `params` (`None` without
