@@ -91,6 +91,10 @@ pub fn point_sentence(results: &Results, v: &VariantResults) -> String {
             ),
         },
     };
+    if v.cost.is_none() {
+        // A goal without costs: only whether the point meets it.
+        return format!("“{}”{}.", v.name, goal.trim_start_matches(" and"));
+    }
     format!("“{}” costs {}{parts}{goal}.", v.name, cost_text(results, v))
 }
 
@@ -137,9 +141,20 @@ pub fn return_sentence(results: &Results, v: &VariantResults) -> Option<String> 
     })
 }
 
-/// The section of `summary.md` (empty without costs).
+/// "The goal" for results with a goal but no costs: whether each point meets it.
+fn goal_only_md(results: &Results) -> String {
+    let Some(goal) = goal_text(results) else { return String::new() };
+    let mut s = format!("\n## The goal\n\nThe goal: {goal}.\n\n");
+    for v in &results.variants {
+        let _ = writeln!(s, "- {}", point_sentence(results, v));
+    }
+    s
+}
+
+/// The section of `summary.md`: "What it costs" with `[costs]`, "The goal" with only a goal,
+/// else empty.
 pub fn costs_md(results: &Results) -> String {
-    let Some(route) = &results.route else { return String::new() };
+    let Some(route) = &results.route else { return goal_only_md(results) };
     let mut s = String::from("\n## What it costs\n\n");
     if let Some(r) = route_sentence(results) {
         let _ = writeln!(s, "{r}\n");
@@ -192,7 +207,16 @@ pub fn costs_md(results: &Results) -> String {
 /// The section of the HTML report (empty without costs), with the cost chart if drawn.
 pub fn costs_html(results: &Results, chart: Option<&super::charts::Chart>) -> String {
     if results.route.is_none() {
-        return String::new();
+        let Some(goal) = goal_text(results) else { return String::new() };
+        let mut s = format!(
+            "<section id=\"goal\">\n<h2>The goal</h2>\n<p>The goal: {}.</p>\n<ul class=\"answers\">\n",
+            esc(&goal)
+        );
+        for v in &results.variants {
+            let _ = writeln!(s, "<li>{}</li>", esc(&point_sentence(results, v)));
+        }
+        s += "</ul>\n</section>\n";
+        return s;
     }
     let mut s = String::from("<section id=\"costs\">\n<h2>What it costs</h2>\n");
     if let Some(r) = route_sentence(results) {

@@ -104,7 +104,10 @@ pub(super) fn load(
         let c = match cost {
             Some(c) => {
                 Some(amount(Some(c), &["cost"], "cost = 12.5 (hours per month)", file, text).map_err(|mut e| {
-                    e.line = None;
+                    e.line = match p.origin {
+                        PointOrigin::Variant(n) => line_of_key(text, &["variants", &n.to_string(), "cost"]),
+                        _ => None,
+                    };
                     e.in_variant(&p.name)
                 })?)
             }
@@ -391,8 +394,11 @@ pub(crate) fn point_cost(
     }
     for rate in &rates.channels {
         let Some(c) = v.channels.iter().position(|ch| ch.name == rate.name) else { continue };
+        if rate.per_occurrence == 0.0 && rate.per_attendee == 0.0 {
+            continue;
+        }
         let attendees = receivers(v, |_, _, ch| ch as usize == c);
-        if attendees == 0 || (rate.per_occurrence == 0.0 && rate.per_attendee == 0.0) {
+        if attendees == 0 {
             continue;
         }
         let occ = match (rate.occurrences_per_month, params.channels[c].timing) {

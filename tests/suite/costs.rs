@@ -385,6 +385,18 @@ fn optimise_writes_optimise_json_and_refuses_non_monotone_levers() {
         assert!(msg.contains(lever), "{lever}: {msg}");
         assert!(!dir.path().join("x").exists());
     }
+    // A range the lever does not allow, or an empty one; a channel without its own notice.
+    for (what, extra) in [
+        ("max above 1", &["--lever", "involvement.fraction", "--max", "1.5"][..]),
+        ("min above max", &["--lever", "involvement.fraction", "--min", "0.6", "--max", "0.2"][..]),
+        ("no channel notice", &["--lever", "channels.email.notice"][..]),
+    ] {
+        let y = dir.path().join("y");
+        let mut args = vec!["optimise", sc.to_str().unwrap(), "-o", y.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let msg = assert_input_error(what, &permeate(&args));
+        assert!(msg.contains(extra[1]), "{what}: {msg}");
+    }
     // No goal: refused, naming [goal].
     let no_goal = with_scenario(SCENARIO);
     let o = permeate(&["optimise", no_goal.scenario().to_str().unwrap(), "--lever", "channels.chat.transmit"]);
@@ -415,6 +427,17 @@ fn bad_costs_and_goals_are_refused_naming_the_key() {
         let msg = assert_input_error(what, &o);
         assert!(msg.contains(key), "{what}: {msg}");
     }
+    // A variant's bad cost is located at its line.
+    let text = edit(SCENARIO, "name = \"reliable chat\"", "name = \"reliable chat\"\ncost = -2.0");
+    let msg = assert_input_error("line", &permeate(&["check", with_scenario(&text).scenario().to_str().unwrap()]));
+    let line = super::bad_input::line_of(&text, "cost = -2.0");
+    assert!(msg.contains(&format!(":{line}")) && msg.contains("reliable chat"), "{msg}");
+    // A goal alone (no costs): summary.md says which points meet it.
+    let text = edit(SCENARIO, "[source]", "[goal]\nt_threshold_hours = 30\n\n[source]");
+    let t = with_scenario(&text);
+    let (_dir, out) = run_into_temp(&t.scenario(), &[]);
+    let md = read_text(&out.join("summary.md"));
+    assert!(md.contains("## The goal") && !md.contains("## What it costs"), "{md}");
     // Costs and goals cannot differ between variants.
     let text = edit(SCENARIO, "set = { \"channels.chat.transmit\" = 1.0 }", "set = { \"goal.probability\" = 0.5 }");
     let o = permeate(&["check", with_scenario(&text).scenario().to_str().unwrap()]);
