@@ -120,8 +120,18 @@ pub(super) fn load(
     }
     let rates = rates(raw, variants, file, text)?;
     let mut points = Vec::with_capacity(variants.len());
+    let mut cache: Vec<(usize, Counts)> = Vec::new();
     for (i, v) in variants.iter().enumerate() {
-        let cost = point_cost(v, &v.params(0.0), &rates, stated[i]).map_err(|(segs, m)| {
+        let known = cache.iter().find(|(q, _)| variants[*q].same_structure(v)).map(|(_, c)| c.clone());
+        let c = known.unwrap_or_else(|| {
+            let c = counts(v, &rates);
+            if cache.len() == COUNTS_CACHE {
+                cache.remove(0);
+            }
+            cache.push((i, c.clone()));
+            c
+        });
+        let cost = point_cost(v, &v.params(0.0), &rates, stated[i], &c).map_err(|(segs, m)| {
             let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
             let e = at(file, text, &segs, m);
             if i == 0 { e } else { e.in_variant(&v.name) }
@@ -359,11 +369,48 @@ fn hours(x: f64) -> String {
 /// The cost of design point `v` with parameters `params` (its own, or patched by `optimise`):
 /// one part per lever, plus the stated `cost`. The error is the dotted key that is missing and
 /// a message.
+/// The head counts the cost formulas need, which depend only on a point's structure (its links),
+/// not on its parameters: counted once per structure.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Counts {
+    /// People the community manager has a link to (not the community), if there is one.
+    mandate_receivers: Option<usize>,
+    /// Per entry of `rates.channels`: the people who receive over it (not the community).
+    attendees: Vec<usize>,
+}
+
+/// The head counts of point `v` for `rates`.
+pub(crate) fn counts(v: &Variant, rates: &CostRates) -> Counts {
+    let mandate_receivers = v
+        .community_manager
+        .as_ref()
+        .filter(|_| rates.mandate_manager > 0.0 || rates.mandate_per_receiver > 0.0)
+        .map(|cm| receivers(v, |s, t, _| s == cm.person && t != cm.person));
+    let attendees = rates
+        .channels
+        .iter()
+        .map(|rate| match v.channels.iter().position(|ch| ch.name == rate.name) {
+            Some(c) if rate.per_occurrence > 0.0 || rate.per_attendee > 0.0 => {
+                receivers(v, |_, _, ch| ch as usize == c)
+            }
+            _ => 0,
+        })
+        .collect();
+    Counts { mandate_receivers, attendees }
+}
+
+/// The most structures whose head counts `load` keeps for reuse.
+const COUNTS_CACHE: usize = 64;
+
+/// The cost of design point `v` with parameters `params` (its own, or patched by `optimise`)
+/// and its structure's head counts: one part per lever, plus the stated `cost`. The error is the
+/// dotted key that is missing and a message.
 pub(crate) fn point_cost(
     v: &Variant,
     params: &Params,
     rates: &CostRates,
     stated: Option<f64>,
+    counts: &Counts,
 ) -> Result<PointCost, (Vec<String>, String)> {
     let mut parts = Vec::new();
     if let Some(inv) = &v.involvement
@@ -377,11 +424,9 @@ pub(crate) fn point_cost(
             formula: format!("{} × {n} people × {}", num(f), hours(rates.involvement)),
         });
     }
-    if let Some(cm) = &v.community_manager
+    if let Some(r) = counts.mandate_receivers
         && params.priority.is_some()
-        && (rates.mandate_manager > 0.0 || rates.mandate_per_receiver > 0.0)
     {
-        let r = receivers(v, |s, t, _| s == cm.person && t != cm.person);
         parts.push(CostPart {
             lever: "mandate".into(),
             hours_per_month: rates.mandate_manager + r as f64 * rates.mandate_per_receiver,
@@ -392,12 +437,8 @@ pub(crate) fn point_cost(
             ),
         });
     }
-    for rate in &rates.channels {
+    for (rate, &attendees) in rates.channels.iter().zip(&counts.attendees) {
         let Some(c) = v.channels.iter().position(|ch| ch.name == rate.name) else { continue };
-        if rate.per_occurrence == 0.0 && rate.per_attendee == 0.0 {
-            continue;
-        }
-        let attendees = receivers(v, |_, _, ch| ch as usize == c);
         if attendees == 0 {
             continue;
         }
@@ -506,6 +547,7 @@ impl Scenario {
     /// `[costs]`).
     pub fn baseline_cost_with(&self, params: &Params) -> Option<PointCost> {
         let costs = self.costs.as_ref()?;
-        point_cost(self.baseline(), params, &costs.rates, costs.stated[0]).ok()
+        let b = self.baseline();
+        point_cost(b, params, &costs.rates, costs.stated[0], &counts(b, &costs.rates)).ok()
     }
 }
