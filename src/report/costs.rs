@@ -114,8 +114,53 @@ pub fn route_sentence(results: &Results) -> Option<String> {
     })
 }
 
+/// With a one-path sweep: the smallest swept value that meets the goal, in a sentence, and the
+/// point's name.
+fn sweep_sentence(results: &Results) -> Option<(String, String)> {
+    let sw = results.sweep.as_ref().filter(|sw| sw.paths.len() == 1)?;
+    let best = sw
+        .points
+        .iter()
+        .filter(|p| results.variants[p.point].goal.as_ref().is_some_and(|g| g.meets))
+        .filter_map(|p| p.values[0].number.map(|x| (x, p)))
+        .min_by(|a, b| a.0.total_cmp(&b.0))?;
+    let v = &results.variants[best.1.point];
+    let sentence = format!(
+        "Of the sweep over {}, the smallest value that meets the goal is {}, at {}.",
+        sw.paths[0],
+        best.1.values[0].text,
+        cost_text(results, v)
+    );
+    Some((sentence, v.name.clone()))
+}
+
+/// The answer in two or three sentences: the cheapest point meeting the goal (or that none
+/// does), what it returns (with a value of time) and, with a one-path sweep, its smallest
+/// value meeting the goal.
+pub fn headline(results: &Results) -> Option<String> {
+    let mut s = route_sentence(results)?;
+    let route = results.route.as_ref()?;
+    if let Some(v) = route.cheapest.as_ref().and_then(|n| results.variants.iter().find(|v| &v.name == n))
+        && v.name != results.variants[0].name
+        && let Some(r) = return_clause(results, v)
+    {
+        s += &format!(" What it returns: {r}");
+    }
+    if let Some((sw, point)) = sweep_sentence(results)
+        && route.cheapest.as_ref() != Some(&point)
+    {
+        s += &format!(" {sw}");
+    }
+    Some(s)
+}
+
 /// The return of a point over the baseline, in a sentence (with a value of time).
 pub fn return_sentence(results: &Results, v: &VariantResults) -> Option<String> {
+    Some(format!("“{}”: {}", v.name, return_clause(results, v)?))
+}
+
+/// The return of a point without its name: "28 hours a month more than the baseline save …".
+fn return_clause(results: &Results, v: &VariantResults) -> Option<String> {
     let r = v.return_.as_ref()?;
     let settings = results.costs.as_ref()?;
     let unit = match (settings.money_per_hour, settings.currency.as_deref()) {
@@ -126,18 +171,15 @@ pub fn return_sentence(results: &Results, v: &VariantResults) -> Option<String> 
     let extra = format!("{} hours a month more than the baseline", n1(r.extra_hours_per_month));
     Some(match (r.item_days_saved_per_month, r.net_per_month) {
         (Some(saved), Some(net)) if saved > 0.0 => format!(
-            "“{}”: {extra} save {} item-days of delay a month, worth {:.0} {unit}; net {:+.0} {unit} a month; it \
-             breaks even at {:.0} {unit} per item-day.",
-            v.name,
+            "{extra} save {} item-days of delay a month, worth {:.0} {unit}; net {:+.0} {unit} a month; it breaks \
+             even at {:.0} {unit} per item-day.",
             n1(saved),
             r.value_per_month.unwrap_or(0.0),
             net,
             r.break_even_value_per_item_day.unwrap_or(0.0)
         ),
-        (Some(saved), _) => format!("“{}”: {extra} and saves no delay ({} item-days a month).", v.name, n1(saved)),
-        (None, _) => {
-            format!("“{}”: {extra}; its median {} is not reached, so no return is stated.", v.name, t_name(results))
-        }
+        (Some(saved), _) => format!("{extra} and saves no delay ({} item-days a month).", n1(saved)),
+        (None, _) => format!("{extra}; its median {} is not reached, so no return is stated.", t_name(results)),
     })
 }
 
@@ -156,7 +198,7 @@ fn goal_only_md(results: &Results) -> String {
 pub fn costs_md(results: &Results) -> String {
     let Some(route) = &results.route else { return goal_only_md(results) };
     let mut s = String::from("\n## What it costs\n\n");
-    if let Some(r) = route_sentence(results) {
+    if let Some(r) = headline(results) {
         let _ = writeln!(s, "{r}\n");
     }
     for v in &results.variants {
@@ -219,7 +261,7 @@ pub fn costs_html(results: &Results, chart: Option<&super::charts::Chart>) -> St
         return s;
     }
     let mut s = String::from("<section id=\"costs\">\n<h2>What it costs</h2>\n");
-    if let Some(r) = route_sentence(results) {
+    if let Some(r) = headline(results) {
         let _ = writeln!(s, "<p class=\"answer\">{}</p>", esc(&r));
     }
     if let Some(c) = chart {
