@@ -10,6 +10,13 @@ use serde::{Deserialize, Serialize};
 /// with `every` hours between occurrences has per month (`HOURS_PER_MONTH / every`).
 pub const HOURS_PER_MONTH: f64 = 730.5;
 
+/// Hours of T in a working day without calendars (the model's hours are working hours): for
+/// `goal.t_threshold_working_days` and the value of an item-day. The report's days use the same
+/// convention (`report::WORKING_DAY_HOURS`).
+pub const WORKING_DAY_HOURS: f64 = 8.0;
+/// Hours of T in a day with calendars (T is elapsed clock hours there).
+pub const CLOCK_DAY_HOURS: f64 = 24.0;
+
 /// What one design point costs per month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointCost {
@@ -148,6 +155,11 @@ pub fn cheapest(candidates: impl Iterator<Item = (usize, f64, f64)>) -> Option<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_working_day_is_the_reports_working_day() {
+        assert_eq!(WORKING_DAY_HOURS, crate::report::WORKING_DAY_HOURS);
+    }
 
     #[test]
     fn front_keeps_exactly_the_undominated_points() {

@@ -19,19 +19,13 @@ use super::locate::line_of_key;
 use super::raw::{RawChannelCost, RawScenario};
 use super::validate::COMMUNITY_ROLE;
 use super::{Scenario, Variant};
-use crate::costs::{CostPart, CostSettings, HOURS_PER_MONTH, PointCost, Worth};
+use crate::costs::{CLOCK_DAY_HOURS, CostPart, CostSettings, HOURS_PER_MONTH, PointCost, WORKING_DAY_HOURS, Worth};
 use crate::design::{Design, PointOrigin};
 use crate::error::{InputError, InputErrorKind, num};
 use crate::goal::{DEFAULT_GOAL_PROBABILITY, Goal};
 use crate::model::{Params, Timing};
 use crate::org::{Direction, PersonIdx};
 use crate::patch::ParamTarget;
-
-/// Hours of T in a working day, for `goal.t_threshold_working_days` and the value of an
-/// item-day without calendars (the report's convention).
-pub const WORKING_DAY_HOURS: f64 = 8.0;
-/// Hours of T in a day with calendars (T is elapsed clock hours there).
-pub const CLOCK_DAY_HOURS: f64 = 24.0;
 
 /// The cost rates of one channel (`[costs.channels.NAME]`), hours.
 #[derive(Debug, Clone, PartialEq)]
