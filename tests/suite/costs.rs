@@ -1,4 +1,11 @@
 //! Costs, goals, the cheapest route and `permeate optimise` (issue 15): known answers.
+//!
+//! Each was seen to fail against a deliberately broken version (then restored): involvement
+//! cost without the fraction; attendees counted on one end of a two-way link only; a goal met
+//! only strictly below its time; bisection returning the last failing setting; weak Pareto
+//! dominance; an open lever allow-list; a wrong world block size in the goal across worlds; a
+//! cost cache that ignores the structure; and an involvement gate 3% too narrow in the engine
+//! (the binomial answer moves to 0.869).
 
 use permeate::optimise::{Search, optimise};
 
