@@ -48,6 +48,12 @@ pub struct Facts {
     /// `[uncertain]`: the factors and the worlds of this run, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uncertain: Option<UncertainFacts>,
+    /// `[goal]`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<crate::goal::Goal>,
+    /// With `[costs]`: the money rate and the value of time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub costs: Option<crate::costs::CostSettings>,
 }
 
 /// The uncertain factors of a study and the worlds it runs.
@@ -81,6 +87,13 @@ impl Facts {
             && sw.points.iter().any(|p| p.point >= self.points.len() || p.values.len() != sw.paths.len())
         {
             return Err("a sweep point refers to a design point that does not exist".into());
+        }
+        if let Some(g) = &self.goal {
+            crate::goal::Goal::new(g.t_hours(), g.probability())?;
+        }
+        let costed = self.points.iter().filter(|p| p.cost.is_some()).count();
+        if costed != 0 && (costed != self.points.len() || self.costs.is_none()) {
+            return Err("some design points have a cost and others not".into());
         }
         if let Some(u) = &self.uncertain {
             let k = u.factors.len();
@@ -137,6 +150,9 @@ pub struct PointFacts {
     /// With calendars: how to state times on the clock (`None` without calendars).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<ClockFacts>,
+    /// With `[costs]`: what the point costs per month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::costs::PointCost>,
 }
 
 /// How a point with calendars states times: T is elapsed clock hours since the item appeared.

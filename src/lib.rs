@@ -14,13 +14,16 @@
 
 pub mod budget;
 pub mod calendar;
+pub mod costs;
 pub mod design;
 pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod facts;
+pub mod goal;
 pub mod import;
 pub mod model;
+pub mod optimise;
 pub mod org;
 pub mod outcome;
 pub mod outdir;

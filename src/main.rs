@@ -37,6 +37,96 @@ enum Command {
     /// Turn a client's HR export (and message counts) into an organisation folder: people.csv,
     /// links.csv, people-details.csv and a commented scenario skeleton (see docs/import.md).
     Import(ImportArgs),
+    /// The smallest setting of one monotone lever (e.g. involvement.fraction) at which the
+    /// baseline meets the scenario's [goal], by bisection; writes optimise.json.
+    Optimise(OptimiseArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct OptimiseArgs {
+    /// The scenario file (TOML), with a [goal].
+    scenario: PathBuf,
+    /// The lever's dotted path: involvement.fraction, channels.NAME.transmit,
+    /// channels.NAME.notice, roles.NAME.notice or community_manager.mandate_effect.notice.
+    #[arg(long, value_name = "PATH")]
+    lever: String,
+    /// The lowest setting to consider.
+    #[arg(long, default_value_t = 0.0)]
+    min: f64,
+    /// The highest setting to consider.
+    #[arg(long, default_value_t = 1.0)]
+    max: f64,
+    /// Stop when the remaining interval is at most this wide.
+    #[arg(long, default_value_t = permeate::optimise::DEFAULT_RESOLUTION)]
+    resolution: f64,
+    /// Replications per setting tried (overrides the scenario's `replications`).
+    #[arg(short = 'n', long)]
+    replications: Option<u64>,
+    /// Output folder [default: results/<scenario file stem>-optimise/].
+    #[arg(short, long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// No answer on stdout.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn optimise(args: OptimiseArgs) -> Result<(), Failure> {
+    use permeate::optimise::{Search, optimise, optimise_json};
+    if let Some(n) = args.replications.filter(|n| !(1..=MAX_REPLICATIONS).contains(n)) {
+        return Err(usage(&format!("--replications must be 1 to {MAX_REPLICATIONS}, got {n}")));
+    }
+    if args.threads == Some(0) {
+        return Err(usage("--threads must be at least 1"));
+    }
+    let mut scenario = load(&args.scenario)?;
+    warn_defaults(&scenario);
+    if let Some(n) = args.replications {
+        scenario.replications = n;
+    }
+    let out = args.out.clone().unwrap_or_else(|| {
+        let stem =
+            args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+        PathBuf::from("results").join(format!("{stem}-optimise"))
+    });
+    outdir::check_output_folder(&out)?;
+    install_signal_cleanup();
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = args.threads {
+        pool = pool.num_threads(t);
+    }
+    let pool = pool.build().map_err(|e| Failure(format!("cannot start worker threads: {e}"), 1))?;
+    let search = Search { lever: args.lever.clone(), min: args.min, max: args.max, resolution: args.resolution };
+    let found = pool.install(|| optimise(&scenario, &search, &|| {}))?;
+    outdir::write_folder_atomically(&out, &[("optimise.json", optimise_json(&found))])?;
+    if !args.quiet {
+        let goal = found.goal;
+        match found.value {
+            Some(v) => println!(
+                "{} = {v} is the smallest setting in [{}, {}] that meets the goal (T ≤ {} h in {:.0}% of replications): \
+                 {:.1}% meet it{}",
+                found.lever,
+                found.min,
+                found.max,
+                goal.t_hours(),
+                100.0 * goal.probability(),
+                100.0 * found.probability,
+                found.cost.as_ref().map_or(String::new(), |c| format!(", at {:.1} hours a month", c.hours_per_month))
+            ),
+            None => println!(
+                "even {} = {} does not meet the goal (T ≤ {} h in {:.0}% of replications): {:.1}% meet it",
+                found.lever,
+                found.max,
+                goal.t_hours(),
+                100.0 * goal.probability(),
+                100.0 * found.probability
+            ),
+        }
+        println!("written to {}/", out.display());
+    }
+    Ok(())
 }
 
 #[derive(clap::Args, Debug)]
@@ -161,6 +251,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge(args),
         Command::Sensitivity(args) => sensitivity(args),
         Command::Import(args) => import(args),
+        Command::Optimise(args) => optimise(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -59,6 +59,15 @@ pub struct Results {
     /// improvement is never slower in any replication by construction.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coupling_exceptions: Vec<String>,
+    /// `[goal]`: T at most `t_hours` in at least `probability` of replications (and worlds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<crate::goal::Goal>,
+    /// With `[costs]`: the money rate and the value of time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub costs: Option<crate::costs::CostSettings>,
+    /// With `[costs]`: the cheapest point meeting the goal and the Pareto fronts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<crate::costs::Route>,
 }
 
 /// The uncertain assumptions behind a study's worlds.
@@ -137,6 +146,15 @@ pub struct VariantResults {
     /// With calendars: how to state times on the clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<crate::facts::ClockFacts>,
+    /// With `[costs]`: what the point costs per month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::costs::PointCost>,
+    /// With `[goal]`: whether the point meets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<crate::goal::GoalResult>,
+    /// With `[costs]` and a value of time: the return over the baseline.
+    #[serde(default, rename = "return", skip_serializing_if = "Option::is_none")]
+    pub return_: Option<crate::costs::PointReturn>,
 }
 
 /// A named share (0–1).
@@ -434,7 +452,7 @@ impl<'f> Summariser<'f> {
             }
             Some(pr)
         };
-        let variants = facts
+        let mut variants: Vec<VariantResults> = facts
             .points
             .iter()
             .zip(&self.points)
@@ -471,10 +489,14 @@ impl<'f> Summariser<'f> {
                     replications: acc.t.clone(),
                     curve: acc.curve_points.clone(),
                     clock: p.clock.clone(),
+                    cost: p.cost.clone(),
+                    goal: facts.goal.map(|g| g.check(&acc.t, facts.replications, with_worlds)),
+                    return_: None,
                 }
             })
             .collect();
         let b = &facts.points[0];
+        let route = costs_and_route(&mut variants, facts);
         Ok(Results {
             schema_version: SCHEMA_VERSION,
             scenario: facts.scenario.clone(),
@@ -503,8 +525,46 @@ impl<'f> Summariser<'f> {
                     })
                     .collect(),
             }),
+            goal: facts.goal,
+            costs: facts.costs.clone(),
+            route,
         })
     }
+}
+
+/// With `[costs]`: each point's return over the baseline (with a value of time), and the route:
+/// the cheapest point meeting the goal and the Pareto fronts of cost against median T and
+/// against the goal probability.
+fn costs_and_route(variants: &mut [VariantResults], facts: &Facts) -> Option<crate::costs::Route> {
+    use crate::costs::{PointReturn, Route, cheapest, pareto_front};
+    let settings = facts.costs.as_ref()?;
+    let cost = |v: &VariantResults| v.cost.as_ref().map_or(0.0, |c| c.hours_per_month);
+    let median = |v: &VariantResults| v.t_threshold.median;
+    if let (Some(worth), Some(base)) = (&settings.worth, variants.first()) {
+        let base = (cost(base), median(base));
+        for v in variants.iter_mut() {
+            v.return_ = Some(PointReturn::new(worth, settings.money_per_hour, base, (cost(v), median(v))));
+        }
+    }
+    let names = |idx: Vec<usize>| idx.into_iter().map(|i| variants[i].name.clone()).collect::<Vec<_>>();
+    let by_median: Vec<(f64, f64)> = variants.iter().map(|v| (cost(v), median(v).unwrap_or(f64::INFINITY))).collect();
+    let goal = |v: &VariantResults| v.goal.as_ref().map(|g| g.worlds.as_ref().map_or(g.probability, |w| w.share));
+    let front_goal = if facts.goal.is_some() {
+        let by_goal: Vec<(f64, f64)> = variants.iter().map(|v| (cost(v), -goal(v).unwrap_or(0.0))).collect();
+        names(pareto_front(&by_goal))
+    } else {
+        vec![]
+    };
+    let meeting = variants
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.goal.as_ref().is_some_and(|g| g.meets))
+        .map(|(i, v)| (i, cost(v), goal(v).unwrap_or(0.0)));
+    Some(Route {
+        cheapest: cheapest(meeting).map(|i| variants[i].name.clone()),
+        front_median: names(pareto_front(&by_median)),
+        front_goal,
+    })
 }
 
 impl Results {

@@ -662,5 +662,95 @@ pub fn all(results: &Results) -> Result<Vec<Chart>, (&'static str, String)> {
     }
     out.extend(differences(results, &shown).map_err(|e| ("differences.svg", e))?);
     out.extend(sweep(results).map_err(|e| ("sweep.svg", e))?);
+    out.extend(costs(results).map_err(|e| (COSTS_CHART, e))?);
     Ok(out)
+}
+
+/// The file of the cost chart (shown in the report's "What it costs" section).
+pub const COSTS_CHART: &str = "costs.svg";
+
+/// (f) What it costs: every design point's cost (hours a month) against its median T, the Pareto
+/// front as a line, the goal's time as a dashed line and the cheapest point meeting it ringed.
+/// `None` without `[costs]`.
+fn costs(results: &Results) -> Result<Option<Chart>, String> {
+    let Some(route) = &results.route else { return Ok(None) };
+    let t = t_label(&results.variants[0]);
+    let cost = |v: &VariantResults| v.cost.as_ref().map_or(0.0, |c| c.hours_per_month);
+    let points: Vec<(f64, f64, &VariantResults)> =
+        results.variants.iter().filter_map(|v| v.t_threshold.median.map(|m| (cost(v), m, v))).collect();
+    let goal = results.goal.map(|g| g.t_hours());
+    let x_max = points.iter().map(|p| p.0).fold(0.0f64, f64::max).max(1.0) * 1.25;
+    let y_max = points.iter().map(|p| p.1).chain(goal).fold(0.0f64, f64::max).max(1.0) * 1.15;
+    let front: Vec<(f64, f64)> =
+        route.front_median.iter().filter_map(|n| points.iter().find(|p| &p.2.name == n).map(|p| (p.0, p.1))).collect();
+    let cheapest = route.cheapest.as_ref().and_then(|n| points.iter().find(|p| &p.2.name == n)).map(|p| (p.0, p.1));
+    let title = format!("What it costs: median {t} against hours of work a month");
+    let meets = |v: &VariantResults| v.goal.as_ref().is_some_and(|g| g.meets);
+    let svg = render((WIDTH, 760), |root| {
+        let mut chart = frame(root, &title, 0f64..x_max, 0f64..y_max, 110)?;
+        chart
+            .configure_mesh()
+            .x_desc("cost (hours of work a month)")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_desc(format!("median {t} (hours)"))
+            .label_style((FONT, LABEL_SIZE))
+            .axis_desc_style((FONT, DESC_SIZE))
+            .light_line_style(GRID_LIGHT)
+            .max_light_lines(2)
+            .bold_line_style(GRID_BOLD)
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .draw()?;
+        let front_style = PALETTE[2].stroke_width(LINE);
+        chart
+            .draw_series(LineSeries::new(front.clone(), front_style))?
+            .label("front: no point is cheaper and faster")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], front_style));
+        if let Some(g) = goal {
+            let style = PALETTE[4].stroke_width(3);
+            chart
+                .draw_series(DashedLineSeries::new(vec![(0.0, g), (x_max, g)], 14, 10, style))?
+                .label(format!("goal: {t} ≤ {g:.0} h"))
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], style));
+        }
+        let met = PALETTE[3];
+        chart.draw_series(points.iter().map(|&(x, y, v)| {
+            let colour = if meets(v) { met } else { GREY };
+            Circle::new((x, y), 9, colour.filled())
+        }))?;
+        if results.goal.is_some() {
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+                .label("meets the goal")
+                .legend(move |(x, y)| Circle::new((x + 18, y), 9, met.filled()));
+        }
+        if let Some(c) = cheapest {
+            chart
+                .draw_series(std::iter::once(Circle::new(c, 17, PALETTE[0].stroke_width(3))))?
+                .label("cheapest that meets the goal")
+                .legend(move |(x, y)| Circle::new((x + 18, y), 12, PALETTE[0].stroke_width(3)));
+        }
+        // Names of the front's points (and the cheapest), alternately above and below their dot
+        // so that neighbours do not overwrite each other.
+        let label_style = (FONT, LABEL_SIZE * 0.8).into_font().color(&PALETTE[0]);
+        let labelled = points
+            .iter()
+            .filter(|p| route.front_median.contains(&p.2.name) || route.cheapest.as_ref() == Some(&p.2.name));
+        for (i, &(x, y, v)) in labelled.enumerate() {
+            let dy = if i % 2 == 0 { -34 } else { 14 };
+            let text = EmptyElement::at((x, y)) + Text::new(v.name.clone(), (12, dy), label_style.clone());
+            chart.draw_series(std::iter::once(text))?;
+        }
+        series_legend(&mut chart, SeriesLabelPosition::UpperRight)
+    })?;
+    let missing = results.variants.len() - points.len();
+    let mut caption = format!(
+        "Each dot is a variant: its cost in hours of work a month (horizontal) and its median {t} (vertical);          green dots meet the goal. The line joins the front: for each point on it no other is both cheaper and faster."
+    );
+    if goal.is_some() {
+        caption += " The dashed line is the goal's time; the ringed dot is the cheapest variant that meets the goal.";
+    }
+    if missing > 0 {
+        caption += &format!(" {missing} variant(s) are not drawn: their median was not reached within the horizon.");
+    }
+    Ok(Some(Chart { file: COSTS_CHART.into(), title, caption, svg }))
 }

@@ -140,8 +140,12 @@ pub fn page(
         num(results.horizon_hours),
         horizon_days(results, base.clock.is_some()),
     );
-    s += "<nav><a href=\"#answer\">The answer</a><a href=\"#variants\">All variants</a><a href=\"#charts\">Charts</a>\
-          <a href=\"#bottlenecks\">Where it gets stuck</a><a href=\"#assumptions\">Organisation and assumptions</a></nav>\n</header>\n";
+    let costs_link = if results.route.is_some() { "<a href=\"#costs\">What it costs</a>" } else { "" };
+    let _ = writeln!(
+        s,
+        "<nav><a href=\"#answer\">The answer</a><a href=\"#variants\">All variants</a>{costs_link}<a href=\"#charts\">Charts</a>\
+          <a href=\"#bottlenecks\">Where it gets stuck</a><a href=\"#assumptions\">Organisation and assumptions</a></nav>\n</header>"
+    );
 
     // The answer.
     s += "<section id=\"answer\">\n<h2>The answer</h2>\n<ul class=\"answers\">\n";
@@ -160,12 +164,13 @@ pub fn page(
 
     // The table of variants.
     s += &variants_table(results);
+    s += &super::costs::costs_html(results, charts.iter().find(|c| c.file == super::charts::COSTS_CHART));
 
     // Charts.
     s += "<section id=\"charts\">\n<h2 class=\"charts\">Charts</h2>\n<p class=\"howto\">The same charts are in the \
           <code>charts/</code> folder beside this report, as SVG files for slides.</p>\n";
     let is_sensitivity = |c: &&Chart| c.file.starts_with("sensitivity-");
-    for c in charts.iter().filter(|c| !is_sensitivity(c)) {
+    for c in charts.iter().filter(|c| !is_sensitivity(c) && c.file != super::charts::COSTS_CHART) {
         s += &figure(c);
     }
     s += "</section>\n";
@@ -241,7 +246,7 @@ fn variants_table(results: &Results) -> String {
 }
 
 /// A chart as a figure with its caption.
-fn figure(c: &Chart) -> String {
+pub(super) fn figure(c: &Chart) -> String {
     let id = c.file.trim_end_matches(".svg");
     format!("<figure id=\"chart-{id}\">\n{}<figcaption>{}</figcaption>\n</figure>\n", inline_svg(c), esc(&c.caption))
 }

@@ -4,6 +4,7 @@
 //! folder, which then replaces it, so a failed run never leaves half-written results.
 
 pub mod charts;
+pub mod costs;
 pub mod html;
 
 use std::fmt::Write as _;
@@ -526,6 +527,7 @@ pub fn summary_md(results: &Results) -> String {
           paired differences (not reaching counts as slower than any time). ";
     s += &coupling_note(results);
     s += "\n";
+    s += &costs::costs_md(results);
     s += &bottlenecks_md(results);
     for v in &results.variants {
         if v.reached_fraction < 1.0 {

@@ -54,6 +54,7 @@ impl Scenario {
                     },
                     changes: if i == 0 { vec![] } else { changes_from_baseline(b, v) },
                     clock: v.calendar.as_deref().map(super::calendars::clock_facts),
+                    cost: self.costs.as_ref().map(|c| c.points[i].clone()),
                 })
                 .collect(),
             sweep: self.sweep.as_ref().map(|sw| SweepFacts {
@@ -74,6 +75,8 @@ impl Scenario {
                 .as_ref()
                 .zip(self.worlds.as_ref())
                 .map(|(u, w)| UncertainFacts { factors: u.factors.clone(), worlds: w.clone() }),
+            goal: self.goal,
+            costs: self.costs.as_ref().map(|c| c.rates.settings().clone()),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod calendars;
 mod context;
+pub mod costs;
 mod facts;
 pub(crate) mod locate;
 pub mod memory;
@@ -78,6 +79,10 @@ pub struct Scenario {
     /// The worlds a run uses (with `[uncertain]`: by default `worlds` random worlds under the
     /// scenario's seed; see [`Scenario::use_worlds`]).
     pub worlds: Option<crate::uncertain::WorldSet>,
+    /// `[costs]` and the variants' `cost`: the rates and every design point's cost, if any.
+    pub costs: Option<costs::Costs>,
+    /// `[goal]`: the time T must meet and with what probability, if any.
+    pub goal: Option<crate::goal::Goal>,
 }
 
 /// One point of a sweep: the values of the swept paths and the index of the variant running it.

@@ -20,7 +20,7 @@ use crate::design::{AddLink, BASELINE, Design, DesignError, DesignPoint, MAX_VAR
 use crate::error::{InputError, InputErrorKind};
 
 /// Keys that apply to the whole scenario and so cannot differ between variants.
-const SCENARIO_WIDE: [&str; 11] = [
+const SCENARIO_WIDE: [&str; 13] = [
     "name",
     "description",
     "seed",
@@ -32,6 +32,8 @@ const SCENARIO_WIDE: [&str; 11] = [
     "uncertain",
     "compare_to",
     "strict",
+    "costs",
+    "goal",
 ];
 
 pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
@@ -148,6 +150,7 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
             Some(super::uncertain::resolve(factors, worlds, &variants, &sets, horizon_hours, path, text)?)
         }
     };
+    let (costs, goal) = super::costs::load(&raw, &design, &variants, path, text)?;
     let sweep = (!design.sweep_paths.is_empty()).then(|| Sweep {
         paths: design.sweep_paths.clone(),
         points: design.sweep_points().map(|(i, values)| SweepPoint { values: values.to_vec(), variant: i }).collect(),
@@ -168,6 +171,8 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
         uncertainty,
         worlds: None,
         reference,
+        costs,
+        goal,
     })
     .and_then(|mut s| {
         s.use_random_worlds(None)?;

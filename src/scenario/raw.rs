@@ -40,6 +40,43 @@ pub struct RawScenario {
     pub calendars: IndexMap<String, RawCalendar>,
     pub calendar: Option<String>,
     pub start: Option<RawStart>,
+    // Costs, worth and the goal (`costs.rs`).
+    pub costs: Option<RawCosts>,
+    pub goal: Option<RawGoal>,
+}
+
+/// `[costs]`: hours per month per unit of each lever, and the value of time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCosts {
+    pub involvement: Option<f64>,
+    pub mandate_manager: Option<f64>,
+    pub mandate_per_receiver: Option<f64>,
+    pub money_per_hour: Option<f64>,
+    pub currency: Option<String>,
+    pub items_per_month: Option<f64>,
+    pub value_per_item_day: Option<f64>,
+    #[serde(default)]
+    pub channels: IndexMap<String, RawChannelCost>,
+}
+
+/// `[costs.channels.NAME]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChannelCost {
+    pub per_occurrence: Option<f64>,
+    pub per_attendee: Option<f64>,
+    pub occurrences_per_month: Option<f64>,
+}
+
+/// `[goal]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGoal {
+    pub t_threshold_hours: Option<f64>,
+    pub t_threshold_working_days: Option<f64>,
+    pub probability: Option<f64>,
+    pub threshold: Option<f64>,
 }
 
 /// `[calendars.NAME]`.
@@ -269,6 +306,8 @@ pub struct RawVariant {
     pub set: IndexMap<String, toml::Value>,
     #[serde(default)]
     pub add_links: Vec<RawLink>,
+    /// Hours per month this variant costs beyond its computed levers (`costs.rs`).
+    pub cost: Option<f64>,
 }
 
 /// One link of `add_links`.

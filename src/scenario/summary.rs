@@ -53,6 +53,7 @@ impl Scenario {
         if let Some(sw) = &self.sweep {
             let _ = writeln!(s, "sweep over {} ({} points)", sw.paths.join(" × "), sw.points.len());
         }
+        s += &self.costs_summary();
         s
     }
 }

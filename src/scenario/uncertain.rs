@@ -210,7 +210,7 @@ pub(super) fn factors(raw: &toml::Value, file: &Path, text: &str) -> Result<(Vec
 
 /// The parameter that `path` names in design point `v`: `Ok(None)` where the point does not have
 /// it (no mandate, no involvement, no window); an error where no point could have it.
-fn target(v: &Variant, path: &str) -> Result<Option<ParamTarget>, String> {
+pub(super) fn target(v: &Variant, path: &str) -> Result<Option<ParamTarget>, String> {
     let segs: Vec<&str> = path.split('.').collect();
     let channel = |name: &str| {
         v.channels

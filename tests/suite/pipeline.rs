@@ -279,7 +279,7 @@ fn a_parameter_patch_gives_the_same_replications_as_a_fresh_compile() {
 }
 
 /// The bundled scenarios whose results are committed in `results/`.
-const BUNDLED: [&str; 6] = ["helix", "acme", "acme-reverse", "acme-sweep", "acme-uncertain", "northwind"];
+const BUNDLED: [&str; 7] = ["helix", "acme", "acme-costs", "acme-reverse", "acme-sweep", "acme-uncertain", "northwind"];
 
 /// The bundled sensitivity study: `permeate sensitivity scenarios/acme-uncertain.toml` with
 /// these flags writes `results/acme-uncertain-sensitivity/`.
