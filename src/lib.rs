@@ -14,6 +14,7 @@
 
 pub mod budget;
 pub mod calendar;
+pub mod calibrate;
 pub mod design;
 pub mod dist;
 pub mod engine;
