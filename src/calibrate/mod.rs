@@ -26,7 +26,7 @@ use observations::{ItemData, Observations};
 
 /// Default simulation budget of a calibration (simulated data sets, each one replication per
 /// observed item): the bundled example finishes in about a minute on two cores.
-pub const DEFAULT_BUDGET: u64 = 12_000;
+pub const DEFAULT_BUDGET: u64 = 30_000;
 /// A factor whose posterior 90% interval is at least this share of its prior's is reported as
 /// not informed by the data.
 pub const INFORMED_RATIO: f64 = 0.5;
