@@ -7,6 +7,10 @@
 //! cargo run --release --example synthesize_observations -- SCENARIO ITEMS PEOPLE WINDOW SEED [FACTOR=VALUE ...]
 //! ```
 //!
+//! A FACTOR=VALUE argument `world=N` instead takes every factor from world N of 1000 drawn from
+//! the prior (under SEED), and prints that point to stderr (the recovery study of
+//! `docs/validation.md` uses it).
+//!
 //! Each of ITEMS items is one replication of the baseline in the stated world (factors not
 //! named take their prior median), under SEED (use one the calibration does not use). For each
 //! item, PEOPLE target members are asked (chosen per item by a hash of SEED, item and person):
@@ -39,6 +43,15 @@ fn run() -> Result<(), String> {
     let u = scenario.uncertainty.as_ref().ok_or("the scenario has no [uncertain] section")?;
     let mut values: Vec<f64> = u.factors.iter().map(|f| f.dist.quantile(0.5)).collect();
     for a in &args[5..] {
+        if let Some(w) = a.strip_prefix("world=") {
+            let w: usize = w.parse().map_err(|_| format!("{a}: expected world=N with N below 1000"))?;
+            let worlds = permeate::uncertain::random_worlds(seed, 1000, &u.factors);
+            values = worlds.get(w).ok_or_else(|| format!("{a}: expected world=N with N below 1000"))?.clone();
+            for (f, x) in u.factors.iter().zip(&values) {
+                eprintln!("{}={x}", f.name);
+            }
+            continue;
+        }
         let (name, value) = a.split_once('=').ok_or_else(|| format!("expected FACTOR=VALUE, got {a}"))?;
         let i = u.factors.iter().position(|f| f.name == name).ok_or_else(|| format!("no factor named \"{name}\""))?;
         values[i] = value.parse().map_err(|_| format!("{a}: not a number"))?;
