@@ -160,12 +160,10 @@ fn cholesky(m: &[Vec<f64>]) -> Vec<Vec<f64>> {
         let mut ok = true;
         'outer: for i in 0..k {
             for j in 0..=i {
-                let mut s = m[i][j] + if i == j { jitter } else { 0.0 };
-                for p in 0..j {
-                    s -= l[i][p] * l[j][p];
-                }
+                let s = m[i][j] + if i == j { jitter } else { 0.0 };
+                let s = s - l[i][..j].iter().zip(&l[j][..j]).map(|(a, b)| a * b).sum::<f64>();
                 if i == j {
-                    if !(s > 0.0) {
+                    if s.is_nan() || s <= 0.0 {
                         ok = false;
                         break 'outer;
                     }

@@ -200,7 +200,7 @@ fn check_factors(scenario: &Scenario, factors: &[Factor]) -> Result<(), Error> {
         let (lo, hi) = f.dist.support();
         let problem = match f.dist {
             FactorDist::Choice { .. } => Some("a `choice` factor has no continuous range to calibrate"),
-            _ if !(hi > lo) => Some("its range has no width"),
+            _ if hi.is_nan() || lo.is_nan() || hi <= lo => Some("its range has no width"),
             _ => None,
         };
         if let Some(p) = problem {
@@ -218,6 +218,9 @@ fn check_factors(scenario: &Scenario, factors: &[Factor]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Per observed item: the processing times (hours, `None` = not processed) of its people.
+type ItemTimes = Vec<Vec<Option<f64>>>;
+
 /// The simulator of the baseline point: for each point (identity, unit coordinates), one
 /// replication per observed item (replication `id · items + item`, so every proposal has its own
 /// streams), and the processing times the statistics need.
@@ -230,7 +233,7 @@ struct Simulator<'a> {
 
 impl Simulator<'_> {
     /// The per-item processing times (see [`stats::data_set`]) of one simulated data set.
-    fn times(&self, id: u64, unit: &[f64]) -> Result<Vec<Vec<Option<f64>>>, Error> {
+    fn times(&self, id: u64, unit: &[f64]) -> Result<ItemTimes, Error> {
         let u = self.scenario.uncertainty.as_ref().expect("checked: the scenario has [uncertain]");
         let values: Vec<f64> = unit.iter().zip(&u.factors).map(|(&x, f)| f.dist.quantile(x)).collect();
         let model = crate::study::world_model(self.scenario, &self.base, 0, &values, u)?;
@@ -340,7 +343,7 @@ pub fn calibrate(
     let picks = posterior::systematic_resample(&run.weights, m, scenario.seed);
     let points: Vec<(u64, Vec<f64>)> =
         picks.iter().enumerate().map(|(i, &p)| ((PREDICTIVE_BLOCK << 32) | i as u64, run.unit[p].clone())).collect();
-    let predicted: Vec<(Vec<f64>, Vec<Vec<Option<f64>>>)> = points
+    let predicted: Vec<(Vec<f64>, ItemTimes)> = points
         .par_iter()
         .map(|(id, u)| {
             let times = sim.times(*id, u)?;
@@ -387,7 +390,7 @@ pub fn calibrate(
 }
 
 /// The observed and simulated mean adoption curves over the items.
-fn predictive_curves(obs: &Observations, simulated: &[Vec<Vec<Option<f64>>>], observed_stats: &[f64]) -> Predictive {
+fn predictive_curves(obs: &Observations, simulated: &[ItemTimes], observed_stats: &[f64]) -> Predictive {
     let until = obs
         .items()
         .iter()

@@ -33,7 +33,7 @@ pub fn posterior_csv(c: &Calibration) -> String {
 /// function of `seed`): each particle appears about `count · weight` times.
 pub fn systematic_resample(weights: &[f64], count: usize, seed: u64) -> Vec<usize> {
     let total: f64 = weights.iter().sum();
-    if weights.is_empty() || count == 0 || !(total > 0.0) {
+    if weights.is_empty() || count == 0 || total.is_nan() || total <= 0.0 {
         return Vec::new();
     }
     let offset = crate::rng::to_open_unit(fmix64(seed ^ 0x7265_7361_6d70_6c65));
@@ -140,7 +140,8 @@ pub fn read(path: &Path, factors: &[Factor]) -> Result<(Vec<Vec<f64>>, Vec<f64>)
                 .at_line(line));
         }
     }
-    if values.is_empty() || !(weights.iter().sum::<f64>() > 0.0) {
+    let total: f64 = weights.iter().sum();
+    if values.is_empty() || total.is_nan() || total <= 0.0 {
         return Err(
             err(InputErrorKind::Invalid("the posterior has no particle with a positive weight".into())).at_key(WEIGHT)
         );
