@@ -406,8 +406,9 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     if args.threads == Some(0) {
         return Err(usage("--threads must be at least 1"));
     }
-    if !(2..=100_000).contains(&args.particles) {
-        return Err(usage(&format!("--particles must be 2 to 100000, got {}", args.particles)));
+    let max_particles = permeate::calibrate::abc::MAX_PARTICLES;
+    if !(2..=max_particles).contains(&args.particles) {
+        return Err(usage(&format!("--particles must be 2 to {max_particles}, got {}", args.particles)));
     }
     if args.budget < args.particles as u64 {
         return Err(usage(&format!(

@@ -21,6 +21,9 @@
 use crate::error::Error;
 use crate::rng::{fmix64, identity_key, to_open_unit};
 
+/// The most particles per population (the weights cost particles² kernel evaluations per
+/// generation).
+pub const MAX_PARTICLES: usize = 5_000;
 /// Default particles per population.
 pub const DEFAULT_PARTICLES: usize = 300;
 /// Default quantile of the previous distances that sets the next tolerance.

@@ -228,3 +228,34 @@ fn calibration_is_byte_identical_for_any_thread_count_and_feeds_run() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("channels.chat.transmit") && err.contains("wrong.csv:1:"), "{err}");
 }
+
+/// Survey shares: the conjugate star observed only through the share of leaves processed by 0.5,
+/// 1 and 2 hours, 20 items each at the exact expected shares 1 − e^(−1.2 h). Those shares pin λ
+/// (a noise-free mean of 20 items of 50 leaves: simulated means vary by about 2% of λ), so the
+/// posterior median is within 5% of 1.2 and clearly narrower than the prior.
+#[test]
+fn survey_shares_recover_the_rate() {
+    let s = conjugate_star();
+    let scenario = s.load();
+    let mut csv = String::from("item,hours,share\n");
+    for item in 0..20 {
+        for h in [0.5, 1.0, 2.0] {
+            let _ = writeln!(csv, "item{item},{h},{}", 1.0 - (-1.2f64 * h).exp());
+        }
+    }
+    let obs = Observations::from_text(&s.path("obs.csv"), &csv, &scenario, None).unwrap();
+    let options = Options { particles: 300, budget: 10_000, ..Options::default() };
+    let c = calibrate(&scenario, &obs, "obs.csv", &options).unwrap();
+    let f = &c.factors[0];
+    assert!((f.posterior.median / 1.2 - 1.0).abs() < 0.05, "{f:?}");
+    assert!(f.informed && f.width_ratio < 0.2, "{f:?}");
+    assert_eq!(c.predictive.observed_points.len(), 3);
+}
+
+/// The observations template in `scenarios/` is valid for the bundled ACME scenario.
+#[test]
+fn the_observations_template_reads() {
+    let scenario = permeate::Scenario::load(&crate::common::bundled("acme-uncertain.toml")).unwrap();
+    let obs = Observations::load(&crate::common::bundled("observations-template.csv"), &scenario, None).unwrap();
+    assert_eq!(obs.items().len(), 2);
+}
