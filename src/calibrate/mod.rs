@@ -227,8 +227,33 @@ type ItemTimes = Vec<Vec<Option<f64>>>;
 struct Simulator<'a> {
     scenario: &'a Scenario,
     obs: &'a Observations,
-    base: crate::model::Model,
+    /// The baseline's model per distinct item source (`None` = the scenario's source).
+    bases: Vec<(Option<u32>, crate::model::Model)>,
     grid: CurveGrid,
+}
+
+impl<'a> Simulator<'a> {
+    /// Compiles the baseline once per distinct source of the items.
+    fn new(scenario: &'a Scenario, obs: &'a Observations) -> Result<Self, Error> {
+        let mut bases: Vec<(Option<u32>, crate::model::Model)> = Vec::new();
+        for item in obs.items() {
+            if bases.iter().any(|(s, _)| *s == item.source) {
+                continue;
+            }
+            let model = match item.source {
+                None => crate::study::point_model(scenario, 0)?,
+                Some(p) => {
+                    let mut v = scenario.baseline().clone();
+                    v.sources = vec![p];
+                    v.compile(scenario.horizon_hours).map_err(|e| {
+                        Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(e.to_string())))
+                    })?
+                }
+            };
+            bases.push((item.source, model));
+        }
+        Ok(Simulator { scenario, obs, bases, grid: CurveGrid::new(2, scenario.horizon_hours) })
+    }
 }
 
 impl Simulator<'_> {
@@ -236,8 +261,12 @@ impl Simulator<'_> {
     fn times(&self, id: u64, unit: &[f64]) -> Result<ItemTimes, Error> {
         let u = self.scenario.uncertainty.as_ref().expect("checked: the scenario has [uncertain]");
         let values: Vec<f64> = unit.iter().zip(&u.factors).map(|(&x, f)| f.dist.quantile(x)).collect();
-        let model = crate::study::world_model(self.scenario, &self.base, 0, &values, u)?;
-        let mut ws = Workspace::new(&model, &self.grid);
+        let models = self
+            .bases
+            .iter()
+            .map(|(s, base)| Ok((*s, crate::study::world_model(self.scenario, base, 0, &values, u)?)))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let mut ws = Workspace::new(&models[0].1, &self.grid);
         let items = self.obs.items().len() as u64;
         let target = &self.scenario.baseline().target;
         Ok(self
@@ -246,7 +275,8 @@ impl Simulator<'_> {
             .iter()
             .enumerate()
             .map(|(j, item)| {
-                run_replication(&model, self.scenario.seed, id.wrapping_mul(items) + j as u64, &self.grid, &mut ws);
+                let model = models.iter().find(|(s, _)| *s == item.source).map_or(&models[0].1, |(_, m)| m);
+                run_replication(model, self.scenario.seed, id.wrapping_mul(items) + j as u64, &self.grid, &mut ws);
                 match &item.data {
                     ItemData::People { people, .. } => people.iter().map(|&p| ws.processed_time(p as usize)).collect(),
                     ItemData::Shares { .. } => target.iter().map(|&p| ws.processed_time(p as usize)).collect(),
@@ -286,12 +316,7 @@ pub fn calibrate(
         .into());
     };
     check_factors(scenario, &u.factors)?;
-    let sim = Simulator {
-        scenario,
-        obs,
-        base: crate::study::point_model(scenario, 0)?,
-        grid: CurveGrid::new(2, scenario.horizon_hours),
-    };
+    let sim = Simulator::new(scenario, obs)?;
     let observed = stats::observed(obs);
     let settings = abc::Settings {
         particles: options.particles,

@@ -46,6 +46,9 @@ pub enum ItemData {
 pub struct Item {
     /// The item's name as in the file.
     pub name: String,
+    /// Where it appeared (a model index) when the file's `source` column names someone; `None`
+    /// = the scenario's source.
+    pub source: Option<u32>,
     /// What was observed.
     pub data: ItemData,
 }
@@ -114,11 +117,13 @@ impl Observations {
         let shares = has("share") || has("hours");
         let (allowed, required, form): (&[&str], &[&str], &'static str) = match (per_person, shares) {
             (true, false) => (
-                &["item", "person", "processed_hours", "observed_hours"],
+                &["item", "person", "processed_hours", "observed_hours", "source"],
                 &["item", "person", "processed_hours"],
-                "item,person,processed_hours[,observed_hours]",
+                "item,person,processed_hours[,observed_hours][,source]",
             ),
-            (false, true) => (&["item", "hours", "share"], &["item", "hours", "share"], "item,hours,share"),
+            (false, true) => {
+                (&["item", "hours", "share", "source"], &["item", "hours", "share"], "item,hours,share[,source]")
+            }
             _ => {
                 return Err(InputError::new(
                     path,
@@ -162,6 +167,7 @@ impl Observations {
         let mut order: Vec<String> = Vec::new();
         let mut people_rows: BTreeMap<String, PeopleRows> = BTreeMap::new();
         let mut share_rows: BTreeMap<String, Vec<(f64, f64, usize)>> = BTreeMap::new();
+        let mut sources: BTreeMap<String, Option<u32>> = BTreeMap::new();
         let mut record = csv::StringRecord::new();
         while rdr.read_record(&mut record).map_err(csv_err)? {
             let line = record.position().map_or(0, |p| p.line() as usize);
@@ -180,6 +186,40 @@ impl Observations {
                     return Err(bad("item", format!("more than {MAX_ITEMS} items")));
                 }
                 order.push(item.to_string());
+            }
+            let source = get("source");
+            let source = if source.is_empty() {
+                None
+            } else {
+                match base.org.find(source) {
+                    Some(p) => Some(p),
+                    None => {
+                        let e = InputError::new(
+                            path,
+                            InputErrorKind::UnknownName {
+                                what: "person",
+                                name: source.to_string(),
+                                known: crate::error::closest(source, base.org.people.iter().map(|p| p.id.as_str()))
+                                    .map(str::to_string)
+                                    .into_iter()
+                                    .collect(),
+                            },
+                        );
+                        return Err(e.at_line(line).at_key("source"));
+                    }
+                }
+            };
+            match sources.get(item) {
+                Some(&earlier) if earlier != source => {
+                    return Err(bad(
+                        "source",
+                        format!("item \"{item}\" has another source in an earlier row; an item appears at one place"),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    sources.insert(item.to_string(), source);
+                }
             }
             let number = |c: &str, example: &str| -> Result<Option<f64>, InputError> {
                 let v = get(c);
@@ -320,7 +360,8 @@ impl Observations {
                 rows.sort_by(|a, b| a.0.total_cmp(&b.0));
                 ItemData::Shares { points: rows.iter().map(|&(h, s, _)| (h, s)).collect() }
             };
-            items.push(Item { name, data });
+            let source = sources.get(&name).copied().flatten();
+            items.push(Item { name, source, data });
         }
         Ok(Observations { items })
     }
