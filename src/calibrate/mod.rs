@@ -90,6 +90,9 @@ pub struct FactorSummary {
     pub width_ratio: f64,
     /// Whether the data narrowed it: `width_ratio` below [`INFORMED_RATIO`].
     pub informed: bool,
+    /// Whether it acts in the baseline at all (the measurements are of the baseline: a factor
+    /// that only acts in a variant, such as the mandate's effect, cannot be informed by them).
+    pub in_baseline: bool,
 }
 
 /// Two factors the data trade off against each other.
@@ -349,6 +352,7 @@ pub fn calibrate(
                 posterior,
                 width_ratio,
                 informed: width_ratio < INFORMED_RATIO,
+                in_baseline: u.targets[0].iter().any(|&(fi, _)| fi == i),
             }
         })
         .collect();
@@ -507,7 +511,22 @@ pub fn sentence(factors: &[FactorSummary], ridges: &[Ridge]) -> String {
         format!("The measurements pin down {}.", parts.join(", "))
     };
     if !not.is_empty() && !informed.is_empty() {
-        s += &format!(" They do not pin down {} on its own: the posterior is about as wide as the prior.", list(not));
+        s += &format!(
+            " They do not pin down {} on {}: the posterior is about as wide as the prior.",
+            list(not.clone()),
+            if not.len() == 1 { "its own" } else { "their own" }
+        );
+    }
+    let absent: Vec<&str> = factors.iter().filter(|f| !f.in_baseline).map(|f| f.name.as_str()).collect();
+    if !absent.is_empty() {
+        s += &format!(
+            " {} {} not act in today's organisation (the baseline, which the measurements are of), so the measurements cannot inform {}; {} posterior is {} prior.",
+            list(absent.clone()),
+            if absent.len() == 1 { "does" } else { "do" },
+            if absent.len() == 1 { "it" } else { "them" },
+            if absent.len() == 1 { "its" } else { "their" },
+            if absent.len() == 1 { "its" } else { "their" },
+        );
     }
     for r in ridges {
         s += &format!(
@@ -538,4 +557,36 @@ pub fn calibration_json(c: &Calibration) -> String {
     let mut s = serde_json::to_string_pretty(c).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(name: &str, ratio: f64, in_baseline: bool) -> FactorSummary {
+        let i = Interval { p05: 0.1, median: 0.5, p95: 0.9 };
+        FactorSummary {
+            name: name.into(),
+            prior_dist: "uniform 0–1".into(),
+            prior: i,
+            posterior: i,
+            width_ratio: ratio,
+            informed: ratio < INFORMED_RATIO,
+            in_baseline,
+        }
+    }
+
+    #[test]
+    fn the_sentence_says_what_was_pinned_down_and_what_not() {
+        let f = [summary("speed", 0.3, true), summary("chat", 0.9, true), summary("mandate", 1.0, false)];
+        let r = [Ridge { factors: ["chat".into(), "speed".into()], correlation: -0.8 }];
+        let s = sentence(&f, &r);
+        assert!(
+            s.starts_with("The measurements pin down \"speed\" (90% interval 0.1–0.9, 30% of the prior's width)."),
+            "{s}"
+        );
+        assert!(s.contains("They do not pin down \"chat\" and \"mandate\" on their own"), "{s}");
+        assert!(s.contains("\"mandate\" does not act in today's organisation"), "{s}");
+        assert!(s.contains("\"chat\" and \"speed\" trade off against each other (posterior correlation -0.80)"), "{s}");
+    }
 }
