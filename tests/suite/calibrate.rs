@@ -289,3 +289,39 @@ fn the_source_column_starts_items_elsewhere() {
     let f = &c.factors[0];
     assert!((f.posterior.median - 3.0).abs() < 0.2 && f.informed, "{f:?}");
 }
+
+/// `--observed-hours` gives the window of items without `observed_hours` (empty times are then
+/// censored, not an error); a scenario without `[uncertain]` is refused with exit status 2 and
+/// an example of the section, and so is `run --posterior` for it.
+#[test]
+fn observed_hours_flag_and_scenarios_without_uncertain() {
+    let s = conjugate_star();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "item,person,processed_hours\na,leaf1,2\na,leaf2,\nb,leaf1,\nb,leaf3,1.5\n";
+    let flags = ["--budget", "300", "--particles", "20", "--observed-hours", "10"];
+    let o = run_calibrate(&s, csv, &dir.path().join("ok"), &flags);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json = std::fs::read_to_string(dir.path().join("ok/calibration.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let reached = &v["statistics"][0];
+    assert_eq!(reached["name"], "reached share");
+    assert_eq!(reached["observed"], 0.5, "two of four people processed within the window");
+
+    let plain = std::fs::read_to_string(s.scenario()).unwrap();
+    let plain = &plain[..plain.find("[uncertain]").unwrap()];
+    std::fs::write(s.scenario(), plain).unwrap();
+    let o = run_calibrate(&s, csv, &dir.path().join("refused"), &flags);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("[uncertain]") && err.contains("dist = \"uniform\""), "{err}");
+    let o = permeate(&[
+        "run",
+        s.scenario().to_str().unwrap(),
+        "--posterior",
+        dir.path().join("ok/posterior.csv").to_str().unwrap(),
+        "-o",
+        dir.path().join("run").to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+}
