@@ -220,6 +220,42 @@ fn calibration_is_byte_identical_for_any_thread_count_and_feeds_run() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let summary = std::fs::read_to_string(dir.path().join("what-if/summary.json")).unwrap();
     assert!(summary.contains("\"posterior\""), "the worlds are the posterior's");
+    // Shards of a run over the posterior merge into the same bytes as the single run.
+    let mut parts = Vec::new();
+    for i in 1..=2 {
+        let part = dir.path().join(format!("part{i}"));
+        let shard = format!("{i}/2");
+        let o = permeate(&[
+            "run",
+            s.scenario().to_str().unwrap(),
+            "--posterior",
+            posterior.to_str().unwrap(),
+            "-o",
+            part.to_str().unwrap(),
+            "-q",
+            "-n",
+            "20",
+            "--shard",
+            &shard,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        parts.push(part);
+    }
+    let merged = dir.path().join("merged");
+    let o = permeate(&[
+        "merge",
+        parts[0].to_str().unwrap(),
+        parts[1].to_str().unwrap(),
+        "-o",
+        merged.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for file in ["summary.json", "replications.csv", "curve.csv", "report.html"] {
+        let (x, y) =
+            (std::fs::read(merged.join(file)).unwrap(), std::fs::read(dir.path().join("what-if").join(file)).unwrap());
+        assert!(x == y, "{file}: merged shards of a posterior run differ from the single run");
+    }
     // A posterior with another column is refused, naming the column.
     let text =
         std::fs::read_to_string(&posterior).unwrap().replacen("channels.feed.delay.rate", "channels.chat.transmit", 1);
