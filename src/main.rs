@@ -450,7 +450,20 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         ..Options::default()
     };
     let name = args.observations.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let result = pool.install(|| calibrate::calibrate(&scenario, &obs, &name, &options))?;
+    let show = !args.quiet && std::io::stderr().is_terminal();
+    let progress = |g: &calibrate::abc::Generation| {
+        if show {
+            match g.epsilon {
+                None => eprintln!("generation 0: {} simulations from the prior", g.simulations),
+                Some(e) => eprintln!(
+                    "generation: tolerance {e:.4}, {} simulations, {:.1}% accepted",
+                    g.simulations,
+                    100.0 * g.acceptance
+                ),
+            }
+        }
+    };
+    let result = pool.install(|| calibrate::calibrate_with_progress(&scenario, &obs, &name, &options, &progress))?;
     calibrate::write_folder(&result, &out)?;
     if !args.quiet {
         println!("{}", result.sentence);

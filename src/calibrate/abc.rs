@@ -204,8 +204,15 @@ fn normal_quantile(u: f64) -> f64 {
     Normal::standard().inverse_cdf(u)
 }
 
-/// Runs the sampler over `k` factors against the observed statistics `observed`.
-pub fn run(k: usize, observed: &[f64], settings: &Settings, simulate: &Simulate<'_>) -> Result<Run, Error> {
+/// Runs the sampler over `k` factors against the observed statistics `observed`; `progress` is
+/// called with each finished generation's record.
+pub fn run(
+    k: usize,
+    observed: &[f64],
+    settings: &Settings,
+    simulate: &Simulate<'_>,
+    progress: &dyn Fn(&Generation),
+) -> Result<Run, Error> {
     let n = settings.particles.max(2);
     let seed = settings.seed;
     let mut simulations = 0u64;
@@ -220,6 +227,7 @@ pub fn run(k: usize, observed: &[f64], settings: &Settings, simulate: &Simulate<
     let mut stats = stats0;
     let mut weights = vec![1.0 / n as f64; n];
     let mut generations = vec![Generation { epsilon: None, simulations: n as u64, acceptance: 1.0, ess: n as f64 }];
+    progress(&generations[0]);
     let mut stop = Stop::Generations;
     for g in 1..=settings.max_generations as u64 {
         let epsilon = weighted_quantile(&distances, &weights, settings.alpha);
@@ -307,6 +315,7 @@ pub fn run(k: usize, observed: &[f64], settings: &Settings, simulate: &Simulate<
         let acceptance = n as f64 / proposed as f64;
         let ess = 1.0 / weights.iter().map(|w| w * w).sum::<f64>();
         generations.push(Generation { epsilon: Some(epsilon), simulations: proposed, acceptance, ess });
+        progress(&generations[generations.len() - 1]);
         if acceptance < settings.min_acceptance {
             stop = Stop::Acceptance;
             break;
@@ -363,7 +372,7 @@ mod tests {
                 })
                 .collect())
         };
-        let r = run(1, &[0.8], &settings, &simulate).unwrap();
+        let r = run(1, &[0.8], &settings, &simulate, &|_| {}).unwrap();
         let theta: Vec<f64> = r.unit.iter().map(|u| 10.0 * u[0] - 5.0).collect();
         let med = weighted_quantile(&theta, &r.weights, 0.5);
         let width = weighted_quantile(&theta, &r.weights, 0.95) - weighted_quantile(&theta, &r.weights, 0.05);

@@ -307,6 +307,17 @@ pub fn calibrate(
     observations_name: &str,
     options: &Options,
 ) -> Result<Calibration, Error> {
+    calibrate_with_progress(scenario, obs, observations_name, options, &|_| {})
+}
+
+/// As [`calibrate`], calling `progress` with each finished generation's record.
+pub fn calibrate_with_progress(
+    scenario: &Scenario,
+    obs: &Observations,
+    observations_name: &str,
+    options: &Options,
+    progress: &dyn Fn(&abc::Generation),
+) -> Result<Calibration, Error> {
     let Some(u) = &scenario.uncertainty else {
         return Err(InputError::new(
             &scenario.file,
@@ -331,7 +342,7 @@ pub fn calibrate(
         seed: scenario.seed,
     };
     let k = u.factors.len();
-    let run = abc::run(k, &observed, &settings, &|points| sim.statistics(points))?;
+    let run = abc::run(k, &observed, &settings, &|points| sim.statistics(points), progress)?;
     let values: Vec<Vec<f64>> =
         run.unit.iter().map(|row| row.iter().zip(&u.factors).map(|(&x, f)| f.dist.quantile(x)).collect()).collect();
     let factors: Vec<FactorSummary> = u
