@@ -109,6 +109,13 @@ impl Workspace {
         self.people[p] = Tentative { time, via };
     }
 
+    /// When person `p` (a model index) processed the item in the last replication, in hours;
+    /// `None` if they did not by the horizon. (Calibration reads the observed people's times.)
+    pub fn processed_time(&self, p: usize) -> Option<f64> {
+        let processed = self.processed.get(p / 64).is_some_and(|w| (w >> (p % 64)) & 1 == 1);
+        processed.then(|| f64::from(self.people[p].time))
+    }
+
     /// Marks `p` processed.
     #[inline(always)]
     fn settle(&mut self, p: usize) {

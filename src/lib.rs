@@ -14,6 +14,7 @@
 
 pub mod budget;
 pub mod calendar;
+pub mod calibrate;
 pub mod costs;
 pub mod design;
 pub mod dist;

@@ -31,6 +31,10 @@ enum Command {
     /// sensitivity study over the scenario's `[uncertain]` factors. Writes the results over the
     /// study's worlds plus `sensitivity.csv` and `sensitivity.json`.
     Sensitivity(SensitivityArgs),
+    /// Calibrate the scenario's `[uncertain]` factors (the prior) to measured processing times or
+    /// survey shares: writes posterior.csv, calibration.json and report.html (see
+    /// docs/measuring.md); `run --posterior DIR/posterior.csv` then runs over the posterior.
+    Calibrate(CalibrateArgs),
     /// Merge the partial results folders of a sharded run (`run --shard I/N`) into one results
     /// folder, the same byte for byte as a single run.
     Merge(MergeArgs),
@@ -179,6 +183,39 @@ struct SensitivityArgs {
 }
 
 #[derive(clap::Args, Debug)]
+struct CalibrateArgs {
+    /// The scenario file (TOML) with an `[uncertain]` section.
+    scenario: PathBuf,
+    /// The observations (CSV): `item,person,processed_hours[,observed_hours]` or
+    /// `item,hours,share`.
+    observations: PathBuf,
+    /// Output folder [default: results/<scenario file stem>-calibration/].
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+    /// Observation window in hours of items without an `observed_hours` value.
+    #[arg(long, value_name = "HOURS")]
+    observed_hours: Option<f64>,
+    /// Most simulated data sets (each one replication per observed item).
+    #[arg(long, default_value_t = permeate::calibrate::DEFAULT_BUDGET)]
+    budget: u64,
+    /// Particles per population.
+    #[arg(long, default_value_t = permeate::calibrate::abc::DEFAULT_PARTICLES)]
+    particles: usize,
+    /// Stop once the ABC tolerance (distance) is at or below this [default: no such stop].
+    #[arg(long)]
+    tolerance: Option<f64>,
+    /// Seed of all random draws (overrides the scenario's `seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// Nothing on stdout.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
 struct MergeArgs {
     /// The partial results folders, one per shard, in any order.
     #[arg(required = true)]
@@ -218,6 +255,10 @@ struct RunArgs {
     /// `uncertain.worlds`, default 200).
     #[arg(long)]
     worlds: Option<u32>,
+    /// Run over the worlds of a calibration's posterior (its posterior.csv, resampled to equal
+    /// weights; as many worlds as particles, or --worlds) instead of the prior's.
+    #[arg(long, value_name = "POSTERIOR.csv")]
+    posterior: Option<PathBuf>,
     /// Run only shard I of N of the study (e.g. 3/8) and write a partial results folder for
     /// `permeate merge` [default output: results/<scenario file stem>-shard-I-of-N/].
     #[arg(long, value_name = "I/N")]
@@ -249,6 +290,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check { scenario } => check(scenario),
         Command::Merge(args) => merge(args),
+        Command::Calibrate(args) => calibrate(args),
         Command::Sensitivity(args) => sensitivity(args),
         Command::Import(args) => import(args),
         Command::Optimise(args) => optimise(args),
@@ -353,7 +395,26 @@ fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix
     if args.worlds.is_some() && scenario.uncertainty.is_none() {
         return Err(usage("--worlds needs an [uncertain] section in the scenario"));
     }
+    if args.posterior.is_some() && design.is_some() {
+        return Err(usage("--posterior is for `run`; a sensitivity study draws its own worlds"));
+    }
     match design {
+        None if args.posterior.is_some() => {
+            let path = args.posterior.as_deref().unwrap_or(std::path::Path::new(""));
+            let Some(u) = &scenario.uncertainty else {
+                return Err(usage(&format!(
+                    "--posterior needs an [uncertain] section in {} (the factors the posterior is over)",
+                    args.scenario.display()
+                )));
+            };
+            let (values, weights) =
+                permeate::calibrate::posterior::read(path, &u.factors).map_err(|e| Failure::from(Error::from(e)))?;
+            let count = args.worlds.map_or(values.len(), |w| w as usize);
+            let picks = permeate::calibrate::posterior::systematic_resample(&weights, count, scenario.seed);
+            let rows = picks.iter().map(|&i| values[i].clone()).collect();
+            let design = permeate::uncertain::WorldDesign::Posterior { count: count as u32 };
+            scenario.use_world_values(design, rows).map_err(|e| Failure::from(Error::from(e)))?;
+        }
         Some(d) => {
             if scenario.uncertainty.is_none() {
                 return Err(usage(&format!(
@@ -427,6 +488,84 @@ fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix
     if !args.quiet {
         print!("{}", report::headline_text(&results));
         println!("results written to {}/", out.display());
+    }
+    Ok(())
+}
+
+fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
+    use permeate::calibrate::{self, Options, observations::Observations};
+    if args.threads == Some(0) {
+        return Err(usage("--threads must be at least 1"));
+    }
+    let max_particles = permeate::calibrate::abc::MAX_PARTICLES;
+    if !(2..=max_particles).contains(&args.particles) {
+        return Err(usage(&format!("--particles must be 2 to {max_particles}, got {}", args.particles)));
+    }
+    if args.budget < args.particles as u64 {
+        return Err(usage(&format!(
+            "--budget {} is less than one population of --particles {}; give at least ten times the particles, e.g. --budget {}",
+            args.budget,
+            args.particles,
+            10 * args.particles
+        )));
+    }
+    if let Some(t) = args.tolerance.filter(|t| !(t.is_finite() && *t >= 0.0)) {
+        return Err(usage(&format!("--tolerance must be a number ≥ 0, got {t}")));
+    }
+    if let Some(h) = args.observed_hours.filter(|h| !(h.is_finite() && *h > 0.0)) {
+        return Err(usage(&format!("--observed-hours must be a number of hours > 0, e.g. 160, got {h}")));
+    }
+    let mut scenario = load(&args.scenario)?;
+    warn_defaults(&scenario);
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let obs = Observations::load(&args.observations, &scenario, args.observed_hours)
+        .map_err(|e| Failure::from(Error::from(e)))?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        let stem =
+            args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+        PathBuf::from("results").join(format!("{stem}-calibration"))
+    });
+    outdir::check_output_folder(&out)?;
+    install_signal_cleanup();
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = args.threads {
+        pool = pool.num_threads(t);
+    }
+    let pool = pool.build().map_err(|e| Failure(format!("cannot start worker threads: {e}"), 1))?;
+    let options = Options {
+        particles: args.particles,
+        budget: args.budget,
+        tolerance: args.tolerance.unwrap_or(0.0),
+        ..Options::default()
+    };
+    let name = args.observations.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let show = !args.quiet && std::io::stderr().is_terminal();
+    let progress = |g: &calibrate::abc::Generation| {
+        if show {
+            match g.epsilon {
+                None => eprintln!("generation 0: {} simulations from the prior", g.simulations),
+                Some(e) => eprintln!(
+                    "generation: tolerance {e:.4}, {} simulations, {:.1}% accepted",
+                    g.simulations,
+                    100.0 * g.acceptance
+                ),
+            }
+        }
+    };
+    let result = pool.install(|| calibrate::calibrate_with_progress(&scenario, &obs, &name, &options, &progress))?;
+    calibrate::write_folder(&result, &out)?;
+    if !args.quiet {
+        println!("{}", result.sentence);
+        println!(
+            "{} particles after {} simulated data sets; written to {}/ (run over the posterior with `permeate run {} --posterior {}`)",
+            result.particles,
+            result.simulations,
+            out.display(),
+            args.scenario.display(),
+            out.join("posterior.csv").display()
+        );
     }
     Ok(())
 }

@@ -193,7 +193,7 @@ pub fn analyse(results: &Results, facts: &Facts) -> Option<Sensitivity> {
     let (method, samples) = match u.worlds.design {
         WorldDesign::Saltelli { samples } => ("sobol", samples),
         WorldDesign::Morris { trajectories } => ("morris", trajectories),
-        WorldDesign::Random { .. } => return None,
+        WorldDesign::Random { .. } | WorldDesign::Posterior { .. } => return None,
     };
     let reps = results.replications as usize;
     let horizon = results.horizon_hours;
@@ -207,7 +207,7 @@ pub fn analyse(results: &Results, facts: &Facts) -> Option<Sensitivity> {
     let expected = match u.worlds.design {
         WorldDesign::Saltelli { samples } => samples as usize * (k + 2),
         WorldDesign::Morris { trajectories } => trajectories as usize * (k + 1),
-        WorldDesign::Random { .. } => 0,
+        WorldDesign::Random { .. } | WorldDesign::Posterior { .. } => 0,
     };
     if u.worlds.values.len() != expected || results.variants.iter().any(|v| v.replications.len() != expected * reps) {
         return None;

@@ -172,9 +172,14 @@ fn model_for(scenario: &Scenario, p: usize, cache: &mut Vec<(usize, Arc<Structur
     Model::with_params(structure, &params).map_err(fail)
 }
 
+/// The compiled model of design point `p` of `scenario` as written (no world applied).
+pub fn point_model(scenario: &Scenario, p: usize) -> Result<Model, Error> {
+    model_for(scenario, p, &mut Vec::new())
+}
+
 /// The model of point `p` in a world with factor values `values`: its parameters patched with
 /// the factors' values, on the same shared structure.
-fn world_model(
+pub fn world_model(
     scenario: &Scenario,
     model: &Model,
     p: usize,

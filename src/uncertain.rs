@@ -243,6 +243,12 @@ pub enum WorldDesign {
         /// Trajectories r.
         trajectories: u32,
     },
+    /// `count` worlds from a calibration's posterior (`run --posterior`), resampled to equal
+    /// weights; their values come from `posterior.csv`, not from the seed.
+    Posterior {
+        /// How many.
+        count: u32,
+    },
 }
 
 impl WorldDesign {
@@ -250,15 +256,17 @@ impl WorldDesign {
     pub fn count(&self, factors: usize) -> u64 {
         let k = factors as u64;
         match *self {
-            WorldDesign::Random { count } => u64::from(count),
+            WorldDesign::Random { count } | WorldDesign::Posterior { count } => u64::from(count),
             WorldDesign::Saltelli { samples } => u64::from(samples) * (k + 2),
             WorldDesign::Morris { trajectories } => u64::from(trajectories) * (k + 1),
         }
     }
 
-    /// The factor values of this design's worlds (row = world).
+    /// The factor values of this design's worlds (row = world). A posterior's worlds are not a
+    /// function of the seed: it has none here (see `Scenario::use_world_values`).
     pub fn values(&self, seed: u64, factors: &[Factor]) -> Vec<Vec<f64>> {
         match *self {
+            WorldDesign::Posterior { .. } => Vec::new(),
             WorldDesign::Random { count } => random_worlds(seed, count, factors),
             WorldDesign::Saltelli { samples } => saltelli_worlds(seed, samples, factors),
             WorldDesign::Morris { trajectories } => morris_worlds(seed, trajectories, factors),

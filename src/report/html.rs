@@ -289,8 +289,14 @@ fn uncertain_section(u: &crate::results::UncertainSummary) -> String {
         "<section id=\"uncertain\">\n<h2>Uncertain assumptions</h2>\n<p>The answers above are over {} plausible worlds: in \
          each, every assumption below takes a value from its plausible range, and every variant runs the same \
          replications with the same random draws. Ranges “across plausible assumptions” are the 10–90% range of the \
-         per-world medians.</p>\n<table><thead><tr><th>assumption</th><th>drives</th><th>plausible values</th></tr></thead><tbody>\n",
-        u.worlds
+         per-world medians.</p>\n{}<table><thead><tr><th>assumption</th><th>drives</th><th>plausible values</th></tr></thead><tbody>\n",
+        u.worlds,
+        if matches!(u.design, crate::uncertain::WorldDesign::Posterior { .. }) {
+            "<p>These worlds are a calibration's posterior (<code>run --posterior</code>): their values were fitted to \
+             measured processing times, so they spread over what the measurements left open, not over the ranges below.</p>\n"
+        } else {
+            ""
+        }
     );
     for f in &u.factors {
         let how = match f.mode {

@@ -276,6 +276,10 @@ fn days(h: f64) -> String {
 pub fn replications_text(results: &Results) -> String {
     match &results.uncertain {
         None => format!("{} replications per variant", results.replications),
+        Some(u) if matches!(u.design, crate::uncertain::WorldDesign::Posterior { .. }) => format!(
+            "{} replications per world and variant in {} plausible worlds (a calibration's posterior: the assumptions fitted to measurements)",
+            results.replications, u.worlds
+        ),
         Some(u) => {
             format!("{} replications per world and variant in {} plausible worlds", results.replications, u.worlds)
         }

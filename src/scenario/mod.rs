@@ -257,6 +257,20 @@ impl Scenario {
     pub fn use_worlds(&mut self, design: crate::uncertain::WorldDesign) -> Result<(), InputError> {
         if let Some(u) = &self.uncertainty {
             let values = design.values(self.seed, &u.factors);
+            self.use_world_values(design, values)?;
+        }
+        Ok(())
+    }
+
+    /// Uses worlds with the given factor values (row = world, one value per factor in the
+    /// factors' order), e.g. a calibration's posterior; each (world, design point) is checked as in
+    /// [`Scenario::use_worlds`]. Without `[uncertain]` this does nothing.
+    pub fn use_world_values(
+        &mut self,
+        design: crate::uncertain::WorldDesign,
+        values: Vec<Vec<f64>>,
+    ) -> Result<(), InputError> {
+        if let Some(u) = &self.uncertainty {
             for (w, row) in values.iter().enumerate() {
                 for (p, v) in self.variants.iter().enumerate() {
                     u.world_params(v, p, row, self.horizon_hours).map_err(|m| {

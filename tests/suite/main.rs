@@ -4,6 +4,7 @@ mod common;
 
 mod bad_input;
 mod bottlenecks;
+mod calibrate;
 mod costs;
 mod hostile;
 mod import;

@@ -287,7 +287,7 @@ const SENSITIVITY_FLAGS: [&str; 4] = ["--samples", "128", "-n", "50"];
 
 #[test]
 fn the_results_type_round_trips_every_bundled_summary() {
-    for name in BUNDLED.iter().copied().chain(["acme-uncertain-sensitivity"]) {
+    for name in BUNDLED.iter().copied().chain(["acme-uncertain-sensitivity", "acme-uncertain-posterior"]) {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("results").join(name).join("summary.json");
         let text = read_text(&path);
         let results: Results =
@@ -328,6 +328,46 @@ fn committed_results_are_what_the_code_gives() {
                 "results/{name}/{} is out of date: regenerate it with `cargo run --release -- {command} scenarios/... {}`",
                 k.display(),
                 flags.join(" ")
+            );
+        }
+    }
+}
+
+/// The bundled calibration: `permeate calibrate scenarios/acme-uncertain.toml
+/// scenarios/acme-observed.csv` with these flags writes `results/acme-uncertain-calibration/`
+/// (a small budget, so this test stays quick; the default budget narrows the posterior further).
+const CALIBRATION_FLAGS: [&str; 4] = ["--budget", "4000", "--particles", "200"];
+
+/// The bundled posterior what-if: `permeate run scenarios/acme-uncertain.toml --posterior
+/// results/acme-uncertain-calibration/posterior.csv -n 50 -o results/acme-uncertain-posterior`.
+#[test]
+fn committed_calibration_and_posterior_what_if_are_what_the_code_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cal, what_if) = (dir.path().join("calibration"), dir.path().join("posterior"));
+    let scenario = bundled("acme-uncertain.toml");
+    let observations = bundled("acme-observed.csv");
+    let mut args = vec!["calibrate", path_str(&scenario), path_str(&observations), "-q", "-o", path_str(&cal)];
+    args.extend_from_slice(&CALIBRATION_FLAGS);
+    let o = permeate(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let posterior = cal.join("posterior.csv");
+    let args =
+        ["run", path_str(&scenario), "--posterior", path_str(&posterior), "-n", "50", "-q", "-o", path_str(&what_if)];
+    let o = permeate(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
+    for (fresh, name) in [(&cal, "acme-uncertain-calibration"), (&what_if, "acme-uncertain-posterior")] {
+        let (fresh, old) = (tree(fresh), tree(&root.join(name)));
+        assert_eq!(
+            fresh.keys().collect::<Vec<_>>(),
+            old.keys().collect::<Vec<_>>(),
+            "results/{name} has other files than the code gives: regenerate it as docs/measuring.md says"
+        );
+        for (k, v) in &fresh {
+            assert!(
+                v == &old[k],
+                "results/{name}/{} is out of date: regenerate it as docs/measuring.md says",
+                k.display()
             );
         }
     }
