@@ -21,7 +21,8 @@ use super::raw::{RawChannelCost, RawScenario};
 use super::validate::COMMUNITY_ROLE;
 use super::{Scenario, Variant};
 use crate::costs::{
-    CLOCK_DAY_HOURS, CostPart, CostSettings, HOURS_PER_MONTH, PointCost, WORKING_DAY_HOURS, WORKING_HOURS_PER_MONTH, Worth,
+    CLOCK_DAY_HOURS, CostPart, CostSettings, HOURS_PER_MONTH, PointCost, WORKING_DAY_HOURS, WORKING_HOURS_PER_MONTH,
+    Worth,
 };
 use crate::design::{Design, PointOrigin};
 use crate::error::{InputError, InputErrorKind, num};
