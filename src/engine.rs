@@ -13,7 +13,7 @@
 
 use rayon::prelude::*;
 
-use crate::model::{ChannelParams, Model, Timing, broadcast_key, next_occurrence};
+use crate::model::{ChannelParams, Model, Timing, broadcast_key, next_occurrence, weighted_transmit};
 use crate::outcome::{Attribution, CurveAccumulator, CurveGrid, Groups};
 use crate::queue::IndexedQueue;
 use crate::rng::{Purpose, ReplicationStream};
@@ -246,7 +246,13 @@ pub fn run_replication(
                 let involved = if gate.on_sender { iu } else { j };
                 stream.entity(st.person_key[involved]).uniform(Purpose::Involvement) < gate.fraction
             });
-            let sent = open && (ch.transmit >= 1.0 || d.uniform(Purpose::Transmit) < ch.transmit);
+            // A link's weight maps its channel's probability, never the draw (common random
+            // numbers: a stronger link carries the item in every replication a weaker one does).
+            let transmit = match st.arc_weight.get((first_arc + a) as usize) {
+                None => ch.transmit,
+                Some(&w) => weighted_transmit(ch.transmit, w),
+            };
+            let sent = open && (transmit >= 1.0 || d.uniform(Purpose::Transmit) < transmit);
             // Only links that carry the item get a delay draw (some distributions are costly).
             let (delay, arrival) = if !sent {
                 (f32::INFINITY, f32::INFINITY)

@@ -18,7 +18,7 @@
 use std::sync::Arc as Shared;
 
 use crate::dist::Dist;
-use crate::org::{Direction, Organisation, PersonIdx};
+use crate::org::{DEFAULT_LINK_WEIGHT, Direction, Organisation, PersonIdx};
 use rayon::prelude::*;
 
 use crate::rng::identity_key;
@@ -202,6 +202,20 @@ pub fn next_occurrence(t: f64, phase: f64, every: f64) -> f64 {
     if t <= phase { phase } else { phase + ((t - phase) / every).ceil() * every }
 }
 
+/// The probability that a link of strength `weight` carries the item, for a channel that passes
+/// it on with probability `transmit`: 1 − (1 − transmit)^weight, `weight` independent chances.
+/// Exactly `transmit` for weight 1 (v1), and non-decreasing in both `transmit` and `weight` (a
+/// stronger link is never less likely to carry the item than a weight-1 one, even by a rounding
+/// error).
+#[inline]
+pub fn weighted_transmit(transmit: f64, weight: f32) -> f64 {
+    if weight == 1.0 || transmit >= 1.0 {
+        return transmit;
+    }
+    let p = 1.0 - (1.0 - transmit).powf(f64::from(weight));
+    if weight > 1.0 { p.max(transmit) } else { p.min(transmit) }
+}
+
 /// A channel's parameters, ready for the inner loop.
 #[derive(Debug, Clone)]
 pub struct ChannelParams {
@@ -262,6 +276,8 @@ pub struct Structure {
     /// Per arc, its meeting group (index into `group_keys`), or `NO_GROUP` for the channel's
     /// default group; empty when no link has a group (every arc is in its channel's group).
     pub arc_group: Vec<u32>,
+    /// Per arc, its strength `w` (see [`weighted_transmit`]); empty when every link has weight 1.
+    pub arc_weight: Vec<f32>,
     /// Identity keys of the meeting groups named by links (group name and channel name).
     pub group_keys: Vec<u64>,
     /// Identity key per channel id (the channel name): its default meeting group, and part of
@@ -332,38 +348,42 @@ impl Structure {
         const PRIORITY: u16 = 1;
         const GATED_RECEIVER: u16 = 2;
         const GATED_SENDER: u16 = 3;
-        // (sender, receiver, channel, kind, group) for every directed link: 16 bytes each, so a
-        // million people with ten million directed links compile within a few hundred MB.
-        let mut directed: Vec<(PersonIdx, PersonIdx, ChannelId, u16, u32)> = Vec::with_capacity(org.links.len() * 2);
-        let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, kind: u16, group: u32| {
+        // (sender, receiver, channel, kind, group, weight as f32 bits) for every directed link:
+        // 20 bytes each, so a million people with ten million directed links compile within a
+        // few hundred MB. (The bits of positive floats sort like the floats.)
+        let mut directed: Vec<(PersonIdx, PersonIdx, ChannelId, u16, u32, u32)> =
+            Vec::with_capacity(org.links.len() * 2);
+        let unit_weight = (DEFAULT_LINK_WEIGHT as f32).to_bits();
+        let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, kind: u16, group: u32, weight: u32| {
             let kind = match (mandated == Some(s), kind) {
                 (false, k) => k,
                 (true, 0) => PRIORITY,
                 (true, GATED_SENDER) => 4,
                 (true, k) => k,
             };
-            directed.push((s, t, c, kind, group));
+            directed.push((s, t, c, kind, group, weight));
         };
         for (i, l) in org.links.iter().enumerate() {
             let c = spec.org_channel[l.channel as usize];
             let g = org.link_group.get(i).copied().unwrap_or(NO_GROUP);
-            push(l.source, l.target, c, 0, g);
+            let w = (org.weight_of(i) as f32).to_bits();
+            push(l.source, l.target, c, 0, g, w);
             if l.direction == Direction::Both {
-                push(l.target, l.source, c, 0, g);
+                push(l.target, l.source, c, 0, g, w);
             }
         }
         for l in spec.extra_links {
-            push(l.source, l.target, l.channel, 0, l.group);
+            push(l.source, l.target, l.channel, 0, l.group, unit_weight);
             if l.direction == Direction::Both {
-                push(l.target, l.source, l.channel, 0, l.group);
+                push(l.target, l.source, l.channel, 0, l.group, unit_weight);
             }
         }
         if let Some(inv) = &spec.involvement {
             for &p in inv.group {
                 for &c in inv.community.iter().filter(|&&c| c != p) {
-                    push(c, p, inv.channel, GATED_RECEIVER, NO_GROUP);
+                    push(c, p, inv.channel, GATED_RECEIVER, NO_GROUP, unit_weight);
                     if inv.direction == Direction::Both {
-                        push(p, c, inv.channel, GATED_SENDER, NO_GROUP);
+                        push(p, c, inv.channel, GATED_SENDER, NO_GROUP, unit_weight);
                     }
                 }
             }
@@ -376,12 +396,14 @@ impl Structure {
         // kind: an ungated link beats a gated one, priority is kept if either has it.
         // (Two differently gated copies can only arise for a community node inside its own
         // involvement group, which is excluded; the first gate is kept.) Of duplicates in
-        // different meeting groups, the first in sort order is kept.
+        // different meeting groups, the first in sort order is kept. Of different weights, the
+        // largest is kept (a link given twice is one link, as in v1, with its strongest weight).
         let mut merged_kinds = Vec::new();
         directed.dedup_by(|later, kept| {
             if (later.0, later.1, later.2) != (kept.0, kept.1, kept.2) {
                 return false;
             }
+            kept.5 = kept.5.max(later.5);
             let kind =
                 |i: u16| kinds.get(i as usize).copied().unwrap_or_else(|| merged_kinds[i as usize - kinds.len()]);
             let (a, b) = (kind(kept.3), kind(later.3));
@@ -409,7 +431,7 @@ impl Structure {
         let names = spec.channel_names;
         let arcs: Vec<Arc> = directed
             .par_iter()
-            .map(|&(s, t, c, kind, _)| Arc {
+            .map(|&(s, t, c, kind, ..)| Arc {
                 to: t,
                 channel: c,
                 kind,
@@ -423,7 +445,7 @@ impl Structure {
             let mut index: std::collections::HashMap<(u32, ChannelId), u32> = std::collections::HashMap::new();
             arc_group = directed
                 .iter()
-                .map(|&(_, _, c, _, g)| {
+                .map(|&(_, _, c, _, g, _)| {
                     if g == NO_GROUP {
                         return NO_GROUP;
                     }
@@ -434,6 +456,13 @@ impl Structure {
                 })
                 .collect();
         }
+        // Link weights: kept only when some link's differs from 1 (then the engine maps each
+        // link's transmit probability through it).
+        let arc_weight = if directed.iter().any(|d| d.5 != unit_weight) {
+            directed.iter().map(|d| f32::from_bits(d.5)).collect()
+        } else {
+            Vec::new()
+        };
         drop(directed);
         let mut in_target = vec![false; n];
         for &p in spec.target {
@@ -450,6 +479,7 @@ impl Structure {
             sources: spec.sources.to_vec(),
             target_size: spec.target.len() as u32,
             arc_group,
+            arc_weight,
             group_keys,
             channel_keys: names.iter().map(|c| identity_key(&[c])).collect(),
             channel_count: names.len(),

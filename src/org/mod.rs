@@ -64,6 +64,9 @@ pub struct Link {
 /// `Organisation::link_group` of a link without a group (its channel's default group).
 pub const NO_LINK_GROUP: u32 = u32::MAX;
 
+/// The weight of a link without one: one chance to pass the item on (v1).
+pub const DEFAULT_LINK_WEIGHT: f64 = 1.0;
+
 /// Where a channel name was first used, for error messages about unknown channels.
 #[derive(Debug, Clone)]
 pub struct NameOrigin {
@@ -101,6 +104,10 @@ pub struct Organisation {
     /// Per person, their calendar (index into `calendars`) or [`NO_LINK_GROUP`] for the
     /// scenario's default; empty when nobody has one.
     pub person_calendar: Vec<u32>,
+    /// Per link, its strength `w` (`links.csv` column `weight`, a positive number; the link
+    /// carries the item with probability 1 − (1 − transmit)^w); empty when every link has
+    /// weight [`DEFAULT_LINK_WEIGHT`].
+    pub link_weight: Vec<f64>,
     /// How the organisation came about (for summaries).
     pub origin: String,
     index: HashMap<String, PersonIdx>,
@@ -179,6 +186,17 @@ impl OrganisationBuilder {
         self.org.link_group[n - 1] = g;
     }
 
+    /// Gives the link added last the strength `weight` (positive and finite, checked by the
+    /// caller).
+    pub fn set_last_link_weight(&mut self, weight: f64) {
+        if weight == DEFAULT_LINK_WEIGHT && self.org.link_weight.is_empty() {
+            return;
+        }
+        let n = self.org.links.len();
+        self.org.link_weight.resize(n, DEFAULT_LINK_WEIGHT);
+        self.org.link_weight[n - 1] = weight;
+    }
+
     /// Gives the person added last the calendar named `calendar`.
     pub fn set_last_person_calendar(&mut self, calendar: &str) {
         self.set_person_calendar(self.org.people.len() as PersonIdx - 1, calendar);
@@ -214,6 +232,9 @@ impl OrganisationBuilder {
         if !self.org.person_calendar.is_empty() {
             self.org.person_calendar.resize(self.org.people.len(), NO_LINK_GROUP);
         }
+        if !self.org.link_weight.is_empty() {
+            self.org.link_weight.resize(self.org.links.len(), DEFAULT_LINK_WEIGHT);
+        }
         self.org
     }
 }
@@ -237,6 +258,11 @@ impl Organisation {
     /// The role name of person `p`.
     pub fn role_of(&self, p: PersonIdx) -> &str {
         &self.roles[self.people[p as usize].role as usize]
+    }
+
+    /// The strength of link `i` (an index into [`Organisation::links`]).
+    pub fn weight_of(&self, i: usize) -> f64 {
+        self.link_weight.get(i).copied().unwrap_or(DEFAULT_LINK_WEIGHT)
     }
 
     /// The unit name of person `p`.

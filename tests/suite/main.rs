@@ -4,6 +4,7 @@ mod common;
 
 mod bad_input;
 mod bottlenecks;
+mod clientdata;
 mod hostile;
 mod import;
 mod oracles;
