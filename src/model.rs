@@ -78,9 +78,9 @@ pub struct StructureSpec<'a> {
     pub extra_links: &'a [LinkSpec],
     /// Involvement, if any (its fraction is a parameter).
     pub involvement: Option<InvolvementSpec<'a>>,
-    /// A community manager with a mandate: their links carry priority (the effect is a
-    /// parameter).
-    pub priority_sender: Option<PersonIdx>,
+    /// The community managers with a mandate: their links carry priority (the effect of the
+    /// `i`-th is the parameter `Params::priority[i]`). Distinct people.
+    pub priority_senders: &'a [PersonIdx],
     /// Where the item appears (processed at time 0).
     pub sources: &'a [PersonIdx],
     /// The target group.
@@ -94,7 +94,7 @@ impl PartialEq for StructureSpec<'_> {
             && self.channel_names == other.channel_names
             && self.extra_links == other.extra_links
             && self.involvement == other.involvement
-            && self.priority_sender == other.priority_sender
+            && self.priority_senders == other.priority_senders
             && self.sources == other.sources
             && self.target == other.target
     }
@@ -107,9 +107,9 @@ pub struct Params {
     pub channels: Vec<ChannelParams>,
     /// Role behaviour by role index of the organisation.
     pub roles: Vec<RoleParams>,
-    /// What the community manager's mandate changes (used only where the structure has a
-    /// mandated manager).
-    pub priority: Option<MandateEffect>,
+    /// What each mandated community manager's mandate changes, in the order of the structure's
+    /// `priority_senders` (empty without one).
+    pub priority: Vec<MandateEffect>,
     /// Share of the involvement group that is involved, 0–1 (used only where the structure has
     /// involvement).
     pub involvement_fraction: Option<f64>,
@@ -122,13 +122,19 @@ pub struct Params {
     pub calendar: Option<Shared<crate::calendar::CalendarSetup>>,
 }
 
+/// The most community managers with a mandate a model holds (each adds two link kinds, and
+/// kinds are 16-bit indices).
+pub const MAX_PRIORITY_SENDERS: usize = 10_000;
+
 /// Why a model could not be compiled or patched.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ModelError {
     /// More directed links than the engine's 32-bit indices hold.
     TooManyLinks,
-    /// The parameters do not fit the structure (channel or role counts differ).
+    /// The parameters do not fit the structure (channel, role or mandate counts differ).
     ParamsDoNotFit,
+    /// More mandated community managers than [`MAX_PRIORITY_SENDERS`].
+    TooManyManagers,
 }
 
 impl std::fmt::Display for ModelError {
@@ -136,6 +142,9 @@ impl std::fmt::Display for ModelError {
         match self {
             ModelError::TooManyLinks => write!(f, "more than 4 billion directed links"),
             ModelError::ParamsDoNotFit => write!(f, "the parameters do not fit the compiled structure"),
+            ModelError::TooManyManagers => {
+                write!(f, "more than {MAX_PRIORITY_SENDERS} community managers with a mandate")
+            }
         }
     }
 }
@@ -243,11 +252,13 @@ pub struct RoleParams {
     pub absent: f64,
 }
 
-/// A link kind as the structure knows it: whether it carries priority and how it is gated;
-/// the values (the mandate's effect, the involvement fraction) come from [`Params`].
+/// A link kind as the structure knows it: whether it carries priority (from which mandated
+/// manager) and how it is gated; the values (the mandate's effect, the involvement fraction)
+/// come from [`Params`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct KindTemplate {
-    priority: bool,
+    /// `Some(i)`: the sender is the `i`-th mandated manager.
+    priority: Option<u16>,
     /// `Some(on_sender)` for an involvement-gated link.
     gate: Option<bool>,
 }
@@ -287,6 +298,8 @@ pub struct Structure {
     channel_count: usize,
     /// Number of roles the people refer to.
     role_count: usize,
+    /// Number of mandated community managers (priority senders).
+    priority_count: usize,
     /// The link kinds by kind index, without their values.
     kinds: Vec<KindTemplate>,
 }
@@ -329,25 +342,31 @@ pub fn broadcast_key(person_key: u64, channel_key: u64) -> u64 {
     crate::rng::fmix64(person_key ^ channel_key.rotate_left(29) ^ 0x243f_6a88_85a3_08d3)
 }
 
-const ORDINARY: KindTemplate = KindTemplate { priority: false, gate: None };
+const ORDINARY: KindTemplate = KindTemplate { priority: None, gate: None };
 
 impl Structure {
     /// Compiles a structure: the CSR adjacency with identity keys, people and target.
     pub fn compile(spec: &StructureSpec<'_>) -> Result<Structure, ModelError> {
         let org = spec.org;
         let n = org.len();
-        let mandated = spec.priority_sender;
-        // The link kinds in use: ordinary, the manager's priority links, involvement-gated links.
+        // The link kinds in use: ordinary, involvement-gated links, and per mandated manager its
+        // priority links (plain, and gated where the manager posts to the community).
         let mut kinds = vec![
             ORDINARY,
-            KindTemplate { priority: true, gate: None },
-            KindTemplate { priority: false, gate: Some(false) },
-            KindTemplate { priority: false, gate: Some(true) },
-            KindTemplate { priority: true, gate: Some(true) },
+            KindTemplate { priority: None, gate: Some(false) },
+            KindTemplate { priority: None, gate: Some(true) },
         ];
-        const PRIORITY: u16 = 1;
-        const GATED_RECEIVER: u16 = 2;
-        const GATED_SENDER: u16 = 3;
+        const GATED_RECEIVER: u16 = 1;
+        const GATED_SENDER: u16 = 2;
+        let mut mandated: std::collections::HashMap<PersonIdx, u16> = std::collections::HashMap::new();
+        for (i, &p) in spec.priority_senders.iter().enumerate() {
+            if i >= MAX_PRIORITY_SENDERS {
+                return Err(ModelError::TooManyManagers);
+            }
+            mandated.insert(p, kinds.len() as u16);
+            kinds.push(KindTemplate { priority: Some(i as u16), gate: None });
+            kinds.push(KindTemplate { priority: Some(i as u16), gate: Some(true) });
+        }
         // (sender, receiver, channel, kind, group, weight as f32 bits) for every directed link:
         // 20 bytes each, so a million people with ten million directed links compile within a
         // few hundred MB. (The bits of positive floats sort like the floats.)
@@ -355,11 +374,11 @@ impl Structure {
             Vec::with_capacity(org.links.len() * 2);
         let unit_weight = (DEFAULT_LINK_WEIGHT as f32).to_bits();
         let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, kind: u16, group: u32, weight: u32| {
-            let kind = match (mandated == Some(s), kind) {
-                (false, k) => k,
-                (true, 0) => PRIORITY,
-                (true, GATED_SENDER) => 4,
-                (true, k) => k,
+            let kind = match (mandated.get(&s), kind) {
+                (None, k) => k,
+                (Some(&m), 0) => m,
+                (Some(&m), GATED_SENDER) => m + 1,
+                (Some(_), k) => k,
             };
             directed.push((s, t, c, kind, group, weight));
         };
@@ -408,7 +427,7 @@ impl Structure {
                 |i: u16| kinds.get(i as usize).copied().unwrap_or_else(|| merged_kinds[i as usize - kinds.len()]);
             let (a, b) = (kind(kept.3), kind(later.3));
             let merged = KindTemplate {
-                priority: a.priority || b.priority,
+                priority: a.priority.or(b.priority),
                 gate: if a.gate.is_some() && b.gate.is_some() { a.gate } else { None },
             };
             kept.3 = match kinds.iter().chain(&merged_kinds).position(|k| *k == merged) {
@@ -484,6 +503,7 @@ impl Structure {
             channel_keys: names.iter().map(|c| identity_key(&[c])).collect(),
             channel_count: names.len(),
             role_count: org.roles.len(),
+            priority_count: spec.priority_senders.len(),
             kinds,
         };
         debug_assert_eq!(*structure.offsets.last().unwrap() as usize, structure.arcs.len());
@@ -501,7 +521,10 @@ impl Model {
     /// A model of `structure` (shared, not copied) with `params`: the cheap patch for a new
     /// design point with the same structure.
     pub fn with_params(structure: Shared<Structure>, params: &Params) -> Result<Model, ModelError> {
-        if params.channels.len() != structure.channel_count || params.roles.len() != structure.role_count {
+        if params.channels.len() != structure.channel_count
+            || params.roles.len() != structure.role_count
+            || params.priority.len() != structure.priority_count
+        {
             return Err(ModelError::ParamsDoNotFit);
         }
         let gate = |on_sender| params.involvement_fraction.map(|fraction| Gate { fraction, on_sender });
@@ -509,7 +532,7 @@ impl Model {
             .kinds
             .iter()
             .map(|t| LinkKind {
-                priority: if t.priority { params.priority } else { None },
+                priority: t.priority.and_then(|i| params.priority.get(usize::from(i)).copied()),
                 gate: t.gate.and_then(gate),
             })
             .collect();

@@ -177,26 +177,40 @@ fn changes_from_baseline(b: &Variant, v: &Variant) -> Vec<String> {
             }
         }
     }
-    match (&b.community_manager, &v.community_manager) {
-        (Some(a), Some(c)) => {
-            if a.mandate != c.mandate {
-                let yn = |m: bool| if m { "yes" } else { "no" };
-                out.push(format!("community manager's mandate: {} → {}", yn(a.mandate), yn(c.mandate)));
+    for c in &v.community_managers {
+        // "community manager" alone for the single-table form, "community manager N" in a list.
+        let who = match c.key.strip_prefix("community_manager.") {
+            Some(n) => format!("community manager {n}"),
+            None => "community manager".to_string(),
+        };
+        match b.community_managers.iter().find(|a| a.key == c.key) {
+            Some(a) => {
+                if a.mandate != c.mandate {
+                    let yn = |m: bool| if m { "yes" } else { "no" };
+                    out.push(format!("{who}'s mandate: {} → {}", yn(a.mandate), yn(c.mandate)));
+                }
+                if a.effect != c.effect {
+                    out.push(format!(
+                        "mandate effect: notice ≥ {}, processing × {}",
+                        num(c.effect.notice),
+                        num(c.effect.processing_factor)
+                    ));
+                }
+                if a.person != c.person {
+                    out.push(format!("{who}: {}", v.org.people[c.person as usize].id));
+                }
             }
-            if a.effect != c.effect {
-                out.push(format!(
-                    "mandate effect: notice ≥ {}, processing × {}",
-                    num(c.effect.notice),
-                    num(c.effect.processing_factor)
-                ));
-            }
-            if a.person != c.person {
-                out.push(format!("community manager: {}", v.org.people[c.person as usize].id));
-            }
+            None => out.push(format!("a {who}")),
         }
-        (None, Some(_)) => out.push("a community manager".into()),
-        (Some(_), None) => out.push("no community manager".into()),
-        (None, None) => {}
+    }
+    for a in &b.community_managers {
+        if !v.community_managers.iter().any(|c| c.key == a.key) {
+            out.push(if v.community_managers.is_empty() {
+                "no community manager".into()
+            } else {
+                format!("no community manager {}", a.key.trim_start_matches("community_manager."))
+            });
+        }
     }
     match (&b.involvement, &v.involvement) {
         (Some(a), Some(c)) => {
@@ -238,7 +252,7 @@ fn changes_from_baseline(b: &Variant, v: &Variant) -> Vec<String> {
 /// The baseline's assumptions.
 fn assumptions(b: &Variant) -> Assumptions {
     let org = &b.org;
-    let community_manager = b.community_manager.as_ref().map(|cm| {
+    let mut managers = b.community_managers.iter().map(|cm| {
         let role = org.role_of(cm.person);
         ManagerFacts {
             id: org.people[cm.person as usize].id.clone(),
@@ -253,6 +267,8 @@ fn assumptions(b: &Variant) -> Assumptions {
                 .collect(),
         }
     });
+    let community_manager = managers.next();
+    let other_community_managers: Vec<ManagerFacts> = managers.collect();
     let involvement = b.involvement.as_ref().map(|inv| InvolvementFacts {
         fraction: inv.fraction,
         group_size: inv.group.len(),
@@ -311,6 +327,7 @@ fn assumptions(b: &Variant) -> Assumptions {
     Assumptions {
         source: people_list(b, &b.sources),
         community_manager,
+        other_community_managers,
         involvement,
         organisation: OrganisationFacts {
             people: org.people.len(),

@@ -139,3 +139,104 @@ fn bad_weights_name_file_row_and_column() {
         assert_mentions(&stderr, &["weight", "positive number", w]);
     }
 }
+
+/// Two community managers who each reach half of a star of eight developers, with fixed delays:
+/// the community → both managers in 1 h; m1 → d1..d4 in 2 h, m2 → d5..d8 in 5 h; developers
+/// process in 4 h, or 2 h (factor 0.5) when the message comes from a manager with a mandate.
+/// T100 is the slower half: 1 + 5 + 4 = 10 h without mandates, 1 + 5 + 2 = 8 h when m2 has one
+/// (`community_manager.1.mandate`), still 10 h when only m1 has one, 8 h with both.
+fn two_managers(extra: &str) -> permeate::Scenario {
+    let mut people = String::from(
+        "id,unit,role\nc,external,community\nm1,marketing,community_manager\nm2,support,community_manager\n",
+    );
+    for i in 1..=8 {
+        people += &format!("d{i},development,developer\n");
+    }
+    let toml = format!(
+        "name = \"managers\"\nreplications = 5\n[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+         [channels.watch]\ndelay = {{ dist = \"fixed\", value = 1 }}\n\
+         [channels.near]\ndelay = {{ dist = \"fixed\", value = 2 }}\n\
+         [channels.far]\ndelay = {{ dist = \"fixed\", value = 5 }}\n\
+         [roles.developer]\nprocessing = {{ dist = \"fixed\", value = 4 }}\n\
+         [source]\nid = \"c\"\n[target]\nrole = \"developer\"\nthreshold = 1.0\n\
+         [[community_manager]]\nid = \"m1\"\nwatch_channel = \"watch\"\nreach = [{{ id = [\"d1\", \"d2\", \"d3\", \"d4\"], channel = \"near\" }}]\n\
+         [[community_manager]]\nid = \"m2\"\nwatch_channel = \"watch\"\nreach = [{{ id = [\"d5\", \"d6\", \"d7\", \"d8\"], channel = \"far\" }}]\n\
+         {extra}"
+    );
+    // The organisation's own links: one that does not matter (m1 and m2 hear at the same time).
+    let ts = TempScenario::new(&[
+        ("scenario.toml", &toml),
+        ("people.csv", &people),
+        ("links.csv", "source,target,channel\nm1,m2,watch\n"),
+    ]);
+    ts.load()
+}
+
+#[test]
+fn two_managers_each_reaching_half_a_star_give_the_known_t() {
+    let variants = "[[variants]]\nname = \"m2 mandate\"\nset = { \"community_manager.1.mandate\" = true }\n\
+                    [[variants]]\nname = \"m1 mandate\"\nset = { \"community_manager.0.mandate\" = true }\n\
+                    [[variants]]\nname = \"both\"\nset = { \"community_manager.0.mandate\" = true, \"community_manager.1.mandate\" = true }\n";
+    let s = two_managers(variants);
+    assert_eq!(s.variants[0].community_managers.len(), 2);
+    for (v, expected) in [(0, 10.0), (1, 8.0), (2, 10.0), (3, 8.0)] {
+        let run = run_library(&s, v);
+        for t in &run.t_threshold {
+            assert_eq!(*t, Some(expected), "variant {}", s.variants[v].name);
+        }
+    }
+    // At threshold 0.5 the faster half decides: 1 + 2 + 4 = 7 h, or 1 + 2 + 2 = 5 h with m1's mandate.
+    let s = two_managers(
+        "[[variants]]\nname = \"m1 mandate\"\nset = { \"community_manager.0.mandate\" = true, \"target.threshold\" = 0.5 }\n",
+    );
+    assert_eq!(run_library(&s, 1).t_threshold[0], Some(5.0));
+}
+
+/// One-way reach: the community reaches d1 directly in 1 h, and the manager only after 10 h.
+/// The manager's reach links d1 and the target d2 (1 h each). Two-way, d1 tells the manager,
+/// who tells d2: 1 + 1 + 1 = 3 h. Forward only, d1 cannot send back: 10 + 1 = 11 h.
+#[test]
+fn forward_reach_cannot_be_used_backwards() {
+    let people = "id,unit,role\nc,external,community\nm,marketing,community_manager\nd1,development,developer\nd2,development,developer\n";
+    let links = "source,target,channel,direction\nc,d1,fast,forward\n";
+    let t = |direction: &str| {
+        let toml = format!(
+            "name = \"reach\"\nreplications = 3\n[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+             [channels.fast]\ndelay = {{ dist = \"fixed\", value = 1 }}\n[channels.slow]\ndelay = {{ dist = \"fixed\", value = 10 }}\n\
+             [source]\nid = \"c\"\n[target]\nid = \"d2\"\n\
+             [community_manager]\nid = \"m\"\nwatch_channel = \"slow\"\nreach = [{{ id = [\"d1\", \"d2\"], channel = \"fast\"{direction} }}]\n"
+        );
+        let ts = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", people), ("links.csv", links)]);
+        run_library(&ts.load(), 0).t_threshold
+    };
+    assert_eq!(t(""), vec![Some(3.0); 3], "two-way reach (the default)");
+    assert_eq!(t(", direction = \"both\""), vec![Some(3.0); 3]);
+    assert_eq!(t(", direction = \"forward\""), vec![Some(11.0); 3], "one-way reach");
+}
+
+#[test]
+fn bad_manager_lists_and_toggles_are_input_errors() {
+    use crate::bad_input::{SCENARIO, with_scenario};
+    let two = "\n[[community_manager]]\nid = \"cm\"\n[[community_manager]]\nid = \"carol\"\n";
+    // The same person twice.
+    let e = bad(&with_scenario(&format!(
+        "{SCENARIO}\n[[community_manager]]\nid = \"cm\"\n[[community_manager]]\nid = \"cm\"\n"
+    )));
+    assert_mentions(&e, &["community_manager.1", "\"cm\"", "already"]);
+    // A reach direction that does not exist.
+    let e = bad(&with_scenario(&format!(
+        "{SCENARIO}\n[community_manager]\nid = \"cm\"\nreach = [{{ id = \"carol\", channel = \"chat\", direction = \"backward\" }}]\n"
+    )));
+    assert_mentions(&e, &["community_manager.reach.0.direction", "backward", "forward"]);
+    // The single-table key on a list, and a position past its end.
+    for (path, hint) in
+        [("community_manager.mandate", "community_manager.0.mandate"), ("community_manager.2.mandate", "list of 2")]
+    {
+        let text = format!("{SCENARIO}{two}[[variants]]\nname = \"v\"\nset = {{ \"{path}\" = true }}\n");
+        let e = bad(&with_scenario(&text));
+        assert_mentions(&e, &[path, hint]);
+    }
+    // An unknown key inside a list entry names it.
+    let e = bad(&with_scenario(&format!("{SCENARIO}\n[[community_manager]]\nid = \"cm\"\nmandat = true\n")));
+    assert_mentions(&e, &["mandat", "mandate"]);
+}
