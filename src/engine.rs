@@ -361,6 +361,11 @@ impl Groups for Model {
     fn role_of(&self, person: u32) -> usize {
         self.structure.person_role[person as usize] as usize
     }
+
+    fn site_of(&self, person: u32) -> Option<usize> {
+        let s = *self.structure.person_site.get(person as usize)?;
+        (s != crate::model::NO_GROUP).then_some(s as usize)
+    }
 }
 
 /// What one chunk of replications accumulates: the attribution and (replication, T) pairs.
@@ -372,7 +377,12 @@ struct Folded {
 impl Folded {
     fn new(model: &Model) -> Self {
         Folded {
-            attribution: Attribution::new(model.channels.len(), model.structure.unit_count, model.role_count()),
+            attribution: Attribution::new(
+                model.channels.len(),
+                model.structure.unit_count,
+                model.role_count(),
+                model.structure.site_count,
+            ),
             results: Vec::new(),
         }
     }

@@ -276,6 +276,11 @@ pub struct Structure {
     pub person_unit: Vec<u32>,
     /// Number of units the people belong to.
     pub unit_count: usize,
+    /// Site group per person (see `Organisation::site_group_of`), `NO_GROUP` for none; empty
+    /// when nobody has a site or calendar.
+    pub person_site: Vec<u32>,
+    /// Number of site groups (`Organisation::site_groups`).
+    pub site_count: usize,
     /// Identity key per person.
     pub person_key: Vec<u64>,
     /// Whether each person belongs to the target.
@@ -493,6 +498,12 @@ impl Structure {
             person_role: org.people.iter().map(|p| p.role as u16).collect(),
             person_unit: org.people.iter().map(|p| p.unit).collect(),
             unit_count: org.units.len(),
+            person_site: if org.person_site.is_empty() && org.person_calendar.is_empty() {
+                Vec::new()
+            } else {
+                (0..n as PersonIdx).map(|p| org.site_group_of(p).map_or(NO_GROUP, |s| s as u32)).collect()
+            },
+            site_count: org.sites.len() + org.calendars.len(),
             person_key: org.people.iter().map(|p| identity_key(&[&p.id])).collect(),
             in_target,
             sources: spec.sources.to_vec(),

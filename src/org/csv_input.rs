@@ -284,11 +284,11 @@ pub fn org_from_csv_text(
         people_path,
         &headers,
         &["id", "unit", "role"],
-        &["calendar"],
+        &["calendar", "name", "site"],
         "id,unit,role",
         header_line(&text),
     )?;
-    let (pi, pu, pr, pc) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3]);
+    let (pi, pu, pr, pc, pn, ps) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3], pos[4], pos[5]);
     let mut record = csv::StringRecord::new();
     while rdr.read_record(&mut record).map_err(|e| csv_error(people_path, &text, e))? {
         let line = record.position().map_or(0, |p| lines.of(p));
@@ -313,6 +313,15 @@ pub fn org_from_csv_text(
         if let Some(c) = pc.and_then(|i| record.get(i)).filter(|c| !c.is_empty()) {
             check_value(people_path, line, "calendar", c, "the calendar name")?;
             b.set_last_person_calendar(c);
+        }
+        // Optional display name and site (empty = none).
+        if let Some(n) = pn.and_then(|i| record.get(i)).filter(|n| !n.is_empty()) {
+            check_value(people_path, line, "name", n, "the name")?;
+            b.set_last_person_name(n);
+        }
+        if let Some(site) = ps.and_then(|i| record.get(i)).filter(|s| !s.is_empty()) {
+            check_value(people_path, line, "site", site, "the site")?;
+            b.set_last_person_site(site);
         }
     }
     if b.is_empty() {

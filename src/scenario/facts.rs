@@ -105,7 +105,11 @@ fn people_list(v: &Variant, people: &[u32]) -> String {
 
 /// "role, unit" of a person.
 fn person_detail(v: &Variant, p: u32) -> String {
-    format!("{}, {}", v.org.role_of(p), v.org.unit_of(p))
+    let role_unit = format!("{}, {}", v.org.role_of(p), v.org.unit_of(p));
+    match v.org.name_of(p) {
+        Some(name) => format!("{name}, {role_unit}"),
+        None => role_unit,
+    }
 }
 
 /// Links that the scenario's settings add (community manager's watch, reach and mandate;

@@ -240,3 +240,78 @@ fn bad_manager_lists_and_toggles_are_input_errors() {
     let e = bad(&with_scenario(&format!("{SCENARIO}\n[[community_manager]]\nid = \"cm\"\nmandat = true\n")));
     assert_mentions(&e, &["mandat", "mandate"]);
 }
+
+/// Two routes from the source to the target, through `x` (unit a) and through `y` (unit b), with
+/// fixed delays; the route through `fast` always wins. People have the extra columns of
+/// `people_extra` (a header suffix and one suffix per person src, x, y, t).
+fn two_routes_with(fast: &str, header: &str, extra: [&str; 4], tables: &str) -> TempScenario {
+    let ids = [
+        ("src", "external", "community"),
+        ("x", "a", "architect"),
+        ("y", "b", "support_agent"),
+        ("t", "dev", "developer"),
+    ];
+    let mut people = format!("id,unit,role{header}\n");
+    for ((id, unit, role), e) in ids.iter().zip(extra) {
+        people += &format!("{id},{unit},{role}{e}\n");
+    }
+    let links = "source,target,channel,direction\nsrc,x,via_x,forward\nx,t,via_x,forward\nsrc,y,via_y,forward\ny,t,via_y,forward\n";
+    let (dx, dy) = if fast == "x" { (1, 3) } else { (3, 1) };
+    let toml = format!(
+        "name = \"routes\"\nreplications = 10\n{tables}[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+         [channels.via_x]\ndelay = {{ dist = \"fixed\", value = {dx} }}\n[channels.via_y]\ndelay = {{ dist = \"fixed\", value = {dy} }}\n\
+         [roles.architect]\n[roles.support_agent]\n[roles.developer]\n\
+         [source]\nid = \"src\"\n[target]\nrole = \"developer\"\n"
+    );
+    TempScenario::new(&[("scenario.toml", &toml), ("people.csv", &people), ("links.csv", links)])
+}
+
+fn site_shares(ts: &TempScenario) -> Vec<(String, f64)> {
+    let s = ts.load();
+    let r = permeate::study::results(&s, &s.facts(), &|| {}).expect("runs");
+    r.variants[0].bottlenecks.sites.iter().map(|s| (s.name.clone(), s.share)).collect()
+}
+
+/// Known answer: the winning route's site has share 1 of the critical paths and the other
+/// none; with the delays swapped, the reverse. A person without a site counts under their
+/// calendar (here y, whose calendar runs around the clock, so times are as without calendars).
+#[test]
+fn critical_paths_by_site_follow_the_winning_route() {
+    let site = |fast| two_routes_with(fast, ",site", [",", ",Pune", ",Berlin", ",Pune"], "");
+    assert_eq!(site_shares(&site("x")), vec![("Pune".to_string(), 1.0)], "Berlin's share is 0 (not listed)");
+    assert_eq!(site_shares(&site("y")), vec![("Berlin".to_string(), 1.0)]);
+    let cal = "calendar = \"anytime\"\nstart = \"2026-03-27T12:00:00Z\"\n\
+               [calendars.anytime]\ntimezone = \"UTC\"\ndays = \"Mon-Sun\"\nhours = \"00:00-24:00\"\n\
+               [calendars.remote]\ntimezone = \"UTC\"\ndays = \"Mon-Sun\"\nhours = \"00:00-24:00\"\n";
+    let mixed = |fast| two_routes_with(fast, ",site,calendar", [",,", ",Pune,", ",,remote", ",,"], cal);
+    assert_eq!(site_shares(&mixed("x")), vec![("Pune".to_string(), 1.0)]);
+    assert_eq!(site_shares(&mixed("y")), vec![("remote".to_string(), 1.0)]);
+    // Without sites or calendars there is no site list (and summary.json has no `sites`).
+    let none = two_routes_with("x", "", ["", "", "", ""], "");
+    assert!(site_shares(&none).is_empty());
+}
+
+/// Names from people.csv appear in summary.md, summary.json (an extra field; `name` stays the
+/// id) and report.html (escaped); the site in the report's people table.
+#[test]
+fn names_and_sites_are_shown_in_the_reports() {
+    let ts =
+        two_routes_with("x", ",name,site", [",The community,", ",Zoë & Co,Pune", ",Yusuf,Berlin", ",Tess,Pune"], "");
+    let out = ts.path("out");
+    run_ok(&ts.scenario(), &out, &[]);
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(md.contains("people on the critical path: Zoë & Co (x) (100%)"), "{md}");
+    assert!(md.contains("links on the critical path: The community (src) → Zoë & Co (x) over via_x"), "{md}");
+    assert!(md.contains("sites on the critical path: Pune (100%)"), "{md}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let p = &json["variants"][0]["bottlenecks"]["people"][0];
+    assert_eq!(
+        (p["name"].as_str(), p["display_name"].as_str(), p["site"].as_str()),
+        (Some("x"), Some("Zoë & Co"), Some("Pune"))
+    );
+    assert_eq!(json["variants"][0]["bottlenecks"]["sites"][0]["name"].as_str(), Some("Pune"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Zoë &amp; Co (x)") && !html.contains("Zoë & Co"), "names are shown and escaped");
+    assert!(html.contains("Sites on the critical path") && html.contains("architect, a, Pune"));
+}
