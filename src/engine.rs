@@ -13,7 +13,7 @@
 
 use rayon::prelude::*;
 
-use crate::model::{ChannelParams, Model, Timing, broadcast_key, next_occurrence, weighted_transmit};
+use crate::model::{ChannelParams, Model, Timing, broadcast_key, next_occurrence};
 use crate::outcome::{Attribution, CurveAccumulator, CurveGrid, Groups};
 use crate::queue::IndexedQueue;
 use crate::rng::{Purpose, ReplicationStream};
@@ -248,9 +248,9 @@ pub fn run_replication(
             });
             // A link's weight maps its channel's probability, never the draw (common random
             // numbers: a stronger link carries the item in every replication a weaker one does).
-            let transmit = match st.arc_weight.get((first_arc + a) as usize) {
+            let transmit = match model.arc_transmit.get((first_arc + a) as usize) {
                 None => ch.transmit,
-                Some(&w) => weighted_transmit(ch.transmit, w),
+                Some(&p) => p,
             };
             let sent = open && (transmit >= 1.0 || d.uniform(Purpose::Transmit) < transmit);
             // Only links that carry the item get a delay draw (some distributions are costly).

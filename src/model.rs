@@ -320,6 +320,11 @@ pub struct Model {
     pub roles: Vec<RoleParams>,
     /// Link kinds by kind index (`kinds[0]` is the ordinary link).
     pub kinds: Vec<LinkKind>,
+    /// Per arc, the probability that it carries the item (its channel's `transmit` mapped
+    /// through the arc's weight, [`weighted_transmit`]); empty when no link has a weight other
+    /// than 1 (then it is the channel's `transmit`). Computed once per design point, so that the
+    /// inner loop does no power per link.
+    pub arc_transmit: Shared<Vec<f64>>,
     /// `ceil(threshold × target_size)`: the rank whose processing time is T_threshold.
     pub k: u32,
     /// Processing after this many hours counts as never.
@@ -547,7 +552,18 @@ impl Model {
                 gate: t.gate.and_then(gate),
             })
             .collect();
+        let arc_transmit = if structure.arc_weight.is_empty() {
+            Vec::new()
+        } else {
+            structure
+                .arcs
+                .par_iter()
+                .zip(&structure.arc_weight)
+                .map(|(arc, &w)| weighted_transmit(params.channels[arc.channel as usize].transmit, w))
+                .collect()
+        };
         Ok(Model {
+            arc_transmit: Shared::new(arc_transmit),
             k: threshold_rank(params.threshold, structure.target_size as usize) as u32,
             channels: params.channels.clone(),
             roles: params.roles.clone(),
