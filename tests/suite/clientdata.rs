@@ -146,6 +146,11 @@ fn bad_weights_name_file_row_and_column() {
 /// T100 is the slower half: 1 + 5 + 4 = 10 h without mandates, 1 + 5 + 2 = 8 h when m2 has one
 /// (`community_manager.1.mandate`), still 10 h when only m1 has one, 8 h with both.
 fn two_managers(extra: &str) -> permeate::Scenario {
+    two_managers_files(extra).load()
+}
+
+/// The files of [`two_managers`].
+fn two_managers_files(extra: &str) -> TempScenario {
     let mut people = String::from(
         "id,unit,role\nc,external,community\nm1,marketing,community_manager\nm2,support,community_manager\n",
     );
@@ -164,12 +169,11 @@ fn two_managers(extra: &str) -> permeate::Scenario {
          {extra}"
     );
     // The organisation's own links: one that does not matter (m1 and m2 hear at the same time).
-    let ts = TempScenario::new(&[
+    TempScenario::new(&[
         ("scenario.toml", &toml),
         ("people.csv", &people),
         ("links.csv", "source,target,channel\nm1,m2,watch\n"),
-    ]);
-    ts.load()
+    ])
 }
 
 #[test]
@@ -314,4 +318,22 @@ fn names_and_sites_are_shown_in_the_reports() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Zoë &amp; Co (x)") && !html.contains("Zoë & Co"), "names are shown and escaped");
     assert!(html.contains("Sites on the critical path") && html.contains("architect, a, Pune"));
+}
+
+/// An uncertain factor drives one manager's mandate effect by its list key: with m2's mandate
+/// and processing factor 0.25, m2's half processes in 1 h, so T100 = max(1 + 2 + 4, 1 + 5 + 1) =
+/// 7 h in every world; the baseline (no mandate) does not have the parameter and stays at 10 h.
+#[test]
+fn an_uncertain_factor_reaches_one_managers_mandate_effect() {
+    let extra = "[[variants]]\nname = \"m2 mandate\"\nset = { \"community_manager.1.mandate\" = true }\n\
+                 [uncertain]\nworlds = 3\n\"community_manager.1.mandate_effect.processing_factor\" = { dist = \"uniform\", min = 0.25, max = 0.25 }\n";
+    let s = two_managers(extra);
+    let r = permeate::study::results(&s, &s.facts(), &|| {}).expect("runs");
+    let all = |v: usize, t: f64| r.variants[v].replications.iter().all(|x| *x == Some(t));
+    assert!(all(0, 10.0) && all(1, 7.0), "{:?} {:?}", r.variants[0].replications, r.variants[1].replications);
+    // A manager that does not exist is refused.
+    let e = bad(&two_managers_files(
+        &extra.replace("community_manager.1.mandate_effect", "community_manager.4.mandate_effect"),
+    ));
+    assert_mentions(&e, &["community_manager.4", "no community manager"]);
 }
