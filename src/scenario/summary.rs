@@ -78,7 +78,7 @@ fn describe_variant_core(v: &Variant) -> String {
         let _ = writeln!(
             s,
             "{}: {} (mandate: {}; with a mandate their messages are noticed with probability >= {} and processed {}x as long)",
-            cm.key.replace('_', " "),
+            cm.key.replace(['_', '.'], " "),
             org.people[cm.person as usize].id,
             if cm.mandate { "yes" } else { "no" },
             cm.effect.notice,
