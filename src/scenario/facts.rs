@@ -115,8 +115,16 @@ fn person_detail(v: &Variant, p: u32) -> String {
 /// Links that the scenario's settings add (community manager's watch, reach and mandate;
 /// `add_links`), grouped by channel, sender role and receiver role.
 fn extra_link_groups(v: &Variant) -> Vec<(String, String, String, bool, usize)> {
+    extra_link_groups_of(v, |_| true)
+}
+
+/// [`extra_link_groups`] of the added links that `keep` keeps.
+fn extra_link_groups_of(
+    v: &Variant,
+    keep: impl Fn(&super::ExtraLink) -> bool,
+) -> Vec<(String, String, String, bool, usize)> {
     let mut groups: BTreeMap<(String, String, String, bool), usize> = BTreeMap::new();
-    for l in &v.extra_links {
+    for l in v.extra_links.iter().filter(|l| keep(l)) {
         let key = (
             v.channels[l.channel as usize].name.clone(),
             v.org.role_of(l.source).to_string(),
@@ -264,7 +272,8 @@ fn assumptions(b: &Variant) -> Assumptions {
             mandate: cm.mandate,
             mandate_notice: cm.effect.notice,
             mandate_processing_factor: cm.effect.processing_factor,
-            reach: extra_link_groups(b)
+            // The added links at this manager (with several managers of one role, each their own).
+            reach: extra_link_groups_of(b, |l| l.source == cm.person || l.target == cm.person)
                 .into_iter()
                 .filter(|g| g.1 == role || g.2 == role)
                 .map(|(c, a, t, both, n)| format!("{n} link(s) {a} {} {t} over {c}", arrow(both)))

@@ -183,6 +183,14 @@ fn two_managers_each_reaching_half_a_star_give_the_known_t() {
                     [[variants]]\nname = \"both\"\nset = { \"community_manager.0.mandate\" = true, \"community_manager.1.mandate\" = true }\n";
     let s = two_managers(variants);
     assert_eq!(s.variants[0].community_managers.len(), 2);
+    // The report's assumptions list each manager's own reach (4 links each, near for m1, far for m2).
+    let a = s.facts().assumptions;
+    let (m1, m2) = (a.community_manager.unwrap(), &a.other_community_managers[0]);
+    assert_eq!((m1.id.as_str(), m2.id.as_str()), ("m1", "m2"));
+    assert!(m1.reach.iter().any(|r| r.contains("4 link(s)") && r.contains("over near")), "{:?}", m1.reach);
+    assert!(!m1.reach.iter().any(|r| r.contains("over far")), "{:?}", m1.reach);
+    assert!(m2.reach.iter().any(|r| r.contains("4 link(s)") && r.contains("over far")), "{:?}", m2.reach);
+    assert!(!m2.reach.iter().any(|r| r.contains("over near")), "{:?}", m2.reach);
     for (v, expected) in [(0, 10.0), (1, 8.0), (2, 10.0), (3, 8.0)] {
         let run = run_library(&s, v);
         for t in &run.t_threshold {
