@@ -253,7 +253,13 @@ pub fn run_replication(
                 let involved = if gate.on_sender { iu } else { j };
                 stream.entity(st.person_key[involved]).uniform(Purpose::Involvement) < gate.fraction
             });
-            let sent = open && (ch.transmit >= 1.0 || d.uniform(Purpose::Transmit) < ch.transmit);
+            // A link's weight maps its channel's probability, never the draw (common random
+            // numbers: a stronger link carries the item in every replication a weaker one does).
+            let transmit = match model.arc_transmit.get((first_arc + a) as usize) {
+                None => ch.transmit,
+                Some(&p) => p,
+            };
+            let sent = open && (transmit >= 1.0 || d.uniform(Purpose::Transmit) < transmit);
             // Only links that carry the item get a delay draw (some distributions are costly).
             let (delay, arrival) = if !sent {
                 (f32::INFINITY, f32::INFINITY)
@@ -362,6 +368,11 @@ impl Groups for Model {
     fn role_of(&self, person: u32) -> usize {
         self.structure.person_role[person as usize] as usize
     }
+
+    fn site_of(&self, person: u32) -> Option<usize> {
+        let s = *self.structure.person_site.get(person as usize)?;
+        (s != crate::model::NO_GROUP).then_some(s as usize)
+    }
 }
 
 /// What one chunk of replications accumulates: the attribution and (replication, T) pairs.
@@ -373,7 +384,12 @@ struct Folded {
 impl Folded {
     fn new(model: &Model) -> Self {
         Folded {
-            attribution: Attribution::new(model.channels.len(), model.structure.unit_count, model.role_count()),
+            attribution: Attribution::new(
+                model.channels.len(),
+                model.structure.unit_count,
+                model.role_count(),
+                model.structure.site_count,
+            ),
             results: Vec::new(),
         }
     }

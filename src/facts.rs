@@ -201,8 +201,11 @@ pub const CALENDARS_EXCEPTION: &str = "calendars";
 pub struct Assumptions {
     /// Where the item appears: the first few ids and how many more.
     pub source: String,
-    /// The community manager, if any.
+    /// The community manager, if any (the first of a list).
     pub community_manager: Option<ManagerFacts>,
+    /// The other community managers of a list `[[community_manager]]`, in file order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_community_managers: Vec<ManagerFacts>,
     /// Cross-functional involvement, if any.
     pub involvement: Option<InvolvementFacts>,
     /// The organisation.

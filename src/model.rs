@@ -18,7 +18,7 @@
 use std::sync::Arc as Shared;
 
 use crate::dist::Dist;
-use crate::org::{Direction, Organisation, PersonIdx};
+use crate::org::{DEFAULT_LINK_WEIGHT, Direction, Organisation, PersonIdx};
 use rayon::prelude::*;
 
 use crate::rng::identity_key;
@@ -78,9 +78,9 @@ pub struct StructureSpec<'a> {
     pub extra_links: &'a [LinkSpec],
     /// Involvement, if any (its fraction is a parameter).
     pub involvement: Option<InvolvementSpec<'a>>,
-    /// A community manager with a mandate: their links carry priority (the effect is a
-    /// parameter).
-    pub priority_sender: Option<PersonIdx>,
+    /// The community managers with a mandate: their links carry priority (the effect of the
+    /// `i`-th is the parameter `Params::priority[i]`). Distinct people.
+    pub priority_senders: &'a [PersonIdx],
     /// Where the item appears (processed at time 0).
     pub sources: &'a [PersonIdx],
     /// The target group.
@@ -94,7 +94,7 @@ impl PartialEq for StructureSpec<'_> {
             && self.channel_names == other.channel_names
             && self.extra_links == other.extra_links
             && self.involvement == other.involvement
-            && self.priority_sender == other.priority_sender
+            && self.priority_senders == other.priority_senders
             && self.sources == other.sources
             && self.target == other.target
     }
@@ -107,9 +107,9 @@ pub struct Params {
     pub channels: Vec<ChannelParams>,
     /// Role behaviour by role index of the organisation.
     pub roles: Vec<RoleParams>,
-    /// What the community manager's mandate changes (used only where the structure has a
-    /// mandated manager).
-    pub priority: Option<MandateEffect>,
+    /// What each mandated community manager's mandate changes, in the order of the structure's
+    /// `priority_senders` (empty without one).
+    pub priority: Vec<MandateEffect>,
     /// Share of the involvement group that is involved, 0–1 (used only where the structure has
     /// involvement).
     pub involvement_fraction: Option<f64>,
@@ -122,13 +122,19 @@ pub struct Params {
     pub calendar: Option<Shared<crate::calendar::CalendarSetup>>,
 }
 
+/// The most community managers with a mandate a model holds (each adds two link kinds, and
+/// kinds are 16-bit indices).
+pub const MAX_PRIORITY_SENDERS: usize = 10_000;
+
 /// Why a model could not be compiled or patched.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ModelError {
     /// More directed links than the engine's 32-bit indices hold.
     TooManyLinks,
-    /// The parameters do not fit the structure (channel or role counts differ).
+    /// The parameters do not fit the structure (channel, role or mandate counts differ).
     ParamsDoNotFit,
+    /// More mandated community managers than [`MAX_PRIORITY_SENDERS`].
+    TooManyManagers,
 }
 
 impl std::fmt::Display for ModelError {
@@ -136,6 +142,9 @@ impl std::fmt::Display for ModelError {
         match self {
             ModelError::TooManyLinks => write!(f, "more than 4 billion directed links"),
             ModelError::ParamsDoNotFit => write!(f, "the parameters do not fit the compiled structure"),
+            ModelError::TooManyManagers => {
+                write!(f, "more than {MAX_PRIORITY_SENDERS} community managers with a mandate")
+            }
         }
     }
 }
@@ -202,6 +211,20 @@ pub fn next_occurrence(t: f64, phase: f64, every: f64) -> f64 {
     if t <= phase { phase } else { phase + ((t - phase) / every).ceil() * every }
 }
 
+/// The probability that a link of strength `weight` carries the item, for a channel that passes
+/// it on with probability `transmit`: 1 − (1 − transmit)^weight, `weight` independent chances.
+/// Exactly `transmit` for weight 1 (v1), and non-decreasing in both `transmit` and `weight` (a
+/// stronger link is never less likely to carry the item than a weight-1 one, even by a rounding
+/// error).
+#[inline]
+pub fn weighted_transmit(transmit: f64, weight: f32) -> f64 {
+    if weight == 1.0 || transmit >= 1.0 {
+        return transmit;
+    }
+    let p = 1.0 - (1.0 - transmit).powf(f64::from(weight));
+    if weight > 1.0 { p.max(transmit) } else { p.min(transmit) }
+}
+
 /// A channel's parameters, ready for the inner loop.
 #[derive(Debug, Clone)]
 pub struct ChannelParams {
@@ -229,11 +252,13 @@ pub struct RoleParams {
     pub absent: f64,
 }
 
-/// A link kind as the structure knows it: whether it carries priority and how it is gated;
-/// the values (the mandate's effect, the involvement fraction) come from [`Params`].
+/// A link kind as the structure knows it: whether it carries priority (from which mandated
+/// manager) and how it is gated; the values (the mandate's effect, the involvement fraction)
+/// come from [`Params`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct KindTemplate {
-    priority: bool,
+    /// `Some(i)`: the sender is the `i`-th mandated manager.
+    priority: Option<u16>,
     /// `Some(on_sender)` for an involvement-gated link.
     gate: Option<bool>,
 }
@@ -251,6 +276,11 @@ pub struct Structure {
     pub person_unit: Vec<u32>,
     /// Number of units the people belong to.
     pub unit_count: usize,
+    /// Site group per person (see `Organisation::site_group_of`), `NO_GROUP` for none; empty
+    /// when nobody has a site or calendar.
+    pub person_site: Vec<u32>,
+    /// Number of site groups (`Organisation::site_groups`).
+    pub site_count: usize,
     /// Identity key per person.
     pub person_key: Vec<u64>,
     /// Whether each person belongs to the target.
@@ -262,6 +292,8 @@ pub struct Structure {
     /// Per arc, its meeting group (index into `group_keys`), or `NO_GROUP` for the channel's
     /// default group; empty when no link has a group (every arc is in its channel's group).
     pub arc_group: Vec<u32>,
+    /// Per arc, its strength `w` (see [`weighted_transmit`]); empty when every link has weight 1.
+    pub arc_weight: Vec<f32>,
     /// Identity keys of the meeting groups named by links (group name and channel name).
     pub group_keys: Vec<u64>,
     /// Identity key per channel id (the channel name): its default meeting group, and part of
@@ -271,6 +303,8 @@ pub struct Structure {
     channel_count: usize,
     /// Number of roles the people refer to.
     role_count: usize,
+    /// Number of mandated community managers (priority senders).
+    priority_count: usize,
     /// The link kinds by kind index, without their values.
     kinds: Vec<KindTemplate>,
 }
@@ -286,6 +320,11 @@ pub struct Model {
     pub roles: Vec<RoleParams>,
     /// Link kinds by kind index (`kinds[0]` is the ordinary link).
     pub kinds: Vec<LinkKind>,
+    /// Per arc, the probability that it carries the item (its channel's `transmit` mapped
+    /// through the arc's weight, [`weighted_transmit`]); empty when no link has a weight other
+    /// than 1 (then it is the channel's `transmit`). Computed once per design point, so that the
+    /// inner loop does no power per link.
+    pub arc_transmit: Shared<Vec<f64>>,
     /// `ceil(threshold × target_size)`: the rank whose processing time is T_threshold.
     pub k: u32,
     /// Processing after this many hours counts as never.
@@ -313,57 +352,67 @@ pub fn broadcast_key(person_key: u64, channel_key: u64) -> u64 {
     crate::rng::fmix64(person_key ^ channel_key.rotate_left(29) ^ 0x243f_6a88_85a3_08d3)
 }
 
-const ORDINARY: KindTemplate = KindTemplate { priority: false, gate: None };
+const ORDINARY: KindTemplate = KindTemplate { priority: None, gate: None };
 
 impl Structure {
     /// Compiles a structure: the CSR adjacency with identity keys, people and target.
     pub fn compile(spec: &StructureSpec<'_>) -> Result<Structure, ModelError> {
         let org = spec.org;
         let n = org.len();
-        let mandated = spec.priority_sender;
-        // The link kinds in use: ordinary, the manager's priority links, involvement-gated links.
+        // The link kinds in use: ordinary, involvement-gated links, and per mandated manager its
+        // priority links (plain, and gated where the manager posts to the community).
         let mut kinds = vec![
             ORDINARY,
-            KindTemplate { priority: true, gate: None },
-            KindTemplate { priority: false, gate: Some(false) },
-            KindTemplate { priority: false, gate: Some(true) },
-            KindTemplate { priority: true, gate: Some(true) },
+            KindTemplate { priority: None, gate: Some(false) },
+            KindTemplate { priority: None, gate: Some(true) },
         ];
-        const PRIORITY: u16 = 1;
-        const GATED_RECEIVER: u16 = 2;
-        const GATED_SENDER: u16 = 3;
-        // (sender, receiver, channel, kind, group) for every directed link: 16 bytes each, so a
-        // million people with ten million directed links compile within a few hundred MB.
-        let mut directed: Vec<(PersonIdx, PersonIdx, ChannelId, u16, u32)> = Vec::with_capacity(org.links.len() * 2);
-        let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, kind: u16, group: u32| {
-            let kind = match (mandated == Some(s), kind) {
-                (false, k) => k,
-                (true, 0) => PRIORITY,
-                (true, GATED_SENDER) => 4,
-                (true, k) => k,
+        const GATED_RECEIVER: u16 = 1;
+        const GATED_SENDER: u16 = 2;
+        let mut mandated: std::collections::HashMap<PersonIdx, u16> = std::collections::HashMap::new();
+        for (i, &p) in spec.priority_senders.iter().enumerate() {
+            if i >= MAX_PRIORITY_SENDERS {
+                return Err(ModelError::TooManyManagers);
+            }
+            mandated.insert(p, kinds.len() as u16);
+            kinds.push(KindTemplate { priority: Some(i as u16), gate: None });
+            kinds.push(KindTemplate { priority: Some(i as u16), gate: Some(true) });
+        }
+        // (sender, receiver, channel, kind, group, weight as f32 bits) for every directed link:
+        // 20 bytes each, so a million people with ten million directed links compile within a
+        // few hundred MB. (The bits of positive floats sort like the floats.)
+        let mut directed: Vec<(PersonIdx, PersonIdx, ChannelId, u16, u32, u32)> =
+            Vec::with_capacity(org.links.len() * 2);
+        let unit_weight = (DEFAULT_LINK_WEIGHT as f32).to_bits();
+        let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, kind: u16, group: u32, weight: u32| {
+            let kind = match (mandated.get(&s), kind) {
+                (None, k) => k,
+                (Some(&m), 0) => m,
+                (Some(&m), GATED_SENDER) => m + 1,
+                (Some(_), k) => k,
             };
-            directed.push((s, t, c, kind, group));
+            directed.push((s, t, c, kind, group, weight));
         };
         for (i, l) in org.links.iter().enumerate() {
             let c = spec.org_channel[l.channel as usize];
             let g = org.link_group.get(i).copied().unwrap_or(NO_GROUP);
-            push(l.source, l.target, c, 0, g);
+            let w = (org.weight_of(i) as f32).to_bits();
+            push(l.source, l.target, c, 0, g, w);
             if l.direction == Direction::Both {
-                push(l.target, l.source, c, 0, g);
+                push(l.target, l.source, c, 0, g, w);
             }
         }
         for l in spec.extra_links {
-            push(l.source, l.target, l.channel, 0, l.group);
+            push(l.source, l.target, l.channel, 0, l.group, unit_weight);
             if l.direction == Direction::Both {
-                push(l.target, l.source, l.channel, 0, l.group);
+                push(l.target, l.source, l.channel, 0, l.group, unit_weight);
             }
         }
         if let Some(inv) = &spec.involvement {
             for &p in inv.group {
                 for &c in inv.community.iter().filter(|&&c| c != p) {
-                    push(c, p, inv.channel, GATED_RECEIVER, NO_GROUP);
+                    push(c, p, inv.channel, GATED_RECEIVER, NO_GROUP, unit_weight);
                     if inv.direction == Direction::Both {
-                        push(p, c, inv.channel, GATED_SENDER, NO_GROUP);
+                        push(p, c, inv.channel, GATED_SENDER, NO_GROUP, unit_weight);
                     }
                 }
             }
@@ -376,17 +425,19 @@ impl Structure {
         // kind: an ungated link beats a gated one, priority is kept if either has it.
         // (Two differently gated copies can only arise for a community node inside its own
         // involvement group, which is excluded; the first gate is kept.) Of duplicates in
-        // different meeting groups, the first in sort order is kept.
+        // different meeting groups, the first in sort order is kept. Of different weights, the
+        // largest is kept (a link given twice is one link, as in v1, with its strongest weight).
         let mut merged_kinds = Vec::new();
         directed.dedup_by(|later, kept| {
             if (later.0, later.1, later.2) != (kept.0, kept.1, kept.2) {
                 return false;
             }
+            kept.5 = kept.5.max(later.5);
             let kind =
                 |i: u16| kinds.get(i as usize).copied().unwrap_or_else(|| merged_kinds[i as usize - kinds.len()]);
             let (a, b) = (kind(kept.3), kind(later.3));
             let merged = KindTemplate {
-                priority: a.priority || b.priority,
+                priority: a.priority.or(b.priority),
                 gate: if a.gate.is_some() && b.gate.is_some() { a.gate } else { None },
             };
             kept.3 = match kinds.iter().chain(&merged_kinds).position(|k| *k == merged) {
@@ -409,7 +460,7 @@ impl Structure {
         let names = spec.channel_names;
         let arcs: Vec<Arc> = directed
             .par_iter()
-            .map(|&(s, t, c, kind, _)| Arc {
+            .map(|&(s, t, c, kind, ..)| Arc {
                 to: t,
                 channel: c,
                 kind,
@@ -423,7 +474,7 @@ impl Structure {
             let mut index: std::collections::HashMap<(u32, ChannelId), u32> = std::collections::HashMap::new();
             arc_group = directed
                 .iter()
-                .map(|&(_, _, c, _, g)| {
+                .map(|&(_, _, c, _, g, _)| {
                     if g == NO_GROUP {
                         return NO_GROUP;
                     }
@@ -434,6 +485,13 @@ impl Structure {
                 })
                 .collect();
         }
+        // Link weights: kept only when some link's differs from 1 (then the engine maps each
+        // link's transmit probability through it).
+        let arc_weight = if directed.iter().any(|d| d.5 != unit_weight) {
+            directed.iter().map(|d| f32::from_bits(d.5)).collect()
+        } else {
+            Vec::new()
+        };
         drop(directed);
         let mut in_target = vec![false; n];
         for &p in spec.target {
@@ -445,15 +503,23 @@ impl Structure {
             person_role: org.people.iter().map(|p| p.role as u16).collect(),
             person_unit: org.people.iter().map(|p| p.unit).collect(),
             unit_count: org.units.len(),
+            person_site: if org.person_site.is_empty() && org.person_calendar.is_empty() {
+                Vec::new()
+            } else {
+                (0..n as PersonIdx).map(|p| org.site_group_of(p).map_or(NO_GROUP, |s| s as u32)).collect()
+            },
+            site_count: org.sites.len() + org.calendars.len(),
             person_key: org.people.iter().map(|p| identity_key(&[&p.id])).collect(),
             in_target,
             sources: spec.sources.to_vec(),
             target_size: spec.target.len() as u32,
             arc_group,
+            arc_weight,
             group_keys,
             channel_keys: names.iter().map(|c| identity_key(&[c])).collect(),
             channel_count: names.len(),
             role_count: org.roles.len(),
+            priority_count: spec.priority_senders.len(),
             kinds,
         };
         debug_assert_eq!(*structure.offsets.last().unwrap() as usize, structure.arcs.len());
@@ -471,7 +537,10 @@ impl Model {
     /// A model of `structure` (shared, not copied) with `params`: the cheap patch for a new
     /// design point with the same structure.
     pub fn with_params(structure: Shared<Structure>, params: &Params) -> Result<Model, ModelError> {
-        if params.channels.len() != structure.channel_count || params.roles.len() != structure.role_count {
+        if params.channels.len() != structure.channel_count
+            || params.roles.len() != structure.role_count
+            || params.priority.len() != structure.priority_count
+        {
             return Err(ModelError::ParamsDoNotFit);
         }
         let gate = |on_sender| params.involvement_fraction.map(|fraction| Gate { fraction, on_sender });
@@ -479,11 +548,22 @@ impl Model {
             .kinds
             .iter()
             .map(|t| LinkKind {
-                priority: if t.priority { params.priority } else { None },
+                priority: t.priority.and_then(|i| params.priority.get(usize::from(i)).copied()),
                 gate: t.gate.and_then(gate),
             })
             .collect();
+        let arc_transmit = if structure.arc_weight.is_empty() {
+            Vec::new()
+        } else {
+            structure
+                .arcs
+                .par_iter()
+                .zip(&structure.arc_weight)
+                .map(|(arc, &w)| weighted_transmit(params.channels[arc.channel as usize].transmit, w))
+                .collect()
+        };
         Ok(Model {
+            arc_transmit: Shared::new(arc_transmit),
             k: threshold_rank(params.threshold, structure.target_size as usize) as u32,
             channels: params.channels.clone(),
             roles: params.roles.clone(),

@@ -147,6 +147,9 @@ pub struct Attribution {
     pub units: Vec<u64>,
     /// Replications whose critical path passes through at least one person of each role.
     pub roles: Vec<u64>,
+    /// Replications whose critical path passes through at least one person of each site group
+    /// (site, else calendar; see `Organisation::site_group_of`).
+    pub sites: Vec<u64>,
 }
 
 /// Where a person belongs, for counting critical paths by group.
@@ -155,16 +158,20 @@ pub trait Groups {
     fn unit_of(&self, person: u32) -> usize;
     /// The person's role index.
     fn role_of(&self, person: u32) -> usize;
+    /// The person's site group index, if they have a site (or a calendar).
+    fn site_of(&self, person: u32) -> Option<usize>;
 }
 
 impl Attribution {
-    /// An empty attribution for `channels` channels, `units` units and `roles` roles.
-    pub fn new(channels: usize, units: usize, roles: usize) -> Self {
+    /// An empty attribution for `channels` channels, `units` units, `roles` roles and `sites`
+    /// site groups.
+    pub fn new(channels: usize, units: usize, roles: usize, sites: usize) -> Self {
         Attribution {
             channels: vec![0; channels],
             first_heard: vec![0; channels + 1],
             units: vec![0; units],
             roles: vec![0; roles],
+            sites: vec![0; sites],
             ..Default::default()
         }
     }
@@ -184,7 +191,14 @@ impl Attribution {
         // (paths are short: a linear scan of what was seen is enough).
         let mut units_seen: Vec<usize> = Vec::new();
         let mut roles_seen: Vec<usize> = Vec::new();
+        let mut sites_seen: Vec<usize> = Vec::new();
         for &p in path_people {
+            if let Some(s) = groups.site_of(p)
+                && !sites_seen.contains(&s)
+            {
+                sites_seen.push(s);
+                self.sites[s] += 1;
+            }
             let (u, r) = (groups.unit_of(p), groups.role_of(p));
             if !units_seen.contains(&u) {
                 units_seen.push(u);
@@ -226,6 +240,7 @@ impl Attribution {
         self.first_heard.iter_mut().zip(&other.first_heard).for_each(|(a, b)| *a += b);
         self.units.iter_mut().zip(&other.units).for_each(|(a, b)| *a += b);
         self.roles.iter_mut().zip(&other.roles).for_each(|(a, b)| *a += b);
+        self.sites.iter_mut().zip(&other.sites).for_each(|(a, b)| *a += b);
     }
 }
 
@@ -238,6 +253,12 @@ pub struct PersonName {
     pub role: String,
     /// Their unit.
     pub unit: String,
+    /// Their display name (`people.csv` column `name`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Their site (`people.csv` column `site`, else their calendar), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 /// A link as the results name it.
@@ -249,6 +270,12 @@ pub struct LinkName {
     pub target: String,
     /// Channel name.
     pub channel: String,
+    /// The sender's display name, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    /// The receiver's display name, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_name: Option<String>,
 }
 
 /// The channel name under which target members count that were themselves where the item
@@ -280,6 +307,9 @@ pub struct NamedAttribution {
     /// Replications whose critical path passes through a person of each role.
     #[serde(default, with = "pairs")]
     pub roles: BTreeMap<String, u64>,
+    /// Replications whose critical path passes through a person of each site (or calendar).
+    #[serde(default, with = "pairs", skip_serializing_if = "BTreeMap::is_empty")]
+    pub sites: BTreeMap<String, u64>,
 }
 
 impl NamedAttribution {
@@ -297,6 +327,7 @@ impl NamedAttribution {
         add(&mut self.first_heard, &other.first_heard);
         add(&mut self.units, &other.units);
         add(&mut self.roles, &other.roles);
+        add(&mut self.sites, &other.sites);
     }
 }
 

@@ -102,10 +102,11 @@ pub enum ParamTarget {
     RoleWindow(u16, DistParam),
     /// `involvement.fraction`.
     InvolvementFraction,
-    /// `community_manager.mandate_effect.notice` (with a mandate in the structure).
-    MandateNotice,
-    /// `community_manager.mandate_effect.processing_factor`.
-    MandateProcessingFactor,
+    /// `community_manager.mandate_effect.notice` (or `community_manager.N.…` in a list) of the
+    /// `i`-th mandated manager (with a mandate in the structure).
+    MandateNotice(u16),
+    /// `community_manager.mandate_effect.processing_factor` of the `i`-th mandated manager.
+    MandateProcessingFactor(u16),
     /// `target.threshold`.
     Threshold,
 }
@@ -127,8 +128,8 @@ impl Params {
                 self.roles.get(r as usize).and_then(|r| r.window.as_ref()).and_then(|w| w.param(p))
             }
             ParamTarget::InvolvementFraction => self.involvement_fraction,
-            ParamTarget::MandateNotice => self.priority.map(|p| p.notice),
-            ParamTarget::MandateProcessingFactor => self.priority.map(|p| p.processing_factor),
+            ParamTarget::MandateNotice(i) => self.priority.get(usize::from(i)).map(|p| p.notice),
+            ParamTarget::MandateProcessingFactor(i) => self.priority.get(usize::from(i)).map(|p| p.processing_factor),
             ParamTarget::Threshold => Some(self.threshold),
         }
     }
@@ -172,14 +173,15 @@ impl Params {
                 }
                 self.involvement_fraction = Some(probability("involvement.fraction", value)?);
             }
-            ParamTarget::MandateNotice => {
-                self.priority.as_mut().ok_or_else(missing)?.notice = probability("mandate notice", value)?;
+            ParamTarget::MandateNotice(i) => {
+                self.priority.get_mut(usize::from(i)).ok_or_else(missing)?.notice =
+                    probability("mandate notice", value)?;
             }
-            ParamTarget::MandateProcessingFactor => {
+            ParamTarget::MandateProcessingFactor(i) => {
                 if !(value > 0.0 && value <= 1.0) {
                     return Err(format!("processing_factor must be greater than 0 and at most 1, got {value}"));
                 }
-                self.priority.as_mut().ok_or_else(missing)?.processing_factor = value;
+                self.priority.get_mut(usize::from(i)).ok_or_else(missing)?.processing_factor = value;
             }
             ParamTarget::Threshold => {
                 if !(value > 0.0 && value <= 1.0) {

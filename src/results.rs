@@ -175,6 +175,12 @@ pub struct PersonShare {
     pub role: String,
     /// Their unit.
     pub unit: String,
+    /// Their display name (`people.csv` column `name`), if any; `name` stays the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Their site (`people.csv` column `site`, else their calendar), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     /// Share of the replications that reached whose critical path passes through them.
     pub share: f64,
 }
@@ -188,8 +194,41 @@ pub struct LinkShare {
     pub target: String,
     /// Channel name.
     pub channel: String,
+    /// The sender's display name (`people.csv` column `name`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    /// The receiver's display name, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_name: Option<String>,
     /// Share of the replications that reached whose critical path uses this link.
     pub share: f64,
+}
+
+/// How a person appears in reports: "Name (id)" when they have a display name, else the id.
+pub fn person_label(id: &str, display_name: Option<&str>) -> String {
+    match display_name {
+        Some(n) => format!("{n} ({id})"),
+        None => id.to_string(),
+    }
+}
+
+impl PersonShare {
+    /// "Name (id)", or the id for a person without a display name.
+    pub fn label(&self) -> String {
+        person_label(&self.name, self.display_name.as_deref())
+    }
+}
+
+impl LinkShare {
+    /// The sender as reports show them ("Name (id)" or the id).
+    pub fn source_label(&self) -> String {
+        person_label(&self.source, self.source_name.as_deref())
+    }
+
+    /// The receiver as reports show them.
+    pub fn target_label(&self) -> String {
+        person_label(&self.target, self.target_name.as_deref())
+    }
 }
 
 /// Where the item gets stuck. The critical path of a replication is the chain of deliveries
@@ -215,6 +254,10 @@ pub struct Bottlenecks {
     /// Roles on the critical path, likewise.
     #[serde(default)]
     pub roles: Vec<Share>,
+    /// Sites on the critical path, likewise (people.csv `site`, else the person's calendar;
+    /// empty, and not written, when nobody has either).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<Share>,
 }
 
 /// The `top` entries by count (descending; ties by name), as shares of `total`.
@@ -244,7 +287,14 @@ impl Bottlenecks {
             reached_replications: a.reached,
             people: top_shares(a.people.iter(), |p| p.id.clone(), a.reached, BOTTLENECK_TOP)
                 .into_iter()
-                .map(|(p, share)| PersonShare { name: p.id.clone(), role: p.role.clone(), unit: p.unit.clone(), share })
+                .map(|(p, share)| PersonShare {
+                    name: p.id.clone(),
+                    role: p.role.clone(),
+                    unit: p.unit.clone(),
+                    display_name: p.display_name.clone(),
+                    site: p.site.clone(),
+                    share,
+                })
                 .collect(),
             links: top_shares(
                 a.links.iter(),
@@ -257,6 +307,8 @@ impl Bottlenecks {
                 source: l.source.clone(),
                 target: l.target.clone(),
                 channel: l.channel.clone(),
+                source_name: l.source_name.clone(),
+                target_name: l.target_name.clone(),
                 share,
             })
             .collect(),
@@ -264,6 +316,7 @@ impl Bottlenecks {
             first_heard_via: shares(&a.first_heard, heard_total),
             units: shares(&a.units, a.reached),
             roles: shares(&a.roles, a.reached),
+            sites: shares(&a.sites, a.reached),
         }
     }
 }

@@ -195,10 +195,13 @@ pub fn world_model(
 /// Names the model-indexed attribution of a run by person ids, roles, units and channel names.
 fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> PointOutcome {
     let a = &run.attribution;
+    let site_names = v.org.site_groups();
     let person = |p: u32| PersonName {
         id: v.org.people[p as usize].id.clone(),
         role: v.org.role_of(p).to_string(),
         unit: v.org.unit_of(p).to_string(),
+        display_name: v.org.name_of(p).map(str::to_string),
+        site: v.org.site_group_of(p).map(|s| site_names[s].clone()),
     };
     let channel = |c: usize| v.channels.get(c).map_or_else(|| SOURCE_CHANNEL.to_string(), |ch| ch.name.clone());
     let arcs = &model.structure.arcs;
@@ -212,6 +215,8 @@ fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> Poi
             source: v.org.people[model.sender_of(l) as usize].id.clone(),
             target: v.org.people[arcs[l as usize].to as usize].id.clone(),
             channel: channel(arcs[l as usize].channel as usize),
+            source_name: v.org.name_of(model.sender_of(l)).map(str::to_string),
+            target_name: v.org.name_of(arcs[l as usize].to).map(str::to_string),
         };
         *links.entry(name).or_default() += c;
     }
@@ -236,6 +241,7 @@ fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> Poi
             first_heard: by_channel(&a.first_heard),
             units: named_counts(&a.units, &v.org.units),
             roles: named_counts(&a.roles, &v.org.roles),
+            sites: named_counts(&a.sites, &site_names),
         },
     }
 }

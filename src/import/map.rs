@@ -108,6 +108,7 @@ struct RawMessages {
     strong_channel: Option<String>,
     weak_channel: Option<String>,
     unknown_people: Option<String>,
+    weight_reference: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -223,6 +224,9 @@ pub struct MessagesMap {
     pub weak_channel: String,
     /// Skip rows naming an unknown person (instead of refusing the file).
     pub skip_unknown: bool,
+    /// If set, the message count that is one unit of link strength: each message link gets the
+    /// weight `count / weight_reference` (links.csv column `weight`); if not, weight 1.
+    pub weight_reference: Option<f64>,
 }
 
 /// A validated import map.
@@ -387,7 +391,20 @@ impl Map {
                 format!("the weak threshold ({weak}) is above the strong one ({strong}); e.g. weak = 3, strong = 13"),
             ));
         }
+        let weight_reference = match m.weight_reference {
+            Some(r) if !(r.is_finite() && r > 0.0) => {
+                return Err(err(
+                    &["messages", "weight_reference"],
+                    format!(
+                        "must be a positive number of messages (the count that is weight 1), e.g. 13, got {}",
+                        crate::error::num(r)
+                    ),
+                ));
+            }
+            r => r,
+        };
         let messages = MessagesMap {
+            weight_reference,
             sender: column(m.sender, "sender", "messages.sender"),
             receiver: column(m.receiver, "receiver", "messages.receiver"),
             count: column(m.count, "count", "messages.count"),

@@ -56,6 +56,8 @@ struct NewLink {
 #[derive(Default)]
 struct Links {
     links: Vec<NewLink>,
+    /// Per link, its strength (1 unless set from message counts).
+    weights: Vec<f64>,
     seen: HashSet<(usize, usize, usize, bool)>,
     /// Channel names, indexed by `NewLink::channel`.
     names: Vec<String>,
@@ -83,10 +85,17 @@ impl Links {
     }
 
     /// Adds a link unless the same one (same ends, channel and direction) exists.
+    /// Adds a link of weight 1 unless it is there already.
     fn add(&mut self, source: usize, target: usize, channel: usize, forward: bool) {
+        self.add_weighted(source, target, channel, forward, crate::org::DEFAULT_LINK_WEIGHT);
+    }
+
+    /// Adds a link of strength `weight` unless it is there already.
+    fn add_weighted(&mut self, source: usize, target: usize, channel: usize, forward: bool, weight: f64) {
         let (a, b) = if forward { (source, target) } else { (source.min(target), source.max(target)) };
         if self.seen.insert((a, b, channel, forward)) {
             self.links.push(NewLink { source, target, channel, forward });
+            self.weights.push(weight);
             self.channels[channel].1.links += 1;
         }
     }
@@ -209,7 +218,8 @@ pub fn import(hr_path: &Path, map_path: &Path, messages_path: Option<&Path>) -> 
                 below += 1;
                 continue;
             };
-            links.add(person(a), person(b), channel, forward);
+            let weight = m.weight_reference.map_or(crate::org::DEFAULT_LINK_WEIGHT, |r| c as f64 / r);
+            links.add_weighted(person(a), person(b), channel, forward, weight);
         }
         message_stats = Some((
             mp.to_path_buf(),
@@ -234,11 +244,12 @@ pub fn import(hr_path: &Path, map_path: &Path, messages_path: Option<&Path>) -> 
     }
     let uses: Vec<(String, ChannelUse)> = links.channels.drain(..).filter(|(_, u)| u.links > 0).collect();
     let channel_names: Vec<String> = links.names.clone();
+    let weights = links.weights;
     let links = links.links;
 
     let mut files = vec![
         ("people.csv", people_csv(&employees, &map, hr_path)),
-        ("links.csv", links_csv(&links, &channel_names, &employees, &map)),
+        ("links.csv", links_csv(&links, &weights, &channel_names, &employees, &map)),
         ("people-details.csv", details_csv(&employees)),
         ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, messages_path)),
     ];
@@ -348,10 +359,24 @@ fn people_csv(employees: &[Employee], map: &Map, hr_path: &Path) -> String {
         "# Written by permeate import from {}. One row per person; the community node first.",
         file_name(hr_path)
     );
-    s.push_str("id,unit,role\n");
-    let _ = writeln!(s, "{},{},{}", field(&map.community_id), field(&map.community_unit), COMMUNITY_ROLE);
+    // Display names and sites, where the export has them (shown in reports; ids stay the key).
+    let names = employees.iter().any(|e| !e.name.is_empty());
+    let sites = employees.iter().any(|e| !e.site.is_empty());
+    let extra = |name: &str, site: &str| {
+        let mut x = String::new();
+        if names {
+            x += &format!(",{}", field(name));
+        }
+        if sites {
+            x += &format!(",{}", field(site));
+        }
+        x
+    };
+    let _ = writeln!(s, "id,unit,role{}{}", if names { ",name" } else { "" }, if sites { ",site" } else { "" });
+    let _ =
+        writeln!(s, "{},{},{}{}", field(&map.community_id), field(&map.community_unit), COMMUNITY_ROLE, extra("", ""));
     for e in employees {
-        let _ = writeln!(s, "{},{},{}", field(&e.id), field(&e.unit), field(&e.role));
+        let _ = writeln!(s, "{},{},{}{}", field(&e.id), field(&e.unit), field(&e.role), extra(&e.name, &e.site));
     }
     s
 }
@@ -373,14 +398,17 @@ fn details_csv(employees: &[Employee]) -> String {
     s
 }
 
-fn links_csv(links: &[NewLink], channels: &[String], employees: &[Employee], map: &Map) -> String {
+fn links_csv(links: &[NewLink], weights: &[f64], channels: &[String], employees: &[Employee], map: &Map) -> String {
     let id = |p: usize| if p == 0 { map.community_id.as_str() } else { employees[p - 1].id.as_str() };
     let mut s = String::from(
         "# Written by permeate import: manager <-> report, within teams, from message counts, community <-> watchers.\n",
     );
-    s.push_str("source,target,channel,direction\n");
-    for l in links {
-        let _ = writeln!(
+    // A weight column only when message counts set weights (`[messages] weight_reference`).
+    let weighted =
+        map.messages.weight_reference.is_some() && weights.iter().any(|&w| w != crate::org::DEFAULT_LINK_WEIGHT);
+    s.push_str(if weighted { "source,target,channel,direction,weight\n" } else { "source,target,channel,direction\n" });
+    for (l, w) in links.iter().zip(weights) {
+        let _ = write!(
             s,
             "{},{},{},{}",
             field(id(l.source)),
@@ -388,6 +416,10 @@ fn links_csv(links: &[NewLink], channels: &[String], employees: &[Employee], map
             field(&channels[l.channel]),
             if l.forward { "forward" } else { "both" }
         );
+        if weighted {
+            let _ = write!(s, ",{w}");
+        }
+        s.push('\n');
     }
     s
 }

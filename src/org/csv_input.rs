@@ -284,11 +284,11 @@ pub fn org_from_csv_text(
         people_path,
         &headers,
         &["id", "unit", "role"],
-        &["calendar"],
+        &["calendar", "name", "site"],
         "id,unit,role",
         header_line(&text),
     )?;
-    let (pi, pu, pr, pc) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3]);
+    let (pi, pu, pr, pc, pn, ps) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3], pos[4], pos[5]);
     let mut record = csv::StringRecord::new();
     while rdr.read_record(&mut record).map_err(|e| csv_error(people_path, &text, e))? {
         let line = record.position().map_or(0, |p| lines.of(p));
@@ -314,6 +314,15 @@ pub fn org_from_csv_text(
             check_value(people_path, line, "calendar", c, "the calendar name")?;
             b.set_last_person_calendar(c);
         }
+        // Optional display name and site (empty = none).
+        if let Some(n) = pn.and_then(|i| record.get(i)).filter(|n| !n.is_empty()) {
+            check_value(people_path, line, "name", n, "the name")?;
+            b.set_last_person_name(n);
+        }
+        if let Some(site) = ps.and_then(|i| record.get(i)).filter(|s| !s.is_empty()) {
+            check_value(people_path, line, "site", site, "the site")?;
+            b.set_last_person_site(site);
+        }
     }
     if b.is_empty() {
         return Err(InputError::new(
@@ -330,11 +339,11 @@ pub fn org_from_csv_text(
         links_path,
         &headers,
         &["source", "target", "channel"],
-        &["direction", "group"],
-        "source,target,channel (and optionally direction, group)",
+        &["direction", "group", "weight"],
+        "source,target,channel (and optionally direction, group, weight)",
         header_line(&text),
     )?;
-    let (ls, lt, lc, ld, lg) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3], pos[4]);
+    let (ls, lt, lc, ld, lg, lw) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3], pos[4], pos[5]);
     let mut ids: Option<Vec<String>> = None;
     while rdr.read_record(&mut record).map_err(|e| csv_error(links_path, &text, e))? {
         let line = record.position().map_or(0, |p| lines.of(p));
@@ -377,8 +386,24 @@ pub fn org_from_csv_text(
             check_value(links_path, line, "group", group, "the meeting group")?;
             b.set_last_link_group(group);
         }
+        // Optional link strength (empty = the default, 1).
+        if let Some(w) = lw.and_then(|i| record.get(i)).filter(|w| !w.is_empty()) {
+            b.set_last_link_weight(parse_weight(w).map_err(|m| at(InputErrorKind::Invalid(m), "weight"))?);
+        }
     }
     Ok(b.finish())
+}
+
+/// A link weight from its CSV text: a positive, finite number; otherwise a message for people.
+pub fn parse_weight(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(w) if w.is_finite() && w > 0.0 => Ok(w),
+        _ => Err(format!(
+            "the weight \"{}\" is not a positive number; give the link's strength, e.g. 1 (one chance, the default), \
+             3 (three independent chances) or 0.5",
+            text.escape_debug()
+        )),
+    }
 }
 
 fn b_ids(b: &OrganisationBuilder) -> Vec<String> {

@@ -64,6 +64,9 @@ pub struct Link {
 /// `Organisation::link_group` of a link without a group (its channel's default group).
 pub const NO_LINK_GROUP: u32 = u32::MAX;
 
+/// The weight of a link without one: one chance to pass the item on (v1).
+pub const DEFAULT_LINK_WEIGHT: f64 = 1.0;
+
 /// Where a channel name was first used, for error messages about unknown channels.
 #[derive(Debug, Clone)]
 pub struct NameOrigin {
@@ -101,6 +104,18 @@ pub struct Organisation {
     /// Per person, their calendar (index into `calendars`) or [`NO_LINK_GROUP`] for the
     /// scenario's default; empty when nobody has one.
     pub person_calendar: Vec<u32>,
+    /// Per person, their display name (`people.csv` column `name`; empty text for none); empty
+    /// when nobody has one. Ids stay the key; names are only shown.
+    pub person_name: Vec<String>,
+    /// Site names used by people (interned; `people.csv` column `site`).
+    pub sites: Vec<String>,
+    /// Per person, their site (index into `sites`) or [`NO_LINK_GROUP`] for none; empty when
+    /// nobody has one.
+    pub person_site: Vec<u32>,
+    /// Per link, its strength `w` (`links.csv` column `weight`, a positive number; the link
+    /// carries the item with probability 1 − (1 − transmit)^w); empty when every link has
+    /// weight [`DEFAULT_LINK_WEIGHT`].
+    pub link_weight: Vec<f64>,
     /// How the organisation came about (for summaries).
     pub origin: String,
     index: HashMap<String, PersonIdx>,
@@ -125,6 +140,7 @@ pub struct OrganisationBuilder {
     channels: HashMap<String, u32>,
     groups: HashMap<String, u32>,
     calendars: HashMap<String, u32>,
+    sites: HashMap<String, u32>,
 }
 
 impl OrganisationBuilder {
@@ -179,6 +195,32 @@ impl OrganisationBuilder {
         self.org.link_group[n - 1] = g;
     }
 
+    /// Gives the person added last the display name `name` (shown in reports; ids stay the key).
+    pub fn set_last_person_name(&mut self, name: &str) {
+        let n = self.org.people.len();
+        self.org.person_name.resize(n, String::new());
+        self.org.person_name[n - 1] = name.to_string();
+    }
+
+    /// Puts the person added last at the site named `site` (bottlenecks by site).
+    pub fn set_last_person_site(&mut self, site: &str) {
+        let s = intern(&mut self.org.sites, &mut self.sites, site);
+        let n = self.org.people.len();
+        self.org.person_site.resize(n, NO_LINK_GROUP);
+        self.org.person_site[n - 1] = s;
+    }
+
+    /// Gives the link added last the strength `weight` (positive and finite, checked by the
+    /// caller).
+    pub fn set_last_link_weight(&mut self, weight: f64) {
+        if weight == DEFAULT_LINK_WEIGHT && self.org.link_weight.is_empty() {
+            return;
+        }
+        let n = self.org.links.len();
+        self.org.link_weight.resize(n, DEFAULT_LINK_WEIGHT);
+        self.org.link_weight[n - 1] = weight;
+    }
+
     /// Gives the person added last the calendar named `calendar`.
     pub fn set_last_person_calendar(&mut self, calendar: &str) {
         self.set_person_calendar(self.org.people.len() as PersonIdx - 1, calendar);
@@ -214,6 +256,15 @@ impl OrganisationBuilder {
         if !self.org.person_calendar.is_empty() {
             self.org.person_calendar.resize(self.org.people.len(), NO_LINK_GROUP);
         }
+        if !self.org.person_name.is_empty() {
+            self.org.person_name.resize(self.org.people.len(), String::new());
+        }
+        if !self.org.person_site.is_empty() {
+            self.org.person_site.resize(self.org.people.len(), NO_LINK_GROUP);
+        }
+        if !self.org.link_weight.is_empty() {
+            self.org.link_weight.resize(self.org.links.len(), DEFAULT_LINK_WEIGHT);
+        }
         self.org
     }
 }
@@ -237,6 +288,37 @@ impl Organisation {
     /// The role name of person `p`.
     pub fn role_of(&self, p: PersonIdx) -> &str {
         &self.roles[self.people[p as usize].role as usize]
+    }
+
+    /// The display name of person `p` (`people.csv` column `name`), if they have one.
+    pub fn name_of(&self, p: PersonIdx) -> Option<&str> {
+        self.person_name.get(p as usize).map(String::as_str).filter(|n| !n.is_empty())
+    }
+
+    /// The site of person `p`, as an index into [`Organisation::site_groups`]: their `site`
+    /// (people.csv), else their working calendar, else none.
+    pub fn site_group_of(&self, p: PersonIdx) -> Option<usize> {
+        let site = self.person_site.get(p as usize).copied().filter(|&s| s != NO_LINK_GROUP);
+        match site {
+            Some(s) => Some(s as usize),
+            None => self
+                .person_calendar
+                .get(p as usize)
+                .copied()
+                .filter(|&c| c != NO_LINK_GROUP)
+                .map(|c| self.sites.len() + c as usize),
+        }
+    }
+
+    /// The names of the site groups of [`Organisation::site_group_of`]: the sites, then the
+    /// calendars (for people without a site).
+    pub fn site_groups(&self) -> Vec<String> {
+        self.sites.iter().chain(&self.calendars).cloned().collect()
+    }
+
+    /// The strength of link `i` (an index into [`Organisation::links`]).
+    pub fn weight_of(&self, i: usize) -> f64 {
+        self.link_weight.get(i).copied().unwrap_or(DEFAULT_LINK_WEIGHT)
     }
 
     /// The unit name of person `p`.

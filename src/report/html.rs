@@ -343,7 +343,11 @@ fn bottleneck_lead(b: &Bottlenecks) -> String {
         ));
     }
     if let Some(p) = b.people.first() {
-        parts.push(format!("the person most often in between is <strong>{}</strong> ({})", esc(&p.name), pct(p.share)));
+        parts.push(format!(
+            "the person most often in between is <strong>{}</strong> ({})",
+            esc(&p.label()),
+            pct(p.share)
+        ));
     }
     let mut s = String::new();
     if !parts.is_empty() {
@@ -381,8 +385,12 @@ fn bottlenecks_section(results: &Results) -> String {
         }
         let _ = writeln!(s, "<p class=\"lead\">{}</p>\n<div class=\"grid\">", bottleneck_lead(b));
         // People.
-        s += "<table><caption>People on the critical path</caption><thead><tr><th>person (role, unit)</th>\
-              <th>share</th></tr></thead><tbody>\n";
+        let columns = if b.sites.is_empty() { "role, unit" } else { "role, unit, site" };
+        let _ = writeln!(
+            s,
+            "<table><caption>People on the critical path</caption><thead><tr><th>person ({columns})</th>\
+             <th>share</th></tr></thead><tbody>"
+        );
         if b.people.is_empty() {
             s += "<tr><td colspan=\"2\">— (the item went straight from the source)</td></tr>\n";
         }
@@ -390,8 +398,11 @@ fn bottlenecks_section(results: &Results) -> String {
             let _ = writeln!(
                 s,
                 "<tr><td>{}<span class=\"sub\">{}</span></td>{}</tr>",
-                esc(&p.name),
-                esc(&format!("{}, {}", p.role, p.unit)),
+                esc(&p.label()),
+                esc(&match &p.site {
+                    Some(site) => format!("{}, {}, {site}", p.role, p.unit),
+                    None => format!("{}, {}", p.role, p.unit),
+                }),
                 share_cell(p.share)
             );
         }
@@ -406,8 +417,8 @@ fn bottlenecks_section(results: &Results) -> String {
             let _ = writeln!(
                 s,
                 "<tr><td>{} → {}<span class=\"sub\">over {}</span></td>{}</tr>",
-                esc(&l.source),
-                esc(&l.target),
+                esc(&l.source_label()),
+                esc(&l.target_label()),
                 esc(&l.channel),
                 share_cell(l.share)
             );
@@ -415,6 +426,9 @@ fn bottlenecks_section(results: &Results) -> String {
         s += "</tbody></table>\n";
         s += &share_table("Units on the critical path", "unit", &b.units, 12);
         s += &share_table("Roles on the critical path", "role", &b.roles, 12);
+        if !b.sites.is_empty() {
+            s += &share_table("Sites on the critical path", "site", &b.sites, 12);
+        }
         s += &share_table("Channels on the critical path", "channel", &b.channels, 12);
         s += &share_table("First heard via (target members)", "channel", &b.first_heard_via, 12);
         s += "</div>\n</div>\n";
@@ -499,6 +513,23 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
             }
         }
         None => levers.push(("community manager", "none in this scenario".into())),
+    }
+    for cm in &a.other_community_managers {
+        levers.push((
+            "another community manager",
+            format!(
+                "{} ({}); mandate (baseline): {}{}",
+                esc(&cm.id),
+                esc(&cm.detail),
+                if cm.mandate { "yes" } else { "no" },
+                if cm.reach.is_empty() {
+                    String::new()
+                } else {
+                    let reach: Vec<String> = cm.reach.iter().map(|r| esc(r).into_owned()).collect();
+                    format!("<br>{}", reach.join("<br>"))
+                }
+            ),
+        ));
     }
     match &a.involvement {
         Some(inv) => levers.push((

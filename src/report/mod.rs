@@ -571,12 +571,12 @@ fn bottlenecks_md(results: &Results) -> String {
         }
         let list = |items: Vec<String>| if items.is_empty() { "—".to_string() } else { items.join(", ") };
         let people: Vec<String> =
-            b.people.iter().take(MD_TOP).map(|p| format!("{} ({})", p.name, pct(p.share))).collect();
+            b.people.iter().take(MD_TOP).map(|p| format!("{} ({})", p.label(), pct(p.share))).collect();
         let links: Vec<String> = b
             .links
             .iter()
             .take(MD_TOP)
-            .map(|l| format!("{} → {} over {} ({})", l.source, l.target, l.channel, pct(l.share)))
+            .map(|l| format!("{} → {} over {} ({})", l.source_label(), l.target_label(), l.channel, pct(l.share)))
             .collect();
         let channels: Vec<String> =
             b.channels.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, pct(c.share))).collect();
@@ -586,6 +586,9 @@ fn bottlenecks_md(results: &Results) -> String {
         let heard = named(&b.first_heard_via);
         let _ = writeln!(s, "- units on the critical path: {}", list(named(&b.units)));
         let _ = writeln!(s, "- roles on the critical path: {}", list(named(&b.roles)));
+        if !b.sites.is_empty() {
+            let _ = writeln!(s, "- sites on the critical path: {}", list(named(&b.sites)));
+        }
         let _ = writeln!(s, "- people on the critical path: {}", list(people));
         let _ = writeln!(s, "- links on the critical path: {}", list(links));
         let _ = writeln!(s, "- channels on the critical path: {}", list(channels));

@@ -364,26 +364,25 @@ fn hours(x: f64) -> String {
     format!("{} h", num(x))
 }
 
-/// The cost of design point `v` with parameters `params` (its own, or patched by `optimise`):
-/// one part per lever, plus the stated `cost`. The error is the dotted key that is missing and
-/// a message.
 /// The head counts the cost formulas need, which depend only on a point's structure (its links),
 /// not on its parameters: counted once per structure.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Counts {
-    /// People the community manager has a link to (not the community), if there is one.
-    mandate_receivers: Option<usize>,
+    /// Per community manager with a mandate (in the order of `Variant::priority_senders`): the
+    /// people they have a link to (not the community). Empty when the mandate costs nothing.
+    mandate_receivers: Vec<usize>,
     /// Per entry of `rates.channels`: the people who receive over it (not the community).
     attendees: Vec<usize>,
 }
 
 /// The head counts of point `v` for `rates`.
 pub(crate) fn counts(v: &Variant, rates: &CostRates) -> Counts {
-    let mandate_receivers = v
-        .community_manager
-        .as_ref()
-        .filter(|_| rates.mandate_manager > 0.0 || rates.mandate_per_receiver > 0.0)
-        .map(|cm| receivers(v, |s, t, _| s == cm.person && t != cm.person));
+    let costs_something = rates.mandate_manager > 0.0 || rates.mandate_per_receiver > 0.0;
+    let mandate_receivers = if costs_something {
+        v.priority_senders.iter().map(|&cm| receivers(v, |s, t, _| s == cm && t != cm)).collect()
+    } else {
+        Vec::new()
+    };
     let attendees = rates
         .channels
         .iter()
@@ -422,11 +421,15 @@ pub(crate) fn point_cost(
             formula: format!("{} × {n} people × {}", num(f), hours(rates.involvement)),
         });
     }
-    if let Some(r) = counts.mandate_receivers
-        && params.priority.is_some()
-    {
+    // One part per manager with a mandate (the mandated managers are fixed by the structure).
+    let several = counts.mandate_receivers.len() > 1;
+    for (i, &r) in counts.mandate_receivers.iter().enumerate().take(params.priority.len()) {
         parts.push(CostPart {
-            lever: "mandate".into(),
+            lever: if several {
+                format!("mandate {}", v.org.people[v.priority_senders[i] as usize].id)
+            } else {
+                "mandate".into()
+            },
             hours_per_month: rates.mandate_manager + r as f64 * rates.mandate_per_receiver,
             formula: format!(
                 "{} + {r} receivers × {}",

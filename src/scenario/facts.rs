@@ -172,14 +172,26 @@ fn people_list(v: &Variant, people: &[u32]) -> String {
 
 /// "role, unit" of a person.
 fn person_detail(v: &Variant, p: u32) -> String {
-    format!("{}, {}", v.org.role_of(p), v.org.unit_of(p))
+    let role_unit = format!("{}, {}", v.org.role_of(p), v.org.unit_of(p));
+    match v.org.name_of(p) {
+        Some(name) => format!("{name}, {role_unit}"),
+        None => role_unit,
+    }
 }
 
 /// Links that the scenario's settings add (community manager's watch, reach and mandate;
 /// `add_links`), grouped by channel, sender role and receiver role.
 fn extra_link_groups(v: &Variant) -> Vec<(String, String, String, bool, usize)> {
+    extra_link_groups_of(v, |_| true)
+}
+
+/// [`extra_link_groups`] of the added links that `keep` keeps.
+fn extra_link_groups_of(
+    v: &Variant,
+    keep: impl Fn(&super::ExtraLink) -> bool,
+) -> Vec<(String, String, String, bool, usize)> {
     let mut groups: BTreeMap<(String, String, String, bool), usize> = BTreeMap::new();
-    for l in &v.extra_links {
+    for l in v.extra_links.iter().filter(|l| keep(l)) {
         let key = (
             v.channels[l.channel as usize].name.clone(),
             v.org.role_of(l.source).to_string(),
@@ -244,26 +256,40 @@ fn changes_from_baseline(b: &Variant, v: &Variant) -> Vec<String> {
             }
         }
     }
-    match (&b.community_manager, &v.community_manager) {
-        (Some(a), Some(c)) => {
-            if a.mandate != c.mandate {
-                let yn = |m: bool| if m { "yes" } else { "no" };
-                out.push(format!("community manager's mandate: {} → {}", yn(a.mandate), yn(c.mandate)));
+    for c in &v.community_managers {
+        // "community manager" alone for the single-table form, "community manager N" in a list.
+        let who = match c.key.strip_prefix("community_manager.") {
+            Some(n) => format!("community manager {n}"),
+            None => "community manager".to_string(),
+        };
+        match b.community_managers.iter().find(|a| a.key == c.key) {
+            Some(a) => {
+                if a.mandate != c.mandate {
+                    let yn = |m: bool| if m { "yes" } else { "no" };
+                    out.push(format!("{who}'s mandate: {} → {}", yn(a.mandate), yn(c.mandate)));
+                }
+                if a.effect != c.effect {
+                    out.push(format!(
+                        "mandate effect: notice ≥ {}, processing × {}",
+                        num(c.effect.notice),
+                        num(c.effect.processing_factor)
+                    ));
+                }
+                if a.person != c.person {
+                    out.push(format!("{who}: {}", v.org.people[c.person as usize].id));
+                }
             }
-            if a.effect != c.effect {
-                out.push(format!(
-                    "mandate effect: notice ≥ {}, processing × {}",
-                    num(c.effect.notice),
-                    num(c.effect.processing_factor)
-                ));
-            }
-            if a.person != c.person {
-                out.push(format!("community manager: {}", v.org.people[c.person as usize].id));
-            }
+            None => out.push(format!("a {who}")),
         }
-        (None, Some(_)) => out.push("a community manager".into()),
-        (Some(_), None) => out.push("no community manager".into()),
-        (None, None) => {}
+    }
+    for a in &b.community_managers {
+        if !v.community_managers.iter().any(|c| c.key == a.key) {
+            out.push(if v.community_managers.is_empty() {
+                "no community manager".into()
+            } else {
+                format!("no community manager {}", a.key.trim_start_matches("community_manager."))
+            });
+        }
     }
     match (&b.involvement, &v.involvement) {
         (Some(a), Some(c)) => {
@@ -305,7 +331,7 @@ fn changes_from_baseline(b: &Variant, v: &Variant) -> Vec<String> {
 /// The baseline's assumptions.
 fn assumptions(b: &Variant) -> Assumptions {
     let org = &b.org;
-    let community_manager = b.community_manager.as_ref().map(|cm| {
+    let mut managers = b.community_managers.iter().map(|cm| {
         let role = org.role_of(cm.person);
         ManagerFacts {
             id: org.people[cm.person as usize].id.clone(),
@@ -313,13 +339,16 @@ fn assumptions(b: &Variant) -> Assumptions {
             mandate: cm.mandate,
             mandate_notice: cm.effect.notice,
             mandate_processing_factor: cm.effect.processing_factor,
-            reach: extra_link_groups(b)
+            // The added links at this manager (with several managers of one role, each their own).
+            reach: extra_link_groups_of(b, |l| l.source == cm.person || l.target == cm.person)
                 .into_iter()
                 .filter(|g| g.1 == role || g.2 == role)
                 .map(|(c, a, t, both, n)| format!("{n} link(s) {a} {} {t} over {c}", arrow(both)))
                 .collect(),
         }
     });
+    let community_manager = managers.next();
+    let other_community_managers: Vec<ManagerFacts> = managers.collect();
     let involvement = b.involvement.as_ref().map(|inv| InvolvementFacts {
         fraction: inv.fraction,
         group_size: inv.group.len(),
@@ -378,6 +407,7 @@ fn assumptions(b: &Variant) -> Assumptions {
     Assumptions {
         source: people_list(b, &b.sources),
         community_manager,
+        other_community_managers,
         involvement,
         organisation: OrganisationFacts {
             people: org.people.len(),

@@ -128,8 +128,12 @@ pub struct Variant {
     pub target_label: String,
     /// Share of the target that must have processed the item, in (0, 1].
     pub threshold: f64,
-    /// The community manager, if the scenario has one.
-    pub community_manager: Option<CommunityManager>,
+    /// The community managers, in file order (none, one `[community_manager]`, or a list
+    /// `[[community_manager]]`).
+    pub community_managers: Vec<CommunityManager>,
+    /// The people of `community_managers` with a mandate, in the same order: their messages are
+    /// priority work (the effect of the `i`-th is `params().priority[i]`).
+    pub priority_senders: Vec<PersonIdx>,
     /// Cross-functional involvement, if the scenario has it.
     pub involvement: Option<Involvement>,
     /// Working calendars and the start, if the scenario has `[calendars]`.
@@ -181,6 +185,9 @@ pub struct CommunityManager {
     pub mandate: bool,
     /// What the mandate changes.
     pub effect: MandateEffect,
+    /// The dotted key of the manager's table: `community_manager`, or `community_manager.N`
+    /// (from 0) in a list; its mandate is toggled by `KEY.mandate`.
+    pub key: String,
 }
 
 /// Cross-functional involvement: a nested random share of a group follows the community.
@@ -320,7 +327,7 @@ impl Variant {
                 channel: inv.channel,
                 direction: inv.direction,
             }),
-            priority_sender: self.community_manager.as_ref().filter(|c| c.mandate).map(|c| c.person),
+            priority_senders: &self.priority_senders,
             sources: &self.sources,
             target: &self.target,
         }
@@ -360,7 +367,7 @@ impl Variant {
                     absent: r.absent,
                 })
                 .collect(),
-            priority: self.community_manager.as_ref().filter(|c| c.mandate).map(|c| c.effect),
+            priority: self.community_managers.iter().filter(|c| c.mandate).map(|c| c.effect).collect(),
             involvement_fraction: self.involvement.as_ref().map(|i| i.fraction),
             threshold: self.threshold,
             horizon_hours,

@@ -328,12 +328,33 @@ fn set_checked(t: &mut toml::Table, path: &str, value: &toml::Value, ctx: &Ctx<'
     set_path(t, &segs, value.clone()).map_err(|m| ctx.err(&key, InputErrorKind::Invalid(m)))
 }
 
-/// Sets `segs` (a dotted path) in `t` to `value`, creating missing tables on the way.
+/// Sets `segs` (a dotted path) in `t` to `value`, creating missing tables on the way. A number
+/// segment picks an element of a list of tables (from 0): `community_manager.1.mandate`.
 fn set_path(t: &mut toml::Table, segs: &[&str], value: toml::Value) -> Result<(), String> {
     let (last, parents) = segs.split_last().expect("non-empty path");
     let mut cur = t;
-    for (i, seg) in parents.iter().enumerate() {
-        let entry = cur.entry(seg.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let mut i = 0;
+    while i < parents.len() {
+        let list_hint = |n: usize| {
+            let head = segs[..=i].join(".");
+            let tail = segs[i + 1..].iter().find(|s| s.parse::<usize>().is_err()).copied().unwrap_or("mandate");
+            format!("`{head}` is a list of {n} tables; name one by its position from 0, e.g. \"{head}.0.{tail}\"")
+        };
+        let entry = cur.entry(parents[i].to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let entry = match entry {
+            toml::Value::Array(items) => {
+                let n = items.len();
+                match segs[i + 1].parse::<usize>().ok().filter(|_| i + 1 < parents.len()).and_then(|k| items.get_mut(k))
+                {
+                    Some(item) => {
+                        i += 1;
+                        item
+                    }
+                    None => return Err(list_hint(n)),
+                }
+            }
+            other => other,
+        };
         cur = match entry {
             toml::Value::Table(next) => next,
             other => {
@@ -345,6 +366,7 @@ fn set_path(t: &mut toml::Table, segs: &[&str], value: toml::Value) -> Result<()
                 ));
             }
         };
+        i += 1;
     }
     if let (Some(old), new) = (cur.get(*last), &value) {
         let numeric = |v: &toml::Value| matches!(v, toml::Value::Integer(_) | toml::Value::Float(_));

@@ -21,7 +21,7 @@ pub struct RawScenario {
     pub roles: IndexMap<String, RawRole>,
     pub source: Option<RawSelector>,
     pub target: Option<RawTarget>,
-    pub community_manager: Option<RawCommunityManager>,
+    pub community_manager: Option<RawManagers>,
     pub involvement: Option<RawInvolvement>,
     pub output: Option<RawOutput>,
     #[serde(default)]
@@ -255,6 +255,49 @@ pub struct RawCommunityManager {
     pub mandate_effect: Option<RawMandateEffect>,
 }
 
+/// `[community_manager]` (one manager) or `[[community_manager]]` (a list of managers).
+#[derive(Debug, Clone)]
+pub enum RawManagers {
+    /// The single-table form, `[community_manager]`.
+    One(Box<RawCommunityManager>),
+    /// The list form, `[[community_manager]]`.
+    Many(Vec<RawCommunityManager>),
+}
+
+impl RawManagers {
+    /// Each manager with the dotted key that names it in messages and variants' `set` paths:
+    /// `community_manager` for the single table, `community_manager.N` (from 0) in a list.
+    pub fn each(&self) -> Vec<(&RawCommunityManager, String)> {
+        match self {
+            RawManagers::One(m) => vec![(m.as_ref(), "community_manager".to_string())],
+            RawManagers::Many(v) => v.iter().enumerate().map(|(i, m)| (m, format!("community_manager.{i}"))).collect(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawManagers {
+    /// A table or a list of tables, each read with `RawCommunityManager`'s own checks (unknown
+    /// keys, types), so that errors keep their key and position.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Managers;
+        impl<'de> serde::de::Visitor<'de> for Managers {
+            type Value = RawManagers;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a table [community_manager] or a list of tables [[community_manager]]")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawManagers, A::Error> {
+                RawCommunityManager::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|m| RawManagers::One(Box::new(m)))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<RawManagers, A::Error> {
+                Vec::<RawCommunityManager>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(RawManagers::Many)
+            }
+        }
+        d.deserialize_any(Managers)
+    }
+}
+
 /// One entry of `community_manager.reach`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -264,6 +307,8 @@ pub struct RawReach {
     pub unit: Option<OneOrMany>,
     pub all: Option<bool>,
     pub channel: String,
+    /// `both` (default) or `forward`: from the manager to the reached people only.
+    pub direction: Option<String>,
 }
 
 /// `[community_manager.mandate_effect]`.

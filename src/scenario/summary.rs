@@ -75,10 +75,11 @@ fn describe_variant_core(v: &Variant) -> String {
         v.threshold,
         crate::facts::ordinal_suffix(k)
     );
-    if let Some(cm) = &v.community_manager {
+    for cm in &v.community_managers {
         let _ = writeln!(
             s,
-            "community manager: {} (mandate: {}; with a mandate their messages are noticed with probability >= {} and processed {}x as long)",
+            "{}: {} (mandate: {}; with a mandate their messages are noticed with probability >= {} and processed {}x as long)",
+            cm.key.replace(['_', '.'], " "),
             org.people[cm.person as usize].id,
             if cm.mandate { "yes" } else { "no" },
             cm.effect.notice,

@@ -25,7 +25,8 @@ pub struct Uncertainty {
 /// The paths an uncertain factor may drive, for messages.
 const SUPPORTED: &str = "channels.NAME.transmit, channels.NAME.notice, channels.NAME.delay.PARAM, roles.NAME.notice, \
      roles.NAME.processing.PARAM, roles.NAME.window.PARAM, involvement.fraction, \
-     community_manager.mandate_effect.notice, community_manager.mandate_effect.processing_factor, target.threshold";
+     community_manager.mandate_effect.notice, community_manager.mandate_effect.processing_factor \
+     (community_manager.N.mandate_effect.… with several managers), target.threshold";
 
 /// Keys of a factor's distribution, by `dist`.
 fn dist_keys(dist: &str) -> Option<&'static [&'static str]> {
@@ -253,11 +254,21 @@ pub(super) fn target(v: &Variant, path: &str) -> Result<Option<ParamTarget>, Str
             }
             ParamTarget::InvolvementFraction
         }
-        ["community_manager", "mandate_effect", what @ ("notice" | "processing_factor")] => {
-            if !v.community_manager.as_ref().is_some_and(|c| c.mandate) {
+        ["community_manager", rest @ .., "mandate_effect", what @ ("notice" | "processing_factor")]
+            if rest.len() <= 1 =>
+        {
+            let key = match rest {
+                [n] => format!("community_manager.{n}"),
+                _ => "community_manager".to_string(),
+            };
+            let Some(m) = v.community_managers.iter().position(|c| c.key == key) else {
+                return Err(format!("there is no community manager `{key}`"));
+            };
+            if !v.community_managers[m].mandate {
                 return Ok(None);
             }
-            if *what == "notice" { ParamTarget::MandateNotice } else { ParamTarget::MandateProcessingFactor }
+            let i = v.community_managers[..m].iter().filter(|c| c.mandate).count() as u16;
+            if *what == "notice" { ParamTarget::MandateNotice(i) } else { ParamTarget::MandateProcessingFactor(i) }
         }
         ["target", "threshold"] => ParamTarget::Threshold,
         _ => return Err(unsupported()),

@@ -511,7 +511,8 @@ pub(crate) fn variant(
     let target = target(raw, &org, ctx)?;
     let mut extra_links = added_links(listed, &org, &channels, ctx)?;
     let community: Vec<PersonIdx> = (0..org.len() as PersonIdx).filter(|&p| org.role_of(p) == COMMUNITY_ROLE).collect();
-    let community_manager = community_manager(raw, &org, &channels, &org_channel, &community, ctx, &mut extra_links)?;
+    let community_managers = community_managers(raw, &org, &channels, &org_channel, &community, ctx, &mut extra_links)?;
+    let priority_senders = community_managers.iter().filter(|c| c.mandate).map(|c| c.person).collect();
     let involvement = involvement(raw, &org, &channels, &community, ctx)?;
     let calendar = super::calendars::calendar_setup(raw, &org, ctx)?;
     Ok(Variant {
@@ -528,7 +529,8 @@ pub(crate) fn variant(
         target: target.people,
         target_label: target.label,
         threshold: target.threshold,
-        community_manager,
+        community_managers,
+        priority_senders,
         involvement,
         calendar,
     })
@@ -721,9 +723,9 @@ fn added_links(
     Ok(extra_links)
 }
 
-/// `[community_manager]`: who it is, the links its settings add to `extra_links` (watching the
-/// community, reach, joining a channel with a mandate) and what the mandate changes.
-fn community_manager(
+/// `[community_manager]` or `[[community_manager]]`: every manager, in file order, with the
+/// links their settings add to `extra_links`; one person may not be two managers.
+fn community_managers(
     raw: &RawScenario,
     org: &Organisation,
     channels: &[Channel],
@@ -731,9 +733,39 @@ fn community_manager(
     community: &[PersonIdx],
     ctx: &Ctx<'_>,
     extra_links: &mut Vec<ExtraLink>,
-) -> Result<Option<CommunityManager>, InputError> {
-    let Some(cm) = &raw.community_manager else { return Ok(None) };
-    let key = "community_manager";
+) -> Result<Vec<CommunityManager>, InputError> {
+    let Some(list) = &raw.community_manager else { return Ok(Vec::new()) };
+    let mut managers: Vec<CommunityManager> = Vec::new();
+    for (cm, key) in list.each() {
+        let m = community_manager(cm, &key, org, channels, org_channel, community, ctx, extra_links)?;
+        if let Some(earlier) = managers.iter().find(|e| e.person == m.person) {
+            return Err(ctx.err(
+                &key,
+                InputErrorKind::Invalid(format!(
+                    "\"{}\" is already the community manager `{}`; each [[community_manager]] names a different person",
+                    org.people[m.person as usize].id, earlier.key
+                )),
+            ));
+        }
+        managers.push(m);
+    }
+    Ok(managers)
+}
+
+/// One community manager (the table at `key`): who it is, the links its settings add to
+/// `extra_links` (watching the community, reach, joining a channel with a mandate) and what the
+/// mandate changes.
+#[allow(clippy::too_many_arguments)]
+fn community_manager(
+    cm: &super::raw::RawCommunityManager,
+    key: &str,
+    org: &Organisation,
+    channels: &[Channel],
+    org_channel: &[ChannelId],
+    community: &[PersonIdx],
+    ctx: &Ctx<'_>,
+    extra_links: &mut Vec<ExtraLink>,
+) -> Result<CommunityManager, InputError> {
     let sel = match (&cm.id, &cm.role, &cm.unit) {
         (Some(id), None, None) => Selector::person(id),
         (None, r, u) => Selector::given(None, r.as_ref(), u.as_ref(), None).or_role(COMMUNITY_MANAGER_ROLE),
@@ -779,12 +811,13 @@ fn community_manager(
         let rkey = format!("{key}.reach.{i}");
         let ch = channel_id(channels, &r.channel, &format!("{rkey}.channel"), ctx)?;
         let sel = Selector::given(r.id.as_ref(), r.role.as_ref(), r.unit.as_ref(), r.all);
+        let dir = direction(r.direction.as_deref(), &format!("{rkey}.direction"), ctx)?;
         for p in select(org, &sel, &rkey, ctx)?.into_iter().filter(|&p| p != person) {
             extra_links.push(ExtraLink {
                 source: person,
                 target: p,
                 channel: ch,
-                direction: Direction::Both,
+                direction: dir,
                 group: NO_LINK_GROUP,
             });
         }
@@ -824,7 +857,12 @@ fn community_manager(
             }
         }
     }
-    Ok(Some(CommunityManager { person, mandate, effect: MandateEffect { notice, processing_factor: factor } }))
+    Ok(CommunityManager {
+        person,
+        mandate,
+        effect: MandateEffect { notice, processing_factor: factor },
+        key: key.to_string(),
+    })
 }
 
 /// `[involvement]`: a nested random share of a group (by default the developers) follows the

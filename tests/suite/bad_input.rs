@@ -633,11 +633,11 @@ fn links_csv_missing_channel_column() {
 
 #[test]
 fn links_csv_unknown_column() {
-    let links = "source,target,channel,weight\ncommunity,cm,feed,1\n";
+    let links = "source,target,channel,strength\ncommunity,cm,feed,1\n";
     let ts = with_csv(PEOPLE, links);
     let e = bad(&ts);
     assert_at(&e, "links.csv", 1);
-    assert_mentions(&e, &["weight"]);
+    assert_mentions(&e, &["strength", "weight"]);
 }
 
 #[test]

@@ -97,8 +97,9 @@ fn known_tree_gives_exactly_the_documented_people_and_links() {
         t if t.starts_with("Head of") => "head",
         _ => "employee",
     };
-    let mut people = vec!["id,unit,role".to_string(), "community,external,community".to_string()];
-    people.extend(tree.iter().map(|(id, _, u, _, title)| format!("{id},{u},{}", role(title))));
+    // The export's names and sites become people.csv's `name` and `site` columns.
+    let mut people = vec!["id,unit,role,name,site".to_string(), "community,external,community,,".to_string()];
+    people.extend(tree.iter().map(|(id, _, u, _, title)| format!("{id},{u},{},Person {id},HQ", role(title))));
     assert_eq!(rows(&out.join("people.csv")), people);
 
     // Manager <-> report in row order, then each team (lead and 8 members) as every pair.
@@ -177,6 +178,32 @@ fn message_counts_become_strong_and_weak_links() {
     assert!(o.status.success(), "{}", stderr(&o));
     let chat: Vec<String> = rows(&out.join("links.csv")).into_iter().filter(|l| l.contains(",chat_")).collect();
     assert_eq!(chat, ["a,b,chat_weak,forward", "a,c,chat_weak,forward", "b,a,chat_weak,forward"]);
+}
+
+/// `[messages] weight_reference`: each message link gets the weight count / reference in a
+/// `weight` column, and the folder runs (the reader takes the weights).
+#[test]
+fn message_counts_give_link_weights_when_asked() {
+    let hr = "id,manager_id,unit,title\na,,dev,Developer\nb,a,dev,Developer\nc,a,dev,Developer\nd,a,dev,Developer\n";
+    let messages = "sender,receiver,count\na,b,10\nb,a,6\na,c,3\nc,d,2\n";
+    let map = "[[roles]]\npattern = \"developer\"\nrole = \"developer\"\n[messages]\nweight_reference = 8\n";
+    let dir = TempScenario::new(&[("hr.csv", hr), ("map.toml", map), ("messages.csv", messages)]);
+    let (o, out) = import_in(&dir, true);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = rows(&out.join("links.csv"));
+    assert_eq!(rows[0], "source,target,channel,direction,weight");
+    let chat: Vec<&String> = rows.iter().filter(|l| l.contains(",chat_")).collect();
+    assert_eq!(chat, ["a,b,chat_strong,both,2", "a,c,chat_weak,both,0.375"]);
+    assert!(rows.iter().filter(|l| l.contains(",one_on_one,")).all(|l| l.ends_with(",1")));
+    let check = permeate(&["check", out.join("scenario.toml").to_str().unwrap()]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    // A reference that is not a positive number is refused.
+    refused(
+        hr,
+        "[messages]\nweight_reference = 0\n",
+        None,
+        &["map.toml:2:", "`messages.weight_reference`", "positive"],
+    );
 }
 
 /// Imports `hr` (and `messages`) with `map`; asserts exit status 2, no output folder, and that

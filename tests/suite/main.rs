@@ -5,6 +5,7 @@ mod common;
 mod bad_input;
 mod bottlenecks;
 mod calibrate;
+mod clientdata;
 mod costs;
 mod hostile;
 mod import;
