@@ -345,3 +345,20 @@ fn an_uncertain_factor_reaches_one_managers_mandate_effect() {
     ));
     assert_mentions(&e, &["community_manager.4", "no community manager"]);
 }
+
+/// The mandate's cost with several managers: one part per mandated manager, each the manager's
+/// hours plus their receivers × the per-receiver hours. By hand: m1 has links to d1–d4 and m2
+/// (5 receivers; the community is not counted), m2 to d5–d8 and m1 (5). With 10 h + 1 h per
+/// receiver: baseline 0, m2's mandate 15 h, both 30 h.
+#[test]
+fn each_mandated_manager_costs_its_own_hours_and_receivers() {
+    let variants = "[costs]\nmandate_manager = 10.0\nmandate_per_receiver = 1.0\n\
+                    [[variants]]\nname = \"m2 mandate\"\nset = { \"community_manager.1.mandate\" = true }\n\
+                    [[variants]]\nname = \"both\"\nset = { \"community_manager.0.mandate\" = true, \"community_manager.1.mandate\" = true }\n";
+    let s = two_managers(variants);
+    let points = &s.costs.as_ref().expect("costs").points;
+    let hours: Vec<f64> = points.iter().map(|c| c.hours_per_month).collect();
+    assert_eq!(hours, [0.0, 15.0, 30.0]);
+    let levers: Vec<&str> = points[2].parts.iter().map(|p| p.lever.as_str()).collect();
+    assert_eq!(levers, ["mandate m1", "mandate m2"]);
+}
