@@ -9,7 +9,7 @@ use plotters::prelude::*;
 
 use super::{Calibration, prior_cdf};
 use crate::report::charts::Chart;
-use crate::report::html::esc;
+use crate::report::markup::esc;
 
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 420;

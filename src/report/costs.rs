@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::WORKING_DAY_HOURS;
-use super::html::esc;
+use super::markup::{esc, figure};
 use crate::results::{Results, VariantResults};
 
 /// "12.5" with at most one decimal, no trailing ".0".
@@ -265,7 +265,7 @@ pub fn costs_html(results: &Results, chart: Option<&super::charts::Chart>) -> St
         let _ = writeln!(s, "<p class=\"answer\">{}</p>", esc(&r));
     }
     if let Some(c) = chart {
-        s += &super::html::figure(c);
+        s += &figure(c);
     }
     s += "<ul class=\"answers\">\n";
     for v in &results.variants {

@@ -5,22 +5,17 @@
 //!
 //! Every text that comes from the scenario or its CSV files goes through [`esc`].
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::charts::Chart;
+pub use super::markup::esc;
+use super::markup::figure;
 use super::{WORKING_DAY_HOURS, answer_sentence, headline_row};
 use crate::facts::Facts;
 use crate::results::{Bottlenecks, Results, Share};
 
 /// How many people and links the bottleneck tables list per variant.
 pub const HTML_TOP: usize = 5;
-
-/// HTML-escapes text from the scenario or results (`&`, `<`, `>`, `"`, `'` and `/`), for
-/// element content and double-quoted attributes.
-pub fn esc(s: &str) -> Cow<'_, str> {
-    html_escape::encode_safe(s)
-}
 
 const CSS: &str = r#"
 :root { --ink: #1a1a1a; --muted: #4d4d4d; --accent: #0072b2; --rule: #d4d4d4; --band: #eef3f8; }
@@ -92,14 +87,6 @@ fn share_cell(share: f64) -> String {
         (100.0 * share).clamp(0.0, 100.0),
         pct(share)
     )
-}
-
-/// An SVG document from plotters made fit for inline use in HTML: the XML namespace
-/// declaration is dropped (the HTML parser puts `<svg>` into the SVG namespace itself) and the
-/// element gets a role and label for screen readers.
-fn inline_svg(chart: &Chart) -> String {
-    let svg = chart.svg.replacen(r#" xmlns="http://www.w3.org/2000/svg""#, "", 1);
-    svg.replacen("<svg ", &format!(r#"<svg role="img" aria-label="{}" "#, esc(&chart.title)), 1)
 }
 
 /// The whole page.
@@ -243,12 +230,6 @@ fn variants_table(results: &Results) -> String {
     s += &esc(&super::coupling_note(results));
     s += "</p>\n</section>\n";
     s
-}
-
-/// A chart as a figure with its caption.
-pub(super) fn figure(c: &Chart) -> String {
-    let id = c.file.trim_end_matches(".svg");
-    format!("<figure id=\"chart-{id}\">\n{}<figcaption>{}</figcaption>\n</figure>\n", inline_svg(c), esc(&c.caption))
 }
 
 /// "Which assumption matters": the advice, one chart per output and the table of indices.

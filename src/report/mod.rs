@@ -6,6 +6,7 @@
 pub mod charts;
 pub mod costs;
 pub mod html;
+pub mod markup;
 
 use std::fmt::Write as _;
 use std::path::Path;
