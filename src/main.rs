@@ -90,18 +90,10 @@ fn optimise(args: OptimiseArgs) -> Result<(), Failure> {
     if let Some(n) = args.replications {
         scenario.replications = n;
     }
-    let out = args.out.clone().unwrap_or_else(|| {
-        let stem =
-            args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
-        PathBuf::from("results").join(format!("{stem}-optimise"))
-    });
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario, "-optimise"));
     outdir::check_output_folder(&out)?;
     install_signal_cleanup();
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        pool = pool.num_threads(t);
-    }
-    let pool = pool.build().map_err(|e| Failure(format!("cannot start worker threads: {e}"), 1))?;
+    let pool = thread_pool(args.threads)?;
     let search = Search { lever: args.lever.clone(), min: args.min, max: args.max, resolution: args.resolution };
     let found = pool.install(|| optimise(&scenario, &search, &|| {}))?;
     outdir::write_folder_atomically(&out, &[("optimise.json", optimise_json(&found))])?;
@@ -272,6 +264,21 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         Failure(e.to_string(), e.exit_status() as u8)
     }
+}
+
+/// `results/STEM{suffix}`: the default output folder of a command on `scenario`.
+fn default_out(scenario: &std::path::Path, suffix: &str) -> PathBuf {
+    let stem = scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    PathBuf::from("results").join(format!("{stem}{suffix}"))
+}
+
+/// The worker threads: `threads` of them, or rayon's default (one per core).
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        pool = pool.num_threads(t);
+    }
+    pool.build().map_err(|e| Failure(format!("cannot start worker threads: {e}"), 1))
 }
 
 fn usage(msg: &str) -> Failure {
@@ -445,11 +452,7 @@ fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix
     outdir::check_output_folder(&out)?;
     permeate::scenario::memory::check_run(&scenario, threads, max_memory)?;
     install_signal_cleanup();
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if args.threads.is_some() {
-        pool = pool.num_threads(threads);
-    }
-    let pool = pool.build().map_err(|e| Failure(format!("cannot start worker threads: {e}"), 1))?;
+    let pool = thread_pool(args.threads.map(|_| threads))?;
 
     let part = shard.unwrap_or(Shard::WHOLE);
     let work = part.work(study::total_work(&scenario));
@@ -522,18 +525,10 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     }
     let obs = Observations::load(&args.observations, &scenario, args.observed_hours)
         .map_err(|e| Failure::from(Error::from(e)))?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        let stem =
-            args.scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
-        PathBuf::from("results").join(format!("{stem}-calibration"))
-    });
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario, "-calibration"));
     outdir::check_output_folder(&out)?;
     install_signal_cleanup();
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        pool = pool.num_threads(t);
-    }
-    let pool = pool.build().map_err(|e| Failure(format!("cannot start worker threads: {e}"), 1))?;
+    let pool = thread_pool(args.threads)?;
     let options = Options {
         particles: args.particles,
         budget: args.budget,
