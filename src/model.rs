@@ -344,6 +344,11 @@ pub fn threshold_rank(threshold: f64, target_size: usize) -> usize {
 
 /// `Structure::arc_group` of a link in its channel's default group.
 pub const NO_GROUP: u32 = crate::org::NO_LINK_GROUP;
+/// A link that is a meeting of its two people ([`crate::org::PAIR_GROUP`]).
+pub const PAIR_GROUP: u32 = crate::org::PAIR_GROUP;
+/// The first part of a pair meeting's identity key (with the two ids in order and the channel),
+/// so that it differs from any named group's key.
+const PAIR_GROUP_KEY: &str = "meeting of two";
 
 /// The identity key of a sender's broadcast on a channel: from the sender's and the channel's
 /// identity keys (so that it needs no string in the inner loop).
@@ -467,16 +472,28 @@ impl Structure {
                 key: identity_key(&[&org.people[s as usize].id, &org.people[t as usize].id, names[c as usize]]),
             })
             .collect();
-        // Meeting groups: one per (group name, channel) that links use.
+        // Meeting groups: one per (group name, channel) that links use, and one per (pair of
+        // people, channel) for links that are a meeting of their two people (both directions
+        // of such a link share it).
         let mut group_keys = Vec::new();
         let mut arc_group = Vec::new();
         if directed.iter().any(|d| d.4 != NO_GROUP) {
             let mut index: std::collections::HashMap<(u32, ChannelId), u32> = std::collections::HashMap::new();
+            let mut pairs: std::collections::HashMap<(PersonIdx, PersonIdx, ChannelId), u32> =
+                std::collections::HashMap::new();
             arc_group = directed
                 .iter()
-                .map(|&(_, _, c, _, g, _)| {
+                .map(|&(s, t, c, _, g, _)| {
                     if g == NO_GROUP {
                         return NO_GROUP;
+                    }
+                    if g == PAIR_GROUP {
+                        return *pairs.entry((s.min(t), s.max(t), c)).or_insert_with(|| {
+                            let (a, b) = (&org.people[s as usize].id, &org.people[t as usize].id);
+                            let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                            group_keys.push(identity_key(&[PAIR_GROUP_KEY, a, b, names[c as usize]]));
+                            (group_keys.len() - 1) as u32
+                        });
                     }
                     *index.entry((g, c)).or_insert_with(|| {
                         group_keys.push(identity_key(&[&org.groups[g as usize], names[c as usize]]));

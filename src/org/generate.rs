@@ -94,14 +94,6 @@ pub struct GeneratorChannels {
 /// The meeting group of the management channel's links: management and the heads meet as one.
 pub const MANAGEMENT_GROUP: &str = "management";
 
-/// Gives the link added last its own meeting group, named after its two people: one-to-ones,
-/// bridges and cross-team ties are meetings of two, so on a scheduled channel each pair has its
-/// own occurrences (instead of the channel's one company-wide meeting).
-fn pair_group(b: &mut OrganisationBuilder, a: PersonIdx, c: PersonIdx) {
-    let name = format!("{}~{}", b.peek().people[a as usize].id, b.peek().people[c as usize].id);
-    b.set_last_link_group(&name);
-}
-
 /// Generates the organisation. `origin` is used for error messages about unknown channels.
 /// Fails (with a message for the user) when two generated people would get the same id.
 pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<Organisation, String> {
@@ -156,7 +148,7 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
                 };
                 group.push(head_group);
                 link(&mut b, head, p, &ch.lead, "lead");
-                pair_group(&mut b, head, p);
+                b.set_last_link_pair_group();
             }
         }
         for t in 1..=unit.teams {
@@ -191,7 +183,7 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
                     b.set_last_link_group(&format!("{u}-t{t}"));
                 }
                 link(&mut b, lead, p, &ch.lead, "lead");
-                pair_group(&mut b, lead, p);
+                b.set_last_link_pair_group();
                 team.push(p);
             }
         }
@@ -229,7 +221,7 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
                     key: Some(format!("organisation.generate.bridges.{i}.channel")),
                     ..origin.clone()
                 });
-                pair_group(&mut b, f, t);
+                b.set_last_link_pair_group();
             }
         }
     }
@@ -256,7 +248,7 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
         let pair = (a.min(c), a.max(c));
         if ties.insert(pair) {
             link(&mut b, pair.0, pair.1, &ch.cross, "cross");
-            pair_group(&mut b, pair.0, pair.1);
+            b.set_last_link_pair_group();
         }
     }
     if let Some(id) = &spec.community_id {

@@ -61,6 +61,10 @@ pub struct Link {
     pub direction: Direction,
 }
 
+/// `Organisation::link_group` of a link that is a meeting of its own two people (one-to-ones,
+/// bridges and cross-team ties of the generator): no name is stored, so a large generated
+/// organisation costs no memory per pair for it.
+pub const PAIR_GROUP: u32 = u32::MAX - 1;
 /// `Organisation::link_group` of a link without a group (its channel's default group).
 pub const NO_LINK_GROUP: u32 = u32::MAX;
 
@@ -184,6 +188,13 @@ impl OrganisationBuilder {
             self.org.channel_origins.push(origin());
         }
         self.org.links.push(Link { source, target, channel, direction });
+    }
+
+    /// Makes the link added last a meeting of its own two people ([`PAIR_GROUP`]).
+    pub fn set_last_link_pair_group(&mut self) {
+        let n = self.org.links.len();
+        self.org.link_group.resize(n, NO_LINK_GROUP);
+        self.org.link_group[n - 1] = PAIR_GROUP;
     }
 
     /// Puts the link added last into the meeting group `group` (scheduled channels: the links

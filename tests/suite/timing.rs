@@ -409,3 +409,29 @@ fn scheduled_at_set_times_of_a_calendar() {
     assert_eq!(digest_at(""), 65.5);
     assert_eq!(digest_at("\"2026-11-30\""), 233.5);
 }
+
+/// The generator's one-to-ones are meetings of two: with `one_on_one` scheduled every 40 h, a
+/// lead who has the item reaches each of 4 members at that pair's own next occurrence, so T100
+/// over the members is the maximum of 4 independent U(0, 40) waits, median 40 · ½^(1/4) =
+/// 33.64 h. (One company-wide one-to-one meeting would give a single U(0, 40): P(T ≤ 33.64) =
+/// 0.84.) 4,000 replications: the count at or below the exact median is Binomial(4000, ½),
+/// sd 31.6; bound 5 sd (false failure 6e-7).
+#[test]
+fn generated_one_to_ones_are_meetings_of_two() {
+    let toml = "name = \"pairs\"\nseed = 1\nreplications = 4000\nhorizon_hours = 1000\n\
+                [organisation.generate]\nmanagement = 1\ncross_team_ties = 0.0\n\
+                [organisation.generate.channels]\nteam = \"team_chat\"\nlead = \"one_on_one\"\nheads = \"leads_meeting\"\nmanagement = \"mgmt\"\ncross = \"chat\"\n\
+                [[organisation.generate.units]]\nname = \"dev\"\nteams = 1\nteam_size = 4\nmember_role = \"developer\"\n\
+                [channels.team_chat]\ndelay = { dist = \"fixed\", value = 1 }\ntransmit = 0.0\n\
+                [channels.one_on_one]\ntiming = \"scheduled\"\nevery = 40\n\
+                [channels.leads_meeting]\ndelay = { dist = \"fixed\", value = 1 }\ntransmit = 0.0\n\
+                [channels.mgmt]\ndelay = { dist = \"fixed\", value = 1 }\ntransmit = 0.0\n\
+                [channels.chat]\ndelay = { dist = \"fixed\", value = 1 }\n\
+                [roles.developer]\n[roles.team_lead]\n[roles.head]\n[roles.executive]\n\
+                [source]\nid = \"dev-t1-lead\"\n[target]\nrole = \"developer\"\nthreshold = 1.0\n";
+    let s = TempScenario::new(&[("scenario.toml", toml)]).load();
+    let t: Vec<f64> = run_library(&s, 0).t_threshold.iter().map(|t| t.expect("reached")).collect();
+    let median = 40.0 * 0.5f64.powf(0.25);
+    let below = t.iter().filter(|&&x| x <= median).count() as f64;
+    assert!((below - 2000.0).abs() < 5.0 * 31.6, "{below} of 4000 at or below the exact median {median:.2} h");
+}

@@ -249,10 +249,13 @@ delay = { dist = "fixed", value = 1 }
             .filter(|&i| org.channels[org.links[i].channel as usize] == c)
             .map(|i| org.link_group.get(i).copied().unwrap_or(u32::MAX))
             .collect();
-        assert!(!g.contains(&u32::MAX), "{c}: a link without a meeting group");
+        assert!(!g.contains(&permeate::org::NO_LINK_GROUP), "{c}: a link without a meeting group");
+        // A meeting of two is its own meeting, link by link.
+        let pairs = g.iter().filter(|&&x| x == permeate::org::PAIR_GROUP).count();
+        g.retain(|&x| x != permeate::org::PAIR_GROUP);
         g.sort_unstable();
         g.dedup();
-        g.len()
+        g.len() + pairs
     };
     // One per team; one-to-ones, escalations and ties are meetings of two; one leads meeting
     // per unit without a coordination channel; one coordination per unit that has one; one
