@@ -101,9 +101,10 @@ fn optimise(args: OptimiseArgs) -> Result<(), Failure> {
         let goal = found.goal;
         match found.value {
             Some(v) => println!(
-                "{} = {v} is the smallest setting in [{}, {}] that meets the goal (T ≤ {} h in {:.0}% of replications): \
+                "{} = {} is the smallest setting in [{}, {}] that meets the goal (T ≤ {} h in {:.0}% of replications): \
                  {:.1}% meet it{}",
                 found.lever,
+                to_resolution(v, found.resolution),
                 found.min,
                 found.max,
                 goal.t_hours(),
@@ -264,6 +265,15 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         Failure(e.to_string(), e.exit_status() as u8)
     }
+}
+
+/// `v` with as many decimals as `resolution` needs (0.4462890625 at 0.001 → "0.4463"); the
+/// full value is in optimise.json.
+fn to_resolution(v: f64, resolution: f64) -> String {
+    let decimals = (-resolution.log10()).ceil().clamp(0.0, 15.0) as usize + 1;
+    let s = format!("{v:.decimals$}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
 }
 
 /// `results/STEM{suffix}`: the default output folder of a command on `scenario`.
