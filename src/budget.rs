@@ -13,6 +13,9 @@ pub const BYTES_PER_PERSON: u64 = 160;
 /// Bytes per link: the link as read, the generator's de-duplication set and the compiled model's
 /// arcs in both directions.
 pub const BYTES_PER_LINK: u64 = 64;
+/// Extra bytes per link when links have weights (`links.csv` column `weight`): the weight as
+/// read, and per compiled model each arc's weight and mapped transmit probability.
+pub const BYTES_PER_LINK_WEIGHT: u64 = 40;
 /// Bytes per replication and variant kept for the results (`T` per replication).
 pub const BYTES_PER_RESULT: u64 = 16;
 /// Bytes per replication while a variant runs and is summarised (replication index and `T`,

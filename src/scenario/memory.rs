@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::Scenario;
 use crate::budget::{
-    BYTES_PER_RESULT, BYTES_PER_RUNNING_REPLICATION, CURVE_BATCH_PER_THREAD, MAX_CURVE_BINS,
+    BYTES_PER_LINK_WEIGHT, BYTES_PER_RESULT, BYTES_PER_RUNNING_REPLICATION, CURVE_BATCH_PER_THREAD, MAX_CURVE_BINS,
     WORKSPACE_BYTES_PER_PERSON, human_bytes, organisation_bytes,
 };
 
@@ -47,6 +47,9 @@ pub fn estimate_run(scenario: &Scenario, threads: usize) -> RunEstimate {
         if !orgs.contains(&ptr) {
             orgs.push(ptr);
             organisations += organisation_bytes(people, links);
+            if !v.org.link_weight.is_empty() {
+                organisations += links * u128::from(BYTES_PER_LINK_WEIGHT);
+            }
         }
         let bins = (v.target.len() as u128).clamp(1, u128::from(MAX_CURVE_BINS));
         // One shared accumulator per running point (with worlds, one per point until the last

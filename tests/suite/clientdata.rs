@@ -362,3 +362,24 @@ fn each_mandated_manager_costs_its_own_hours_and_receivers() {
     let levers: Vec<&str> = points[2].parts.iter().map(|p| p.lever.as_str()).collect();
     assert_eq!(levers, ["mandate m1", "mandate m2"]);
 }
+
+/// The memory estimate counts link weights: the same star of 10 links with weights 2 costs
+/// exactly 10 × `BYTES_PER_LINK_WEIGHT` more than without them.
+#[test]
+fn the_memory_estimate_counts_link_weights() {
+    let (people, links) = crate::common::star_csv(10);
+    let weighted: String = links
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { format!("{l},weight\n") } else { format!("{l},2\n") })
+        .collect();
+    let toml = "name = \"w\"\n[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+                [channels.feed]\ndelay = { dist = \"fixed\", value = 1 }\ntransmit = 0.5\n\
+                [roles.developer]\n[source]\nid = \"centre\"\n";
+    let bytes = |links: &str| {
+        let s = TempScenario::new(&[("scenario.toml", toml), ("people.csv", &people), ("links.csv", links)]).load();
+        permeate::scenario::memory::estimate_run(&s, 1).organisations
+    };
+    let extra = 10 * u128::from(permeate::budget::BYTES_PER_LINK_WEIGHT);
+    assert_eq!(bytes(&weighted), bytes(&links) + extra);
+}
