@@ -370,8 +370,7 @@ impl Groups for Model {
     }
 
     fn site_of(&self, person: u32) -> Option<usize> {
-        let s = *self.structure.person_site.get(person as usize)?;
-        (s != crate::model::NO_GROUP).then_some(s as usize)
+        Model::site_of(self, person)
     }
 }
 
@@ -388,7 +387,7 @@ impl Folded {
                 model.channels.len(),
                 model.structure.unit_count,
                 model.role_count(),
-                model.structure.site_count,
+                model.site_count(),
             ),
             results: Vec::new(),
         }

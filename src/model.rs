@@ -281,6 +281,9 @@ pub struct Structure {
     pub person_site: Vec<u32>,
     /// Number of site groups (`Organisation::site_groups`).
     pub site_count: usize,
+    /// Number of those that are `people.csv` sites (the rest are the organisation's calendars,
+    /// replaced by the scenario's resolved calendars when it has any: see [`Model::site_of`]).
+    pub own_site_count: usize,
     /// Identity key per person.
     pub person_key: Vec<u64>,
     /// Whether each person belongs to the target.
@@ -526,6 +529,7 @@ impl Structure {
                 (0..n as PersonIdx).map(|p| org.site_group_of(p).map_or(NO_GROUP, |s| s as u32)).collect()
             },
             site_count: org.sites.len() + org.calendars.len(),
+            own_site_count: org.sites.len(),
             person_key: org.people.iter().map(|p| identity_key(&[&p.id])).collect(),
             in_target,
             sources: spec.sources.to_vec(),
@@ -589,6 +593,28 @@ impl Model {
             calendar: params.calendar.clone(),
             structure,
         })
+    }
+
+    /// The site of person `p` for the bottleneck counts: their `people.csv` site, else their
+    /// working calendar — with calendars, the calendar they work on (their own or the
+    /// scenario-wide default), else the organisation's `calendar` column — else none. Indices
+    /// run over [`Model::site_count`]: the sites, then the calendars.
+    pub fn site_of(&self, p: PersonIdx) -> Option<usize> {
+        let st = &self.structure;
+        let own = st.person_site.get(p as usize).copied().filter(|&s| s != NO_GROUP).map(|s| s as usize);
+        match (&self.calendar, own) {
+            (_, Some(s)) if s < st.own_site_count => Some(s),
+            (Some(c), _) => c.person_calendar.get(p as usize).map(|&c| st.own_site_count + usize::from(c)),
+            (None, own) => own,
+        }
+    }
+
+    /// How many site indices [`Model::site_of`] can give.
+    pub fn site_count(&self) -> usize {
+        match &self.calendar {
+            Some(c) => self.structure.own_site_count + c.names.len(),
+            None => self.structure.site_count,
+        }
     }
 
     /// Number of roles the people refer to.

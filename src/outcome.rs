@@ -148,7 +148,7 @@ pub struct Attribution {
     /// Replications whose critical path passes through at least one person of each role.
     pub roles: Vec<u64>,
     /// Replications whose critical path passes through at least one person of each site group
-    /// (site, else calendar; see `Organisation::site_group_of`).
+    /// (site, else calendar; see `Model::site_of`).
     pub sites: Vec<u64>,
 }
 

@@ -195,13 +195,18 @@ pub fn world_model(
 /// Names the model-indexed attribution of a run by person ids, roles, units and channel names.
 fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> PointOutcome {
     let a = &run.attribution;
-    let site_names = v.org.site_groups();
+    // The names of `Model::site_of`'s indices: the sites, then the calendars (the scenario's
+    // resolved calendars when it has any, else the organisation's `calendar` column).
+    let site_names: Vec<String> = match &v.calendar {
+        Some(c) => v.org.sites.iter().chain(&c.names).cloned().collect(),
+        None => v.org.site_groups(),
+    };
     let person = |p: u32| PersonName {
         id: v.org.people[p as usize].id.clone(),
         role: v.org.role_of(p).to_string(),
         unit: v.org.unit_of(p).to_string(),
         display_name: v.org.name_of(p).map(str::to_string),
-        site: v.org.site_group_of(p).map(|s| site_names[s].clone()),
+        site: model.site_of(p).map(|s| site_names[s].clone()),
     };
     let channel = |c: usize| v.channels.get(c).map_or_else(|| SOURCE_CHANNEL.to_string(), |ch| ch.name.clone());
     let arcs = &model.structure.arcs;

@@ -286,7 +286,8 @@ fn site_shares(ts: &TempScenario) -> Vec<(String, f64)> {
 
 /// Known answer: the winning route's site has share 1 of the critical paths and the other
 /// none; with the delays swapped, the reverse. A person without a site counts under their
-/// calendar (here y, whose calendar runs around the clock, so times are as without calendars).
+/// calendar (here y, whose calendar runs around the clock, so times are as without calendars),
+/// their own or the scenario-wide one.
 #[test]
 fn critical_paths_by_site_follow_the_winning_route() {
     let site = |fast| two_routes_with(fast, ",site", [",", ",Pune", ",Berlin", ",Pune"], "");
@@ -298,6 +299,9 @@ fn critical_paths_by_site_follow_the_winning_route() {
     let mixed = |fast| two_routes_with(fast, ",site,calendar", [",,", ",Pune,", ",,remote", ",,"], cal);
     assert_eq!(site_shares(&mixed("x")), vec![("Pune".to_string(), 1.0)]);
     assert_eq!(site_shares(&mixed("y")), vec![("remote".to_string(), 1.0)]);
+    // y with neither a site nor a calendar of its own works on the scenario-wide calendar.
+    let default = two_routes_with("y", ",site,calendar", [",,", ",Pune,", ",,", ",,"], cal);
+    assert_eq!(site_shares(&default), vec![("anytime".to_string(), 1.0)]);
     // Without sites or calendars there is no site list (and summary.json has no `sites`).
     let none = two_routes_with("x", "", ["", "", "", ""], "");
     assert!(site_shares(&none).is_empty());
