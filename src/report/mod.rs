@@ -79,6 +79,20 @@ pub fn sweep_csv(results: &Results) -> Option<String> {
         header.extend(
             ["variant", "median", "ci95_median_low", "ci95_median_high", "reached_fraction", "mean"].map(String::from),
         );
+        // With `[goal]` and `[costs]`, each point's goal share (and, with worlds, the share of
+        // worlds meeting it), whether it meets the goal, and its cost.
+        let goal = results.goal.is_some();
+        let worlds = goal && results.variants.iter().any(|v| v.goal.as_ref().is_some_and(|g| g.worlds.is_some()));
+        let costs = results.costs.is_some();
+        if goal {
+            header.extend(["goal_probability", "meets_goal"].map(String::from));
+        }
+        if worlds {
+            header.push("goal_worlds_share".into());
+        }
+        if costs {
+            header.push("cost_hours_per_month".into());
+        }
         w.write_record(&header)?;
         for p in &sweep.points {
             let v = &results.variants[p.point];
@@ -92,6 +106,16 @@ pub fn sweep_csv(results: &Results) -> Option<String> {
                 fmt6(v.reached_fraction),
                 opt(s.mean),
             ]);
+            if goal {
+                row.push(opt(v.goal.as_ref().map(|g| g.probability)));
+                row.push(v.goal.as_ref().map_or(String::new(), |g| g.meets.to_string()));
+            }
+            if worlds {
+                row.push(opt(v.goal.as_ref().and_then(|g| g.worlds.as_ref()).map(|w| w.share)));
+            }
+            if costs {
+                row.push(opt(v.cost.as_ref().map(|c| c.hours_per_month)));
+            }
             w.write_record(&row)?;
         }
         Ok(())

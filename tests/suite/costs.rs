@@ -453,3 +453,28 @@ fn bad_costs_and_goals_are_refused_naming_the_key() {
     assert!(msg.contains("goal"), "{msg}");
     let _ = (PEOPLE, LINKS);
 }
+
+/// sweep.csv carries each sweep point's goal share, whether it meets the goal and its cost, the
+/// same numbers as summary.json's `goal` and `cost` for that point.
+#[test]
+fn sweep_csv_carries_the_goal_and_the_cost_of_each_point() {
+    let (_dir, out) = run_into_temp(&super::common::bundled("acme-costs.toml"), &["-n", "40"]);
+    let json: serde_json::Value = serde_json::from_str(&read_text(&out.join("summary.json"))).unwrap();
+    let mut rows = csv::Reader::from_path(out.join("sweep.csv")).unwrap();
+    let header = rows.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (variant, prob, meets, cost) =
+        (col("variant"), col("goal_probability"), col("meets_goal"), col("cost_hours_per_month"));
+    let mut n = 0;
+    for row in rows.records() {
+        let row = row.unwrap();
+        let v = json["variants"].as_array().unwrap().iter().find(|v| v["name"] == row[variant]).expect("the point");
+        let close =
+            |text: &str, x: &serde_json::Value| (text.parse::<f64>().unwrap() - x.as_f64().unwrap()).abs() < 1e-6;
+        assert!(close(&row[prob], &v["goal"]["probability"]), "{}", &row[variant]);
+        assert_eq!(row[meets].to_string(), v["goal"]["meets"].to_string());
+        assert!(close(&row[cost], &v["cost"]["hours_per_month"]), "{}", &row[variant]);
+        n += 1;
+    }
+    assert_eq!(n, 6, "one row per sweep point");
+}
