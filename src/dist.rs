@@ -263,9 +263,21 @@ pub fn exp1_f32(bits: u64) -> f32 {
 
 /// Formats a number with at most 3 significant decimals and no trailing zeros.
 pub fn fmt_num(x: f64) -> String {
-    let s = format!("{x:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
+    fmt_decimals(x, 3)
+}
+
+/// Formats a number rounded to `decimals` decimals without trailing zeros (`12.50` → `12.5`,
+/// `3.000` → `3`); a value that rounds to zero is `0`, never `-0`. The one number format of the
+/// result files and reports.
+pub fn fmt_decimals(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s.as_str() };
+    if s.is_empty() || s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// A share 0–1 as a whole percentage, e.g. `0.834` → `83%`.
+pub fn fmt_pct(share: f64) -> String {
+    format!("{:.0}%", 100.0 * share)
 }
 
 /// The gamma function for x > 0 (Lanczos approximation, g = 7, n = 9; relative error < 1e-13).
@@ -377,6 +389,17 @@ pub fn standard_normal_quantile(p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_trimmed_and_never_negative_zero() {
+        assert_eq!(fmt_decimals(12.5, 1), "12.5");
+        assert_eq!(fmt_decimals(12.0, 1), "12");
+        assert_eq!(fmt_decimals(100.0, 0), "100");
+        assert_eq!(fmt_decimals(0.1234567, 6), "0.123457");
+        assert_eq!(fmt_decimals(-0.00001, 4), "0");
+        assert_eq!(fmt_decimals(0.0, 6), "0");
+        assert_eq!(fmt_pct(0.834), "83%");
+    }
 
     #[test]
     fn constructors_reject_bad_parameters() {

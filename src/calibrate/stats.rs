@@ -138,10 +138,10 @@ pub fn scales(samples: &[Vec<f64>], dims: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The median of `x` (sorted in place), by the project's one quantile rule.
 fn median(x: &mut [f64]) -> f64 {
     x.sort_by(f64::total_cmp);
-    let n = x.len();
-    if n % 2 == 1 { x[n / 2] } else { 0.5 * (x[n / 2 - 1] + x[n / 2]) }
+    crate::stats::quantile_sorted(x, 0.5).unwrap_or(f64::NAN)
 }
 
 /// The distance of simulated statistics `sim` from the observed `obs`: the sum over statistics

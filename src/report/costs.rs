@@ -2,21 +2,12 @@
 //! whether it meets the goal), the Pareto front and the return, for `summary.md` and the HTML
 //! report. Empty for results without `[costs]` or `[goal]`, so their files do not change.
 
+use crate::dist::{fmt_decimals, fmt_pct};
 use std::fmt::Write as _;
 
 use super::WORKING_DAY_HOURS;
 use super::markup::{esc, figure};
 use crate::results::{Results, VariantResults};
-
-/// "12.5" with at most one decimal, no trailing ".0".
-fn n1(x: f64) -> String {
-    let s = format!("{x:.1}");
-    s.strip_suffix(".0").map_or(s.clone(), str::to_string)
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.0}%", 100.0 * x)
-}
 
 /// The T label, e.g. `T80`.
 fn t_name(results: &Results) -> String {
@@ -26,9 +17,9 @@ fn t_name(results: &Results) -> String {
 /// "40 h (5 working days)" without calendars, "40 h" with them.
 fn hours_text(results: &Results, h: f64) -> String {
     if results.variants[0].clock.is_some() {
-        format!("{} h", n1(h))
+        format!("{} h", fmt_decimals(h, 1))
     } else {
-        format!("{} h ({} working days)", n1(h), n1(h / WORKING_DAY_HOURS))
+        format!("{} h ({} working days)", fmt_decimals(h, 1), fmt_decimals(h / WORKING_DAY_HOURS, 1))
     }
 }
 
@@ -43,7 +34,7 @@ fn cost_text(results: &Results, v: &VariantResults) -> String {
     if c.hours_per_month == 0.0 {
         return format!("nothing extra{money}");
     }
-    format!("≈ {} hours a month{money}", n1(c.hours_per_month))
+    format!("≈ {} hours a month{money}", fmt_decimals(c.hours_per_month, 1))
 }
 
 /// The goal in words: "T80 ≤ 40 h (5 working days) in at least 90% of replications".
@@ -54,7 +45,7 @@ pub fn goal_text(results: &Results) -> Option<String> {
         "{} ≤ {} in at least {} of replications{worlds}",
         t_name(results),
         hours_text(results, g.t_hours()),
-        pct(g.probability())
+        fmt_pct(g.probability())
     ))
 }
 
@@ -78,16 +69,16 @@ pub fn point_sentence(results: &Results, v: &VariantResults) -> String {
             Some(w) => format!(
                 " and {} the goal: it meets it in {} of plausible worlds (95% interval {}–{})",
                 if g.meets { "meets" } else { "does not meet" },
-                pct(w.share),
-                w.interval[0].map_or("?".into(), pct),
-                w.interval[1].map_or("?".into(), pct)
+                fmt_pct(w.share),
+                w.interval[0].map_or("?".into(), fmt_pct),
+                w.interval[1].map_or("?".into(), fmt_pct)
             ),
             None => format!(
                 " and {} the goal: {} of replications meet it (95% interval {}–{}, Monte Carlo)",
                 if g.meets { "meets" } else { "does not meet" },
-                pct(g.probability),
-                g.interval[0].map_or("?".into(), pct),
-                g.interval[1].map_or("?".into(), pct)
+                fmt_pct(g.probability),
+                g.interval[0].map_or("?".into(), fmt_pct),
+                g.interval[1].map_or("?".into(), fmt_pct)
             ),
         },
     };
@@ -168,17 +159,17 @@ fn return_clause(results: &Results, v: &VariantResults) -> Option<String> {
         (Some(_), None) => "in money".to_string(),
         (None, _) => "hours".to_string(),
     };
-    let extra = format!("{} hours a month more than the baseline", n1(r.extra_hours_per_month));
+    let extra = format!("{} hours a month more than the baseline", fmt_decimals(r.extra_hours_per_month, 1));
     Some(match (r.item_days_saved_per_month, r.net_per_month) {
         (Some(saved), Some(net)) if saved > 0.0 => format!(
             "{extra} save {} item-days of delay a month, worth {:.0} {unit}; net {:+.0} {unit} a month; it breaks \
              even at {:.0} {unit} per item-day.",
-            n1(saved),
+            fmt_decimals(saved, 1),
             r.value_per_month.unwrap_or(0.0),
             net,
             r.break_even_value_per_item_day.unwrap_or(0.0)
         ),
-        (Some(saved), _) => format!("{extra} and saves no delay ({} item-days a month).", n1(saved)),
+        (Some(saved), _) => format!("{extra} and saves no delay ({} item-days a month).", fmt_decimals(saved, 1)),
         (None, _) => format!("{extra}; its median {} is not reached, so no return is stated.", t_name(results)),
     })
 }
@@ -230,9 +221,9 @@ pub fn costs_md(results: &Results) -> String {
             let _ = writeln!(
                 s,
                 "\n**Return** ({} items a month, an item-day of delay worth {}{unit}; a day is {} h of {}):\n",
-                n1(w.items_per_month),
-                n1(w.value_per_item_day),
-                n1(w.day_hours),
+                fmt_decimals(w.items_per_month, 1),
+                fmt_decimals(w.value_per_item_day, 1),
+                fmt_decimals(w.day_hours, 1),
                 t_name(results)
             );
         }

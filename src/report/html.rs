@@ -5,6 +5,7 @@
 //!
 //! Every text that comes from the scenario or its CSV files goes through [`esc`].
 
+use crate::dist::{fmt_decimals, fmt_pct};
 use std::fmt::Write as _;
 
 use super::charts::Chart;
@@ -70,22 +71,12 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
 }
 "#;
 
-fn pct(share: f64) -> String {
-    format!("{:.0}%", 100.0 * share)
-}
-
-fn num(x: f64) -> String {
-    let s = format!("{x:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() || s == "-0" { "0".into() } else { s.to_string() }
-}
-
 /// A table cell with a share: a small bar and the percentage.
 fn share_cell(share: f64) -> String {
     format!(
         r#"<td class="share"><span class="track"><span class="bar" style="width:{:.1}%"></span></span>{}</td>"#,
         (100.0 * share).clamp(0.0, 100.0),
-        pct(share)
+        fmt_pct(share)
     )
 }
 
@@ -124,7 +115,7 @@ pub fn page(
         esc(&base.target_label),
         super::replications_text(results),
         results.seed,
-        num(results.horizon_hours),
+        fmt_decimals(results.horizon_hours, 4),
         horizon_days(results, base.clock.is_some()),
     );
     let costs_link = if results.route.is_some() { "<a href=\"#costs\">What it costs</a>" } else { "" };
@@ -320,14 +311,14 @@ fn bottleneck_lead(b: &Bottlenecks) -> String {
         parts.push(format!(
             "the item most often travels over the channel <strong>{}</strong> (in {} of the replications that reached)",
             esc(&c.name),
-            pct(c.share)
+            fmt_pct(c.share)
         ));
     }
     if let Some(p) = b.people.first() {
         parts.push(format!(
             "the person most often in between is <strong>{}</strong> ({})",
             esc(&p.label()),
-            pct(p.share)
+            fmt_pct(p.share)
         ));
     }
     let mut s = String::new();
@@ -339,7 +330,7 @@ fn bottleneck_lead(b: &Bottlenecks) -> String {
             s,
             " Most target members first heard of the item via <strong>{}</strong> ({}).",
             esc(&h.name),
-            pct(h.share)
+            fmt_pct(h.share)
         );
     }
     s
@@ -448,7 +439,7 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
                 "{} people ({}); threshold {}: T is when the {k}{} of them has processed the item",
                 base.target_size,
                 esc(&base.target_label),
-                pct(base.threshold),
+                fmt_pct(base.threshold),
                 crate::facts::ordinal_suffix(k)
             ),
         ),
@@ -456,11 +447,11 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
             "horizon",
             format!(
                 "{} h ({}); later counts as “not reached”",
-                num(results.horizon_hours),
+                fmt_decimals(results.horizon_hours, 4),
                 if results.variants.first().is_some_and(|v| v.clock.is_some()) {
                     horizon_days(results, true)
                 } else {
-                    format!("{} working days", num(results.horizon_hours / WORKING_DAY_HOURS))
+                    format!("{} working days", fmt_decimals(results.horizon_hours / WORKING_DAY_HOURS, 4))
                 }
             ),
         ),
@@ -483,8 +474,8 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
                 format!(
                     "receivers notice the manager's messages with probability at least {} and process them in {}× the \
                      usual time{}",
-                    num(cm.mandate_notice),
-                    num(cm.mandate_processing_factor),
+                    fmt_decimals(cm.mandate_notice, 4),
+                    fmt_decimals(cm.mandate_processing_factor, 4),
                     if cm.mandate { "" } else { " (not in effect in the baseline)" }
                 ),
             ));
@@ -518,7 +509,7 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
             format!(
                 "{} of {} people follow the community directly over <strong>{}</strong>{} (who is involved is drawn per \
                  replication)",
-                pct(inv.fraction),
+                fmt_pct(inv.fraction),
                 inv.group_size,
                 esc(&inv.channel),
                 if inv.posts { " and post to it" } else { "" }
@@ -571,8 +562,8 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
             esc(&c.name),
             esc(&c.delay),
             c.mean_delay,
-            pct(c.transmit),
-            c.notice.map_or_else(|| "receiver's role".into(), pct)
+            fmt_pct(c.transmit),
+            c.notice.map_or_else(|| "receiver's role".into(), fmt_pct)
         );
     }
     s += "</tbody></table>\n<p class=\"howto\"><em>delay</em>: time for a message to travel and be seen; \
@@ -598,7 +589,7 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
             "<tr><td>{}{defaults}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             esc(&r.name),
             r.people,
-            pct(r.notice),
+            fmt_pct(r.notice),
             esc(&r.processing),
             esc(&r.window)
         );
@@ -634,8 +625,12 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
 /// working days of 8 h.
 fn horizon_days(results: &Results, calendars: bool) -> String {
     if calendars {
-        format!("{} calendar days, elapsed time since the item appeared", num(results.horizon_hours / 24.0))
+        format!("{} calendar days, elapsed time since the item appeared", fmt_decimals(results.horizon_hours / 24.0, 4))
     } else {
-        format!("{} working days of {} h", num(results.horizon_hours / WORKING_DAY_HOURS), num(WORKING_DAY_HOURS))
+        format!(
+            "{} working days of {} h",
+            fmt_decimals(results.horizon_hours / WORKING_DAY_HOURS, 4),
+            fmt_decimals(WORKING_DAY_HOURS, 4)
+        )
     }
 }

@@ -8,6 +8,7 @@ pub mod costs;
 pub mod html;
 pub mod markup;
 
+use crate::dist::{fmt_decimals, fmt_pct};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -63,7 +64,13 @@ pub fn curve_csv(results: &Results) -> String {
         w.write_record(["variant", "hours", "mean", "p10", "p90"])?;
         for v in &results.variants {
             for p in &v.curve {
-                w.write_record([v.name.clone(), fmt6(p.hours), fmt6(p.mean), fmt6(p.p10), fmt6(p.p90)])?;
+                w.write_record([
+                    v.name.clone(),
+                    fmt_decimals(p.hours, 6),
+                    fmt_decimals(p.mean, 6),
+                    fmt_decimals(p.p10, 6),
+                    fmt_decimals(p.p90, 6),
+                ])?;
             }
         }
         Ok(())
@@ -103,7 +110,7 @@ pub fn sweep_csv(results: &Results) -> Option<String> {
                 opt(s.median),
                 opt(s.ci95_median[0]),
                 opt(s.ci95_median[1]),
-                fmt6(v.reached_fraction),
+                fmt_decimals(v.reached_fraction, 6),
                 opt(s.mean),
             ]);
             if goal {
@@ -122,14 +129,8 @@ pub fn sweep_csv(results: &Results) -> Option<String> {
     }))
 }
 
-fn fmt6(x: f64) -> String {
-    let s = format!("{x:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() || s == "-" { "0".into() } else { s.to_string() }
-}
-
 fn opt(x: Option<f64>) -> String {
-    x.map(fmt6).unwrap_or_default()
+    x.map(|x| fmt_decimals(x, 6)).unwrap_or_default()
 }
 
 /// Hours with one decimal, or "not reached".
@@ -575,10 +576,6 @@ pub fn summary_md(results: &Results) -> String {
 /// How many bottlenecks `summary.md` lists per variant.
 pub const MD_TOP: usize = 5;
 
-fn pct(share: f64) -> String {
-    format!("{:.0}%", 100.0 * share)
-}
-
 /// The "where it gets stuck" section of `summary.md`: per variant, the top people, links and
 /// channels on the critical path and the first-heard channels.
 fn bottlenecks_md(results: &Results) -> String {
@@ -596,17 +593,17 @@ fn bottlenecks_md(results: &Results) -> String {
         }
         let list = |items: Vec<String>| if items.is_empty() { "—".to_string() } else { items.join(", ") };
         let people: Vec<String> =
-            b.people.iter().take(MD_TOP).map(|p| format!("{} ({})", p.label(), pct(p.share))).collect();
+            b.people.iter().take(MD_TOP).map(|p| format!("{} ({})", p.label(), fmt_pct(p.share))).collect();
         let links: Vec<String> = b
             .links
             .iter()
             .take(MD_TOP)
-            .map(|l| format!("{} → {} over {} ({})", l.source_label(), l.target_label(), l.channel, pct(l.share)))
+            .map(|l| format!("{} → {} over {} ({})", l.source_label(), l.target_label(), l.channel, fmt_pct(l.share)))
             .collect();
         let channels: Vec<String> =
-            b.channels.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, pct(c.share))).collect();
+            b.channels.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, fmt_pct(c.share))).collect();
         let named = |v: &[crate::results::Share]| -> Vec<String> {
-            v.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, pct(c.share))).collect()
+            v.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, fmt_pct(c.share))).collect()
         };
         let heard = named(&b.first_heard_via);
         let _ = writeln!(s, "- units on the critical path: {}", list(named(&b.units)));

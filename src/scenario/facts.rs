@@ -1,6 +1,7 @@
 //! The scenario's [`Facts`]: what the summary and the report need to know about it, in words and
 //! numbers, taken once from the validated scenario.
 
+use crate::dist::{fmt_decimals, fmt_pct};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -152,16 +153,6 @@ fn sweep_value(v: &toml::Value) -> SweepValue {
     SweepValue { text, number }
 }
 
-fn pct(share: f64) -> String {
-    format!("{:.0}%", 100.0 * share)
-}
-
-fn num(x: f64) -> String {
-    let s = format!("{x:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() || s == "-0" { "0".into() } else { s.to_string() }
-}
-
 /// The first few ids of `people` and how many more.
 fn people_list(v: &Variant, people: &[u32]) -> String {
     let shown: Vec<&str> = people.iter().take(LIST_PEOPLE).map(|&p| v.org.people[p as usize].id.as_str()).collect();
@@ -234,10 +225,15 @@ fn changes_from_baseline(b: &Variant, v: &Variant) -> Vec<String> {
                     out.push(format!("{} delay: {} → {}", c.name, bc.delay.describe(), c.delay.describe()));
                 }
                 if bc.transmit != c.transmit {
-                    out.push(format!("{} transmit: {} → {}", c.name, num(bc.transmit), num(c.transmit)));
+                    out.push(format!(
+                        "{} transmit: {} → {}",
+                        c.name,
+                        fmt_decimals(bc.transmit, 4),
+                        fmt_decimals(c.transmit, 4)
+                    ));
                 }
                 if bc.notice != c.notice {
-                    let n = |x: Option<f64>| x.map_or_else(|| "receiver's".into(), num);
+                    let n = |x: Option<f64>| x.map_or_else(|| "receiver's".into(), |x| fmt_decimals(x, 4));
                     out.push(format!("{} notice: {} → {}", c.name, n(bc.notice), n(c.notice)));
                 }
             }
@@ -246,7 +242,7 @@ fn changes_from_baseline(b: &Variant, v: &Variant) -> Vec<String> {
     for r in &v.roles {
         if let Some(br) = b.roles.iter().find(|x| x.name == r.name) {
             if br.notice != r.notice {
-                out.push(format!("{} notice: {} → {}", r.name, num(br.notice), num(r.notice)));
+                out.push(format!("{} notice: {} → {}", r.name, fmt_decimals(br.notice, 4), fmt_decimals(r.notice, 4)));
             }
             if br.processing.describe() != r.processing.describe() {
                 out.push(format!("{} processing: {} → {}", r.name, br.processing.describe(), r.processing.describe()));
@@ -271,8 +267,8 @@ fn changes_from_baseline(b: &Variant, v: &Variant) -> Vec<String> {
                 if a.effect != c.effect {
                     out.push(format!(
                         "mandate effect: notice ≥ {}, processing × {}",
-                        num(c.effect.notice),
-                        num(c.effect.processing_factor)
+                        fmt_decimals(c.effect.notice, 4),
+                        fmt_decimals(c.effect.processing_factor, 4)
                     ));
                 }
                 if a.person != c.person {
@@ -294,13 +290,13 @@ fn changes_from_baseline(b: &Variant, v: &Variant) -> Vec<String> {
     match (&b.involvement, &v.involvement) {
         (Some(a), Some(c)) => {
             if a.fraction != c.fraction {
-                out.push(format!("involvement: {} → {}", pct(a.fraction), pct(c.fraction)));
+                out.push(format!("involvement: {} → {}", fmt_pct(a.fraction), fmt_pct(c.fraction)));
             }
             if a.group.len() != c.group.len() || a.channel != c.channel || a.direction != c.direction {
-                out.push(format!("involvement: {} of {} people", pct(c.fraction), c.group.len()));
+                out.push(format!("involvement: {} of {} people", fmt_pct(c.fraction), c.group.len()));
             }
         }
-        (None, Some(c)) => out.push(format!("involvement: {} of {} people", pct(c.fraction), c.group.len())),
+        (None, Some(c)) => out.push(format!("involvement: {} of {} people", fmt_pct(c.fraction), c.group.len())),
         (Some(_), None) => out.push("no involvement".into()),
         (None, None) => {}
     }
@@ -323,7 +319,7 @@ fn changes_from_baseline(b: &Variant, v: &Variant) -> Vec<String> {
         out.push(format!("target: {} people ({})", v.target.len(), v.target_label));
     }
     if b.threshold != v.threshold {
-        out.push(format!("threshold: {} → {}", num(b.threshold), num(v.threshold)));
+        out.push(format!("threshold: {} → {}", fmt_decimals(b.threshold, 4), fmt_decimals(v.threshold, 4)));
     }
     out
 }
