@@ -7,6 +7,7 @@
 //! backend XML-escapes every text it writes (`&`, `<`, `>`, `"`, `'`), which the report tests
 //! check.
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -92,6 +93,19 @@ fn frame<'a, 'b>(
         .build_cartesian_2d(x, y)?)
 }
 
+/// The mesh of a chart in the house style (fonts, grid lines); callers add the axis texts.
+fn mesh<'a, 'c, 'b>(
+    chart: &'c mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+) -> MeshStyle<'a, 'c, RangedCoordf64, RangedCoordf64, SVGBackend<'b>> {
+    let mut m = chart.configure_mesh();
+    m.label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, DESC_SIZE))
+        .light_line_style(GRID_LIGHT)
+        .max_light_lines(2)
+        .bold_line_style(GRID_BOLD);
+    m
+}
+
 /// The grid and axes of a chart of shares (0–100%) over hours (0 to `x_max`).
 fn share_mesh(
     chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
@@ -99,15 +113,9 @@ fn share_mesh(
     y_desc: &str,
     x_max: f64,
 ) -> DrawResult {
-    chart
-        .configure_mesh()
+    mesh(chart)
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .label_style((FONT, LABEL_SIZE))
-        .axis_desc_style((FONT, DESC_SIZE))
-        .light_line_style(GRID_LIGHT)
-        .max_light_lines(2)
-        .bold_line_style(GRID_BOLD)
         .x_label_formatter(&|x| hours_tick(*x, x_max))
         .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
         .draw()?;
@@ -352,16 +360,10 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
     let colour_of = |i: usize| shown.iter().position(|&s| s == i).map_or(OTHER, |p| PALETTE[p]);
     let svg = render((WIDTH, height), |root| {
         let mut chart = frame(root, &title, x_lo..x_hi, 0f64..n as f64, 16)?;
-        chart
-            .configure_mesh()
+        mesh(&mut chart)
             .disable_y_mesh()
             .y_labels(0)
             .x_desc(format!("hours: variant minus {reference} ({t}; left of 0 = faster)"))
-            .label_style((FONT, LABEL_SIZE))
-            .axis_desc_style((FONT, DESC_SIZE))
-            .light_line_style(GRID_LIGHT)
-            .max_light_lines(2)
-            .bold_line_style(GRID_BOLD)
             .x_label_formatter(&|x| if x.abs() < 0.5 { "0".into() } else { format!("{x:+.0}") })
             .draw()?;
         chart.draw_series(LineSeries::new([(0.0, 0.0), (0.0, n as f64)], BLACK.stroke_width(3)))?;
@@ -483,14 +485,9 @@ fn sweep(results: &Results) -> Result<Option<Chart>, String> {
                 String::new()
             }
         };
-        let mut mesh = chart.configure_mesh();
+        let mut mesh = mesh(&mut chart);
         mesh.x_desc(sw.paths[0].as_str())
             .y_desc(format!("median {t} (hours)"))
-            .label_style((FONT, LABEL_SIZE))
-            .axis_desc_style((FONT, DESC_SIZE))
-            .light_line_style(GRID_LIGHT)
-            .max_light_lines(2)
-            .bold_line_style(GRID_BOLD)
             .y_label_formatter(&|y| format!("{y:.0}"));
         if !numeric {
             mesh.x_labels(labels.len() * 2 + 1).x_label_formatter(&index_label).disable_x_mesh();
@@ -576,8 +573,7 @@ pub fn sensitivity(s: &crate::sensitivity::Sensitivity) -> Result<Vec<Chart>, St
         let height = 220 + 70 * k as u32;
         let svg = render((WIDTH, height), |root| {
             let mut chart = frame(root, &title, 0f64..x_hi, 0f64..k as f64, 16)?;
-            chart
-                .configure_mesh()
+            mesh(&mut chart)
                 .disable_y_mesh()
                 .y_labels(0)
                 .x_desc(if sobol {
@@ -585,11 +581,6 @@ pub fn sensitivity(s: &crate::sensitivity::Sensitivity) -> Result<Vec<Chart>, St
                 } else {
                     "hours (bar: Morris μ*; dot: σ)"
                 })
-                .label_style((FONT, LABEL_SIZE))
-                .axis_desc_style((FONT, DESC_SIZE))
-                .light_line_style(GRID_LIGHT)
-                .max_light_lines(2)
-                .bold_line_style(GRID_BOLD)
                 .x_label_formatter(&|x| if sobol { format!("{:.0}%", 100.0 * x) } else { format!("{x:.1}") })
                 .draw()?;
             for (i, (name, bar, ci, dot)) in rows.iter().enumerate() {
@@ -688,16 +679,10 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
     let meets = |v: &VariantResults| v.goal.as_ref().is_some_and(|g| g.meets);
     let svg = render((WIDTH, 760), |root| {
         let mut chart = frame(root, &title, 0f64..x_max, 0f64..y_max, 110)?;
-        chart
-            .configure_mesh()
+        mesh(&mut chart)
             .x_desc("cost (hours of work a month)")
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_desc(format!("median {t} (hours)"))
-            .label_style((FONT, LABEL_SIZE))
-            .axis_desc_style((FONT, DESC_SIZE))
-            .light_line_style(GRID_LIGHT)
-            .max_light_lines(2)
-            .bold_line_style(GRID_BOLD)
             .y_label_formatter(&|y| format!("{y:.0}"))
             .draw()?;
         let front_style = PALETTE[2].stroke_width(LINE);
