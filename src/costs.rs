@@ -17,8 +17,7 @@ pub const HOURS_PER_MONTH: f64 = 730.5;
 pub const WORKING_HOURS_PER_MONTH: f64 = HOURS_PER_MONTH * 5.0 / 7.0 * WORKING_DAY_HOURS / CLOCK_DAY_HOURS;
 
 /// Hours of T in a working day without calendars (the model's hours are working hours): for
-/// `goal.t_threshold_working_days` and the value of an item-day. The report's days use the same
-/// convention (`report::WORKING_DAY_HOURS`).
+/// `goal.t_threshold_working_days`, the value of an item-day and the report's working days.
 pub const WORKING_DAY_HOURS: f64 = 8.0;
 /// Hours of T in a day with calendars (T is elapsed clock hours there).
 pub const CLOCK_DAY_HOURS: f64 = 24.0;

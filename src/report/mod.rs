@@ -16,8 +16,9 @@ use crate::error::Error;
 use crate::facts::Facts;
 use crate::results::{Results, VariantResults};
 
-/// Hours in a working day, for the plain-language figures.
-pub const WORKING_DAY_HOURS: f64 = 8.0;
+/// Hours in a working day, for the plain-language figures (the one convention, shared with the
+/// goals and the value of an item-day).
+pub use crate::costs::WORKING_DAY_HOURS;
 
 /// `summary.json` as a string: the results type, pretty-printed.
 pub fn summary_json(results: &Results) -> String {
