@@ -19,9 +19,9 @@ use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use permeate::Scenario;
+use permeate::engine::outcome::CurveGrid;
 use permeate::engine::{Workspace, run_model, run_replication};
 use permeate::model::Model;
-use permeate::outcome::CurveGrid;
 use rand::{RngExt, SeedableRng};
 
 /// Writes a Watts–Strogatz graph (ring of `n`, `k` neighbours, rewiring `p`) as an SIR scenario
@@ -174,8 +174,8 @@ fn pipeline(c: &mut Criterion) {
             for &(f, t) in &u.targets[0] {
                 let x = values[w][f];
                 let v = match u.factors[f].mode {
-                    permeate::uncertain::Mode::Set => x,
-                    permeate::uncertain::Mode::Scale => base.get(t).unwrap() * x,
+                    permeate::design::worlds::Mode::Set => x,
+                    permeate::design::worlds::Mode::Scale => base.get(t).unwrap() * x,
                 };
                 params.set(t, v).unwrap();
             }

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use permeate::Scenario;
+use permeate::engine::outcome::CurveGrid;
 use permeate::engine::{Workspace, run_replication};
-use permeate::outcome::CurveGrid;
 
 fn main() {
     let mut args = std::env::args().skip(1);

@@ -1,7 +1,7 @@
 //! Dumps permeate's Sobol indices of the Ishigami function as JSON, for the peer comparison with
 //! SALib (`benches/peers/salib.py`): the unit-cube Saltelli design (k = 3, N = 4096, fixed seed),
 //! the Ishigami outputs on it (a = 7, b = 0.1, x = −π + 2π·u), permeate's indices from
-//! `permeate::sensitivity::sobol`, and the wall time of that call. Also the indices of the same
+//! `permeate::analysis::sensitivity::sobol`, and the wall time of that call. Also the indices of the same
 //! outputs plus a constant (`SHIFT`): Sobol indices do not depend on it, so any change shows how
 //! much an estimator depends on the output's mean.
 //!
@@ -11,8 +11,8 @@
 
 use std::time::Instant;
 
-use permeate::sensitivity::{BOOTSTRAP_RESAMPLES, SobolIndex, sobol};
-use permeate::uncertain::saltelli_unit;
+use permeate::analysis::sensitivity::{BOOTSTRAP_RESAMPLES, SobolIndex, sobol};
+use permeate::design::worlds::saltelli_unit;
 use serde_json::json;
 
 /// Seed of the design.

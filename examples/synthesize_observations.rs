@@ -19,9 +19,9 @@
 
 use std::path::Path;
 
+use permeate::engine::outcome::CurveGrid;
 use permeate::engine::{Workspace, run_replication};
-use permeate::outcome::CurveGrid;
-use permeate::rng::identity_key;
+use permeate::random::rng::identity_key;
 
 fn main() {
     if let Err(e) = run() {
@@ -45,7 +45,7 @@ fn run() -> Result<(), String> {
     for a in &args[5..] {
         if let Some(w) = a.strip_prefix("world=") {
             let w: usize = w.parse().map_err(|_| format!("{a}: expected world=N with N below 1000"))?;
-            let worlds = permeate::uncertain::random_worlds(seed, 1000, &u.factors);
+            let worlds = permeate::design::worlds::random_worlds(seed, 1000, &u.factors);
             values = worlds.get(w).ok_or_else(|| format!("{a}: expected world=N with N below 1000"))?.clone();
             for (f, x) in u.factors.iter().zip(&values) {
                 eprintln!("{}={x}", f.name);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::dist::DistError;
+use crate::random::dist::DistError;
 
 /// Any failure of the library.
 #[derive(Debug, Error)]
@@ -324,7 +324,7 @@ fn check_chars(
     }
 }
 
-pub use crate::dist::num;
+pub use crate::random::dist::num;
 
 /// The longest text quoted in full in a message (in characters); longer ones are cut with `…`.
 pub const MAX_QUOTED_CHARS: usize = 80;

@@ -12,33 +12,18 @@
 // run, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
-pub mod budget;
-pub mod calendar;
-pub mod calibrate;
-pub mod costs;
+pub mod analysis;
 pub mod design;
-pub mod dist;
 pub mod engine;
 pub mod error;
-pub mod facts;
-pub mod goal;
 pub mod import;
 pub mod model;
-pub mod optimise;
 pub mod org;
-pub mod outcome;
 pub mod outdir;
-pub mod patch;
-pub mod queue;
+pub mod random;
 pub mod report;
-pub mod results;
-pub mod rng;
 pub mod scenario;
-pub mod sensitivity;
-pub mod shard;
-pub mod stats;
 pub mod study;
-pub mod uncertain;
 
 pub use error::{Error, InputError, InputErrorKind, Result};
 pub use scenario::Scenario;

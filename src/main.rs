@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use permeate::scenario::MAX_REPLICATIONS;
 use permeate::study::Shard;
-use permeate::{Error, Scenario, outdir, report, shard, study};
+use permeate::study::shard;
+use permeate::{Error, Scenario, outdir, report, study};
 
 /// How long until customer-community feedback reaches 80% of the developers — and what changes it.
 #[derive(Parser, Debug)]
@@ -61,7 +62,7 @@ struct OptimiseArgs {
     #[arg(long, default_value_t = 1.0)]
     max: f64,
     /// Stop when the remaining interval is at most this wide.
-    #[arg(long, default_value_t = permeate::optimise::DEFAULT_RESOLUTION)]
+    #[arg(long, default_value_t = permeate::study::optimise::DEFAULT_RESOLUTION)]
     resolution: f64,
     /// Replications per setting tried (overrides the scenario's `replications`).
     #[arg(short = 'n', long)]
@@ -78,7 +79,7 @@ struct OptimiseArgs {
 }
 
 fn optimise(args: OptimiseArgs) -> Result<(), Failure> {
-    use permeate::optimise::{Search, optimise, optimise_json};
+    use permeate::study::optimise::{Search, optimise, optimise_json};
     if let Some(n) = args.replications.filter(|n| !(1..=MAX_REPLICATIONS).contains(n)) {
         return Err(usage(&format!("--replications must be 1 to {MAX_REPLICATIONS}, got {n}")));
     }
@@ -189,10 +190,10 @@ struct CalibrateArgs {
     #[arg(long, value_name = "HOURS")]
     observed_hours: Option<f64>,
     /// Most simulated data sets (each one replication per observed item).
-    #[arg(long, default_value_t = permeate::calibrate::DEFAULT_BUDGET)]
+    #[arg(long, default_value_t = permeate::study::calibrate::DEFAULT_BUDGET)]
     budget: u64,
     /// Particles per population.
-    #[arg(long, default_value_t = permeate::calibrate::abc::DEFAULT_PARTICLES)]
+    #[arg(long, default_value_t = permeate::study::calibrate::abc::DEFAULT_PARTICLES)]
     particles: usize,
     /// Stop once the ABC tolerance (distance) is at or below this [default: no such stop].
     #[arg(long)]
@@ -242,7 +243,7 @@ struct RunArgs {
     quiet: bool,
     /// Refuse runs estimated to need more memory than this (e.g. 8G, 512M) [default: 75% of the
     /// machine's memory].
-    #[arg(long, value_name = "SIZE", value_parser = permeate::budget::parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = permeate::engine::budget::parse_size)]
     max_memory: Option<u64>,
     /// With `[uncertain]`: how many plausible worlds to draw (overrides the scenario's
     /// `uncertain.worlds`, default 200).
@@ -363,8 +364,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 }
 
 fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
-    use permeate::sensitivity::{DEFAULT_MORRIS_TRAJECTORIES, DEFAULT_SOBOL_SAMPLES};
-    use permeate::uncertain::WorldDesign;
+    use permeate::analysis::sensitivity::{DEFAULT_MORRIS_TRAJECTORIES, DEFAULT_SOBOL_SAMPLES};
+    use permeate::design::worlds::WorldDesign;
     if args.run.worlds.is_some() {
         return Err(usage("--worlds is for `run`; a sensitivity study sets its worlds by --samples"));
     }
@@ -381,19 +382,19 @@ fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
 
 /// `run` and `sensitivity`: the study of a scenario, whole or one shard, over its default worlds
 /// or those of `design`; the default output folder's name gets `suffix`.
-fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix: &str) -> Result<(), Failure> {
+fn study(args: RunArgs, design: Option<permeate::design::worlds::WorldDesign>, suffix: &str) -> Result<(), Failure> {
     if let Some(n) = args.replications.filter(|n| !(1..=MAX_REPLICATIONS).contains(n)) {
         return Err(usage(&format!("--replications must be 1 to {MAX_REPLICATIONS}, got {n}")));
     }
     if args.threads == Some(0) {
         return Err(usage("--threads must be at least 1"));
     }
-    let (threads, note) = permeate::budget::worker_threads(args.threads);
+    let (threads, note) = permeate::engine::budget::worker_threads(args.threads);
     if let Some(note) = note {
         eprintln!("{note}");
     }
-    let max_memory = args.max_memory.unwrap_or_else(permeate::budget::default_max_memory);
-    permeate::budget::set_max_memory(max_memory);
+    let max_memory = args.max_memory.unwrap_or_else(permeate::engine::budget::default_max_memory);
+    permeate::engine::budget::set_max_memory(max_memory);
     let shard = match &args.shard {
         Some(text) => Some(Shard::parse(text).map_err(|m| usage(&format!("--shard {m}")))?),
         None => None,
@@ -406,8 +407,8 @@ fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
-    if let Some(w) = args.worlds.filter(|w| !(1..=permeate::uncertain::MAX_WORLDS).contains(w)) {
-        return Err(usage(&format!("--worlds must be 1 to {}, got {w}", permeate::uncertain::MAX_WORLDS)));
+    if let Some(w) = args.worlds.filter(|w| !(1..=permeate::design::worlds::MAX_WORLDS).contains(w)) {
+        return Err(usage(&format!("--worlds must be 1 to {}, got {w}", permeate::design::worlds::MAX_WORLDS)));
     }
     if args.worlds.is_some() && scenario.uncertainty.is_none() {
         return Err(usage("--worlds needs an [uncertain] section in the scenario"));
@@ -424,12 +425,12 @@ fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix
                     args.scenario.display()
                 )));
             };
-            let (values, weights) =
-                permeate::calibrate::posterior::read(path, &u.factors).map_err(|e| Failure::from(Error::from(e)))?;
+            let (values, weights) = permeate::study::calibrate::posterior::read(path, &u.factors)
+                .map_err(|e| Failure::from(Error::from(e)))?;
             let count = args.worlds.map_or(values.len(), |w| w as usize);
-            let picks = permeate::calibrate::posterior::systematic_resample(&weights, count, scenario.seed);
+            let picks = permeate::study::calibrate::posterior::systematic_resample(&weights, count, scenario.seed);
             let rows = picks.iter().map(|&i| values[i].clone()).collect();
-            let design = permeate::uncertain::WorldDesign::Posterior { count: count as u32 };
+            let design = permeate::design::worlds::WorldDesign::Posterior { count: count as u32 };
             scenario.use_world_values(design, rows).map_err(|e| Failure::from(Error::from(e)))?;
         }
         Some(d) => {
@@ -440,10 +441,10 @@ fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix
                 )));
             }
             let worlds = d.count(scenario.uncertainty.as_ref().map_or(0, |u| u.factors.len()));
-            if worlds > u64::from(permeate::uncertain::MAX_WORLDS) {
+            if worlds > u64::from(permeate::design::worlds::MAX_WORLDS) {
                 return Err(usage(&format!(
                     "this design would run {worlds} worlds, more than the limit of {}; use fewer --samples",
-                    permeate::uncertain::MAX_WORLDS
+                    permeate::design::worlds::MAX_WORLDS
                 )));
             }
             scenario.use_worlds(d).map_err(|e| Failure::from(Error::from(e)))?;
@@ -506,11 +507,11 @@ fn study(args: RunArgs, design: Option<permeate::uncertain::WorldDesign>, suffix
 }
 
 fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
-    use permeate::calibrate::{self, Options, observations::Observations};
+    use permeate::study::calibrate::{self, Options, observations::Observations};
     if args.threads == Some(0) {
         return Err(usage("--threads must be at least 1"));
     }
-    let max_particles = permeate::calibrate::abc::MAX_PARTICLES;
+    let max_particles = permeate::study::calibrate::abc::MAX_PARTICLES;
     if !(2..=max_particles).contains(&args.particles) {
         return Err(usage(&format!("--particles must be 2 to {max_particles}, got {}", args.particles)));
     }

@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let path = Path::new("observations.csv");
     for window in [None, Some(48.0)] {
-        match permeate::calibrate::observations::Observations::from_text(path, text, scenario(), window) {
+        match permeate::study::calibrate::observations::Observations::from_text(path, text, scenario(), window) {
             Ok(o) => {
                 let _ = (o.items().len(), o.per_person());
             }

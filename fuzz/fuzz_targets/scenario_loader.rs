@@ -24,7 +24,7 @@ fn scenario_path() -> &'static PathBuf {
         std::fs::create_dir_all(&dir).expect("temp dir");
         std::fs::write(dir.join("people.csv"), PEOPLE).expect("people.csv");
         std::fs::write(dir.join("links.csv"), LINKS).expect("links.csv");
-        permeate::budget::set_max_memory(MAX_MEMORY);
+        permeate::engine::budget::set_max_memory(MAX_MEMORY);
         dir.join("scenario.toml")
     })
 }

@@ -14,7 +14,7 @@
 use std::collections::HashSet;
 
 use super::{Direction, NameOrigin, Organisation, OrganisationBuilder, PersonIdx};
-use crate::rng::{fmix64, identity_key};
+use crate::random::rng::{fmix64, identity_key};
 
 /// Validated generator settings.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,8 +13,8 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::facts::SweepValue;
-use crate::results::{Results, VariantResults};
+use crate::analysis::facts::SweepValue;
+use crate::analysis::results::{Results, VariantResults};
 
 /// One chart: its file name under `charts/`, its title, a one-line caption on how to read it
 /// (plain text), and the SVG document.
@@ -554,7 +554,7 @@ fn sweep(results: &Results) -> Result<Option<Chart>, String> {
 
 /// (e) Which assumption matters: per sensitivity output, the factors' total-order indices (bars
 /// with their 95% intervals) and first-order indices (dots), or Morris μ* (bars) and σ (dots).
-pub fn sensitivity(s: &crate::sensitivity::Sensitivity) -> Result<Vec<Chart>, String> {
+pub fn sensitivity(s: &crate::analysis::sensitivity::Sensitivity) -> Result<Vec<Chart>, String> {
     let mut out = Vec::new();
     for (n, o) in s.outputs.iter().enumerate() {
         let sobol = s.method == "sobol";

@@ -2,12 +2,12 @@
 //! whether it meets the goal), the Pareto front and the return, for `summary.md` and the HTML
 //! report. Empty for results without `[costs]` or `[goal]`, so their files do not change.
 
-use crate::dist::{fmt_decimals, fmt_pct};
+use crate::random::dist::{fmt_decimals, fmt_pct};
 use std::fmt::Write as _;
 
 use super::WORKING_DAY_HOURS;
 use super::markup::{esc, figure};
-use crate::results::{Results, VariantResults};
+use crate::analysis::results::{Results, VariantResults};
 
 /// The T label, e.g. `T80`.
 fn t_name(results: &Results) -> String {

@@ -5,15 +5,15 @@
 //!
 //! Every text that comes from the scenario or its CSV files goes through [`esc`].
 
-use crate::dist::{fmt_decimals, fmt_pct};
+use crate::random::dist::{fmt_decimals, fmt_pct};
 use std::fmt::Write as _;
 
 use super::charts::Chart;
 pub use super::markup::esc;
 use super::markup::figure;
 use super::{WORKING_DAY_HOURS, answer_sentence, headline_row};
-use crate::facts::Facts;
-use crate::results::{Bottlenecks, Results, Share};
+use crate::analysis::facts::Facts;
+use crate::analysis::results::{Bottlenecks, Results, Share};
 
 /// How many people and links the bottleneck tables list per variant.
 pub const HTML_TOP: usize = 5;
@@ -85,7 +85,7 @@ pub fn page(
     results: &Results,
     facts: &Facts,
     charts: &[Chart],
-    sensitivity: Option<&crate::sensitivity::Sensitivity>,
+    sensitivity: Option<&crate::analysis::sensitivity::Sensitivity>,
 ) -> String {
     let base = &results.variants[0];
     let t = format!("T{:.0}", 100.0 * base.threshold);
@@ -224,7 +224,10 @@ fn variants_table(results: &Results) -> String {
 }
 
 /// "Which assumption matters": the advice, one chart per output and the table of indices.
-fn sensitivity_section<'c>(sens: &crate::sensitivity::Sensitivity, charts: impl Iterator<Item = &'c Chart>) -> String {
+fn sensitivity_section<'c>(
+    sens: &crate::analysis::sensitivity::Sensitivity,
+    charts: impl Iterator<Item = &'c Chart>,
+) -> String {
     let mut s =
         String::from("<section id=\"sensitivity\">\n<h2>Which assumption matters</h2>\n<ul class=\"answers\">\n");
     for a in &sens.advice {
@@ -256,14 +259,14 @@ fn sensitivity_section<'c>(sens: &crate::sensitivity::Sensitivity, charts: impl 
 }
 
 /// The uncertain assumptions behind the worlds.
-fn uncertain_section(u: &crate::results::UncertainSummary) -> String {
+fn uncertain_section(u: &crate::analysis::results::UncertainSummary) -> String {
     let mut s = format!(
         "<section id=\"uncertain\">\n<h2>Uncertain assumptions</h2>\n<p>The answers above are over {} plausible worlds: in \
          each, every assumption below takes a value from its plausible range, and every variant runs the same \
          replications with the same random draws. Ranges “across plausible assumptions” are the 10–90% range of the \
          per-world medians.</p>\n{}<table><thead><tr><th>assumption</th><th>drives</th><th>plausible values</th></tr></thead><tbody>\n",
         u.worlds,
-        if matches!(u.design, crate::uncertain::WorldDesign::Posterior { .. }) {
+        if matches!(u.design, crate::design::worlds::WorldDesign::Posterior { .. }) {
             "<p>These worlds are a calibration's posterior (<code>run --posterior</code>): their values were fitted to \
              measured processing times, so they spread over what the measurements left open, not over the ranges below.</p>\n"
         } else {
@@ -272,8 +275,8 @@ fn uncertain_section(u: &crate::results::UncertainSummary) -> String {
     );
     for f in &u.factors {
         let how = match f.mode {
-            crate::uncertain::Mode::Set => "set to",
-            crate::uncertain::Mode::Scale => "multiplied by",
+            crate::design::worlds::Mode::Set => "set to",
+            crate::design::worlds::Mode::Scale => "multiplied by",
         };
         let _ = writeln!(
             s,
@@ -440,7 +443,7 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
                 base.target_size,
                 esc(&base.target_label),
                 fmt_pct(base.threshold),
-                crate::facts::ordinal_suffix(k)
+                crate::analysis::facts::ordinal_suffix(k)
             ),
         ),
         (

@@ -8,17 +8,17 @@ pub mod costs;
 pub mod html;
 pub mod markup;
 
-use crate::dist::{fmt_decimals, fmt_pct};
+use crate::random::dist::{fmt_decimals, fmt_pct};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::analysis::facts::Facts;
+use crate::analysis::results::{Results, VariantResults};
 use crate::error::Error;
-use crate::facts::Facts;
-use crate::results::{Results, VariantResults};
 
 /// Hours in a working day, for the plain-language figures (the one convention, shared with the
 /// goals and the value of an item-day).
-pub use crate::costs::WORKING_DAY_HOURS;
+pub use crate::analysis::costs::WORKING_DAY_HOURS;
 
 /// `summary.json` as a string: the results type, pretty-printed.
 pub fn summary_json(results: &Results) -> String {
@@ -151,7 +151,7 @@ fn signed(x: f64) -> String {
 /// One row of the headline table: (variant, reached, median (CI), mean (CI), p10–p90, vs baseline).
 /// The paired comparison the report shows for `v`: with the reference (`compare_to`) where one
 /// is set, else with the baseline; `None` for the reference itself and where not paired.
-pub fn comparison<'a>(results: &'a Results, v: &'a VariantResults) -> Option<&'a crate::stats::Paired> {
+pub fn comparison<'a>(results: &'a Results, v: &'a VariantResults) -> Option<&'a crate::analysis::stats::Paired> {
     if results.reference.is_some() { v.vs_reference.as_ref() } else { v.vs_baseline.as_ref() }
 }
 
@@ -303,7 +303,7 @@ fn days(h: f64) -> String {
 pub fn replications_text(results: &Results) -> String {
     match &results.uncertain {
         None => format!("{} replications per variant", results.replications),
-        Some(u) if matches!(u.design, crate::uncertain::WorldDesign::Posterior { .. }) => format!(
+        Some(u) if matches!(u.design, crate::design::worlds::WorldDesign::Posterior { .. }) => format!(
             "{} replications per world and variant in {} plausible worlds (a calibration's posterior: the assumptions fitted to measurements)",
             results.replications, u.worlds
         ),
@@ -328,7 +328,7 @@ fn days_range(lo: Option<f64>, hi: Option<f64>) -> String {
 /// How a variant compares with the reference across plausible worlds: in what share of worlds it
 /// is faster and by how much (per-world median paired differences, 10–90% of worlds), in units of
 /// `unit_hours` hours called `unit`.
-fn worlds_comparison(w: &crate::stats::PairedWorlds, today: &str, unit_hours: f64, unit: &str) -> String {
+fn worlds_comparison(w: &crate::analysis::stats::PairedWorlds, today: &str, unit_hours: f64, unit: &str) -> String {
     let d = &w.median_delta;
     let u = |h: f64| format!("{:.1}", h / unit_hours);
     let by = match (d.p10, d.p90) {
@@ -357,7 +357,7 @@ fn not_reached_sentence(lead: &str, who: &str, horizon_hours: f64, v: &VariantRe
 fn clock_sentence(
     results: &Results,
     v: &VariantResults,
-    clock: &crate::facts::ClockFacts,
+    clock: &crate::analysis::facts::ClockFacts,
     lead: &str,
     who: &str,
 ) -> String {
@@ -371,7 +371,7 @@ fn clock_sentence(
             let by = clock
                 .start
                 .as_deref()
-                .and_then(|st| crate::calendar::moment_after(st, &clock.timezone, m))
+                .and_then(|st| crate::model::calendar::moment_after(st, &clock.timezone, m))
                 .map_or(String::new(), |at| format!(", by {at} {} time", clock.calendar));
             // With worlds, the spread across plausible worlds (no iid interval applies).
             let spread = match &v.worlds {
@@ -507,7 +507,7 @@ pub fn coupling_note(results: &Results) -> String {
             .into();
     }
     let channels: Vec<&str> =
-        e.iter().map(String::as_str).filter(|c| *c != crate::facts::CALENDARS_EXCEPTION).collect();
+        e.iter().map(String::as_str).filter(|c| *c != crate::analysis::facts::CALENDARS_EXCEPTION).collect();
     let what = match (channels.is_empty(), channels.len() < e.len()) {
         (false, false) => format!("scheduled meetings ({})", channels.join(", ")),
         (false, true) => format!("scheduled meetings ({}) and working calendars", channels.join(", ")),
@@ -603,7 +603,7 @@ fn bottlenecks_md(results: &Results) -> String {
             .collect();
         let channels: Vec<String> =
             b.channels.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, fmt_pct(c.share))).collect();
-        let named = |v: &[crate::results::Share]| -> Vec<String> {
+        let named = |v: &[crate::analysis::results::Share]| -> Vec<String> {
             v.iter().take(MD_TOP).map(|c| format!("{} ({})", c.name, fmt_pct(c.share))).collect()
         };
         let heard = named(&b.first_heard_via);
@@ -633,9 +633,9 @@ pub fn result_files(results: &Results, facts: &Facts) -> Result<Vec<(String, Str
     if let Some(sweep) = sweep_csv(results) {
         files.push(("sweep.csv".into(), sweep));
     }
-    let sensitivity = crate::sensitivity::analyse(results, facts);
+    let sensitivity = crate::analysis::sensitivity::analyse(results, facts);
     if let Some(s) = &sensitivity {
-        files.push(("sensitivity.csv".into(), crate::sensitivity::csv(s)));
+        files.push(("sensitivity.csv".into(), crate::analysis::sensitivity::csv(s)));
         files.push(("sensitivity.json".into(), serde_json::to_string_pretty(s).expect("plain data serialises") + "\n"));
     }
     let mut charts =

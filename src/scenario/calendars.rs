@@ -9,8 +9,8 @@ use jiff::Timestamp;
 use super::DEFAULT_HORIZON_HOURS;
 use super::context::Ctx;
 use super::raw::{OneOrMany, RawScenario, RawStart};
-use crate::calendar::{Calendar, CalendarError, CalendarSetup, WEEK_HOURS, WorkClock};
 use crate::error::{InputError, InputErrorKind};
+use crate::model::calendar::{Calendar, CalendarError, CalendarSetup, WEEK_HOURS, WorkClock};
 use crate::org::{NO_LINK_GROUP, Organisation};
 
 /// Default working days of a calendar.
@@ -151,7 +151,7 @@ pub(crate) fn calendar_setup(
         };
         let mut times = Vec::new();
         for s in at {
-            times.push(crate::calendar::parse_occurrence(s).ok_or_else(|| {
+            times.push(crate::model::calendar::parse_occurrence(s).ok_or_else(|| {
                 invalid(ctx, &format!("{key}.at"), format!("\"{s}\" is not a weekly time such as \"Mon 10:00\""))
             })?);
         }
@@ -162,7 +162,7 @@ pub(crate) fn calendar_setup(
                 "an empty list: give at least one time such as \"Mon 10:00\"".into(),
             ));
         }
-        schedules.push(crate::calendar::occurrences(&calendars[cal as usize], origin, span, &times));
+        schedules.push(crate::model::calendar::occurrences(&calendars[cal as usize], origin, span, &times));
     }
     let timezones = calendars.iter().map(|c| c.timezone_name.clone()).collect();
     Ok(Some(Arc::new(CalendarSetup {
@@ -179,9 +179,9 @@ pub(crate) fn calendar_setup(
 
 /// How the report states moments for these calendars: in the time zone of the scenario-wide
 /// calendar (else the first one), from the fixed start if there is one.
-pub(crate) fn clock_facts(c: &CalendarSetup) -> crate::facts::ClockFacts {
+pub(crate) fn clock_facts(c: &CalendarSetup) -> crate::analysis::facts::ClockFacts {
     let i = c.default as usize;
-    crate::facts::ClockFacts {
+    crate::analysis::facts::ClockFacts {
         start: (!c.weekly).then(|| c.origin.to_string()),
         timezone: c.timezones[i].clone(),
         calendar: c.names[i].clone(),

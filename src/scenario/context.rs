@@ -7,8 +7,8 @@ use std::path::Path;
 use super::locate::{has_key, line_of_key};
 use super::probability;
 use super::raw::RawDist;
-use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
+use crate::random::dist::Dist;
 
 /// Which part of the scenario file a variant comes from (for error locations).
 #[derive(Debug, Clone)]

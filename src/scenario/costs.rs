@@ -20,16 +20,16 @@ use super::locate::line_of_key;
 use super::raw::{RawChannelCost, RawScenario};
 use super::validate::COMMUNITY_ROLE;
 use super::{Scenario, Variant};
-use crate::costs::{
+use crate::analysis::costs::{
     CLOCK_DAY_HOURS, CostPart, CostSettings, HOURS_PER_MONTH, PointCost, WORKING_DAY_HOURS, WORKING_HOURS_PER_MONTH,
     Worth,
 };
+use crate::analysis::goal::{DEFAULT_GOAL_PROBABILITY, Goal};
 use crate::design::{Design, PointOrigin};
 use crate::error::{InputError, InputErrorKind, num};
-use crate::goal::{DEFAULT_GOAL_PROBABILITY, Goal};
+use crate::model::patch::ParamTarget;
 use crate::model::{Params, Timing};
 use crate::org::{Direction, PersonIdx};
-use crate::patch::ParamTarget;
 
 /// The cost rates of one channel (`[costs.channels.NAME]`), hours.
 #[derive(Debug, Clone, PartialEq)]
@@ -464,7 +464,7 @@ pub(crate) fn point_cost(
             hours_per_month: occ * (rate.per_occurrence + attendees as f64 * rate.per_attendee),
             formula: format!(
                 "{} occurrences × ({} + {attendees} attendees × {})",
-                crate::dist::fmt_num(occ),
+                crate::random::dist::fmt_num(occ),
                 hours(rate.per_occurrence),
                 hours(rate.per_attendee)
             ),

@@ -1,12 +1,12 @@
 //! The scenario's [`Facts`]: what the summary and the report need to know about it, in words and
 //! numbers, taken once from the validated scenario.
 
-use crate::dist::{fmt_decimals, fmt_pct};
+use crate::random::dist::{fmt_decimals, fmt_pct};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::{Scenario, Variant};
-use crate::facts::{
+use crate::analysis::facts::{
     Assumptions, CALENDARS_EXCEPTION, ChannelFacts, ChannelLinkFacts, Facts, InvolvementFacts, ManagerFacts,
     OrganisationFacts, PointFacts, RoleFacts, SweepFacts, SweepPointFacts, SweepValue, UncertainFacts, UnitFacts,
 };
@@ -51,7 +51,7 @@ impl Scenario {
                         // The threshold too: T50 and T80 are not paired.
                         let threshold = v.threshold.to_bits().to_string();
                         ids.push(&threshold);
-                        crate::rng::identity_key(&ids)
+                        crate::random::rng::identity_key(&ids)
                     },
                     changes: if i == 0 { vec![] } else { changes_from_baseline(b, v) },
                     clock: v.calendar.as_deref().map(super::calendars::clock_facts),
@@ -199,7 +199,7 @@ fn arrow(both: bool) -> &'static str {
     if both { "↔" } else { "→" }
 }
 
-fn window_text(w: &Option<crate::dist::Dist>) -> String {
+fn window_text(w: &Option<crate::random::dist::Dist>) -> String {
     w.as_ref().map_or_else(|| "unlimited".into(), |d| d.describe())
 }
 

@@ -1,11 +1,11 @@
 //! The memory a run of a scenario will need, estimated before anything is allocated, and the
 //! refusal (exit 2) of a run that would exceed the limit (`--max-memory`). The sizes per person,
-//! link and replication are in [`crate::budget`].
+//! link and replication are in [`crate::engine::budget`].
 
 use std::fmt::Write as _;
 
 use super::Scenario;
-use crate::budget::{
+use crate::engine::budget::{
     BYTES_PER_LINK_WEIGHT, BYTES_PER_RESULT, BYTES_PER_RUNNING_REPLICATION, CURVE_BATCH_PER_THREAD, MAX_CURVE_BINS,
     WORKSPACE_BYTES_PER_PERSON, human_bytes, organisation_bytes,
 };

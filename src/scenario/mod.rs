@@ -20,12 +20,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::design::Design;
-use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
 use crate::model::{ChannelParams, InvolvementSpec, Params, RoleParams, StructureSpec};
 use crate::org::{Direction, Organisation, PersonIdx, read_scenario_text};
+use crate::random::dist::Dist;
 
-pub use crate::facts::ordinal_suffix;
+pub use crate::analysis::facts::ordinal_suffix;
 pub use crate::model::{ChannelId, MandateEffect, Timing};
 
 /// Default number of replications when the scenario does not say.
@@ -41,7 +41,7 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_THRESHOLD: f64 = 0.8;
 /// Default number of time points of the adoption curve.
 pub const DEFAULT_CURVE_POINTS: u32 = 201;
-pub use crate::outcome::MAX_CURVE_POINTS;
+pub use crate::engine::outcome::MAX_CURVE_POINTS;
 
 /// A validated scenario: shared settings and its variants, baseline first.
 #[derive(Debug)]
@@ -78,11 +78,11 @@ pub struct Scenario {
     pub reference: usize,
     /// The worlds a run uses (with `[uncertain]`: by default `worlds` random worlds under the
     /// scenario's seed; see [`Scenario::use_worlds`]).
-    pub worlds: Option<crate::uncertain::WorldSet>,
+    pub worlds: Option<crate::design::worlds::WorldSet>,
     /// `[costs]` and the variants' `cost`: the rates and every design point's cost, if any.
     pub costs: Option<costs::Costs>,
     /// `[goal]`: the time T must meet and with what probability, if any.
-    pub goal: Option<crate::goal::Goal>,
+    pub goal: Option<crate::analysis::goal::Goal>,
 }
 
 /// One point of a sweep: the values of the swept paths and the index of the variant running it.
@@ -137,7 +137,7 @@ pub struct Variant {
     /// Cross-functional involvement, if the scenario has it.
     pub involvement: Option<Involvement>,
     /// Working calendars and the start, if the scenario has `[calendars]`.
-    pub calendar: Option<Arc<crate::calendar::CalendarSetup>>,
+    pub calendar: Option<Arc<crate::model::calendar::CalendarSetup>>,
 }
 
 /// A communication channel's behaviour.
@@ -261,7 +261,7 @@ impl Scenario {
     ///
     /// Every (world, design point) is patched once here, so a combination of factor values that
     /// is invalid (a uniform's `min` above its `max`) is refused before anything runs.
-    pub fn use_worlds(&mut self, design: crate::uncertain::WorldDesign) -> Result<(), InputError> {
+    pub fn use_worlds(&mut self, design: crate::design::worlds::WorldDesign) -> Result<(), InputError> {
         if let Some(u) = &self.uncertainty {
             let values = design.values(self.seed, &u.factors);
             self.use_world_values(design, values)?;
@@ -274,7 +274,7 @@ impl Scenario {
     /// [`Scenario::use_worlds`]. Without `[uncertain]` this does nothing.
     pub fn use_world_values(
         &mut self,
-        design: crate::uncertain::WorldDesign,
+        design: crate::design::worlds::WorldDesign,
         values: Vec<Vec<f64>>,
     ) -> Result<(), InputError> {
         if let Some(u) = &self.uncertainty {
@@ -294,7 +294,7 @@ impl Scenario {
                     })?;
                 }
             }
-            self.worlds = Some(crate::uncertain::WorldSet { design, values });
+            self.worlds = Some(crate::design::worlds::WorldSet { design, values });
         }
         Ok(())
     }
@@ -305,7 +305,7 @@ impl Scenario {
         match &self.uncertainty {
             Some(u) => {
                 let count = count.unwrap_or(u.worlds);
-                self.use_worlds(crate::uncertain::WorldDesign::Random { count })
+                self.use_worlds(crate::design::worlds::WorldDesign::Random { count })
             }
             None => Ok(()),
         }

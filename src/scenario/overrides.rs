@@ -159,7 +159,7 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
         name: raw.name.clone(),
         description: raw.description.clone(),
         file: path.to_path_buf(),
-        source_hash: crate::rng::identity_key(&[text]),
+        source_hash: crate::random::rng::identity_key(&[text]),
         seed,
         replications,
         horizon_hours,

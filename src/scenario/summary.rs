@@ -73,7 +73,7 @@ fn describe_variant_core(v: &Variant) -> String {
         "target: {} people, threshold {} (T is when the {k}{} of them has processed the item)",
         v.target.len(),
         v.threshold,
-        crate::facts::ordinal_suffix(k)
+        crate::analysis::facts::ordinal_suffix(k)
     );
     for cm in &v.community_managers {
         let _ = writeln!(

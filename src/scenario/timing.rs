@@ -4,10 +4,10 @@
 
 use super::context::{Ctx, dist, prob};
 use super::raw::{RawChannel, RawRole, RawScenario};
-use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
 use crate::model::{ChannelId, Timing};
 use crate::org::{NO_LINK_GROUP, Organisation, PersonIdx};
+use crate::random::dist::Dist;
 
 /// The timing names `timing` accepts.
 pub const TIMINGS: [&str; 3] = ["per_link", "broadcast", "scheduled"];

@@ -6,10 +6,10 @@ use std::path::Path;
 
 use super::Variant;
 use super::locate::line_of_key;
+use crate::design::worlds::{DEFAULT_WORLDS, Factor, FactorDist, MAX_FACTORS, MAX_WORLDS, Mode};
 use crate::error::{InputError, InputErrorKind};
 use crate::model::Params;
-use crate::patch::{DistParam, ParamTarget};
-use crate::uncertain::{DEFAULT_WORLDS, Factor, FactorDist, MAX_FACTORS, MAX_WORLDS, Mode};
+use crate::model::patch::{DistParam, ParamTarget};
 
 /// The validated `[uncertain]` section of a scenario.
 #[derive(Debug, Clone)]
@@ -352,9 +352,9 @@ pub(super) fn resolve(
                             format!(
                                 "factor \"{}\" can take {} ({}), which makes \"{path}\" {} in \"{}\": {m}",
                                 f.name,
-                                crate::dist::fmt_num(x),
+                                crate::random::dist::fmt_num(x),
                                 f.dist.describe(),
-                                crate::dist::fmt_num(value),
+                                crate::random::dist::fmt_num(value),
                                 v.name
                             ),
                         )
@@ -420,7 +420,7 @@ impl Uncertainty {
                 Mode::Scale => base.get(target).unwrap_or(0.0) * x,
             };
             params.set(target, value).map_err(|m| {
-                format!("factor \"{}\" = {} in \"{}\": {m}", factor.name, crate::dist::fmt_num(x), v.name)
+                format!("factor \"{}\" = {} in \"{}\": {m}", factor.name, crate::random::dist::fmt_num(x), v.name)
             })?;
         }
         Ok(params)

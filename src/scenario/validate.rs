@@ -10,10 +10,10 @@ use super::{
     Channel, ChannelId, CommunityManager, DEFAULT_THRESHOLD, ExtraLink, Involvement, MandateEffect, OrgCache, Role,
     Variant,
 };
-use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind, num};
 use crate::org::generate::{BridgeSpec, GeneratorChannels, GeneratorSpec, UnitSpec, generate};
 use crate::org::{Direction, NO_LINK_GROUP, NameOrigin, Organisation, PersonIdx, load_csv};
+use crate::random::dist::Dist;
 
 /// The most people the generator makes (larger organisations are imported as CSV).
 pub const MAX_GENERATED_PEOPLE: u128 = 5_000_000;
@@ -477,16 +477,16 @@ fn generator_spec(g: &super::raw::RawGenerate, ctx: &Ctx<'_>) -> Result<Generato
             )),
         ));
     }
-    let bytes = crate::budget::organisation_bytes(spec.expected_people(), links);
-    let limit = crate::budget::max_memory();
+    let bytes = crate::engine::budget::organisation_bytes(spec.expected_people(), links);
+    let limit = crate::engine::budget::max_memory();
     if bytes > u128::from(limit) {
         return Err(ctx.err(
             key,
             InputErrorKind::TooMuchMemory(format!(
                 "the generated organisation ({} people, {links} links) needs an estimated {} of memory, more than the limit of {} (--max-memory); lower teams, team_size, bridges' per_person or cross_team_ties",
                 spec.expected_people(),
-                crate::budget::human_bytes(bytes),
-                crate::budget::human_bytes(u128::from(limit))
+                crate::engine::budget::human_bytes(bytes),
+                crate::engine::budget::human_bytes(u128::from(limit))
             )),
         ));
     }

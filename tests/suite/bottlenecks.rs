@@ -3,7 +3,7 @@
 
 use crate::common::TempScenario;
 
-fn run(files: &[(&str, &str)]) -> permeate::results::Results {
+fn run(files: &[(&str, &str)]) -> permeate::analysis::results::Results {
     let s = TempScenario::new(files).load();
     permeate::study::results(&s, &s.facts(), &|| {}).expect("runs")
 }
@@ -66,7 +66,7 @@ fn no_critical_path_when_nothing_reaches() {
 
 /// Two routes from the source to the target: through `x` of unit "a" and through `y` of unit
 /// "b", with fixed delays; the route through `fast` always wins.
-fn two_routes(fast: &str) -> permeate::results::Results {
+fn two_routes(fast: &str) -> permeate::analysis::results::Results {
     let people = "id,unit,role\nsrc,external,community\nx,a,architect\ny,b,support_agent\nt,dev,developer\n";
     let links = "source,target,channel,direction\nsrc,x,via_x,forward\nx,t,via_x,forward\nsrc,y,via_y,forward\ny,t,via_y,forward\n";
     let (dx, dy) = if fast == "x" { (1, 3) } else { (3, 1) };
@@ -80,7 +80,8 @@ fn two_routes(fast: &str) -> permeate::results::Results {
 
 #[test]
 fn critical_paths_by_unit_and_role_follow_the_winning_route() {
-    let shares = |v: &[permeate::results::Share]| v.iter().map(|s| (s.name.clone(), s.share)).collect::<Vec<_>>();
+    let shares =
+        |v: &[permeate::analysis::results::Share]| v.iter().map(|s| (s.name.clone(), s.share)).collect::<Vec<_>>();
     let r = two_routes("x");
     let b = &r.variants[0].bottlenecks;
     assert_eq!(shares(&b.units), vec![("a".to_string(), 1.0)], "unit b's share is 0 (not listed)");

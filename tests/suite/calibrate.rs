@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use permeate::calibrate::{Options, calibrate, observations::Observations};
+use permeate::study::calibrate::{Options, calibrate, observations::Observations};
 use rand::{RngExt, SeedableRng};
 
 use crate::common::{TempScenario, permeate, star_csv};
@@ -138,7 +138,7 @@ fn a_product_of_two_factors_is_reported_as_a_ridge() {
     assert!(c.ridges[0].correlation < -0.5, "{:?}", c.ridges);
     // The product is pinned down: its posterior median near 0.64.
     let products: Vec<f64> = c.values.iter().map(|r| r[0] * r[1]).collect();
-    let med = permeate::calibrate::abc::weighted_quantile(&products, &c.weights, 0.5);
+    let med = permeate::study::calibrate::abc::weighted_quantile(&products, &c.weights, 0.5);
     assert!((med - 0.64).abs() < 0.05, "median of p·q {med}");
     assert!(c.sentence.contains("trade off"), "{}", c.sentence);
 }

@@ -384,6 +384,6 @@ fn the_memory_estimate_counts_link_weights() {
         let s = TempScenario::new(&[("scenario.toml", toml), ("people.csv", &people), ("links.csv", links)]).load();
         permeate::scenario::memory::estimate_run(&s, 1).organisations
     };
-    let extra = 10 * u128::from(permeate::budget::BYTES_PER_LINK_WEIGHT);
+    let extra = 10 * u128::from(permeate::engine::budget::BYTES_PER_LINK_WEIGHT);
     assert_eq!(bytes(&weighted), bytes(&links) + extra);
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use permeate::Scenario;
+use permeate::engine::outcome::CurveGrid;
 use permeate::engine::{ModelRun, run_model};
-use permeate::outcome::CurveGrid;
 
 /// A scenario in a temporary folder: `scenario.toml` plus any other files.
 pub struct TempScenario {

@@ -7,7 +7,7 @@
 //! cost cache that ignores the structure; and an involvement gate 3% too narrow in the engine
 //! (the binomial answer moves to 0.869).
 
-use permeate::optimise::{Search, optimise};
+use permeate::study::optimise::{Search, optimise};
 
 use super::bad_input::{LINKS, PEOPLE, SCENARIO, assert_input_error, edit, permeate, with_scenario};
 use super::common::{TempScenario, read_text, run_into_temp};
@@ -237,7 +237,7 @@ fn costs_follow_the_documented_formulas() {
 fn front_and_cheapest_route_are_the_known_points() {
     let t = chain(CHAIN_COSTS);
     let (_dir, out) = run_into_temp(&t.scenario(), &[]);
-    let r: permeate::results::Results = serde_json::from_str(&read_text(&out.join("summary.json"))).unwrap();
+    let r: permeate::analysis::results::Results = serde_json::from_str(&read_text(&out.join("summary.json"))).unwrap();
     let medians: Vec<Option<f64>> = r.variants.iter().map(|v| v.t_threshold.median).collect();
     assert_eq!(medians, vec![Some(15.0), Some(13.0), Some(5.0), Some(5.0), Some(15.0)]);
     let route = r.route.as_ref().unwrap();
@@ -358,7 +358,7 @@ fn chain_bisection_returns_the_smallest_fraction() {
     let sweep = format!("{text}\n[sweep]\n\"involvement.fraction\" = [{below}, {v}]\n");
     std::fs::write(t.scenario(), sweep).unwrap();
     let (_dir, out) = run_into_temp(&t.scenario(), &[]);
-    let r: permeate::results::Results = serde_json::from_str(&read_text(&out.join("summary.json"))).unwrap();
+    let r: permeate::analysis::results::Results = serde_json::from_str(&read_text(&out.join("summary.json"))).unwrap();
     let n = r.variants.len();
     assert!(r.variants[n - 1].goal.as_ref().unwrap().meets);
     assert!(!r.variants[n - 2].goal.as_ref().unwrap().meets);

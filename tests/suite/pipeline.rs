@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use permeate::analysis::results::Results;
+use permeate::engine::outcome::CurveGrid;
 use permeate::model::Model;
-use permeate::outcome::CurveGrid;
-use permeate::results::Results;
 
 use crate::common::{TempScenario, bundled, permeate, read_text, run_library, run_ok};
 
@@ -228,7 +228,7 @@ fn a_three_path_sweep_runs_the_full_grid_with_the_right_values() {
             ("links.csv", &read_text(&base.path("links.csv"))),
         ]);
         let t = run_library(&d.load(), 0).t_threshold;
-        let text = match permeate::stats::summarize(&t).median {
+        let text = match permeate::analysis::stats::summarize(&t).median {
             Some(m) => format!("{m:.6}").trim_end_matches('0').trim_end_matches('.').to_string(),
             None => String::new(),
         };
@@ -292,7 +292,7 @@ fn the_results_type_round_trips_every_bundled_summary() {
         let text = read_text(&path);
         let results: Results =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} does not read back: {e}", path.display()));
-        assert_eq!(results.schema_version, permeate::results::SCHEMA_VERSION);
+        assert_eq!(results.schema_version, permeate::analysis::results::SCHEMA_VERSION);
         assert_eq!(permeate::report::summary_json(&results), text, "{} round-trips byte for byte", path.display());
     }
 }

@@ -3,8 +3,8 @@
 
 #![allow(clippy::result_large_err)] // the library's input errors, matched as they are
 
-use permeate::queue::IndexedQueue;
-use permeate::stats::paired;
+use permeate::analysis::stats::paired;
+use permeate::engine::queue::IndexedQueue;
 use proptest::prelude::*;
 
 use crate::common::{TempScenario, run_library};

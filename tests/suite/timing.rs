@@ -1,7 +1,7 @@
 //! Channel timing (broadcast, scheduled) and absence: known answers with stated false-failure
 //! rates, each checked to reject the wrong semantics; invariance; monotone coupling; bad input.
 
-use permeate::stats::paired;
+use permeate::analysis::stats::paired;
 use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, Exp};
 
 use crate::common::{TempScenario, permeate, run_library, star_csv};

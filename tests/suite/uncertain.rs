@@ -1,7 +1,7 @@
 //! Uncertain assumptions: worlds drawn from the factors' plausible values, common random numbers
 //! across worlds, answers pooled and spread across worlds, and bad `[uncertain]` input.
 
-use permeate::uncertain::WorldDesign;
+use permeate::design::worlds::WorldDesign;
 
 use crate::common::{TempScenario, permeate, read_text, run_ok, star_csv};
 

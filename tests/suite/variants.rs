@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use permeate::stats::{mean_ci95, paired, student_t_quantile};
+use permeate::analysis::stats::{mean_ci95, paired, student_t_quantile};
 
 use crate::common::{TempScenario, run_library, run_ok};
 

@@ -11,12 +11,16 @@
 //! at, and only links that carry the item get a delay) and, being pure functions of (seed,
 //! replication, entity, purpose), independent of the order of events.
 
+pub mod budget;
+pub mod outcome;
+pub mod queue;
+
 use rayon::prelude::*;
 
+use crate::engine::outcome::{Attribution, CurveAccumulator, CurveGrid, Groups};
+use crate::engine::queue::IndexedQueue;
 use crate::model::{ChannelParams, Model, Timing, broadcast_key, next_occurrence};
-use crate::outcome::{Attribution, CurveAccumulator, CurveGrid, Groups};
-use crate::queue::IndexedQueue;
-use crate::rng::{Purpose, ReplicationStream};
+use crate::random::rng::{Purpose, ReplicationStream};
 
 /// What the pass knows about one person in one replication.
 #[derive(Debug, Clone, Copy)]
@@ -135,7 +139,7 @@ fn timed_arrival(
     ch: &ChannelParams,
     sender: usize,
     arc: u32,
-    d: crate::rng::EntityDraws,
+    d: crate::random::rng::EntityDraws,
     t: f32,
     offset: f64,
 ) -> (f32, f32) {

@@ -3,8 +3,8 @@
 //! layer, which knows the names); setting it is then a cheap, checked write into the parameters,
 //! with no re-parse and no re-validation of the scenario.
 
-use crate::dist::{Dist, DistError};
 use crate::model::{ChannelId, Params};
+use crate::random::dist::{Dist, DistError};
 
 /// Which parameter of a distribution (the scenario's key names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -50,19 +50,19 @@ pub struct Facts {
     pub uncertain: Option<UncertainFacts>,
     /// `[goal]`, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goal: Option<crate::goal::Goal>,
+    pub goal: Option<crate::analysis::goal::Goal>,
     /// With `[costs]`: the money rate and the value of time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub costs: Option<crate::costs::CostSettings>,
+    pub costs: Option<crate::analysis::costs::CostSettings>,
 }
 
 /// The uncertain factors of a study and the worlds it runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UncertainFacts {
     /// The factors.
-    pub factors: Vec<crate::uncertain::Factor>,
+    pub factors: Vec<crate::design::worlds::Factor>,
     /// The worlds: their design and each world's factor values.
-    pub worlds: crate::uncertain::WorldSet,
+    pub worlds: crate::design::worlds::WorldSet,
 }
 
 impl Facts {
@@ -77,7 +77,7 @@ impl Facts {
             return Err(format!("the reference point {} does not exist", self.reference));
         }
         let positive = |x: f64| x.is_finite() && x > 0.0;
-        if !(2..=crate::outcome::MAX_CURVE_POINTS).contains(&self.curve_points)
+        if !(2..=crate::engine::outcome::MAX_CURVE_POINTS).contains(&self.curve_points)
             || !positive(self.curve_hours)
             || !positive(self.horizon_hours)
         {
@@ -89,7 +89,7 @@ impl Facts {
             return Err("a sweep point refers to a design point that does not exist".into());
         }
         if let Some(g) = &self.goal {
-            crate::goal::Goal::new(g.t_hours(), g.probability())?;
+            crate::analysis::goal::Goal::new(g.t_hours(), g.probability())?;
         }
         let costed = self.points.iter().filter(|p| p.cost.is_some()).count();
         if costed != 0 && (costed != self.points.len() || self.costs.is_none()) {
@@ -97,14 +97,17 @@ impl Facts {
         }
         if let Some(u) = &self.uncertain {
             let k = u.factors.len();
-            if k == 0 || k > crate::uncertain::MAX_FACTORS {
+            if k == 0 || k > crate::design::worlds::MAX_FACTORS {
                 return Err(format!("{k} uncertain factors"));
             }
             for f in &u.factors {
                 f.dist.check().map_err(|m| format!("factor \"{}\": {m}", f.name))?;
             }
             let worlds = u.worlds.values.len() as u64;
-            if worlds == 0 || worlds != u.worlds.design.count(k) || worlds > u64::from(crate::uncertain::MAX_WORLDS) {
+            if worlds == 0
+                || worlds != u.worlds.design.count(k)
+                || worlds > u64::from(crate::design::worlds::MAX_WORLDS)
+            {
                 return Err(format!("{worlds} worlds do not match their design"));
             }
             if u.worlds.values.iter().any(|row| row.len() != k) {
@@ -152,7 +155,7 @@ pub struct PointFacts {
     pub clock: Option<ClockFacts>,
     /// With `[costs]`: what the point costs per month.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost: Option<crate::costs::PointCost>,
+    pub cost: Option<crate::analysis::costs::PointCost>,
 }
 
 /// How a point with calendars states times: T is elapsed clock hours since the item appeared.

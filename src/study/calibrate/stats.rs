@@ -22,7 +22,7 @@ pub fn names(obs: &Observations) -> Vec<String> {
         v.extend(TIME_SHARES.iter().map(|q| format!("time to {:.0}% / window", 100.0 * q)));
         v
     } else {
-        survey_hours(obs).iter().map(|h| format!("share at {} h", crate::dist::fmt_num(*h))).collect()
+        survey_hours(obs).iter().map(|h| format!("share at {} h", crate::random::dist::fmt_num(*h))).collect()
     }
 }
 
@@ -141,7 +141,7 @@ pub fn scales(samples: &[Vec<f64>], dims: usize) -> Vec<f64> {
 /// The median of `x` (sorted in place), by the project's one quantile rule.
 fn median(x: &mut [f64]) -> f64 {
     x.sort_by(f64::total_cmp);
-    crate::stats::quantile_sorted(x, 0.5).unwrap_or(f64::NAN)
+    crate::analysis::stats::quantile_sorted(x, 0.5).unwrap_or(f64::NAN)
 }
 
 /// The distance of simulated statistics `sim` from the observed `obs`: the sum over statistics

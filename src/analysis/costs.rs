@@ -1,6 +1,6 @@
 //! What the levers cost and what a shorter T buys: a design point's cost in hours of work per
 //! month (computed per lever from the point's own settings by the scenario layer), the cheapest
-//! point that meets the [`crate::goal::Goal`], the Pareto fronts of cost against median T and
+//! point that meets the [`crate::analysis::goal::Goal`], the Pareto fronts of cost against median T and
 //! against the goal probability, and the return of each point over the baseline when a value of
 //! time is given.
 

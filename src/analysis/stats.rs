@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::dist::standard_normal_quantile;
-use crate::outcome::CurveAccumulator;
+use crate::engine::outcome::CurveAccumulator;
+use crate::random::dist::standard_normal_quantile;
 
 /// Summary of one variant's T_threshold distribution (hours).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -373,7 +373,7 @@ mod tests {
 
     #[test]
     fn curve_accumulator_merges_exactly() {
-        let grid = crate::outcome::CurveGrid::new(3, 2.0);
+        let grid = crate::engine::outcome::CurveGrid::new(3, 2.0);
         let mut a = CurveAccumulator::new(&grid, 4);
         let mut b = CurveAccumulator::new(&grid, 4);
         a.add_replication(&[1, 1, 0, 2]);

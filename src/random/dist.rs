@@ -9,7 +9,7 @@
 use rand::distr::Distribution;
 use thiserror::Error;
 
-use crate::rng::SplitMix64;
+use crate::random::rng::SplitMix64;
 
 /// A number for a message: as written for ordinary values (`0.7`, `1.5`), in scientific notation
 /// when that would take more than a few digits (`1e300`, `5e-324`), never with 300 digits.
@@ -207,7 +207,7 @@ impl Dist {
     /// The `f64` path of [`Dist::draw`], kept out of line so the fast cases inline.
     #[inline(never)]
     fn draw_by_sample(&self, bits: u64) -> f32 {
-        self.sample(crate::rng::to_open_unit(bits), bits) as f32
+        self.sample(crate::random::rng::to_open_unit(bits), bits) as f32
     }
 
     /// The mean in hours (for summaries).
@@ -257,7 +257,7 @@ impl Dist {
 /// same bits it is still monotone in the mean — what the coupling of variants relies on.
 #[inline(always)]
 pub fn exp1_f32(bits: u64) -> f32 {
-    let x: f64 = rand_distr::Exp1.sample(&mut crate::rng::BitsFirst::new(bits));
+    let x: f64 = rand_distr::Exp1.sample(&mut crate::random::rng::BitsFirst::new(bits));
     x as f32
 }
 
@@ -447,7 +447,7 @@ mod tests {
         let n = 400_000u64;
         let (mut m1, mut m2, mut tail) = (0.0, 0.0, 0u64);
         for i in 0..n {
-            let x = f64::from(exp1_f32(crate::rng::fmix64(i)));
+            let x = f64::from(exp1_f32(crate::random::rng::fmix64(i)));
             assert!(x >= 0.0 && x.is_finite());
             m1 += x;
             m2 += x * x;
@@ -476,7 +476,7 @@ mod tests {
         let n = 200_000;
         let mut s = 0.0;
         for i in 0..n {
-            s += g.sample(0.5, crate::rng::fmix64(i));
+            s += g.sample(0.5, crate::random::rng::fmix64(i));
         }
         // sd of the mean = sqrt(2.5)*1.5/sqrt(2e5) = 0.00531; 6 sd bound (false failure < 1e-8).
         assert!((s / n as f64 - 3.75).abs() < 0.032, "{}", s / n as f64);
@@ -494,7 +494,7 @@ mod tests {
         let e = Dist::exponential(0.5).unwrap().draw(0x9e37_79b9_7f4a_7c15);
         assert_eq!(e.to_bits(), 5.120_215_f32.to_bits(), "exponential draw {e}");
         let sum: f64 =
-            (0..1000u64).map(|i| f64::from(Dist::exponential(0.5).unwrap().draw(crate::rng::fmix64(i)))).sum();
+            (0..1000u64).map(|i| f64::from(Dist::exponential(0.5).unwrap().draw(crate::random::rng::fmix64(i)))).sum();
         assert_eq!(sum.to_bits(), 1928.891692093457f64.to_bits(), "sum of 1000 exponential draws {sum}");
         let l = Dist::lognormal(2.0, 0.5).unwrap().sample(0.3, 0);
         assert_eq!(l.to_bits(), 1.538713879328518f64.to_bits(), "lognormal sample {l}");

@@ -17,11 +17,11 @@ pub mod stats;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::design::worlds::{Factor, FactorDist};
+use crate::engine::outcome::CurveGrid;
 use crate::engine::{Workspace, run_replication};
 use crate::error::{Error, InputError, InputErrorKind};
-use crate::outcome::CurveGrid;
 use crate::scenario::Scenario;
-use crate::uncertain::{Factor, FactorDist};
 use observations::{ItemData, Observations};
 
 /// Default simulation budget of a calibration (simulated data sets, each one replication per
@@ -513,8 +513,8 @@ pub fn sentence(factors: &[FactorSummary], ridges: &[Ridge]) -> String {
                 format!(
                     "\"{}\" (90% interval {}–{}, {:.0}% of the prior's width)",
                     f.name,
-                    crate::dist::fmt_num(f.posterior.p05),
-                    crate::dist::fmt_num(f.posterior.p95),
+                    crate::random::dist::fmt_num(f.posterior.p05),
+                    crate::random::dist::fmt_num(f.posterior.p95),
                     100.0 * f.width_ratio
                 )
             })

@@ -7,17 +7,21 @@
 //! slices of it. Every replication draws from the same streams whichever shard runs it, so the
 //! shards' outcomes merge into exactly the outcome of one run.
 
+pub mod calibrate;
+pub mod optimise;
+pub mod shard;
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::analysis::facts::Facts;
+use crate::analysis::results::{Summariser, SummaryError};
+use crate::engine::outcome::{CurveGrid, LinkName, NamedAttribution, PersonName, PointOutcome, SOURCE_CHANNEL};
 use crate::engine::{ModelRun, run_model};
 use crate::error::{Error, InputError, InputErrorKind};
-use crate::facts::Facts;
 use crate::model::{Model, Structure};
-use crate::outcome::{CurveGrid, LinkName, NamedAttribution, PersonName, PointOutcome, SOURCE_CHANNEL};
-use crate::results::{Summariser, SummaryError};
-use crate::rng::{fmix64, identity_key};
+use crate::random::rng::{fmix64, identity_key};
 use crate::scenario::{Scenario, Variant};
 
 /// The most shards a study may be split into.
@@ -142,7 +146,7 @@ pub fn results(
     scenario: &Scenario,
     facts: &Facts,
     progress: &(dyn Fn() + Sync),
-) -> Result<crate::results::Results, Error> {
+) -> Result<crate::analysis::results::Results, Error> {
     let internal = |e: SummaryError| {
         Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(format!("internal: {e}"))))
     };

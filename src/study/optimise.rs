@@ -11,11 +11,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::costs::PointCost;
+use crate::analysis::costs::PointCost;
+use crate::analysis::goal::{Goal, GoalResult};
+use crate::engine::outcome::CurveGrid;
 use crate::error::{Error, InputError, InputErrorKind};
-use crate::goal::{Goal, GoalResult};
 use crate::model::{Model, Params};
-use crate::outcome::CurveGrid;
 use crate::scenario::Scenario;
 
 /// The default resolution of the bisection: it stops when the interval is this narrow.

@@ -176,7 +176,7 @@ pub fn charts(c: &Calibration) -> Result<Vec<Chart>, String> {
 
 /// The report page.
 pub fn page(c: &Calibration, charts: &[Chart]) -> String {
-    let n = crate::dist::fmt_num;
+    let n = crate::random::dist::fmt_num;
     let mut s = String::new();
     let _ = write!(
         s,

@@ -147,7 +147,7 @@ mod tests {
         let mut popped = vec![false; n];
         let mut now = 0.0f32;
         for round in 0..5000 {
-            x = crate::rng::fmix64(x + 1);
+            x = crate::random::rng::fmix64(x + 1);
             let p = (x % n as u64) as usize;
             let t = now + (x >> 40) as f32 / (1u64 << 24) as f32 * 10.0;
             if !popped[p] && t < best[p] {

@@ -326,8 +326,12 @@ pub const WEEK_HOURS: f64 = 168.0;
 impl CalendarSetup {
     /// Hours from `origin` to the item's appearance in this replication.
     #[inline]
-    pub fn offset(&self, stream: &crate::rng::ReplicationStream) -> f64 {
-        if self.weekly { WEEK_HOURS * stream.entity(START_KEY).uniform(crate::rng::Purpose::Start) } else { 0.0 }
+    pub fn offset(&self, stream: &crate::random::rng::ReplicationStream) -> f64 {
+        if self.weekly {
+            WEEK_HOURS * stream.entity(START_KEY).uniform(crate::random::rng::Purpose::Start)
+        } else {
+            0.0
+        }
     }
 
     #[inline]

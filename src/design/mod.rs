@@ -6,6 +6,8 @@
 //! Every point runs the same replications with the same random streams (common random numbers),
 //! so any two points compare replication by replication.
 
+pub mod worlds;
+
 use indexmap::IndexMap;
 
 /// The most points a `[sweep]` grid may have (the product of its value counts).

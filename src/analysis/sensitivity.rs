@@ -11,10 +11,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::facts::Facts;
-use crate::results::Results;
-use crate::rng::SplitMix64;
-use crate::uncertain::{MorrisSteps, WorldDesign, morris_unit};
+use crate::analysis::facts::Facts;
+use crate::analysis::results::Results;
+use crate::design::worlds::{MorrisSteps, WorldDesign, morris_unit};
+use crate::random::rng::SplitMix64;
 
 /// Bootstrap resamples of the Sobol intervals.
 pub const BOOTSTRAP_RESAMPLES: usize = 1000;
@@ -102,7 +102,7 @@ pub fn morris(y: &[f64], steps: &MorrisSteps, k: usize) -> Vec<MorrisIndex> {
     for (t, trajectory) in steps.iter().enumerate() {
         for (s, &(i, step)) in trajectory.iter().enumerate() {
             let (before, after) = (y[t * (k + 1) + s], y[t * (k + 1) + s + 1]);
-            effects[i].push((after - before) / crate::uncertain::morris_quantile_step(step));
+            effects[i].push((after - before) / crate::design::worlds::morris_quantile_step(step));
         }
     }
     effects
@@ -169,7 +169,7 @@ fn world_medians(t: &[Option<f64>], replications: usize, horizon: f64) -> Vec<f6
         .map(|w| {
             let mut v: Vec<f64> = w.iter().map(|x| x.unwrap_or(horizon)).collect();
             v.sort_unstable_by(f64::total_cmp);
-            crate::stats::quantile_sorted(&v, 0.5).unwrap_or(horizon)
+            crate::analysis::stats::quantile_sorted(&v, 0.5).unwrap_or(horizon)
         })
         .collect()
 }
@@ -181,7 +181,7 @@ fn world_delta_medians(t: &[Option<f64>], base: &[Option<f64>], replications: us
         .map(|(v, b)| {
             let mut d: Vec<f64> = v.iter().zip(b).map(|(x, y)| x.unwrap_or(horizon) - y.unwrap_or(horizon)).collect();
             d.sort_unstable_by(f64::total_cmp);
-            crate::stats::quantile_sorted(&d, 0.5).unwrap_or(0.0)
+            crate::analysis::stats::quantile_sorted(&d, 0.5).unwrap_or(0.0)
         })
         .collect()
 }
@@ -361,7 +361,7 @@ pub fn csv(s: &Sensitivity) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::uncertain::saltelli_unit;
+    use crate::design::worlds::saltelli_unit;
 
     fn ishigami(x: &[f64]) -> f64 {
         let (a, b) = (7.0, 0.1);
@@ -412,7 +412,7 @@ mod tests {
     fn morris_ranks_a_linear_function_by_slope() {
         let (rows, steps) = morris_unit(3, 30, 3);
         // y is linear in the factors' quantiles: the elementary effects are the slopes.
-        let q = crate::uncertain::morris_quantile;
+        let q = crate::design::worlds::morris_quantile;
         let y: Vec<f64> = rows.iter().map(|x| 10.0 * q(x[0]) + 1.0 * q(x[1]) + 0.0 * q(x[2])).collect();
         let m = morris(&y, &steps, 3);
         assert!((m[0].mu_star - 10.0).abs() < 1e-9 && m[0].sigma < 1e-9);

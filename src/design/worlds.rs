@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::rng::{fmix64, identity_key, to_open_unit};
+use crate::random::rng::{fmix64, identity_key, to_open_unit};
 
 /// Default number of worlds a run with `[uncertain]` draws.
 pub const DEFAULT_WORLDS: u32 = 200;
@@ -178,7 +178,7 @@ impl FactorDist {
 
     /// The distribution in words, e.g. "uniform 0.3–0.7".
     pub fn describe(&self) -> String {
-        let n = crate::dist::fmt_num;
+        let n = crate::random::dist::fmt_num;
         match self {
             FactorDist::Uniform { min, max } => format!("uniform {}–{}", n(*min), n(*max)),
             FactorDist::Triangular { min, mode, max } => {

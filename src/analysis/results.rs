@@ -7,12 +7,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{Facts, SweepFacts};
-use crate::outcome::{NamedAttribution, PointOutcome};
-use crate::stats::{
+use crate::analysis::facts::{Facts, SweepFacts};
+use crate::analysis::stats::{
     CurvePoint, Paired, PairedWorlds, Spread5, TSummary, curve_points, paired, reached_fraction, spread3, spread5,
     summarize,
 };
+use crate::engine::outcome::{NamedAttribution, PointOutcome};
 
 /// The version of the results schema (`summary.json`'s `schema_version`). Raised when a field
 /// changes meaning or disappears; adding a field keeps it.
@@ -55,19 +55,19 @@ pub struct Results {
     pub reference: Option<String>,
     /// Why an improvement can be slower than the baseline in a single replication: the scheduled
     /// channels over which somebody with a window sends, and `calendars` when calendars meet
-    /// windows (see [`crate::facts::Assumptions::coupling_exceptions`]). Absent when every
+    /// windows (see [`crate::analysis::facts::Assumptions::coupling_exceptions`]). Absent when every
     /// improvement is never slower in any replication by construction.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coupling_exceptions: Vec<String>,
     /// `[goal]`: T at most `t_hours` in at least `probability` of replications (and worlds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goal: Option<crate::goal::Goal>,
+    pub goal: Option<crate::analysis::goal::Goal>,
     /// With `[costs]`: the money rate and the value of time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub costs: Option<crate::costs::CostSettings>,
+    pub costs: Option<crate::analysis::costs::CostSettings>,
     /// With `[costs]`: the cheapest point meeting the goal and the Pareto fronts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub route: Option<crate::costs::Route>,
+    pub route: Option<crate::analysis::costs::Route>,
 }
 
 /// The uncertain assumptions behind a study's worlds.
@@ -76,7 +76,7 @@ pub struct UncertainSummary {
     /// How many worlds ran.
     pub worlds: u32,
     /// Where the worlds come from.
-    pub design: crate::uncertain::WorldDesign,
+    pub design: crate::design::worlds::WorldDesign,
     /// The factors.
     pub factors: Vec<FactorSummary>,
 }
@@ -89,7 +89,7 @@ pub struct FactorSummary {
     /// The dotted paths it drives.
     pub paths: Vec<String>,
     /// Set or scale.
-    pub mode: crate::uncertain::Mode,
+    pub mode: crate::design::worlds::Mode,
     /// Its plausible values in words.
     pub plausible: String,
 }
@@ -145,16 +145,16 @@ pub struct VariantResults {
     pub curve: Vec<CurvePoint>,
     /// With calendars: how to state times on the clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clock: Option<crate::facts::ClockFacts>,
+    pub clock: Option<crate::analysis::facts::ClockFacts>,
     /// With `[costs]`: what the point costs per month.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost: Option<crate::costs::PointCost>,
+    pub cost: Option<crate::analysis::costs::PointCost>,
     /// With `[goal]`: whether the point meets it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goal: Option<crate::goal::GoalResult>,
+    pub goal: Option<crate::analysis::goal::GoalResult>,
     /// With `[costs]` and a value of time: the return over the baseline.
     #[serde(default, rename = "return", skip_serializing_if = "Option::is_none")]
-    pub return_: Option<crate::costs::PointReturn>,
+    pub return_: Option<crate::analysis::costs::PointReturn>,
 }
 
 /// A named share (0–1).
@@ -372,7 +372,7 @@ struct PointAcc {
     /// T per replication, pooled over worlds (world-major).
     t: Vec<Option<f64>>,
     /// The adoption curve, pooled over worlds (until the point's last world)...
-    curve: Option<crate::outcome::CurveAccumulator>,
+    curve: Option<crate::engine::outcome::CurveAccumulator>,
     /// ... then summarised, and the counts dropped.
     curve_points: Vec<CurvePoint>,
     /// Critical paths, pooled over worlds.
@@ -588,8 +588,8 @@ impl<'f> Summariser<'f> {
 /// With `[costs]`: each point's return over the baseline (with a value of time), and the route:
 /// the cheapest point meeting the goal and the Pareto fronts of cost against median T and
 /// against the goal probability.
-fn costs_and_route(variants: &mut [VariantResults], facts: &Facts) -> Option<crate::costs::Route> {
-    use crate::costs::{PointReturn, Route, cheapest, pareto_front};
+fn costs_and_route(variants: &mut [VariantResults], facts: &Facts) -> Option<crate::analysis::costs::Route> {
+    use crate::analysis::costs::{PointReturn, Route, cheapest, pareto_front};
     let settings = facts.costs.as_ref()?;
     let cost = |v: &VariantResults| v.cost.as_ref().map_or(0.0, |c| c.hours_per_month);
     let median = |v: &VariantResults| v.t_threshold.median;

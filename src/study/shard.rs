@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::facts::Facts;
+use crate::analysis::results::{Results, Summariser, SummaryError};
+use crate::engine::outcome::PointOutcome;
 use crate::error::Error;
-use crate::facts::Facts;
-use crate::outcome::PointOutcome;
-use crate::results::{Results, Summariser, SummaryError};
-use crate::rng::identity_key;
+use crate::random::rng::identity_key;
 use crate::study::{Shard, point_ranges};
 
 /// The manifest of a partial results folder.

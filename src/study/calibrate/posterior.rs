@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use super::Calibration;
+use crate::design::worlds::Factor;
 use crate::error::{InputError, InputErrorKind};
-use crate::rng::fmix64;
-use crate::uncertain::Factor;
+use crate::random::rng::fmix64;
 
 /// The weight column's name.
 pub const WEIGHT: &str = "weight";
@@ -36,7 +36,7 @@ pub fn systematic_resample(weights: &[f64], count: usize, seed: u64) -> Vec<usiz
     if weights.is_empty() || count == 0 || total.is_nan() || total <= 0.0 {
         return Vec::new();
     }
-    let offset = crate::rng::to_open_unit(fmix64(seed ^ 0x7265_7361_6d70_6c65));
+    let offset = crate::random::rng::to_open_unit(fmix64(seed ^ 0x7265_7361_6d70_6c65));
     let mut out = Vec::with_capacity(count);
     let mut acc = weights[0] / total;
     let mut i = 0;
@@ -135,9 +135,12 @@ pub fn read(path: &Path, factors: &[Factor]) -> Result<(Vec<Vec<f64>>, Vec<f64>)
             }
         }
         values.push(row);
-        if values.len() > crate::uncertain::MAX_WORLDS as usize {
-            return Err(err(InputErrorKind::Invalid(format!("more than {} particles", crate::uncertain::MAX_WORLDS)))
-                .at_line(line));
+        if values.len() > crate::design::worlds::MAX_WORLDS as usize {
+            return Err(err(InputErrorKind::Invalid(format!(
+                "more than {} particles",
+                crate::design::worlds::MAX_WORLDS
+            )))
+            .at_line(line));
         }
     }
     let total: f64 = weights.iter().sum();

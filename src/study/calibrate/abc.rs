@@ -19,7 +19,7 @@
 //! have sizes that depend only on counts, so the result does not depend on threads.
 
 use crate::error::Error;
-use crate::rng::{fmix64, identity_key, to_open_unit};
+use crate::random::rng::{fmix64, identity_key, to_open_unit};
 
 /// The most particles per population (the weights cost particles² kernel evaluations per
 /// generation).

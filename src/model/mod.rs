@@ -15,13 +15,16 @@
 //! The model knows the organisation's data ([`crate::org`]) but not the scenario layer: the
 //! scenario lowers a validated variant into a [`StructureSpec`] and [`Params`].
 
+pub mod calendar;
+pub mod patch;
+
 use std::sync::Arc as Shared;
 
-use crate::dist::Dist;
 use crate::org::{DEFAULT_LINK_WEIGHT, Direction, Organisation, PersonIdx};
+use crate::random::dist::Dist;
 use rayon::prelude::*;
 
-use crate::rng::identity_key;
+use crate::random::rng::identity_key;
 
 /// Index of a channel in a model's channel list.
 pub type ChannelId = u16;
@@ -119,7 +122,7 @@ pub struct Params {
     pub horizon_hours: f64,
     /// Working calendars, if the scenario has any (delays and processing in the receiver's
     /// working hours, the window in the sender's).
-    pub calendar: Option<Shared<crate::calendar::CalendarSetup>>,
+    pub calendar: Option<Shared<crate::model::calendar::CalendarSetup>>,
 }
 
 /// The most community managers with a mandate a model holds (each adds two link kinds, and
@@ -199,7 +202,7 @@ pub enum Timing {
         every: f64,
     },
     /// Occurrences at set weekly times of a calendar (`at`), compiled into the model's
-    /// [`crate::calendar::CalendarSetup::schedules`]; arrival at the first at or after the send,
+    /// [`crate::model::calendar::CalendarSetup::schedules`]; arrival at the first at or after the send,
     /// plus the channel's delay.
     At,
 }
@@ -333,7 +336,7 @@ pub struct Model {
     /// Processing after this many hours counts as never.
     pub horizon_hours: f64,
     /// Working calendars, if any.
-    pub calendar: Option<Shared<crate::calendar::CalendarSetup>>,
+    pub calendar: Option<Shared<crate::model::calendar::CalendarSetup>>,
 }
 
 /// `k = ceil(threshold × target_size)`, the rank whose processing time is T_threshold, computed
@@ -357,7 +360,7 @@ const PAIR_GROUP_KEY: &str = "meeting of two";
 /// identity keys (so that it needs no string in the inner loop).
 #[inline(always)]
 pub fn broadcast_key(person_key: u64, channel_key: u64) -> u64 {
-    crate::rng::fmix64(person_key ^ channel_key.rotate_left(29) ^ 0x243f_6a88_85a3_08d3)
+    crate::random::rng::fmix64(person_key ^ channel_key.rotate_left(29) ^ 0x243f_6a88_85a3_08d3)
 }
 
 const ORDINARY: KindTemplate = KindTemplate { priority: None, gate: None };
