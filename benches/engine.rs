@@ -159,7 +159,8 @@ fn pipeline(c: &mut Criterion) {
     let grid = CurveGrid::new(unc.curve_points, unc.curve_hours);
     let plain = unc.variants[0].compile(unc.horizon_hours).unwrap();
     let u = unc.uncertainty.as_ref().unwrap();
-    let values = &unc.worlds.as_ref().unwrap().values;
+    let unc_plan = permeate::study::Plan::of(&unc).unwrap();
+    let values = &unc_plan.worlds().unwrap().values;
     let mut g = c.benchmark_group("worlds");
     g.sample_size(20);
     g.bench_function("acme 100 replications, plain", |b| {

@@ -55,6 +55,14 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A command-line argument (or a plan's option) is invalid: exit status 2. The message names
+    /// the argument and what is expected.
+    #[error("invalid argument: {0}")]
+    Argument(String),
+    /// A failure that is not the user's fault (a broken invariant inside permeate, worker threads
+    /// that cannot start): exit status 1. Please report it with the scenario.
+    #[error("internal error (not caused by your input; please report it): {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -67,6 +75,8 @@ impl Error {
             Error::OutputPath { .. } => 2,
             Error::TooMuchMemory(_) => 2,
             Error::Shard { .. } => 2,
+            Error::Argument(_) => 2,
+            Error::Internal(_) => 1,
         }
     }
 }

@@ -13,6 +13,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod analysis;
+pub mod cli;
 pub mod design;
 pub mod engine;
 pub mod error;

@@ -14,7 +14,7 @@
 //! folders of processes that died without cleaning up (SIGKILL, power loss) are removed by the
 //! next write beside them ([`remove_stale_temporaries`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
@@ -29,6 +29,48 @@ pub const MARKER_HEADER: &str =
 pub const MAX_MARKER_BYTES: u64 = 1 << 20;
 /// The most entries examined in a results folder before refusing to replace it.
 pub const MAX_FOLDER_ENTRIES: usize = 100_000;
+
+/// The marker of an organisation folder written by `permeate import`: each file it wrote with
+/// its checksum. Such a folder is replaced only while every file still has its checksum, so a
+/// skeleton the consultant has edited is never overwritten.
+pub const IMPORT_MARKER: &str = ".permeate-import";
+
+/// The files `permeate import` writes (besides [`IMPORT_MARKER`]).
+pub const IMPORT_FILES: [&str; 4] = ["people.csv", "links.csv", "people-details.csv", "scenario.toml"];
+
+/// What a folder holds and so when permeate may replace it: the one rule of every writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// A results folder (`run`, `merge`, `calibrate`, `optimise`, shards): marked by [`MARKER`],
+    /// which lists the files; replaced while it holds nothing else.
+    Results,
+    /// An organisation folder (`import`): marked by [`IMPORT_MARKER`], which lists each file with
+    /// its checksum; replaced while it holds nothing else and no file was edited.
+    Import,
+}
+
+impl Policy {
+    /// The marker file's name.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Policy::Results => MARKER,
+            Policy::Import => IMPORT_MARKER,
+        }
+    }
+
+    /// Which command writes such folders, for messages.
+    fn writer(self) -> &'static str {
+        match self {
+            Policy::Results => "permeate",
+            Policy::Import => "permeate import",
+        }
+    }
+}
+
+/// 64-bit FNV-1a of `bytes`: a stable checksum of an imported file (not a security measure).
+fn checksum(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
 
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Write { path: path.to_path_buf(), source }
@@ -60,37 +102,67 @@ fn parent_and_name(out: &Path) -> Result<(PathBuf, String), Error> {
     Ok((parent, name))
 }
 
-/// The files a marker lists, if `folder` has a marker that is a regular file.
-fn marker_list(folder: &Path) -> Option<BTreeSet<PathBuf>> {
+/// The files a marker lists, with their checksums under [`Policy::Import`], if `folder` has a
+/// marker of `policy` that is a regular file.
+fn marker_list(folder: &Path, policy: Policy) -> Option<BTreeMap<PathBuf, Option<String>>> {
     use std::io::Read as _;
-    let path = folder.join(MARKER);
+    let path = folder.join(policy.marker());
     if !std::fs::symlink_metadata(&path).ok()?.is_file() {
         return None;
     }
     let mut text = String::new();
     std::fs::File::open(&path).ok()?.take(MAX_MARKER_BYTES).read_to_string(&mut text).ok()?;
-    let mut lines = text.lines();
-    if lines.next()? != MARKER_HEADER {
-        return None;
+    match policy {
+        Policy::Results => {
+            let mut lines = text.lines();
+            if lines.next()? != MARKER_HEADER {
+                return None;
+            }
+            Some(lines.filter(|l| !l.is_empty()).map(|l| (PathBuf::from(l), None)).collect())
+        }
+        Policy::Import => Some(
+            text.lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+                .filter_map(|l| l.split_once(' '))
+                .map(|(name, sum)| (PathBuf::from(name), Some(sum.to_string())))
+                .collect(),
+        ),
     }
-    Some(lines.filter(|l| !l.is_empty()).map(PathBuf::from).collect())
 }
 
-/// Why `folder` is not a results folder permeate may replace, or `None` if it is one (it has the
-/// marker and nothing but what the marker lists). An empty folder is fine too.
-fn not_ours(folder: &Path) -> Option<String> {
+/// Why `folder` is not a folder of `policy` permeate may replace, or `None` if it is one (it has
+/// the marker and nothing but what the marker lists; with `sums`, every file still has the
+/// checksum an import listed). An empty folder is fine too.
+fn not_ours(folder: &Path, policy: Policy, sums: bool) -> Option<String> {
     let empty = std::fs::read_dir(folder).map(|mut d| d.next().is_none()).unwrap_or(false);
     if empty {
         return None;
     }
-    let Some(listed) = marker_list(folder) else {
-        return Some(format!(
-            "it is a folder without permeate's marker file {MARKER}, so not a results folder permeate wrote (folders written before permeate wrote the marker have none: remove them yourself)"
-        ));
+    let marker = policy.marker();
+    let Some(listed) = marker_list(folder, policy) else {
+        return Some(match policy {
+            Policy::Results => format!(
+                "it is a folder without permeate's marker file {MARKER}, so not a results folder permeate wrote (folders written before permeate wrote the marker have none: remove them yourself)"
+            ),
+            Policy::Import => {
+                let foreign = std::fs::read_dir(folder).ok().and_then(|d| {
+                    d.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .find(|n| !IMPORT_FILES.contains(&n.as_str()))
+                });
+                match foreign {
+                    Some(n) => format!(
+                        "it holds {}, which permeate import does not write (it replaces only an empty folder or one it wrote itself)",
+                        crate::error::quoted(&n)
+                    ),
+                    None => format!("it has no {IMPORT_MARKER}, so permeate import did not write it"),
+                }
+            }
+        });
     };
     // The folders the listed files are in.
     let folders: BTreeSet<PathBuf> = listed
-        .iter()
+        .keys()
         .flat_map(|f| f.ancestors().skip(1).map(Path::to_path_buf))
         .filter(|p| !p.as_os_str().is_empty())
         .collect();
@@ -115,10 +187,23 @@ fn not_ours(folder: &Path) -> Option<String> {
                 return Some(format!("it holds the symbolic link {shown}, which permeate does not write"));
             } else if kind.is_dir() && folders.contains(&path) {
                 stack.push(path);
-            } else if kind.is_file() && (listed.contains(&path) || path == Path::new(MARKER)) {
+            } else if kind.is_file() && path == Path::new(marker) {
                 continue;
+            } else if kind.is_file()
+                && let Some(sum) = listed.get(&path)
+            {
+                if let (true, Some(sum)) = (sums, sum) {
+                    let now = std::fs::read(folder.join(&path)).map(|b| format!("{:016x}", checksum(&b)));
+                    if now.as_deref().ok() != Some(sum.as_str()) {
+                        return Some(format!(
+                            "{} was changed after {} wrote it; move your edited files elsewhere first",
+                            path.to_string_lossy().escape_debug(),
+                            policy.writer()
+                        ));
+                    }
+                }
             } else {
-                return Some(format!("it holds {shown}, which permeate did not write"));
+                return Some(format!("it holds {shown}, which {} did not write", policy.writer()));
             }
         }
     }
@@ -130,6 +215,11 @@ fn not_ours(folder: &Path) -> Option<String> {
 /// folder or a results folder permeate wrote (see the module documentation), and the folder it
 /// is in must be creatable and writable. Nothing a user wrote is ever replaced.
 pub fn check_output_folder(out: &Path) -> Result<(), Error> {
+    check_output_folder_for(out, Policy::Results)
+}
+
+/// [`check_output_folder`] for a folder of `policy`.
+pub fn check_output_folder_for(out: &Path, policy: Policy) -> Result<(), Error> {
     let (parent, name) = parent_and_name(out)?;
     match std::fs::symlink_metadata(out) {
         Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {}
@@ -139,7 +229,7 @@ pub fn check_output_folder(out: &Path) -> Result<(), Error> {
         }
         Ok(m) if !m.is_dir() => return Err(refuse(out, "it is a file, not a results folder")),
         Ok(_) => {
-            if let Some(reason) = not_ours(out) {
+            if let Some(reason) = not_ours(out, policy, true) {
                 return Err(refuse(out, reason));
             }
         }
@@ -252,7 +342,8 @@ pub fn remove_stale_temporaries(out: &Path) {
             continue;
         }
         let path = entry.path();
-        if !entry.file_type().is_ok_and(|t| t.is_dir()) || not_ours(&path).is_some() {
+        let ours = [Policy::Results, Policy::Import].into_iter().any(|p| not_ours(&path, p, false).is_none());
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) || !ours {
             continue;
         }
         if is_old && std::fs::symlink_metadata(out).is_err() {
@@ -263,14 +354,29 @@ pub fn remove_stale_temporaries(out: &Path) {
     }
 }
 
-/// The marker's text for the files `names`.
-fn marker_text(names: &[&str]) -> String {
-    let mut text = format!("{MARKER_HEADER}\n");
-    for n in names {
-        text.push_str(n);
-        text.push('\n');
+/// The marker's text of `policy` for `files`.
+fn marker_text(files: &[(&str, String)], policy: Policy) -> String {
+    use std::fmt::Write as _;
+    match policy {
+        Policy::Results => {
+            let mut text = format!("{MARKER_HEADER}\n");
+            for (n, _) in files {
+                text.push_str(n);
+                text.push('\n');
+            }
+            text
+        }
+        Policy::Import => {
+            let mut text = String::from(
+                "# Written by permeate import. A later import may replace this folder only while every file\n\
+                 # below is unchanged (FNV-1a 64 checksums).\n",
+            );
+            for (name, content) in files {
+                let _ = writeln!(text, "{name} {:016x}", checksum(content.as_bytes()));
+            }
+            text
+        }
     }
-    text
 }
 
 /// Writes `files` into a fresh temporary folder beside `out`, then swaps it into place. A file
@@ -278,14 +384,20 @@ fn marker_text(names: &[&str]) -> String {
 /// also gets the marker [`MARKER`] listing the files, written first, so that even a temporary
 /// folder left by a killed process is recognisably permeate's.
 pub fn write_folder_atomically(out: &Path, files: &[(&str, String)]) -> Result<(), Error> {
-    check_output_folder(out)?;
+    write_folder(out, files, Policy::Results)
+}
+
+/// [`write_folder_atomically`] for a folder of `policy`: its marker is that policy's.
+pub fn write_folder(out: &Path, files: &[(&str, String)], policy: Policy) -> Result<(), Error> {
+    check_output_folder_for(out, policy)?;
+    let marker = policy.marker();
     let (parent, name) = parent_and_name(out)?;
     std::fs::create_dir_all(&parent).map_err(write_err(&parent))?;
     remove_stale_temporaries(out);
     for (file, _) in files {
         let relative = Path::new(file);
         let plain = relative.components().all(|c| matches!(c, Component::Normal(_)));
-        if relative.as_os_str().is_empty() || !plain || *file == MARKER || file.contains('\n') {
+        if relative.as_os_str().is_empty() || !plain || *file == marker || file.contains('\n') {
             return Err(Error::Write {
                 path: parent.join(&name).join(file),
                 source: std::io::Error::other("result file names must be relative paths inside the folder"),
@@ -295,13 +407,12 @@ pub fn write_folder_atomically(out: &Path, files: &[(&str, String)]) -> Result<(
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let names: Vec<&str> = files.iter().map(|(f, _)| *f).collect();
     let result = (|| {
         {
             let mut p = pending();
             std::fs::create_dir(&tmp).map_err(write_err(&tmp))?;
             *p = Some(Pending { out: out.to_path_buf(), tmp: tmp.clone(), old: old.clone(), phase: Phase::Writing });
-            std::fs::write(tmp.join(MARKER), marker_text(&names)).map_err(write_err(&tmp.join(MARKER)))?;
+            std::fs::write(tmp.join(marker), marker_text(files, policy)).map_err(write_err(&tmp.join(marker)))?;
         }
         for (file, content) in files {
             let _step = pending();

@@ -36,7 +36,9 @@ fuzz_target!(|data: &[u8]| {
         Ok(s) => {
             // What `check` prints and `run` checks before allocating must not fail either.
             let _ = s.summary();
-            let _ = permeate::scenario::memory::check_run(&s, 2, MAX_MEMORY);
+            if let Ok(plan) = permeate::study::Plan::of(&s) {
+                let _ = permeate::study::memory::check_run(&plan, 2, MAX_MEMORY);
+            }
         }
         Err(e) => {
             // The message is rendered for people: that must not panic either.

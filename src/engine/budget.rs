@@ -71,10 +71,53 @@ pub fn machine_memory() -> Option<u64> {
     kib.checked_mul(1024)
 }
 
-/// The default memory limit: [`DEFAULT_MEMORY_SHARE_PERCENT`] of the machine's memory, or
+/// The memory limit of this process's cgroup in bytes (cgroup v2 `memory.max`, or v1
+/// `memory.limit_in_bytes`: what Slurm's `--mem` and Kubernetes' limits set), if there is one.
+pub fn cgroup_memory_limit() -> Option<u64> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let mut limits = Vec::new();
+    for line in own.lines() {
+        // `0::/path` (v2) or `N:memory:/path` (v1).
+        let mut parts = line.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        let file = if controllers.is_empty() {
+            format!("/sys/fs/cgroup{path}/memory.max")
+        } else if controllers.split(',').any(|c| c == "memory") {
+            format!("/sys/fs/cgroup/memory{path}/memory.limit_in_bytes")
+        } else {
+            continue;
+        };
+        if let Some(n) = std::fs::read_to_string(file).ok().and_then(|t| t.trim().parse::<u64>().ok()) {
+            limits.push(n);
+        }
+    }
+    limits.into_iter().min()
+}
+
+/// The address-space limit of this process in bytes (`ulimit -v`, `RLIMIT_AS`; Linux:
+/// `/proc/self/limits`), if there is one.
+pub fn address_space_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max address space"))?;
+    // "Max address space   <soft>   <hard>   bytes"
+    line.trim_start_matches("Max address space").split_whitespace().next()?.parse().ok()
+}
+
+/// Share of an address-space limit (`ulimit -v`) counted as usable memory, in percent: address
+/// space is reserved well beyond what is used (thread stacks, allocator arenas).
+pub const ADDRESS_SPACE_SHARE_PERCENT: u64 = 50;
+
+/// The memory this process may use: the smallest of the machine's memory, its cgroup's limit and
+/// [`ADDRESS_SPACE_SHARE_PERCENT`] of its address-space limit, if any is known.
+pub fn available_memory() -> Option<u64> {
+    let address = address_space_limit().map(|a| a / 100 * ADDRESS_SPACE_SHARE_PERCENT);
+    [machine_memory(), cgroup_memory_limit(), address].into_iter().flatten().min()
+}
+
+/// The default memory limit: [`DEFAULT_MEMORY_SHARE_PERCENT`] of [`available_memory`], or
 /// [`FALLBACK_MAX_MEMORY`] when that is unknown.
 pub fn default_max_memory() -> u64 {
-    machine_memory().map_or(FALLBACK_MAX_MEMORY, |m| m / 100 * DEFAULT_MEMORY_SHARE_PERCENT)
+    available_memory().map_or(FALLBACK_MAX_MEMORY, |m| m / 100 * DEFAULT_MEMORY_SHARE_PERCENT)
 }
 
 /// The memory limit in force for this process: the last [`set_max_memory`], else the default.

@@ -11,7 +11,7 @@ pub mod messages;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, InputError, InputErrorKind};
 use crate::scenario::locate::line_of_key;
@@ -19,28 +19,10 @@ use hr::Employee;
 use map::{COMMUNITY_ROLE, Map, Pairs};
 
 /// The files `permeate import` writes (besides [`MANIFEST`]).
-pub const FILES: [&str; 4] = ["people.csv", "links.csv", "people-details.csv", "scenario.toml"];
+pub const FILES: [&str; 4] = crate::outdir::IMPORT_FILES;
 
-/// The manifest import writes beside [`FILES`]: a checksum per file. A later import replaces the
-/// folder only while the manifest is there and every file still has its checksum, so a skeleton
-/// the consultant has edited is never overwritten.
-pub const MANIFEST: &str = ".permeate-import";
-
-/// 64-bit FNV-1a of `bytes`: a stable checksum (not a security measure).
-fn checksum(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
-}
-
-fn manifest(files: &[(&'static str, String)]) -> String {
-    let mut s = String::from(
-        "# Written by permeate import. A later import may replace this folder only while every file\n\
-         # below is unchanged (FNV-1a 64 checksums).\n",
-    );
-    for (name, content) in files {
-        let _ = writeln!(s, "{name} {:016x}", checksum(content.as_bytes()));
-    }
-    s
-}
+/// The marker import writes beside [`FILES`] (see [`crate::outdir::Policy::Import`]).
+pub const MANIFEST: &str = crate::outdir::IMPORT_MARKER;
 
 /// One created link: endpoints as indices into the people list (0 is the community node), the
 /// channel (index into [`Links::names`]), and whether it is one-way.
@@ -247,14 +229,12 @@ pub fn import(hr_path: &Path, map_path: &Path, messages_path: Option<&Path>) -> 
     let weights = links.weights;
     let links = links.links;
 
-    let mut files = vec![
+    let files = vec![
         ("people.csv", people_csv(&employees, &map, hr_path)),
         ("links.csv", links_csv(&links, &weights, &channel_names, &employees, &map)),
         ("people-details.csv", details_csv(&employees)),
         ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, messages_path)),
     ];
-
-    files.push((MANIFEST, manifest(&files)));
 
     let mut report = String::new();
     let _ = writeln!(
@@ -545,80 +525,12 @@ fn skeleton(
 /// files are unchanged (its [`MANIFEST`] lists each with its checksum). Anything else is refused,
 /// so a mistyped `-o` never deletes data and an edited skeleton is never overwritten.
 pub fn check_output_folder(out: &Path) -> Result<(), Error> {
-    let refuse = |reason: String| Err(Error::OutputInUse { path: out.to_path_buf(), reason });
-    let read_err = |source| Error::Write { path: out.to_path_buf(), source };
-    match std::fs::symlink_metadata(out) {
-        Err(_) => Ok(()),
-        Ok(m) if !m.is_dir() => refuse("it is a file, not a folder".into()),
-        Ok(_) => {
-            let mut names = Vec::new();
-            for entry in std::fs::read_dir(out).map_err(read_err)? {
-                let entry = entry.map_err(read_err)?;
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
-                if !is_file || !(FILES.contains(&name.as_str()) || name == MANIFEST) {
-                    return refuse(format!(
-                        "it holds \"{name}\", which permeate import does not write (it replaces only an empty folder or one it wrote itself)"
-                    ));
-                }
-                names.push(name);
-            }
-            if names.is_empty() {
-                return Ok(());
-            }
-            let Ok(listed) = std::fs::read_to_string(out.join(MANIFEST)) else {
-                return refuse(format!("it has no {MANIFEST}, so permeate import did not write it"));
-            };
-            let sums: HashMap<&str, &str> =
-                listed.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split_once(' ')).collect();
-            for name in names.iter().filter(|n| *n != MANIFEST) {
-                let bytes = std::fs::read(out.join(name)).map_err(read_err)?;
-                if sums.get(name.as_str()) != Some(&format!("{:016x}", checksum(&bytes)).as_str()) {
-                    return refuse(format!(
-                        "{name} was changed after permeate import wrote it; move your edited files elsewhere first"
-                    ));
-                }
-            }
-            Ok(())
-        }
-    }
+    crate::outdir::check_output_folder_for(out, crate::outdir::Policy::Import)
 }
 
-/// Writes the imported files into a temporary folder beside `out`, then swaps it into place:
-/// the folder is written whole or not at all.
+/// Writes the imported files whole or not at all, with their [`MANIFEST`] (the one folder
+/// writer, [`crate::outdir::write_folder`]).
 pub fn write_folder(out: &Path, imported: &Imported) -> Result<(), Error> {
-    check_output_folder(out)?;
-    let write_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Write { path, source }
-    };
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(write_err(&parent))?;
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "import".into());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let result = (|| {
-        std::fs::create_dir(&tmp).map_err(write_err(&tmp))?;
-        for (file, content) in &imported.files {
-            let path = tmp.join(file);
-            std::fs::write(&path, content).map_err(write_err(&path))?;
-        }
-        if out.exists() {
-            std::fs::rename(out, &old).map_err(write_err(out))?;
-        }
-        std::fs::rename(&tmp, out).map_err(write_err(out))?;
-        let _ = std::fs::remove_dir_all(&old);
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-        if old.exists() && !out.exists() {
-            let _ = std::fs::rename(&old, out);
-        }
-    }
-    result
+    let files: Vec<(&str, String)> = imported.files.iter().map(|(n, c)| (*n, c.clone())).collect();
+    crate::outdir::write_folder(out, &files, crate::outdir::Policy::Import)
 }

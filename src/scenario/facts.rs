@@ -17,8 +17,14 @@ use crate::org::Direction;
 const LIST_PEOPLE: usize = 5;
 
 impl Scenario {
-    /// The facts of this scenario for the summary and the report.
-    pub fn facts(&self) -> Facts {
+    /// The facts of a study of this scenario for the summary and the report: run with `seed`,
+    /// `replications` per point and world, over `worlds` (see [`crate::study::plan::Plan::facts`]).
+    pub(crate) fn facts_for(
+        &self,
+        seed: u64,
+        replications: u64,
+        worlds: Option<&crate::design::worlds::WorldSet>,
+    ) -> Facts {
         let b = self.baseline();
         Facts {
             scenario: self.name.clone(),
@@ -27,8 +33,8 @@ impl Scenario {
                 .file
                 .file_name()
                 .map_or_else(|| self.file.display().to_string(), |n| n.to_string_lossy().into_owned()),
-            seed: self.seed,
-            replications: self.replications,
+            seed,
+            replications,
             horizon_hours: self.horizon_hours,
             curve_points: self.curve_points,
             curve_hours: self.curve_hours,
@@ -74,7 +80,7 @@ impl Scenario {
             uncertain: self
                 .uncertainty
                 .as_ref()
-                .zip(self.worlds.as_ref())
+                .zip(worlds)
                 .map(|(u, w)| UncertainFacts { factors: u.factors.clone(), worlds: w.clone() }),
             goal: self.goal,
             costs: self.costs.as_ref().map(|c| c.rates.settings().clone()),

@@ -7,7 +7,6 @@ mod context;
 pub mod costs;
 mod facts;
 pub(crate) mod locate;
-pub mod memory;
 mod overrides;
 pub mod raw;
 mod summary;
@@ -54,9 +53,9 @@ pub struct Scenario {
     pub file: PathBuf,
     /// A stable hash of the scenario file's text (part of a study's fingerprint).
     pub source_hash: u64,
-    /// Seed of all random draws (`seed`).
+    /// Seed of all random draws (`seed`); a [`crate::study::plan::Plan`] may run another.
     pub seed: u64,
-    /// Replications per variant (`replications`).
+    /// Replications per variant (`replications`); a plan may run another count.
     pub replications: u64,
     /// Simulated time in hours; later processing counts as never (`horizon_hours`).
     pub horizon_hours: f64,
@@ -76,9 +75,6 @@ pub struct Scenario {
     /// The reference of the paired comparisons (`compare_to`): an index into `variants`, 0 = the
     /// baseline.
     pub reference: usize,
-    /// The worlds a run uses (with `[uncertain]`: by default `worlds` random worlds under the
-    /// scenario's seed; see [`Scenario::use_worlds`]).
-    pub worlds: Option<crate::design::worlds::WorldSet>,
     /// `[costs]` and the variants' `cost`: the rates and every design point's cost, if any.
     pub costs: Option<costs::Costs>,
     /// `[goal]`: the time T must meet and with what probability, if any.
@@ -254,61 +250,6 @@ impl Scenario {
                 )
             })
             .collect()
-    }
-
-    /// Uses the worlds of `design` under the scenario's current seed (call again after changing
-    /// the seed). Without `[uncertain]` there are no worlds and this does nothing.
-    ///
-    /// Every (world, design point) is patched once here, so a combination of factor values that
-    /// is invalid (a uniform's `min` above its `max`) is refused before anything runs.
-    pub fn use_worlds(&mut self, design: crate::design::worlds::WorldDesign) -> Result<(), InputError> {
-        if let Some(u) = &self.uncertainty {
-            let values = design.values(self.seed, &u.factors);
-            self.use_world_values(design, values)?;
-        }
-        Ok(())
-    }
-
-    /// Uses worlds with the given factor values (row = world, one value per factor in the
-    /// factors' order), e.g. a calibration's posterior; each (world, design point) is checked as in
-    /// [`Scenario::use_worlds`]. Without `[uncertain]` this does nothing.
-    pub fn use_world_values(
-        &mut self,
-        design: crate::design::worlds::WorldDesign,
-        values: Vec<Vec<f64>>,
-    ) -> Result<(), InputError> {
-        if let Some(u) = &self.uncertainty {
-            for (w, row) in values.iter().enumerate() {
-                for (p, v) in self.variants.iter().enumerate() {
-                    u.world_params(v, p, row, self.horizon_hours).map_err(|m| {
-                        let mut e = InputError::new(
-                            &self.file,
-                            InputErrorKind::Invalid(format!(
-                                "in plausible world {w} {m}; the factors' ranges allow a combination that is not valid \
-                                 (narrow the ranges, or drive both numbers with one factor)"
-                            )),
-                        )
-                        .at_key("uncertain");
-                        e.variant = Some(v.name.clone());
-                        e
-                    })?;
-                }
-            }
-            self.worlds = Some(crate::design::worlds::WorldSet { design, values });
-        }
-        Ok(())
-    }
-
-    /// Draws the default worlds again (after a change of seed): `count` random worlds, or the
-    /// scenario's `worlds` when `None`.
-    pub fn use_random_worlds(&mut self, count: Option<u32>) -> Result<(), InputError> {
-        match &self.uncertainty {
-            Some(u) => {
-                let count = count.unwrap_or(u.worlds);
-                self.use_worlds(crate::design::worlds::WorldDesign::Random { count })
-            }
-            None => Ok(()),
-        }
     }
 }
 

@@ -169,14 +169,9 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
         variants,
         sweep,
         uncertainty,
-        worlds: None,
         reference,
         costs,
         goal,
-    })
-    .and_then(|mut s| {
-        s.use_random_worlds(None)?;
-        Ok(s)
     })
 }
 

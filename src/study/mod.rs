@@ -8,28 +8,29 @@
 //! shards' outcomes merge into exactly the outcome of one run.
 
 pub mod calibrate;
+mod compile;
+pub mod memory;
 pub mod optimise;
+pub mod plan;
 pub mod shard;
+
+pub use compile::{Compiler, point_model, world_model};
+pub use plan::{Plan, PlanOptions, WorldChoice};
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::analysis::facts::Facts;
 use crate::analysis::results::{Summariser, SummaryError};
 use crate::engine::outcome::{CurveGrid, LinkName, NamedAttribution, PersonName, PointOutcome, SOURCE_CHANNEL};
 use crate::engine::{ModelRun, run_model};
-use crate::error::{Error, InputError, InputErrorKind};
-use crate::model::{Model, Structure};
+use crate::error::Error;
+use crate::model::Model;
 use crate::random::rng::{fmix64, identity_key};
-use crate::scenario::{Scenario, Variant};
+use crate::scenario::Variant;
 
 /// The most shards a study may be split into.
 pub const MAX_SHARDS: u32 = 100_000;
-
-/// How many compiled structures a run keeps for reuse (points that change the structure
-/// compile their own; the most recent few are kept).
-const STRUCTURE_CACHE: usize = 64;
 
 /// One slice of a study's work: shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,16 +74,6 @@ impl std::fmt::Display for Shard {
     }
 }
 
-/// Number of worlds of a scenario's study (1 without uncertain assumptions).
-fn world_count(scenario: &Scenario) -> usize {
-    scenario.worlds.as_ref().map_or(1, |w| w.values.len())
-}
-
-/// Total work items of a scenario's study: worlds × points × replications.
-pub fn total_work(scenario: &Scenario) -> u64 {
-    (world_count(scenario) * scenario.variants.len()) as u64 * scenario.replications
-}
-
 /// The replications of each cell — (world, design point), world-major: cell `c` is point
 /// `c % points` of world `c / points` — that fall into `work` (a range of work items), as
 /// (cell, replications) in order; cells outside are left out.
@@ -97,32 +88,41 @@ pub fn point_ranges(points: usize, replications: u64, work: &Range<u64>) -> Vec<
         .collect()
 }
 
-/// Runs `shard` of the study of `scenario` on the current rayon pool and hands the outcome of
-/// each point it touches to `each`, in design order, as soon as it is complete.
-/// `progress` is called once per finished replication.
+/// Runs the plan's shard of its study on the current rayon pool and hands the outcome of each
+/// point it touches to `each`, in design order, as soon as it is complete. `progress` is called
+/// once per finished replication.
 pub fn run_each(
-    scenario: &Scenario,
-    shard: Shard,
+    plan: &Plan<'_>,
     progress: &(dyn Fn() + Sync),
     each: &mut dyn FnMut(PointOutcome) -> Result<(), Error>,
 ) -> Result<(), Error> {
+    run_work(plan, plan.work(), progress, each)
+}
+
+/// Runs the work items `work` of the plan's study (see [`run_each`]).
+fn run_work(
+    plan: &Plan<'_>,
+    work: Range<u64>,
+    progress: &(dyn Fn() + Sync),
+    each: &mut dyn FnMut(PointOutcome) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let scenario = plan.scenario();
     let grid = CurveGrid::new(scenario.curve_points, scenario.curve_hours);
-    let work = shard.work(total_work(scenario));
     let points = scenario.variants.len();
-    let cells = world_count(scenario) * points;
-    let mut structures: Vec<(usize, Arc<Structure>)> = Vec::new();
-    for (cell, replications) in point_ranges(cells, scenario.replications, &work) {
+    let cells = plan.world_count() * points;
+    let mut compiler = Compiler::new(scenario);
+    for (cell, replications) in point_ranges(cells, plan.replications(), &work) {
         let (w, p) = (cell / points, cell % points);
         let v = &scenario.variants[p];
-        let mut model = model_for(scenario, p, &mut structures)?;
-        let world = match (&scenario.worlds, &scenario.uncertainty) {
-            (Some(worlds), Some(u)) => {
-                model = world_model(scenario, &model, p, &worlds.values[w], u)?;
+        let mut model = compiler.point(p)?;
+        let world = match plan.worlds() {
+            Some(worlds) => {
+                model = compiler.world(&model, p, &worlds.values[w])?;
                 Some(w as u32)
             }
-            _ => None,
+            None => None,
         };
-        let run = run_model(&model, scenario.seed, replications, &grid, progress);
+        let run = run_model(&model, plan.seed(), replications, &grid, progress);
         let mut outcome = named_outcome(p, run, &model, v);
         outcome.world = world;
         each(outcome)?;
@@ -130,70 +130,24 @@ pub fn run_each(
     Ok(())
 }
 
-/// Runs `shard` of the study and returns the outcome of each point it touches, in design order.
-pub fn run(scenario: &Scenario, shard: Shard, progress: &(dyn Fn() + Sync)) -> Result<Vec<PointOutcome>, Error> {
+/// Runs the plan's shard and returns the outcome of each point it touches, in design order.
+pub fn run(plan: &Plan<'_>, progress: &(dyn Fn() + Sync)) -> Result<Vec<PointOutcome>, Error> {
     let mut outcomes = Vec::new();
-    run_each(scenario, shard, progress, &mut |o| {
+    run_each(plan, progress, &mut |o| {
         outcomes.push(o);
         Ok(())
     })?;
     Ok(outcomes)
 }
 
-/// Runs the whole study of `scenario` and summarises it point by point: the results one
-/// `permeate run` writes, with `facts` = `scenario.facts()`.
-pub fn results(
-    scenario: &Scenario,
-    facts: &Facts,
-    progress: &(dyn Fn() + Sync),
-) -> Result<crate::analysis::results::Results, Error> {
-    let internal = |e: SummaryError| {
-        Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(format!("internal: {e}"))))
-    };
-    let mut summary = Summariser::new(facts);
-    run_each(scenario, Shard::WHOLE, progress, &mut |o| summary.add(&o).map_err(internal))?;
+/// Runs the whole study of `plan` (whatever its shard) and summarises it point by point: the
+/// results one `permeate run` writes, with the plan's [`Plan::facts`].
+pub fn results(plan: &Plan<'_>, progress: &(dyn Fn() + Sync)) -> Result<crate::analysis::results::Results, Error> {
+    let internal = |e: SummaryError| Error::Internal(format!("summarising the study: {e}"));
+    let facts = plan.facts();
+    let mut summary = Summariser::new(&facts);
+    run_work(plan, 0..plan.total_work(), progress, &mut |o| summary.add(&o).map_err(internal))?;
     summary.finish().map_err(internal)
-}
-
-/// The compiled model of point `p`: a patch of a cached structure when an earlier point has the
-/// same structure, else a fresh compile (then cached).
-fn model_for(scenario: &Scenario, p: usize, cache: &mut Vec<(usize, Arc<Structure>)>) -> Result<Model, Error> {
-    let v = &scenario.variants[p];
-    let params = v.params(scenario.horizon_hours);
-    let patched = cache.iter().find(|(q, _)| scenario.variants[*q].same_structure(v));
-    let fail = |e: crate::model::ModelError| {
-        Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(e.to_string())).in_variant(&v.name))
-    };
-    if let Some((_, structure)) = patched {
-        return Model::with_params(Arc::clone(structure), &params).map_err(fail);
-    }
-    let names = v.channel_names();
-    let structure = Arc::new(Structure::compile(&v.structure_spec(&names)).map_err(fail)?);
-    if cache.len() == STRUCTURE_CACHE {
-        cache.remove(0);
-    }
-    cache.push((p, Arc::clone(&structure)));
-    Model::with_params(structure, &params).map_err(fail)
-}
-
-/// The compiled model of design point `p` of `scenario` as written (no world applied).
-pub fn point_model(scenario: &Scenario, p: usize) -> Result<Model, Error> {
-    model_for(scenario, p, &mut Vec::new())
-}
-
-/// The model of point `p` in a world with factor values `values`: its parameters patched with
-/// the factors' values, on the same shared structure.
-pub fn world_model(
-    scenario: &Scenario,
-    model: &Model,
-    p: usize,
-    values: &[f64],
-    u: &crate::scenario::uncertain::Uncertainty,
-) -> Result<Model, Error> {
-    let v = &scenario.variants[p];
-    let fail = |m: String| Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(m)).in_variant(&v.name));
-    let params = u.world_params(v, p, values, scenario.horizon_hours).map_err(fail)?;
-    Model::with_params(Arc::clone(&model.structure), &params).map_err(|e| fail(e.to_string()))
 }
 
 /// Names the model-indexed attribution of a run by person ids, roles, units and channel names.
@@ -264,16 +218,17 @@ fn named_counts(counts: &[u64], names: &[String]) -> BTreeMap<String, u64> {
 /// file's text, every organisation it uses (people and links, so changed CSV files are caught
 /// wherever they are), the seed and the replication count. Shards merge only with equal
 /// fingerprints. Hex, 16 digits.
-pub fn fingerprint(scenario: &Scenario) -> String {
+pub fn fingerprint(plan: &Plan<'_>) -> String {
+    let scenario = plan.scenario();
     let mut h = identity_key(&[env!("CARGO_PKG_VERSION")]);
     let mut add = |x: u64| h = fmix64(h ^ x).wrapping_add(0x9e37_79b9_7f4a_7c15);
     add(scenario.source_hash);
-    add(scenario.seed);
-    add(scenario.replications);
+    add(plan.seed());
+    add(plan.replications());
     add(u64::from(scenario.curve_points));
     add(scenario.curve_hours.to_bits());
     add(scenario.horizon_hours.to_bits());
-    for row in scenario.worlds.iter().flat_map(|w| &w.values) {
+    for row in plan.worlds().iter().flat_map(|w| &w.values) {
         for x in row {
             add(x.to_bits());
         }

@@ -11,12 +11,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Plan;
 use crate::analysis::costs::PointCost;
 use crate::analysis::goal::{Goal, GoalResult};
 use crate::engine::outcome::CurveGrid;
 use crate::error::{Error, InputError, InputErrorKind};
 use crate::model::{Model, Params};
-use crate::scenario::Scenario;
 
 /// The default resolution of the bisection: it stops when the interval is this narrow.
 pub const DEFAULT_RESOLUTION: f64 = 0.001;
@@ -79,10 +79,12 @@ pub struct Search {
     pub resolution: f64,
 }
 
-/// Finds the smallest setting of `search.lever` in `[min, max]` at which the baseline of
-/// `scenario` meets its goal. Errors: no `[goal]`, a lever that is not monotone or not in the
-/// baseline, a range outside what the lever allows (all input errors, exit status 2).
-pub fn optimise(scenario: &Scenario, search: &Search, progress: &(dyn Fn() + Sync)) -> Result<Optimum, Error> {
+/// Finds the smallest setting of `search.lever` in `[min, max]` at which the baseline of the
+/// plan's scenario meets its goal, over the plan's worlds, seed and replications. Errors: no
+/// `[goal]`, a lever that is not monotone or not in the baseline, a range outside what the lever
+/// allows (all input errors, exit status 2).
+pub fn optimise(plan: &Plan<'_>, search: &Search, progress: &(dyn Fn() + Sync)) -> Result<Optimum, Error> {
+    let scenario = plan.scenario();
     let bad =
         |key: &str, m: String| Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(m)).at_key(key));
     let goal = scenario.goal.ok_or_else(|| {
@@ -103,7 +105,7 @@ pub fn optimise(scenario: &Scenario, search: &Search, progress: &(dyn Fn() + Syn
     let base = scenario.baseline();
     let compiled = base.compile(scenario.horizon_hours).map_err(|e| bad(&search.lever, e.to_string()))?;
     let grid = CurveGrid::new(scenario.curve_points, scenario.curve_hours);
-    let world_params: Vec<Params> = match (&scenario.worlds, &scenario.uncertainty) {
+    let world_params: Vec<Params> = match (plan.worlds(), &scenario.uncertainty) {
         (Some(w), Some(u)) => w
             .values
             .iter()
@@ -112,7 +114,8 @@ pub fn optimise(scenario: &Scenario, search: &Search, progress: &(dyn Fn() + Syn
             .map_err(|m| bad("uncertain", m))?,
         _ => vec![base.params(scenario.horizon_hours)],
     };
-    let with_worlds = scenario.worlds.is_some();
+    let with_worlds = plan.worlds().is_some();
+    let replications = plan.replications();
     let params_at = |x: f64| -> Result<Vec<Params>, Error> {
         world_params
             .iter()
@@ -128,15 +131,13 @@ pub fn optimise(scenario: &Scenario, search: &Search, progress: &(dyn Fn() + Syn
     params_at(max)?;
     let mut steps = Vec::new();
     let mut evaluate = |x: f64| -> Result<GoalResult, Error> {
-        let mut t = Vec::with_capacity((scenario.replications as usize).saturating_mul(world_params.len()));
+        let mut t = Vec::with_capacity((replications as usize).saturating_mul(world_params.len()));
         for p in params_at(x)? {
             let model = Model::with_params(std::sync::Arc::clone(&compiled.structure), &p)
                 .map_err(|e| bad(&search.lever, e.to_string()))?;
-            t.extend(
-                crate::engine::run_model(&model, scenario.seed, 0..scenario.replications, &grid, progress).t_threshold,
-            );
+            t.extend(crate::engine::run_model(&model, plan.seed(), 0..replications, &grid, progress).t_threshold);
         }
-        let r = goal.check(&t, scenario.replications, with_worlds);
+        let r = goal.check(&t, replications, with_worlds);
         steps.push(Step { value: x, probability: r.probability, meets: r.meets });
         Ok(r)
     };
@@ -186,8 +187,8 @@ pub fn optimise(scenario: &Scenario, search: &Search, progress: &(dyn Fn() + Syn
         min,
         max,
         resolution: search.resolution,
-        seed: scenario.seed,
-        replications: scenario.replications,
+        seed: plan.seed(),
+        replications,
         steps,
     })
 }

@@ -5,7 +5,7 @@ use crate::common::TempScenario;
 
 fn run(files: &[(&str, &str)]) -> permeate::analysis::results::Results {
     let s = TempScenario::new(files).load();
-    permeate::study::results(&s, &s.facts(), &|| {}).expect("runs")
+    permeate::study::results(&permeate::study::Plan::of(&s).unwrap(), &|| {}).expect("runs")
 }
 
 #[test]

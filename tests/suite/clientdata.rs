@@ -184,7 +184,7 @@ fn two_managers_each_reaching_half_a_star_give_the_known_t() {
     let s = two_managers(variants);
     assert_eq!(s.variants[0].community_managers.len(), 2);
     // The report's assumptions list each manager's own reach (4 links each, near for m1, far for m2).
-    let a = s.facts().assumptions;
+    let a = permeate::study::Plan::of(&s).unwrap().facts().assumptions;
     let (m1, m2) = (a.community_manager.unwrap(), &a.other_community_managers[0]);
     assert_eq!((m1.id.as_str(), m2.id.as_str()), ("m1", "m2"));
     assert!(m1.reach.iter().any(|r| r.contains("4 link(s)") && r.contains("over near")), "{:?}", m1.reach);
@@ -280,7 +280,7 @@ fn two_routes_with(fast: &str, header: &str, extra: [&str; 4], tables: &str) -> 
 
 fn site_shares(ts: &TempScenario) -> Vec<(String, f64)> {
     let s = ts.load();
-    let r = permeate::study::results(&s, &s.facts(), &|| {}).expect("runs");
+    let r = permeate::study::results(&permeate::study::Plan::of(&s).unwrap(), &|| {}).expect("runs");
     r.variants[0].bottlenecks.sites.iter().map(|s| (s.name.clone(), s.share)).collect()
 }
 
@@ -340,7 +340,7 @@ fn an_uncertain_factor_reaches_one_managers_mandate_effect() {
     let extra = "[[variants]]\nname = \"m2 mandate\"\nset = { \"community_manager.1.mandate\" = true }\n\
                  [uncertain]\nworlds = 3\n\"community_manager.1.mandate_effect.processing_factor\" = { dist = \"uniform\", min = 0.25, max = 0.25 }\n";
     let s = two_managers(extra);
-    let r = permeate::study::results(&s, &s.facts(), &|| {}).expect("runs");
+    let r = permeate::study::results(&permeate::study::Plan::of(&s).unwrap(), &|| {}).expect("runs");
     let all = |v: usize, t: f64| r.variants[v].replications.iter().all(|x| *x == Some(t));
     assert!(all(0, 10.0) && all(1, 7.0), "{:?} {:?}", r.variants[0].replications, r.variants[1].replications);
     // A manager that does not exist is refused.
@@ -382,7 +382,7 @@ fn the_memory_estimate_counts_link_weights() {
                 [roles.developer]\n[source]\nid = \"centre\"\n";
     let bytes = |links: &str| {
         let s = TempScenario::new(&[("scenario.toml", toml), ("people.csv", &people), ("links.csv", links)]).load();
-        permeate::scenario::memory::estimate_run(&s, 1).organisations
+        permeate::study::memory::estimate_run(&permeate::study::Plan::of(&s).unwrap(), 1).organisations
     };
     let extra = 10 * u128::from(permeate::engine::budget::BYTES_PER_LINK_WEIGHT);
     assert_eq!(bytes(&weighted), bytes(&links) + extra);

@@ -7,6 +7,7 @@
 //! cost cache that ignores the structure; and an involvement gate 3% too narrow in the engine
 //! (the binomial answer moves to 0.869).
 
+use permeate::study::Plan;
 use permeate::study::optimise::{Search, optimise};
 
 use super::bad_input::{LINKS, PEOPLE, SCENARIO, assert_input_error, edit, permeate, with_scenario};
@@ -82,7 +83,7 @@ fn optimiser_finds_the_binomial_involvement_answer() {
     assert!((f - 0.8423).abs() < 5e-4, "reference {f}");
     let s = bin100(0.05, 2000, "").load();
     let search = Search { lever: "involvement.fraction".into(), min: 0.0, max: 1.0, resolution: 0.001 };
-    let o = optimise(&s, &search, &|| {}).unwrap();
+    let o = optimise(&Plan::of(&s).unwrap(), &search, &|| {}).unwrap();
     let v = o.value.expect("f = 1 meets the goal");
     // Standard error of the empirical answer ≈ sqrt(0.09/2000) / (dP/df ≈ 4.8) ≈ 0.0014, so
     // ±0.01 is about 7 standard errors: a false failure has probability below 1e-11.
@@ -99,7 +100,7 @@ fn bisection_is_exact_to_its_resolution_on_the_same_replications() {
     let s = bin100(0.05, 400, "").load();
     let res = 0.01;
     let search = Search { lever: "involvement.fraction".into(), min: 0.0, max: 1.0, resolution: res };
-    let o = optimise(&s, &search, &|| {}).unwrap();
+    let o = optimise(&Plan::of(&s).unwrap(), &search, &|| {}).unwrap();
     let v = o.value.unwrap();
     let below = v - res;
     let t = bin100(0.05, 400, &format!("\n[sweep]\n\"involvement.fraction\" = [{below}, {v}]\n"));
@@ -323,10 +324,10 @@ fn optimise_with_worlds_that_do_not_matter_gives_the_plain_answer() {
     // runs the same replications, so every world's share is the plain share and the answer is
     // the plain one.
     let search = Search { lever: "involvement.fraction".into(), min: 0.0, max: 1.0, resolution: 0.005 };
-    let plain = optimise(&bin100(0.05, 300, "").load(), &search, &|| {}).unwrap();
+    let plain = optimise(&Plan::of(&bin100(0.05, 300, "").load()).unwrap(), &search, &|| {}).unwrap();
     let uncertain =
         "\n[uncertain]\nworlds = 3\n\"channels.email.delay.value\" = { dist = \"uniform\", min = 6.0, max = 20.0 }\n";
-    let worlds = optimise(&bin100(0.05, 300, uncertain).load(), &search, &|| {}).unwrap();
+    let worlds = optimise(&Plan::of(&bin100(0.05, 300, uncertain).load()).unwrap(), &search, &|| {}).unwrap();
     assert_eq!(plain.value, worlds.value);
     assert_eq!(worlds.goal_result.worlds.as_ref().unwrap().share, 1.0);
 }
@@ -348,8 +349,12 @@ fn chain_bisection_returns_the_smallest_fraction() {
     std::fs::write(t.scenario(), &text).unwrap();
     let s = t.load();
     let res = 1e-4;
-    let o = optimise(&s, &Search { lever: "involvement.fraction".into(), min: 0.0, max: 1.0, resolution: res }, &|| {})
-        .unwrap();
+    let o = optimise(
+        &Plan::of(&s).unwrap(),
+        &Search { lever: "involvement.fraction".into(), min: 0.0, max: 1.0, resolution: res },
+        &|| {},
+    )
+    .unwrap();
     let v = o.value.unwrap();
     assert_eq!(o.probability, 1.0);
     let cost = o.cost.as_ref().unwrap().hours_per_month;

@@ -270,7 +270,7 @@ fn curve_grid_times_threads_beyond_memory_is_refused() {
     // threads no longer multiply it (the 2.7 GB at -j 32), so 8 threads fit in 1 GB ...
     let estimate = |j: usize| {
         let s = ts.load();
-        permeate::scenario::memory::estimate_run(&s, j).total()
+        permeate::study::memory::estimate_run(&permeate::study::Plan::of(&s).unwrap(), j).total()
     };
     assert!(estimate(32) - estimate(2) < 30 * (40 << 20) / 10, "per-thread memory must not scale with the curve grid");
     let ok = run(&ts.scenario(), &["-o", out.to_str().unwrap(), "-n", "40", "-j", "8", "--max-memory", "1G"]);

@@ -126,7 +126,7 @@ proptest! {
             // A scenario that still loads must also run.
             let mut s = s;
             s.replications = 3;
-            permeate::study::results(&s, &s.facts(), &|| {}).map(|r| r.variants.len())
+            permeate::study::results(&permeate::study::Plan::of(&s).unwrap(), &|| {}).map(|r| r.variants.len())
         }));
         prop_assert!(loaded.is_ok(), "panicked on input {:?}", String::from_utf8_lossy(&files[which]));
     }

@@ -56,7 +56,11 @@ fn tie_attribution_does_not_depend_on_row_order() {
              [channels.wire]\ndelay = {fixed}\n[source]\nid = \"c\"\n[target]\nid = \"t\"\nthreshold = 1.0\n"
         );
         let s = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", people), ("links.csv", links)]).load();
-        permeate::study::results(&s, &s.facts(), &|| {}).unwrap().variants.remove(0).bottlenecks
+        permeate::study::results(&permeate::study::Plan::of(&s).unwrap(), &|| {})
+            .unwrap()
+            .variants
+            .remove(0)
+            .bottlenecks
     };
     let x = run(people_ab, ab);
     let y = run(people_ba, ba);

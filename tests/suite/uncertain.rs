@@ -2,6 +2,7 @@
 //! across worlds, answers pooled and spread across worlds, and bad `[uncertain]` input.
 
 use permeate::design::worlds::WorldDesign;
+use permeate::study::{Plan, PlanOptions, WorldChoice};
 
 use crate::common::{TempScenario, permeate, read_text, run_ok, star_csv};
 
@@ -33,8 +34,9 @@ fn a_choice_of_rates_gives_the_mixture_of_the_closed_forms() {
     let extra =
         "[uncertain]\nworlds = 200\n\"channels.feed.delay.rate\" = { dist = \"choice\", values = [0.5, 1.0] }\n";
     let s = star(100, 100, extra).load();
-    assert_eq!(s.worlds.as_ref().unwrap().values.len(), 200);
-    let r = permeate::study::results(&s, &s.facts(), &|| {}).unwrap();
+    let plan = permeate::study::Plan::of(&s).unwrap();
+    assert_eq!(plan.worlds().unwrap().values.len(), 200);
+    let r = permeate::study::results(&plan, &|| {}).unwrap();
     let t = &r.variants[0].replications;
     assert_eq!(t.len(), 200 * 100);
     // The worlds are the sampling units: the standard error comes from the per-world means (the
@@ -48,7 +50,7 @@ fn a_choice_of_rates_gives_the_mixture_of_the_closed_forms() {
     assert!((grand - expected).abs() < 4.0 * se, "pooled mean {grand} vs {expected} (se {se})");
     // Each world's mean is near its own rate's closed form (sd of a world mean ≈ 0.03 at λ = 1).
     for (w, m) in means.iter().enumerate() {
-        let rate = s.worlds.as_ref().unwrap().values[w][0];
+        let rate = plan.worlds().unwrap().values[w][0];
         assert!((m - star_mean(rate)).abs() < 0.25 / rate, "world {w} (rate {rate}): {m}");
     }
     let spread = r.variants[0].worlds.as_ref().unwrap().median;
@@ -65,8 +67,8 @@ fn degenerate_ranges_reproduce_the_plain_run_exactly() {
          \"channels.feed.delay.rate\" = { dist = \"triangular\", min = 1.0, mode = 1.0, max = 1.0 }\n",
     )
     .load();
-    let a = permeate::study::results(&plain, &plain.facts(), &|| {}).unwrap();
-    let b = permeate::study::results(&degenerate, &degenerate.facts(), &|| {}).unwrap();
+    let a = permeate::study::results(&permeate::study::Plan::of(&plain).unwrap(), &|| {}).unwrap();
+    let b = permeate::study::results(&permeate::study::Plan::of(&degenerate).unwrap(), &|| {}).unwrap();
     let one = &a.variants[0].replications;
     for w in 0..3 {
         assert_eq!(&b.variants[0].replications[w * 300..(w + 1) * 300], &one[..], "world {w}");
@@ -80,13 +82,12 @@ fn world_values_depend_only_on_seed_world_and_factor() {
         5,
         "[uncertain]\nworlds = 40\n\"channels.feed.transmit\" = { dist = \"uniform\", min = 0.2, max = 0.9 }\n",
     );
-    let mut a = s.load();
-    let first = a.worlds.clone().unwrap();
-    a.use_worlds(WorldDesign::Random { count: 40 }).unwrap();
-    assert_eq!(a.worlds.as_ref().unwrap(), &first);
-    a.seed = 12;
-    a.use_random_worlds(None).unwrap();
-    assert_ne!(a.worlds.as_ref().unwrap(), &first, "another seed, other worlds");
+    let a = s.load();
+    let worlds = |options: PlanOptions| Plan::new(&a, options).unwrap().worlds().unwrap().clone();
+    let first = worlds(PlanOptions::default());
+    let design = WorldChoice::Design(WorldDesign::Random { count: 40 });
+    assert_eq!(worlds(PlanOptions { worlds: design, ..PlanOptions::default() }), first);
+    assert_ne!(worlds(PlanOptions { seed: Some(12), ..PlanOptions::default() }), first, "another seed, other worlds");
     // Shards in separate processes with different -j merge into the bytes of one run.
     let dir = tempfile::tempdir().unwrap();
     let single = dir.path().join("single");
@@ -269,7 +270,7 @@ fn compare_to_sets_the_reference_and_different_targets_are_not_paired() {
     let s = star_with(40, 300, "compare_to = \"faster\"\n", extra);
     let loaded = s.load();
     assert_eq!(loaded.reference, 1);
-    let r = permeate::study::results(&loaded, &loaded.facts(), &|| {}).unwrap();
+    let r = permeate::study::results(&permeate::study::Plan::of(&loaded).unwrap(), &|| {}).unwrap();
     assert_eq!(r.reference.as_deref(), Some("faster"));
     let (base, faster, other) = (&r.variants[0], &r.variants[1], &r.variants[2]);
     assert!(faster.vs_reference.is_none(), "the reference is not compared with itself");
@@ -300,7 +301,7 @@ fn pooled_intervals_are_not_given_where_worlds_reuse_the_replications() {
     let extra = "[[variants]]\nname = \"faster\"\nset = { \"channels.feed.delay.rate\" = 2.0 }\n\
                  [uncertain]\nworlds = 20\n\"channels.feed.transmit\" = { dist = \"uniform\", min = 0.9, max = 1.0 }\n";
     let s = star(30, 40, extra).load();
-    let r = permeate::study::results(&s, &s.facts(), &|| {}).unwrap();
+    let r = permeate::study::results(&permeate::study::Plan::of(&s).unwrap(), &|| {}).unwrap();
     for v in &r.variants {
         assert_eq!(v.t_threshold.ci95_mean, None, "{}: no iid interval over reused replications", v.name);
         assert_eq!(v.t_threshold.ci95_median, [None, None]);
@@ -350,9 +351,10 @@ fn two_factors_on_one_number_are_refused() {
 #[test]
 fn morris_worlds_avoid_impossible_extremes() {
     let s = star(5, 5, "[uncertain]\n\"channels.feed.transmit\" = { dist = \"beta\", mean = 0.7, sd = 0.1 }\n");
-    let mut sc = s.load();
-    sc.use_worlds(WorldDesign::Morris { trajectories: 10 }).unwrap();
-    for row in &sc.worlds.as_ref().unwrap().values {
+    let sc = s.load();
+    let design = WorldChoice::Design(WorldDesign::Morris { trajectories: 10 });
+    let plan = Plan::new(&sc, PlanOptions { worlds: design, ..PlanOptions::default() }).unwrap();
+    for row in &plan.worlds().unwrap().values {
         assert!(row[0] > 0.0 && row[0] < 1.0, "{row:?}");
     }
 }
@@ -391,7 +393,7 @@ fn merge_refuses_inconsistent_facts_instead_of_panicking() {
 #[test]
 fn different_thresholds_are_not_paired() {
     let s = star(20, 30, "[[variants]]\nname = \"lower bar\"\nset = { \"target.threshold\" = 0.25 }\n").load();
-    let r = permeate::study::results(&s, &s.facts(), &|| {}).unwrap();
+    let r = permeate::study::results(&permeate::study::Plan::of(&s).unwrap(), &|| {}).unwrap();
     assert!(r.variants[1].vs_baseline.is_none(), "T25 is not paired with T80");
 }
 

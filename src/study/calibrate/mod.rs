@@ -51,6 +51,8 @@ pub struct Options {
     pub min_acceptance: f64,
     /// Stop once the tolerance is at or below this distance (0 = never).
     pub tolerance: f64,
+    /// Seed of all random draws (`None`: the scenario's `seed`).
+    pub seed: Option<u64>,
 }
 
 impl Default for Options {
@@ -60,9 +62,14 @@ impl Default for Options {
             budget: DEFAULT_BUDGET,
             min_acceptance: abc::DEFAULT_MIN_ACCEPTANCE,
             tolerance: 0.0,
+            seed: None,
         }
     }
 }
+
+/// Bytes of memory per byte of an observations file: its text, the parsed items and the
+/// statistics computed from them.
+pub const BYTES_PER_OBSERVATION_BYTE: u64 = 16;
 
 /// A factor's median and 90% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -229,6 +236,8 @@ type ItemTimes = Vec<Vec<Option<f64>>>;
 /// streams), and the processing times the statistics need.
 struct Simulator<'a> {
     scenario: &'a Scenario,
+    /// Seed of all random draws.
+    seed: u64,
     obs: &'a Observations,
     /// The baseline's model per distinct item source (`None` = the scenario's source).
     bases: Vec<(Option<u32>, crate::model::Model)>,
@@ -237,7 +246,7 @@ struct Simulator<'a> {
 
 impl<'a> Simulator<'a> {
     /// Compiles the baseline once per distinct source of the items.
-    fn new(scenario: &'a Scenario, obs: &'a Observations) -> Result<Self, Error> {
+    fn new(scenario: &'a Scenario, obs: &'a Observations, seed: u64) -> Result<Self, Error> {
         let mut bases: Vec<(Option<u32>, crate::model::Model)> = Vec::new();
         for item in obs.items() {
             if bases.iter().any(|(s, _)| *s == item.source) {
@@ -255,7 +264,7 @@ impl<'a> Simulator<'a> {
             };
             bases.push((item.source, model));
         }
-        Ok(Simulator { scenario, obs, bases, grid: CurveGrid::new(2, scenario.horizon_hours) })
+        Ok(Simulator { scenario, seed, obs, bases, grid: CurveGrid::new(2, scenario.horizon_hours) })
     }
 }
 
@@ -279,7 +288,7 @@ impl Simulator<'_> {
             .enumerate()
             .map(|(j, item)| {
                 let model = models.iter().find(|(s, _)| *s == item.source).map_or(&models[0].1, |(_, m)| m);
-                run_replication(model, self.scenario.seed, id.wrapping_mul(items) + j as u64, &self.grid, &mut ws);
+                run_replication(model, self.seed, id.wrapping_mul(items) + j as u64, &self.grid, &mut ws);
                 match &item.data {
                     ItemData::People { people, .. } => people.iter().map(|&p| ws.processed_time(p as usize)).collect(),
                     ItemData::Shares { .. } => target.iter().map(|&p| ws.processed_time(p as usize)).collect(),
@@ -299,8 +308,8 @@ impl Simulator<'_> {
     }
 }
 
-/// Calibrates the `[uncertain]` factors of `scenario` to `obs`. Deterministic per the
-/// scenario's seed, for any number of threads (run it on the rayon pool of your choice).
+/// Calibrates the `[uncertain]` factors of `scenario` to `obs`. Deterministic per the seed
+/// (`options.seed`, else the scenario's), for any number of threads (run it on the rayon pool of your choice).
 pub fn calibrate(
     scenario: &Scenario,
     obs: &Observations,
@@ -318,6 +327,7 @@ pub fn calibrate_with_progress(
     options: &Options,
     progress: &dyn Fn(&abc::Generation),
 ) -> Result<Calibration, Error> {
+    let seed = options.seed.unwrap_or(scenario.seed);
     let Some(u) = &scenario.uncertainty else {
         return Err(InputError::new(
             &scenario.file,
@@ -330,7 +340,7 @@ pub fn calibrate_with_progress(
         .into());
     };
     check_factors(scenario, &u.factors)?;
-    let sim = Simulator::new(scenario, obs)?;
+    let sim = Simulator::new(scenario, obs, seed)?;
     let observed = stats::observed(obs);
     let settings = abc::Settings {
         particles: options.particles,
@@ -339,7 +349,7 @@ pub fn calibrate_with_progress(
         min_acceptance: options.min_acceptance,
         tolerance: options.tolerance,
         max_generations: abc::DEFAULT_MAX_GENERATIONS,
-        seed: scenario.seed,
+        seed,
     };
     let k = u.factors.len();
     let run = abc::run(k, &observed, &settings, &|points| sim.statistics(points), progress)?;
@@ -380,7 +390,7 @@ pub fn calibrate_with_progress(
     }
     // The posterior predictive: particles resampled to equal weights, simulated afresh.
     let m = PREDICTIVE_PARTICLES.min(run.unit.len());
-    let picks = posterior::systematic_resample(&run.weights, m, scenario.seed);
+    let picks = posterior::systematic_resample(&run.weights, m, seed);
     let points: Vec<(u64, Vec<f64>)> =
         picks.iter().enumerate().map(|(i, &p)| ((PREDICTIVE_BLOCK << 32) | i as u64, run.unit[p].clone())).collect();
     let predicted: Vec<(Vec<f64>, ItemTimes)> = points
@@ -412,7 +422,7 @@ pub fn calibrate_with_progress(
         scenario: scenario.name.clone(),
         observations: observations_name.to_string(),
         items: obs.items().len(),
-        seed: scenario.seed,
+        seed,
         particles: run.unit.len(),
         simulations: run.simulations,
         stop: run.stop,

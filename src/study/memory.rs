@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::Scenario;
+use super::Plan;
 use crate::engine::budget::{
     BYTES_PER_LINK_WEIGHT, BYTES_PER_RESULT, BYTES_PER_RUNNING_REPLICATION, CURVE_BATCH_PER_THREAD, MAX_CURVE_BINS,
     WORKSPACE_BYTES_PER_PERSON, human_bytes, organisation_bytes,
@@ -30,11 +30,12 @@ impl RunEstimate {
     }
 }
 
-/// Estimates the memory of running `scenario` on `threads` worker threads.
-pub fn estimate_run(scenario: &Scenario, threads: usize) -> RunEstimate {
+/// Estimates the memory of running `plan` on `threads` worker threads.
+pub fn estimate_run(plan: &Plan<'_>, threads: usize) -> RunEstimate {
+    let scenario = plan.scenario();
     let variants = scenario.variants.len() as u128;
-    let worlds = scenario.worlds.as_ref().map_or(1, |w| w.values.len()) as u128;
-    let reps = u128::from(scenario.replications);
+    let worlds = plan.world_count() as u128;
+    let reps = u128::from(plan.replications());
     let mut orgs: Vec<*const crate::org::Organisation> = Vec::new();
     let mut organisations = 0u128;
     let mut per_thread = 0u128;
@@ -74,8 +75,9 @@ pub fn estimate_run(scenario: &Scenario, threads: usize) -> RunEstimate {
 
 /// Refuses a run whose estimate exceeds `max_bytes`, with a message that names the estimate, the
 /// keys that drive it and what to lower.
-pub fn check_run(scenario: &Scenario, threads: usize, max_bytes: u64) -> Result<RunEstimate, crate::Error> {
-    let e = estimate_run(scenario, threads);
+pub fn check_run(plan: &Plan<'_>, threads: usize, max_bytes: u64) -> Result<RunEstimate, crate::Error> {
+    let scenario = plan.scenario();
+    let e = estimate_run(plan, threads);
     if e.total() <= u128::from(max_bytes) {
         return Ok(e);
     }
@@ -85,13 +87,13 @@ pub fn check_run(scenario: &Scenario, threads: usize, max_bytes: u64) -> Result<
         human_bytes(u128::from(max_bytes))
     );
     let sweep = if scenario.sweep.is_some() { " and sweep points" } else { "" };
-    let worlds = scenario.worlds.as_ref().map_or(String::new(), |w| format!(" × {} worlds (--worlds)", w.values.len()));
+    let worlds = plan.worlds().map_or(String::new(), |w| format!(" × {} worlds (--worlds)", w.values.len()));
     let _ = write!(
         m,
         "\n  results: {} = `replications` (-n) {} × {} variants{sweep}{worlds}, and the adoption curve's counts \
          (`output.curve_points` {})",
         human_bytes(e.results),
-        scenario.replications,
+        plan.replications(),
         scenario.variants.len(),
         scenario.curve_points
     );

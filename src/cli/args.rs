@@ -1,0 +1,221 @@
+//! The command line as clap parses it: raw arguments, nothing checked beyond their types. The
+//! handlers in [`super::commands`] turn them into plans and options; the safety every command
+//! shares (threads, memory, signals, output, progress) is in [`CommonArgs`] and
+//! [`super::context::Context`].
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// How long until customer-community feedback reaches 80% of the developers — and what changes it.
+#[derive(Parser, Debug)]
+#[command(name = "permeate", version, about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Run a scenario and write the results folder.
+    Run(RunArgs),
+    /// Validate a scenario and its files and print the organisation's summary.
+    Check(CheckArgs),
+    /// Which uncertain assumption matters: a variance-based (Sobol) or screening (Morris)
+    /// sensitivity study over the scenario's `[uncertain]` factors. Writes the results over the
+    /// study's worlds plus `sensitivity.csv` and `sensitivity.json`.
+    Sensitivity(SensitivityArgs),
+    /// Calibrate the scenario's `[uncertain]` factors (the prior) to measured processing times or
+    /// survey shares: writes posterior.csv, calibration.json and report.html (see
+    /// docs/measuring.md); `run --posterior DIR/posterior.csv` then runs over the posterior.
+    Calibrate(CalibrateArgs),
+    /// Merge the partial results folders of a sharded run (`run --shard I/N`) into one results
+    /// folder, the same byte for byte as a single run.
+    Merge(MergeArgs),
+    /// Turn a client's HR export (and message counts) into an organisation folder: people.csv,
+    /// links.csv, people-details.csv and a commented scenario skeleton (see docs/import.md).
+    Import(ImportArgs),
+    /// The smallest setting of one monotone lever (e.g. involvement.fraction) at which the
+    /// baseline meets the scenario's [goal], by bisection; writes optimise.json.
+    Optimise(OptimiseArgs),
+}
+
+/// What every subcommand takes: the one place the threads, the memory limit and the quiet flag
+/// are declared, so a new subcommand cannot forget them.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub(crate) struct CommonArgs {
+    /// Worker threads [default: all cores; at most 4 per core]. Results do not depend on it.
+    #[arg(short = 'j', long)]
+    pub(crate) threads: Option<usize>,
+    /// Refuse work estimated to need more memory than this (e.g. 8G, 512M) [default: 75% of the
+    /// memory this process may use: the machine's, its cgroup's `memory.max` or `ulimit -v`,
+    /// whichever is smallest].
+    #[arg(long, value_name = "SIZE", value_parser = crate::engine::budget::parse_size)]
+    pub(crate) max_memory: Option<u64>,
+    /// No progress on stderr and nothing on stdout (errors and warnings still go to stderr).
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+}
+
+/// `permeate check`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct CheckArgs {
+    /// The scenario file (TOML).
+    pub(crate) scenario: PathBuf,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+/// `permeate optimise`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct OptimiseArgs {
+    /// The scenario file (TOML), with a [goal].
+    pub(crate) scenario: PathBuf,
+    /// The lever's dotted path: involvement.fraction, channels.NAME.transmit,
+    /// channels.NAME.notice, roles.NAME.notice or community_manager.mandate_effect.notice.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) lever: String,
+    /// The lowest setting to consider.
+    #[arg(long, default_value_t = 0.0)]
+    pub(crate) min: f64,
+    /// The highest setting to consider.
+    #[arg(long, default_value_t = 1.0)]
+    pub(crate) max: f64,
+    /// Stop when the remaining interval is at most this wide.
+    #[arg(long, default_value_t = crate::study::optimise::DEFAULT_RESOLUTION)]
+    pub(crate) resolution: f64,
+    /// Replications per setting tried (overrides the scenario's `replications`).
+    #[arg(short = 'n', long)]
+    pub(crate) replications: Option<u64>,
+    /// Seed of all random draws (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Output folder [default: results/<scenario file stem>-optimise/].
+    #[arg(short, long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+/// `permeate import`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct ImportArgs {
+    /// The HR export (CSV): one row per employee.
+    #[arg(long, value_name = "EXPORT.csv")]
+    pub(crate) hr: PathBuf,
+    /// The map (TOML): which columns hold what, titles to roles, channels, thresholds.
+    #[arg(long, value_name = "MAP.toml")]
+    pub(crate) map: PathBuf,
+    /// Message counts per pair (CSV), e.g. from chat or e-mail metadata over 90 days.
+    #[arg(long, value_name = "MESSAGES.csv")]
+    pub(crate) messages: Option<PathBuf>,
+    /// Output folder for the organisation (written whole or not at all).
+    #[arg(short, long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+/// `permeate sensitivity`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct SensitivityArgs {
+    /// The scenario file (TOML), with an `[uncertain]` section.
+    pub(crate) scenario: PathBuf,
+    /// Replications per world and variant (overrides the scenario's `replications`).
+    #[arg(short = 'n', long)]
+    pub(crate) replications: Option<u64>,
+    /// Seed of all random draws (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Output folder [default: results/<scenario file stem>-sensitivity/].
+    #[arg(short, long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Run only shard I of N of the study (e.g. 3/8) and write a partial results folder for
+    /// `permeate merge` [default output: results/<scenario file stem>-sensitivity-shard-I-of-N/].
+    #[arg(long, value_name = "I/N")]
+    pub(crate) shard: Option<String>,
+    /// Base samples N of a Sobol study (N·(k+2) worlds for k factors) or trajectories r of a
+    /// Morris study (r·(k+1) worlds) [default: 256 for Sobol, 20 for Morris].
+    #[arg(long)]
+    pub(crate) samples: Option<u32>,
+    /// `sobol` (first- and total-order indices with bootstrap intervals) or `morris` (μ*, σ
+    /// screening, for many factors).
+    #[arg(long, default_value = "sobol")]
+    pub(crate) method: String,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+/// `permeate calibrate`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct CalibrateArgs {
+    /// The scenario file (TOML) with an `[uncertain]` section.
+    pub(crate) scenario: PathBuf,
+    /// The observations (CSV): `item,person,processed_hours[,observed_hours]` or
+    /// `item,hours,share`.
+    pub(crate) observations: PathBuf,
+    /// Output folder [default: results/<scenario file stem>-calibration/].
+    #[arg(short, long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Observation window in hours of items without an `observed_hours` value.
+    #[arg(long, value_name = "HOURS")]
+    pub(crate) observed_hours: Option<f64>,
+    /// Most simulated data sets (each one replication per observed item).
+    #[arg(long, default_value_t = crate::study::calibrate::DEFAULT_BUDGET)]
+    pub(crate) budget: u64,
+    /// Particles per population.
+    #[arg(long, default_value_t = crate::study::calibrate::abc::DEFAULT_PARTICLES)]
+    pub(crate) particles: usize,
+    /// Stop once the ABC tolerance (distance) is at or below this [default: no such stop].
+    #[arg(long)]
+    pub(crate) tolerance: Option<f64>,
+    /// Seed of all random draws (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+/// `permeate merge`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct MergeArgs {
+    /// The partial results folders, one per shard, in any order.
+    #[arg(required = true)]
+    pub(crate) shards: Vec<PathBuf>,
+    /// Output folder for the merged results.
+    #[arg(short, long)]
+    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+/// `permeate run`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct RunArgs {
+    /// The scenario file (TOML).
+    pub(crate) scenario: PathBuf,
+    /// Replications per variant (overrides the scenario's `replications`).
+    #[arg(short = 'n', long)]
+    pub(crate) replications: Option<u64>,
+    /// Seed of all random draws (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Output folder [default: results/<scenario file stem>/].
+    #[arg(short, long)]
+    pub(crate) out: Option<PathBuf>,
+    /// With `[uncertain]`: how many plausible worlds to draw (overrides the scenario's
+    /// `uncertain.worlds`, default 200).
+    #[arg(long)]
+    pub(crate) worlds: Option<u32>,
+    /// Run over the worlds of a calibration's posterior (its posterior.csv, resampled to equal
+    /// weights; as many worlds as particles, or --worlds) instead of the prior's.
+    #[arg(long, value_name = "POSTERIOR.csv")]
+    pub(crate) posterior: Option<PathBuf>,
+    /// Run only shard I of N of the study (e.g. 3/8) and write a partial results folder for
+    /// `permeate merge` [default output: results/<scenario file stem>-shard-I-of-N/].
+    #[arg(long, value_name = "I/N")]
+    pub(crate) shard: Option<String>,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}

@@ -1,0 +1,290 @@
+//! The subcommands' handlers: each turns its arguments into a [`Plan`] (or the command's own
+//! options), gets its safety from the [`Context`], calls the library and prints a line or two.
+
+use std::path::{Path, PathBuf};
+
+use super::args::{CalibrateArgs, CheckArgs, ImportArgs, MergeArgs, OptimiseArgs, RunArgs, SensitivityArgs};
+use super::context::Context;
+use crate::analysis::sensitivity::{DEFAULT_MORRIS_TRAJECTORIES, DEFAULT_SOBOL_SAMPLES};
+use crate::design::worlds::WorldDesign;
+use crate::error::Error;
+use crate::outdir::Policy;
+use crate::study::{Plan, PlanOptions, Shard, WorldChoice};
+use crate::{Scenario, outdir, report, study};
+
+/// Bytes of memory per byte of an import's input files: the text, its parsed records, the
+/// people and links built from them and the files written.
+const IMPORT_BYTES_PER_INPUT_BYTE: u64 = 16;
+/// Bytes of memory per byte of the shards' files that `merge` reads: the text, the parsed
+/// outcomes and the merged results.
+const MERGE_BYTES_PER_INPUT_BYTE: u64 = 8;
+/// The most base samples or trajectories of a sensitivity study.
+const MAX_SAMPLES: u32 = 100_000;
+
+/// `results/STEM{suffix}`: the default output folder of a command on `scenario`.
+fn default_out(scenario: &Path, suffix: &str) -> PathBuf {
+    let stem = scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    PathBuf::from("results").join(format!("{stem}{suffix}"))
+}
+
+/// Loads and validates a scenario and says every default that acts silently, on stderr.
+fn load(path: &Path) -> Result<Scenario, Error> {
+    let scenario = Scenario::load(path).map_err(Error::from)?;
+    for w in scenario.default_warnings() {
+        eprintln!("warning: {}: {w}", scenario.file.display());
+    }
+    Ok(scenario)
+}
+
+/// `v` with as many decimals as `resolution` needs (0.4462890625 at 0.001 → "0.4463"); the
+/// full value is in optimise.json.
+fn to_resolution(v: f64, resolution: f64) -> String {
+    let decimals = (-resolution.log10()).ceil().clamp(0.0, 15.0) as usize + 1;
+    let s = format!("{v:.decimals$}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+/// `permeate check`: the scenario, its plan and its memory estimate, validated; the summary.
+pub(crate) fn check(args: CheckArgs) -> Result<(), Error> {
+    let ctx = Context::new(&args.common)?;
+    let scenario = load(&args.scenario)?;
+    let plan = Plan::of(&scenario)?;
+    ctx.check_memory(&plan)?;
+    ctx.say(&scenario.summary());
+    ctx.say("ok: the scenario is valid");
+    Ok(())
+}
+
+/// `permeate run`.
+pub(crate) fn run(args: RunArgs) -> Result<(), Error> {
+    let ctx = Context::new(&args.common)?;
+    let shard = parse_shard(args.shard.as_deref())?;
+    let scenario = load(&args.scenario)?;
+    let worlds = match (&args.posterior, args.worlds) {
+        (Some(path), count) => {
+            let Some(u) = &scenario.uncertainty else {
+                return Err(Error::Argument(format!(
+                    "--posterior needs an [uncertain] section in {} (the factors the posterior is over)",
+                    args.scenario.display()
+                )));
+            };
+            let (values, weights) = study::calibrate::posterior::read(path, &u.factors).map_err(Error::from)?;
+            WorldChoice::Weighted { values, weights, count }
+        }
+        (None, Some(count)) => WorldChoice::PriorCount(count),
+        (None, None) => WorldChoice::Prior,
+    };
+    let options = PlanOptions { seed: args.seed, replications: args.replications, worlds, shard };
+    let out = args.out.clone().unwrap_or_else(|| study_out(&args.scenario, "", shard));
+    execute(&ctx, &scenario, options, &out)
+}
+
+/// `permeate sensitivity`: a study over a Saltelli or Morris design of worlds.
+pub(crate) fn sensitivity(args: SensitivityArgs) -> Result<(), Error> {
+    let ctx = Context::new(&args.common)?;
+    let design = match args.method.as_str() {
+        "sobol" => WorldDesign::Saltelli { samples: args.samples.unwrap_or(DEFAULT_SOBOL_SAMPLES) },
+        "morris" => WorldDesign::Morris { trajectories: args.samples.unwrap_or(DEFAULT_MORRIS_TRAJECTORIES) },
+        other => return Err(Error::Argument(format!("--method must be sobol or morris, got \"{other}\""))),
+    };
+    if args.samples.is_some_and(|s| !(2..=MAX_SAMPLES).contains(&s)) {
+        return Err(Error::Argument(format!("--samples must be 2 to {MAX_SAMPLES}")));
+    }
+    let shard = parse_shard(args.shard.as_deref())?;
+    let scenario = load(&args.scenario)?;
+    let options =
+        PlanOptions { seed: args.seed, replications: args.replications, worlds: WorldChoice::Design(design), shard };
+    let out = args.out.clone().unwrap_or_else(|| study_out(&args.scenario, "-sensitivity", shard));
+    execute(&ctx, &scenario, options, &out)
+}
+
+/// `--shard I/N`, checked.
+fn parse_shard(text: Option<&str>) -> Result<Option<Shard>, Error> {
+    text.map(|t| Shard::parse(t).map_err(|m| Error::Argument(format!("--shard {m}")))).transpose()
+}
+
+/// The default output folder of a study: `results/STEM{suffix}`, or its shard's folder.
+fn study_out(scenario: &Path, suffix: &str, shard: Option<Shard>) -> PathBuf {
+    match shard {
+        Some(s) => default_out(scenario, &format!("{suffix}-shard-{}-of-{}", s.index, s.count)),
+        None => default_out(scenario, suffix),
+    }
+}
+
+/// Plans and runs a study (`run`, `sensitivity`): the whole study into a results folder, or one
+/// shard into a partial folder for `merge`.
+fn execute(ctx: &Context, scenario: &Scenario, options: PlanOptions, out: &Path) -> Result<(), Error> {
+    let shard = options.shard;
+    let plan = Plan::new(scenario, options)?;
+    ctx.output(out, Policy::Results)?;
+    ctx.check_memory(&plan)?;
+    let work = plan.work();
+    let bar = ctx.progress(work.end - work.start, "replications");
+    let facts = plan.facts();
+    if let Some(shard) = shard {
+        let outcomes = ctx.install(|| study::run(&plan, &|| bar.inc(1)))?;
+        bar.finish_and_clear();
+        let files = study::shard::partial_files(&facts, &study::fingerprint(&plan), shard, &outcomes);
+        outdir::write_folder_atomically(out, &files.iter().map(|(n, c)| (*n, c.clone())).collect::<Vec<_>>())?;
+        ctx.say(&format!(
+            "shard {shard} of {}: replications {}..{} of {} written to {}/; merge all {} shards with `permeate merge`",
+            scenario.name,
+            work.start,
+            work.end,
+            plan.total_work(),
+            out.display(),
+            shard.count
+        ));
+        return Ok(());
+    }
+    let results = ctx.install(|| study::results(&plan, &|| bar.inc(1)))?;
+    bar.finish_and_clear();
+    report::write_results(&results, &facts, out)?;
+    ctx.say(&report::headline_text(&results));
+    ctx.say(&format!("results written to {}/", out.display()));
+    Ok(())
+}
+
+/// `permeate calibrate`.
+pub(crate) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
+    use crate::study::calibrate::{self, Options, abc, observations::Observations};
+    let ctx = Context::new(&args.common)?;
+    let max_particles = abc::MAX_PARTICLES;
+    if !(2..=max_particles).contains(&args.particles) {
+        return Err(Error::Argument(format!("--particles must be 2 to {max_particles}, got {}", args.particles)));
+    }
+    if args.budget < args.particles as u64 {
+        return Err(Error::Argument(format!(
+            "--budget {} is less than one population of --particles {}; give at least ten times the particles, e.g. --budget {}",
+            args.budget,
+            args.particles,
+            10 * args.particles
+        )));
+    }
+    if let Some(t) = args.tolerance.filter(|t| !(t.is_finite() && *t >= 0.0)) {
+        return Err(Error::Argument(format!("--tolerance must be a number ≥ 0, got {t}")));
+    }
+    if let Some(h) = args.observed_hours.filter(|h| !(h.is_finite() && *h > 0.0)) {
+        return Err(Error::Argument(format!("--observed-hours must be a number of hours > 0, e.g. 160, got {h}")));
+    }
+    let scenario = load(&args.scenario)?;
+    ctx.check_input_memory(&[&args.observations], calibrate::BYTES_PER_OBSERVATION_BYTE)?;
+    let obs = Observations::load(&args.observations, &scenario, args.observed_hours).map_err(Error::from)?;
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario, "-calibration"));
+    ctx.output(&out, Policy::Results)?;
+    // The calibration's memory: one simulated replication per item at a time per thread, and the
+    // particles; the organisation as a plan of the baseline counts it.
+    ctx.check_memory(&Plan::new(&scenario, PlanOptions { replications: Some(1), ..PlanOptions::default() })?)?;
+    let options = Options {
+        particles: args.particles,
+        budget: args.budget,
+        tolerance: args.tolerance.unwrap_or(0.0),
+        seed: args.seed,
+        ..Options::default()
+    };
+    let name = args.observations.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let show = ctx.shows_progress();
+    let progress = |g: &abc::Generation| {
+        if show {
+            match g.epsilon {
+                None => eprintln!("generation 0: {} simulations from the prior", g.simulations),
+                Some(e) => eprintln!(
+                    "generation: tolerance {e:.4}, {} simulations, {:.1}% accepted",
+                    g.simulations,
+                    100.0 * g.acceptance
+                ),
+            }
+        }
+    };
+    let result = ctx.install(|| calibrate::calibrate_with_progress(&scenario, &obs, &name, &options, &progress))?;
+    calibrate::write_folder(&result, &out)?;
+    ctx.say(&result.sentence);
+    ctx.say(&format!(
+        "{} particles after {} simulated data sets; written to {}/ (run over the posterior with `permeate run {} --posterior {}`)",
+        result.particles,
+        result.simulations,
+        out.display(),
+        args.scenario.display(),
+        out.join("posterior.csv").display()
+    ));
+    Ok(())
+}
+
+/// `permeate merge`.
+pub(crate) fn merge(args: MergeArgs) -> Result<(), Error> {
+    let ctx = Context::new(&args.common)?;
+    ctx.output(&args.out, Policy::Results)?;
+    let files: Vec<PathBuf> = args
+        .shards
+        .iter()
+        .flat_map(|s| [s.join(study::shard::MANIFEST_FILE), s.join(study::shard::OUTCOME_FILE)])
+        .collect();
+    ctx.check_input_memory(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>(), MERGE_BYTES_PER_INPUT_BYTE)?;
+    let (facts, results) = ctx.install(|| study::shard::merge(&args.shards))?;
+    report::write_results(&results, &facts, &args.out)?;
+    ctx.say(&report::headline_text(&results));
+    ctx.say(&format!("merged {} shards into {}/", args.shards.len(), args.out.display()));
+    Ok(())
+}
+
+/// `permeate import`.
+pub(crate) fn import(args: ImportArgs) -> Result<(), Error> {
+    use crate::import;
+    let ctx = Context::new(&args.common)?;
+    ctx.output(&args.out, Policy::Import)?;
+    let mut inputs = vec![args.hr.as_path(), args.map.as_path()];
+    inputs.extend(args.messages.as_deref());
+    ctx.check_input_memory(&inputs, IMPORT_BYTES_PER_INPUT_BYTE)?;
+    let imported = import::import(&args.hr, &args.map, args.messages.as_deref()).map_err(Error::from)?;
+    import::write_folder(&args.out, &imported)?;
+    ctx.say(&imported.report);
+    ctx.say(&format!(
+        "written to {}/; next: permeate check {}",
+        args.out.display(),
+        args.out.join("scenario.toml").display()
+    ));
+    Ok(())
+}
+
+/// `permeate optimise`.
+pub(crate) fn optimise(args: OptimiseArgs) -> Result<(), Error> {
+    use crate::study::optimise::{Search, optimise, optimise_json};
+    let ctx = Context::new(&args.common)?;
+    let scenario = load(&args.scenario)?;
+    let plan = Plan::new(
+        &scenario,
+        PlanOptions { seed: args.seed, replications: args.replications, ..PlanOptions::default() },
+    )?;
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario, "-optimise"));
+    ctx.output(&out, Policy::Results)?;
+    ctx.check_memory(&plan)?;
+    let search = Search { lever: args.lever.clone(), min: args.min, max: args.max, resolution: args.resolution };
+    let found = ctx.install(|| optimise(&plan, &search, &|| {}))?;
+    outdir::write_folder_atomically(&out, &[("optimise.json", optimise_json(&found))])?;
+    let goal = found.goal;
+    ctx.say(&match found.value {
+        Some(v) => format!(
+            "{} = {} is the smallest setting in [{}, {}] that meets the goal (T ≤ {} h in {:.0}% of replications): \
+             {:.1}% meet it{}",
+            found.lever,
+            to_resolution(v, found.resolution),
+            found.min,
+            found.max,
+            goal.t_hours(),
+            100.0 * goal.probability(),
+            100.0 * found.probability,
+            found.cost.as_ref().map_or(String::new(), |c| format!(", at {:.1} hours a month", c.hours_per_month))
+        ),
+        None => format!(
+            "even {} = {} does not meet the goal (T ≤ {} h in {:.0}% of replications): {:.1}% meet it",
+            found.lever,
+            found.max,
+            goal.t_hours(),
+            100.0 * goal.probability(),
+            100.0 * found.probability
+        ),
+    });
+    ctx.say(&format!("written to {}/", out.display()));
+    Ok(())
+}

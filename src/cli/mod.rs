@@ -1,0 +1,41 @@
+//! The `permeate` command line: [`args`] (clap's raw arguments) → [`context`] (the one command
+//! context: threads, memory, signals, output, progress) → [`commands`] (short handlers that
+//! plan, call the library and print). `src/main.rs` only calls [`main`].
+
+mod args;
+mod commands;
+mod context;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+/// Parses the command line, runs the subcommand and renders its error once: exit status 0 on
+/// success, 2 for invalid input, 1 for any other failure (see [`crate::Error::exit_status`]).
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => commands::run(args),
+        Command::Check(args) => commands::check(args),
+        Command::Merge(args) => commands::merge(args),
+        Command::Calibrate(args) => commands::calibrate(args),
+        Command::Sensitivity(args) => commands::sensitivity(args),
+        Command::Import(args) => commands::import(args),
+        Command::Optimise(args) => commands::optimise(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_status() as u8)
+        }
+    }
+}
