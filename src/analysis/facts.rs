@@ -1,6 +1,6 @@
 //! What a study is about, as plain data for the summary and the report: names, sizes, the
 //! settings of each design point and the assumptions behind them, in words and numbers. Built
-//! once from the validated scenario ([`crate::scenario::Scenario::facts`]) and stored with every
+//! once from the validated scenario ([`crate::study::Plan::facts`]) and stored with every
 //! shard, so that merging shards needs no scenario file and the report never reads scenario
 //! internals.
 

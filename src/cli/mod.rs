@@ -1,5 +1,5 @@
-//! The `permeate` command line: [`args`] (clap's raw arguments) → [`context`] (the one command
-//! context: threads, memory, signals, output, progress) → [`commands`] (short handlers that
+//! The `permeate` command line: `args` (clap's raw arguments) → `context` (the one command
+//! context: threads, memory, signals, output, progress) → `commands` (short handlers that
 //! plan, call the library and print). `src/main.rs` only calls [`main`].
 
 mod args;
