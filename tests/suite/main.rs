@@ -6,6 +6,7 @@ mod bad_input;
 mod bottlenecks;
 mod calibrate;
 mod clientdata;
+mod context;
 mod costs;
 mod hostile;
 mod import;
