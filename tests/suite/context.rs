@@ -128,10 +128,10 @@ fn rows(ts: &TempScenario, dir: &Path) -> Vec<Row> {
 /// Runs `row` with its output folder (if any) and `extra` flags.
 fn run_row(row: &Row, extra: &[&str]) -> Output {
     let mut args = row.args.clone();
-    if let Some(o) = &row.out {
-        if !args.iter().any(|a| a == "-o") {
-            args.extend(["-o".into(), s(o)]);
-        }
+    if let Some(o) = &row.out
+        && !args.iter().any(|a| a == "-o")
+    {
+        args.extend(["-o".into(), s(o)]);
     }
     args.extend(extra.iter().map(|e| e.to_string()));
     bounded(&args)
