@@ -214,6 +214,7 @@ pub(crate) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
 /// `permeate merge`.
 pub(crate) fn merge(args: MergeArgs) -> Result<(), Error> {
     let ctx = Context::new(&args.common)?;
+    refuse_overlap(&args.out, &args.shards)?;
     ctx.output(&args.out, Policy::Results)?;
     let files: Vec<PathBuf> = args
         .shards
@@ -225,6 +226,41 @@ pub(crate) fn merge(args: MergeArgs) -> Result<(), Error> {
     report::write_results(&results, &facts, &args.out)?;
     ctx.say(&report::headline_text(&results));
     ctx.say(&format!("merged {} shards into {}/", args.shards.len(), args.out.display()));
+    Ok(())
+}
+
+/// Refuses an output folder that is, is inside, or contains one of the `inputs`: writing it
+/// would replace the input (`merge s1 s2 -o s1` used to destroy shard 1).
+fn refuse_overlap(out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
+    // The output may not exist yet: compare its nearest existing ancestor, resolved, plus the rest.
+    let resolve = |p: &Path| -> PathBuf {
+        let mut missing = Vec::new();
+        let mut at = p.to_path_buf();
+        loop {
+            if let Ok(real) = std::fs::canonicalize(&at) {
+                return missing.iter().rev().fold(real, |acc: PathBuf, part: &std::ffi::OsString| acc.join(part));
+            }
+            match (at.file_name().map(|n| n.to_os_string()), at.parent()) {
+                (Some(name), Some(parent)) => {
+                    missing.push(name);
+                    at = if parent.as_os_str().is_empty() { PathBuf::from(".") } else { parent.to_path_buf() };
+                }
+                _ => return p.to_path_buf(),
+            }
+        }
+    };
+    let out_real = resolve(out);
+    for input in inputs {
+        let real = resolve(input);
+        if out_real.starts_with(&real) || real.starts_with(&out_real) {
+            return Err(Error::Argument(format!(
+                "-o {} is (or is inside, or contains) the input {}: merging into it would replace the shard; \
+                 give a new folder, e.g. -o results/merged",
+                out.display(),
+                input.display()
+            )));
+        }
+    }
     Ok(())
 }
 

@@ -254,3 +254,35 @@ fn a_file_size_limit_fails_the_write_cleanly() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn merge_refuses_an_output_that_overlaps_a_shard() {
+    // Issue 20, defect 11: `merge s1 s2 -o s1` succeeded and destroyed shard 1 (checked on the
+    // code before: exit 0).
+    let ts = small();
+    let dir = tempfile::tempdir().unwrap();
+    let shards: Vec<PathBuf> = (1..=2).map(|i| dir.path().join(format!("s{i}"))).collect();
+    for (i, shard) in shards.iter().enumerate() {
+        let o = bounded(&[
+            "run".into(),
+            s(&ts.scenario()),
+            "--shard".into(),
+            format!("{}/2", i + 1),
+            "-o".into(),
+            s(shard),
+            "-q".into(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let before = std::fs::read(shards[0].join("shard.json")).unwrap();
+    for out in [shards[0].clone(), shards[0].join("inner"), dir.path().to_path_buf(), dir.path().join("s1/../s1")] {
+        let o = bounded(&["merge".into(), s(&shards[0]), s(&shards[1]), "-o".into(), s(&out), "-q".into()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "-o {}: {err}", out.display());
+        assert!(err.contains("would replace the shard"), "{err}");
+    }
+    assert_eq!(std::fs::read(shards[0].join("shard.json")).unwrap(), before, "shard 1 untouched");
+    let o =
+        bounded(&["merge".into(), s(&shards[0]), s(&shards[1]), "-o".into(), s(&dir.path().join("m")), "-q".into()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
