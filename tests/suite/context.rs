@@ -53,6 +53,17 @@ fn small() -> TempScenario {
     TempScenario::new(&[("scenario.toml", toml), ("people.csv", &people), ("links.csv", &links), ("obs.csv", &obs)])
 }
 
+/// Runs the two shards of `ts`'s study into `dir/PREFIX1` and `dir/PREFIX2`.
+fn write_shards(ts: &TempScenario, dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    let shards: Vec<PathBuf> = (1..=2).map(|i| dir.join(format!("{prefix}{i}"))).collect();
+    for (i, shard) in shards.iter().enumerate() {
+        let args = ["run".into(), s(&ts.scenario()), "--shard".into(), format!("{}/2", i + 1), "-o".into(), s(shard)];
+        let o = bounded(&[&args[..], &["-q".to_string()]].concat());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    shards
+}
+
 /// One subcommand: its arguments before the common flags, and the output folder it writes
 /// (`None` for `check`).
 struct Row {
@@ -68,19 +79,7 @@ fn s(p: &Path) -> String {
 /// The table: every subcommand, on the small scenario. `merge` merges two shards written first.
 fn rows(ts: &TempScenario, dir: &Path) -> Vec<Row> {
     let scenario = s(&ts.scenario());
-    let shards: Vec<PathBuf> = (1..=2).map(|i| dir.join(format!("shard{i}"))).collect();
-    for (i, shard) in shards.iter().enumerate() {
-        let o = bounded(&[
-            "run".into(),
-            scenario.clone(),
-            "--shard".into(),
-            format!("{}/2", i + 1),
-            "-o".into(),
-            s(shard),
-            "-q".into(),
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
+    let shards = write_shards(ts, dir, "shard");
     let example = bundled("import-example");
     let out = |n: &str| dir.join(n);
     let row = |name: &'static str, args: Vec<String>, o: Option<PathBuf>| Row { name, args, out: o };
@@ -261,19 +260,7 @@ fn merge_refuses_an_output_that_overlaps_a_shard() {
     // code before: exit 0).
     let ts = small();
     let dir = tempfile::tempdir().unwrap();
-    let shards: Vec<PathBuf> = (1..=2).map(|i| dir.path().join(format!("s{i}"))).collect();
-    for (i, shard) in shards.iter().enumerate() {
-        let o = bounded(&[
-            "run".into(),
-            s(&ts.scenario()),
-            "--shard".into(),
-            format!("{}/2", i + 1),
-            "-o".into(),
-            s(shard),
-            "-q".into(),
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
+    let shards = write_shards(&ts, dir.path(), "s");
     let before = std::fs::read(shards[0].join("shard.json")).unwrap();
     for out in [shards[0].clone(), shards[0].join("inner"), dir.path().to_path_buf(), dir.path().join("s1/../s1")] {
         let o = bounded(&["merge".into(), s(&shards[0]), s(&shards[1]), "-o".into(), s(&out), "-q".into()]);
