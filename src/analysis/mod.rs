@@ -9,3 +9,16 @@ pub mod goal;
 pub mod results;
 pub mod sensitivity;
 pub mod stats;
+
+/// The analyses of a study's results that the report renders beside them, computed before any
+/// file is written (the report computes nothing itself). [`analyse`] makes them.
+#[derive(Debug, Clone, Default)]
+pub struct Analyses {
+    /// Sensitivity indices, for a study whose worlds are a sensitivity design (`None` otherwise).
+    pub sensitivity: Option<sensitivity::Sensitivity>,
+}
+
+/// Every analysis that applies to `results` of the study described by `facts`.
+pub fn analyse(results: &results::Results, facts: &facts::Facts) -> Analyses {
+    Analyses { sensitivity: sensitivity::analyse(results, facts) }
+}
