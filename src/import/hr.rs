@@ -176,7 +176,7 @@ pub fn read(path: &Path, map: &Map, map_path: &Path) -> Result<Vec<Employee>, In
         });
     }
     if people.is_empty() {
-        return Err(InputError::new(path, InputErrorKind::Invalid("no employees: the file has only a header".into()))
+        return Err(InputError::new(path, InputErrorKind::NoRows { what: "employees", detail: String::new() })
             .at_line(hl));
     }
 

@@ -101,7 +101,7 @@ pub fn read(
     }
     if counts.rows == 0 {
         return Err(
-            InputError::new(path, InputErrorKind::Invalid("no rows: the file has only a header".into())).at_line(hl)
+            InputError::new(path, InputErrorKind::NoRows { what: "messages", detail: String::new() }).at_line(hl)
         );
     }
     Ok(counts)

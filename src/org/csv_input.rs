@@ -162,7 +162,7 @@ fn header_positions(
         if headers.iter().take(i).any(|earlier| earlier == h) {
             return Err(InputError::new(
                 path,
-                InputErrorKind::Invalid(format!("the column `{h}` appears twice in the header")),
+                InputErrorKind::DuplicateColumn(h.to_string()),
             )
             .at_line(header_line)
             .at_key(h));
@@ -295,7 +295,7 @@ pub fn org_from_csv_text(
         let field = |i: usize, name: &str| -> Result<&str, InputError> {
             match record.get(i) {
                 Some(v) if !v.is_empty() => Ok(v),
-                _ => Err(InputError::new(people_path, InputErrorKind::Invalid("empty value".into()))
+                _ => Err(InputError::new(people_path, InputErrorKind::EmptyValue)
                     .at_line(line)
                     .at_key(name)),
             }
@@ -327,7 +327,7 @@ pub fn org_from_csv_text(
     if b.is_empty() {
         return Err(InputError::new(
             people_path,
-            InputErrorKind::Invalid("no people: the file has only a header".into()),
+            InputErrorKind::NoRows { what: "people", detail: String::new() },
         ));
     }
 
@@ -358,11 +358,11 @@ pub fn org_from_csv_text(
         let source = person(ls, "source")?;
         let target = person(lt, "target")?;
         if source == target {
-            return Err(at(InputErrorKind::Invalid("a link from a person to themself".into()), "target"));
+            return Err(at(InputErrorKind::SelfLink, "target"));
         }
         let channel = record.get(lc).unwrap_or("");
         if channel.is_empty() {
-            return Err(at(InputErrorKind::Invalid("empty value".into()), "channel"));
+            return Err(at(InputErrorKind::EmptyValue, "channel"));
         }
         check_value(links_path, line, "channel", channel, "the channel name")?;
         let dir_text = ld.and_then(|i| record.get(i)).unwrap_or("");

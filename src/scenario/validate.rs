@@ -710,7 +710,7 @@ fn added_links(
         };
         let (source, target) = (person(&l.source, "source")?, person(&l.target, "target")?);
         if source == target {
-            return Err(ctx.err(&key, InputErrorKind::Invalid("a link from a person to themself".into())));
+            return Err(ctx.err(&key, InputErrorKind::SelfLink));
         }
         extra_links.push(ExtraLink {
             source,

@@ -134,7 +134,7 @@ pub fn optimise(plan: &Plan<'_>, search: &Search, progress: &(dyn Fn() + Sync)) 
         let mut t = Vec::with_capacity((replications as usize).saturating_mul(world_params.len()));
         for p in params_at(x)? {
             let model = Model::with_params(std::sync::Arc::clone(&compiled.structure), &p)
-                .map_err(|e| bad(&search.lever, e.to_string()))?;
+                .map_err(|e| Error::Internal(format!("optimising {}: {e}", search.lever)))?;
             t.extend(crate::engine::run_model(&model, plan.seed(), 0..replications, &grid, progress).t_threshold);
         }
         let r = goal.check(&t, replications, with_worlds);
