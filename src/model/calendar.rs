@@ -68,7 +68,7 @@ fn weekday_index(s: &str) -> Option<usize> {
 }
 
 /// Parses `"Mon-Fri"`, `"Mon,Wed,Fri"` or a mix (`"Mon-Wed,Fri"`); a range may wrap (`"Sun-Thu"`).
-pub fn parse_days(s: &str) -> Result<[bool; 7], CalendarError> {
+pub(crate) fn parse_days(s: &str) -> Result<[bool; 7], CalendarError> {
     let bad =
         || CalendarError::Days(format!("\"{s}\" is not a list of weekdays such as \"Mon-Fri\" or \"Mon,Wed,Fri\""));
     let mut days = [false; 7];
@@ -101,7 +101,7 @@ fn parse_clock(s: &str) -> Option<u16> {
 
 /// Parses working-hour spans such as `"09:00-17:00"` (several allowed, e.g. a lunch break as
 /// `["09:00-12:30", "13:30-17:30"]`): each must go forwards, and they must not overlap.
-pub fn parse_hours(spans: &[String]) -> Result<Vec<(u16, u16)>, CalendarError> {
+pub(crate) fn parse_hours(spans: &[String]) -> Result<Vec<(u16, u16)>, CalendarError> {
     let mut out = Vec::new();
     for s in spans {
         let (a, b) = s
@@ -258,7 +258,7 @@ impl WorkClock {
 }
 
 /// Parses `"Mon 10:00"` into (weekday, Monday = 0; minute of the day).
-pub fn parse_occurrence(s: &str) -> Option<(usize, u16)> {
+pub(crate) fn parse_occurrence(s: &str) -> Option<(usize, u16)> {
     let (d, t) = s.trim().split_once(' ')?;
     let t = parse_clock(t)?;
     (t < DAY_MINUTES).then_some((weekday_index(d)?, t))
@@ -266,7 +266,7 @@ pub fn parse_occurrence(s: &str) -> Option<(usize, u16)> {
 
 /// The occurrences at weekly times `at` (weekday, minute) in `cal`'s time zone, on days that are
 /// not holidays, as elapsed hours since `origin`, from 0 to `span_hours`, sorted.
-pub fn occurrences(cal: &Calendar, origin: Timestamp, span_hours: f64, at: &[(usize, u16)]) -> Vec<f64> {
+pub(crate) fn occurrences(cal: &Calendar, origin: Timestamp, span_hours: f64, at: &[(usize, u16)]) -> Vec<f64> {
     let tz = cal.timezone();
     let first = tz.to_datetime(origin).date().yesterday().unwrap_or(Date::MIN);
     let end = origin.checked_add(jiff::SignedDuration::from_secs_f64(span_hours.min(1e7) * 3600.0));
@@ -321,7 +321,7 @@ pub struct CalendarSetup {
 const START_KEY: u64 = 0x3c6e_f372_fe94_f82b;
 
 /// Hours in a week.
-pub const WEEK_HOURS: f64 = 168.0;
+pub(crate) const WEEK_HOURS: f64 = 168.0;
 
 impl CalendarSetup {
     /// Hours from `origin` to the item's appearance in this replication.
@@ -366,7 +366,7 @@ impl CalendarSetup {
 
 /// The moment `hours` after `start` (RFC 3339) in `timezone`, as "Tuesday 11:00"; `None` if
 /// either does not parse.
-pub fn moment_after(start: &str, timezone: &str, hours: f64) -> Option<String> {
+pub(crate) fn moment_after(start: &str, timezone: &str, hours: f64) -> Option<String> {
     let start: Timestamp = start.parse().ok()?;
     let tz = TimeZone::get(timezone).ok()?;
     let t = start.checked_add(jiff::SignedDuration::from_secs_f64((hours * 3600.0).round())).ok()?;

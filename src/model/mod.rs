@@ -15,8 +15,8 @@
 //! The model knows the organisation's data ([`crate::org`]) but not the scenario layer: the
 //! scenario lowers a validated variant into a [`StructureSpec`] and [`Params`].
 
-pub mod calendar;
-pub mod patch;
+pub(crate) mod calendar;
+pub(crate) mod patch;
 
 use std::sync::Arc as Shared;
 
@@ -202,7 +202,7 @@ pub enum Timing {
         every: f64,
     },
     /// Occurrences at set weekly times of a calendar (`at`), compiled into the model's
-    /// [`crate::model::calendar::CalendarSetup::schedules`]; arrival at the first at or after the send,
+    /// `crate::model::calendar::CalendarSetup::schedules`; arrival at the first at or after the send,
     /// plus the channel's delay.
     At,
 }

@@ -18,7 +18,7 @@ use crate::random::rng::{fmix64, identity_key};
 
 /// Validated generator settings.
 #[derive(Debug, Clone, PartialEq)]
-pub struct GeneratorSpec {
+pub(crate) struct GeneratorSpec {
     /// People in the management layer.
     pub management: u32,
     /// Role of the management layer's people.
@@ -38,7 +38,7 @@ pub struct GeneratorSpec {
 /// Random links from people of one unit (and role) to people of another: each person on the
 /// `to` side gets `per_person` distinct partners drawn from the `from` side.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BridgeSpec {
+pub(crate) struct BridgeSpec {
     /// Unit of the people on the `from` side.
     pub from_unit: String,
     /// Role on the `from` side (any role of the unit if `None`).
@@ -55,7 +55,7 @@ pub struct BridgeSpec {
 
 /// One generated unit.
 #[derive(Debug, Clone, PartialEq)]
-pub struct UnitSpec {
+pub(crate) struct UnitSpec {
     /// Unit name, e.g. `development`.
     pub name: String,
     /// Number of teams.
@@ -78,7 +78,7 @@ pub struct UnitSpec {
 
 /// The channel of each generated relation.
 #[derive(Debug, Clone, PartialEq)]
-pub struct GeneratorChannels {
+pub(crate) struct GeneratorChannels {
     /// Among the members and lead of one team.
     pub team: String,
     /// Lead ↔ each member, and head ↔ each specialist (one-to-ones).
@@ -92,11 +92,11 @@ pub struct GeneratorChannels {
 }
 
 /// The meeting group of the management channel's links: management and the heads meet as one.
-pub const MANAGEMENT_GROUP: &str = "management";
+pub(crate) const MANAGEMENT_GROUP: &str = "management";
 
 /// Generates the organisation. `origin` is used for error messages about unknown channels.
 /// Fails (with a message for the user) when two generated people would get the same id.
-pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<Organisation, String> {
+pub(crate) fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<Organisation, String> {
     let unique = |id: &str| {
         format!("two generated people would both get the id \"{id}\"; rename a unit, role or the community id")
     };
@@ -267,7 +267,7 @@ pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<
 impl GeneratorSpec {
     /// The number of people [`generate`] produces.
     /// (Computed in u128, so absurd settings cannot overflow.)
-    pub fn expected_people(&self) -> u128 {
+    pub(crate) fn expected_people(&self) -> u128 {
         let units: u128 = self
             .units
             .iter()
@@ -281,7 +281,7 @@ impl GeneratorSpec {
 
     /// The number of people [`generate`] puts in `unit` (`management` for the management layer)
     /// with `role` (any role if `None`), in u128.
-    pub fn expected_group(&self, unit: &str, role: Option<&str>) -> u128 {
+    pub(crate) fn expected_group(&self, unit: &str, role: Option<&str>) -> u128 {
         let has = |r: &str| u128::from(role.is_none_or(|x| x == r));
         if unit == "management" {
             return has(&self.management_role) * u128::from(self.management);
@@ -300,7 +300,7 @@ impl GeneratorSpec {
 
     /// The number of structural links (without bridges and random ties), in u128: team cliques
     /// grow with the square of the team size, so this bounds the work before generating.
-    pub fn expected_structural_links(&self) -> u128 {
+    pub(crate) fn expected_structural_links(&self) -> u128 {
         let m = u128::from(self.management);
         let units: u128 = self
             .units

@@ -37,7 +37,7 @@ fn draw(
 }
 
 /// The charts: one per factor, one per ridge pair, and the posterior-predictive check.
-pub fn charts(c: &Calibration) -> Result<Vec<Chart>, String> {
+pub(crate) fn charts(c: &Calibration) -> Result<Vec<Chart>, String> {
     let mut out = Vec::new();
     for (i, f) in c.factor_defs.iter().enumerate() {
         let (lo, hi) = f.dist.support();
@@ -176,7 +176,7 @@ pub fn charts(c: &Calibration) -> Result<Vec<Chart>, String> {
 }
 
 /// The report page.
-pub fn page(c: &Calibration, charts: &[Chart]) -> String {
+pub(crate) fn page(c: &Calibration, charts: &[Chart]) -> String {
     let n = crate::random::dist::fmt_num;
     let mut s = String::new();
     let _ = write!(
@@ -245,7 +245,7 @@ pub fn page(c: &Calibration, charts: &[Chart]) -> String {
 
 /// Writes the calibration's folder: `posterior.csv`, `calibration.json`, `report.html` and its
 /// charts, whole or not at all (see [`crate::outdir`]).
-pub fn write_folder(c: &Calibration, out: &std::path::Path) -> Result<(), Error> {
+pub(crate) fn write_folder(c: &Calibration, out: &std::path::Path) -> Result<(), Error> {
     let mut files: Vec<(String, String)> =
         vec![("posterior.csv".into(), posterior::posterior_csv(c)), ("calibration.json".into(), calibration_json(c))];
     let charts = charts(c).map_err(|m| Error::Write { path: out.to_path_buf(), source: std::io::Error::other(m) })?;
@@ -258,7 +258,7 @@ pub fn write_folder(c: &Calibration, out: &std::path::Path) -> Result<(), Error>
 }
 
 /// `calibration.json`: the whole calibration as pretty JSON.
-pub fn calibration_json(c: &Calibration) -> String {
+pub(crate) fn calibration_json(c: &Calibration) -> String {
     let mut s = serde_json::to_string_pretty(c).unwrap_or_default();
     s.push('\n');
     s

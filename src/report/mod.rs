@@ -1,13 +1,13 @@
 //! Report writers: `summary.json`, `replications.csv`, `curve.csv`, `sweep.csv` (with a sweep),
-//! `summary.md`, the workshop report `report.html` ([`html`]) and its charts as SVG files in
-//! `charts/` ([`charts`]), written whole: everything goes to a temporary folder beside the output
+//! `summary.md`, the workshop report `report.html` (`html`) and its charts as SVG files in
+//! `charts/` (`charts`), written whole: everything goes to a temporary folder beside the output
 //! folder, which then replaces it, so a failed run never leaves half-written results.
 
-pub mod calibration;
-pub mod charts;
-pub mod costs;
-pub mod html;
-pub mod markup;
+pub(crate) mod calibration;
+pub(crate) mod charts;
+pub(crate) mod costs;
+pub(crate) mod html;
+pub(crate) mod markup;
 
 use crate::random::dist::{fmt_decimals, fmt_pct};
 use std::fmt::Write as _;
@@ -523,6 +523,7 @@ pub fn coupling_note(results: &Results) -> String {
     )
 }
 
+/// `summary.md`: the headline, the comparison table, costs, where the item gets stuck and notes.
 pub fn summary_md(results: &Results) -> String {
     let base = &results.variants[0];
     let pct = 100.0 * base.threshold;

@@ -39,9 +39,9 @@ impl<'s> Compiler<'s> {
             crate::model::ModelError::ParamsDoNotFit => {
                 Error::Internal(format!("compiling variant \"{}\": {e}", v.name))
             }
-            _ => Error::from(
-                InputError::new(&scenario.file, InputErrorKind::Invalid(e.to_string())).in_variant(&v.name),
-            ),
+            _ => {
+                Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(e.to_string())).in_variant(&v.name))
+            }
         };
         if let Some((_, structure)) = self.cache.iter().find(|(q, _)| scenario.variants[*q].same_structure(v)) {
             return Model::with_params(Arc::clone(structure), &params).map_err(fail);

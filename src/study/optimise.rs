@@ -1,9 +1,9 @@
 //! `permeate optimise`: the smallest setting of one monotone lever at which the baseline meets
-//! the scenario's [`Goal`], by bisection.
+//! the scenario's `Goal`, by bisection.
 //!
 //! Bisection is exact here because of common random numbers: every draw is a pure function of
 //! (seed, replication, identity, purpose), and a lever of the allow-list
-//! ([`crate::scenario::costs::MONOTONE_LEVERS`]) enters only through comparisons `u < value` on
+//! (`crate::scenario::costs::MONOTONE_LEVERS`) enters only through comparisons `u < value` on
 //! per-entity uniforms. Raising it can only add deliveries, noticed messages or involved people,
 //! so no replication gets slower, the count of replications meeting the goal never falls, and
 //! the set of settings that meet the goal is an interval `[v*, max]`. Every setting tried runs

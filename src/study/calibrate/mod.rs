@@ -6,7 +6,7 @@
 //! statistics ([`stats`]) → the sampler ([`abc::run`]), whose simulations run the baseline
 //! design point in each particle's world, one replication per observed item → [`Calibration`]
 //! (posterior, per-factor summaries, ridges, posterior-predictive check) → the output folder
-//! ([`crate::report::calibration::write_folder`]: `posterior.csv`, `calibration.json`,
+//! (`crate::report::calibration::write_folder`: `posterior.csv`, `calibration.json`,
 //! `report.html`, charts).
 
 pub mod abc;
