@@ -18,7 +18,7 @@
 pub(crate) mod calendar;
 pub(crate) mod patch;
 
-use std::sync::Arc as Shared;
+use std::sync::Arc;
 
 use crate::org::{DEFAULT_LINK_WEIGHT, Direction, Organisation, PersonIdx};
 use crate::random::dist::Dist;
@@ -122,7 +122,7 @@ pub struct Params {
     pub horizon_hours: f64,
     /// Working calendars, if the scenario has any (delays and processing in the receiver's
     /// working hours, the window in the sender's).
-    pub calendar: Option<Shared<crate::model::calendar::CalendarSetup>>,
+    pub calendar: Option<Arc<crate::model::calendar::CalendarSetup>>,
 }
 
 /// The most community managers with a mandate a model holds (each adds two link kinds, and
@@ -152,9 +152,10 @@ impl std::fmt::Display for ModelError {
     }
 }
 
-/// One directed link as the engine sees it (16 bytes).
+/// One directed link as the engine sees it from its sender's adjacency (16 bytes): an *arc* of
+/// the compiled graph. (Named so it does not hide `std::sync::Arc`.)
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Arc {
+pub struct OutLink {
     /// The receiver.
     pub to: PersonIdx,
     /// Index into [`Model::channels`].
@@ -272,7 +273,7 @@ pub struct Structure {
     /// CSR offsets, `people + 1` entries.
     pub offsets: Vec<u32>,
     /// The directed links, grouped by sender.
-    pub arcs: Vec<Arc>,
+    pub arcs: Vec<OutLink>,
     /// Role index per person.
     pub person_role: Vec<u16>,
     /// Unit index per person (for the bottlenecks by unit).
@@ -319,7 +320,7 @@ pub struct Structure {
 #[derive(Debug, Clone)]
 pub struct Model {
     /// The structure (links, people, target), shared between points.
-    pub structure: Shared<Structure>,
+    pub structure: Arc<Structure>,
     /// Channel parameters by channel index.
     pub channels: Vec<ChannelParams>,
     /// Role parameters by role index.
@@ -330,13 +331,13 @@ pub struct Model {
     /// through the arc's weight, [`weighted_transmit`]); empty when no link has a weight other
     /// than 1 (then it is the channel's `transmit`). Computed once per design point, so that the
     /// inner loop does no power per link.
-    pub arc_transmit: Shared<Vec<f64>>,
+    pub arc_transmit: Arc<Vec<f64>>,
     /// `ceil(threshold × target_size)`: the rank whose processing time is T_threshold.
     pub k: u32,
     /// Processing after this many hours counts as never.
     pub horizon_hours: f64,
     /// Working calendars, if any.
-    pub calendar: Option<Shared<crate::model::calendar::CalendarSetup>>,
+    pub calendar: Option<Arc<crate::model::calendar::CalendarSetup>>,
 }
 
 /// `k = ceil(threshold × target_size)`, the rank whose processing time is T_threshold, computed
@@ -469,9 +470,9 @@ impl Structure {
             offsets[i + 1] += offsets[i];
         }
         let names = spec.channel_names;
-        let arcs: Vec<Arc> = directed
+        let arcs: Vec<OutLink> = directed
             .par_iter()
-            .map(|&(s, t, c, kind, ..)| Arc {
+            .map(|&(s, t, c, kind, ..)| OutLink {
                 to: t,
                 channel: c,
                 kind,
@@ -555,12 +556,12 @@ impl Structure {
 impl Model {
     /// Compiles a structure and applies `params`.
     pub fn compile(spec: &StructureSpec<'_>, params: &Params) -> Result<Model, ModelError> {
-        Model::with_params(Shared::new(Structure::compile(spec)?), params)
+        Model::with_params(Arc::new(Structure::compile(spec)?), params)
     }
 
     /// A model of `structure` (shared, not copied) with `params`: the cheap patch for a new
     /// design point with the same structure.
-    pub fn with_params(structure: Shared<Structure>, params: &Params) -> Result<Model, ModelError> {
+    pub fn with_params(structure: Arc<Structure>, params: &Params) -> Result<Model, ModelError> {
         if params.channels.len() != structure.channel_count
             || params.roles.len() != structure.role_count
             || params.priority.len() != structure.priority_count
@@ -587,7 +588,7 @@ impl Model {
                 .collect()
         };
         Ok(Model {
-            arc_transmit: Shared::new(arc_transmit),
+            arc_transmit: Arc::new(arc_transmit),
             k: threshold_rank(params.threshold, structure.target_size as usize) as u32,
             channels: params.channels.clone(),
             roles: params.roles.clone(),
@@ -658,7 +659,7 @@ impl Model {
 
     /// The outgoing links of person `p`.
     #[inline]
-    pub fn arcs_of(&self, p: PersonIdx) -> &[Arc] {
+    pub fn arcs_of(&self, p: PersonIdx) -> &[OutLink] {
         let s = &*self.structure;
         &s.arcs[s.offsets[p as usize] as usize..s.offsets[p as usize + 1] as usize]
     }
