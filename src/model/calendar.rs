@@ -226,25 +226,26 @@ impl WorkClock {
         WorkClock { start, end, before }
     }
 
-    /// Working hours between the start and elapsed time `t`.
-    pub fn worked(&self, t: f64) -> f64 {
-        // The last interval starting at or before t.
-        let k = self.start.partition_point(|&s| s <= t);
+    /// Working hours between the start and clock time `clock_hours` (elapsed hours since it).
+    pub fn worked(&self, clock_hours: f64) -> f64 {
+        // The last interval starting at or before the clock time.
+        let k = self.start.partition_point(|&s| s <= clock_hours);
         if k == 0 {
             return 0.0;
         }
         let k = k - 1;
-        self.before[k] + (t.min(self.end[k]) - self.start[k])
+        self.before[k] + (clock_hours.min(self.end[k]) - self.start[k])
     }
 
-    /// The first elapsed time at or after `t` by which `d` working hours have passed since `t`
-    /// (`t` itself when `d` is 0); infinite when the clock's stretch ends first. Non-decreasing
-    /// in `t` and in `d`.
-    pub fn advance(&self, t: f64, d: f64) -> f64 {
-        if d <= 0.0 {
+    /// The first clock time (elapsed hours) at or after `clock_hours` by which `working_hours`
+    /// working hours have passed since it (`clock_hours` itself when `working_hours` is 0);
+    /// infinite when the clock's stretch ends first. Non-decreasing in both arguments.
+    pub fn advance(&self, clock_hours: f64, working_hours: f64) -> f64 {
+        let t = clock_hours;
+        if working_hours <= 0.0 {
             return t;
         }
-        let goal = self.worked(t) + d;
+        let goal = self.worked(t) + working_hours;
         let k = self.before.partition_point(|&b| b < goal);
         // Interval k - 1 starts with less than the goal done: the goal is reached inside it, if
         // at all.
@@ -339,11 +340,12 @@ impl CalendarSetup {
         &self.clocks[self.person_calendar[p] as usize]
     }
 
-    /// The time (hours since the appearance) at which `d` working hours of person `p` have
-    /// passed after `t`.
+    /// The clock time (hours since the appearance) at which `working_hours` working hours of
+    /// person `p` have passed after clock time `clock_hours`; `offset` is the clock hours from
+    /// the clocks' origin to the appearance ([`CalendarSetup::offset`]).
     #[inline]
-    pub fn advance(&self, p: usize, offset: f64, t: f32, d: f32) -> f32 {
-        (self.clock(p).advance(offset + f64::from(t), f64::from(d)) - offset) as f32
+    pub fn advance(&self, p: usize, offset: f64, clock_hours: f32, working_hours: f32) -> f32 {
+        (self.clock(p).advance(offset + f64::from(clock_hours), f64::from(working_hours)) - offset) as f32
     }
 
     /// The first occurrence of channel `channel`'s `at` schedule at or after `t` (hours since
@@ -356,7 +358,7 @@ impl CalendarSetup {
         occ.get(i).map_or(f32::INFINITY, |&o| ((o - offset) as f32).max(t))
     }
 
-    /// Working hours of person `p` between `t0` and `t1` (hours since the appearance).
+    /// Working hours of person `p` between clock times `t0` and `t1` (hours since the appearance).
     #[inline]
     pub fn worked_between(&self, p: usize, offset: f64, t0: f32, t1: f32) -> f32 {
         let c = self.clock(p);
