@@ -3,12 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-use super::args::{CalibrateArgs, CheckArgs, ImportArgs, MergeArgs, OptimiseArgs, RunArgs, SensitivityArgs};
+use super::args::{
+    CalibrateArgs, CheckArgs, ImportArgs, MergeArgs, OptimiseArgs, RunArgs, SensitivityArgs, SetArgs, VariantArgs,
+};
 use super::context::Context;
 use crate::analysis::sensitivity::{DEFAULT_MORRIS_TRAJECTORIES, DEFAULT_SOBOL_SAMPLES};
 use crate::design::worlds::WorldDesign;
 use crate::error::Error;
 use crate::outdir::Policy;
+use crate::scenario::{Overrides, parse_set_argument};
 use crate::study::{Plan, PlanOptions, Shard, WorldChoice};
 use crate::{Scenario, analysis, outdir, report, study};
 
@@ -28,8 +31,29 @@ fn default_out(scenario: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Loads and validates a scenario and says every default that acts silently, on stderr.
-fn load(path: &Path) -> Result<Scenario, Error> {
-    let scenario = Scenario::load(path).map_err(Error::from)?;
+/// Loads the scenario with the command line's `--set` and `--variant`: a `--set` entry that
+/// does not parse, or that the scenario refuses, is named as the argument it came from.
+fn load(path: &Path, set: &SetArgs, points: &VariantArgs) -> Result<Scenario, Error> {
+    let mut overrides = Overrides { set: Vec::new(), variants: points.variant.clone() };
+    for arg in &set.set {
+        overrides.set.push(parse_set_argument(arg).map_err(Error::Argument)?);
+    }
+    let scenario = Scenario::load_with(path, &overrides).map_err(|e| {
+        let caused = overrides.set.iter().zip(&set.set).find(|((p, _), _)| {
+            e.key.as_deref().is_some_and(|k| {
+                let k = k.strip_prefix("set.").unwrap_or(k);
+                k == p || k.starts_with(&format!("{p}.")) || p.starts_with(&format!("{k}."))
+            })
+        });
+        match caused {
+            Some((_, arg)) => {
+                let within = e.variant.as_ref().map(|v| format!(" (in variant \"{v}\")")).unwrap_or_default();
+                let hint = e.kind.hint().map(|h| format!("; {h}")).unwrap_or_default();
+                Error::Argument(format!("--set {arg}{within}: {}{hint}", e.kind))
+            }
+            None => Error::from(e),
+        }
+    })?;
     for w in scenario.default_warnings() {
         eprintln!("warning: {}: {w}", scenario.file.display());
     }
@@ -48,7 +72,7 @@ fn to_resolution(v: f64, resolution: f64) -> String {
 /// `permeate check`: the scenario, its plan and its memory estimate, validated; the summary.
 pub(crate) fn check(args: CheckArgs) -> Result<(), Error> {
     let ctx = Context::new(&args.common)?;
-    let scenario = load(&args.scenario)?;
+    let scenario = load(&args.scenario, &args.overrides, &args.points)?;
     let plan = Plan::of(&scenario)?;
     ctx.check_memory(&plan)?;
     ctx.say(&scenario.summary());
@@ -60,7 +84,7 @@ pub(crate) fn check(args: CheckArgs) -> Result<(), Error> {
 pub(crate) fn run(args: RunArgs) -> Result<(), Error> {
     let ctx = Context::new(&args.common)?;
     let shard = parse_shard(args.shard.as_deref())?;
-    let scenario = load(&args.scenario)?;
+    let scenario = load(&args.scenario, &args.overrides, &args.points)?;
     let worlds = match (&args.posterior, args.worlds) {
         (Some(path), count) => {
             let Some(u) = &scenario.uncertainty else {
@@ -92,7 +116,7 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> Result<(), Error> {
         return Err(Error::Argument(format!("--samples must be 2 to {MAX_SAMPLES}")));
     }
     let shard = parse_shard(args.shard.as_deref())?;
-    let scenario = load(&args.scenario)?;
+    let scenario = load(&args.scenario, &args.overrides, &args.points)?;
     let options =
         PlanOptions { seed: args.seed, replications: args.replications, worlds: WorldChoice::Design(design), shard };
     let out = args.out.clone().unwrap_or_else(|| study_out(&args.scenario, "-sensitivity", shard));
@@ -169,7 +193,7 @@ pub(crate) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     if let Some(h) = args.observed_hours.filter(|h| !(h.is_finite() && *h > 0.0)) {
         return Err(Error::Argument(format!("--observed-hours must be a number of hours > 0, e.g. 160, got {h}")));
     }
-    let scenario = load(&args.scenario)?;
+    let scenario = load(&args.scenario, &args.overrides, &VariantArgs::default())?;
     ctx.check_input_memory(&[&args.observations], calibrate::BYTES_PER_OBSERVATION_BYTE)?;
     let obs = Observations::load(&args.observations, &scenario, args.observed_hours).map_err(Error::from)?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario, "-calibration"));
@@ -289,7 +313,7 @@ pub(crate) fn import(args: ImportArgs) -> Result<(), Error> {
 pub(crate) fn optimise(args: OptimiseArgs) -> Result<(), Error> {
     use crate::study::optimise::{Search, optimise, optimise_json};
     let ctx = Context::new(&args.common)?;
-    let scenario = load(&args.scenario)?;
+    let scenario = load(&args.scenario, &args.overrides, &VariantArgs::default())?;
     let plan = Plan::new(
         &scenario,
         PlanOptions { seed: args.seed, replications: args.replications, ..PlanOptions::default() },

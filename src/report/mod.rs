@@ -528,6 +528,10 @@ pub fn summary_md(results: &Results) -> String {
     let base = &results.variants[0];
     let pct = 100.0 * base.threshold;
     let mut s = format!("# {}\n\n", results.scenario);
+    if !results.command_line_set.is_empty() {
+        let sets: Vec<String> = results.command_line_set.iter().map(|s| format!("`--set {s}`")).collect();
+        let _ = writeln!(s, "Run with {} (set on the command line, not in the scenario file).\n", sets.join(", "));
+    }
     if let Some(d) = &results.description {
         let _ = writeln!(s, "{}\n", d.trim());
     }
