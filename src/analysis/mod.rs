@@ -9,16 +9,19 @@ pub(crate) mod goal;
 pub mod results;
 pub mod sensitivity;
 pub mod stats;
+pub mod tidy;
 
 /// The analyses of a study's results that the report renders beside them, computed before any
 /// file is written (the report computes nothing itself). [`analyse`] makes them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Analyses {
     /// Sensitivity indices, for a study whose worlds are a sensitivity design (`None` otherwise).
     pub sensitivity: Option<sensitivity::Sensitivity>,
+    /// The tidy tables (`summary.csv`, `worlds.csv`).
+    pub tidy: tidy::Tidy,
 }
 
 /// Every analysis that applies to `results` of the study described by `facts`.
 pub fn analyse(results: &results::Results, facts: &facts::Facts) -> Analyses {
-    Analyses { sensitivity: sensitivity::analyse(results, facts) }
+    Analyses { sensitivity: sensitivity::analyse(results, facts), tidy: tidy::tidy(results, facts) }
 }

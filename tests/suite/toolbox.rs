@@ -127,3 +127,108 @@ fn bad_command_line_overrides_are_refused_naming_the_argument() {
     let o = permeate(&["check", scenario.to_str().unwrap(), "--set", "involvement.fraction=0.25"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// `worlds.csv` holds the values that produced each world: running the scenario without
+/// `[uncertain]`, with world 1's values set on the command line (a `scale` factor as the
+/// scenario's value times the factor's), gives exactly world 1's replications of every variant.
+///
+/// Broken version seen to fail: writing the values rounded to 6 decimals (the re-run differs).
+#[test]
+fn worlds_csv_holds_the_values_that_made_each_world() {
+    let text = std::fs::read_to_string(bundled("acme-uncertain.toml")).unwrap();
+    let s = TempScenario::new(&[("scenario.toml", &text), ("plain.toml", &text[..text.find("[uncertain]").unwrap()])]);
+    let out = s.path("out");
+    run_ok(&s.scenario(), &out, &["-n", "30", "--worlds", "3"]);
+    let mut worlds = csv::Reader::from_path(out.join("worlds.csv")).unwrap();
+    let header: Vec<String> = worlds.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[0], "world");
+    assert_eq!(header.len(), 1 + 8, "{header:?}");
+    let rows: Vec<csv::StringRecord> = worlds.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    let world = &rows[1];
+    assert_eq!(&world[0], "1");
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    let median = |role: &str| table["roles"][role]["processing"]["median"].as_float().unwrap();
+    let mut args = vec![];
+    for (name, value) in header.iter().zip(world.iter()).skip(1) {
+        let value: f64 = value.parse().unwrap();
+        if name == "processing speed" {
+            args.push(format!("roles.developer.processing.median={}", median("developer") * value));
+            args.push(format!("roles.team_lead.processing.median={}", median("team_lead") * value));
+        } else {
+            args.push(format!("{name}={value}"));
+        }
+    }
+    let plain_out = s.path("plain-out");
+    let mut extra = vec!["-n", "30"];
+    for a in &args {
+        extra.extend(["--set", a.as_str()]);
+    }
+    run_ok(&s.path("plain.toml"), &plain_out, &extra);
+    let in_world: Vec<String> = read(&out, "replications.csv")
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1] == "1").then(|| format!("{},{},{},{}", f[0], f[2], f[3], f[4]))
+        })
+        .collect();
+    let plain: Vec<String> = read(&plain_out, "replications.csv").lines().skip(1).map(String::from).collect();
+    assert_eq!(in_world.len(), 5 * 30);
+    assert_eq!(in_world, plain);
+}
+
+/// `summary.csv` says what `summary.json` says: per point the reached share, the T80 median,
+/// quantiles and mean, and the paired median difference from the baseline; with worlds, one
+/// row per point and world besides the pooled one.
+///
+/// Broken version seen to fail: the pooled row's p10 and p90 swapped.
+#[test]
+fn summary_csv_equals_summary_json() {
+    let s = acme_with(50, |t| t);
+    let out = s.path("out");
+    run_ok(&s.scenario(), &out, &[]);
+    let json: serde_json::Value = serde_json::from_str(&read(&out, "summary.json")).unwrap();
+    let mut r = csv::Reader::from_path(out.join("summary.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let variants = json["variants"].as_array().unwrap();
+    assert_eq!(rows.len(), variants.len());
+    let num = |cell: &str| -> serde_json::Value {
+        if cell.is_empty() { serde_json::Value::Null } else { serde_json::json!(cell.parse::<f64>().unwrap()) }
+    };
+    let same = |a: &serde_json::Value, b: &serde_json::Value| match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.is_null() && b.is_null(),
+    };
+    for (row, v) in rows.iter().zip(variants) {
+        assert_eq!(&row[col("point")], v["name"].as_str().unwrap());
+        assert!(same(&num(&row[col("reached_share")]), &v["reached_fraction"]));
+        for (c, k) in [
+            ("t80_median_hours", "median"),
+            ("t80_p10_hours", "p10"),
+            ("t80_p90_hours", "p90"),
+            ("t80_mean_hours", "mean"),
+        ] {
+            assert!(
+                same(&num(&row[col(c)]), &v["t_threshold"][k]),
+                "{} {c}: {} vs {}",
+                v["name"],
+                &row[col(c)],
+                v["t_threshold"][k]
+            );
+        }
+        let delta = &v["vs_baseline"]["median_delta"];
+        assert!(same(&num(&row[col("delta_median_hours")]), delta), "{}", v["name"]);
+    }
+    // With worlds: a pooled row and one row per world for each point.
+    let text = std::fs::read_to_string(bundled("acme-uncertain.toml")).unwrap();
+    let u = TempScenario::new(&[("scenario.toml", &text)]);
+    let uout = u.path("out");
+    run_ok(&u.scenario(), &uout, &["-n", "20", "--worlds", "4"]);
+    let mut r = csv::Reader::from_path(uout.join("summary.csv")).unwrap();
+    let worlds: Vec<String> = r.records().map(|x| x.unwrap()[2].to_string()).collect();
+    assert_eq!(worlds.len(), 5 * (1 + 4));
+    assert_eq!(&worlds[..5], ["", "0", "1", "2", "3"]);
+}
