@@ -83,6 +83,9 @@ pub(crate) struct VariantArgs {
 pub(crate) struct CheckArgs {
     /// The scenario file (TOML).
     pub(crate) scenario: PathBuf,
+    /// Print the organisation summary, design points, uncertain factors, warnings and memory estimate as JSON on stdout (nothing else there).
+    #[arg(long)]
+    pub(crate) json: bool,
     #[command(flatten)]
     pub(crate) overrides: SetArgs,
     #[command(flatten)]
@@ -248,6 +251,9 @@ pub(crate) struct RunArgs {
     /// `permeate merge` [default output: results/<scenario file stem>-shard-I-of-N/].
     #[arg(long, value_name = "I/N")]
     pub(crate) shard: Option<String>,
+    /// Print summary.json on stdout when done (nothing else there; no progress).
+    #[arg(long)]
+    pub(crate) json: bool,
     #[command(flatten)]
     pub(crate) overrides: SetArgs,
     #[command(flatten)]

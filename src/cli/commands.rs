@@ -71,19 +71,64 @@ fn to_resolution(v: f64, resolution: f64) -> String {
 
 /// `permeate check`: the scenario, its plan and its memory estimate, validated; the summary.
 pub(crate) fn check(args: CheckArgs) -> Result<(), Error> {
-    let ctx = Context::new(&args.common)?;
+    let ctx = Context::new(&json_is_quiet(&args.common, args.json))?;
     let scenario = load(&args.scenario, &args.overrides, &args.points)?;
     let plan = Plan::of(&scenario)?;
     ctx.check_memory(&plan)?;
+    if args.json {
+        let estimate = study::memory::estimate_run(&plan, ctx.threads());
+        let check = CheckJson {
+            schema_version: CHECK_SCHEMA_VERSION,
+            valid: true,
+            file: scenario.file.display().to_string(),
+            warnings: scenario.default_warnings(),
+            memory_estimate_bytes: u64::try_from(estimate.total()).unwrap_or(u64::MAX),
+            study: plan.facts(),
+        };
+        println!("{}", serde_json::to_string_pretty(&check).map_err(|e| Error::Internal(e.to_string()))?);
+        return Ok(());
+    }
     ctx.say(&scenario.summary());
     ctx.say("ok: the scenario is valid");
     Ok(())
 }
 
+/// The version of `check --json`'s layout (documented in docs/toolbox.md).
+const CHECK_SCHEMA_VERSION: u32 = 1;
+
+/// `permeate check --json`: the validated scenario as plain data.
+#[derive(serde::Serialize)]
+struct CheckJson {
+    /// [`CHECK_SCHEMA_VERSION`].
+    schema_version: u32,
+    /// Always true: an invalid scenario exits 2 with its message on stderr instead.
+    valid: bool,
+    /// The scenario file as given.
+    file: String,
+    /// Roles acting with defaults, in words.
+    warnings: Vec<String>,
+    /// The run's estimated peak memory in bytes (what `--max-memory` is checked against).
+    memory_estimate_bytes: u64,
+    /// The study's facts: design points, the organisation and assumptions, uncertain factors and
+    /// worlds, goal and costs (the same as in a results folder's `shard.json`).
+    study: crate::analysis::facts::Facts,
+}
+
+/// With `--json`, stdout carries the JSON alone: the context is quiet (no headline, no
+/// progress).
+fn json_is_quiet(common: &super::args::CommonArgs, json: bool) -> super::args::CommonArgs {
+    super::args::CommonArgs { quiet: common.quiet || json, ..common.clone() }
+}
+
 /// `permeate run`.
 pub(crate) fn run(args: RunArgs) -> Result<(), Error> {
-    let ctx = Context::new(&args.common)?;
+    let ctx = Context::new(&json_is_quiet(&args.common, args.json))?;
     let shard = parse_shard(args.shard.as_deref())?;
+    if args.json && shard.is_some() {
+        return Err(Error::Argument(
+            "--json prints a whole study's summary.json, and a shard has none: merge the shards, then read the merged folder's summary.json".into(),
+        ));
+    }
     let scenario = load(&args.scenario, &args.overrides, &args.points)?;
     let worlds = match (&args.posterior, args.worlds) {
         (Some(path), count) => {
@@ -101,7 +146,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Error> {
     };
     let options = PlanOptions { seed: args.seed, replications: args.replications, worlds, shard };
     let out = args.out.clone().unwrap_or_else(|| study_out(&args.scenario, "", shard));
-    execute(&ctx, &scenario, options, &out)
+    execute(&ctx, &scenario, options, &out, args.json)
 }
 
 /// `permeate sensitivity`: a study over a Saltelli or Morris design of worlds.
@@ -120,7 +165,7 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> Result<(), Error> {
     let options =
         PlanOptions { seed: args.seed, replications: args.replications, worlds: WorldChoice::Design(design), shard };
     let out = args.out.clone().unwrap_or_else(|| study_out(&args.scenario, "-sensitivity", shard));
-    execute(&ctx, &scenario, options, &out)
+    execute(&ctx, &scenario, options, &out, false)
 }
 
 /// `--shard I/N`, checked.
@@ -138,7 +183,7 @@ fn study_out(scenario: &Path, suffix: &str, shard: Option<Shard>) -> PathBuf {
 
 /// Plans and runs a study (`run`, `sensitivity`): the whole study into a results folder, or one
 /// shard into a partial folder for `merge`.
-fn execute(ctx: &Context, scenario: &Scenario, options: PlanOptions, out: &Path) -> Result<(), Error> {
+fn execute(ctx: &Context, scenario: &Scenario, options: PlanOptions, out: &Path, json: bool) -> Result<(), Error> {
     let shard = options.shard;
     let plan = Plan::new(scenario, options)?;
     ctx.output(out, Policy::Results)?;
@@ -166,6 +211,9 @@ fn execute(ctx: &Context, scenario: &Scenario, options: PlanOptions, out: &Path)
     bar.finish_and_clear();
     let analyses = ctx.install(|| analysis::analyse(&results, &facts));
     report::write_results(&results, &facts, &analyses, out)?;
+    if json {
+        print!("{}", report::summary_json(&results));
+    }
     ctx.say(&report::headline_text(&results));
     ctx.say(&format!("results written to {}/", out.display()));
     Ok(())

@@ -232,3 +232,35 @@ fn summary_csv_equals_summary_json() {
     assert_eq!(worlds.len(), 5 * (1 + 4));
     assert_eq!(&worlds[..5], ["", "0", "1", "2", "3"]);
 }
+
+/// `check --json` prints one JSON document (and nothing else) on stdout with the design points,
+/// the uncertain factors, the warnings and the memory estimate; `run --json` prints exactly the
+/// `summary.json` it wrote.
+///
+/// Broken versions seen to fail: the check's headline text printed before the JSON (stdout no
+/// longer parses); `run --json` printing the summary of the baseline only.
+#[test]
+fn json_on_stdout_is_the_only_thing_there() {
+    let text = std::fs::read_to_string(bundled("acme-uncertain.toml")).unwrap();
+    let s = TempScenario::new(&[("scenario.toml", &text)]);
+    let o = permeate(&["check", s.scenario().to_str().unwrap(), "--json", "--set", "involvement.fraction=0.1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let check: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is one JSON document");
+    assert_eq!(check["valid"], true);
+    let points: Vec<&str> =
+        check["study"]["points"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(points[0], "baseline");
+    assert_eq!(points.len(), 5);
+    assert_eq!(check["study"]["uncertain"]["factors"].as_array().unwrap().len(), 8);
+    assert!(check["memory_estimate_bytes"].as_u64().unwrap() > 1_000_000);
+    assert_eq!(check["study"]["command_line_set"], serde_json::json!(["involvement.fraction=0.1"]));
+
+    let plain = acme_with(20, |t| t);
+    let out = plain.path("out");
+    let o = permeate(&["run", plain.scenario().to_str().unwrap(), "-o", out.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), read(&out, "summary.json"));
+    let o = permeate(&["run", plain.scenario().to_str().unwrap(), "--json", "--shard", "1/2", "-o", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("merge the shards"));
+}
