@@ -39,6 +39,20 @@ pub(crate) enum Command {
     /// The smallest setting of one monotone lever (e.g. involvement.fraction) at which the
     /// baseline meets the scenario's [goal], by bisection; writes optimise.json.
     Optimise(OptimiseArgs),
+    /// Print the JSON Schema (draft 7) of the scenario file on stdout, for editors' TOML
+    /// plugins (e.g. Even Better TOML / Taplo: a `#:schema PATH` first line in the scenario).
+    Schema,
+    /// Print shell completions on stdout, e.g. `permeate completions bash > ~/.local/share/bash-completion/completions/permeate`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, e.g. `permeate man > permeate.1; man ./permeate.1`.
+    Man,
+}
+
+/// `permeate completions`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// What every subcommand takes: the one place the threads, the memory limit and the quiet flag

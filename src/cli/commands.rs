@@ -69,6 +69,15 @@ fn to_resolution(v: f64, resolution: f64) -> String {
     s.to_string()
 }
 
+/// Writes `text` to stdout; a closed pipe (`permeate schema | head`) is not an error.
+pub(crate) fn print(text: &str) -> Result<(), Error> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Internal(format!("writing to stdout: {e}"))),
+        _ => Ok(()),
+    }
+}
+
 /// `permeate check`: the scenario, its plan and its memory estimate, validated; the summary.
 pub(crate) fn check(args: CheckArgs) -> Result<(), Error> {
     let ctx = Context::new(&json_is_quiet(&args.common, args.json))?;

@@ -262,6 +262,22 @@ pub fn parse_set_argument(arg: &str) -> Result<(String, toml::Value), String> {
     }
 }
 
+/// The JSON Schema (draft 7) of the scenario file, made from the raw types the loader reads
+/// (so it has every key, and `additionalProperties: false` where the loader refuses unknown
+/// keys). `[uncertain]` and the values of `set` and `[sweep]` are described loosely (any
+/// table or value): their checks depend on the paths they name. Pretty JSON with a final
+/// newline; committed as `docs/scenario.schema.json`.
+pub fn json_schema() -> String {
+    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+    let mut schema = generator.into_root_schema_for::<raw::RawScenario>();
+    schema.insert("title".into(), "permeate scenario".into());
+    schema.insert(
+        "description".into(),
+        "A permeate scenario file (TOML): the organisation, channels, roles, variants and study settings; see docs/scenario-format.md.".into(),
+    );
+    serde_json::to_string_pretty(&schema).expect("a schema serialises") + "\n"
+}
+
 impl Scenario {
     /// Reads, parses and validates the scenario file at `path` with all its variants.
     pub fn load(path: &Path) -> Result<Scenario, InputError> {

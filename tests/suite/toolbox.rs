@@ -264,3 +264,67 @@ fn json_on_stdout_is_the_only_thing_there() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("merge the shards"));
 }
+
+/// `permeate schema` is the committed `docs/scenario.schema.json`; every bundled scenario points
+/// to it with a `#:schema` first line and is valid under it; an unknown key, a wrong type and an
+/// unknown distribution are not.
+///
+/// Broken version seen to fail: `[roles.NAME]` without `deny_unknown_fields` (the misspelt
+/// `notise` passes the schema).
+#[test]
+fn the_schema_accepts_every_bundled_scenario_and_rejects_mistakes() {
+    let o = permeate(&["schema"]);
+    assert!(o.status.success());
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenario.schema.json")).unwrap();
+    assert!(
+        String::from_utf8(o.stdout.clone()).unwrap() == committed,
+        "docs/scenario.schema.json is stale: cargo run -- schema > docs/scenario.schema.json"
+    );
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let as_json = |text: &str| serde_json::to_value(toml::from_str::<toml::Table>(text).unwrap()).unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.starts_with("#:schema ../docs/scenario.schema.json\n"), "{}", path.display());
+            let errors: Vec<String> = validator.iter_errors(&as_json(&text)).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+            seen += 1;
+        }
+    }
+    assert!(seen >= 7);
+    let base = "name = \"x\"\n[organisation]\npeople = \"p.csv\"\nlinks = \"l.csv\"\n";
+    assert!(validator.is_valid(&as_json(&format!("{base}[roles.developer]\nnotice = 0.5\n"))));
+    for bad in [
+        "[roles.developer]\nnotise = 0.5\n",
+        "[roles.developer]\nnotice = \"often\"\n",
+        "[channels.chat]\ndelay = { dist = \"lognorm\", median = 1.0, sigma = 0.5 }\n",
+        "replicatons = 10\n",
+    ] {
+        assert!(!validator.is_valid(&as_json(&format!("{base}{bad}"))), "accepted: {bad}");
+    }
+}
+
+/// `completions` and `man` print what a shell and `man` read, naming every subcommand.
+#[test]
+fn completions_and_man_page_name_every_subcommand() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = permeate(&["completions", shell]);
+        assert!(o.status.success(), "{shell}");
+        let text = String::from_utf8(o.stdout).unwrap();
+        for sub in ["run", "check", "sensitivity", "calibrate", "merge", "import", "optimise", "schema"] {
+            assert!(text.contains(sub), "{shell} completions lack {sub}");
+        }
+        assert!(text.contains("--set"), "{shell}");
+    }
+    let o = permeate(&["man"]);
+    assert!(o.status.success());
+    let man = String::from_utf8(o.stdout).unwrap();
+    assert!(man.starts_with(".ie") || man.contains(".TH permeate"), "{}", &man[..200.min(man.len())]);
+    assert!(man.contains("optimise") && man.contains("sensitivity"));
+    assert_eq!(permeate(&["completions", "tcsh"]).status.code(), Some(2));
+}
