@@ -4,6 +4,7 @@
 //! [`facts::Facts`], the boundary that lets merge and the report work without the scenario.
 
 pub mod costs;
+pub mod decision;
 pub mod facts;
 pub mod goal;
 pub mod results;

@@ -86,6 +86,7 @@ pub fn page(
     facts: &Facts,
     charts: &[Chart],
     sensitivity: Option<&crate::analysis::sensitivity::Sensitivity>,
+    decision: &crate::analysis::decision::Decision,
 ) -> String {
     let base = &results.variants[0];
     let t = format!("T{:.0}", 100.0 * base.threshold);
@@ -121,9 +122,12 @@ pub fn page(
     let costs_link = if results.route.is_some() { "<a href=\"#costs\">What it costs</a>" } else { "" };
     let _ = writeln!(
         s,
-        "<nav><a href=\"#answer\">The answer</a><a href=\"#variants\">All variants</a>{costs_link}<a href=\"#charts\">Charts</a>\
+        "<nav><a href=\"#decision\">The decision</a><a href=\"#answer\">The answer</a><a href=\"#variants\">All variants</a>{costs_link}<a href=\"#charts\">Charts</a>\
           <a href=\"#bottlenecks\">Where it gets stuck</a><a href=\"#assumptions\">Organisation and assumptions</a></nav>\n</header>"
     );
+
+    // The decision first.
+    s += &super::decision::section(results, decision, charts.iter().find(|c| c.file == super::charts::DECISION_CHART));
 
     // The answer.
     s += "<section id=\"answer\">\n<h2>The answer</h2>\n<ul class=\"answers\">\n";
@@ -148,7 +152,9 @@ pub fn page(
     s += "<section id=\"charts\">\n<h2 class=\"charts\">Charts</h2>\n<p class=\"howto\">The same charts are in the \
           <code>charts/</code> folder beside this report, as SVG files for slides.</p>\n";
     let is_sensitivity = |c: &&Chart| c.file.starts_with("sensitivity-");
-    for c in charts.iter().filter(|c| !is_sensitivity(c) && c.file != super::charts::COSTS_CHART) {
+    for c in charts.iter().filter(|c| {
+        !is_sensitivity(c) && c.file != super::charts::COSTS_CHART && c.file != super::charts::DECISION_CHART
+    }) {
         s += &figure(c);
     }
     s += "</section>\n";

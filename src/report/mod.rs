@@ -5,8 +5,10 @@
 
 pub mod charts;
 pub mod costs;
+pub mod decision;
 pub mod html;
 pub mod markup;
+pub mod units;
 
 use crate::random::dist::{fmt_decimals, fmt_pct};
 use std::fmt::Write as _;
@@ -638,12 +640,15 @@ pub fn result_files(results: &Results, facts: &Facts) -> Result<Vec<(String, Str
         files.push(("sensitivity.csv".into(), crate::analysis::sensitivity::csv(s)));
         files.push(("sensitivity.json".into(), serde_json::to_string_pretty(s).expect("plain data serialises") + "\n"));
     }
+    let decision = crate::analysis::decision::decide(results, sensitivity.as_ref());
     let mut charts =
-        charts::all(results).map_err(|(file, message)| format!("drawing the chart {file} failed: {message}"))?;
+        vec![charts::decision(results, &decision).map_err(|m| format!("drawing the chart decision.svg failed: {m}"))?];
+    charts
+        .extend(charts::all(results).map_err(|(file, message)| format!("drawing the chart {file} failed: {message}"))?);
     if let Some(s) = &sensitivity {
         charts.extend(charts::sensitivity(s).map_err(|m| format!("drawing the sensitivity charts failed: {m}"))?);
     }
-    files.push(("report.html".into(), html::page(results, facts, &charts, sensitivity.as_ref())));
+    files.push(("report.html".into(), html::page(results, facts, &charts, sensitivity.as_ref(), &decision)));
     for chart in charts {
         files.push((format!("charts/{}", chart.file), chart.svg));
     }
