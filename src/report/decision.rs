@@ -394,14 +394,14 @@ mod tests {
         today in 100% of replications and never slower.";
 
     /// The recommendation in every regime of issue 21, word for word. Each expected text was
-    /// checked by hand against the data (quantiles of 11 sorted values are the 2nd, 6th and
-    /// 10th; of 10 worlds' medians by linear interpolation). Broken versions seen to fail:
-    /// counting worlds where neither reaches as "not faster" (the regime "both never reach in
-    /// some worlds" then says 4 of 10 faster but hides the 6 and the gain in reaching); stating
-    /// "sooner" from the paired median when today's median is never (baseline never reaches);
-    /// sorting by position instead of the median (a variant never reaches: it was ranked
-    /// second); hours/8 with calendars (calendar regimes: "working days"); naming the factor with
-    /// the largest total index whatever its interval (small sensitivity study).
+    /// worked out by hand from the data (quantiles of 11 sorted values are the 2nd, 6th and 10th;
+    /// of 10 worlds' medians by linear interpolation; decimals from the width of the median's
+    /// 95% interval). Broken versions seen to fail: counting worlds where neither reaches as
+    /// slower (regimes "both never reach in some worlds" and "bimodal worlds"); ignoring the
+    /// calendars when choosing the unit (both calendar regimes: "working days"); naming the
+    /// factor with the largest total index although an index is outside [0, 1] (the small
+    /// study with a negative index). Sorting by position instead of the median fails
+    /// `rows_are_sorted_and_the_chart_has_every_point`.
     #[test]
     fn the_recommendation_is_right_in_every_regime() {
         let fixed = ClockFacts {
@@ -416,7 +416,7 @@ mod tests {
         let factors_clear =
             vec![sobol("developer notice", 0.6, 0.7, [0.55, 0.85]), sobol("chat delay", 0.1, 0.15, [0.05, 0.3])];
         let factors_negative =
-            vec![sobol("developer notice", -0.2, 0.73, [0.3, 1.0]), sobol("chat delay", 0.1, 0.2, [0.0, 0.4])];
+            vec![sobol("developer notice", -0.2, 0.73, [0.3, 1.0]), sobol("chat delay", 0.1, 0.15, [0.05, 0.25])];
         let factors_straddle =
             vec![sobol("developer notice", 0.4, 0.5, [0.2, 0.8]), sobol("chat delay", 0.3, 0.4, [0.1, 0.7])];
         let regimes: Vec<(&str, Results, Option<Sensitivity>, String)> = vec![
