@@ -262,6 +262,23 @@ pub enum InputErrorKind {
         /// The required header, e.g. `id,unit,role`.
         required: &'static str,
     },
+    /// A header names the same column twice. Remove or rename one of them.
+    #[error("the column `{0}` appears twice in the header")]
+    DuplicateColumn(String),
+    /// A cell that must have a value is empty. Fill it in.
+    #[error("empty value")]
+    EmptyValue,
+    /// A CSV file has a header but no data rows. Give at least one row after the header.
+    #[error("no {what}: the file has a header but no rows{detail}")]
+    NoRows {
+        /// What the rows are ("people", "employees", "observations", ...).
+        what: &'static str,
+        /// Extra context, e.g. " (form per-item)"; empty when none.
+        detail: String,
+    },
+    /// A link whose source and target are the same person. Remove it.
+    #[error("a link from a person to themself")]
+    SelfLink,
     /// A CSV row is malformed (wrong number of fields, bad quoting).
     #[error("malformed CSV: {0}")]
     Csv(String),

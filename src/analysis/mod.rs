@@ -1,12 +1,29 @@
 //! Analysis: from the merged outcomes of a study to the one [`results::Results`] type that every
-//! writer reads — the summary statistics ([`stats`]), goals ([`goal`]), costs and the cheapest
-//! route ([`costs`]), sensitivity indices ([`sensitivity`]) — and the study's plain-data
+//! writer reads — the summary statistics ([`stats`]), goals (`goal`), costs and the cheapest
+//! route (`costs`), sensitivity indices ([`sensitivity`]) — and the study's plain-data
 //! [`facts::Facts`], the boundary that lets merge and the report work without the scenario.
 
-pub mod costs;
+pub(crate) mod costs;
 pub mod decision;
 pub mod facts;
-pub mod goal;
+pub(crate) mod goal;
 pub mod results;
 pub mod sensitivity;
 pub mod stats;
+
+/// The analyses of a study's results that the report renders beside them, computed before any
+/// file is written (the report computes nothing itself). [`analyse`] makes them.
+#[derive(Debug, Clone)]
+pub struct Analyses {
+    /// Sensitivity indices, for a study whose worlds are a sensitivity design (`None` otherwise).
+    pub sensitivity: Option<sensitivity::Sensitivity>,
+    /// The decision: the design points ranked, and the one to recommend.
+    pub decision: decision::Decision,
+}
+
+/// Every analysis that applies to `results` of the study described by `facts`.
+pub fn analyse(results: &results::Results, facts: &facts::Facts) -> Analyses {
+    let sensitivity = sensitivity::analyse(results, facts);
+    let decision = decision::decide(results, sensitivity.as_ref());
+    Analyses { sensitivity, decision }
+}

@@ -10,7 +10,7 @@ use crate::design::worlds::WorldDesign;
 use crate::error::Error;
 use crate::outdir::Policy;
 use crate::study::{Plan, PlanOptions, Shard, WorldChoice};
-use crate::{Scenario, outdir, report, study};
+use crate::{Scenario, analysis, outdir, report, study};
 
 /// Bytes of memory per byte of an import's input files: the text, its parsed records, the
 /// people and links built from them and the files written.
@@ -140,7 +140,8 @@ fn execute(ctx: &Context, scenario: &Scenario, options: PlanOptions, out: &Path)
     }
     let results = ctx.install(|| study::results(&plan, &|| bar.inc(1)))?;
     bar.finish_and_clear();
-    report::write_results(&results, &facts, out)?;
+    let analyses = ctx.install(|| analysis::analyse(&results, &facts));
+    report::write_results(&results, &facts, &analyses, out)?;
     ctx.say(&report::headline_text(&results));
     ctx.say(&format!("results written to {}/", out.display()));
     Ok(())
@@ -198,7 +199,7 @@ pub(crate) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         }
     };
     let result = ctx.install(|| calibrate::calibrate_with_progress(&scenario, &obs, &name, &options, &progress))?;
-    calibrate::write_folder(&result, &out)?;
+    report::calibration::write_folder(&result, &out)?;
     ctx.say(&result.sentence);
     ctx.say(&format!(
         "{} particles after {} simulated data sets; written to {}/ (run over the posterior with `permeate run {} --posterior {}`)",
@@ -223,7 +224,8 @@ pub(crate) fn merge(args: MergeArgs) -> Result<(), Error> {
         .collect();
     ctx.check_input_memory(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>(), MERGE_BYTES_PER_INPUT_BYTE)?;
     let (facts, results) = ctx.install(|| study::shard::merge(&args.shards))?;
-    report::write_results(&results, &facts, &args.out)?;
+    let analyses = ctx.install(|| analysis::analyse(&results, &facts));
+    report::write_results(&results, &facts, &analyses, &args.out)?;
     ctx.say(&report::headline_text(&results));
     ctx.say(&format!("merged {} shards into {}/", args.shards.len(), args.out.display()));
     Ok(())

@@ -256,27 +256,27 @@ impl Dist {
 /// ziggurat is not monotone in the bits, but an exponential draw is `exp1 · mean`, so for the
 /// same bits it is still monotone in the mean — what the coupling of variants relies on.
 #[inline(always)]
-pub fn exp1_f32(bits: u64) -> f32 {
+pub(crate) fn exp1_f32(bits: u64) -> f32 {
     let x: f64 = rand_distr::Exp1.sample(&mut crate::random::rng::BitsFirst::new(bits));
     x as f32
 }
 
 /// Formats a number with at most 3 significant decimals and no trailing zeros.
-pub fn fmt_num(x: f64) -> String {
+pub(crate) fn fmt_num(x: f64) -> String {
     fmt_decimals(x, 3)
 }
 
 /// Formats a number rounded to `decimals` decimals without trailing zeros (`12.50` → `12.5`,
 /// `3.000` → `3`); a value that rounds to zero is `0`, never `-0`. The one number format of the
 /// result files and reports.
-pub fn fmt_decimals(x: f64, decimals: usize) -> String {
+pub(crate) fn fmt_decimals(x: f64, decimals: usize) -> String {
     let s = format!("{x:.decimals$}");
     let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s.as_str() };
     if s.is_empty() || s == "-0" { "0".into() } else { s.to_string() }
 }
 
 /// A share 0–1 as a whole percentage, e.g. `0.834` → `83%`.
-pub fn fmt_pct(share: f64) -> String {
+pub(crate) fn fmt_pct(share: f64) -> String {
     format!("{:.0}%", 100.0 * share)
 }
 
@@ -309,7 +309,7 @@ fn gamma_fn(x: f64) -> f64 {
 /// The quantile function of the standard normal distribution, Wichura's algorithm AS 241
 /// (PPND16, relative accuracy about 1e-16) for `p` in (0, 1).
 #[allow(clippy::excessive_precision)] // AS 241 coefficients, kept as published
-pub fn standard_normal_quantile(p: f64) -> f64 {
+pub(crate) fn standard_normal_quantile(p: f64) -> f64 {
     debug_assert!(p > 0.0 && p < 1.0);
     let q = p - 0.5;
     if q.abs() <= 0.425 {

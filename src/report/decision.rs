@@ -11,7 +11,7 @@ use super::units::{TimeUnit, count, decimals_for};
 
 /// A share as a whole percentage that never rounds a part away: "under 1%" for a share above 0
 /// that rounds to 0%, "over 99%" for one below 1 that rounds to 100%.
-pub fn pct(share: f64) -> String {
+pub(crate) fn pct(share: f64) -> String {
     if share > 0.0 && share < 0.005 {
         "under 1%".into()
     } else if share < 1.0 && share >= 0.995 {
@@ -60,7 +60,7 @@ fn band_text(across: Across, band: [Option<f64>; 2], unit: TimeUnit, decimals: u
 
 /// A short label for a design point: for sweep points the swept values with the last part of
 /// each path ("fraction 0.1, mandate true"), else its name.
-pub fn short_label(results: &Results, point: usize) -> String {
+pub(crate) fn short_label(results: &Results, point: usize) -> String {
     if let Some(sw) = &results.sweep
         && let Some(p) = sw.points.iter().find(|p| p.point == point)
     {
@@ -132,7 +132,7 @@ fn cost_text(results: &Results, v: &VariantResults) -> Option<String> {
 /// (its median T against the reference's, and how often each reaches the threshold at all),
 /// how sure (best in how many worlds, faster/slower/same/neither), what it costs and returns,
 /// and what to measure next.
-pub fn recommendation(results: &Results, d: &Decision) -> String {
+pub(crate) fn recommendation(results: &Results, d: &Decision) -> String {
     let unit = TimeUnit::of(results);
     let threshold = format!("{:.0}% of the target", 100.0 * results.threshold);
     let reference_name = &results.variants[d.reference].name;
@@ -248,7 +248,7 @@ fn cap(s: &str) -> String {
 }
 
 /// The decision section of `report.html`: the recommendation and the decision chart.
-pub fn section(results: &Results, d: &Decision, chart: Option<&super::charts::Chart>) -> String {
+pub(crate) fn section(results: &Results, d: &Decision, chart: Option<&super::charts::Chart>) -> String {
     let mut s = String::from("<section id=\"decision\">\n<h2>The decision</h2>\n");
     s += &format!("<p class=\"recommendation\">{}</p>\n", esc(&recommendation(results, d)));
     if let Some(c) = chart {

@@ -1,19 +1,21 @@
 //! Report writers: `summary.json`, `replications.csv`, `curve.csv`, `sweep.csv` (with a sweep),
-//! `summary.md`, the workshop report `report.html` ([`html`]) and its charts as SVG files in
-//! `charts/` ([`charts`]), written whole: everything goes to a temporary folder beside the output
+//! `summary.md`, the workshop report `report.html` (`html`) and its charts as SVG files in
+//! `charts/` (`charts`), written whole: everything goes to a temporary folder beside the output
 //! folder, which then replaces it, so a failed run never leaves half-written results.
 
-pub mod charts;
-pub mod costs;
-pub mod decision;
-pub mod html;
-pub mod markup;
-pub mod units;
+pub(crate) mod calibration;
+pub(crate) mod charts;
+pub(crate) mod costs;
+pub(crate) mod decision;
+pub(crate) mod html;
+pub(crate) mod markup;
+pub(crate) mod units;
 
 use crate::random::dist::{fmt_decimals, fmt_pct};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::analysis::Analyses;
 use crate::analysis::facts::Facts;
 use crate::analysis::results::{Results, VariantResults};
 use crate::error::Error;
@@ -523,6 +525,7 @@ pub fn coupling_note(results: &Results) -> String {
     )
 }
 
+/// `summary.md`: the headline, the comparison table, costs, where the item gets stuck and notes.
 pub fn summary_md(results: &Results) -> String {
     let base = &results.variants[0];
     let pct = 100.0 * base.threshold;
@@ -624,8 +627,9 @@ fn bottlenecks_md(results: &Results) -> String {
 
 /// All result files of a study, as (relative path, content): `summary.json`,
 /// `replications.csv`, `curve.csv`, `summary.md`, `sweep.csv` (with a sweep), `report.html` and
-/// `charts/*.svg`. Made from the results and the facts alone.
-pub fn result_files(results: &Results, facts: &Facts) -> Result<Vec<(String, String)>, String> {
+/// `charts/*.svg`. Made from the results, the facts and the analyses handed in (see
+/// [`crate::analysis::analyse`]); nothing is computed here.
+pub fn result_files(results: &Results, facts: &Facts, analyses: &Analyses) -> Result<Vec<(String, String)>, String> {
     let mut files: Vec<(String, String)> = vec![
         ("summary.json".into(), summary_json(results)),
         ("replications.csv".into(), replications_csv(results)),
@@ -635,20 +639,20 @@ pub fn result_files(results: &Results, facts: &Facts) -> Result<Vec<(String, Str
     if let Some(sweep) = sweep_csv(results) {
         files.push(("sweep.csv".into(), sweep));
     }
-    let sensitivity = crate::analysis::sensitivity::analyse(results, facts);
-    if let Some(s) = &sensitivity {
+    let sensitivity = analyses.sensitivity.as_ref();
+    if let Some(s) = sensitivity {
         files.push(("sensitivity.csv".into(), crate::analysis::sensitivity::csv(s)));
         files.push(("sensitivity.json".into(), serde_json::to_string_pretty(s).expect("plain data serialises") + "\n"));
     }
-    let decision = crate::analysis::decision::decide(results, sensitivity.as_ref());
+    let decision = &analyses.decision;
     let mut charts =
-        vec![charts::decision(results, &decision).map_err(|m| format!("drawing the chart decision.svg failed: {m}"))?];
+        vec![charts::decision(results, decision).map_err(|m| format!("drawing the chart decision.svg failed: {m}"))?];
     charts
         .extend(charts::all(results).map_err(|(file, message)| format!("drawing the chart {file} failed: {message}"))?);
-    if let Some(s) = &sensitivity {
+    if let Some(s) = sensitivity {
         charts.extend(charts::sensitivity(s).map_err(|m| format!("drawing the sensitivity charts failed: {m}"))?);
     }
-    files.push(("report.html".into(), html::page(results, facts, &charts, sensitivity.as_ref(), &decision)));
+    files.push(("report.html".into(), html::page(results, facts, &charts, sensitivity, decision)));
     for chart in charts {
         files.push((format!("charts/{}", chart.file), chart.svg));
     }
@@ -656,8 +660,8 @@ pub fn result_files(results: &Results, facts: &Facts) -> Result<Vec<(String, Str
 }
 
 /// Writes all result files into `out`, replacing what was there, or nothing at all on failure.
-pub fn write_results(results: &Results, facts: &Facts, out: &Path) -> Result<(), Error> {
-    let files = result_files(results, facts)
+pub fn write_results(results: &Results, facts: &Facts, analyses: &Analyses, out: &Path) -> Result<(), Error> {
+    let files = result_files(results, facts, analyses)
         .map_err(|message| Error::Write { path: out.join("charts"), source: std::io::Error::other(message) })?;
     let files: Vec<(&str, String)> = files.iter().map(|(p, c)| (p.as_str(), c.clone())).collect();
     crate::outdir::write_folder_atomically(out, &files)

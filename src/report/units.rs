@@ -8,13 +8,13 @@ use crate::analysis::results::Results;
 use crate::random::dist::fmt_decimals;
 
 /// Medians below this many hours are stated in hours (without calendars).
-pub const HOURS_BELOW: f64 = 2.0 * WORKING_DAY_HOURS;
+pub(crate) const HOURS_BELOW: f64 = 2.0 * WORKING_DAY_HOURS;
 /// The most decimals a figure gets, however narrow its interval.
-pub const MAX_DECIMALS: usize = 2;
+pub(crate) const MAX_DECIMALS: usize = 2;
 
 /// The unit of time a report states T in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeUnit {
+pub(crate) enum TimeUnit {
     /// Hours (short times without calendars).
     Hours,
     /// Working days of [`WORKING_DAY_HOURS`] (without calendars: T counts working hours).
@@ -26,7 +26,7 @@ pub enum TimeUnit {
 impl TimeUnit {
     /// The unit for `results`: calendar days with calendars, else working days unless every
     /// reached median is below [`HOURS_BELOW`].
-    pub fn of(results: &Results) -> TimeUnit {
+    pub(crate) fn of(results: &Results) -> TimeUnit {
         if results.variants.first().is_some_and(|v| v.clock.is_some()) {
             return TimeUnit::CalendarDays;
         }
@@ -39,7 +39,7 @@ impl TimeUnit {
     }
 
     /// Hours in one unit.
-    pub fn hours(self) -> f64 {
+    pub(crate) fn hours(self) -> f64 {
         match self {
             TimeUnit::Hours => 1.0,
             TimeUnit::WorkingDays => WORKING_DAY_HOURS,
@@ -48,7 +48,7 @@ impl TimeUnit {
     }
 
     /// The unit's name for `n` of it ("1 working day", "2.5 working days").
-    pub fn name(self, n: &str) -> &'static str {
+    pub(crate) fn name(self, n: &str) -> &'static str {
         let one = n == "1";
         match (self, one) {
             (TimeUnit::Hours, true) => "hour",
@@ -61,7 +61,7 @@ impl TimeUnit {
     }
 
     /// A chart axis's description.
-    pub fn axis(self) -> &'static str {
+    pub(crate) fn axis(self) -> &'static str {
         match self {
             TimeUnit::Hours => "hours since the item appeared",
             TimeUnit::WorkingDays => "working days since the item appeared",
@@ -70,12 +70,12 @@ impl TimeUnit {
     }
 
     /// `hours` in this unit as a number with `decimals`.
-    pub fn number(self, hours: f64, decimals: usize) -> String {
+    pub(crate) fn number(self, hours: f64, decimals: usize) -> String {
         fmt_decimals(hours / self.hours(), decimals)
     }
 
     /// `hours` in this unit with its name: "6.2 working days".
-    pub fn with_name(self, hours: f64, decimals: usize) -> String {
+    pub(crate) fn with_name(self, hours: f64, decimals: usize) -> String {
         let n = self.number(hours, decimals);
         let name = self.name(&n);
         format!("{n} {name}")
@@ -85,7 +85,7 @@ impl TimeUnit {
 /// The decimals that an interval of `width` (in the unit stated) supports: down to the first
 /// significant digit of the width, at most [`MAX_DECIMALS`]; one decimal when the width is not
 /// known.
-pub fn decimals_for(width: Option<f64>) -> usize {
+pub(crate) fn decimals_for(width: Option<f64>) -> usize {
     match width {
         Some(w) if w.is_finite() && w > 0.0 => (-w.log10().floor()).clamp(0.0, MAX_DECIMALS as f64) as usize,
         _ => 1,
@@ -93,7 +93,7 @@ pub fn decimals_for(width: Option<f64>) -> usize {
 }
 
 /// "1 person", "2 people": `n` with the right form.
-pub fn count(n: u64, one: &str, many: &str) -> String {
+pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
     if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 

@@ -1,17 +1,17 @@
-//! Scenarios: the TOML file is parsed into raw serde structs ([`raw`]), each variant's overrides
+//! Scenarios: the TOML file is parsed into raw serde structs (`raw`), each variant's overrides
 //! are applied to the TOML table (`overrides`), and every variant is validated into a typed
 //! [`Variant`] (`validate`). Nothing after this module sees raw input.
 
 mod calendars;
 mod context;
-pub mod costs;
+pub(crate) mod costs;
 mod facts;
 pub(crate) mod locate;
 mod overrides;
-pub mod raw;
+pub(crate) mod raw;
 mod summary;
 mod timing;
-pub mod uncertain;
+pub(crate) mod uncertain;
 mod validate;
 
 use std::collections::HashMap;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 /// The whole scenario file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawScenario {
+pub(crate) struct RawScenario {
     pub name: String,
     pub description: Option<String>,
     pub seed: Option<u64>,
@@ -48,7 +48,7 @@ pub struct RawScenario {
 /// `[costs]`: hours per month per unit of each lever, and the value of time.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawCosts {
+pub(crate) struct RawCosts {
     pub involvement: Option<f64>,
     pub mandate_manager: Option<f64>,
     pub mandate_per_receiver: Option<f64>,
@@ -63,7 +63,7 @@ pub struct RawCosts {
 /// `[costs.channels.NAME]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawChannelCost {
+pub(crate) struct RawChannelCost {
     pub per_occurrence: Option<f64>,
     pub per_attendee: Option<f64>,
     pub occurrences_per_month: Option<f64>,
@@ -72,7 +72,7 @@ pub struct RawChannelCost {
 /// `[goal]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawGoal {
+pub(crate) struct RawGoal {
     pub t_threshold_hours: Option<f64>,
     pub t_threshold_working_days: Option<f64>,
     pub probability: Option<f64>,
@@ -82,7 +82,7 @@ pub struct RawGoal {
 /// `[calendars.NAME]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawCalendar {
+pub(crate) struct RawCalendar {
     pub timezone: String,
     pub days: Option<String>,
     pub hours: Option<OneOrMany>,
@@ -93,7 +93,7 @@ pub struct RawCalendar {
 /// `start`: a moment (RFC 3339 with offset) or `{ weekly = "uniform" }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum RawStart {
+pub(crate) enum RawStart {
     At(String),
     Weekly { weekly: String },
 }
@@ -101,7 +101,7 @@ pub enum RawStart {
 /// `[organisation]`: CSV files or a generator.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct RawOrganisation {
+pub(crate) struct RawOrganisation {
     pub people: Option<String>,
     pub links: Option<String>,
     pub generate: Option<RawGenerate>,
@@ -110,7 +110,7 @@ pub struct RawOrganisation {
 /// `[organisation.generate]`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct RawGenerate {
+pub(crate) struct RawGenerate {
     pub management: Option<u32>,
     pub management_role: Option<String>,
     pub cross_team_ties: Option<f64>,
@@ -125,7 +125,7 @@ pub struct RawGenerate {
 /// `[[organisation.generate.bridges]]`: random links from people of one unit/role to another.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct RawBridge {
+pub(crate) struct RawBridge {
     pub from_unit: String,
     pub from_role: Option<String>,
     pub to_unit: String,
@@ -137,7 +137,7 @@ pub struct RawBridge {
 /// `[[organisation.generate.units]]`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct RawUnit {
+pub(crate) struct RawUnit {
     pub name: String,
     pub teams: u32,
     pub team_size: u32,
@@ -154,7 +154,7 @@ pub struct RawUnit {
 /// `[organisation.generate.channels]`: which channel each relation uses.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct RawGenChannels {
+pub(crate) struct RawGenChannels {
     pub team: Option<String>,
     pub lead: Option<String>,
     pub heads: Option<String>,
@@ -165,7 +165,9 @@ pub struct RawGenChannels {
 /// `[channels.NAME]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawChannel {
+pub(crate) struct RawChannel {
+    // Documentation for the reader of the file; accepted (so it is not an unknown key) and unused.
+    #[allow(dead_code)]
     pub description: Option<String>,
     /// Required unless `timing = "scheduled"` (see `timing.rs`).
     pub delay: Option<RawDist>,
@@ -181,7 +183,9 @@ pub struct RawChannel {
 /// `[roles.NAME]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawRole {
+pub(crate) struct RawRole {
+    // Documentation for the reader of the file; accepted (so it is not an unknown key) and unused.
+    #[allow(dead_code)]
     pub description: Option<String>,
     pub notice: Option<f64>,
     pub processing: Option<RawDist>,
@@ -193,7 +197,7 @@ pub struct RawRole {
 /// A distribution table, `{ dist = "...", ... }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
-pub enum RawDist {
+pub(crate) enum RawDist {
     Exponential { rate: Option<f64>, mean: Option<f64> },
     Lognormal { median: f64, sigma: f64 },
     Gamma { shape: f64, scale: f64 },
@@ -205,14 +209,14 @@ pub enum RawDist {
 /// A string or a list of strings.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(untagged)]
-pub enum OneOrMany {
+pub(crate) enum OneOrMany {
     One(String),
     Many(Vec<String>),
 }
 
 impl OneOrMany {
     /// The names as a list.
-    pub fn to_vec(&self) -> Vec<String> {
+    pub(crate) fn to_vec(&self) -> Vec<String> {
         match self {
             OneOrMany::One(s) => vec![s.clone()],
             OneOrMany::Many(v) => v.clone(),
@@ -223,7 +227,7 @@ impl OneOrMany {
 /// A selection of people: `id`, or `role` and/or `unit`, or `all = true`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSelector {
+pub(crate) struct RawSelector {
     pub id: Option<OneOrMany>,
     pub role: Option<OneOrMany>,
     pub unit: Option<OneOrMany>,
@@ -233,7 +237,7 @@ pub struct RawSelector {
 /// `[target]`: a selector and the threshold.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawTarget {
+pub(crate) struct RawTarget {
     pub id: Option<OneOrMany>,
     pub role: Option<OneOrMany>,
     pub unit: Option<OneOrMany>,
@@ -244,7 +248,7 @@ pub struct RawTarget {
 /// `[community_manager]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawCommunityManager {
+pub(crate) struct RawCommunityManager {
     pub id: Option<String>,
     pub role: Option<OneOrMany>,
     pub unit: Option<OneOrMany>,
@@ -257,7 +261,7 @@ pub struct RawCommunityManager {
 
 /// `[community_manager]` (one manager) or `[[community_manager]]` (a list of managers).
 #[derive(Debug, Clone)]
-pub enum RawManagers {
+pub(crate) enum RawManagers {
     /// The single-table form, `[community_manager]`.
     One(Box<RawCommunityManager>),
     /// The list form, `[[community_manager]]`.
@@ -267,7 +271,7 @@ pub enum RawManagers {
 impl RawManagers {
     /// Each manager with the dotted key that names it in messages and variants' `set` paths:
     /// `community_manager` for the single table, `community_manager.N` (from 0) in a list.
-    pub fn each(&self) -> Vec<(&RawCommunityManager, String)> {
+    pub(crate) fn each(&self) -> Vec<(&RawCommunityManager, String)> {
         match self {
             RawManagers::One(m) => vec![(m.as_ref(), "community_manager".to_string())],
             RawManagers::Many(v) => v.iter().enumerate().map(|(i, m)| (m, format!("community_manager.{i}"))).collect(),
@@ -301,7 +305,7 @@ impl<'de> Deserialize<'de> for RawManagers {
 /// One entry of `community_manager.reach`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawReach {
+pub(crate) struct RawReach {
     pub id: Option<OneOrMany>,
     pub role: Option<OneOrMany>,
     pub unit: Option<OneOrMany>,
@@ -314,7 +318,7 @@ pub struct RawReach {
 /// `[community_manager.mandate_effect]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawMandateEffect {
+pub(crate) struct RawMandateEffect {
     pub notice: Option<f64>,
     pub processing_factor: Option<f64>,
     pub joins_channel: Option<String>,
@@ -323,7 +327,7 @@ pub struct RawMandateEffect {
 /// `[involvement]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawInvolvement {
+pub(crate) struct RawInvolvement {
     pub fraction: f64,
     pub id: Option<OneOrMany>,
     pub role: Option<OneOrMany>,
@@ -336,7 +340,7 @@ pub struct RawInvolvement {
 /// `[output]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawOutput {
+pub(crate) struct RawOutput {
     pub curve_points: Option<u32>,
     pub curve_hours: Option<f64>,
 }
@@ -344,7 +348,7 @@ pub struct RawOutput {
 /// `[[variants]]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawVariant {
+pub(crate) struct RawVariant {
     pub name: String,
     pub description: Option<String>,
     #[serde(default)]
@@ -358,7 +362,7 @@ pub struct RawVariant {
 /// One link of `add_links`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawLink {
+pub(crate) struct RawLink {
     pub source: String,
     pub target: String,
     pub channel: String,
