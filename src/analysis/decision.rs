@@ -208,22 +208,10 @@ pub fn measure_next(sensitivity: &Sensitivity, variant: &str) -> Option<MeasureN
     if output.variance <= 0.0 {
         return None;
     }
-    let indices: Vec<(&str, crate::analysis::sensitivity::SobolIndex)> =
-        output.factors.iter().filter_map(|f| f.sobol.map(|s| (f.factor.as_str(), s))).collect();
-    let outside = |x: f64| !(0.0..=1.0).contains(&x);
-    if indices.is_empty() || indices.iter().any(|(_, s)| outside(s.s1) || outside(s.st)) {
-        return Some(MeasureNext::NotEnoughSamples);
-    }
-    let mut by_total = indices.clone();
-    by_total.sort_by(|a, b| b.1.st.total_cmp(&a.1.st));
-    let (name, top) = by_total[0];
-    // The leading factor must be told apart: its interval above zero and above every other
-    // factor's interval.
-    let straddles = top.st_ci[0] <= 0.0 || by_total[1..].iter().any(|(_, s)| s.st_ci[1] >= top.st_ci[0]);
-    if straddles {
-        return Some(MeasureNext::NotEnoughSamples);
-    }
-    Some(MeasureNext::Factor { name: name.to_string(), total: top.st, interval: top.st_ci })
+    Some(match crate::analysis::sensitivity::leading_factor(output) {
+        Some((name, top)) => MeasureNext::Factor { name: name.to_string(), total: top.st, interval: top.st_ci },
+        None => MeasureNext::NotEnoughSamples,
+    })
 }
 
 /// The decision for `results`, with `sensitivity` when the study has one.

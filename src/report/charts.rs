@@ -779,7 +779,7 @@ pub(crate) const DECISION_CHART: &str = "decision.svg";
 /// Width in pixels of the decision chart's column of names.
 const NAMES_PX: u32 = 430;
 /// Height in pixels of one row of the decision chart.
-const ROW_PX: u32 = 64;
+const ROW_PX: u32 = 52;
 
 /// (0) The decision chart: one row per design point, best first, with the median T (dot) and its
 /// 10–90% band across plausible worlds (across replications without worlds), the goal line with
@@ -811,7 +811,7 @@ pub(crate) fn decision(results: &Results, d: &crate::analysis::decision::Decisio
         mesh(&mut chart)
             .disable_y_mesh()
             .y_labels(0)
-            .x_desc(format!("{}: {t}, dot = median, bar = {across}", unit.axis()))
+            .x_desc(format!("{t} in {}", unit.axis()))
             .x_label_formatter(&|x| hours_tick(*x, x_max))
             .draw()?;
         if let Some(g) = goal {

@@ -54,6 +54,10 @@ figcaption { font-size: 1rem; color: var(--muted); margin-top: .5rem; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 0 1.6rem; align-items: start; }
 .bn { break-inside: avoid; page-break-inside: avoid; border-top: 1px solid var(--rule); margin-top: 1.2rem; }
 .lead { font-size: 1.1rem; }
+.recommendation { font-size: 1.25rem; margin: .6rem 0 1rem; padding: .7rem 1rem; border-left: 8px solid var(--accent); background: var(--band); }
+details { margin: .6rem 0 1rem; }
+details > summary { cursor: pointer; color: var(--accent); font-weight: 600; }
+.printnote { display: none; }
 .share { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .track { display: inline-block; width: 5rem; height: .8em; background: #e3e8ee; margin-right: .5em; vertical-align: middle; }
 .bar { display: block; height: 100%; background: var(--accent); }
@@ -64,8 +68,15 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1
   main { max-width: none; padding: 0; }
   nav { display: none; }
   h2 { break-after: avoid; page-break-after: avoid; }
-  h2.charts, #bottlenecks, #assumptions { break-before: page; page-break-before: always; }
-  table, figure, .bn, .answers li { break-inside: avoid; page-break-inside: avoid; }
+  h2 { margin-top: 1.2rem; }
+  table, figure, .answers li { break-inside: avoid; page-break-inside: avoid; }
+  figure { margin: .6rem 0 1rem; }
+  figure svg { width: auto; max-width: 100%; max-height: 95mm; margin: 0 auto; }
+  details, .sweeppoint { display: none; }
+  .answers li { font-size: 1rem; margin: .4rem 0; padding: .35rem .8rem; }
+  .recommendation { font-size: 1.1rem; }
+  h1 { font-size: 1.8rem; }
+  .printnote { display: block; color: var(--muted); font-size: .9rem; }
   .grid { display: block; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -132,17 +143,24 @@ pub(crate) fn page(
     // The answer.
     s += "<section id=\"answer\">\n<h2>The answer</h2>\n<ul class=\"answers\">\n";
     let sweep_points = results.sweep_points();
-    for (i, v) in results.variants.iter().enumerate() {
-        let class = if i == 0 {
-            " class=\"baseline\""
-        } else if sweep_points.contains(&i) {
-            " class=\"sweep\""
-        } else {
-            ""
-        };
+    for (i, v) in results.variants.iter().enumerate().filter(|(i, _)| !sweep_points.contains(i)) {
+        let class = if i == 0 { " class=\"baseline\"" } else { "" };
         let _ = writeln!(s, "<li{class}>{}</li>", esc(&answer_sentence(results, v)));
     }
-    s += "</ul>\n</section>\n";
+    s += "</ul>\n";
+    if !sweep_points.is_empty() {
+        let _ = writeln!(
+            s,
+            "<details>\n<summary>The answer at every sweep point ({})</summary>\n<ul class=\"answers\">",
+            sweep_points.len()
+        );
+        for &i in &sweep_points {
+            let _ = writeln!(s, "<li class=\"sweep\">{}</li>", esc(&answer_sentence(results, &results.variants[i])));
+        }
+        s += "</ul>\n</details>\n<p class=\"printnote\">The answer at every sweep point: on screen, and in \
+              <code>sweep.csv</code>.</p>\n";
+    }
+    s += "</section>\n";
 
     // The table of variants.
     s += &variants_table(results);
@@ -195,9 +213,10 @@ fn variants_table(results: &Results) -> String {
         let _ = write!(s, "<th{class}>{}</th>", esc(h));
     }
     s += "</tr></thead>\n<tbody>\n";
-    for v in &results.variants {
+    let sweep_points = results.sweep_points();
+    for (k, v) in results.variants.iter().enumerate() {
         let row = headline_row(results, v);
-        s += "<tr>";
+        s += if sweep_points.contains(&k) { "<tr class=\"sweeppoint\">" } else { "<tr>" };
         for (i, cell) in row.iter().enumerate() {
             if i == 0 {
                 let _ = write!(s, "<td><strong>{}</strong>", esc(cell));
@@ -218,6 +237,9 @@ fn variants_table(results: &Results) -> String {
         s += "</tr>\n";
     }
     s += "</tbody>\n</table>\n";
+    if !sweep_points.is_empty() {
+        s += "<p class=\"printnote\">The sweep's points: on screen, and in <code>sweep.csv</code>.</p>\n";
+    }
     s += "<p class=\"howto\">How to read this: <em>reached</em> is the share of replications in which the threshold was \
           reached before the horizon. Medians and quantiles count a replication that did not reach as “never”; the \
           mean and its interval are over the replications that reached. <em>vs baseline</em> compares each replication \
@@ -236,8 +258,19 @@ fn sensitivity_section<'c>(
 ) -> String {
     let mut s =
         String::from("<section id=\"sensitivity\">\n<h2>Which assumption matters</h2>\n<ul class=\"answers\">\n");
-    for a in &sens.advice {
+    // The decisions' advice first; the advice on each variant's T itself folded.
+    let decision_output = |i: usize| sens.outputs.get(i).is_none_or(|o| o.decision);
+    for (_, a) in sens.advice.iter().enumerate().filter(|(i, _)| decision_output(*i)) {
         let _ = writeln!(s, "<li>{}</li>", esc(a));
+    }
+    let others: Vec<&String> =
+        sens.advice.iter().enumerate().filter(|(i, _)| !decision_output(*i)).map(|(_, a)| a).collect();
+    if !others.is_empty() {
+        s += "</ul>\n<details>\n<summary>On each variant's T itself</summary>\n<ul class=\"answers\">\n";
+        for a in others {
+            let _ = writeln!(s, "<li>{}</li>", esc(a));
+        }
+        s += "</ul>\n</details>\n<ul class=\"answers\">\n";
     }
     let _ = writeln!(
         s,
@@ -257,8 +290,14 @@ fn sensitivity_section<'c>(
              plausible range, σ its spread."
         }
     );
-    for c in charts {
-        s += &figure(c);
+    let charts: Vec<&Chart> = charts.collect();
+    if !charts.is_empty() {
+        let _ = writeln!(s, "<details>\n<summary>The indices of every output ({} charts)</summary>", charts.len());
+        for c in charts {
+            s += &figure(c);
+        }
+        s += "</details>\n<p class=\"printnote\">The indices of every output: on screen, in <code>charts/</code> and \
+              in <code>sensitivity.csv</code>.</p>\n";
     }
     s += "</section>\n";
     s
@@ -270,7 +309,7 @@ fn uncertain_section(u: &crate::analysis::results::UncertainSummary) -> String {
         "<section id=\"uncertain\">\n<h2>Uncertain assumptions</h2>\n<p>The answers above are over {} plausible worlds: in \
          each, every assumption below takes a value from its plausible range, and every variant runs the same \
          replications with the same random draws. Ranges “across plausible assumptions” are the 10–90% range of the \
-         per-world medians.</p>\n{}<table><thead><tr><th>assumption</th><th>drives</th><th>plausible values</th></tr></thead><tbody>\n",
+         per-world medians.</p>\n{}<p class=\"printnote\">The assumptions and their plausible values: on screen, and in the scenario file.</p>\n<details>\n<summary>The uncertain assumptions and their plausible values</summary>\n<table><thead><tr><th>assumption</th><th>drives</th><th>plausible values</th></tr></thead><tbody>\n",
         u.worlds,
         if matches!(u.design, crate::design::worlds::WorldDesign::Posterior { .. }) {
             "<p>These worlds are a calibration's posterior (<code>run --posterior</code>): their values were fitted to \
@@ -292,7 +331,7 @@ fn uncertain_section(u: &crate::analysis::results::UncertainSummary) -> String {
             esc(&f.plausible)
         );
     }
-    s += "</tbody></table>\n</section>\n";
+    s += "</tbody></table>\n</details>\n</section>\n";
     s
 }
 
@@ -352,19 +391,27 @@ fn bottlenecks_section(results: &Results) -> String {
          the 80% — and trace back how the item reached them: who passed it to whom, over which channel, back to the \
          source. That chain is the <strong>critical path</strong>. The people, links and channels that lie on it in \
          many replications are where the item gets stuck: making them faster, or adding a way around them, shortens \
-         the time for everyone.</p>\n<p class=\"howto\">Shares of people, links and channels are of the replications \
+         the time for everyone.</p>\n<details>\n<summary>How the shares are counted</summary>\n<p class=\"howto\">Shares of people, links and channels are of the replications \
          that reached the threshold (the source and the completing target member themselves are not counted as \
          people in between). <em>First heard via</em> is the share of the target members who processed the item \
-         that first got it over each channel (<em>(source)</em>: they are where the item appeared).</p>\n",
+         that first got it over each channel (<em>(source)</em>: they are where the item appeared).</p>\n</details>\n",
     );
-    for v in &results.variants {
+    let sweep_points = results.sweep_points();
+    for (k, v) in results.variants.iter().enumerate() {
         let b = &v.bottlenecks;
-        let _ = writeln!(s, "<div class=\"bn\">\n<h3>{}</h3>", esc(&v.name));
+        let class = if sweep_points.contains(&k) { "bn sweeppoint" } else { "bn" };
+        let _ = writeln!(s, "<div class=\"{class}\">\n<h3>{}</h3>", esc(&v.name));
         if b.reached_replications == 0 {
             s += "<p>No replication reached the threshold, so there is no critical path.</p>\n</div>\n";
             continue;
         }
-        let _ = writeln!(s, "<p class=\"lead\">{}</p>\n<div class=\"grid\">", bottleneck_lead(b));
+        let _ = writeln!(
+            s,
+            "<p class=\"lead\">{}</p>\n<details>\n<summary>People, links, units, roles and channels on the critical \
+             path of “{}”</summary>\n<div class=\"grid\">",
+            bottleneck_lead(b),
+            esc(&v.name)
+        );
         // People.
         let columns = if b.sites.is_empty() { "role, unit" } else { "role, unit, site" };
         let _ = writeln!(
@@ -412,9 +459,10 @@ fn bottlenecks_section(results: &Results) -> String {
         }
         s += &share_table("Channels on the critical path", "channel", &b.channels, 12);
         s += &share_table("First heard via (target members)", "channel", &b.first_heard_via, 12);
-        s += "</div>\n</div>\n";
+        s += "</div>\n</details>\n</div>\n";
     }
-    s += "</section>\n";
+    s += "<p class=\"printnote\">The tables of people, links, units, roles and channels on the critical path: on \
+          screen, and in <code>summary.md</code>.</p>\n</section>\n";
     s
 }
 
@@ -434,7 +482,9 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     let base = &results.variants[0];
     let mut s = String::from(
         "<section id=\"assumptions\">\n<h2>Organisation and assumptions</h2>\n<p>Everything the numbers above rest on, as \
-         the scenario file states it (for the baseline). Challenge any of it: change the file and run it again.</p>\n",
+         the scenario file states it (for the baseline). Challenge any of it: change the file and run it again.</p>\n\
+         <p class=\"printnote\">The tables of the organisation and its assumptions: on screen, and in the scenario \
+         file.</p>\n<details>\n<summary>The run, the levers, the organisation, its channels and roles</summary>\n",
     );
 
     // The run.
@@ -626,7 +676,7 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         }
         s += "</tbody></table>\n";
     }
-    s += "</section>\n";
+    s += "</details>\n</section>\n";
     s
 }
 
