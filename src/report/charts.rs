@@ -166,6 +166,16 @@ pub(crate) fn line_variants(results: &Results) -> (Vec<usize>, usize) {
     (shown.clone(), results.variants.len() - shown.len())
 }
 
+/// The description of an axis in hours: working hours without calendars, clock time with them
+/// (where T is elapsed time and a day has 24 h).
+fn hours_axis(results: &Results) -> String {
+    if results.variants.first().is_some_and(|v| v.clock.is_some()) {
+        "hours since the item appeared (clock time: 24 h = 1 calendar day)".into()
+    } else {
+        "working hours since the item appeared (8 h = 1 working day)".into()
+    }
+}
+
 /// Tick label for hours: no decimals on long axes.
 fn hours_tick(x: f64, span: f64) -> String {
     if span >= 20.0 { format!("{x:.0}") } else { format!("{x:.1}") }
@@ -206,7 +216,7 @@ fn ecdf(results: &Results, shown: &[usize]) -> Result<Chart, String> {
         let mut chart = frame(root, &title, 0f64..x_max, 0f64..1.0, 110)?;
         share_mesh(
             &mut chart,
-            &format!("hours since the item appeared (8 h = 1 working day; {t} per replication)"),
+            &format!("{} ({t} per replication)", hours_axis(results)),
             &format!("replications with {t} ≤ x"),
             x_max,
         )?;
@@ -289,7 +299,7 @@ fn curve(results: &Results, shown: &[usize]) -> Result<Chart, String> {
         let mut chart = frame(root, &title, 0f64..x_max, 0f64..1.0, 110)?;
         share_mesh(
             &mut chart,
-            "hours since the item appeared (8 h = 1 working day)",
+            &hours_axis(results),
             &format!("share of the target ({} people)", base.target_size),
             x_max,
         )?;
@@ -342,6 +352,10 @@ fn delta_text(results: &Results, v: &VariantResults) -> String {
     if let Some((m, [lo, hi])) = world_bar(results, v) {
         return format!("{m:+.1} h (10–90% of worlds {lo:+.1} … {hi:+.1})");
     }
+    if results.uncertain.is_some() {
+        // Not the pooled mean: the chart shows medians across worlds only.
+        return "no bar: in some worlds only one side reaches".into();
+    }
     match super::comparison(results, v).and_then(|p| p.mean_delta.map(|m| (m, p.ci95_mean_delta))) {
         Some((m, Some([lo, hi]))) => format!("{m:+.1} h (95% CI {lo:+.1} … {hi:+.1})"),
         Some((m, None)) => format!("{m:+.1} h"),
@@ -373,7 +387,9 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
                 lo = lo.min(x);
                 hi = hi.max(x);
             }
-        } else if let Some(p) = super::comparison(results, &results.variants[i]) {
+        } else if results.uncertain.is_none()
+            && let Some(p) = super::comparison(results, &results.variants[i])
+        {
             for x in p.mean_delta.into_iter().chain(p.ci95_mean_delta.into_iter().flatten()) {
                 lo = lo.min(x);
                 hi = hi.max(x);
@@ -427,6 +443,7 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
             )))?;
             let (m, [a, b]) = match world_bar(results, v) {
                 Some(bar) => bar,
+                None if results.uncertain.is_some() => continue,
                 None => {
                     let Some(p) = super::comparison(results, v) else { continue };
                     let Some(m) = p.mean_delta else { continue };
@@ -780,6 +797,8 @@ pub(crate) const DECISION_CHART: &str = "decision.svg";
 const NAMES_PX: u32 = 430;
 /// Height in pixels of one row of the decision chart.
 const ROW_PX: u32 = 52;
+/// The longest name the decision chart writes whole (longer ones end in "…").
+const MAX_LABEL_CHARS: usize = 36;
 
 /// (0) The decision chart: one row per design point, best first, with the median T (dot) and its
 /// 10–90% band across plausible worlds (across replications without worlds), the goal line with
@@ -859,8 +878,11 @@ pub(crate) fn decision(results: &Results, d: &crate::analysis::decision::Decisio
                 facts.push(format!("{} h/month", crate::random::dist::fmt_decimals(c, 0)));
             }
             let label = super::decision::short_label(results, row.point);
-            let label =
-                if label.chars().count() > 30 { label.chars().take(29).collect::<String>() + "…" } else { label };
+            let label = if label.chars().count() > MAX_LABEL_CHARS {
+                label.chars().take(MAX_LABEL_CHARS - 1).collect::<String>() + "…"
+            } else {
+                label
+            };
             names.draw(&Text::new(
                 label,
                 (12, py - 4),

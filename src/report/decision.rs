@@ -35,17 +35,21 @@ fn row_decimals(results: &Results, row: &DecisionRow, unit: TimeUnit) -> usize {
     decimals_for(width.map(|w| w / unit.hours()))
 }
 
-/// A time, with a fixed start also as the moment on the calendar: "3.1 calendar days (by
-/// Tuesday 2026-12-15 14:00, Europe/Berlin)".
-fn time(v: &VariantResults, hours: f64, unit: TimeUnit, decimals: usize) -> String {
-    let mut s = unit.with_name(hours, decimals);
-    if let Some(c) = &v.clock
-        && let Some(start) = &c.start
-        && let Some(at) = crate::model::calendar::moment_after(start, &c.timezone, hours)
-    {
-        s += &format!(" (by {at}, {})", c.timezone);
+/// With a fixed start: the moment `hours` after it, "Friday 2026-12-04 09:00 Europe/Berlin".
+pub(crate) fn moment_words(v: &VariantResults, hours: f64) -> Option<String> {
+    let c = v.clock.as_ref()?;
+    let at = crate::model::calendar::moment_after(c.start.as_ref()?, &c.timezone, hours)?;
+    Some(format!("{at} {}", c.timezone))
+}
+
+/// A time, with a fixed start also as the moment on the calendar: "3 calendar days (by Friday
+/// 2026-12-04 09:00 Europe/Berlin)".
+pub(crate) fn time_words(v: &VariantResults, hours: f64, unit: TimeUnit, decimals: usize) -> String {
+    let s = unit.with_name(hours, decimals);
+    match moment_words(v, hours) {
+        Some(at) => format!("{s} (by {at})"),
+        None => s,
     }
-    s
 }
 
 /// "10–90% of worlds: 2.1–4.8" (a bound that is never: "not reached").
@@ -77,7 +81,7 @@ pub(crate) fn short_label(results: &Results, point: usize) -> String {
 
 /// How the point compares unit by unit: "faster in 12 of 40 worlds, never slower, and neither
 /// reaches in 28" — the four kinds apart.
-fn versus_text(v: &Versus, across: Across, reference: &str) -> String {
+pub(crate) fn versus_words(v: &Versus, across: Across, reference: &str) -> String {
     let (one, many) = match across {
         Across::Worlds => ("plausible world", "plausible worlds"),
         Across::Replications => ("replication", "replications"),
@@ -182,7 +186,7 @@ pub(crate) fn recommendation(results: &Results, d: &Decision) -> String {
         (true, Some(m), _) => format!(
             " {} have processed an item after {} {median_words} ({}).",
             cap(&threshold),
-            time(rv, m, unit, dec),
+            time_words(rv, m, unit, dec),
             band_text(d.across, r.band, unit, dec)
         ),
         (true, None, _) => {
@@ -190,14 +194,14 @@ pub(crate) fn recommendation(results: &Results, d: &Decision) -> String {
         }
         (false, Some(m), Some(rm)) => format!(
             " With it, {threshold} have processed an item after {} {median_words} ({}), against {} {today}.",
-            time(pv, m, unit, dec),
+            time_words(pv, m, unit, dec),
             band_text(d.across, p.band, unit, dec),
-            time(rv, rm, unit, dec)
+            time_words(rv, rm, unit, dec)
         ),
         (false, Some(m), None) => format!(
             " With it, {threshold} have processed an item after {} {median_words} ({}); {today} that is not reached \
              within the horizon ({horizon}) in most {many}.",
-            time(pv, m, unit, dec),
+            time_words(pv, m, unit, dec),
             band_text(d.across, p.band, unit, dec)
         ),
         (false, None, _) => {
@@ -216,7 +220,7 @@ pub(crate) fn recommendation(results: &Results, d: &Decision) -> String {
         let best = p
             .p_best
             .map_or(String::new(), |b| format!("It is the fastest variant in {} of plausible worlds; ", pct(b)));
-        let vs = versus_text(v, d.across, &today);
+        let vs = versus_words(v, d.across, &today);
         s += &if best.is_empty() { format!(" It is {vs}.") } else { format!(" {best}it is {vs}.") };
     }
     // What it costs.
@@ -265,7 +269,7 @@ mod tests {
     use crate::analysis::facts::{ClockFacts, SweepFacts, SweepPointFacts, SweepValue};
     use crate::analysis::results::{Bottlenecks, UncertainSummary, WorldStats};
     use crate::analysis::sensitivity::{FactorIndices, OutputIndices, Sensitivity, SobolIndex};
-    use crate::analysis::stats::{paired, reached_fraction, spread5, summarize};
+    use crate::analysis::stats::{PairedWorlds, paired, reached_fraction, spread3, spread5, summarize};
 
     /// Hours of the horizon in these tests (60 working days).
     const HORIZON: f64 = 480.0;
@@ -306,7 +310,20 @@ mod tests {
                     threshold: 0.8,
                     reached_fraction: reached_fraction(t),
                     t_threshold: s,
-                    vs_baseline: (i > 0).then(|| paired(&points[0].1, t)),
+                    vs_baseline: (i > 0).then(|| {
+                        let mut p = paired(&points[0].1, t);
+                        if let Some(w) = worlds {
+                            let key = |p: usize, k: usize| world_medians[p][k].unwrap_or(f64::INFINITY);
+                            let better = (0..w).filter(|&k| key(i, k) < key(0, k)).count();
+                            let deltas: Vec<Option<f64>> =
+                                (0..w).map(|k| Some(key(i, k) - key(0, k)).filter(|d| d.is_finite())).collect();
+                            p.worlds = Some(PairedWorlds {
+                                median_delta: spread3(&deltas),
+                                p_better_worlds: better as f64 / w as f64,
+                            });
+                        }
+                        p
+                    }),
                     vs_reference: None,
                     bottlenecks: Bottlenecks::default(),
                     worlds: worlds.map(|_| WorldStats {
@@ -389,6 +406,33 @@ mod tests {
         }
     }
 
+    /// The answer sentences (one per variant) where the issue found them misleading, word for word.
+    const ANSWERS: [(&str, &str, &str); 3] = [
+        (
+            "the baseline never reaches",
+            "mandate",
+            "With \"mandate\", 80% of the target (10 people, role developer) have processed an item after 4 working days \
+             (median, 95% interval 3–4; reached in 100% of replications); today reaches it in 18.2% of replications and \
+             its median is not reached within the horizon.",
+        ),
+        (
+            "both never reach in some worlds",
+            "mandate",
+            "With \"mandate\", 80% of the target (10 people, role developer) have NOT processed an item within the \
+             horizon of 60 working days in most replications (reached in 40% of replications); it is faster than today \
+             in 4 of 10 plausible worlds, never slower, and neither reaches the threshold in 6; it reaches the threshold \
+             in 40% of plausible worlds, today in 20%.",
+        ),
+        (
+            "calendars with a fixed start",
+            "faster",
+            "With \"faster\", 80% of the target (10 people, role developer) have processed an item after 3 calendar days \
+             (median, 95% interval 2–4; reached in 100% of replications), by Friday 2026-12-04 09:00 Europe/Berlin, 2 \
+             calendar days sooner than today in the median (paired: mean difference -2.0 calendar days with 95% CI \
+             -2.0…-2.0; in 80% of replications the difference is -2.0…-2.0 calendar days).",
+        ),
+    ];
+
     const ALL_REACH: &str = "Recommended: \"faster\". With it, 80% of the target have processed an item after 3 \
         working days in the median (10–90% of replications: 2–4), against 5 working days today. It is faster than \
         today in 100% of replications and never slower.";
@@ -400,7 +444,9 @@ mod tests {
     /// slower (regimes "both never reach in some worlds" and "bimodal worlds"); ignoring the
     /// calendars when choosing the unit (both calendar regimes: "working days"); naming the
     /// factor with the largest total index although an index is outside [0, 1] (the small
-    /// study with a negative index). Sorting by position instead of the median fails
+    /// study with a negative index); the answer across worlds from the pooled paired comparison
+    /// instead of the worlds counted apart ("both never reach in some worlds", its answer).
+    /// Sorting by position instead of the median fails
     /// `rows_are_sorted_and_the_chart_has_every_point`.
     #[test]
     fn the_recommendation_is_right_in_every_regime() {
@@ -489,8 +535,8 @@ mod tests {
                 results(None, &[("baseline", spread(0.0, 3.0)), ("faster", spread(-48.0, 3.0))], Some(fixed)),
                 None,
                 "Recommended: \"faster\". With it, 80% of the target have processed an item after 3 calendar days (by \
-                 Friday 2026-12-04 09:00, Europe/Berlin) in the median (10–90% of replications: 2–4), against 5 calendar \
-                 days (by Sunday 2026-12-06 09:00, Europe/Berlin) today. It is faster than today in 100% of replications \
+                 Friday 2026-12-04 09:00 Europe/Berlin) in the median (10–90% of replications: 2–4), against 5 calendar \
+                 days (by Sunday 2026-12-06 09:00 Europe/Berlin) today. It is faster than today in 100% of replications \
                  and never slower."
                     .into(),
             ),
@@ -538,6 +584,24 @@ mod tests {
             }
             if r.variants[0].clock.is_some() {
                 assert!(!got.contains("working day"), "{regime}: working days with calendars: {got}");
+            }
+            for v in &r.variants {
+                let answer = crate::report::answer_sentence(r, &d, v);
+                for bad in ["NaN", "never…", "±never", "inf", "8 h = 1 working day", "1 people", " h;", " h)"] {
+                    assert!(!answer.contains(bad), "{regime}: {bad:?} in the answer {answer}");
+                }
+                if r.variants[0].clock.is_some() {
+                    assert!(!answer.contains("working day"), "{regime}: working days with calendars: {answer}");
+                }
+                if let Some(expected) = ANSWERS.iter().find(|(g, n, _)| g == regime && *n == v.name).map(|a| a.2) {
+                    let expected = expected.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if answer != expected {
+                        wrong.push(format!(
+                            "{regime}, answer for {}:\n  got      {answer}\n  expected {expected}",
+                            v.name
+                        ));
+                    }
+                }
             }
             if regime.starts_with("a small") {
                 assert!(!got.contains("developer notice") && !got.contains("chat delay"), "{regime}: names a factor");

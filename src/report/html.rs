@@ -118,12 +118,12 @@ pub(crate) fn page(
     }
     let _ = writeln!(
         s,
-        "<p class=\"meta\"><strong>{t}</strong> is the time until {:.0}% of the target ({} people, {}) have perceived \
+        "<p class=\"meta\"><strong>{t}</strong> is the time until {:.0}% of the target ({}, {}) have perceived \
          and processed an item of feedback that appears at the source. {}, seed {}, \
          horizon {} h ({}). All variants share common random numbers, so each is compared with \
          the baseline replication by replication.</p>",
         100.0 * base.threshold,
-        base.target_size,
+        super::units::count(u64::from(base.target_size), "person", "people"),
         esc(&base.target_label),
         super::replications_text(results),
         results.seed,
@@ -145,7 +145,7 @@ pub(crate) fn page(
     let sweep_points = results.sweep_points();
     for (i, v) in results.variants.iter().enumerate().filter(|(i, _)| !sweep_points.contains(i)) {
         let class = if i == 0 { " class=\"baseline\"" } else { "" };
-        let _ = writeln!(s, "<li{class}>{}</li>", esc(&answer_sentence(results, v)));
+        let _ = writeln!(s, "<li{class}>{}</li>", esc(&answer_sentence(results, decision, v)));
     }
     s += "</ul>\n";
     if !sweep_points.is_empty() {
@@ -155,7 +155,11 @@ pub(crate) fn page(
             sweep_points.len()
         );
         for &i in &sweep_points {
-            let _ = writeln!(s, "<li class=\"sweep\">{}</li>", esc(&answer_sentence(results, &results.variants[i])));
+            let _ = writeln!(
+                s,
+                "<li class=\"sweep\">{}</li>",
+                esc(&answer_sentence(results, decision, &results.variants[i]))
+            );
         }
         s += "</ul>\n</details>\n<p class=\"printnote\">The answer at every sweep point: on screen, and in \
               <code>sweep.csv</code>.</p>\n";
@@ -495,8 +499,8 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         (
             "target",
             format!(
-                "{} people ({}); threshold {}: T is when the {k}{} of them has processed the item",
-                base.target_size,
+                "{} ({}); threshold {}: T is when the {k}{} of them has processed the item",
+                super::units::count(u64::from(base.target_size), "person", "people"),
                 esc(&base.target_label),
                 fmt_pct(base.threshold),
                 crate::analysis::facts::ordinal_suffix(k)
@@ -684,11 +688,11 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
 /// working days of 8 h.
 fn horizon_days(results: &Results, calendars: bool) -> String {
     if calendars {
-        format!("{} calendar days, elapsed time since the item appeared", fmt_decimals(results.horizon_hours / 24.0, 4))
+        format!("{} calendar days, elapsed time since the item appeared", fmt_decimals(results.horizon_hours / 24.0, 1))
     } else {
         format!(
             "{} working days of {} h",
-            fmt_decimals(results.horizon_hours / WORKING_DAY_HOURS, 4),
+            fmt_decimals(results.horizon_hours / WORKING_DAY_HOURS, 1),
             fmt_decimals(WORKING_DAY_HOURS, 4)
         )
     }
