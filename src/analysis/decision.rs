@@ -284,9 +284,42 @@ impl Decision {
     }
 }
 
+/// How precisely an optimum is known: the settings tried whose share meeting the goal is, by its
+/// 95% Wilson interval over `replications`, clearly below the goal probability (the largest of
+/// them, `low`) or clearly at or above it (the smallest, `high`). The smallest setting meeting the
+/// goal lies in `[low, high]` as far as the replications can tell; `None` where no setting tried
+/// is clearly on that side (then the searched range's end).
+pub fn optimum_interval(steps: &[(f64, f64)], replications: u64, goal_probability: f64, range: [f64; 2]) -> [f64; 2] {
+    let interval = |p: f64| crate::analysis::goal::wilson((p * replications as f64).round() as u64, replications);
+    let low = steps
+        .iter()
+        .filter(|(_, p)| interval(*p)[1].is_some_and(|hi| hi < goal_probability))
+        .map(|s| s.0)
+        .fold(range[0], f64::max);
+    let high = steps
+        .iter()
+        .filter(|(_, p)| interval(*p)[0].is_some_and(|lo| lo >= goal_probability))
+        .map(|s| s.0)
+        .fold(range[1], f64::min);
+    [low, high.max(low)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Known answer: with 100 replications the Wilson interval of 80/100 is 71–87% and of 97/100
+    /// is 91.5–99%; against a goal of 90%, 0.2 (80%) is clearly below and 0.6 (97%) clearly
+    /// above, while 0.4 (90%, interval 82.6–94.5%) is neither: the optimum lies in [0.2, 0.6].
+    /// Broken versions tried: the point estimates instead of the intervals (gives [0.2, 0.4]),
+    /// the interval's wrong end (lower for "below": gives [0.4, 0.6]).
+    #[test]
+    fn optimum_interval_follows_the_monte_carlo_uncertainty() {
+        let steps = [(0.5, 0.95), (0.2, 0.80), (0.4, 0.90), (0.6, 0.97), (0.1, 0.5)];
+        assert_eq!(optimum_interval(&steps, 100, 0.9, [0.0, 1.0]), [0.2, 0.6]);
+        // Nothing clearly above: up to the end of the range.
+        assert_eq!(optimum_interval(&steps[..3], 100, 0.9, [0.0, 1.0]), [0.2, 1.0]);
+    }
 
     /// Known answers of the unit-by-unit comparison, ties and "neither" counted apart. Broken
     /// versions tried: counting (None, None) as slower (fails `neither`), counting equal times

@@ -245,6 +245,63 @@ pub(crate) fn recommendation(results: &Results, d: &Decision) -> String {
     s
 }
 
+/// What `permeate optimise` found, for a person.
+pub(crate) struct OptimumWords<'a> {
+    /// The lever's dotted path.
+    pub(crate) lever: &'a str,
+    /// The smallest setting tried that meets the goal (`None`: even the range's end does not).
+    pub(crate) value: Option<f64>,
+    /// The searched range.
+    pub(crate) range: [f64; 2],
+    /// The goal: T at most these hours ...
+    pub(crate) goal_hours: f64,
+    /// ... in at least this share of replications.
+    pub(crate) goal_probability: f64,
+    /// The share of replications meeting the goal at `value` (at the range's end without one).
+    pub(crate) probability: f64,
+    /// Its 95% interval.
+    pub(crate) probability_interval: [Option<f64>; 2],
+    /// Where the smallest setting lies as far as the replications can tell
+    /// ([`crate::analysis::decision::optimum_interval`]).
+    pub(crate) setting_interval: [f64; 2],
+    /// Hours of work a month at `value`, with `[costs]`.
+    pub(crate) cost_hours_per_month: Option<f64>,
+}
+
+/// The optimum in one sentence: the setting to the precision its interval supports, with the
+/// interval, and the share meeting the goal with its interval.
+pub(crate) fn optimise_sentence(o: &OptimumWords<'_>) -> String {
+    let f = |x: f64, d: usize| crate::random::dist::fmt_decimals(x, d);
+    let share = |x: Option<f64>| x.map_or_else(|| "?".to_string(), |x| format!("{:.0}", 100.0 * x));
+    let goal = format!("T ≤ {} h in {} of replications", f(o.goal_hours, 1), pct(o.goal_probability));
+    let meet = format!(
+        "{} of replications meet it there (95% interval {}–{}%)",
+        pct(o.probability),
+        share(o.probability_interval[0]),
+        share(o.probability_interval[1])
+    );
+    match o.value {
+        Some(v) => {
+            let [a, b] = o.setting_interval;
+            let d = decimals_for(Some(b - a)).max(1);
+            let cost = o
+                .cost_hours_per_month
+                .map_or(String::new(), |c| format!("; it costs about {} hours of work a month", f(c, 0)));
+            format!(
+                "{} ≈ {} is the smallest setting in [{}, {}] that meets the goal ({goal}): {meet}; with that \
+                 uncertainty the smallest setting lies between {} and {}{cost}.",
+                o.lever,
+                f(v, d),
+                f(o.range[0], 4),
+                f(o.range[1], 4),
+                f(a, d + 1),
+                f(b, d + 1)
+            )
+        }
+        None => format!("Even {} = {} does not meet the goal ({goal}): {meet}.", o.lever, f(o.range[1], 4)),
+    }
+}
+
 /// The first letter in upper case.
 fn cap(s: &str) -> String {
     let mut c = s.chars();
@@ -608,6 +665,36 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// Optimise: the setting to the precision its interval supports, with the interval (the
+    /// issue's 0.4013671875 with no uncertainty). Broken versions tried: the bisection's
+    /// resolution as the precision (gives 0.401).
+    #[test]
+    fn the_optimum_is_stated_to_its_precision() {
+        let o = OptimumWords {
+            lever: "involvement.fraction",
+            value: Some(0.4013671875),
+            range: [0.0, 1.0],
+            goal_hours: 40.0,
+            goal_probability: 0.9,
+            probability: 0.9,
+            probability_interval: [Some(0.851), Some(0.934)],
+            setting_interval: [0.35, 0.47],
+            cost_hours_per_month: Some(144.4),
+        };
+        assert_eq!(
+            optimise_sentence(&o),
+            "involvement.fraction ≈ 0.4 is the smallest setting in [0, 1] that meets the goal (T ≤ 40 h in 90% of \
+             replications): 90% of replications meet it there (95% interval 85–93%); with that uncertainty the \
+             smallest setting lies between 0.35 and 0.47; it costs about 144 hours of work a month."
+        );
+        let none = OptimumWords { value: None, probability: 0.5, probability_interval: [Some(0.4), Some(0.6)], ..o };
+        assert_eq!(
+            optimise_sentence(&none),
+            "Even involvement.fraction = 1 does not meet the goal (T ≤ 40 h in 90% of replications): 50% of replications \
+             meet it there (95% interval 40–60%)."
+        );
     }
 
     /// The decision's rows: best first, a point that never reaches last, every sweep point there

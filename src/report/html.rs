@@ -62,16 +62,18 @@ details > summary { cursor: pointer; color: var(--accent); font-weight: 600; }
 .track { display: inline-block; width: 5rem; height: .8em; background: #e3e8ee; margin-right: .5em; vertical-align: middle; }
 .bar { display: block; height: 100%; background: var(--accent); }
 footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--rule); padding-top: .6rem; }
-@page { size: A4; margin: 14mm; }
+@page { size: A4; margin: 12mm; }
 @media print {
-  html { font-size: 10.5pt; }
+  html { font-size: 10pt; }
   main { max-width: none; padding: 0; }
   nav { display: none; }
   h2 { break-after: avoid; page-break-after: avoid; }
-  h2 { margin-top: 1.2rem; }
+  h2 { font-size: 1.4rem; margin: 1rem 0 .5rem; }
+  h3 { margin: .8rem 0 .3rem; }
+  footer { margin-top: 1rem; }
   table, figure, .answers li { break-inside: avoid; page-break-inside: avoid; }
   figure { margin: .6rem 0 1rem; }
-  figure svg { width: auto; max-width: 100%; max-height: 95mm; margin: 0 auto; }
+  figure svg { width: auto; max-width: 100%; max-height: 90mm; margin: 0 auto; }
   details, .sweeppoint { display: none; }
   .answers li { font-size: 1rem; margin: .4rem 0; padding: .35rem .8rem; }
   .recommendation { font-size: 1.1rem; }
