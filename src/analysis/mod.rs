@@ -5,6 +5,7 @@
 
 pub(crate) mod costs;
 pub mod decision;
+pub mod discovery;
 pub mod facts;
 pub(crate) mod goal;
 pub mod results;
