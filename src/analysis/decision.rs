@@ -130,6 +130,9 @@ pub struct Decision {
     pub basis: Basis,
     /// What to measure next, when a sensitivity study is at hand.
     pub measure_next: Option<MeasureNext>,
+    /// With worlds whose answer flips: the PRIM box of the factors' values in which the
+    /// recommended point reaches the threshold ([`crate::analysis::discovery::prim`]).
+    pub hinges: Option<crate::analysis::discovery::PrimBox>,
 }
 
 /// Per world (one block of `replications`, world-major): the median T (`None` = never).
@@ -274,7 +277,24 @@ pub fn decide(results: &Results, sensitivity: Option<&Sensitivity>) -> Decision 
         recommended,
         basis,
         measure_next,
+        hinges: None,
     }
+}
+
+/// What the answer hinges on: PRIM over the worlds' factor values (`facts`) for the worlds in
+/// which `point` reaches the threshold (its world median is reached). `None` without worlds or
+/// when the answer does not flip between worlds.
+pub fn hinges(
+    results: &Results,
+    facts: &crate::analysis::facts::Facts,
+    point: usize,
+) -> Option<crate::analysis::discovery::PrimBox> {
+    let u = facts.uncertain.as_ref()?;
+    let v = results.variants.get(point)?;
+    let y: Vec<bool> =
+        world_medians(&v.replications, results.replications as usize).iter().map(Option::is_some).collect();
+    let names: Vec<String> = u.factors.iter().map(|f| f.name.clone()).collect();
+    crate::analysis::discovery::prim(&u.worlds.values, &y, &names)
 }
 
 impl Decision {

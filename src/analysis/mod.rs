@@ -25,6 +25,7 @@ pub struct Analyses {
 /// Every analysis that applies to `results` of the study described by `facts`.
 pub fn analyse(results: &results::Results, facts: &facts::Facts) -> Analyses {
     let sensitivity = sensitivity::analyse(results, facts);
-    let decision = decision::decide(results, sensitivity.as_ref());
+    let mut decision = decision::decide(results, sensitivity.as_ref());
+    decision.hinges = decision::hinges(results, facts, decision.recommended);
     Analyses { sensitivity, decision }
 }

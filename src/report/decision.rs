@@ -223,6 +223,16 @@ pub(crate) fn recommendation(results: &Results, d: &Decision) -> String {
         let vs = versus_words(v, d.across, &today);
         s += &if best.is_empty() { format!(" It is {vs}.") } else { format!(" {best}it is {vs}.") };
     }
+    // What it hinges on.
+    if let Some(b) = &d.hinges {
+        let limits = hinge_limits(b);
+        s += &format!(
+            " It hinges on {limits}: {threshold} is reached in {} of the plausible worlds where {limits} and in {} of \
+             the others.",
+            pct(b.density),
+            pct(b.density_outside)
+        );
+    }
     // What it costs.
     if let Some(c) = cost_text(results, pv) {
         s += &format!(" {}.", cap(&c));
@@ -300,6 +310,23 @@ pub(crate) fn optimise_sentence(o: &OptimumWords<'_>) -> String {
         }
         None => format!("Even {} = {} does not meet the goal ({goal}): {meet}.", o.lever, f(o.range[1], 4)),
     }
+}
+
+/// A factor value with two significant digits.
+fn factor_value(x: f64) -> String {
+    let d = if x == 0.0 { 0 } else { (1.0 - x.abs().log10().floor()).clamp(0.0, 6.0) as usize };
+    crate::random::dist::fmt_decimals(x, d)
+}
+
+/// A PRIM box's limits in words: "developer notice ≥ 0.62 and chat delay ≤ 4.1".
+fn hinge_limits(b: &crate::analysis::discovery::PrimBox) -> String {
+    let one = |l: &crate::analysis::discovery::Limit| match (l.low, l.high) {
+        (Some(a), Some(c)) => format!("{} between {} and {}", l.name, factor_value(a), factor_value(c)),
+        (Some(a), None) => format!("{} ≥ {}", l.name, factor_value(a)),
+        (None, Some(c)) => format!("{} ≤ {}", l.name, factor_value(c)),
+        (None, None) => l.name.clone(),
+    };
+    b.limits.iter().map(one).collect::<Vec<_>>().join(" and ")
 }
 
 /// The first letter in upper case.
@@ -665,6 +692,37 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// "It hinges on …": the PRIM box in words, with the share reaching inside and outside. Broken
+    /// version tried: the box's coverage instead of the density outside ("in 95% of the others").
+    #[test]
+    fn the_recommendation_says_what_it_hinges_on() {
+        let r = results(
+            Some(10),
+            &[
+                ("baseline", worlds_of(&[(4, None), (6, Some(40.0))])),
+                ("digest", worlds_of(&[(4, None), (6, Some(16.0))])),
+            ],
+            None,
+        );
+        let mut d = decide(&r, None);
+        d.hinges = Some(crate::analysis::discovery::PrimBox {
+            limits: vec![crate::analysis::discovery::Limit {
+                factor: 0,
+                name: "developer notice".into(),
+                low: Some(0.6213),
+                high: None,
+            }],
+            coverage: 0.95,
+            density: 0.9,
+            mass: 0.6,
+            density_outside: 0.04,
+        });
+        let got = recommendation(&r, &d);
+        let want = "It hinges on developer notice ≥ 0.62: 80% of the target is reached in 90% of the plausible worlds \
+                    where developer notice ≥ 0.62 and in 4% of the others.";
+        assert!(got.contains(want), "{got}");
     }
 
     /// Optimise: the setting to the precision its interval supports, with the interval (the
