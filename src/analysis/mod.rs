@@ -11,6 +11,7 @@ pub(crate) mod goal;
 pub mod results;
 pub mod sensitivity;
 pub mod stats;
+pub mod tidy;
 
 /// The analyses of a study's results that the report renders beside them, computed before any
 /// file is written (the report computes nothing itself). [`analyse`] makes them.
@@ -20,6 +21,8 @@ pub struct Analyses {
     pub sensitivity: Option<sensitivity::Sensitivity>,
     /// The decision: the design points ranked, and the one to recommend.
     pub decision: decision::Decision,
+    /// The tidy tables (`summary.csv`, `worlds.csv`).
+    pub tidy: tidy::Tidy,
 }
 
 /// Every analysis that applies to `results` of the study described by `facts`.
@@ -27,5 +30,5 @@ pub fn analyse(results: &results::Results, facts: &facts::Facts) -> Analyses {
     let sensitivity = sensitivity::analyse(results, facts);
     let mut decision = decision::decide(results, sensitivity.as_ref());
     decision.hinges = decision::hinges(results, facts, decision.recommended);
-    Analyses { sensitivity, decision }
+    Analyses { sensitivity, decision, tidy: tidy::tidy(results, facts) }
 }

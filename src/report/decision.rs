@@ -448,6 +448,7 @@ mod tests {
             goal: None,
             costs: None,
             route: None,
+            command_line_set: vec![],
         }
     }
 

@@ -3,10 +3,11 @@
 //! turns these into a typed [`super::Variant`].
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// The whole scenario file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawScenario {
     pub name: String,
@@ -26,8 +27,10 @@ pub(crate) struct RawScenario {
     pub output: Option<RawOutput>,
     #[serde(default)]
     pub variants: Vec<RawVariant>,
+    #[schemars(with = "Option<IndexMap<String, Vec<serde_json::Value>>>")]
     pub sweep: Option<IndexMap<String, Vec<toml::Value>>>,
     /// `[uncertain]`: read by `super::uncertain` (its keys are dotted paths).
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub uncertain: Option<toml::Value>,
     /// The reference variant of the paired comparisons (default the baseline).
     pub compare_to: Option<String>,
@@ -46,7 +49,7 @@ pub(crate) struct RawScenario {
 }
 
 /// `[costs]`: hours per month per unit of each lever, and the value of time.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCosts {
     pub involvement: Option<f64>,
@@ -61,7 +64,7 @@ pub(crate) struct RawCosts {
 }
 
 /// `[costs.channels.NAME]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawChannelCost {
     pub per_occurrence: Option<f64>,
@@ -70,7 +73,7 @@ pub(crate) struct RawChannelCost {
 }
 
 /// `[goal]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawGoal {
     pub t_threshold_hours: Option<f64>,
@@ -80,7 +83,7 @@ pub(crate) struct RawGoal {
 }
 
 /// `[calendars.NAME]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCalendar {
     pub timezone: String,
@@ -91,7 +94,7 @@ pub(crate) struct RawCalendar {
 }
 
 /// `start`: a moment (RFC 3339 with offset) or `{ weekly = "uniform" }`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub(crate) enum RawStart {
     At(String),
@@ -99,7 +102,7 @@ pub(crate) enum RawStart {
 }
 
 /// `[organisation]`: CSV files or a generator.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawOrganisation {
     pub people: Option<String>,
@@ -108,7 +111,7 @@ pub(crate) struct RawOrganisation {
 }
 
 /// `[organisation.generate]`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawGenerate {
     pub management: Option<u32>,
@@ -123,7 +126,7 @@ pub(crate) struct RawGenerate {
 }
 
 /// `[[organisation.generate.bridges]]`: random links from people of one unit/role to another.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawBridge {
     pub from_unit: String,
@@ -135,7 +138,7 @@ pub(crate) struct RawBridge {
 }
 
 /// `[[organisation.generate.units]]`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawUnit {
     pub name: String,
@@ -152,7 +155,7 @@ pub(crate) struct RawUnit {
 }
 
 /// `[organisation.generate.channels]`: which channel each relation uses.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawGenChannels {
     pub team: Option<String>,
@@ -163,7 +166,7 @@ pub(crate) struct RawGenChannels {
 }
 
 /// `[channels.NAME]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawChannel {
     // Documentation for the reader of the file; accepted (so it is not an unknown key) and unused.
@@ -181,7 +184,7 @@ pub(crate) struct RawChannel {
 }
 
 /// `[roles.NAME]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRole {
     // Documentation for the reader of the file; accepted (so it is not an unknown key) and unused.
@@ -195,7 +198,7 @@ pub(crate) struct RawRole {
 }
 
 /// A distribution table, `{ dist = "...", ... }`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
 pub(crate) enum RawDist {
     Exponential { rate: Option<f64>, mean: Option<f64> },
@@ -207,7 +210,7 @@ pub(crate) enum RawDist {
 }
 
 /// A string or a list of strings.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
 pub(crate) enum OneOrMany {
     One(String),
@@ -225,7 +228,7 @@ impl OneOrMany {
 }
 
 /// A selection of people: `id`, or `role` and/or `unit`, or `all = true`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSelector {
     pub id: Option<OneOrMany>,
@@ -235,7 +238,7 @@ pub(crate) struct RawSelector {
 }
 
 /// `[target]`: a selector and the threshold.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTarget {
     pub id: Option<OneOrMany>,
@@ -246,7 +249,7 @@ pub(crate) struct RawTarget {
 }
 
 /// `[community_manager]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCommunityManager {
     pub id: Option<String>,
@@ -302,8 +305,20 @@ impl<'de> Deserialize<'de> for RawManagers {
     }
 }
 
+impl JsonSchema for RawManagers {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CommunityManagers".into()
+    }
+
+    /// A table or a list of tables, as [`RawManagers`] reads them.
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let one = generator.subschema_for::<RawCommunityManager>();
+        schemars::json_schema!({ "anyOf": [one, { "type": "array", "items": one }] })
+    }
+}
+
 /// One entry of `community_manager.reach`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawReach {
     pub id: Option<OneOrMany>,
@@ -316,7 +331,7 @@ pub(crate) struct RawReach {
 }
 
 /// `[community_manager.mandate_effect]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMandateEffect {
     pub notice: Option<f64>,
@@ -325,7 +340,7 @@ pub(crate) struct RawMandateEffect {
 }
 
 /// `[involvement]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawInvolvement {
     pub fraction: f64,
@@ -338,7 +353,7 @@ pub(crate) struct RawInvolvement {
 }
 
 /// `[output]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawOutput {
     pub curve_points: Option<u32>,
@@ -346,12 +361,13 @@ pub(crate) struct RawOutput {
 }
 
 /// `[[variants]]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawVariant {
     pub name: String,
     pub description: Option<String>,
     #[serde(default)]
+    #[schemars(with = "IndexMap<String, serde_json::Value>")]
     pub set: IndexMap<String, toml::Value>,
     #[serde(default)]
     pub add_links: Vec<RawLink>,
@@ -360,7 +376,7 @@ pub(crate) struct RawVariant {
 }
 
 /// One link of `add_links`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawLink {
     pub source: String,

@@ -18,5 +18,6 @@ mod regressions;
 mod report;
 mod reproducibility;
 mod timing;
+mod toolbox;
 mod uncertain;
 mod variants;
