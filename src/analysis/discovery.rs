@@ -269,7 +269,7 @@ mod tests {
     #[test]
     fn no_box_when_the_cases_do_not_flip() {
         let x = worlds(200);
-        assert_eq!(prim(&x, &vec![true; 200], &names()), None);
-        assert_eq!(prim(&x, &vec![false; 200], &names()), None);
+        assert_eq!(prim(&x, &[true; 200], &names()), None);
+        assert_eq!(prim(&x, &[false; 200], &names()), None);
     }
 }

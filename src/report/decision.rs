@@ -14,7 +14,7 @@ use super::units::{TimeUnit, count, decimals_for};
 pub(crate) fn pct(share: f64) -> String {
     if share > 0.0 && share < 0.005 {
         "under 1%".into()
-    } else if share < 1.0 && share >= 0.995 {
+    } else if (0.995..1.0).contains(&share) {
         "over 99%".into()
     } else {
         format!("{:.0}%", 100.0 * share)
@@ -370,6 +370,7 @@ mod tests {
             .enumerate()
             .map(|(i, (name, t))| {
                 let mut s = summarize(t);
+                #[allow(clippy::needless_range_loop)] // k indexes the worlds of every point.
                 let p_best = worlds.map(|w| {
                     let mut best = 0.0;
                     for k in 0..w {
