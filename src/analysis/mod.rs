@@ -19,10 +19,10 @@ pub mod tidy;
 pub struct Analyses {
     /// Sensitivity indices, for a study whose worlds are a sensitivity design (`None` otherwise).
     pub sensitivity: Option<sensitivity::Sensitivity>,
-    /// The decision: the design points ranked, and the one to recommend.
-    pub decision: decision::Decision,
     /// The tidy tables (`summary.csv`, `worlds.csv`).
     pub tidy: tidy::Tidy,
+    /// The decision: the design points ranked, and the one to recommend.
+    pub decision: decision::Decision,
 }
 
 /// Every analysis that applies to `results` of the study described by `facts`.

@@ -214,7 +214,10 @@ fn execute(ctx: &Context, scenario: &Scenario, options: PlanOptions, out: &Path,
     if json {
         print!("{}", report::summary_json(&results));
     }
-    ctx.say(&report::headline_text(&results));
+    match &analyses.sensitivity {
+        Some(s) => ctx.say(&report::sensitivity_text(s)),
+        None => ctx.say(&report::headline_text(&results)),
+    }
     ctx.say(&format!("results written to {}/", out.display()));
     Ok(())
 }

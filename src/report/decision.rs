@@ -373,6 +373,7 @@ mod tests {
                 #[allow(clippy::needless_range_loop)] // k indexes the worlds of every point.
                 let p_best = worlds.map(|w| {
                     let mut best = 0.0;
+                    #[allow(clippy::needless_range_loop)] // k indexes every point's medians, not one list
                     for k in 0..w {
                         let key = |p: usize| world_medians[p][k].unwrap_or(f64::INFINITY);
                         let low = (0..points.len()).map(key).fold(f64::INFINITY, f64::min);

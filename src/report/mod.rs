@@ -325,19 +325,80 @@ fn headline(results: &Results) -> [String; 6] {
 const HEADLINE: [&str; 6] =
     ["variant", "reached", "median T (95% CI)", "mean T (95% CI)", "p10–p90 (h)", "vs baseline (paired)"];
 
-/// The headline table as aligned plain text (for the terminal).
+/// The terminal's paired comparison: the median paired difference (without worlds) or the share
+/// of worlds in which the point is better (with worlds); the full comparison is in `summary.md`.
+fn compact_vs(results: &Results, v: &VariantResults) -> String {
+    if v.name == reference_name(results) {
+        return "—".into();
+    }
+    match comparison(results, v) {
+        None => "not paired".into(),
+        Some(p) => match &p.worlds {
+            Some(pw) => format!("better in {:.0}% of worlds", 100.0 * pw.p_better_worlds),
+            None => p.median_delta.map_or_else(|| "—".into(), |m| format!("{} h", signed(m))),
+        },
+    }
+}
+
+/// `text` broken into lines of at most `width` characters at spaces (a longer word keeps its
+/// own line), each line ending in a newline.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out += &line;
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line += word;
+    }
+    out += &line;
+    out.push('\n');
+    out
+}
+
+/// The headline table as aligned plain text for the terminal, at most [`TERMINAL_COLUMNS`]
+/// wide: variant, reached, median T with its interval, p10–p90 and the paired comparison in
+/// short (the whole table is in `summary.md`).
 pub fn headline_text(results: &Results) -> String {
-    let rows: Vec<[String; 6]> = results.variants.iter().map(|v| headline_row(results, v)).collect();
-    let head = headline(results);
-    let mut widths = head.clone().map(|h| h.chars().count());
+    let full: Vec<[String; 6]> = results.variants.iter().map(|v| headline_row(results, v)).collect();
+    let mut rows: Vec<[String; 5]> = full
+        .iter()
+        .zip(&results.variants)
+        .map(|(r, v)| [r[0].clone(), r[1].clone(), r[2].clone(), r[4].clone(), compact_vs(results, v)])
+        .collect();
+    let h = headline(results);
+    let reference = reference_name(results);
+    let vs_head = if results.uncertain.is_some() {
+        format!("vs {}", fit(reference, 20))
+    } else {
+        format!("vs {} (median)", fit(reference, 20))
+    };
+    let head = [h[0].clone(), h[1].clone(), h[2].clone(), h[4].clone(), vs_head];
+    let width_of = |col: usize, rows: &[[String; 5]]| {
+        rows.iter().map(|r| r[col].chars().count()).chain([head[col].chars().count()]).max().unwrap_or(0)
+    };
+    let others: usize = (1..5).map(|c| width_of(c, &rows)).sum::<usize>() + 2 * 4;
+    let name_width = TERMINAL_COLUMNS.saturating_sub(others).max(10);
+    for r in &mut rows {
+        r[0] = fit(&r[0], name_width);
+    }
+    let mut widths = [0usize; 5];
+    for (c, w) in widths.iter_mut().enumerate() {
+        *w = width_of(c, &rows);
+    }
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
         }
     }
     let base = &results.variants[0];
-    let mut s = format!(
-        "{}: T{:.0} = time until {:.0}% of the target ({}, {}) have processed the item ({} replications, seed {})\n",
+    let title = format!(
+        "{}: T{:.0} = time until {:.0}% of the target ({}, {}) have processed the item ({} replications, seed {})",
         results.scenario,
         100.0 * base.threshold,
         100.0 * base.threshold,
@@ -346,6 +407,7 @@ pub fn headline_text(results: &Results) -> String {
         results.replications,
         results.seed
     );
+    let mut s = wrap(&title, TERMINAL_COLUMNS);
     let line = |cells: &[String]| -> String {
         cells
             .iter()
@@ -672,6 +734,69 @@ fn bottlenecks_md(results: &Results) -> String {
         let _ = writeln!(s, "- first heard via: {}", list(heard));
     }
     s
+}
+
+/// The widest a terminal table permeate prints may be, in characters.
+pub const TERMINAL_COLUMNS: usize = 100;
+
+/// `name` cut to `width` characters (with `…` when cut), so a table row fits the terminal.
+fn fit(name: &str, width: usize) -> String {
+    if name.chars().count() <= width {
+        name.to_string()
+    } else {
+        name.chars().take(width.saturating_sub(1)).collect::<String>() + "…"
+    }
+}
+
+/// What `permeate sensitivity` prints: the advice, then per output of the decision (each
+/// variant's paired difference with the baseline; T itself without variants) the factors' indices
+/// with their 95% bootstrap intervals (Sobol) or μ* and σ (Morris), at most
+/// [`TERMINAL_COLUMNS`] wide. The complete tables are in `sensitivity.csv`.
+pub fn sensitivity_text(s: &crate::analysis::sensitivity::Sensitivity) -> String {
+    let mut out = String::new();
+    for a in &s.advice {
+        out += &wrap(a, TERMINAL_COLUMNS);
+    }
+    let decisions: Vec<_> = s.outputs.iter().filter(|o| o.decision).collect();
+    let shown: Vec<_> = if decisions.is_empty() { s.outputs.iter().collect() } else { decisions };
+    const NAME: usize = 40;
+    for o in shown {
+        let _ = writeln!(out, "\n{}", fit(&o.output, TERMINAL_COLUMNS));
+        match s.method.as_str() {
+            "morris" => {
+                let _ = writeln!(out, "  {:<NAME$}  {:>12}  {:>12}", "factor", "mu* (h)", "sigma (h)");
+                for f in &o.factors {
+                    if let Some(m) = &f.morris {
+                        let _ = writeln!(
+                            out,
+                            "  {:<NAME$}  {:>12}  {:>12}",
+                            fit(&f.factor, NAME),
+                            fmt_decimals(m.mu_star, 1),
+                            fmt_decimals(m.sigma, 1)
+                        );
+                    }
+                }
+            }
+            _ => {
+                let _ = writeln!(out, "  {:<NAME$}  {:>22}  {:>22}", "factor", "first order [95%]", "total [95%]");
+                for f in &o.factors {
+                    if let Some(x) = &f.sobol {
+                        let idx = |v: f64, ci: [f64; 2]| {
+                            format!("{} [{}, {}]", fmt_decimals(v, 2), fmt_decimals(ci[0], 2), fmt_decimals(ci[1], 2))
+                        };
+                        let _ = writeln!(
+                            out,
+                            "  {:<NAME$}  {:>22}  {:>22}",
+                            fit(&f.factor, NAME),
+                            idx(x.s1, x.s1_ci),
+                            idx(x.st, x.st_ci)
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// All result files of a study, as (relative path, content): `summary.json`,
