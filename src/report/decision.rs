@@ -370,6 +370,7 @@ mod tests {
             .enumerate()
             .map(|(i, (name, t))| {
                 let mut s = summarize(t);
+                #[allow(clippy::needless_range_loop)] // k indexes the worlds of every point.
                 let p_best = worlds.map(|w| {
                     let mut best = 0.0;
                     #[allow(clippy::needless_range_loop)] // k indexes every point's medians, not one list

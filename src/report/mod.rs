@@ -483,7 +483,7 @@ fn figure_decimals(v: &VariantResults, unit: units::TimeUnit) -> usize {
 }
 
 /// The answer for one variant in one plain sentence, in the report's one unit
-/// ([`units::TimeUnit`]; with a fixed start also the moment on the calendar): its median T with
+/// (`units::TimeUnit`; with a fixed start also the moment on the calendar): its median T with
 /// the 95% interval (or the spread across worlds), the reached share and, for variants, the
 /// comparison with the reference — never "sooner" from a median that is not reached, and across
 /// worlds with the worlds where neither reaches counted apart.
@@ -539,6 +539,15 @@ pub fn answer_sentence(results: &Results, d: &crate::analysis::decision::Decisio
         if p.worlds.is_some() {
             if let Some(vs) = &d.row(point).versus {
                 out += &format!("; it is {}", decision::versus_words(vs, d.across, &today));
+                if let Some(w) = &p.worlds
+                    && let (Some(a), Some(b)) = (w.median_delta.p10, w.median_delta.p90)
+                {
+                    let pd = units::decimals_for(Some((b - a).abs() / unit.hours() / 4.0));
+                    out += &format!(
+                        " (per-world median difference {} in 80% of plausible worlds)",
+                        unit_delta_range(Some(a), Some(b), unit, pd)
+                    );
+                }
                 let (a, b) = (d.row(point).worlds_reaching, d.row(d.reference).worlds_reaching);
                 if let (Some(a), Some(b)) = (a, b)
                     && decision::pct(a) != decision::pct(b)
