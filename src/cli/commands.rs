@@ -69,6 +69,33 @@ pub(crate) fn print(text: &str) -> Result<(), Error> {
     }
 }
 
+/// `permeate discover`: PRIM over a results folder's worlds, written to its own folder.
+pub(crate) fn discover(args: super::args::DiscoverArgs) -> Result<(), Error> {
+    let ctx = Context::new(&args.common)?;
+    let outcome = study::discover::Outcome::parse(&args.outcome).map_err(Error::Argument)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        let name =
+            args.results.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "results".into());
+        args.results.with_file_name(format!("{name}-discover"))
+    });
+    refuse_overlap(&out, std::slice::from_ref(&args.results))?;
+    ctx.output(&out, Policy::Results)?;
+    let files: Vec<PathBuf> =
+        ["replications.csv", "worlds.csv", "summary.json"].iter().map(|f| args.results.join(f)).collect();
+    ctx.check_input_memory(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>(), DISCOVER_BYTES_PER_INPUT_BYTE)?;
+    let d = ctx.install(|| study::discover::discover(&args.results, &outcome, args.variant.as_deref()))?;
+    let files =
+        [("discover.json", study::discover::discover_json(&d)), ("discover.csv", study::discover::discover_csv(&d))];
+    outdir::write_folder(&out, &files, Policy::Results)?;
+    ctx.say(&study::discover::discover_text(&d));
+    ctx.say(&format!("written to {}/", out.display()));
+    Ok(())
+}
+
+/// Peak memory of `discover` per byte of its input files (the text, its parsed rows and the
+/// per-world values: a generous upper bound).
+const DISCOVER_BYTES_PER_INPUT_BYTE: u64 = 8;
+
 /// `permeate check`: the scenario, its plan and its memory estimate, validated; the summary.
 pub(crate) fn check(args: CheckArgs) -> Result<(), Error> {
     let ctx = Context::new(&json_is_quiet(&args.common, args.json))?;

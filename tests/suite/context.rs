@@ -64,6 +64,26 @@ fn write_shards(ts: &TempScenario, dir: &Path, prefix: &str) -> Vec<PathBuf> {
     shards
 }
 
+/// A results folder with worlds (for `discover`), written once per table.
+fn worlds_run(ts: &TempScenario, dir: &Path) -> PathBuf {
+    let out = dir.join("with-worlds");
+    if !out.exists() {
+        let args = [
+            "run".into(),
+            s(&ts.scenario()),
+            "--worlds".into(),
+            "20".into(),
+            "-n".into(),
+            "3".into(),
+            "-o".into(),
+            s(&out),
+        ];
+        let o = bounded(&[&args[..], &["-q".to_string()]].concat());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    out
+}
+
 /// One subcommand: its arguments before the common flags, and the output folder it writes
 /// (`None` for `check`).
 struct Row {
@@ -110,6 +130,7 @@ fn rows(ts: &TempScenario, dir: &Path) -> Vec<Row> {
             Some(out("opt")),
         ),
         row("merge", vec!["merge".into(), s(&shards[0]), s(&shards[1])], Some(out("merged"))),
+        row("discover", vec!["discover".into(), s(&worlds_run(ts, dir))], Some(out("disc"))),
         row(
             "import",
             vec![
