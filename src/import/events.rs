@@ -131,7 +131,14 @@ pub fn read(
         }
         EventsFormat::Csv => {
             let mut rdr = reader(&text);
-            let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
+            let lines = LineIndex::new(text.strip_prefix('\u{feff}').unwrap_or(&text));
+            let csv_error = |e: csv::Error| {
+                let line = e.position().map(|p| lines.of(p));
+                let mut err = csv_error(path, e);
+                err.line = line;
+                err
+            };
+            let headers = rdr.headers().map_err(csv_error)?.clone();
             let hl = header_line(&text);
             let col = |c, required| find_column(path, map_path, &headers, c, required, hl);
             let tc = col(&ev.time_column, true)?.expect("required");
@@ -143,8 +150,8 @@ pub fn read(
             }
             let mut record = csv::StringRecord::new();
             let mut recipients = Vec::new();
-            while rdr.read_record(&mut record).map_err(|e| csv_error(path, e))? {
-                let line = record.position().map_or(0, |p| p.line() as usize);
+            while rdr.read_record(&mut record).map_err(csv_error)? {
+                let line = record.position().map_or(0, |p| lines.of(p));
                 out.rows += 1;
                 let seconds = time(record.get(tc).unwrap_or(""), line, &ev.time_column.header)?;
                 let s = person(record.get(sc).unwrap_or(""), line, &ev.sender.header)?;
@@ -154,7 +161,10 @@ pub fn read(
                     if r.is_empty() && !recipients.is_empty() {
                         continue; // a trailing `;`
                     }
-                    recipients.push(person(r, line, &ev.recipient.header)?);
+                    let p = person(r, line, &ev.recipient.header)?;
+                    if p.is_none() || !recipients.contains(&p) {
+                        recipients.push(p);
+                    }
                 }
                 let channel = match cc {
                     None => 0,
@@ -233,6 +243,34 @@ fn parse_time(cell: &str, format: TimeFormat, path: &Path, line: usize, column: 
 /// The largest Unix time accepted, in seconds (about 3 million years: beyond it, hours lose
 /// sub-second precision in `f64`).
 const MAX_UNIX_SECONDS: f64 = 1e14;
+
+/// The 1-based line of a byte of a text, with `\n`, `\r\n` and a lone `\r` each ending a line
+/// (the csv crate's own line count is off after `\r\n` endings).
+struct LineIndex<'t> {
+    bytes: &'t [u8],
+    /// The byte where each line starts.
+    starts: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex { bytes, starts }
+    }
+
+    /// The line of a record or error position: its first byte that is not a line ending.
+    fn of(&self, pos: &csv::Position) -> usize {
+        let from = (pos.byte() as usize).min(self.bytes.len());
+        let start = from + self.bytes[from..].iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
+        self.starts.partition_point(|&s| s <= start)
+    }
+}
 
 /// The most characters of a cell quoted in a message.
 const QUOTED_CHARS: usize = 40;

@@ -18,5 +18,6 @@ mod regressions;
 mod report;
 mod reproducibility;
 mod timing;
+mod traces;
 mod uncertain;
 mod variants;
