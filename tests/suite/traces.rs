@@ -261,3 +261,53 @@ fn unknown_people_can_be_skipped_and_are_counted() {
     let report = import_ok(&ts, &[]);
     assert!(report.contains("1 rows with unknown people skipped"), "{report}");
 }
+
+#[path = "../../benches/traces/validation.rs"]
+mod validation;
+
+/// The validation of `docs/validation.md`, CI-sized: a slice of the comparison on the real
+/// e-mail log (`../shared/data/email-eu-core-temporal`, not part of the project; without it the
+/// test says so on stderr and passes): days 0–526, the largest department only, 3 sources × 12
+/// start times (truth) and 3 × 100 replications (model) instead of 3 × 5 × 50 and 200, horizon
+/// 3,000 h, estimated on the first 60% of the period and judged on the last 40%. The default
+/// import path must give a median T80 within 1.5× of what happened and a reached share within
+/// 15 points, for p = 1 and p = 0.3. Measured: median ratio 0.84 (p = 1) and 1.03 (p = 0.3),
+/// reached 91% vs 86% and 53% vs 58%. Deterministic (fixed seeds and start times); under 1 s.
+///
+/// Broken versions tried, each fails: the gaps of each link instead of the residual waits
+/// (what fitting gaps does: median ratio 0.12 at p = 1); no thinning at p = 0.3 (reached 91%
+/// vs 58%); the whole gap around the moment instead of the wait to its end (median ratio
+/// 0.40 at p = 0.3).
+#[test]
+fn real_email_slice_default_import_matches_what_happened() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/email-eu-core-temporal");
+    if !data.join("email-Eu-core-temporal.txt.gz").exists() {
+        eprintln!("note: {} is not there; the real-data validation is skipped", data.display());
+        return;
+    }
+    let bin = Path::new(env!("CARGO_BIN_EXE_permeate"));
+    let log = validation::read_snap(&data, 526.0);
+    let work = tempfile::tempdir().unwrap();
+    let setup = validation::Setup {
+        units: 1,
+        sources: 3,
+        starts: 12,
+        replications: 100,
+        horizon: 3000.0,
+        split: 0.6,
+        in_sample: false,
+    };
+    for p in [1.0, 0.3] {
+        let rows = validation::compare(bin, &work.path().join(format!("p{p}")), &log, &setup, p);
+        let table = validation::table(&rows);
+        eprintln!("{table}");
+        let all = rows.last().unwrap();
+        let (t, m) = (all.truth, all.model);
+        assert!((m.3 - t.3).abs() <= 0.15, "p = {p}: reached share {} (model) vs {} (truth)\n{table}", m.3, t.3);
+        if let (Some(tm), Some(mm)) = (t.1, m.1) {
+            assert!((mm / tm) < 1.5 && (tm / mm) < 1.5, "p = {p}: median {mm} (model) vs {tm} (truth)\n{table}");
+        } else {
+            assert_eq!(t.1.is_some(), m.1.is_some(), "p = {p}: one median is never reached\n{table}");
+        }
+    }
+}
