@@ -10,13 +10,15 @@ use super::map::{EventsFormat, Map, TimeFormat};
 use crate::error::{InputError, InputErrorKind, closest};
 
 /// The separator of several recipients in one cell.
-pub const RECIPIENT_SEPARATOR: char = ';';
+pub(crate) const RECIPIENT_SEPARATOR: char = ';';
 
 /// One message from one sender to one recipient (a message to several people is several).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Event {
+pub(crate) struct Event {
     /// Seconds (from the file's own origin: Unix time or RFC 3339 converted to Unix time).
     pub seconds: f64,
+    /// The UTC offset the time was written with, seconds (0 for Unix times): for the calendar.
+    pub offset: i32,
     /// The sender, an index into the employees.
     pub sender: usize,
     /// The recipient, an index into the employees.
@@ -27,7 +29,7 @@ pub struct Event {
 
 /// The events read, with what was skipped.
 #[derive(Debug, Default)]
-pub struct Events {
+pub(crate) struct Events {
     /// One per (message, recipient), in file order.
     pub events: Vec<Event>,
     /// Channel names as written in the file, or `[""]` when it has no channel column.
@@ -42,7 +44,7 @@ pub struct Events {
 
 /// Reads the events file at `path`; `ids` are the employee ids in the export's order and `index`
 /// maps them to their position.
-pub fn read(
+pub(crate) fn read(
     path: &Path,
     map: &Map,
     map_path: &Path,
@@ -82,10 +84,10 @@ pub fn read(
             }
         }
     };
-    let time = |cell: &str, line: usize, column: &str| -> Result<f64, InputError> {
+    let time = |cell: &str, line: usize, column: &str| -> Result<(f64, i32), InputError> {
         parse_time(cell, ev.time, path, line, column)
     };
-    let push = |out: &mut Events, seconds: f64, sender: Option<usize>, recipients: &[Option<usize>], channel: usize| {
+    let push = |out: &mut Events, (seconds, offset): (f64, i32), sender: Option<usize>, recipients: &[Option<usize>], channel: usize| {
         let Some(s) = sender else {
             out.unknown_rows += 1;
             return;
@@ -97,7 +99,7 @@ pub fn read(
             if *r == s {
                 out.self_pairs += 1;
             } else {
-                out.events.push(Event { seconds, sender: s, recipient: *r, channel });
+                out.events.push(Event { seconds, offset, sender: s, recipient: *r, channel });
             }
         }
     };
@@ -208,13 +210,13 @@ pub fn read(
     Ok(out)
 }
 
-/// The time of an event in seconds: Unix seconds (a number, decimals allowed) or RFC 3339 with
-/// an offset (jiff's parser).
-fn parse_time(cell: &str, format: TimeFormat, path: &Path, line: usize, column: &str) -> Result<f64, InputError> {
+/// The time of an event in seconds and the UTC offset it was written with: Unix seconds (a
+/// number, decimals allowed; offset 0) or RFC 3339 with an offset (jiff's parser).
+fn parse_time(cell: &str, format: TimeFormat, path: &Path, line: usize, column: &str) -> Result<(f64, i32), InputError> {
     let cell = cell.trim();
     match format {
         TimeFormat::Unix => match cell.parse::<f64>() {
-            Ok(x) if x.is_finite() && x.abs() < MAX_UNIX_SECONDS => Ok(x),
+            Ok(x) if x.is_finite() && x.abs() < MAX_UNIX_SECONDS => Ok((x, 0)),
             _ => Err(at(
                 path,
                 line,
@@ -226,7 +228,14 @@ fn parse_time(cell: &str, format: TimeFormat, path: &Path, line: usize, column: 
             )),
         },
         TimeFormat::Rfc3339 => match cell.parse::<jiff::Timestamp>() {
-            Ok(t) => Ok(t.as_second() as f64 + f64::from(t.subsec_nanosecond()) * 1e-9),
+            Ok(t) => {
+                use jiff::fmt::temporal::{Pieces, PiecesOffset};
+                let offset = match Pieces::parse(cell).ok().and_then(|p| p.offset()) {
+                    Some(PiecesOffset::Numeric(n)) => n.offset().seconds(),
+                    _ => 0,
+                };
+                Ok((t.as_second() as f64 + f64::from(t.subsec_nanosecond()) * 1e-9, offset))
+            }
             Err(_) => Err(at(
                 path,
                 line,

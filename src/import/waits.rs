@@ -20,13 +20,13 @@ use super::events::Event;
 use crate::random::rng::{fmix64, to_open_unit};
 
 /// Evenly spaced quantiles written per class (0%, 1%, …, 100%).
-pub const WAIT_QUANTILES: usize = 101;
+pub(crate) const WAIT_QUANTILES: usize = 101;
 /// Random moments drawn per link (at least; small classes draw more, see [`MIN_CLASS_MOMENTS`]).
-pub const MOMENTS_PER_LINK: usize = 64;
+pub(crate) const MOMENTS_PER_LINK: usize = 64;
 /// Random moments drawn per class at least, spread evenly over its links.
-pub const MIN_CLASS_MOMENTS: usize = 20_000;
+pub(crate) const MIN_CLASS_MOMENTS: usize = 20_000;
 /// The activity class that holds every link with at least this many messages.
-pub const TOP_CLASS_FROM: usize = 512;
+pub(crate) const TOP_CLASS_FROM: usize = 512;
 /// Seconds per hour.
 const SECONDS_PER_HOUR: f64 = 3600.0;
 /// The fixed seed of the moments (the import is deterministic: the same log gives the same waits).
@@ -34,7 +34,7 @@ const MOMENT_SEED: u64 = 0x7761_6974_696d_6573; // "waitimes"
 
 /// How the waits are estimated.
 #[derive(Debug, Clone, Copy)]
-pub struct WaitSettings {
+pub(crate) struct WaitSettings {
     /// False: an event counts for both directions and links are two-way.
     pub directed: bool,
     /// The probability that one message carries the item, in (0, 1].
@@ -45,7 +45,7 @@ pub struct WaitSettings {
 
 /// One class of links and its estimated waiting time.
 #[derive(Debug, Clone)]
-pub struct WaitClass {
+pub(crate) struct WaitClass {
     /// The channel name for the scenario, e.g. `msg_4_7` or `email_4_7`.
     pub name: String,
     /// What the class holds, for comments: e.g. `4 to 7 messages per link`.
@@ -71,7 +71,7 @@ pub struct WaitClass {
 
 /// The estimate over a whole log.
 #[derive(Debug, Clone)]
-pub struct Waits {
+pub(crate) struct Waits {
     /// The classes with at least one kept link, by channel then activity.
     pub classes: Vec<WaitClass>,
     /// The period covered by the log, hours (first to last event).
@@ -121,7 +121,7 @@ fn quantile(xs: &[f64], q: f64) -> f64 {
 
 /// Estimates the waiting times of every class of links in `events`; `channels` are the log's
 /// channel names (`""` when it has none).
-pub fn estimate(events: &[Event], channels: &[String], s: WaitSettings) -> Waits {
+pub(crate) fn estimate(events: &[Event], channels: &[String], s: WaitSettings) -> Waits {
     let t0 = events.iter().map(|e| e.seconds).fold(f64::INFINITY, f64::min);
     let t1 = events.iter().map(|e| e.seconds).fold(f64::NEG_INFINITY, f64::max);
     let period_hours = (t1 - t0) / SECONDS_PER_HOUR;
@@ -226,7 +226,7 @@ mod tests {
 
     /// One link 0 → 1 with events at `hours`.
     fn link(hours: &[f64]) -> Vec<Event> {
-        hours.iter().map(|&h| Event { seconds: h * SECONDS_PER_HOUR, sender: 0, recipient: 1, channel: 0 }).collect()
+        hours.iter().map(|&h| Event { seconds: h * SECONDS_PER_HOUR, offset: 0, sender: 0, recipient: 1, channel: 0 }).collect()
     }
 
     /// A renewal process over `n` events whose gaps are drawn by `gap` from a fixed stream.
@@ -309,7 +309,7 @@ mod tests {
     fn links_that_never_carry_within_the_horizon_are_dropped_and_counted() {
         let mut events = link(&renewal(2000, 3, |_| 1.0));
         // A second link with one message at the very start: every moment is after it.
-        events.push(Event { seconds: 0.0, sender: 2, recipient: 3, channel: 0 });
+        events.push(Event { seconds: 0.0, offset: 0, sender: 2, recipient: 3, channel: 0 });
         let s = WaitSettings { directed: true, per_message: 1.0, horizon_hours: 100.0 };
         let w = estimate(&events, &[String::new()], s);
         assert_eq!(w.dropped, 1);

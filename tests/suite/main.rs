@@ -18,6 +18,7 @@ mod regressions;
 mod report;
 mod reproducibility;
 mod timing;
+mod toolbox;
 mod traces;
 mod uncertain;
 mod variants;
