@@ -60,15 +60,6 @@ fn load(path: &Path, set: &SetArgs, points: &VariantArgs) -> Result<Scenario, Er
     Ok(scenario)
 }
 
-/// `v` with as many decimals as `resolution` needs (0.4462890625 at 0.001 → "0.4463"); the
-/// full value is in optimise.json.
-fn to_resolution(v: f64, resolution: f64) -> String {
-    let decimals = (-resolution.log10()).ceil().clamp(0.0, 15.0) as usize + 1;
-    let s = format!("{v:.decimals$}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
-}
-
 /// Writes `text` to stdout; a closed pipe (`permeate schema | head`) is not an error.
 pub(crate) fn print(text: &str) -> Result<(), Error> {
     use std::io::Write as _;
@@ -223,7 +214,10 @@ fn execute(ctx: &Context, scenario: &Scenario, options: PlanOptions, out: &Path,
     if json {
         print!("{}", report::summary_json(&results));
     }
-    ctx.say(&report::headline_text(&results));
+    match &analyses.sensitivity {
+        Some(s) => ctx.say(&report::sensitivity_text(s)),
+        None => ctx.say(&report::headline_text(&results)),
+    }
     ctx.say(&format!("results written to {}/", out.display()));
     Ok(())
 }
@@ -383,29 +377,24 @@ pub(crate) fn optimise(args: OptimiseArgs) -> Result<(), Error> {
     let search = Search { lever: args.lever.clone(), min: args.min, max: args.max, resolution: args.resolution };
     let found = ctx.install(|| optimise(&plan, &search, &|| {}))?;
     outdir::write_folder_atomically(&out, &[("optimise.json", optimise_json(&found))])?;
-    let goal = found.goal;
-    ctx.say(&match found.value {
-        Some(v) => format!(
-            "{} = {} is the smallest setting in [{}, {}] that meets the goal (T ≤ {} h in {:.0}% of replications): \
-             {:.1}% meet it{}",
-            found.lever,
-            to_resolution(v, found.resolution),
-            found.min,
-            found.max,
-            goal.t_hours(),
-            100.0 * goal.probability(),
-            100.0 * found.probability,
-            found.cost.as_ref().map_or(String::new(), |c| format!(", at {:.1} hours a month", c.hours_per_month))
+    let steps: Vec<(f64, f64)> = found.steps.iter().map(|s| (s.value, s.probability)).collect();
+    let range = [found.min, found.max];
+    ctx.say(&crate::report::decision::optimise_sentence(&crate::report::decision::OptimumWords {
+        lever: &found.lever,
+        value: found.value,
+        range,
+        goal_hours: found.goal.t_hours(),
+        goal_probability: found.goal.probability(),
+        probability: found.probability,
+        probability_interval: found.goal_result.interval,
+        setting_interval: crate::analysis::decision::optimum_interval(
+            &steps,
+            found.replications,
+            found.goal.probability(),
+            range,
         ),
-        None => format!(
-            "even {} = {} does not meet the goal (T ≤ {} h in {:.0}% of replications): {:.1}% meet it",
-            found.lever,
-            found.max,
-            goal.t_hours(),
-            100.0 * goal.probability(),
-            100.0 * found.probability
-        ),
-    });
+        cost_hours_per_month: found.cost.as_ref().map(|c| c.hours_per_month),
+    }));
     ctx.say(&format!("written to {}/", out.display()));
     Ok(())
 }

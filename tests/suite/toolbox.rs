@@ -328,3 +328,48 @@ fn completions_and_man_page_name_every_subcommand() {
     assert!(man.contains("optimise") && man.contains("sensitivity"));
     assert_eq!(permeate(&["completions", "tcsh"]).status.code(), Some(2));
 }
+
+/// What `run` and `sensitivity` print fits a 100-column terminal (the wide tables are in the
+/// files), and `sensitivity` prints its indices, not the run table.
+///
+/// Broken versions seen to fail: the headline with the full paired column (182 columns for
+/// ACME); `sensitivity` printing the headline table.
+#[test]
+fn terminal_output_fits_100_columns_and_sensitivity_prints_its_indices() {
+    let widest = |o: &std::process::Output| {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).lines().map(|l| l.chars().count()).max().unwrap_or(0)
+    };
+    let acme = acme_with(30, |t| t);
+    let o = permeate(&["run", acme.scenario().to_str().unwrap(), "-o", acme.path("o").to_str().unwrap()]);
+    assert!(widest(&o) <= 100);
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("weekly digest to all developers") && text.contains("vs baseline (median)"), "{text}");
+    let u = TempScenario::new(&[("scenario.toml", &std::fs::read_to_string(bundled("acme-uncertain.toml")).unwrap())]);
+    let o = permeate(&[
+        "run",
+        u.scenario().to_str().unwrap(),
+        "-n",
+        "5",
+        "--worlds",
+        "10",
+        "-o",
+        u.path("o").to_str().unwrap(),
+    ]);
+    assert!(widest(&o) <= 100);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("of worlds"));
+    let o = permeate(&[
+        "sensitivity",
+        u.scenario().to_str().unwrap(),
+        "--samples",
+        "8",
+        "-n",
+        "5",
+        "-o",
+        u.path("s").to_str().unwrap(),
+    ]);
+    assert!(widest(&o) <= 100);
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("first order [95%]") && text.contains("processing speed"), "{text}");
+    assert!(!text.contains("median T ("), "{text}");
+}
