@@ -178,6 +178,10 @@ pub(crate) struct ImportArgs {
     /// Message counts per pair (CSV), e.g. from chat or e-mail metadata over 90 days.
     #[arg(long, value_name = "MESSAGES.csv")]
     pub(crate) messages: Option<PathBuf>,
+    /// A time-stamped message log (CSV, or an edge list): one row per message or contact; its
+    /// links get waiting times estimated from the log (see docs/import.md).
+    #[arg(long, value_name = "EVENTS.csv")]
+    pub(crate) events: Option<PathBuf>,
     /// Output folder for the organisation (written whole or not at all).
     #[arg(short, long, value_name = "DIR")]
     pub(crate) out: PathBuf,

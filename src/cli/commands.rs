@@ -375,8 +375,10 @@ pub(crate) fn import(args: ImportArgs) -> Result<(), Error> {
     ctx.output(&args.out, Policy::Import)?;
     let mut inputs = vec![args.hr.as_path(), args.map.as_path()];
     inputs.extend(args.messages.as_deref());
+    inputs.extend(args.events.as_deref());
     ctx.check_input_memory(&inputs, IMPORT_BYTES_PER_INPUT_BYTE)?;
-    let imported = import::import(&args.hr, &args.map, args.messages.as_deref()).map_err(Error::from)?;
+    let imported = import::import_with(&args.hr, &args.map, args.messages.as_deref(), args.events.as_deref())
+        .map_err(Error::from)?;
     import::write_folder(&args.out, &imported)?;
     ctx.say(&imported.report);
     ctx.say(&format!(

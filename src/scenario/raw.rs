@@ -207,6 +207,8 @@ pub(crate) enum RawDist {
     Weibull { shape: f64, scale: f64 },
     Uniform { min: f64, max: f64 },
     Fixed { value: f64 },
+    /// Exactly one of `quantiles` (hours, evenly spaced) or `file` (a CSV with a `hours` column).
+    Empirical { quantiles: Option<Vec<f64>>, file: Option<String> },
 }
 
 /// A string or a list of strings.

@@ -19,5 +19,6 @@ mod report;
 mod reproducibility;
 mod timing;
 mod toolbox;
+mod traces;
 mod uncertain;
 mod variants;
