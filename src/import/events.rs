@@ -87,7 +87,11 @@ pub(crate) fn read(
     let time = |cell: &str, line: usize, column: &str| -> Result<(f64, i32), InputError> {
         parse_time(cell, ev.time, path, line, column)
     };
-    let push = |out: &mut Events, (seconds, offset): (f64, i32), sender: Option<usize>, recipients: &[Option<usize>], channel: usize| {
+    let push = |out: &mut Events,
+                (seconds, offset): (f64, i32),
+                sender: Option<usize>,
+                recipients: &[Option<usize>],
+                channel: usize| {
         let Some(s) = sender else {
             out.unknown_rows += 1;
             return;
@@ -212,7 +216,13 @@ pub(crate) fn read(
 
 /// The time of an event in seconds and the UTC offset it was written with: Unix seconds (a
 /// number, decimals allowed; offset 0) or RFC 3339 with an offset (jiff's parser).
-fn parse_time(cell: &str, format: TimeFormat, path: &Path, line: usize, column: &str) -> Result<(f64, i32), InputError> {
+fn parse_time(
+    cell: &str,
+    format: TimeFormat,
+    path: &Path,
+    line: usize,
+    column: &str,
+) -> Result<(f64, i32), InputError> {
     let cell = cell.trim();
     match format {
         TimeFormat::Unix => match cell.parse::<f64>() {

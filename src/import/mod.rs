@@ -5,6 +5,8 @@
 //! Stages: [`map::Map::load`] → [`hr::read`] (ids, managers, cycles, roles) →
 //! [`messages::read`] (counts per pair) → links (manager, team, messages, community) → files.
 
+// The calendar estimate from a log (issue 25 item 4) is tested but not yet wired into the skeleton.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod calendar;
 pub(crate) mod events;
 pub(crate) mod hr;
@@ -519,6 +521,7 @@ fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn skeleton(
     employees: &[Employee],
     map: &Map,

@@ -140,6 +140,7 @@ pub(crate) fn estimate(events: &[Event], channels: &[String], s: WaitSettings) -
         times.sort_by(f64::total_cmp);
     }
     // Links per (channel, activity class), in that order.
+    #[allow(clippy::type_complexity)]
     let mut by_class: Vec<((usize, u32), Vec<(usize, usize, usize)>)> = Vec::new();
     let mut class_of: HashMap<(usize, u32), usize> = HashMap::new();
     let mut sorted = keys.clone();
@@ -226,7 +227,10 @@ mod tests {
 
     /// One link 0 → 1 with events at `hours`.
     fn link(hours: &[f64]) -> Vec<Event> {
-        hours.iter().map(|&h| Event { seconds: h * SECONDS_PER_HOUR, offset: 0, sender: 0, recipient: 1, channel: 0 }).collect()
+        hours
+            .iter()
+            .map(|&h| Event { seconds: h * SECONDS_PER_HOUR, offset: 0, sender: 0, recipient: 1, channel: 0 })
+            .collect()
     }
 
     /// A renewal process over `n` events whose gaps are drawn by `gap` from a fixed stream.

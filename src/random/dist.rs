@@ -592,6 +592,7 @@ mod tests {
             (0..1000u64).map(|i| f64::from(Dist::exponential(0.5).unwrap().draw(crate::random::rng::fmix64(i)))).sum();
         assert_eq!(sum.to_bits(), 1928.891692093457f64.to_bits(), "sum of 1000 exponential draws {sum}");
         let l = Dist::lognormal(2.0, 0.5).unwrap().sample(0.3, 0);
-        assert_eq!(l.to_bits(), 1.538713879328518f64.to_bits(), "lognormal sample {l}");
+        // Pin moved by 1 ULP when the normal quantile became statrs's (CHANGELOG, results change).
+        assert_eq!(l.to_bits(), 1.5387138793285178f64.to_bits(), "lognormal sample {l}");
     }
 }
