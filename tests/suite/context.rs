@@ -235,8 +235,12 @@ fn signals_undo_the_write_of_every_writing_subcommand() {
                 assert!(start.elapsed() < ROW_TIMEOUT, "{}: did not stop after SIGTERM", row.name);
                 std::thread::sleep(Duration::from_millis(10));
             };
+            // A SIGTERM that lands before the process has installed its handler (its first
+            // milliseconds, under load) ends it by the signal's default action: nothing has been
+            // written then, which the checks of leftovers and of the output below hold.
+            let before_handlers = std::os::unix::process::ExitStatusExt::signal(&status) == Some(15) && !out.exists();
             assert!(
-                matches!(status.code(), Some(0) | Some(143)),
+                matches!(status.code(), Some(0) | Some(143)) || before_handlers,
                 "{}: SIGTERM after {delay_ms} ms gave {status:?} (expected exit 143, or 0 if it had finished)",
                 row.name
             );
