@@ -276,12 +276,14 @@ pub(super) fn target(v: &Variant, path: &str) -> Result<Option<ParamTarget>, Str
 }
 
 /// Resolves every factor's paths in every design point and checks that every value the factor
-/// can take is valid there. `point_sets` are the dotted paths each point's own `set` changes.
+/// can take is valid there. `point_sets` are the dotted paths each point's own `set` changes;
+/// `command_line_sets` the paths `--set` changes in every point (refused where a factor sets them).
 pub(super) fn resolve(
     factors: Vec<Factor>,
     worlds: u32,
     variants: &[Variant],
     point_sets: &[Vec<String>],
+    command_line_sets: &[String],
     horizon_hours: f64,
     file: &Path,
     text: &str,
@@ -311,6 +313,18 @@ pub(super) fn resolve(
             _ => vec![lo, hi],
         };
         for path in &f.paths {
+            if f.mode == Mode::Set && command_line_sets.iter().any(|s| s == path) {
+                return Err(err(
+                    f,
+                    path,
+                    format!(
+                        "`--set {path}=…` on the command line sets a value that factor \"{}\" also sets in every world, \
+                         so the command line's value would be ignored; drop the `--set`, remove the factor from \
+                         [uncertain], or give the factor mode = \"scale\" (it then multiplies the value you set)",
+                        f.name
+                    ),
+                ));
+            }
             let mut found = false;
             for (p, v) in variants.iter().enumerate() {
                 let t = target(v, path).map_err(|m| err(f, path, format!("factor \"{}\": {m}", f.name)))?;

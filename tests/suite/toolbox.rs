@@ -433,3 +433,26 @@ fn discover_finds_the_planted_box_of_a_deciding_factor() {
         assert!(err.contains(wanted), "{args:?}: {err}");
     }
 }
+
+/// `--set` on a path that an `[uncertain]` factor sets in every world is refused (exit 2,
+/// naming the `--set` and the factor): the command line's value would otherwise be ignored
+/// silently. A `scale` factor's path may be set (the factor then multiplies the new value),
+/// and a path no factor drives is accepted as before.
+///
+/// Broken version seen to fail: `resolve` without the command-line check (`check` exits 0 and
+/// the run draws the factor's values as if nothing had been set).
+#[test]
+fn set_on_a_path_an_uncertain_factor_sets_is_refused() {
+    let scenario = bundled("acme-uncertain.toml");
+    let scenario = scenario.to_str().unwrap();
+    let o = permeate(&["check", scenario, "--set", "channels.dev_sync.transmit=0.6"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for w in ["--set channels.dev_sync.transmit", "factor \"channels.dev_sync.transmit\"", "would be ignored"] {
+        assert!(err.contains(w), "expected {w:?} in: {err}");
+    }
+    for ok in ["roles.developer.processing.median=5", "involvement.fraction=0.2"] {
+        let o = permeate(&["check", scenario, "--set", ok]);
+        assert!(o.status.success(), "--set {ok}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}
