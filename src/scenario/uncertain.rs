@@ -275,15 +275,21 @@ pub(super) fn target(v: &Variant, path: &str) -> Result<Option<ParamTarget>, Str
     }))
 }
 
+/// The dotted paths that are set explicitly, which a `mode = "set"` factor may not also set.
+pub(super) struct SetPaths<'a> {
+    /// The paths each design point's own `set` changes, by point.
+    pub(super) per_point: &'a [Vec<String>],
+    /// The paths `--set` changes in every point.
+    pub(super) command_line: &'a [String],
+}
+
 /// Resolves every factor's paths in every design point and checks that every value the factor
-/// can take is valid there. `point_sets` are the dotted paths each point's own `set` changes;
-/// `command_line_sets` the paths `--set` changes in every point (refused where a factor sets them).
+/// can take is valid there and that no factor sets a path that is set explicitly (`sets`).
 pub(super) fn resolve(
     factors: Vec<Factor>,
     worlds: u32,
     variants: &[Variant],
-    point_sets: &[Vec<String>],
-    command_line_sets: &[String],
+    sets: SetPaths<'_>,
     horizon_hours: f64,
     file: &Path,
     text: &str,
@@ -313,7 +319,7 @@ pub(super) fn resolve(
             _ => vec![lo, hi],
         };
         for path in &f.paths {
-            if f.mode == Mode::Set && command_line_sets.iter().any(|s| s == path) {
+            if f.mode == Mode::Set && sets.command_line.iter().any(|s| s == path) {
                 return Err(err(
                     f,
                     path,
@@ -330,7 +336,7 @@ pub(super) fn resolve(
                 let t = target(v, path).map_err(|m| err(f, path, format!("factor \"{}\": {m}", f.name)))?;
                 let Some(t) = t else { continue };
                 found = true;
-                if f.mode == Mode::Set && point_sets[p].iter().any(|s| s == path) {
+                if f.mode == Mode::Set && sets.per_point[p].iter().any(|s| s == path) {
                     return Err(err(
                         f,
                         path,
