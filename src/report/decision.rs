@@ -77,7 +77,7 @@ fn band_text(across: Across, band: [Option<f64>; 2], unit: TimeUnit, decimals: u
 /// curve reaches the horizon (`[output] curve_hours` may end it earlier).
 fn share_by_horizon(results: &Results, v: &VariantResults) -> Option<crate::analysis::stats::CurvePoint> {
     let last = v.curve.iter().rev().find(|c| c.hours <= results.horizon_hours * (1.0 + 1e-9))?;
-    ((results.horizon_hours - last.hours).abs() <= 1e-9 * results.horizon_hours).then(|| last.clone())
+    ((results.horizon_hours - last.hours).abs() <= 1e-9 * results.horizon_hours).then_some(*last)
 }
 
 /// A share by the horizon as its mean ("55%") and its band ("10–90% of replications: 40–70%").
