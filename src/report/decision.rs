@@ -384,11 +384,16 @@ fn cap(s: &str) -> String {
     c.next().map_or_else(String::new, |f| f.to_uppercase().collect::<String>() + c.as_str())
 }
 
-/// The decision section of `report.html`: the recommendation and the decision chart.
-pub(crate) fn section(results: &Results, d: &Decision, chart: Option<&super::charts::Chart>) -> String {
+/// The decision section of `report.html`: the recommendation, the decision chart and (when the
+/// answer hinges on a factor) the tipping-point chart.
+pub(crate) fn section<'c>(
+    results: &Results,
+    d: &Decision,
+    charts: impl IntoIterator<Item = &'c super::charts::Chart>,
+) -> String {
     let mut s = String::from("<section id=\"decision\">\n<h2>The decision</h2>\n");
     s += &format!("<p class=\"recommendation\">{}</p>\n", esc(&recommendation(results, d)));
-    if let Some(c) = chart {
+    for c in charts {
         s += &figure(c);
     }
     s += "</section>\n";
@@ -855,6 +860,68 @@ mod tests {
         let want = "It hinges on developer notice ≥ 0.62: 80% of the target is reached in 90% of the plausible worlds \
                     where developer notice ≥ 0.62 and in 4% of the others.";
         assert!(got.contains(want), "{got}");
+    }
+
+    /// The tipping-point chart: one dot per plausible world at (its factor value, the share of its
+    /// replications reaching), filled for the recommendation and hollow for the reference, drawn
+    /// only when the decision hinges on a factor. Known answer: worlds 0–3 never reach (share 0),
+    /// worlds 4–9 always do (share 1), factor value k/10 for world k, so the filled dots' x grows
+    /// with the world and the reaching worlds' dots lie above the others. Broken versions seen to
+    /// fail: the shares taken per replication instead of per world (30 dots); the x axis from
+    /// the world's index instead of its factor value (the dots' x order breaks with shuffled
+    /// values).
+    #[test]
+    fn the_tipping_chart_puts_each_world_at_its_factor_value_and_share() {
+        let r = results(
+            Some(10),
+            &[
+                ("baseline", worlds_of(&[(4, None), (6, Some(40.0))])),
+                ("digest", worlds_of(&[(4, None), (6, Some(16.0))])),
+            ],
+            None,
+        );
+        let mut d = decide(&r, None);
+        assert!(crate::report::charts::tipping(&r, &d, &[]).unwrap().is_none(), "no box, no chart");
+        d.hinges = Some(crate::analysis::discovery::PrimBox {
+            limits: vec![crate::analysis::discovery::Limit {
+                factor: 1,
+                name: "developer notice".into(),
+                low: Some(0.35),
+                high: None,
+            }],
+            coverage: 1.0,
+            density: 1.0,
+            mass: 0.6,
+            density_outside: 0.0,
+        });
+        // Factor 1 is the deciding one; its values are shuffled against the world order.
+        let order = [3usize, 0, 2, 1, 7, 4, 9, 5, 8, 6];
+        let values: Vec<Vec<f64>> = order.iter().map(|&k| vec![0.5, k as f64 / 10.0]).collect();
+        let chart = crate::report::charts::tipping(&r, &d, &values).unwrap().expect("a chart");
+        let doc = roxmltree::Document::parse(&chart.svg).expect("well-formed SVG");
+        let circles: Vec<(f64, f64, bool)> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("circle"))
+            .map(|n| {
+                let f = |a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
+                (f("cx"), f("cy"), n.attribute("fill").is_some_and(|c| c != "none"))
+            })
+            .collect();
+        // 10 per point plus one legend mark each.
+        assert_eq!(circles.len(), 22, "{circles:?}");
+        let filled: Vec<(f64, f64)> = circles.iter().filter(|c| c.2).map(|c| (c.0, c.1)).take(10).collect();
+        assert_eq!(filled.len(), 10);
+        for (w, &(x, y)) in filled.iter().enumerate() {
+            for (v, &(x2, y2)) in filled.iter().enumerate() {
+                if order[w] < order[v] {
+                    assert!(x < x2, "world {w} (value {}) is right of world {v}", order[w]);
+                }
+                if w < 4 && v >= 4 {
+                    assert!(y > y2, "the never-reaching world {w} is not below the reaching world {v}");
+                }
+            }
+        }
+        assert!(chart.caption.contains("One dot per plausible world"));
     }
 
     /// Optimise: the setting to the precision its interval supports, with the interval (the
