@@ -530,6 +530,9 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         ("replications per variant", results.replications.to_string()),
         ("seed", results.seed.to_string()),
     ];
+    if let Some(start) = &a.start {
+        run.insert(2, ("when the item appears", esc(start).into_owned()));
+    }
     if let Some(sw) = &results.sweep {
         run.push(("sweep", format!("{} ({} points)", esc(&sw.paths.join(" × ")), sw.points.len())));
     }
@@ -624,16 +627,43 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
           watch channel, reach and mandate or a variant's <code>add_links</code> add to the organisation's own \
           links (in the baseline).</p>\n";
 
+    // Calendars.
+    if !a.calendars.is_empty() {
+        s += "<table><caption>Working calendars: processing counts working time only</caption><thead><tr>\
+              <th>calendar</th><th>time zone</th><th>working time</th><th class=\"num\">people</th></tr></thead><tbody>\n";
+        for c in &a.calendars {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                esc(&c.name),
+                esc(&c.timezone),
+                esc(&c.working_time),
+                c.people
+            );
+        }
+        s += "</tbody></table>\n";
+    }
+
     // Channels.
     s += "<table><caption>Channels: how messages travel</caption><thead><tr><th>channel</th><th>delay (hours)</th>\
           <th class=\"num\">mean delay</th><th class=\"num\">transmit</th><th class=\"num\">notice</th></tr></thead><tbody>\n";
     for c in &a.channels {
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.1} h</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.1} h{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&c.name),
-            esc(&c.delay),
+            if c.timing.is_empty() {
+                esc(&c.delay).into_owned()
+            } else {
+                format!("{}; then {}", esc(&c.timing), esc(&c.delay))
+            },
             c.mean_delay,
+            match c.mean_wait_hours {
+                Some(w) => format!(" after a wait of {w:.1} h"),
+                None if !c.timing.is_empty() && c.timing.starts_with("meets ") =>
+                    " after the wait for the meeting".into(),
+                None => String::new(),
+            },
             fmt_pct(c.transmit),
             c.notice.map_or_else(|| "receiver's role".into(), fmt_pct)
         );
@@ -652,13 +682,19 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     }
 
     // Roles.
-    s += "<table><caption>Roles: how people take up the item</caption><thead><tr><th>role</th><th class=\"num\">people</th>\
-          <th class=\"num\">notice</th><th>processing (hours)</th><th>window (hours)</th></tr></thead><tbody>\n";
+    let absence = a.roles.iter().any(|r| r.absent > 0.0);
+    let _ = writeln!(
+        s,
+        "<table><caption>Roles: how people take up the item</caption><thead><tr><th>role</th><th class=\"num\">people</th>\
+         <th class=\"num\">notice</th><th>processing (hours)</th><th>window (hours)</th>{}</tr></thead><tbody>",
+        if absence { "<th class=\"num\">absent</th>" } else { "" }
+    );
     for r in &a.roles {
         let defaults = if r.defined { "" } else { "<span class=\"sub\">no [roles] table: defaults</span>" };
+        let absent = if absence { format!("<td class=\"num\">{}</td>", fmt_pct(r.absent)) } else { String::new() };
         let _ = writeln!(
             s,
-            "<tr><td>{}{defaults}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}{defaults}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>{absent}</tr>",
             esc(&r.name),
             r.people,
             fmt_pct(r.notice),
@@ -669,6 +705,10 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     s += "</tbody></table>\n<p class=\"howto\"><em>notice</em>: how often a delivered message is perceived and taken \
           up; <em>processing</em>: from delivery to “processed”; <em>window</em>: how long after processing the person \
           keeps passing the item on.</p>\n";
+    if absence {
+        s += "<p class=\"howto\"><em>absent</em>: the chance that a person of the role is away for the whole \
+              period, drawn per replication (an absent person neither notices nor passes on the item).</p>\n";
+    }
 
     // Variants.
     if facts.points.len() > 1 {
