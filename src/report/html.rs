@@ -12,7 +12,7 @@ use super::charts::Chart;
 pub(crate) use super::markup::esc;
 use super::markup::figure;
 use super::{WORKING_DAY_HOURS, answer_sentence, headline_row};
-use crate::analysis::facts::Facts;
+use crate::analysis::facts::{Assumptions, Facts};
 use crate::analysis::results::{Bottlenecks, Results, Share};
 
 /// How many people and links the bottleneck tables list per variant.
@@ -492,7 +492,6 @@ fn kv_table(caption: &str, rows: &[(&str, String)]) -> String {
 /// The organisation and the assumptions behind the numbers, from the facts.
 fn assumptions_section(results: &Results, facts: &Facts) -> String {
     let a = &facts.assumptions;
-    let base = &results.variants[0];
     let mut s = String::from(
         "<section id=\"assumptions\">\n<h2>Organisation and assumptions</h2>\n<p>Everything the numbers above rest on, as \
          the scenario file states it (for the baseline). Challenge any of it: change the file and run it again.</p>\n\
@@ -500,7 +499,23 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
          file.</p>\n<details>\n<summary>The run, the levers, the organisation, its channels and roles</summary>\n",
     );
 
-    // The run.
+    s += &run_table(results, facts);
+    s += &levers_table(a);
+    s += &organisation_tables(a);
+    s += &calendars_table(a);
+    s += &channels_table(a);
+    s += &defaults_list(a);
+    s += &roles_table(a);
+    s += &variants_changes_table(facts);
+    s += "</details>\n</section>\n";
+    s
+}
+
+/// The run: file, source, start, target, horizon, replications, seed, sweep.
+fn run_table(results: &Results, facts: &Facts) -> String {
+    let a = &facts.assumptions;
+    let base = &results.variants[0];
+    let mut s = String::new();
     let k = facts.points[0].k as usize;
     let mut run: Vec<(&str, String)> = vec![
         ("scenario file", format!("<code>{}</code>", esc(&facts.file_name))),
@@ -537,8 +552,12 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         run.push(("sweep", format!("{} ({} points)", esc(&sw.paths.join(" × ")), sw.points.len())));
     }
     s += &kv_table("The run", &run);
+    s
+}
 
-    // Community manager and involvement.
+/// The levers: the community managers and involvement.
+fn levers_table(a: &Assumptions) -> String {
+    let mut s = String::new();
     let mut levers: Vec<(&str, String)> = Vec::new();
     match &a.community_manager {
         Some(cm) => {
@@ -593,8 +612,12 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         None => levers.push(("involvement", "none in this scenario".into())),
     }
     s += &kv_table("The levers: community manager and involvement", &levers);
+    s
+}
 
-    // Organisation: people per unit and role.
+/// People per unit and role, links per channel.
+fn organisation_tables(a: &Assumptions) -> String {
+    let mut s = String::new();
     let org = &a.organisation;
     let _ =
         writeln!(s, "<h3>Organisation</h3>\n<p>{} people, {} links ({}).</p>", org.people, org.links, esc(&org.origin));
@@ -626,8 +649,12 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     s += "</tbody></table>\n</div>\n<p class=\"howto\"><em>Added by settings</em>: links that the community manager's \
           watch channel, reach and mandate or a variant's <code>add_links</code> add to the organisation's own \
           links (in the baseline).</p>\n";
+    s
+}
 
-    // Calendars.
+/// The working calendars (nothing without calendars).
+fn calendars_table(a: &Assumptions) -> String {
+    let mut s = String::new();
     if !a.calendars.is_empty() {
         s += "<table><caption>Working calendars: processing counts working time only</caption><thead><tr>\
               <th>calendar</th><th>time zone</th><th>working time</th><th class=\"num\">people</th></tr></thead><tbody>\n";
@@ -643,8 +670,12 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         }
         s += "</tbody></table>\n";
     }
+    s
+}
 
-    // Channels.
+/// The channels: delay (a meeting with its wait), mean delay, transmit, notice.
+fn channels_table(a: &Assumptions) -> String {
+    let mut s = String::new();
     s += "<table><caption>Channels: how messages travel</caption><thead><tr><th>channel</th><th>delay (hours)</th>\
           <th class=\"num\">mean delay</th><th class=\"num\">transmit</th><th class=\"num\">notice</th></tr></thead><tbody>\n";
     for c in &a.channels {
@@ -671,8 +702,12 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     s += "</tbody></table>\n<p class=\"howto\"><em>delay</em>: time for a message to travel and be seen; \
           <em>transmit</em>: how often a sender passes the item on over a link of this channel; <em>notice</em>: how \
           often a delivered message is perceived (where set, it replaces the receiver role's value).</p>\n";
+    s
+}
 
-    // Defaults that act without a table.
+/// Defaults that act without a table in the scenario.
+fn defaults_list(a: &Assumptions) -> String {
+    let mut s = String::new();
     if !a.warnings.is_empty() {
         s += "<ul class=\"warnings\">\n";
         for w in &a.warnings {
@@ -680,8 +715,12 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         }
         s += "</ul>\n";
     }
+    s
+}
 
-    // Roles.
+/// The roles: people, notice, processing, window and (where any) absence.
+fn roles_table(a: &Assumptions) -> String {
+    let mut s = String::new();
     let absence = a.roles.iter().any(|r| r.absent > 0.0);
     let _ = writeln!(
         s,
@@ -709,8 +748,12 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         s += "<p class=\"howto\"><em>absent</em>: the chance that a person of the role is away for the whole \
               period, drawn per replication (an absent person neither notices nor passes on the item).</p>\n";
     }
+    s
+}
 
-    // Variants.
+/// What each variant changes (nothing with the baseline alone).
+fn variants_changes_table(facts: &Facts) -> String {
+    let mut s = String::new();
     if facts.points.len() > 1 {
         s += "<table><caption>The variants: what each changes</caption><thead><tr><th>variant</th><th>description</th>\
               <th>differs from the baseline in</th></tr></thead><tbody>\n";
@@ -729,7 +772,6 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         }
         s += "</tbody></table>\n";
     }
-    s += "</details>\n</section>\n";
     s
 }
 
