@@ -11,7 +11,8 @@ EMA's peeling trajectory the box is chosen as permeate chooses it: the largest c
 among boxes of density ≥ 0.8.
 
 Measured (2026-12-03, ema_workbench 2.x): both find the same one-factor box, developer notice ≥
-0.376 (EMA, the lowest value inside) / ≥ 0.377 (permeate, halfway to the first value outside), with
+0.376 (EMA) / ≥ 0.377 (permeate: the two place a bound between the same two worlds' values
+differently), with
 identical coverage 0.978, density 0.882 and mass 0.765.
 This is a comparison with an independent implementation, not a known answer: the known answer
 (a planted box recovered) is the Rust test of ``analysis::discovery``.
