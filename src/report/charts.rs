@@ -90,7 +90,26 @@ fn frame<'a, 'b>(
         .margin(24)
         .x_label_area_size(90)
         .y_label_area_size(y_label_area)
-        .build_cartesian_2d(x, y)?)
+        .build_cartesian_2d(bounded(x), bounded(y))?)
+}
+
+/// The largest magnitude an axis end may have: far above any real value (hours, costs), and
+/// small enough that plotters' tick arithmetic (differences, steps of a tenth) stays finite.
+const AXIS_LIMIT: f64 = 1e300;
+
+/// `r` unchanged when both ends are finite numbers within ±[`AXIS_LIMIT`] and it is not empty;
+/// otherwise clamped to that: an axis over an infinite range made plotters' tick search loop
+/// forever (issue 20, defect 1).
+fn bounded(r: std::ops::Range<f64>) -> std::ops::Range<f64> {
+    let end = |x: f64| if x.is_nan() { 0.0 } else { x.clamp(-AXIS_LIMIT, AXIS_LIMIT) };
+    let (lo, hi) = (end(r.start), end(r.end));
+    if hi > lo {
+        lo..hi
+    } else if lo < 0.0 {
+        lo..0.0
+    } else {
+        0.0..AXIS_LIMIT.min(lo.max(1.0))
+    }
 }
 
 /// The mesh of a chart in the house style (fonts, grid lines); callers add the axis texts.
@@ -670,8 +689,13 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
     let points: Vec<(f64, f64, &VariantResults)> =
         results.variants.iter().filter_map(|v| v.t_threshold.median.map(|m| (cost(v), m, v))).collect();
     let goal = results.goal.map(|g| g.t_hours());
-    let x_max = points.iter().map(|p| p.0).fold(0.0f64, f64::max).max(1.0) * 1.25;
-    let y_max = points.iter().map(|p| p.1).chain(goal).fold(0.0f64, f64::max).max(1.0) * 1.15;
+    // Ranges and points clamped to the axis limit: a cost or goal near the top of the f64 range
+    // made the axis infinite and plotters loop (issue 20, defect 1).
+    let x_max = (points.iter().map(|p| p.0).fold(0.0f64, f64::max).max(1.0) * 1.25).min(AXIS_LIMIT);
+    let y_max = (points.iter().map(|p| p.1).chain(goal).fold(0.0f64, f64::max).max(1.0) * 1.15).min(AXIS_LIMIT);
+    let goal = goal.map(|g| g.min(y_max));
+    let points: Vec<(f64, f64, &VariantResults)> =
+        points.into_iter().map(|(x, y, v)| (x.clamp(0.0, x_max), y.clamp(0.0, y_max), v)).collect();
     let front: Vec<(f64, f64)> =
         route.front_median.iter().filter_map(|n| points.iter().find(|p| &p.2.name == n).map(|p| (p.0, p.1))).collect();
     let cheapest = route.cheapest.as_ref().and_then(|n| points.iter().find(|p| &p.2.name == n)).map(|p| (p.0, p.1));

@@ -473,7 +473,50 @@ pub(crate) fn point_cost(
     if let Some(s) = stated {
         parts.push(CostPart { lever: "stated".into(), hours_per_month: s, formula: format!("{} as stated", hours(s)) });
     }
-    Ok(PointCost::from_parts(parts, rates.settings.money_per_hour))
+    finite_cost(PointCost::from_parts(parts, rates.settings.money_per_hour), rates)
+}
+
+/// `cost` if every part, the total and the money are finite; otherwise the key whose rate makes
+/// them overflow and a message (issue 20, defect 1: an infinite cost made the cost chart's
+/// axis infinite and the drawing hang after the simulation).
+fn finite_cost(cost: PointCost, rates: &CostRates) -> Result<PointCost, (Vec<String>, String)> {
+    let too_large = |what: &str, x: f64| {
+        format!("makes {what} too large to compute ({}); costs are hours of work a month, e.g. 16.0", num(x))
+    };
+    for p in &cost.parts {
+        if !p.hours_per_month.is_finite() {
+            let key: Vec<String> = match p.lever.as_str() {
+                "involvement" => vec!["costs".into(), "involvement".into()],
+                "stated" => vec!["cost".into()],
+                l if l.starts_with("mandate") => vec!["costs".into(), "mandate_manager".into()],
+                l => match l.strip_prefix("channel ") {
+                    Some(c) => vec!["costs".into(), "channels".into(), c.to_string()],
+                    None => vec!["costs".into()],
+                },
+            };
+            return Err((key, too_large(&format!("the cost of `{}`", p.lever), p.hours_per_month)));
+        }
+    }
+    if !cost.hours_per_month.is_finite() {
+        return Err((vec!["costs".into()], too_large("the sum of the costs", cost.hours_per_month)));
+    }
+    if let Some(m) = cost.money_per_month
+        && !m.is_finite()
+    {
+        return Err((vec!["costs".into(), "money_per_hour".into()], too_large("the cost in money", m)));
+    }
+    if let Some(w) = &rates.settings.worth
+        && !(w.items_per_month * w.value_per_item_day).is_finite()
+    {
+        return Err((
+            vec!["costs".into(), "value_per_item_day".into()],
+            too_large(
+                "the value of time (items_per_month × value_per_item_day)",
+                w.items_per_month * w.value_per_item_day,
+            ),
+        ));
+    }
+    Ok(cost)
 }
 
 /// The levers `permeate optimise` may move: paths whose increase can only make every
