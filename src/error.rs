@@ -262,6 +262,23 @@ pub enum InputErrorKind {
         /// The required header, e.g. `id,unit,role`.
         required: &'static str,
     },
+    /// A header names the same column twice. Remove or rename one of them.
+    #[error("the column `{0}` appears twice in the header")]
+    DuplicateColumn(String),
+    /// A cell that must have a value is empty. Fill it in.
+    #[error("empty value")]
+    EmptyValue,
+    /// A CSV file has a header but no data rows. Give at least one row after the header.
+    #[error("no {what}: the file has a header but no rows{detail}")]
+    NoRows {
+        /// What the rows are ("people", "employees", "observations", ...).
+        what: &'static str,
+        /// Extra context, e.g. " (form per-item)"; empty when none.
+        detail: String,
+    },
+    /// A link whose source and target are the same person. Remove it.
+    #[error("a link from a person to themself")]
+    SelfLink,
     /// A CSV row is malformed (wrong number of fields, bad quoting).
     #[error("malformed CSV: {0}")]
     Csv(String),
@@ -365,28 +382,12 @@ pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         if c.chars().count().abs_diff(len) > limit {
             continue;
         }
-        let d = edit_distance(name, c);
+        let d = strsim::levenshtein(name, c);
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
     best.filter(|&(d, _)| d <= limit).map(|(_, c)| c)
-}
-
-/// Levenshtein distance between two strings, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

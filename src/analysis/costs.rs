@@ -9,18 +9,18 @@ use serde::{Deserialize, Serialize};
 /// Clock hours in an average month (365.25 × 24 / 12): with calendars (where `every` is in
 /// clock hours), a scheduled channel with `every` hours between occurrences has
 /// `HOURS_PER_MONTH / every` occurrences per month.
-pub const HOURS_PER_MONTH: f64 = 730.5;
+pub(crate) const HOURS_PER_MONTH: f64 = 730.5;
 
 /// Working hours in an average month (730.5 × 5/7 × 8/24 ≈ 173.9: 8 working hours on 5 days of
 /// 7): without calendars the model's hours are working hours, so a scheduled channel has
 /// `WORKING_HOURS_PER_MONTH / every` occurrences per month (weekly, `every = 40`: 4.35).
-pub const WORKING_HOURS_PER_MONTH: f64 = HOURS_PER_MONTH * 5.0 / 7.0 * WORKING_DAY_HOURS / CLOCK_DAY_HOURS;
+pub(crate) const WORKING_HOURS_PER_MONTH: f64 = HOURS_PER_MONTH * 5.0 / 7.0 * WORKING_DAY_HOURS / CLOCK_DAY_HOURS;
 
 /// Hours of T in a working day without calendars (the model's hours are working hours): for
 /// `goal.t_threshold_working_days`, the value of an item-day and the report's working days.
 pub const WORKING_DAY_HOURS: f64 = 8.0;
 /// Hours of T in a day with calendars (T is elapsed clock hours there).
-pub const CLOCK_DAY_HOURS: f64 = 24.0;
+pub(crate) const CLOCK_DAY_HOURS: f64 = 24.0;
 
 /// What one design point costs per month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,7 +139,7 @@ pub struct Route {
 
 /// The indices of the Pareto front of `points` = (cost, badness), both to be minimised, ordered by
 /// cost then badness then index. Equal points are all on the front.
-pub fn pareto_front(points: &[(f64, f64)]) -> Vec<usize> {
+pub(crate) fn pareto_front(points: &[(f64, f64)]) -> Vec<usize> {
     let dominated = |i: usize| {
         let (c, b) = points[i];
         points.iter().any(|&(c2, b2)| c2 <= c && b2 <= b && (c2 < c || b2 < b))
@@ -153,7 +153,7 @@ pub fn pareto_front(points: &[(f64, f64)]) -> Vec<usize> {
 
 /// The cheapest of `candidates` = (index, cost, goal probability): the lowest cost, then the
 /// highest probability, then the first.
-pub fn cheapest(candidates: impl Iterator<Item = (usize, f64, f64)>) -> Option<usize> {
+pub(crate) fn cheapest(candidates: impl Iterator<Item = (usize, f64, f64)>) -> Option<usize> {
     candidates.min_by(|a, b| a.1.total_cmp(&b.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0))).map(|(i, ..)| i)
 }
 

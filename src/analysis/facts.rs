@@ -54,6 +54,9 @@ pub struct Facts {
     /// With `[costs]`: the money rate and the value of time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub costs: Option<crate::analysis::costs::CostSettings>,
+    /// What the command line set (`--set PATH=VALUE`, the value in TOML syntax), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command_line_set: Vec<String>,
 }
 
 /// The uncertain factors of a study and the worlds it runs.

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 /// `goal.probability` when not given: the share of replications (and of worlds) that must meet
 /// the time.
-pub const DEFAULT_GOAL_PROBABILITY: f64 = 0.9;
+pub(crate) const DEFAULT_GOAL_PROBABILITY: f64 = 0.9;
 /// The normal quantile of a two-sided 95% interval (the Wilson interval's `z`).
-pub const Z95: f64 = 1.959_963_984_540_054;
+pub(crate) const Z95: f64 = 1.959_963_984_540_054;
 
 /// A validated goal: T at most `t_hours` with at least `probability`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -114,7 +114,7 @@ pub struct GoalWorlds {
 }
 
 /// The Wilson score 95% interval of a binomial share `successes / n` (`None` for `n = 0`).
-pub fn wilson(successes: u64, n: u64) -> [Option<f64>; 2] {
+pub(crate) fn wilson(successes: u64, n: u64) -> [Option<f64>; 2] {
     if n == 0 {
         return [None, None];
     }

@@ -1,11 +1,27 @@
 //! Analysis: from the merged outcomes of a study to the one [`results::Results`] type that every
-//! writer reads — the summary statistics ([`stats`]), goals ([`goal`]), costs and the cheapest
-//! route ([`costs`]), sensitivity indices ([`sensitivity`]) — and the study's plain-data
+//! writer reads — the summary statistics ([`stats`]), goals (`goal`), costs and the cheapest
+//! route (`costs`), sensitivity indices ([`sensitivity`]) — and the study's plain-data
 //! [`facts::Facts`], the boundary that lets merge and the report work without the scenario.
 
-pub mod costs;
+pub(crate) mod costs;
 pub mod facts;
-pub mod goal;
+pub(crate) mod goal;
 pub mod results;
 pub mod sensitivity;
 pub mod stats;
+pub mod tidy;
+
+/// The analyses of a study's results that the report renders beside them, computed before any
+/// file is written (the report computes nothing itself). [`analyse`] makes them.
+#[derive(Debug, Clone)]
+pub struct Analyses {
+    /// Sensitivity indices, for a study whose worlds are a sensitivity design (`None` otherwise).
+    pub sensitivity: Option<sensitivity::Sensitivity>,
+    /// The tidy tables (`summary.csv`, `worlds.csv`).
+    pub tidy: tidy::Tidy,
+}
+
+/// Every analysis that applies to `results` of the study described by `facts`.
+pub fn analyse(results: &results::Results, facts: &facts::Facts) -> Analyses {
+    Analyses { sensitivity: sensitivity::analyse(results, facts), tidy: tidy::tidy(results, facts) }
+}

@@ -68,6 +68,10 @@ pub struct Results {
     /// With `[costs]`: the cheapest point meeting the goal and the Pareto fronts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<crate::analysis::costs::Route>,
+    /// What the command line set for this study (`--set PATH=VALUE`, the value in TOML syntax):
+    /// absent when the scenario file ran as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command_line_set: Vec<String>,
 }
 
 /// The uncertain assumptions behind a study's worlds.
@@ -564,6 +568,7 @@ impl<'f> Summariser<'f> {
             sweep: facts.sweep.clone(),
             reference: (facts.reference != 0).then(|| facts.points[facts.reference].name.clone()),
             coupling_exceptions: facts.assumptions.coupling_exceptions.clone(),
+            command_line_set: facts.command_line_set.clone(),
             uncertain: facts.uncertain.as_ref().map(|u| UncertainSummary {
                 worlds: u.worlds.values.len() as u32,
                 design: u.worlds.design,

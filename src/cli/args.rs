@@ -39,6 +39,20 @@ pub(crate) enum Command {
     /// The smallest setting of one monotone lever (e.g. involvement.fraction) at which the
     /// baseline meets the scenario's [goal], by bisection; writes optimise.json.
     Optimise(OptimiseArgs),
+    /// Print the JSON Schema (draft 7) of the scenario file on stdout, for editors' TOML
+    /// plugins (e.g. Even Better TOML / Taplo: a `#:schema PATH` first line in the scenario).
+    Schema,
+    /// Print shell completions on stdout, e.g. `permeate completions bash > ~/.local/share/bash-completion/completions/permeate`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, e.g. `permeate man > permeate.1; man ./permeate.1`.
+    Man,
+}
+
+/// `permeate completions`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// What every subcommand takes: the one place the threads, the memory limit and the quiet flag
@@ -58,11 +72,38 @@ pub(crate) struct CommonArgs {
     pub(crate) quiet: bool,
 }
 
+/// What the command line changes in the scenario file as it is loaded: `--set` (repeatable).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub(crate) struct SetArgs {
+    /// Set a dotted path of the baseline, as if written into the file (repeatable), e.g.
+    /// `--set involvement.fraction=0.2`. The same paths and checks as a variant's `set`; variants
+    /// that set the same path keep their own value. VALUE is TOML (`0.2`, `true`, `"text"`) or a
+    /// bare word.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub(crate) set: Vec<String>,
+}
+
+/// `--variant` (repeatable): run only some design points.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub(crate) struct VariantArgs {
+    /// Run only this variant or sweep point (repeatable); the baseline (and the `compare_to`
+    /// reference) always run. Their numbers are the same as in a run of all points.
+    #[arg(long = "variant", value_name = "NAME")]
+    pub(crate) variant: Vec<String>,
+}
+
 /// `permeate check`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct CheckArgs {
     /// The scenario file (TOML).
     pub(crate) scenario: PathBuf,
+    /// Print the organisation summary, design points, uncertain factors, warnings and memory estimate as JSON on stdout (nothing else there).
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) overrides: SetArgs,
+    #[command(flatten)]
+    pub(crate) points: VariantArgs,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
 }
@@ -94,6 +135,8 @@ pub(crate) struct OptimiseArgs {
     /// Output folder [default: results/<scenario file stem>-optimise/].
     #[arg(short, long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) overrides: SetArgs,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
 }
@@ -144,6 +187,10 @@ pub(crate) struct SensitivityArgs {
     #[arg(long, default_value = "sobol")]
     pub(crate) method: String,
     #[command(flatten)]
+    pub(crate) overrides: SetArgs,
+    #[command(flatten)]
+    pub(crate) points: VariantArgs,
+    #[command(flatten)]
     pub(crate) common: CommonArgs,
 }
 
@@ -173,6 +220,8 @@ pub(crate) struct CalibrateArgs {
     /// Seed of all random draws (overrides the scenario's `seed`).
     #[arg(long)]
     pub(crate) seed: Option<u64>,
+    #[command(flatten)]
+    pub(crate) overrides: SetArgs,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
 }
@@ -216,6 +265,13 @@ pub(crate) struct RunArgs {
     /// `permeate merge` [default output: results/<scenario file stem>-shard-I-of-N/].
     #[arg(long, value_name = "I/N")]
     pub(crate) shard: Option<String>,
+    /// Print summary.json on stdout when done (nothing else there; no progress).
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) overrides: SetArgs,
+    #[command(flatten)]
+    pub(crate) points: VariantArgs,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
 }

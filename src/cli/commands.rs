@@ -3,14 +3,17 @@
 
 use std::path::{Path, PathBuf};
 
-use super::args::{CalibrateArgs, CheckArgs, ImportArgs, MergeArgs, OptimiseArgs, RunArgs, SensitivityArgs};
+use super::args::{
+    CalibrateArgs, CheckArgs, ImportArgs, MergeArgs, OptimiseArgs, RunArgs, SensitivityArgs, SetArgs, VariantArgs,
+};
 use super::context::Context;
 use crate::analysis::sensitivity::{DEFAULT_MORRIS_TRAJECTORIES, DEFAULT_SOBOL_SAMPLES};
 use crate::design::worlds::WorldDesign;
 use crate::error::Error;
 use crate::outdir::Policy;
+use crate::scenario::{Overrides, parse_set_argument};
 use crate::study::{Plan, PlanOptions, Shard, WorldChoice};
-use crate::{Scenario, outdir, report, study};
+use crate::{Scenario, analysis, outdir, report, study};
 
 /// Bytes of memory per byte of an import's input files: the text, its parsed records, the
 /// people and links built from them and the files written.
@@ -28,8 +31,29 @@ fn default_out(scenario: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Loads and validates a scenario and says every default that acts silently, on stderr.
-fn load(path: &Path) -> Result<Scenario, Error> {
-    let scenario = Scenario::load(path).map_err(Error::from)?;
+/// Loads the scenario with the command line's `--set` and `--variant`: a `--set` entry that
+/// does not parse, or that the scenario refuses, is named as the argument it came from.
+fn load(path: &Path, set: &SetArgs, points: &VariantArgs) -> Result<Scenario, Error> {
+    let mut overrides = Overrides { set: Vec::new(), variants: points.variant.clone() };
+    for arg in &set.set {
+        overrides.set.push(parse_set_argument(arg).map_err(Error::Argument)?);
+    }
+    let scenario = Scenario::load_with(path, &overrides).map_err(|e| {
+        let caused = overrides.set.iter().zip(&set.set).find(|((p, _), _)| {
+            e.key.as_deref().is_some_and(|k| {
+                let k = k.strip_prefix("set.").unwrap_or(k);
+                k == p || k.starts_with(&format!("{p}.")) || p.starts_with(&format!("{k}."))
+            })
+        });
+        match caused {
+            Some((_, arg)) => {
+                let within = e.variant.as_ref().map(|v| format!(" (in variant \"{v}\")")).unwrap_or_default();
+                let hint = e.kind.hint().map(|h| format!("; {h}")).unwrap_or_default();
+                Error::Argument(format!("--set {arg}{within}: {}{hint}", e.kind))
+            }
+            None => Error::from(e),
+        }
+    })?;
     for w in scenario.default_warnings() {
         eprintln!("warning: {}: {w}", scenario.file.display());
     }
@@ -45,22 +69,76 @@ fn to_resolution(v: f64, resolution: f64) -> String {
     s.to_string()
 }
 
+/// Writes `text` to stdout; a closed pipe (`permeate schema | head`) is not an error.
+pub(crate) fn print(text: &str) -> Result<(), Error> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Internal(format!("writing to stdout: {e}"))),
+        _ => Ok(()),
+    }
+}
+
 /// `permeate check`: the scenario, its plan and its memory estimate, validated; the summary.
 pub(crate) fn check(args: CheckArgs) -> Result<(), Error> {
-    let ctx = Context::new(&args.common)?;
-    let scenario = load(&args.scenario)?;
+    let ctx = Context::new(&json_is_quiet(&args.common, args.json))?;
+    let scenario = load(&args.scenario, &args.overrides, &args.points)?;
     let plan = Plan::of(&scenario)?;
     ctx.check_memory(&plan)?;
+    if args.json {
+        let estimate = study::memory::estimate_run(&plan, ctx.threads());
+        let check = CheckJson {
+            schema_version: CHECK_SCHEMA_VERSION,
+            valid: true,
+            file: scenario.file.display().to_string(),
+            warnings: scenario.default_warnings(),
+            memory_estimate_bytes: u64::try_from(estimate.total()).unwrap_or(u64::MAX),
+            study: plan.facts(),
+        };
+        println!("{}", serde_json::to_string_pretty(&check).map_err(|e| Error::Internal(e.to_string()))?);
+        return Ok(());
+    }
     ctx.say(&scenario.summary());
     ctx.say("ok: the scenario is valid");
     Ok(())
 }
 
+/// The version of `check --json`'s layout (documented in docs/toolbox.md).
+const CHECK_SCHEMA_VERSION: u32 = 1;
+
+/// `permeate check --json`: the validated scenario as plain data.
+#[derive(serde::Serialize)]
+struct CheckJson {
+    /// [`CHECK_SCHEMA_VERSION`].
+    schema_version: u32,
+    /// Always true: an invalid scenario exits 2 with its message on stderr instead.
+    valid: bool,
+    /// The scenario file as given.
+    file: String,
+    /// Roles acting with defaults, in words.
+    warnings: Vec<String>,
+    /// The run's estimated peak memory in bytes (what `--max-memory` is checked against).
+    memory_estimate_bytes: u64,
+    /// The study's facts: design points, the organisation and assumptions, uncertain factors and
+    /// worlds, goal and costs (the same as in a results folder's `shard.json`).
+    study: crate::analysis::facts::Facts,
+}
+
+/// With `--json`, stdout carries the JSON alone: the context is quiet (no headline, no
+/// progress).
+fn json_is_quiet(common: &super::args::CommonArgs, json: bool) -> super::args::CommonArgs {
+    super::args::CommonArgs { quiet: common.quiet || json, ..common.clone() }
+}
+
 /// `permeate run`.
 pub(crate) fn run(args: RunArgs) -> Result<(), Error> {
-    let ctx = Context::new(&args.common)?;
+    let ctx = Context::new(&json_is_quiet(&args.common, args.json))?;
     let shard = parse_shard(args.shard.as_deref())?;
-    let scenario = load(&args.scenario)?;
+    if args.json && shard.is_some() {
+        return Err(Error::Argument(
+            "--json prints a whole study's summary.json, and a shard has none: merge the shards, then read the merged folder's summary.json".into(),
+        ));
+    }
+    let scenario = load(&args.scenario, &args.overrides, &args.points)?;
     let worlds = match (&args.posterior, args.worlds) {
         (Some(path), count) => {
             let Some(u) = &scenario.uncertainty else {
@@ -77,7 +155,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Error> {
     };
     let options = PlanOptions { seed: args.seed, replications: args.replications, worlds, shard };
     let out = args.out.clone().unwrap_or_else(|| study_out(&args.scenario, "", shard));
-    execute(&ctx, &scenario, options, &out)
+    execute(&ctx, &scenario, options, &out, args.json)
 }
 
 /// `permeate sensitivity`: a study over a Saltelli or Morris design of worlds.
@@ -92,11 +170,11 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> Result<(), Error> {
         return Err(Error::Argument(format!("--samples must be 2 to {MAX_SAMPLES}")));
     }
     let shard = parse_shard(args.shard.as_deref())?;
-    let scenario = load(&args.scenario)?;
+    let scenario = load(&args.scenario, &args.overrides, &args.points)?;
     let options =
         PlanOptions { seed: args.seed, replications: args.replications, worlds: WorldChoice::Design(design), shard };
     let out = args.out.clone().unwrap_or_else(|| study_out(&args.scenario, "-sensitivity", shard));
-    execute(&ctx, &scenario, options, &out)
+    execute(&ctx, &scenario, options, &out, false)
 }
 
 /// `--shard I/N`, checked.
@@ -114,7 +192,7 @@ fn study_out(scenario: &Path, suffix: &str, shard: Option<Shard>) -> PathBuf {
 
 /// Plans and runs a study (`run`, `sensitivity`): the whole study into a results folder, or one
 /// shard into a partial folder for `merge`.
-fn execute(ctx: &Context, scenario: &Scenario, options: PlanOptions, out: &Path) -> Result<(), Error> {
+fn execute(ctx: &Context, scenario: &Scenario, options: PlanOptions, out: &Path, json: bool) -> Result<(), Error> {
     let shard = options.shard;
     let plan = Plan::new(scenario, options)?;
     ctx.output(out, Policy::Results)?;
@@ -140,7 +218,11 @@ fn execute(ctx: &Context, scenario: &Scenario, options: PlanOptions, out: &Path)
     }
     let results = ctx.install(|| study::results(&plan, &|| bar.inc(1)))?;
     bar.finish_and_clear();
-    report::write_results(&results, &facts, out)?;
+    let analyses = ctx.install(|| analysis::analyse(&results, &facts));
+    report::write_results(&results, &facts, &analyses, out)?;
+    if json {
+        print!("{}", report::summary_json(&results));
+    }
     ctx.say(&report::headline_text(&results));
     ctx.say(&format!("results written to {}/", out.display()));
     Ok(())
@@ -168,7 +250,7 @@ pub(crate) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     if let Some(h) = args.observed_hours.filter(|h| !(h.is_finite() && *h > 0.0)) {
         return Err(Error::Argument(format!("--observed-hours must be a number of hours > 0, e.g. 160, got {h}")));
     }
-    let scenario = load(&args.scenario)?;
+    let scenario = load(&args.scenario, &args.overrides, &VariantArgs::default())?;
     ctx.check_input_memory(&[&args.observations], calibrate::BYTES_PER_OBSERVATION_BYTE)?;
     let obs = Observations::load(&args.observations, &scenario, args.observed_hours).map_err(Error::from)?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario, "-calibration"));
@@ -198,7 +280,7 @@ pub(crate) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         }
     };
     let result = ctx.install(|| calibrate::calibrate_with_progress(&scenario, &obs, &name, &options, &progress))?;
-    calibrate::write_folder(&result, &out)?;
+    report::calibration::write_folder(&result, &out)?;
     ctx.say(&result.sentence);
     ctx.say(&format!(
         "{} particles after {} simulated data sets; written to {}/ (run over the posterior with `permeate run {} --posterior {}`)",
@@ -223,7 +305,8 @@ pub(crate) fn merge(args: MergeArgs) -> Result<(), Error> {
         .collect();
     ctx.check_input_memory(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>(), MERGE_BYTES_PER_INPUT_BYTE)?;
     let (facts, results) = ctx.install(|| study::shard::merge(&args.shards))?;
-    report::write_results(&results, &facts, &args.out)?;
+    let analyses = ctx.install(|| analysis::analyse(&results, &facts));
+    report::write_results(&results, &facts, &analyses, &args.out)?;
     ctx.say(&report::headline_text(&results));
     ctx.say(&format!("merged {} shards into {}/", args.shards.len(), args.out.display()));
     Ok(())
@@ -287,7 +370,7 @@ pub(crate) fn import(args: ImportArgs) -> Result<(), Error> {
 pub(crate) fn optimise(args: OptimiseArgs) -> Result<(), Error> {
     use crate::study::optimise::{Search, optimise, optimise_json};
     let ctx = Context::new(&args.common)?;
-    let scenario = load(&args.scenario)?;
+    let scenario = load(&args.scenario, &args.overrides, &VariantArgs::default())?;
     let plan = Plan::new(
         &scenario,
         PlanOptions { seed: args.seed, replications: args.replications, ..PlanOptions::default() },

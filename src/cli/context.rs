@@ -99,6 +99,11 @@ impl Context {
         bar
     }
 
+    /// The worker threads of this command (after the cap).
+    pub(crate) fn threads(&self) -> usize {
+        self.threads
+    }
+
     /// Whether progress lines (not bars) may go to stderr: a terminal and no `-q`.
     pub(crate) fn shows_progress(&self) -> bool {
         !self.quiet && std::io::stderr().is_terminal()

@@ -30,6 +30,19 @@ pub fn main() -> ExitCode {
         Command::Sensitivity(args) => commands::sensitivity(args),
         Command::Import(args) => commands::import(args),
         Command::Optimise(args) => commands::optimise(args),
+        Command::Schema => commands::print(&crate::scenario::json_schema()),
+        Command::Completions(args) => {
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut <Cli as clap::CommandFactory>::command(), "permeate", &mut out);
+            commands::print(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut out)
+                .map_err(|e| crate::Error::Internal(format!("rendering the man page: {e}")))
+                .and_then(|()| commands::print(&String::from_utf8_lossy(&out)))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -332,22 +332,30 @@ pub fn run_replication(
         }
     }
     debug_assert!(t_threshold.is_none_or(|t| t <= f64::from(horizon)));
-    if let Some(mut p) = completing {
-        // Follow the delivering links back to a source.
-        loop {
-            let via = ws.people[p as usize].via;
-            if via == NO_LINK {
-                break;
-            }
-            ws.path_links.push(via);
-            let sender = model.sender_of(via);
-            if ws.people[sender as usize].via != NO_LINK {
-                ws.path_people.push(sender);
-            }
-            p = sender;
-        }
+    if let Some(p) = completing {
+        trace_critical_path(model, ws, p);
     }
     t_threshold
+}
+
+/// The critical path of a replication that reached the threshold: follows the delivering links
+/// back from `completing` (the target member whose processing completed it) to a source,
+/// recording the links and the relaying people (not the source) in `ws`.
+#[cold]
+fn trace_critical_path(model: &Model, ws: &mut Workspace, completing: crate::org::PersonIdx) {
+    let mut p = completing;
+    loop {
+        let via = ws.people[p as usize].via;
+        if via == NO_LINK {
+            break;
+        }
+        ws.path_links.push(via);
+        let sender = model.sender_of(via);
+        if ws.people[sender as usize].via != NO_LINK {
+            ws.path_people.push(sender);
+        }
+        p = sender;
+    }
 }
 
 /// Replications of one model: T_threshold per replication (in replication order), the folded

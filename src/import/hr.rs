@@ -9,7 +9,7 @@ use crate::error::{InputError, InputErrorKind, closest};
 
 /// One employee as read from the HR export.
 #[derive(Debug, Clone)]
-pub struct Employee {
+pub(crate) struct Employee {
     /// Employee id (trimmed, non-empty).
     pub id: String,
     /// Index of the manager in the list of employees, if any.
@@ -28,21 +28,19 @@ pub struct Employee {
     pub title: String,
     /// Role from the map's rules.
     pub role: String,
-    /// The `[[roles]]` rule that gave the role (`None`: `default_role`).
-    pub rule: Option<usize>,
     /// 1-based line in the HR file.
     pub line: usize,
 }
 
 /// The CSV reader for client files: trimmed fields, no comment lines (an HR row must never be
 /// skipped silently), a UTF-8 byte-order mark removed.
-pub fn reader(text: &str) -> csv::Reader<&[u8]> {
+pub(crate) fn reader(text: &str) -> csv::Reader<&[u8]> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes())
 }
 
 /// A csv crate error as an input error with its line.
-pub fn csv_error(path: &Path, e: csv::Error) -> InputError {
+pub(crate) fn csv_error(path: &Path, e: csv::Error) -> InputError {
     let line = e.position().map(|p| p.line() as usize);
     let mut err = InputError::new(path, InputErrorKind::Csv(e.to_string()));
     err.line = line;
@@ -50,18 +48,18 @@ pub fn csv_error(path: &Path, e: csv::Error) -> InputError {
 }
 
 /// An error at `line` and `column` of `path`.
-pub fn at(path: &Path, line: usize, column: &str, msg: String) -> InputError {
+pub(crate) fn at(path: &Path, line: usize, column: &str, msg: String) -> InputError {
     InputError::new(path, InputErrorKind::Invalid(msg)).at_line(line).at_key(column)
 }
 
 /// The header line (1-based) of a CSV text: its first non-blank line.
-pub fn header_line(text: &str) -> usize {
+pub(crate) fn header_line(text: &str) -> usize {
     1 + text.lines().position(|l| !l.trim().trim_start_matches('\u{feff}').is_empty()).unwrap_or(0)
 }
 
 /// The position of `col` in `headers`: an explicitly mapped column must exist, a default one
 /// may be absent (`None`), a `required` one must exist either way.
-pub fn find_column(
+pub(crate) fn find_column(
     path: &Path,
     map_path: &Path,
     headers: &csv::StringRecord,
@@ -100,7 +98,7 @@ pub fn find_column(
 }
 
 /// Reads the HR export at `path` with `map` (from `map_path`, named in errors).
-pub fn read(path: &Path, map: &Map, map_path: &Path) -> Result<Vec<Employee>, InputError> {
+pub(crate) fn read(path: &Path, map: &Map, map_path: &Path) -> Result<Vec<Employee>, InputError> {
     let text = crate::org::csv_input_read_text(path)?;
     let mut rdr = reader(&text);
     let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
@@ -158,7 +156,7 @@ pub fn read(path: &Path, map: &Map, map_path: &Path) -> Result<Vec<Employee>, In
             ));
         }
         let title = get(title_col);
-        let (role, rule) = map.role_for(&title, &unit);
+        let (role, _rule) = map.role_for(&title, &unit);
         let role = role.to_string();
         index.insert(id.clone(), people.len());
         people.push(Employee {
@@ -171,13 +169,13 @@ pub fn read(path: &Path, map: &Map, map_path: &Path) -> Result<Vec<Employee>, In
             name: get(name_col),
             title,
             role,
-            rule,
             line,
         });
     }
     if people.is_empty() {
-        return Err(InputError::new(path, InputErrorKind::Invalid("no employees: the file has only a header".into()))
-            .at_line(hl));
+        return Err(
+            InputError::new(path, InputErrorKind::NoRows { what: "employees", detail: String::new() }).at_line(hl)
+        );
     }
 
     let mgr_header = &map.manager.header;

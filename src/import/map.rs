@@ -10,37 +10,37 @@ use crate::error::{InputError, InputErrorKind};
 use crate::scenario::locate::{line_of_key, toml_error};
 
 /// Default role of a person whose title matches no `[[roles]]` rule.
-pub const DEFAULT_ROLE: &str = "employee";
+pub(crate) const DEFAULT_ROLE: &str = "employee";
 /// Default channel of manager ↔ direct report links.
-pub const DEFAULT_MANAGER_CHANNEL: &str = "one_on_one";
+pub(crate) const DEFAULT_MANAGER_CHANNEL: &str = "one_on_one";
 /// Default channel of links within a team.
-pub const DEFAULT_TEAM_CHANNEL: &str = "team_chat";
+pub(crate) const DEFAULT_TEAM_CHANNEL: &str = "team_chat";
 /// Default channel of pairs whose message count reaches the strong threshold.
-pub const DEFAULT_STRONG_CHANNEL: &str = "chat_strong";
+pub(crate) const DEFAULT_STRONG_CHANNEL: &str = "chat_strong";
 /// Default channel of pairs whose message count reaches only the weak threshold.
-pub const DEFAULT_WEAK_CHANNEL: &str = "chat_weak";
+pub(crate) const DEFAULT_WEAK_CHANNEL: &str = "chat_weak";
 /// Default strong threshold: about once a week over 90 days.
-pub const DEFAULT_STRONG: u64 = 13;
+pub(crate) const DEFAULT_STRONG: u64 = 13;
 /// Default weak threshold: about once a month over 90 days.
-pub const DEFAULT_WEAK: u64 = 3;
+pub(crate) const DEFAULT_WEAK: u64 = 3;
 /// Teams up to this size get a link between every pair of members.
-pub const DEFAULT_ALL_PAIRS_UP_TO: u32 = 12;
+pub(crate) const DEFAULT_ALL_PAIRS_UP_TO: u32 = 12;
 /// In larger teams each member is linked to this many neighbours on each side of a ring.
-pub const DEFAULT_RING_NEIGHBOURS: u32 = 3;
+pub(crate) const DEFAULT_RING_NEIGHBOURS: u32 = 3;
 /// Id of the community node import adds.
-pub const DEFAULT_COMMUNITY_ID: &str = "community";
+pub(crate) const DEFAULT_COMMUNITY_ID: &str = "community";
 /// Unit of the community node.
-pub const DEFAULT_COMMUNITY_UNIT: &str = "external";
+pub(crate) const DEFAULT_COMMUNITY_UNIT: &str = "external";
 /// Channel between the community node and the people who watch it.
-pub const DEFAULT_COMMUNITY_CHANNEL: &str = "community_watch";
+pub(crate) const DEFAULT_COMMUNITY_CHANNEL: &str = "community_watch";
 /// Roles whose people are linked to the community node.
-pub const DEFAULT_WATCHER_ROLE: &str = "community_manager";
+pub(crate) const DEFAULT_WATCHER_ROLE: &str = "community_manager";
 /// The role of the community node (the scenario convention).
-pub const COMMUNITY_ROLE: &str = "community";
+pub(crate) const COMMUNITY_ROLE: &str = "community";
 /// The default target role of the skeleton (the scenario convention).
-pub const DEFAULT_TARGET_ROLE: &str = "developer";
+pub(crate) const DEFAULT_TARGET_ROLE: &str = "developer";
 /// The default scenario name of the skeleton.
-pub const DEFAULT_SCENARIO_NAME: &str = "Imported organisation";
+pub(crate) const DEFAULT_SCENARIO_NAME: &str = "Imported organisation";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -130,7 +130,7 @@ struct RawScenario {
 /// One HR column the map refers to: its header name, and whether the map named it explicitly
 /// (then it must exist) or it is the default (then a missing column turns the feature off).
 #[derive(Debug, Clone)]
-pub struct Column {
+pub(crate) struct Column {
     /// The header name in the HR export.
     pub header: String,
     /// True when the map sets it; a missing column is then an error.
@@ -142,13 +142,13 @@ pub struct Column {
 /// A title pattern: alternatives separated by `|`, each a case-insensitive substring, anchored
 /// at the start of the title by a leading `^` and at the end by a trailing `$`.
 #[derive(Debug, Clone)]
-pub struct Pattern {
+pub(crate) struct Pattern {
     alternatives: Vec<(String, bool, bool)>,
 }
 
 impl Pattern {
     /// Parses a pattern; `Err` says what is wrong.
-    pub fn parse(text: &str) -> Result<Pattern, String> {
+    pub(crate) fn parse(text: &str) -> Result<Pattern, String> {
         let mut alternatives = Vec::new();
         for alt in text.split('|') {
             let alt = alt.trim();
@@ -171,7 +171,7 @@ impl Pattern {
     }
 
     /// True when the (already lower-cased) `title` matches any alternative.
-    pub fn matches(&self, title: &str) -> bool {
+    pub(crate) fn matches(&self, title: &str) -> bool {
         self.alternatives.iter().any(|(s, start, end)| match (start, end) {
             (true, true) => title == s,
             (true, false) => title.starts_with(s.as_str()),
@@ -183,7 +183,7 @@ impl Pattern {
 
 /// One `[[roles]]` rule.
 #[derive(Debug, Clone)]
-pub struct Rule {
+pub(crate) struct Rule {
     /// The title pattern as written.
     pub text: String,
     /// The parsed pattern.
@@ -196,7 +196,7 @@ pub struct Rule {
 
 /// How message counts are aggregated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pairs {
+pub(crate) enum Pairs {
     /// Counts of both directions are summed; links are two-way.
     Unordered,
     /// Counts per direction; links are one-way (`forward`).
@@ -205,7 +205,7 @@ pub enum Pairs {
 
 /// The `[messages]` settings.
 #[derive(Debug, Clone)]
-pub struct MessagesMap {
+pub(crate) struct MessagesMap {
     /// Column of the sender's id.
     pub sender: Column,
     /// Column of the receiver's id.
@@ -231,7 +231,7 @@ pub struct MessagesMap {
 
 /// A validated import map.
 #[derive(Debug, Clone)]
-pub struct Map {
+pub(crate) struct Map {
     /// Role of people matched by no rule.
     pub default_role: String,
     /// HR column of the employee id.
@@ -283,12 +283,13 @@ fn column(value: Option<String>, default: &str, key: &'static str) -> Column {
 
 impl Map {
     /// The map with every default (as if the map file were empty).
-    pub fn defaults() -> Map {
+    #[cfg(test)]
+    pub(crate) fn defaults() -> Map {
         Map::from_raw(RawMap::default(), Path::new("map.toml"), "").expect("the defaults are valid")
     }
 
     /// Reads and validates the map file.
-    pub fn load(path: &Path) -> Result<Map, InputError> {
+    pub(crate) fn load(path: &Path) -> Result<Map, InputError> {
         let text = match std::fs::read(path) {
             Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => String::new(),
             _ => crate::org::csv_input_read_text(path)?,
@@ -451,7 +452,7 @@ impl Map {
     }
 
     /// The role for a person with `title` in `unit`, and the index of the rule that gave it.
-    pub fn role_for(&self, title: &str, unit: &str) -> (&str, Option<usize>) {
+    pub(crate) fn role_for(&self, title: &str, unit: &str) -> (&str, Option<usize>) {
         let title = title.to_lowercase();
         let unit_lower = unit.to_lowercase();
         for (i, rule) in self.rules.iter().enumerate() {

@@ -10,7 +10,7 @@ use crate::error::{InputError, InputErrorKind, closest};
 
 /// Message counts per pair of people (indices into the employees), with what was skipped.
 #[derive(Debug, Default)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// Total count per pair: `(a, b)` with `a < b` for unordered pairs, `(sender, receiver)` for
     /// ordered ones.
     pub pairs: HashMap<(usize, usize), u64>,
@@ -24,7 +24,7 @@ pub struct Counts {
 
 /// Reads the messages file at `path`; `ids` are the employee ids in the export's order and
 /// `index` maps them to their position.
-pub fn read(
+pub(crate) fn read(
     path: &Path,
     map: &Map,
     map_path: &Path,
@@ -101,7 +101,7 @@ pub fn read(
     }
     if counts.rows == 0 {
         return Err(
-            InputError::new(path, InputErrorKind::Invalid("no rows: the file has only a header".into())).at_line(hl)
+            InputError::new(path, InputErrorKind::NoRows { what: "messages", detail: String::new() }).at_line(hl)
         );
     }
     Ok(counts)

@@ -5,9 +5,9 @@
 //! Stages: [`map::Map::load`] → [`hr::read`] (ids, managers, cycles, roles) →
 //! [`messages::read`] (counts per pair) → links (manager, team, messages, community) → files.
 
-pub mod hr;
-pub mod map;
-pub mod messages;
+pub(crate) mod hr;
+pub(crate) mod map;
+pub(crate) mod messages;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -17,12 +17,6 @@ use crate::error::{Error, InputError, InputErrorKind};
 use crate::scenario::locate::line_of_key;
 use hr::Employee;
 use map::{COMMUNITY_ROLE, Map, Pairs};
-
-/// The files `permeate import` writes (besides [`MANIFEST`]).
-pub const FILES: [&str; 4] = crate::outdir::IMPORT_FILES;
-
-/// The marker import writes beside [`FILES`] (see [`crate::outdir::Policy::Import`]).
-pub const MANIFEST: &str = crate::outdir::IMPORT_MARKER;
 
 /// One created link: endpoints as indices into the people list (0 is the community node), the
 /// channel (index into [`Links::names`]), and whether it is one-way.
@@ -85,7 +79,7 @@ impl Links {
 
 /// What import produced: the files of the organisation folder and the report to print.
 #[derive(Debug, Clone)]
-pub struct Imported {
+pub(crate) struct Imported {
     /// `(file name, content)` for each file of the folder.
     pub files: Vec<(&'static str, String)>,
     /// Counts per unit, site and role, links per channel, and the people without a manager.
@@ -101,7 +95,7 @@ struct ChannelUse {
 
 /// Reads the HR export, the map and the optional messages file and builds the organisation
 /// folder's files in memory. Nothing is written.
-pub fn import(hr_path: &Path, map_path: &Path, messages_path: Option<&Path>) -> Result<Imported, InputError> {
+pub(crate) fn import(hr_path: &Path, map_path: &Path, messages_path: Option<&Path>) -> Result<Imported, InputError> {
     let map = Map::load(map_path)?;
     let employees = hr::read(hr_path, &map, map_path)?;
 
@@ -521,16 +515,10 @@ fn skeleton(
     s
 }
 
-/// Checks that `out` may receive an import: missing, empty, or a folder import wrote whose
-/// files are unchanged (its [`MANIFEST`] lists each with its checksum). Anything else is refused,
-/// so a mistyped `-o` never deletes data and an edited skeleton is never overwritten.
-pub fn check_output_folder(out: &Path) -> Result<(), Error> {
-    crate::outdir::check_output_folder_for(out, crate::outdir::Policy::Import)
-}
-
-/// Writes the imported files whole or not at all, with their [`MANIFEST`] (the one folder
+/// Writes the imported files whole or not at all, with their checksummed marker
+/// ([`crate::outdir::IMPORT_MARKER`]; the one folder
 /// writer, [`crate::outdir::write_folder`]).
-pub fn write_folder(out: &Path, imported: &Imported) -> Result<(), Error> {
+pub(crate) fn write_folder(out: &Path, imported: &Imported) -> Result<(), Error> {
     let files: Vec<(&str, String)> = imported.files.iter().map(|(n, c)| (*n, c.clone())).collect();
     crate::outdir::write_folder(out, &files, crate::outdir::Policy::Import)
 }

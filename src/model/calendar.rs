@@ -68,7 +68,7 @@ fn weekday_index(s: &str) -> Option<usize> {
 }
 
 /// Parses `"Mon-Fri"`, `"Mon,Wed,Fri"` or a mix (`"Mon-Wed,Fri"`); a range may wrap (`"Sun-Thu"`).
-pub fn parse_days(s: &str) -> Result<[bool; 7], CalendarError> {
+pub(crate) fn parse_days(s: &str) -> Result<[bool; 7], CalendarError> {
     let bad =
         || CalendarError::Days(format!("\"{s}\" is not a list of weekdays such as \"Mon-Fri\" or \"Mon,Wed,Fri\""));
     let mut days = [false; 7];
@@ -101,7 +101,7 @@ fn parse_clock(s: &str) -> Option<u16> {
 
 /// Parses working-hour spans such as `"09:00-17:00"` (several allowed, e.g. a lunch break as
 /// `["09:00-12:30", "13:30-17:30"]`): each must go forwards, and they must not overlap.
-pub fn parse_hours(spans: &[String]) -> Result<Vec<(u16, u16)>, CalendarError> {
+pub(crate) fn parse_hours(spans: &[String]) -> Result<Vec<(u16, u16)>, CalendarError> {
     let mut out = Vec::new();
     for s in spans {
         let (a, b) = s
@@ -226,25 +226,26 @@ impl WorkClock {
         WorkClock { start, end, before }
     }
 
-    /// Working hours between the start and elapsed time `t`.
-    pub fn worked(&self, t: f64) -> f64 {
-        // The last interval starting at or before t.
-        let k = self.start.partition_point(|&s| s <= t);
+    /// Working hours between the start and clock time `clock_hours` (elapsed hours since it).
+    pub fn worked(&self, clock_hours: f64) -> f64 {
+        // The last interval starting at or before the clock time.
+        let k = self.start.partition_point(|&s| s <= clock_hours);
         if k == 0 {
             return 0.0;
         }
         let k = k - 1;
-        self.before[k] + (t.min(self.end[k]) - self.start[k])
+        self.before[k] + (clock_hours.min(self.end[k]) - self.start[k])
     }
 
-    /// The first elapsed time at or after `t` by which `d` working hours have passed since `t`
-    /// (`t` itself when `d` is 0); infinite when the clock's stretch ends first. Non-decreasing
-    /// in `t` and in `d`.
-    pub fn advance(&self, t: f64, d: f64) -> f64 {
-        if d <= 0.0 {
+    /// The first clock time (elapsed hours) at or after `clock_hours` by which `working_hours`
+    /// working hours have passed since it (`clock_hours` itself when `working_hours` is 0);
+    /// infinite when the clock's stretch ends first. Non-decreasing in both arguments.
+    pub fn advance(&self, clock_hours: f64, working_hours: f64) -> f64 {
+        let t = clock_hours;
+        if working_hours <= 0.0 {
             return t;
         }
-        let goal = self.worked(t) + d;
+        let goal = self.worked(t) + working_hours;
         let k = self.before.partition_point(|&b| b < goal);
         // Interval k - 1 starts with less than the goal done: the goal is reached inside it, if
         // at all.
@@ -258,7 +259,7 @@ impl WorkClock {
 }
 
 /// Parses `"Mon 10:00"` into (weekday, Monday = 0; minute of the day).
-pub fn parse_occurrence(s: &str) -> Option<(usize, u16)> {
+pub(crate) fn parse_occurrence(s: &str) -> Option<(usize, u16)> {
     let (d, t) = s.trim().split_once(' ')?;
     let t = parse_clock(t)?;
     (t < DAY_MINUTES).then_some((weekday_index(d)?, t))
@@ -266,7 +267,7 @@ pub fn parse_occurrence(s: &str) -> Option<(usize, u16)> {
 
 /// The occurrences at weekly times `at` (weekday, minute) in `cal`'s time zone, on days that are
 /// not holidays, as elapsed hours since `origin`, from 0 to `span_hours`, sorted.
-pub fn occurrences(cal: &Calendar, origin: Timestamp, span_hours: f64, at: &[(usize, u16)]) -> Vec<f64> {
+pub(crate) fn occurrences(cal: &Calendar, origin: Timestamp, span_hours: f64, at: &[(usize, u16)]) -> Vec<f64> {
     let tz = cal.timezone();
     let first = tz.to_datetime(origin).date().yesterday().unwrap_or(Date::MIN);
     let end = origin.checked_add(jiff::SignedDuration::from_secs_f64(span_hours.min(1e7) * 3600.0));
@@ -321,7 +322,7 @@ pub struct CalendarSetup {
 const START_KEY: u64 = 0x3c6e_f372_fe94_f82b;
 
 /// Hours in a week.
-pub const WEEK_HOURS: f64 = 168.0;
+pub(crate) const WEEK_HOURS: f64 = 168.0;
 
 impl CalendarSetup {
     /// Hours from `origin` to the item's appearance in this replication.
@@ -339,11 +340,12 @@ impl CalendarSetup {
         &self.clocks[self.person_calendar[p] as usize]
     }
 
-    /// The time (hours since the appearance) at which `d` working hours of person `p` have
-    /// passed after `t`.
+    /// The clock time (hours since the appearance) at which `working_hours` working hours of
+    /// person `p` have passed after clock time `clock_hours`; `offset` is the clock hours from
+    /// the clocks' origin to the appearance ([`CalendarSetup::offset`]).
     #[inline]
-    pub fn advance(&self, p: usize, offset: f64, t: f32, d: f32) -> f32 {
-        (self.clock(p).advance(offset + f64::from(t), f64::from(d)) - offset) as f32
+    pub fn advance(&self, p: usize, offset: f64, clock_hours: f32, working_hours: f32) -> f32 {
+        (self.clock(p).advance(offset + f64::from(clock_hours), f64::from(working_hours)) - offset) as f32
     }
 
     /// The first occurrence of channel `channel`'s `at` schedule at or after `t` (hours since
@@ -356,7 +358,7 @@ impl CalendarSetup {
         occ.get(i).map_or(f32::INFINITY, |&o| ((o - offset) as f32).max(t))
     }
 
-    /// Working hours of person `p` between `t0` and `t1` (hours since the appearance).
+    /// Working hours of person `p` between clock times `t0` and `t1` (hours since the appearance).
     #[inline]
     pub fn worked_between(&self, p: usize, offset: f64, t0: f32, t1: f32) -> f32 {
         let c = self.clock(p);
@@ -366,7 +368,7 @@ impl CalendarSetup {
 
 /// The moment `hours` after `start` (RFC 3339) in `timezone`, as "Tuesday 11:00"; `None` if
 /// either does not parse.
-pub fn moment_after(start: &str, timezone: &str, hours: f64) -> Option<String> {
+pub(crate) fn moment_after(start: &str, timezone: &str, hours: f64) -> Option<String> {
     let start: Timestamp = start.parse().ok()?;
     let tz = TimeZone::get(timezone).ok()?;
     let t = start.checked_add(jiff::SignedDuration::from_secs_f64((hours * 3600.0).round())).ok()?;

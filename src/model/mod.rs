@@ -15,10 +15,10 @@
 //! The model knows the organisation's data ([`crate::org`]) but not the scenario layer: the
 //! scenario lowers a validated variant into a [`StructureSpec`] and [`Params`].
 
-pub mod calendar;
-pub mod patch;
+pub(crate) mod calendar;
+pub(crate) mod patch;
 
-use std::sync::Arc as Shared;
+use std::sync::Arc;
 
 use crate::org::{DEFAULT_LINK_WEIGHT, Direction, Organisation, PersonIdx};
 use crate::random::dist::Dist;
@@ -122,7 +122,7 @@ pub struct Params {
     pub horizon_hours: f64,
     /// Working calendars, if the scenario has any (delays and processing in the receiver's
     /// working hours, the window in the sender's).
-    pub calendar: Option<Shared<crate::model::calendar::CalendarSetup>>,
+    pub calendar: Option<Arc<crate::model::calendar::CalendarSetup>>,
 }
 
 /// The most community managers with a mandate a model holds (each adds two link kinds, and
@@ -152,9 +152,10 @@ impl std::fmt::Display for ModelError {
     }
 }
 
-/// One directed link as the engine sees it (16 bytes).
+/// One directed link as the engine sees it from its sender's adjacency (16 bytes): an *arc* of
+/// the compiled graph. (Named so it does not hide `std::sync::Arc`.)
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Arc {
+pub struct OutLink {
     /// The receiver.
     pub to: PersonIdx,
     /// Index into [`Model::channels`].
@@ -202,7 +203,7 @@ pub enum Timing {
         every: f64,
     },
     /// Occurrences at set weekly times of a calendar (`at`), compiled into the model's
-    /// [`crate::model::calendar::CalendarSetup::schedules`]; arrival at the first at or after the send,
+    /// `crate::model::calendar::CalendarSetup::schedules`; arrival at the first at or after the send,
     /// plus the channel's delay.
     At,
 }
@@ -272,7 +273,7 @@ pub struct Structure {
     /// CSR offsets, `people + 1` entries.
     pub offsets: Vec<u32>,
     /// The directed links, grouped by sender.
-    pub arcs: Vec<Arc>,
+    pub arcs: Vec<OutLink>,
     /// Role index per person.
     pub person_role: Vec<u16>,
     /// Unit index per person (for the bottlenecks by unit).
@@ -319,7 +320,7 @@ pub struct Structure {
 #[derive(Debug, Clone)]
 pub struct Model {
     /// The structure (links, people, target), shared between points.
-    pub structure: Shared<Structure>,
+    pub structure: Arc<Structure>,
     /// Channel parameters by channel index.
     pub channels: Vec<ChannelParams>,
     /// Role parameters by role index.
@@ -330,13 +331,13 @@ pub struct Model {
     /// through the arc's weight, [`weighted_transmit`]); empty when no link has a weight other
     /// than 1 (then it is the channel's `transmit`). Computed once per design point, so that the
     /// inner loop does no power per link.
-    pub arc_transmit: Shared<Vec<f64>>,
+    pub arc_transmit: Arc<Vec<f64>>,
     /// `ceil(threshold × target_size)`: the rank whose processing time is T_threshold.
     pub k: u32,
     /// Processing after this many hours counts as never.
     pub horizon_hours: f64,
     /// Working calendars, if any.
-    pub calendar: Option<Shared<crate::model::calendar::CalendarSetup>>,
+    pub calendar: Option<Arc<crate::model::calendar::CalendarSetup>>,
 }
 
 /// `k = ceil(threshold × target_size)`, the rank whose processing time is T_threshold, computed
@@ -364,157 +365,41 @@ pub fn broadcast_key(person_key: u64, channel_key: u64) -> u64 {
 }
 
 const ORDINARY: KindTemplate = KindTemplate { priority: None, gate: None };
+/// The kind of a community link whose receiver must be drawn as involved.
+const GATED_RECEIVER: u16 = 1;
+/// The kind of a community link whose sender must be drawn as involved.
+const GATED_SENDER: u16 = 2;
+
+/// One directed link while compiling: (sender, receiver, channel, kind, group, weight as f32
+/// bits), 20 bytes, so a million people with ten million directed links compile within a few
+/// hundred MB. (The bits of positive floats sort like the floats.)
+type Directed = (PersonIdx, PersonIdx, ChannelId, u16, u32, u32);
 
 impl Structure {
     /// Compiles a structure: the CSR adjacency with identity keys, people and target.
     pub fn compile(spec: &StructureSpec<'_>) -> Result<Structure, ModelError> {
         let org = spec.org;
         let n = org.len();
-        // The link kinds in use: ordinary, involvement-gated links, and per mandated manager its
-        // priority links (plain, and gated where the manager posts to the community).
-        let mut kinds = vec![
-            ORDINARY,
-            KindTemplate { priority: None, gate: Some(false) },
-            KindTemplate { priority: None, gate: Some(true) },
-        ];
-        const GATED_RECEIVER: u16 = 1;
-        const GATED_SENDER: u16 = 2;
-        let mut mandated: std::collections::HashMap<PersonIdx, u16> = std::collections::HashMap::new();
-        for (i, &p) in spec.priority_senders.iter().enumerate() {
-            if i >= MAX_PRIORITY_SENDERS {
-                return Err(ModelError::TooManyManagers);
-            }
-            mandated.insert(p, kinds.len() as u16);
-            kinds.push(KindTemplate { priority: Some(i as u16), gate: None });
-            kinds.push(KindTemplate { priority: Some(i as u16), gate: Some(true) });
-        }
-        // (sender, receiver, channel, kind, group, weight as f32 bits) for every directed link:
-        // 20 bytes each, so a million people with ten million directed links compile within a
-        // few hundred MB. (The bits of positive floats sort like the floats.)
-        let mut directed: Vec<(PersonIdx, PersonIdx, ChannelId, u16, u32, u32)> =
-            Vec::with_capacity(org.links.len() * 2);
-        let unit_weight = (DEFAULT_LINK_WEIGHT as f32).to_bits();
-        let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, kind: u16, group: u32, weight: u32| {
-            let kind = match (mandated.get(&s), kind) {
-                (None, k) => k,
-                (Some(&m), 0) => m,
-                (Some(&m), GATED_SENDER) => m + 1,
-                (Some(_), k) => k,
-            };
-            directed.push((s, t, c, kind, group, weight));
-        };
-        for (i, l) in org.links.iter().enumerate() {
-            let c = spec.org_channel[l.channel as usize];
-            let g = org.link_group.get(i).copied().unwrap_or(NO_GROUP);
-            let w = (org.weight_of(i) as f32).to_bits();
-            push(l.source, l.target, c, 0, g, w);
-            if l.direction == Direction::Both {
-                push(l.target, l.source, c, 0, g, w);
-            }
-        }
-        for l in spec.extra_links {
-            push(l.source, l.target, l.channel, 0, l.group, unit_weight);
-            if l.direction == Direction::Both {
-                push(l.target, l.source, l.channel, 0, l.group, unit_weight);
-            }
-        }
-        if let Some(inv) = &spec.involvement {
-            for &p in inv.group {
-                for &c in inv.community.iter().filter(|&&c| c != p) {
-                    push(c, p, inv.channel, GATED_RECEIVER, NO_GROUP, unit_weight);
-                    if inv.direction == Direction::Both {
-                        push(p, c, inv.channel, GATED_SENDER, NO_GROUP, unit_weight);
-                    }
-                }
-            }
-        }
+        let (mut kinds, mandated) = link_kinds(spec.priority_senders)?;
+        let mut directed = directed_links(spec, &mandated);
         if directed.len() >= u32::MAX as usize {
             return Err(ModelError::TooManyLinks);
         }
         directed.par_sort_unstable();
-        // Merge duplicates of (sender, receiver, channel) into one link of the most permissive
-        // kind: an ungated link beats a gated one, priority is kept if either has it.
-        // (Two differently gated copies can only arise for a community node inside its own
-        // involvement group, which is excluded; the first gate is kept.) Of duplicates in
-        // different meeting groups, the first in sort order is kept. Of different weights, the
-        // largest is kept (a link given twice is one link, as in v1, with its strongest weight).
-        let mut merged_kinds = Vec::new();
-        directed.dedup_by(|later, kept| {
-            if (later.0, later.1, later.2) != (kept.0, kept.1, kept.2) {
-                return false;
-            }
-            kept.5 = kept.5.max(later.5);
-            let kind =
-                |i: u16| kinds.get(i as usize).copied().unwrap_or_else(|| merged_kinds[i as usize - kinds.len()]);
-            let (a, b) = (kind(kept.3), kind(later.3));
-            let merged = KindTemplate {
-                priority: a.priority.or(b.priority),
-                gate: if a.gate.is_some() && b.gate.is_some() { a.gate } else { None },
-            };
-            kept.3 = match kinds.iter().chain(&merged_kinds).position(|k| *k == merged) {
-                Some(i) => i as u16,
-                None => {
-                    merged_kinds.push(merged);
-                    (kinds.len() + merged_kinds.len() - 1) as u16
-                }
-            };
-            true
-        });
-        kinds.extend(merged_kinds);
-        let mut offsets = vec![0u32; n + 1];
-        for &(s, ..) in &directed {
-            offsets[s as usize + 1] += 1;
-        }
-        for i in 0..n {
-            offsets[i + 1] += offsets[i];
-        }
+        merge_duplicates(&mut directed, &mut kinds);
+        let offsets = csr_offsets(&directed, n);
         let names = spec.channel_names;
-        let arcs: Vec<Arc> = directed
+        let arcs: Vec<OutLink> = directed
             .par_iter()
-            .map(|&(s, t, c, kind, ..)| Arc {
+            .map(|&(s, t, c, kind, ..)| OutLink {
                 to: t,
                 channel: c,
                 kind,
                 key: identity_key(&[&org.people[s as usize].id, &org.people[t as usize].id, names[c as usize]]),
             })
             .collect();
-        // Meeting groups: one per (group name, channel) that links use, and one per (pair of
-        // people, channel) for links that are a meeting of their two people (both directions
-        // of such a link share it).
-        let mut group_keys = Vec::new();
-        let mut arc_group = Vec::new();
-        if directed.iter().any(|d| d.4 != NO_GROUP) {
-            let mut index: std::collections::HashMap<(u32, ChannelId), u32> = std::collections::HashMap::new();
-            let mut pairs: std::collections::HashMap<(PersonIdx, PersonIdx, ChannelId), u32> =
-                std::collections::HashMap::new();
-            arc_group = directed
-                .iter()
-                .map(|&(s, t, c, _, g, _)| {
-                    if g == NO_GROUP {
-                        return NO_GROUP;
-                    }
-                    if g == PAIR_GROUP {
-                        return *pairs.entry((s.min(t), s.max(t), c)).or_insert_with(|| {
-                            let (a, b) = (&org.people[s as usize].id, &org.people[t as usize].id);
-                            let (a, b) = if a <= b { (a, b) } else { (b, a) };
-                            group_keys.push(identity_key(&[PAIR_GROUP_KEY, a, b, names[c as usize]]));
-                            (group_keys.len() - 1) as u32
-                        });
-                    }
-                    *index.entry((g, c)).or_insert_with(|| {
-                        group_keys.push(identity_key(&[&org.groups[g as usize], names[c as usize]]));
-                        (group_keys.len() - 1) as u32
-                    })
-                })
-                .collect();
-        }
-        // Link weights: kept only when some link's differs from 1 (then the engine maps each
-        // link's transmit probability through it).
-        let arc_weight = if directed.iter().any(|d| d.5 != unit_weight) {
-            directed.iter().map(|d| f32::from_bits(d.5)).collect()
-        } else {
-            Vec::new()
-        };
+        let (group_keys, arc_group) = meeting_groups(&directed, org, names);
+        let arc_weight = link_weights(&directed);
         drop(directed);
         let mut in_target = vec![false; n];
         for &p in spec.target {
@@ -552,15 +437,172 @@ impl Structure {
     }
 }
 
+/// The link kinds in use: ordinary, involvement-gated links, and per mandated manager its
+/// priority links (plain, and gated where the manager posts to the community); with the first
+/// of its two kinds for each mandated manager.
+fn link_kinds(
+    priority_senders: &[PersonIdx],
+) -> Result<(Vec<KindTemplate>, std::collections::HashMap<PersonIdx, u16>), ModelError> {
+    let mut kinds = vec![
+        ORDINARY,
+        KindTemplate { priority: None, gate: Some(false) },
+        KindTemplate { priority: None, gate: Some(true) },
+    ];
+    let mut mandated = std::collections::HashMap::new();
+    for (i, &p) in priority_senders.iter().enumerate() {
+        if i >= MAX_PRIORITY_SENDERS {
+            return Err(ModelError::TooManyManagers);
+        }
+        mandated.insert(p, kinds.len() as u16);
+        kinds.push(KindTemplate { priority: Some(i as u16), gate: None });
+        kinds.push(KindTemplate { priority: Some(i as u16), gate: Some(true) });
+    }
+    Ok((kinds, mandated))
+}
+
+/// Every directed link of the point: the organisation's (both directions of a two-way link),
+/// the variant's extra links and involvement's community links, a mandated sender's links
+/// given its priority kind. Unsorted, with duplicates.
+fn directed_links(spec: &StructureSpec<'_>, mandated: &std::collections::HashMap<PersonIdx, u16>) -> Vec<Directed> {
+    let org = spec.org;
+    let mut directed: Vec<Directed> = Vec::with_capacity(org.links.len() * 2);
+    let unit_weight = (DEFAULT_LINK_WEIGHT as f32).to_bits();
+    let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, kind: u16, group: u32, weight: u32| {
+        let kind = match (mandated.get(&s), kind) {
+            (None, k) => k,
+            (Some(&m), 0) => m,
+            (Some(&m), GATED_SENDER) => m + 1,
+            (Some(_), k) => k,
+        };
+        directed.push((s, t, c, kind, group, weight));
+    };
+    for (i, l) in org.links.iter().enumerate() {
+        let c = spec.org_channel[l.channel as usize];
+        let g = org.link_group.get(i).copied().unwrap_or(NO_GROUP);
+        let w = (org.weight_of(i) as f32).to_bits();
+        push(l.source, l.target, c, 0, g, w);
+        if l.direction == Direction::Both {
+            push(l.target, l.source, c, 0, g, w);
+        }
+    }
+    for l in spec.extra_links {
+        push(l.source, l.target, l.channel, 0, l.group, unit_weight);
+        if l.direction == Direction::Both {
+            push(l.target, l.source, l.channel, 0, l.group, unit_weight);
+        }
+    }
+    if let Some(inv) = &spec.involvement {
+        for &p in inv.group {
+            for &c in inv.community.iter().filter(|&&c| c != p) {
+                push(c, p, inv.channel, GATED_RECEIVER, NO_GROUP, unit_weight);
+                if inv.direction == Direction::Both {
+                    push(p, c, inv.channel, GATED_SENDER, NO_GROUP, unit_weight);
+                }
+            }
+        }
+    }
+    directed
+}
+
+/// Merges duplicates of (sender, receiver, channel) in the sorted `directed` into one link of the
+/// most permissive kind: an ungated link beats a gated one, priority is kept if either has it.
+/// (Two differently gated copies can only arise for a community node inside its own involvement
+/// group, which is excluded; the first gate is kept.) Of duplicates in different meeting groups,
+/// the first in sort order is kept. Of different weights, the largest is kept (a link given twice
+/// is one link, as in v1, with its strongest weight). Kinds made by merging are appended to
+/// `kinds`.
+fn merge_duplicates(directed: &mut Vec<Directed>, kinds: &mut Vec<KindTemplate>) {
+    let mut merged_kinds = Vec::new();
+    directed.dedup_by(|later, kept| {
+        if (later.0, later.1, later.2) != (kept.0, kept.1, kept.2) {
+            return false;
+        }
+        kept.5 = kept.5.max(later.5);
+        let kind = |i: u16| kinds.get(i as usize).copied().unwrap_or_else(|| merged_kinds[i as usize - kinds.len()]);
+        let (a, b) = (kind(kept.3), kind(later.3));
+        let merged = KindTemplate {
+            priority: a.priority.or(b.priority),
+            gate: if a.gate.is_some() && b.gate.is_some() { a.gate } else { None },
+        };
+        kept.3 = match kinds.iter().chain(&merged_kinds).position(|k| *k == merged) {
+            Some(i) => i as u16,
+            None => {
+                merged_kinds.push(merged);
+                (kinds.len() + merged_kinds.len() - 1) as u16
+            }
+        };
+        true
+    });
+    kinds.extend(merged_kinds);
+}
+
+/// The CSR offsets of the sorted `directed` links of `n` people: person `p`'s links are
+/// `offsets[p]..offsets[p + 1]`.
+fn csr_offsets(directed: &[Directed], n: usize) -> Vec<u32> {
+    let mut offsets = vec![0u32; n + 1];
+    for &(s, ..) in directed {
+        offsets[s as usize + 1] += 1;
+    }
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    offsets
+}
+
+/// Meeting groups: one per (group name, channel) that links use, and one per (pair of people,
+/// channel) for links that are a meeting of their two people (both directions of such a link
+/// share it). Returns the groups' identity keys and each link's group ([`NO_GROUP`] for none);
+/// both empty when no link is in a group.
+fn meeting_groups(directed: &[Directed], org: &Organisation, names: &[&str]) -> (Vec<u64>, Vec<u32>) {
+    let mut group_keys = Vec::new();
+    if !directed.iter().any(|d| d.4 != NO_GROUP) {
+        return (group_keys, Vec::new());
+    }
+    let mut index: std::collections::HashMap<(u32, ChannelId), u32> = std::collections::HashMap::new();
+    let mut pairs: std::collections::HashMap<(PersonIdx, PersonIdx, ChannelId), u32> = std::collections::HashMap::new();
+    let arc_group = directed
+        .iter()
+        .map(|&(s, t, c, _, g, _)| {
+            if g == NO_GROUP {
+                return NO_GROUP;
+            }
+            if g == PAIR_GROUP {
+                return *pairs.entry((s.min(t), s.max(t), c)).or_insert_with(|| {
+                    let (a, b) = (&org.people[s as usize].id, &org.people[t as usize].id);
+                    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                    group_keys.push(identity_key(&[PAIR_GROUP_KEY, a, b, names[c as usize]]));
+                    (group_keys.len() - 1) as u32
+                });
+            }
+            *index.entry((g, c)).or_insert_with(|| {
+                group_keys.push(identity_key(&[&org.groups[g as usize], names[c as usize]]));
+                (group_keys.len() - 1) as u32
+            })
+        })
+        .collect();
+    (group_keys, arc_group)
+}
+
+/// Link weights, kept only when some link's differs from 1 (then the engine maps each link's
+/// transmit probability through it); empty otherwise.
+fn link_weights(directed: &[Directed]) -> Vec<f32> {
+    let unit_weight = (DEFAULT_LINK_WEIGHT as f32).to_bits();
+    if directed.iter().any(|d| d.5 != unit_weight) {
+        directed.iter().map(|d| f32::from_bits(d.5)).collect()
+    } else {
+        Vec::new()
+    }
+}
+
 impl Model {
     /// Compiles a structure and applies `params`.
     pub fn compile(spec: &StructureSpec<'_>, params: &Params) -> Result<Model, ModelError> {
-        Model::with_params(Shared::new(Structure::compile(spec)?), params)
+        Model::with_params(Arc::new(Structure::compile(spec)?), params)
     }
 
     /// A model of `structure` (shared, not copied) with `params`: the cheap patch for a new
     /// design point with the same structure.
-    pub fn with_params(structure: Shared<Structure>, params: &Params) -> Result<Model, ModelError> {
+    pub fn with_params(structure: Arc<Structure>, params: &Params) -> Result<Model, ModelError> {
         if params.channels.len() != structure.channel_count
             || params.roles.len() != structure.role_count
             || params.priority.len() != structure.priority_count
@@ -587,7 +629,7 @@ impl Model {
                 .collect()
         };
         Ok(Model {
-            arc_transmit: Shared::new(arc_transmit),
+            arc_transmit: Arc::new(arc_transmit),
             k: threshold_rank(params.threshold, structure.target_size as usize) as u32,
             channels: params.channels.clone(),
             roles: params.roles.clone(),
@@ -658,7 +700,7 @@ impl Model {
 
     /// The outgoing links of person `p`.
     #[inline]
-    pub fn arcs_of(&self, p: PersonIdx) -> &[Arc] {
+    pub fn arcs_of(&self, p: PersonIdx) -> &[OutLink] {
         let s = &*self.structure;
         &s.arcs[s.offsets[p as usize] as usize..s.offsets[p as usize + 1] as usize]
     }

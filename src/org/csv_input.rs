@@ -160,12 +160,9 @@ fn header_positions(
 ) -> Result<Vec<Option<usize>>, InputError> {
     for (i, h) in headers.iter().enumerate() {
         if headers.iter().take(i).any(|earlier| earlier == h) {
-            return Err(InputError::new(
-                path,
-                InputErrorKind::Invalid(format!("the column `{h}` appears twice in the header")),
-            )
-            .at_line(header_line)
-            .at_key(h));
+            return Err(InputError::new(path, InputErrorKind::DuplicateColumn(h.to_string()))
+                .at_line(header_line)
+                .at_key(h));
         }
         if !required.contains(&h) && !optional.contains(&h) {
             let expected = required.iter().chain(optional).map(|s| s.to_string()).collect();
@@ -295,9 +292,7 @@ pub fn org_from_csv_text(
         let field = |i: usize, name: &str| -> Result<&str, InputError> {
             match record.get(i) {
                 Some(v) if !v.is_empty() => Ok(v),
-                _ => Err(InputError::new(people_path, InputErrorKind::Invalid("empty value".into()))
-                    .at_line(line)
-                    .at_key(name)),
+                _ => Err(InputError::new(people_path, InputErrorKind::EmptyValue).at_line(line).at_key(name)),
             }
         };
         let (id, unit, role) = (field(pi, "id")?, field(pu, "unit")?, field(pr, "role")?);
@@ -325,10 +320,7 @@ pub fn org_from_csv_text(
         }
     }
     if b.is_empty() {
-        return Err(InputError::new(
-            people_path,
-            InputErrorKind::Invalid("no people: the file has only a header".into()),
-        ));
+        return Err(InputError::new(people_path, InputErrorKind::NoRows { what: "people", detail: String::new() }));
     }
 
     let text = without_skipped_lines(links_text);
@@ -358,11 +350,11 @@ pub fn org_from_csv_text(
         let source = person(ls, "source")?;
         let target = person(lt, "target")?;
         if source == target {
-            return Err(at(InputErrorKind::Invalid("a link from a person to themself".into()), "target"));
+            return Err(at(InputErrorKind::SelfLink, "target"));
         }
         let channel = record.get(lc).unwrap_or("");
         if channel.is_empty() {
-            return Err(at(InputErrorKind::Invalid("empty value".into()), "channel"));
+            return Err(at(InputErrorKind::EmptyValue, "channel"));
         }
         check_value(links_path, line, "channel", channel, "the channel name")?;
         let dir_text = ld.and_then(|i| record.get(i)).unwrap_or("");
@@ -395,7 +387,7 @@ pub fn org_from_csv_text(
 }
 
 /// A link weight from its CSV text: a positive, finite number; otherwise a message for people.
-pub fn parse_weight(text: &str) -> Result<f64, String> {
+pub(super) fn parse_weight(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(w) if w.is_finite() && w > 0.0 => Ok(w),
         _ => Err(format!(

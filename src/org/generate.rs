@@ -18,7 +18,7 @@ use crate::random::rng::{fmix64, identity_key};
 
 /// Validated generator settings.
 #[derive(Debug, Clone, PartialEq)]
-pub struct GeneratorSpec {
+pub(crate) struct GeneratorSpec {
     /// People in the management layer.
     pub management: u32,
     /// Role of the management layer's people.
@@ -38,7 +38,7 @@ pub struct GeneratorSpec {
 /// Random links from people of one unit (and role) to people of another: each person on the
 /// `to` side gets `per_person` distinct partners drawn from the `from` side.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BridgeSpec {
+pub(crate) struct BridgeSpec {
     /// Unit of the people on the `from` side.
     pub from_unit: String,
     /// Role on the `from` side (any role of the unit if `None`).
@@ -55,7 +55,7 @@ pub struct BridgeSpec {
 
 /// One generated unit.
 #[derive(Debug, Clone, PartialEq)]
-pub struct UnitSpec {
+pub(crate) struct UnitSpec {
     /// Unit name, e.g. `development`.
     pub name: String,
     /// Number of teams.
@@ -78,7 +78,7 @@ pub struct UnitSpec {
 
 /// The channel of each generated relation.
 #[derive(Debug, Clone, PartialEq)]
-pub struct GeneratorChannels {
+pub(crate) struct GeneratorChannels {
     /// Among the members and lead of one team.
     pub team: String,
     /// Lead ↔ each member, and head ↔ each specialist (one-to-ones).
@@ -92,182 +92,208 @@ pub struct GeneratorChannels {
 }
 
 /// The meeting group of the management channel's links: management and the heads meet as one.
-pub const MANAGEMENT_GROUP: &str = "management";
+pub(crate) const MANAGEMENT_GROUP: &str = "management";
 
 /// Generates the organisation. `origin` is used for error messages about unknown channels.
 /// Fails (with a message for the user) when two generated people would get the same id.
-pub fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<Organisation, String> {
-    let unique = |id: &str| {
-        format!("two generated people would both get the id \"{id}\"; rename a unit, role or the community id")
-    };
-    let mut b = OrganisationBuilder::new("generated");
-    let ch = &spec.channels;
-    let key = |k: &str| NameOrigin { key: Some(format!("organisation.generate.channels.{k}")), ..origin.clone() };
-    let link = |b: &mut OrganisationBuilder, s: PersonIdx, t: PersonIdx, c: &str, k: &str| {
-        b.add_link(s, t, c, Direction::Both, || key(k));
-    };
-    // `group[p]` = the team (or other group) of employee p, for cross-team ties.
-    let mut group: Vec<u32> = Vec::new();
-    let mut next_group = 0u32;
-    let mut new_group = || {
-        next_group += 1;
-        next_group - 1
-    };
-
-    let mgmt_group = new_group();
-    let mut mgmt = Vec::new();
-    for i in 1..=spec.management {
-        let p = {
-            let id = format!("management-{i}");
-            b.add_person(&id, "management", &spec.management_role).ok_or_else(|| unique(&id))?
-        };
-        group.push(mgmt_group);
-        for &q in &mgmt {
-            link(&mut b, q, p, &ch.management, "management");
-            b.set_last_link_group(MANAGEMENT_GROUP);
-        }
-        mgmt.push(p);
-    }
-    for unit in &spec.units {
-        let u = &unit.name;
-        let head_group = new_group();
-        let head = {
-            let id = format!("{u}-head");
-            b.add_person(&id, u, &unit.head_role).ok_or_else(|| unique(&id))?
-        };
-        group.push(head_group);
-        for &m in &mgmt {
-            link(&mut b, m, head, &ch.management, "management");
-            b.set_last_link_group(MANAGEMENT_GROUP);
-        }
-        for (role, count) in &unit.specialists {
-            for i in 1..=*count {
-                let p = {
-                    let id = format!("{u}-{role}-{i}");
-                    b.add_person(&id, u, role).ok_or_else(|| unique(&id))?
-                };
-                group.push(head_group);
-                link(&mut b, head, p, &ch.lead, "lead");
-                b.set_last_link_pair_group();
-            }
-        }
-        for t in 1..=unit.teams {
-            let g = new_group();
-            let lead = {
-                let id = format!("{u}-t{t}-lead");
-                b.add_person(&id, u, &unit.lead_role).ok_or_else(|| unique(&id))?
-            };
-            group.push(g);
-            match &unit.coordination_channel {
-                Some(c) => {
-                    link(&mut b, head, lead, c, "units.coordination_channel");
-                    // Meeting group: the unit's coordination (scheduled channels).
-                    b.set_last_link_group(&format!("{u}-coordination"));
-                }
-                None => {
-                    link(&mut b, head, lead, &ch.heads, "heads");
-                    // Meeting group: the unit's head with its leads.
-                    b.set_last_link_group(&format!("{u}-leads"));
-                }
-            }
-            let mut team = vec![lead];
-            for m in 1..=unit.team_size {
-                let p = {
-                    let id = format!("{u}-t{t}-m{m}");
-                    b.add_person(&id, u, &unit.member_role).ok_or_else(|| unique(&id))?
-                };
-                group.push(g);
-                for &q in &team {
-                    link(&mut b, q, p, &ch.team, "team");
-                    // Meeting group: the team (scheduled channels).
-                    b.set_last_link_group(&format!("{u}-t{t}"));
-                }
-                link(&mut b, lead, p, &ch.lead, "lead");
-                b.set_last_link_pair_group();
-                team.push(p);
-            }
-        }
-    }
-    for (i, br) in spec.bridges.iter().enumerate() {
-        let pick = |unit: &str, role: &Option<String>| -> Vec<PersonIdx> {
-            (0..b.len() as PersonIdx)
-                .filter(|&p| {
-                    let org = b.peek();
-                    org.unit_of(p) == unit && role.as_deref().is_none_or(|r| org.role_of(p) == r)
-                })
-                .collect()
-        };
-        let (from, to) = (pick(&br.from_unit, &br.from_role), pick(&br.to_unit, &br.to_role));
-        let per = (br.per_person as usize).min(from.len());
-        for &t in &to {
-            // A deterministic shuffle of `from` per target person: the first `per` distinct partners.
-            let mut order: Vec<(u64, PersonIdx)> = from
-                .iter()
-                .map(|&f| {
-                    (
-                        fmix64(
-                            identity_key(&["bridge", &i.to_string(), &seed.to_string()])
-                                ^ (u64::from(t) << 32)
-                                ^ u64::from(f),
-                        ),
-                        f,
-                    )
-                })
-                .filter(|&(_, f)| f != t)
-                .collect();
-            order.sort_unstable();
-            for &(_, f) in order.iter().take(per) {
-                b.add_link(f, t, &br.channel, Direction::Both, || NameOrigin {
-                    key: Some(format!("organisation.generate.bridges.{i}.channel")),
-                    ..origin.clone()
-                });
-                b.set_last_link_pair_group();
-            }
-        }
-    }
-    let employees = b.len();
-    // At most as many ties as there are pairs of employees in different groups.
-    let mut group_sizes: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
-    for &g in &group {
-        *group_sizes.entry(g).or_default() += 1;
-    }
-    let e = employees as u64;
-    let cross_pairs = e * e.saturating_sub(1) / 2 - group_sizes.values().map(|&g| g * (g - 1) / 2).sum::<u64>();
-    let wanted = ((spec.cross_team_ties * employees as f64 / 2.0).round() as u64).min(cross_pairs) as usize;
-    let mut ties: HashSet<(PersonIdx, PersonIdx)> = HashSet::new();
-    let base = identity_key(&["generator", "cross_team_ties", &seed.to_string()]);
-    let mut attempt = 0u64;
-    while ties.len() < wanted && attempt < 50 * wanted as u64 + 1000 && employees > 1 {
-        let h = fmix64(base ^ fmix64(attempt));
-        attempt += 1;
-        let a = ((h >> 32) % employees as u64) as PersonIdx;
-        let c = ((h & 0xffff_ffff) % employees as u64) as PersonIdx;
-        if group[a as usize] == group[c as usize] {
-            continue;
-        }
-        let pair = (a.min(c), a.max(c));
-        if ties.insert(pair) {
-            link(&mut b, pair.0, pair.1, &ch.cross, "cross");
-            b.set_last_link_pair_group();
-        }
-    }
+pub(crate) fn generate(spec: &GeneratorSpec, seed: u64, origin: &NameOrigin) -> Result<Organisation, String> {
+    let mut g = Generator { b: OrganisationBuilder::new("generated"), spec, origin, group: Vec::new(), next_group: 0 };
+    g.management_and_units()?;
+    g.bridges(seed);
+    g.cross_team_ties(seed);
     if let Some(id) = &spec.community_id {
-        b.add_person(id, "external", "community").ok_or_else(|| unique(id))?;
+        g.b.add_person(id, "external", "community").ok_or_else(|| unique(id))?;
     }
     // Units' working calendars (everybody else gets the scenario's default).
     for unit in spec.units.iter().filter(|u| u.calendar.is_some()) {
-        let people: Vec<PersonIdx> = (0..b.len() as PersonIdx).filter(|&p| b.peek().unit_of(p) == unit.name).collect();
+        let people: Vec<PersonIdx> =
+            (0..g.b.len() as PersonIdx).filter(|&p| g.b.peek().unit_of(p) == unit.name).collect();
         for p in people {
-            b.set_person_calendar(p, unit.calendar.as_deref().unwrap_or_default());
+            g.b.set_person_calendar(p, unit.calendar.as_deref().unwrap_or_default());
         }
     }
-    Ok(b.finish())
+    Ok(g.b.finish())
+}
+
+/// The message for two generated people with the same id.
+fn unique(id: &str) -> String {
+    format!("two generated people would both get the id \"{id}\"; rename a unit, role or the community id")
+}
+
+/// The generator's state while it builds an organisation.
+struct Generator<'a> {
+    b: OrganisationBuilder,
+    spec: &'a GeneratorSpec,
+    origin: &'a NameOrigin,
+    /// `group[p]` = the team (or other group) of employee p, for cross-team ties.
+    group: Vec<u32>,
+    next_group: u32,
+}
+
+impl Generator<'_> {
+    fn new_group(&mut self) -> u32 {
+        self.next_group += 1;
+        self.next_group - 1
+    }
+
+    /// A two-way link over channel `c`, named by the generator key `k` in errors.
+    fn link(&mut self, s: PersonIdx, t: PersonIdx, c: &str, k: &str) {
+        let origin = self.origin;
+        self.b.add_link(s, t, c, Direction::Both, || NameOrigin {
+            key: Some(format!("organisation.generate.channels.{k}")),
+            ..origin.clone()
+        });
+    }
+
+    /// An employee of `group`.
+    fn person(&mut self, id: &str, unit: &str, role: &str, group: u32) -> Result<PersonIdx, String> {
+        let p = self.b.add_person(id, unit, role).ok_or_else(|| unique(id))?;
+        self.group.push(group);
+        Ok(p)
+    }
+
+    /// Management (all linked with each other), then per unit its head, specialists and teams.
+    fn management_and_units(&mut self) -> Result<(), String> {
+        let (spec, ch) = (self.spec, &self.spec.channels);
+        let mgmt_group = self.new_group();
+        let mut mgmt = Vec::new();
+        for i in 1..=spec.management {
+            let p = self.person(&format!("management-{i}"), "management", &spec.management_role, mgmt_group)?;
+            for &q in &mgmt {
+                self.link(q, p, &ch.management, "management");
+                self.b.set_last_link_group(MANAGEMENT_GROUP);
+            }
+            mgmt.push(p);
+        }
+        for unit in &spec.units {
+            let u = &unit.name;
+            let head_group = self.new_group();
+            let head = self.person(&format!("{u}-head"), u, &unit.head_role, head_group)?;
+            for &m in &mgmt {
+                self.link(m, head, &ch.management, "management");
+                self.b.set_last_link_group(MANAGEMENT_GROUP);
+            }
+            for (role, count) in &unit.specialists {
+                for i in 1..=*count {
+                    let p = self.person(&format!("{u}-{role}-{i}"), u, role, head_group)?;
+                    self.link(head, p, &ch.lead, "lead");
+                    self.b.set_last_link_pair_group();
+                }
+            }
+            for t in 1..=unit.teams {
+                self.team(unit, head, t)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Team `t` of `unit`: its lead (linked to the unit's head) and members (linked with each
+    /// other and to the lead).
+    fn team(&mut self, unit: &UnitSpec, head: PersonIdx, t: u32) -> Result<(), String> {
+        let ch = &self.spec.channels;
+        let u = &unit.name;
+        let g = self.new_group();
+        let lead = self.person(&format!("{u}-t{t}-lead"), u, &unit.lead_role, g)?;
+        match &unit.coordination_channel {
+            Some(c) => {
+                self.link(head, lead, c, "units.coordination_channel");
+                // Meeting group: the unit's coordination (scheduled channels).
+                self.b.set_last_link_group(&format!("{u}-coordination"));
+            }
+            None => {
+                self.link(head, lead, &ch.heads, "heads");
+                // Meeting group: the unit's head with its leads.
+                self.b.set_last_link_group(&format!("{u}-leads"));
+            }
+        }
+        let mut team = vec![lead];
+        for m in 1..=unit.team_size {
+            let p = self.person(&format!("{u}-t{t}-m{m}"), u, &unit.member_role, g)?;
+            for &q in &team {
+                self.link(q, p, &ch.team, "team");
+                // Meeting group: the team (scheduled channels).
+                self.b.set_last_link_group(&format!("{u}-t{t}"));
+            }
+            self.link(lead, p, &ch.lead, "lead");
+            self.b.set_last_link_pair_group();
+            team.push(p);
+        }
+        Ok(())
+    }
+
+    /// The bridges: per bridge and target person, `per_person` distinct partners from the source
+    /// set, in a deterministic shuffle keyed by the bridge, the seed and the pair.
+    fn bridges(&mut self, seed: u64) {
+        let origin = self.origin;
+        for (i, br) in self.spec.bridges.iter().enumerate() {
+            let pick = |unit: &str, role: &Option<String>| -> Vec<PersonIdx> {
+                (0..self.b.len() as PersonIdx)
+                    .filter(|&p| {
+                        let org = self.b.peek();
+                        org.unit_of(p) == unit && role.as_deref().is_none_or(|r| org.role_of(p) == r)
+                    })
+                    .collect()
+            };
+            let (from, to) = (pick(&br.from_unit, &br.from_role), pick(&br.to_unit, &br.to_role));
+            let per = (br.per_person as usize).min(from.len());
+            for &t in &to {
+                let mut order: Vec<(u64, PersonIdx)> = from
+                    .iter()
+                    .map(|&f| {
+                        let key = identity_key(&["bridge", &i.to_string(), &seed.to_string()]);
+                        (fmix64(key ^ (u64::from(t) << 32) ^ u64::from(f)), f)
+                    })
+                    .filter(|&(_, f)| f != t)
+                    .collect();
+                order.sort_unstable();
+                for &(_, f) in order.iter().take(per) {
+                    self.b.add_link(f, t, &br.channel, Direction::Both, || NameOrigin {
+                        key: Some(format!("organisation.generate.bridges.{i}.channel")),
+                        ..origin.clone()
+                    });
+                    self.b.set_last_link_pair_group();
+                }
+            }
+        }
+    }
+
+    /// Cross-team ties between employees of different groups, drawn by a keyed hash of the seed
+    /// and the attempt: `cross_team_ties` per employee on average, at most as many as there are
+    /// pairs of employees in different groups.
+    fn cross_team_ties(&mut self, seed: u64) {
+        let employees = self.b.len();
+        let mut group_sizes: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+        for &g in &self.group {
+            *group_sizes.entry(g).or_default() += 1;
+        }
+        let e = employees as u64;
+        let cross_pairs = e * e.saturating_sub(1) / 2 - group_sizes.values().map(|&g| g * (g - 1) / 2).sum::<u64>();
+        let wanted = ((self.spec.cross_team_ties * employees as f64 / 2.0).round() as u64).min(cross_pairs) as usize;
+        let mut ties: HashSet<(PersonIdx, PersonIdx)> = HashSet::new();
+        let base = identity_key(&["generator", "cross_team_ties", &seed.to_string()]);
+        let mut attempt = 0u64;
+        while ties.len() < wanted && attempt < 50 * wanted as u64 + 1000 && employees > 1 {
+            let h = fmix64(base ^ fmix64(attempt));
+            attempt += 1;
+            let a = ((h >> 32) % employees as u64) as PersonIdx;
+            let c = ((h & 0xffff_ffff) % employees as u64) as PersonIdx;
+            if self.group[a as usize] == self.group[c as usize] {
+                continue;
+            }
+            let pair = (a.min(c), a.max(c));
+            if ties.insert(pair) {
+                let spec = self.spec;
+                self.link(pair.0, pair.1, &spec.channels.cross, "cross");
+                self.b.set_last_link_pair_group();
+            }
+        }
+    }
 }
 
 impl GeneratorSpec {
     /// The number of people [`generate`] produces.
     /// (Computed in u128, so absurd settings cannot overflow.)
-    pub fn expected_people(&self) -> u128 {
+    pub(crate) fn expected_people(&self) -> u128 {
         let units: u128 = self
             .units
             .iter()
@@ -281,7 +307,7 @@ impl GeneratorSpec {
 
     /// The number of people [`generate`] puts in `unit` (`management` for the management layer)
     /// with `role` (any role if `None`), in u128.
-    pub fn expected_group(&self, unit: &str, role: Option<&str>) -> u128 {
+    pub(crate) fn expected_group(&self, unit: &str, role: Option<&str>) -> u128 {
         let has = |r: &str| u128::from(role.is_none_or(|x| x == r));
         if unit == "management" {
             return has(&self.management_role) * u128::from(self.management);
@@ -300,7 +326,7 @@ impl GeneratorSpec {
 
     /// The number of structural links (without bridges and random ties), in u128: team cliques
     /// grow with the square of the team size, so this bounds the work before generating.
-    pub fn expected_structural_links(&self) -> u128 {
+    pub(crate) fn expected_structural_links(&self) -> u128 {
         let m = u128::from(self.management);
         let units: u128 = self
             .units

@@ -3,7 +3,7 @@
 //! and role, and a link's channel, are small indices into name tables.
 
 mod csv_input;
-pub mod generate;
+pub(crate) mod generate;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

@@ -19,7 +19,7 @@ use crate::analysis::results::{Results, VariantResults};
 /// One chart: its file name under `charts/`, its title, a one-line caption on how to read it
 /// (plain text), and the SVG document.
 #[derive(Debug, Clone)]
-pub struct Chart {
+pub(crate) struct Chart {
     /// File name under `charts/`, e.g. `ecdf.svg`.
     pub file: String,
     /// The chart's title (also drawn in the SVG).
@@ -41,7 +41,7 @@ const DESC_SIZE: f64 = 26.0;
 /// Stroke width of the data lines.
 const LINE: u32 = 4;
 /// The most variants drawn as lines in one chart (one colour each).
-pub const MAX_LINES: usize = 8;
+pub(crate) const MAX_LINES: usize = 8;
 
 /// Okabe–Ito colours (colour-blind safe; yellow left out, too pale on white), baseline black.
 const PALETTE: [RGBColor; MAX_LINES] = [
@@ -144,7 +144,7 @@ fn share_mesh(
 /// The variants drawn as lines in the ECDF and curve charts: the baseline and the
 /// `[[variants]]` (not the sweep points, which have their own chart), at most [`MAX_LINES`].
 /// Also returns how many variants were left out.
-pub fn line_variants(results: &Results) -> (Vec<usize>, usize) {
+pub(crate) fn line_variants(results: &Results) -> (Vec<usize>, usize) {
     let sweep_points = results.sweep_points();
     let candidates: Vec<usize> = (0..results.variants.len()).filter(|i| *i == 0 || !sweep_points.contains(i)).collect();
     let shown: Vec<usize> = candidates.iter().copied().take(MAX_LINES).collect();
@@ -573,7 +573,7 @@ fn sweep(results: &Results) -> Result<Option<Chart>, String> {
 
 /// (e) Which assumption matters: per sensitivity output, the factors' total-order indices (bars
 /// with their 95% intervals) and first-order indices (dots), or Morris μ* (bars) and σ (dots).
-pub fn sensitivity(s: &crate::analysis::sensitivity::Sensitivity) -> Result<Vec<Chart>, String> {
+pub(crate) fn sensitivity(s: &crate::analysis::sensitivity::Sensitivity) -> Result<Vec<Chart>, String> {
     let mut out = Vec::new();
     for (n, o) in s.outputs.iter().enumerate() {
         let sobol = s.method == "sobol";
@@ -662,7 +662,7 @@ fn left_out_note(results: &Results, shown: &[usize]) -> String {
 }
 
 /// Every chart of the report, in the report's order. Fails only if plotters does.
-pub fn all(results: &Results) -> Result<Vec<Chart>, (&'static str, String)> {
+pub(crate) fn all(results: &Results) -> Result<Vec<Chart>, (&'static str, String)> {
     let (shown, _) = line_variants(results);
     let note = left_out_note(results, &shown);
     let mut out = vec![ecdf(results, &shown).map_err(|e| ("ecdf.svg", e))?];
@@ -677,7 +677,7 @@ pub fn all(results: &Results) -> Result<Vec<Chart>, (&'static str, String)> {
 }
 
 /// The file of the cost chart (shown in the report's "What it costs" section).
-pub const COSTS_CHART: &str = "costs.svg";
+pub(crate) const COSTS_CHART: &str = "costs.svg";
 
 /// (f) What it costs: every design point's cost (hours a month) against its median T, the Pareto
 /// front as a line, the goal's time as a dashed line and the cheapest point meeting it ringed.

@@ -38,7 +38,7 @@ fn cost_text(results: &Results, v: &VariantResults) -> String {
 }
 
 /// The goal in words: "T80 ≤ 40 h (5 working days) in at least 90% of replications".
-pub fn goal_text(results: &Results) -> Option<String> {
+pub(crate) fn goal_text(results: &Results) -> Option<String> {
     let g = results.goal?;
     let worlds = if results.uncertain.is_some() { " and of plausible worlds" } else { "" };
     Some(format!(
@@ -50,7 +50,7 @@ pub fn goal_text(results: &Results) -> Option<String> {
 }
 
 /// One sentence per design point: what it costs and whether it meets the goal.
-pub fn point_sentence(results: &Results, v: &VariantResults) -> String {
+pub(crate) fn point_sentence(results: &Results, v: &VariantResults) -> String {
     let parts = v
         .cost
         .as_ref()
@@ -90,7 +90,7 @@ pub fn point_sentence(results: &Results, v: &VariantResults) -> String {
 }
 
 /// The headline: the cheapest point that meets the goal, or that none does.
-pub fn route_sentence(results: &Results) -> Option<String> {
+pub(crate) fn route_sentence(results: &Results) -> Option<String> {
     let route = results.route.as_ref()?;
     let goal = goal_text(results)?;
     Some(match &route.cheapest {
@@ -128,7 +128,7 @@ fn sweep_sentence(results: &Results) -> Option<(String, String)> {
 /// The answer in two or three sentences: the cheapest point meeting the goal (or that none
 /// does), what it returns (with a value of time) and, with a one-path sweep, its smallest
 /// value meeting the goal.
-pub fn headline(results: &Results) -> Option<String> {
+pub(crate) fn headline(results: &Results) -> Option<String> {
     let mut s = route_sentence(results)?;
     let route = results.route.as_ref()?;
     if let Some(v) = route.cheapest.as_ref().and_then(|n| results.variants.iter().find(|v| &v.name == n))
@@ -146,7 +146,7 @@ pub fn headline(results: &Results) -> Option<String> {
 }
 
 /// The return of a point over the baseline, in a sentence (with a value of time).
-pub fn return_sentence(results: &Results, v: &VariantResults) -> Option<String> {
+pub(crate) fn return_sentence(results: &Results, v: &VariantResults) -> Option<String> {
     Some(format!("“{}”: {}", v.name, return_clause(results, v)?))
 }
 
@@ -186,7 +186,7 @@ fn goal_only_md(results: &Results) -> String {
 
 /// The section of `summary.md`: "What it costs" with `[costs]`, "The goal" with only a goal,
 /// else empty.
-pub fn costs_md(results: &Results) -> String {
+pub(crate) fn costs_md(results: &Results) -> String {
     let Some(route) = &results.route else { return goal_only_md(results) };
     let mut s = String::from("\n## What it costs\n\n");
     if let Some(r) = headline(results) {
@@ -238,7 +238,7 @@ pub fn costs_md(results: &Results) -> String {
 }
 
 /// The section of the HTML report (empty without costs), with the cost chart if drawn.
-pub fn costs_html(results: &Results, chart: Option<&super::charts::Chart>) -> String {
+pub(crate) fn costs_html(results: &Results, chart: Option<&super::charts::Chart>) -> String {
     if results.route.is_none() {
         let Some(goal) = goal_text(results) else { return String::new() };
         let mut s = format!(

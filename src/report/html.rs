@@ -9,14 +9,14 @@ use crate::random::dist::{fmt_decimals, fmt_pct};
 use std::fmt::Write as _;
 
 use super::charts::Chart;
-pub use super::markup::esc;
+pub(crate) use super::markup::esc;
 use super::markup::figure;
 use super::{WORKING_DAY_HOURS, answer_sentence, headline_row};
 use crate::analysis::facts::Facts;
 use crate::analysis::results::{Bottlenecks, Results, Share};
 
 /// How many people and links the bottleneck tables list per variant.
-pub const HTML_TOP: usize = 5;
+pub(crate) const HTML_TOP: usize = 5;
 
 const CSS: &str = r#"
 :root { --ink: #1a1a1a; --muted: #4d4d4d; --accent: #0072b2; --rule: #d4d4d4; --band: #eef3f8; }
@@ -81,7 +81,7 @@ fn share_cell(share: f64) -> String {
 }
 
 /// The whole page.
-pub fn page(
+pub(crate) fn page(
     results: &Results,
     facts: &Facts,
     charts: &[Chart],

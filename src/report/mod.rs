@@ -1,17 +1,19 @@
 //! Report writers: `summary.json`, `replications.csv`, `curve.csv`, `sweep.csv` (with a sweep),
-//! `summary.md`, the workshop report `report.html` ([`html`]) and its charts as SVG files in
-//! `charts/` ([`charts`]), written whole: everything goes to a temporary folder beside the output
+//! `summary.md`, the workshop report `report.html` (`html`) and its charts as SVG files in
+//! `charts/` (`charts`), written whole: everything goes to a temporary folder beside the output
 //! folder, which then replaces it, so a failed run never leaves half-written results.
 
-pub mod charts;
-pub mod costs;
-pub mod html;
-pub mod markup;
+pub(crate) mod calibration;
+pub(crate) mod charts;
+pub(crate) mod costs;
+pub(crate) mod html;
+pub(crate) mod markup;
 
 use crate::random::dist::{fmt_decimals, fmt_pct};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::analysis::Analyses;
 use crate::analysis::facts::Facts;
 use crate::analysis::results::{Results, VariantResults};
 use crate::error::Error;
@@ -54,6 +56,77 @@ pub fn replications_csv(results: &Results) -> String {
                     w.write_record([v.name.as_str(), &i.to_string(), &t_text, reached])?;
                 }
             }
+        }
+        Ok(())
+    })
+}
+
+/// A number in a data CSV: its shortest exact form (`0.1`, `84.17376`), in exponent form far
+/// from 1 (`1e300`, `5e-324`) so no cell holds hundreds of digits; empty for `None`.
+fn cell(x: Option<f64>) -> String {
+    x.map(data_number).unwrap_or_default()
+}
+
+/// `x` as [`cell`] writes it.
+fn data_number(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-6..1e16).contains(&x.abs()) { format!("{x:e}") } else { x.to_string() }
+}
+
+/// `summary.csv`: one tidy row per design point (`world` empty: over all replications) and,
+/// with worlds, per point and world. Columns: `point,kind`, one per swept path, `world,
+/// replications,threshold_share,target_size,reached_share`, `T_mean_hours, T_median_hours,
+/// T_p10_hours, T_p90_hours, T_median_ci95_low_hours, T_median_ci95_high_hours` (T is `t80` when
+/// every point has the 80% threshold, else `t_threshold`), and the paired difference from the
+/// reference: `reference, delta_median_hours, delta_mean_hours, p_faster, p_slower`. An empty
+/// statistic is one that falls among replications that never reached (or has no data).
+pub fn summary_csv(tidy: &crate::analysis::tidy::Tidy) -> String {
+    csv_string(|w| {
+        let t = &tidy.t_name;
+        let mut header: Vec<String> = vec!["point".into(), "kind".into()];
+        header.extend(tidy.sweep_paths.iter().cloned());
+        header.extend(["world", "replications", "threshold_share", "target_size", "reached_share"].map(String::from));
+        for s in ["mean", "median", "p10", "p90", "median_ci95_low", "median_ci95_high"] {
+            header.push(format!("{t}_{s}_hours"));
+        }
+        header
+            .extend(["reference", "delta_median_hours", "delta_mean_hours", "p_faster", "p_slower"].map(String::from));
+        w.write_record(&header)?;
+        for r in &tidy.rows {
+            let mut row: Vec<String> = vec![r.point.clone(), r.kind.to_string()];
+            row.extend(r.swept.iter().cloned());
+            row.push(r.world.map(|w| w.to_string()).unwrap_or_default());
+            row.push(r.replications.to_string());
+            row.push(data_number(r.threshold));
+            row.push(r.target_size.to_string());
+            row.push(data_number(r.reached_share));
+            row.extend([r.t.mean, r.t.median, r.t.p10, r.t.p90, r.t.ci95_median[0], r.t.ci95_median[1]].map(cell));
+            match &r.vs_reference {
+                Some(d) => row.extend([
+                    d.reference.clone(),
+                    cell(d.median_hours),
+                    cell(d.mean_hours),
+                    data_number(d.p_faster),
+                    data_number(d.p_slower),
+                ]),
+                None => row.extend(std::iter::repeat_n(String::new(), 5)),
+            }
+            w.write_record(&row)?;
+        }
+        Ok(())
+    })
+}
+
+/// `worlds.csv`: `world` and one column per uncertain factor (by its name), each world's values
+/// as drawn: running a plain scenario with these values reproduces the world's replications.
+pub fn worlds_csv(tidy: &crate::analysis::tidy::Tidy) -> String {
+    csv_string(|w| {
+        let mut header = vec!["world".to_string()];
+        header.extend(tidy.factor_names.iter().cloned());
+        w.write_record(&header)?;
+        for (i, values) in tidy.world_values.iter().enumerate() {
+            let mut row = vec![i.to_string()];
+            row.extend(values.iter().map(|&v| data_number(v)));
+            w.write_record(&row)?;
         }
         Ok(())
     })
@@ -521,10 +594,15 @@ pub fn coupling_note(results: &Results) -> String {
     )
 }
 
+/// `summary.md`: the headline, the comparison table, costs, where the item gets stuck and notes.
 pub fn summary_md(results: &Results) -> String {
     let base = &results.variants[0];
     let pct = 100.0 * base.threshold;
     let mut s = format!("# {}\n\n", results.scenario);
+    if !results.command_line_set.is_empty() {
+        let sets: Vec<String> = results.command_line_set.iter().map(|s| format!("`--set {s}`")).collect();
+        let _ = writeln!(s, "Run with {} (set on the command line, not in the scenario file).\n", sets.join(", "));
+    }
     if let Some(d) = &results.description {
         let _ = writeln!(s, "{}\n", d.trim());
     }
@@ -622,8 +700,9 @@ fn bottlenecks_md(results: &Results) -> String {
 
 /// All result files of a study, as (relative path, content): `summary.json`,
 /// `replications.csv`, `curve.csv`, `summary.md`, `sweep.csv` (with a sweep), `report.html` and
-/// `charts/*.svg`. Made from the results and the facts alone.
-pub fn result_files(results: &Results, facts: &Facts) -> Result<Vec<(String, String)>, String> {
+/// `charts/*.svg`. Made from the results, the facts and the analyses handed in (see
+/// [`crate::analysis::analyse`]); nothing is computed here.
+pub fn result_files(results: &Results, facts: &Facts, analyses: &Analyses) -> Result<Vec<(String, String)>, String> {
     let mut files: Vec<(String, String)> = vec![
         ("summary.json".into(), summary_json(results)),
         ("replications.csv".into(), replications_csv(results)),
@@ -633,17 +712,21 @@ pub fn result_files(results: &Results, facts: &Facts) -> Result<Vec<(String, Str
     if let Some(sweep) = sweep_csv(results) {
         files.push(("sweep.csv".into(), sweep));
     }
-    let sensitivity = crate::analysis::sensitivity::analyse(results, facts);
-    if let Some(s) = &sensitivity {
+    files.push(("summary.csv".into(), summary_csv(&analyses.tidy)));
+    if !analyses.tidy.factor_names.is_empty() {
+        files.push(("worlds.csv".into(), worlds_csv(&analyses.tidy)));
+    }
+    let sensitivity = analyses.sensitivity.as_ref();
+    if let Some(s) = sensitivity {
         files.push(("sensitivity.csv".into(), crate::analysis::sensitivity::csv(s)));
         files.push(("sensitivity.json".into(), serde_json::to_string_pretty(s).expect("plain data serialises") + "\n"));
     }
     let mut charts =
         charts::all(results).map_err(|(file, message)| format!("drawing the chart {file} failed: {message}"))?;
-    if let Some(s) = &sensitivity {
+    if let Some(s) = sensitivity {
         charts.extend(charts::sensitivity(s).map_err(|m| format!("drawing the sensitivity charts failed: {m}"))?);
     }
-    files.push(("report.html".into(), html::page(results, facts, &charts, sensitivity.as_ref())));
+    files.push(("report.html".into(), html::page(results, facts, &charts, sensitivity)));
     for chart in charts {
         files.push((format!("charts/{}", chart.file), chart.svg));
     }
@@ -651,8 +734,8 @@ pub fn result_files(results: &Results, facts: &Facts) -> Result<Vec<(String, Str
 }
 
 /// Writes all result files into `out`, replacing what was there, or nothing at all on failure.
-pub fn write_results(results: &Results, facts: &Facts, out: &Path) -> Result<(), Error> {
-    let files = result_files(results, facts)
+pub fn write_results(results: &Results, facts: &Facts, analyses: &Analyses, out: &Path) -> Result<(), Error> {
+    let files = result_files(results, facts, analyses)
         .map_err(|message| Error::Write { path: out.join("charts"), source: std::io::Error::other(message) })?;
     let files: Vec<(&str, String)> = files.iter().map(|(p, c)| (p.as_str(), c.clone())).collect();
     crate::outdir::write_folder_atomically(out, &files)

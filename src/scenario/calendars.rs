@@ -14,11 +14,11 @@ use crate::model::calendar::{Calendar, CalendarError, CalendarSetup, WEEK_HOURS,
 use crate::org::{NO_LINK_GROUP, Organisation};
 
 /// Default working days of a calendar.
-pub const DEFAULT_DAYS: &str = "Mon-Fri";
+pub(super) const DEFAULT_DAYS: &str = "Mon-Fri";
 /// Default working hours of a calendar.
-pub const DEFAULT_HOURS: &str = "09:00-17:00";
+pub(super) const DEFAULT_HOURS: &str = "09:00-17:00";
 /// The Monday (00:00 UTC) from which `start = { weekly = "uniform" }` draws the appearance.
-pub const WEEKLY_ORIGIN: &str = "2026-01-05T00:00:00Z";
+pub(super) const WEEKLY_ORIGIN: &str = "2026-01-05T00:00:00Z";
 /// Hours the work clocks run beyond the horizon (so that the horizon's last day is whole).
 const CLOCK_MARGIN_HOURS: f64 = 48.0;
 

@@ -40,13 +40,13 @@ impl Clone for Ctx<'_> {
 
 impl<'a> Ctx<'a> {
     /// An error at dotted `key` of this variant.
-    pub fn err(&self, key: &str, kind: InputErrorKind) -> InputError {
+    pub(super) fn err(&self, key: &str, kind: InputErrorKind) -> InputError {
         self.locate(InputError::new(self.file, kind).at_key(key))
     }
 
     /// Names this context's variant (if any) in `e`, leaving its file and line as they are: for
     /// errors in other files (CSV) that the variant caused.
-    pub fn name_variant(&self, mut e: InputError) -> InputError {
+    pub(super) fn name_variant(&self, mut e: InputError) -> InputError {
         if let Place::Listed(_, v) | Place::SweepPoint(v) = &self.place {
             e.variant = Some(v.clone());
         }
@@ -54,7 +54,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Fills in the line and variant of `e` from its key and this context.
-    pub fn locate(&self, mut e: InputError) -> InputError {
+    pub(super) fn locate(&self, mut e: InputError) -> InputError {
         let key = e.key.clone().unwrap_or_default();
         match &self.place {
             Place::Baseline => {

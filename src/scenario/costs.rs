@@ -521,12 +521,12 @@ fn finite_cost(cost: PointCost, rates: &CostRates) -> Result<PointCost, (Vec<Str
 
 /// The levers `permeate optimise` may move: paths whose increase can only make every
 /// replication faster under common random numbers (see `docs/model.md`).
-pub const MONOTONE_LEVERS: &str = "involvement.fraction, channels.NAME.transmit, channels.NAME.notice, roles.NAME.notice, \
+pub(crate) const MONOTONE_LEVERS: &str = "involvement.fraction, channels.NAME.transmit, channels.NAME.notice, roles.NAME.notice, \
                                    community_manager.mandate_effect.notice";
 
 impl Scenario {
     /// The parameter that lever `path` moves in the baseline, if it is one of the
-    /// [`MONOTONE_LEVERS`] and the baseline has it. The error (for exit status 2) names the path
+    /// `MONOTONE_LEVERS` and the baseline has it. The error (for exit status 2) names the path
     /// and says why it is refused.
     pub fn lever(&self, path: &str) -> Result<ParamTarget, InputError> {
         let refuse = |m: String| InputError::new(&self.file, InputErrorKind::Invalid(m)).at_key(path.to_string());

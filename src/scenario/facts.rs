@@ -84,6 +84,7 @@ impl Scenario {
                 .map(|(u, w)| UncertainFacts { factors: u.factors.clone(), worlds: w.clone() }),
             goal: self.goal,
             costs: self.costs.as_ref().map(|c| c.rates.settings().clone()),
+            command_line_set: self.overrides.set_text(),
         }
     }
 }

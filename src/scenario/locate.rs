@@ -7,14 +7,14 @@ use toml::de::{DeTable, DeValue};
 use crate::error::{InputError, InputErrorKind};
 
 /// The 1-based line of byte offset `offset` in `text`.
-pub fn line_of_offset(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of_offset(text: &str, offset: usize) -> usize {
     1 + text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count()
 }
 
 /// The 1-based line where the dotted `path` (numeric segments index arrays) is defined in the
 /// TOML `text`, or of its deepest existing prefix. Segments are given separately so that keys
 /// containing dots (variant `set` paths) can be located too.
-pub fn line_of_key(text: &str, path: &[&str]) -> Option<usize> {
+pub(crate) fn line_of_key(text: &str, path: &[&str]) -> Option<usize> {
     let root = DeTable::parse(text).ok()?;
     let mut value: DeValue<'_> = DeValue::Table(root.into_inner());
     let mut line = None;
@@ -37,7 +37,7 @@ pub fn line_of_key(text: &str, path: &[&str]) -> Option<usize> {
 /// The dotted path of the innermost key whose value spans byte `offset` of the TOML `text`
 /// (array elements appear as their index), e.g. `channels.chat.delay.dist`; failing that, the
 /// key whose value starts last before `offset`.
-pub fn key_at_offset(text: &str, offset: usize) -> Option<String> {
+pub(crate) fn key_at_offset(text: &str, offset: usize) -> Option<String> {
     fn walk(value: &DeValue<'_>, path: &mut Vec<String>, out: &mut Vec<(String, std::ops::Range<usize>, usize)>) {
         let children: Vec<(String, &toml::Spanned<DeValue<'_>>)> = match value {
             DeValue::Table(t) => t.iter().map(|(k, v)| (k.get_ref().to_string(), v)).collect(),
@@ -63,7 +63,7 @@ pub fn key_at_offset(text: &str, offset: usize) -> Option<String> {
 /// The first `set` key of any variant written as an unquoted dotted key (which TOML turns into a
 /// nested table that would replace a whole section): the variant's index, the key and its line.
 /// One parse of the text for all variants.
-pub fn unquoted_dotted_set_key(text: &str) -> Option<(usize, String, usize)> {
+pub(crate) fn unquoted_dotted_set_key(text: &str) -> Option<(usize, String, usize)> {
     let root = DeTable::parse(text).ok()?.into_inner();
     let variants = root.get("variants")?.get_ref().as_array()?;
     let dotted = |start: usize| {
@@ -92,7 +92,7 @@ pub fn unquoted_dotted_set_key(text: &str) -> Option<(usize, String, usize)> {
 }
 
 /// Whether the exact key path exists in the TOML `text`.
-pub fn has_key(text: &str, path: &[&str]) -> bool {
+pub(crate) fn has_key(text: &str, path: &[&str]) -> bool {
     let Ok(root) = DeTable::parse(text) else { return false };
     let mut value: DeValue<'_> = DeValue::Table(root.into_inner());
     for seg in path {
@@ -147,7 +147,7 @@ const PLAIN_WORDS: [(&str, &str); 26] = [
 
 /// `msg` from serde or the TOML reader in words for people (see [`PLAIN_WORDS`]); the reader's
 /// nesting limit is said plainly too.
-pub fn plain_message(msg: &str) -> String {
+pub(crate) fn plain_message(msg: &str) -> String {
     if msg.contains("recursion limit") || msg.contains("max recursion depth") {
         return "tables, arrays or dotted keys are nested too deeply; the scenario format needs at most a few levels"
             .into();
@@ -160,7 +160,7 @@ pub fn plain_message(msg: &str) -> String {
 }
 
 /// Maps a serde/TOML message to an error kind, recognising unknown and missing keys.
-pub fn kind_from_message(msg: &str) -> InputErrorKind {
+pub(crate) fn kind_from_message(msg: &str) -> InputErrorKind {
     let backticked = |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_string).collect() };
     // "`NAME`, expected one of `a`, `b`": the name may itself contain backticks (a quoted key, a
     // mistyped value), so it ends at the last "`, expected" (or "`, there are no ...") and the
@@ -186,7 +186,7 @@ pub fn kind_from_message(msg: &str) -> InputErrorKind {
 }
 
 /// Converts a TOML deserialisation error of `text` (from `file`) into an [`InputError`].
-pub fn toml_error(file: &Path, text: Option<&str>, err: &toml::de::Error) -> InputError {
+pub(crate) fn toml_error(file: &Path, text: Option<&str>, err: &toml::de::Error) -> InputError {
     let kind = kind_from_message(err.message());
     let key = match &kind {
         InputErrorKind::UnknownKey { key, .. } | InputErrorKind::MissingKey(key) => Some(key.clone()),

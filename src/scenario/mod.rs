@@ -1,17 +1,17 @@
-//! Scenarios: the TOML file is parsed into raw serde structs ([`raw`]), each variant's overrides
+//! Scenarios: the TOML file is parsed into raw serde structs (`raw`), each variant's overrides
 //! are applied to the TOML table (`overrides`), and every variant is validated into a typed
 //! [`Variant`] (`validate`). Nothing after this module sees raw input.
 
 mod calendars;
 mod context;
-pub mod costs;
+pub(crate) mod costs;
 mod facts;
 pub(crate) mod locate;
 mod overrides;
-pub mod raw;
+pub(crate) mod raw;
 mod summary;
 mod timing;
-pub mod uncertain;
+pub(crate) mod uncertain;
 mod validate;
 
 use std::collections::HashMap;
@@ -63,6 +63,8 @@ pub struct Scenario {
     pub curve_points: u32,
     /// The curve's time grid ends here, in hours (`output.curve_hours`).
     pub curve_hours: f64,
+    /// What the command line changed (`--set`, `--variant`), recorded in the results.
+    pub overrides: Overrides,
     /// The experiment design: baseline, variants and sweep points as dotted-path values.
     pub design: Design,
     /// Each design point validated (same order as `design.points`); `variants[0]` is the
@@ -208,17 +210,90 @@ pub(crate) struct OrgCache {
     generated: Vec<(crate::org::generate::GeneratorSpec, Arc<Organisation>)>,
 }
 
+/// Changes the command line makes to a scenario file as it is loaded: `--set PATH=VALUE`
+/// (applied to the baseline, as if written into the file: variants and sweep points that set the
+/// same path keep their own value) and `--variant NAME` (run only these points; the baseline and
+/// the `compare_to` reference always). Empty = the file as written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// (dotted path, value) in command-line order; validated like a variant's `set`.
+    pub set: Vec<(String, toml::Value)>,
+    /// The names of the variants (or sweep points) to run; empty = all.
+    pub variants: Vec<String>,
+}
+
+impl Overrides {
+    /// Whether the file is loaded as written.
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty() && self.variants.is_empty()
+    }
+
+    /// The `--set` entries as `PATH=VALUE` with the value in TOML syntax (`0.2`, `"text"`), for
+    /// the results and the report.
+    pub fn set_text(&self) -> Vec<String> {
+        self.set.iter().map(|(p, v)| format!("{p}={v}")).collect()
+    }
+}
+
+/// Parses a command-line `--set` argument `PATH=VALUE`: VALUE in TOML syntax (`0.2`, `true`,
+/// `"text"`, `[1, 2]`, `{ dist = "fixed", value = 4 }`), or else a bare word taken as a string
+/// (`scheduled`). The path is checked when the scenario is loaded.
+pub fn parse_set_argument(arg: &str) -> Result<(String, toml::Value), String> {
+    let example = "e.g. --set involvement.fraction=0.2 or --set channels.chat.notice=0.5";
+    let Some((path, value)) = arg.split_once('=') else {
+        return Err(format!("--set {arg}: give PATH=VALUE, {example}"));
+    };
+    let (path, value) = (path.trim(), value.trim());
+    if path.is_empty() || value.is_empty() {
+        return Err(format!("--set {arg}: both the path and the value are needed, {example}"));
+    }
+    let parsed = toml::from_str::<toml::Table>(&format!("v = {value}"))
+        .ok()
+        .filter(|t| t.len() == 1)
+        .and_then(|mut t| t.remove("v"));
+    match parsed {
+        Some(v) => Ok((path.to_string(), v)),
+        None if value.chars().all(|c| c.is_alphanumeric() || "-_.:+ ".contains(c)) => {
+            Ok((path.to_string(), toml::Value::String(value.to_string())))
+        }
+        None => {
+            Err(format!("--set {arg}: the value is not a TOML value; quote text (--set 'PATH=\"text\"'), {example}"))
+        }
+    }
+}
+
+/// The JSON Schema (draft 7) of the scenario file, made from the raw types the loader reads
+/// (so it has every key, and `additionalProperties: false` where the loader refuses unknown
+/// keys). `[uncertain]` and the values of `set` and `[sweep]` are described loosely (any
+/// table or value): their checks depend on the paths they name. Pretty JSON with a final
+/// newline; committed as `docs/scenario.schema.json`.
+pub fn json_schema() -> String {
+    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+    let mut schema = generator.into_root_schema_for::<raw::RawScenario>();
+    schema.insert("title".into(), "permeate scenario".into());
+    schema.insert(
+        "description".into(),
+        "A permeate scenario file (TOML): the organisation, channels, roles, variants and study settings; see docs/scenario-format.md.".into(),
+    );
+    serde_json::to_string_pretty(&schema).expect("a schema serialises") + "\n"
+}
+
 impl Scenario {
     /// Reads, parses and validates the scenario file at `path` with all its variants.
     pub fn load(path: &Path) -> Result<Scenario, InputError> {
+        Scenario::load_with(path, &Overrides::default())
+    }
+
+    /// Like [`Scenario::load`], with the command line's changes applied.
+    pub fn load_with(path: &Path, overrides: &Overrides) -> Result<Scenario, InputError> {
         let text = read_scenario_text(path)?;
-        overrides::load(path, &text)
+        overrides::load(path, &text, overrides)
     }
 
     /// Parses and validates scenario `text` as if read from `path` (the files it names are
     /// relative to `path`'s folder). For tools and fuzzers that hold the text already.
     pub fn from_text(path: &Path, text: &str) -> Result<Scenario, InputError> {
-        overrides::load(path, text)
+        overrides::load(path, text, &Overrides::default())
     }
 
     /// The baseline variant.

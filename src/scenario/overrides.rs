@@ -14,7 +14,7 @@ use super::raw::RawScenario;
 use super::validate;
 use super::{
     DEFAULT_CURVE_POINTS, DEFAULT_HORIZON_HOURS, DEFAULT_REPLICATIONS, DEFAULT_SEED, MAX_CURVE_POINTS,
-    MAX_REPLICATIONS, OrgCache, Scenario, Sweep, SweepPoint,
+    MAX_REPLICATIONS, OrgCache, Overrides, Scenario, Sweep, SweepPoint,
 };
 use crate::design::{AddLink, BASELINE, Design, DesignError, DesignPoint, MAX_VARIANTS, PointOrigin, sweep_grid};
 use crate::error::{InputError, InputErrorKind};
@@ -36,12 +36,28 @@ const SCENARIO_WIDE: [&str; 13] = [
     "goal",
 ];
 
-pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
-    let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(path, Some(text), &e))?;
+pub(super) fn load(path: &Path, text: &str, overrides: &Overrides) -> Result<Scenario, InputError> {
+    let mut raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(path, Some(text), &e))?;
     let mut table: toml::Table = toml::from_str(text).map_err(|e| toml_error(path, Some(text), &e))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    if !overrides.set.is_empty() {
+        // `--set` edits the baseline as if written into the file, checked like a variant's set.
+        let cctx = Ctx { file: path, dir, text, place: Place::Baseline, seed: 0 };
+        let at_set = |mut e: InputError, set_path: &str| {
+            e.key = Some(set_path.to_string());
+            e.line = None;
+            e
+        };
+        for (set_path, value) in &overrides.set {
+            set_checked(&mut table, set_path, value, &cctx).map_err(|e| at_set(e, set_path))?;
+            // Deserialised after each, so an unknown key or a wrong type names its `--set`.
+            raw = toml::Value::Table(table.clone())
+                .try_into::<RawScenario>()
+                .map_err(|e| at_set(toml_error(path, None, &e), set_path))?;
+        }
+    }
     table.remove("variants");
     table.remove("sweep");
-    let dir = path.parent().unwrap_or(Path::new("."));
     let top = |key: &str, kind: InputErrorKind| {
         let mut e = InputError::new(path, kind).at_key(key);
         e.line = line_of_key(text, &[key]);
@@ -91,7 +107,10 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
     }
 
     let ctx = Ctx { file: path, dir, text, place: Place::Baseline, seed };
-    let design = design(&raw, text, &ctx)?;
+    let mut design = design(&raw, text, &ctx)?;
+    if !overrides.variants.is_empty() {
+        select_points(&mut design, &overrides.variants, raw.compare_to.as_deref(), path)?;
+    }
     let mut cache = OrgCache::default();
     let mut variants = Vec::with_capacity(design.points.len());
     for (i, point) in design.points.iter().enumerate() {
@@ -172,7 +191,36 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Scenario, InputError> {
         reference,
         costs,
         goal,
+        overrides: overrides.clone(),
     })
+}
+
+/// Keeps the baseline, the points named in `names` (`--variant`) and the `compare_to`
+/// reference; an unknown name is refused with the names that exist.
+fn select_points(
+    design: &mut Design,
+    names: &[String],
+    reference: Option<&str>,
+    path: &Path,
+) -> Result<(), InputError> {
+    for name in names {
+        if !design.points.iter().any(|p| &p.name == name) {
+            let known = design.points.iter().skip(1).map(|p| p.name.clone()).collect();
+            return Err(InputError::new(
+                path,
+                InputErrorKind::UnknownName { what: "variant", name: name.clone(), known },
+            )
+            .at_key("--variant"));
+        }
+    }
+    let keep = |p: &DesignPoint| {
+        matches!(p.origin, PointOrigin::Baseline) || names.contains(&p.name) || reference == Some(p.name.as_str())
+    };
+    design.points.retain(keep);
+    if !design.points.iter().any(|p| matches!(p.origin, PointOrigin::Sweep(_))) {
+        design.sweep_paths.clear();
+    }
+    Ok(())
 }
 
 /// The experiment design of a scenario: the baseline, the `[[variants]]` and the `[sweep]` grid,

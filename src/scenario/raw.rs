@@ -3,12 +3,13 @@
 //! turns these into a typed [`super::Variant`].
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// The whole scenario file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawScenario {
+pub(crate) struct RawScenario {
     pub name: String,
     pub description: Option<String>,
     pub seed: Option<u64>,
@@ -26,8 +27,10 @@ pub struct RawScenario {
     pub output: Option<RawOutput>,
     #[serde(default)]
     pub variants: Vec<RawVariant>,
+    #[schemars(with = "Option<IndexMap<String, Vec<serde_json::Value>>>")]
     pub sweep: Option<IndexMap<String, Vec<toml::Value>>>,
     /// `[uncertain]`: read by `super::uncertain` (its keys are dotted paths).
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub uncertain: Option<toml::Value>,
     /// The reference variant of the paired comparisons (default the baseline).
     pub compare_to: Option<String>,
@@ -46,9 +49,9 @@ pub struct RawScenario {
 }
 
 /// `[costs]`: hours per month per unit of each lever, and the value of time.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawCosts {
+pub(crate) struct RawCosts {
     pub involvement: Option<f64>,
     pub mandate_manager: Option<f64>,
     pub mandate_per_receiver: Option<f64>,
@@ -61,18 +64,18 @@ pub struct RawCosts {
 }
 
 /// `[costs.channels.NAME]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawChannelCost {
+pub(crate) struct RawChannelCost {
     pub per_occurrence: Option<f64>,
     pub per_attendee: Option<f64>,
     pub occurrences_per_month: Option<f64>,
 }
 
 /// `[goal]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawGoal {
+pub(crate) struct RawGoal {
     pub t_threshold_hours: Option<f64>,
     pub t_threshold_working_days: Option<f64>,
     pub probability: Option<f64>,
@@ -80,9 +83,9 @@ pub struct RawGoal {
 }
 
 /// `[calendars.NAME]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawCalendar {
+pub(crate) struct RawCalendar {
     pub timezone: String,
     pub days: Option<String>,
     pub hours: Option<OneOrMany>,
@@ -91,26 +94,26 @@ pub struct RawCalendar {
 }
 
 /// `start`: a moment (RFC 3339 with offset) or `{ weekly = "uniform" }`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(untagged)]
-pub enum RawStart {
+pub(crate) enum RawStart {
     At(String),
     Weekly { weekly: String },
 }
 
 /// `[organisation]`: CSV files or a generator.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawOrganisation {
+pub(crate) struct RawOrganisation {
     pub people: Option<String>,
     pub links: Option<String>,
     pub generate: Option<RawGenerate>,
 }
 
 /// `[organisation.generate]`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawGenerate {
+pub(crate) struct RawGenerate {
     pub management: Option<u32>,
     pub management_role: Option<String>,
     pub cross_team_ties: Option<f64>,
@@ -123,9 +126,9 @@ pub struct RawGenerate {
 }
 
 /// `[[organisation.generate.bridges]]`: random links from people of one unit/role to another.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawBridge {
+pub(crate) struct RawBridge {
     pub from_unit: String,
     pub from_role: Option<String>,
     pub to_unit: String,
@@ -135,9 +138,9 @@ pub struct RawBridge {
 }
 
 /// `[[organisation.generate.units]]`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawUnit {
+pub(crate) struct RawUnit {
     pub name: String,
     pub teams: u32,
     pub team_size: u32,
@@ -152,9 +155,9 @@ pub struct RawUnit {
 }
 
 /// `[organisation.generate.channels]`: which channel each relation uses.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawGenChannels {
+pub(crate) struct RawGenChannels {
     pub team: Option<String>,
     pub lead: Option<String>,
     pub heads: Option<String>,
@@ -163,9 +166,11 @@ pub struct RawGenChannels {
 }
 
 /// `[channels.NAME]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawChannel {
+pub(crate) struct RawChannel {
+    // Documentation for the reader of the file; accepted (so it is not an unknown key) and unused.
+    #[allow(dead_code)]
     pub description: Option<String>,
     /// Required unless `timing = "scheduled"` (see `timing.rs`).
     pub delay: Option<RawDist>,
@@ -179,9 +184,11 @@ pub struct RawChannel {
 }
 
 /// `[roles.NAME]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawRole {
+pub(crate) struct RawRole {
+    // Documentation for the reader of the file; accepted (so it is not an unknown key) and unused.
+    #[allow(dead_code)]
     pub description: Option<String>,
     pub notice: Option<f64>,
     pub processing: Option<RawDist>,
@@ -191,9 +198,9 @@ pub struct RawRole {
 }
 
 /// A distribution table, `{ dist = "...", ... }`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
-pub enum RawDist {
+pub(crate) enum RawDist {
     Exponential { rate: Option<f64>, mean: Option<f64> },
     Lognormal { median: f64, sigma: f64 },
     Gamma { shape: f64, scale: f64 },
@@ -203,16 +210,16 @@ pub enum RawDist {
 }
 
 /// A string or a list of strings.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
-pub enum OneOrMany {
+pub(crate) enum OneOrMany {
     One(String),
     Many(Vec<String>),
 }
 
 impl OneOrMany {
     /// The names as a list.
-    pub fn to_vec(&self) -> Vec<String> {
+    pub(crate) fn to_vec(&self) -> Vec<String> {
         match self {
             OneOrMany::One(s) => vec![s.clone()],
             OneOrMany::Many(v) => v.clone(),
@@ -221,9 +228,9 @@ impl OneOrMany {
 }
 
 /// A selection of people: `id`, or `role` and/or `unit`, or `all = true`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawSelector {
+pub(crate) struct RawSelector {
     pub id: Option<OneOrMany>,
     pub role: Option<OneOrMany>,
     pub unit: Option<OneOrMany>,
@@ -231,9 +238,9 @@ pub struct RawSelector {
 }
 
 /// `[target]`: a selector and the threshold.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawTarget {
+pub(crate) struct RawTarget {
     pub id: Option<OneOrMany>,
     pub role: Option<OneOrMany>,
     pub unit: Option<OneOrMany>,
@@ -242,9 +249,9 @@ pub struct RawTarget {
 }
 
 /// `[community_manager]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawCommunityManager {
+pub(crate) struct RawCommunityManager {
     pub id: Option<String>,
     pub role: Option<OneOrMany>,
     pub unit: Option<OneOrMany>,
@@ -257,7 +264,7 @@ pub struct RawCommunityManager {
 
 /// `[community_manager]` (one manager) or `[[community_manager]]` (a list of managers).
 #[derive(Debug, Clone)]
-pub enum RawManagers {
+pub(crate) enum RawManagers {
     /// The single-table form, `[community_manager]`.
     One(Box<RawCommunityManager>),
     /// The list form, `[[community_manager]]`.
@@ -267,7 +274,7 @@ pub enum RawManagers {
 impl RawManagers {
     /// Each manager with the dotted key that names it in messages and variants' `set` paths:
     /// `community_manager` for the single table, `community_manager.N` (from 0) in a list.
-    pub fn each(&self) -> Vec<(&RawCommunityManager, String)> {
+    pub(crate) fn each(&self) -> Vec<(&RawCommunityManager, String)> {
         match self {
             RawManagers::One(m) => vec![(m.as_ref(), "community_manager".to_string())],
             RawManagers::Many(v) => v.iter().enumerate().map(|(i, m)| (m, format!("community_manager.{i}"))).collect(),
@@ -298,10 +305,22 @@ impl<'de> Deserialize<'de> for RawManagers {
     }
 }
 
+impl JsonSchema for RawManagers {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CommunityManagers".into()
+    }
+
+    /// A table or a list of tables, as [`RawManagers`] reads them.
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let one = generator.subschema_for::<RawCommunityManager>();
+        schemars::json_schema!({ "anyOf": [one, { "type": "array", "items": one }] })
+    }
+}
+
 /// One entry of `community_manager.reach`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawReach {
+pub(crate) struct RawReach {
     pub id: Option<OneOrMany>,
     pub role: Option<OneOrMany>,
     pub unit: Option<OneOrMany>,
@@ -312,18 +331,18 @@ pub struct RawReach {
 }
 
 /// `[community_manager.mandate_effect]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawMandateEffect {
+pub(crate) struct RawMandateEffect {
     pub notice: Option<f64>,
     pub processing_factor: Option<f64>,
     pub joins_channel: Option<String>,
 }
 
 /// `[involvement]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawInvolvement {
+pub(crate) struct RawInvolvement {
     pub fraction: f64,
     pub id: Option<OneOrMany>,
     pub role: Option<OneOrMany>,
@@ -334,20 +353,21 @@ pub struct RawInvolvement {
 }
 
 /// `[output]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawOutput {
+pub(crate) struct RawOutput {
     pub curve_points: Option<u32>,
     pub curve_hours: Option<f64>,
 }
 
 /// `[[variants]]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawVariant {
+pub(crate) struct RawVariant {
     pub name: String,
     pub description: Option<String>,
     #[serde(default)]
+    #[schemars(with = "IndexMap<String, serde_json::Value>")]
     pub set: IndexMap<String, toml::Value>,
     #[serde(default)]
     pub add_links: Vec<RawLink>,
@@ -356,9 +376,9 @@ pub struct RawVariant {
 }
 
 /// One link of `add_links`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawLink {
+pub(crate) struct RawLink {
     pub source: String,
     pub target: String,
     pub channel: String,

@@ -10,7 +10,7 @@ use crate::org::{NO_LINK_GROUP, Organisation, PersonIdx};
 use crate::random::dist::Dist;
 
 /// The timing names `timing` accepts.
-pub const TIMINGS: [&str; 3] = ["per_link", "broadcast", "scheduled"];
+pub(super) const TIMINGS: [&str; 3] = ["per_link", "broadcast", "scheduled"];
 
 /// A channel's timing and delay from `[channels.NAME]` (`key` = `channels.NAME`). A scheduled
 /// channel's `delay` is optional (none = arrival at the occurrence); the other timings need one.

@@ -16,19 +16,19 @@ use crate::org::{Direction, NO_LINK_GROUP, NameOrigin, Organisation, PersonIdx, 
 use crate::random::dist::Dist;
 
 /// The most people the generator makes (larger organisations are imported as CSV).
-pub const MAX_GENERATED_PEOPLE: u128 = 5_000_000;
+pub(super) const MAX_GENERATED_PEOPLE: u128 = 5_000_000;
 /// The most pairs the generator's bridges may consider (Σ |to| × |from|, plus everybody once per
 /// bridge): a few seconds of work.
-pub const MAX_GENERATOR_BRIDGE_WORK: u128 = 200_000_000;
+pub(super) const MAX_GENERATOR_BRIDGE_WORK: u128 = 200_000_000;
 /// The most links the generator makes, counting random cross-team ties.
-pub const MAX_GENERATED_LINKS: u128 = 50_000_000;
+pub(super) const MAX_GENERATED_LINKS: u128 = 50_000_000;
 
 /// The most segments a variant's `set` path may have. The deepest key of the format has four
 /// (`roles.developer.processing.shape`); the bound keeps every step after it (nested tables,
 /// their deserialisation and drop) shallow, whatever the input.
-pub const MAX_SET_PATH_SEGMENTS: usize = 16;
+pub(super) const MAX_SET_PATH_SEGMENTS: usize = 16;
 /// The longest `set` path, in bytes.
-pub const MAX_SET_PATH_BYTES: usize = 256;
+pub(super) const MAX_SET_PATH_BYTES: usize = 256;
 
 /// Splits a variant's `set` path into its segments, refusing empty segments and paths longer than
 /// [`MAX_SET_PATH_BYTES`] or deeper than [`MAX_SET_PATH_SEGMENTS`]. Errors name `set.PATH`
@@ -60,29 +60,29 @@ pub(crate) fn set_path_segments<'p>(path: &'p str, ctx: &Ctx<'_>) -> Result<Vec<
 }
 
 /// The role of the community node(s): where an item appears by default, excluded from `all`.
-pub const COMMUNITY_ROLE: &str = "community";
+pub(super) const COMMUNITY_ROLE: &str = "community";
 /// The default target and involvement group: people of this role.
-pub const DEVELOPER_ROLE: &str = "developer";
+pub(super) const DEVELOPER_ROLE: &str = "developer";
 /// The community manager's role, when `[community_manager]` names no one.
-pub const COMMUNITY_MANAGER_ROLE: &str = "community_manager";
+pub(super) const COMMUNITY_MANAGER_ROLE: &str = "community_manager";
 /// The channel over which involved people follow the community, unless `involvement.channel`.
-pub const COMMUNITY_FEED_CHANNEL: &str = "community_feed";
+pub(super) const COMMUNITY_FEED_CHANNEL: &str = "community_feed";
 /// `transmit` of a channel without one.
-pub const DEFAULT_TRANSMIT: f64 = 1.0;
+pub(super) const DEFAULT_TRANSMIT: f64 = 1.0;
 /// `notice` of a role without one (and of a role without a `[roles.*]` table).
-pub const DEFAULT_NOTICE: f64 = 1.0;
+pub(super) const DEFAULT_NOTICE: f64 = 1.0;
 /// `processing` of a role without one: immediate.
-pub const DEFAULT_PROCESSING: Dist = Dist::Fixed { value: 0.0 };
+pub(super) const DEFAULT_PROCESSING: Dist = Dist::Fixed { value: 0.0 };
 /// `community_manager.mandate` when not given.
-pub const DEFAULT_MANDATE: bool = false;
+pub(super) const DEFAULT_MANDATE: bool = false;
 /// `community_manager.mandate_effect.notice` when not given.
-pub const DEFAULT_MANDATE_NOTICE: f64 = 0.95;
+pub(super) const DEFAULT_MANDATE_NOTICE: f64 = 0.95;
 /// `community_manager.mandate_effect.processing_factor` when not given.
-pub const DEFAULT_MANDATE_PROCESSING_FACTOR: f64 = 0.5;
+pub(super) const DEFAULT_MANDATE_PROCESSING_FACTOR: f64 = 0.5;
 /// `direction` of an added link when not given.
-pub const DEFAULT_LINK_DIRECTION: &str = "both";
+pub(super) const DEFAULT_LINK_DIRECTION: &str = "both";
 /// `involvement.direction` when not given: the involved only listen.
-pub const DEFAULT_INVOLVEMENT_DIRECTION: &str = "forward";
+pub(super) const DEFAULT_INVOLVEMENT_DIRECTION: &str = "forward";
 
 /// A selection of people by id, role, unit or everybody, built in one place from any section's
 /// keys ([`Selector::given`]) and completed by the section's default ([`Selector::or_role`]).
@@ -279,37 +279,37 @@ fn organisation(raw: &RawScenario, ctx: &Ctx<'_>, cache: &mut OrgCache) -> Resul
 }
 
 /// Defaults of `[organisation.generate]` (docs/scenario-format.md).
-pub mod gen_default {
+pub(super) mod gen_default {
     /// People in the management layer.
-    pub const MANAGEMENT: u32 = 3;
+    pub(crate) const MANAGEMENT: u32 = 3;
     /// Role of the management layer.
-    pub const MANAGEMENT_ROLE: &str = "executive";
+    pub(crate) const MANAGEMENT_ROLE: &str = "executive";
     /// The management layer's unit (reserved: no generated unit may have this name).
-    pub const MANAGEMENT_UNIT: &str = "management";
+    pub(crate) const MANAGEMENT_UNIT: &str = "management";
     /// The community node's unit (reserved too).
-    pub const COMMUNITY_UNIT: &str = "external";
+    pub(crate) const COMMUNITY_UNIT: &str = "external";
     /// Id of the community node.
-    pub const COMMUNITY_ID: &str = "community";
+    pub(crate) const COMMUNITY_ID: &str = "community";
     /// Expected cross-team ties per employee.
-    pub const CROSS_TEAM_TIES: f64 = 1.0;
+    pub(crate) const CROSS_TEAM_TIES: f64 = 1.0;
     /// Role of team members.
-    pub const MEMBER_ROLE: &str = "member";
+    pub(crate) const MEMBER_ROLE: &str = "member";
     /// Role of team leads.
-    pub const LEAD_ROLE: &str = "team_lead";
+    pub(crate) const LEAD_ROLE: &str = "team_lead";
     /// Role of a unit's head.
-    pub const HEAD_ROLE: &str = "head";
+    pub(crate) const HEAD_ROLE: &str = "head";
     /// Channel within a team.
-    pub const TEAM_CHANNEL: &str = "team_chat";
+    pub(crate) const TEAM_CHANNEL: &str = "team_chat";
     /// Channel between a lead and each member (one-to-ones).
-    pub const LEAD_CHANNEL: &str = "one_on_one";
+    pub(crate) const LEAD_CHANNEL: &str = "one_on_one";
     /// Channel between a head and the team leads.
-    pub const HEADS_CHANNEL: &str = "leads_meeting";
+    pub(crate) const HEADS_CHANNEL: &str = "leads_meeting";
     /// Channel within management and between heads and management.
-    pub const MANAGEMENT_CHANNEL: &str = "management_meeting";
+    pub(crate) const MANAGEMENT_CHANNEL: &str = "management_meeting";
     /// Channel of the random cross-team ties.
-    pub const CROSS_CHANNEL: &str = "chat";
+    pub(crate) const CROSS_CHANNEL: &str = "chat";
     /// Partners per person of a bridge.
-    pub const BRIDGE_PER_PERSON: u32 = 1;
+    pub(crate) const BRIDGE_PER_PERSON: u32 = 1;
 }
 
 /// The generator's names (units, roles, ids, channels) end up in reports: no control characters.
@@ -710,7 +710,7 @@ fn added_links(
         };
         let (source, target) = (person(&l.source, "source")?, person(&l.target, "target")?);
         if source == target {
-            return Err(ctx.err(&key, InputErrorKind::Invalid("a link from a person to themself".into())));
+            return Err(ctx.err(&key, InputErrorKind::SelfLink));
         }
         extra_links.push(ExtraLink {
             source,

@@ -33,8 +33,15 @@ impl<'s> Compiler<'s> {
         let scenario = self.scenario;
         let v = &scenario.variants[p];
         let params = v.params(scenario.horizon_hours);
-        let fail = |e: crate::model::ModelError| {
-            Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(e.to_string())).in_variant(&v.name))
+        // Too many links or managers are the user's scenario (exit 2); parameters that do not fit
+        // the structure are permeate's own fault (exit 1).
+        let fail = |e: crate::model::ModelError| match e {
+            crate::model::ModelError::ParamsDoNotFit => {
+                Error::Internal(format!("compiling variant \"{}\": {e}", v.name))
+            }
+            _ => {
+                Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(e.to_string())).in_variant(&v.name))
+            }
         };
         if let Some((_, structure)) = self.cache.iter().find(|(q, _)| scenario.variants[*q].same_structure(v)) {
             return Model::with_params(Arc::clone(structure), &params).map_err(fail);
@@ -76,5 +83,7 @@ pub fn world_model(
     let v = &scenario.variants[p];
     let fail = |m: String| Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(m)).in_variant(&v.name));
     let params = u.world_params(v, p, values, scenario.horizon_hours).map_err(fail)?;
-    Model::with_params(Arc::clone(&model.structure), &params).map_err(|e| fail(e.to_string()))
+    // Patching only fails when the parameters do not fit the structure: permeate's fault.
+    Model::with_params(Arc::clone(&model.structure), &params)
+        .map_err(|e| Error::Internal(format!("a world of variant \"{}\": {e}", v.name)))
 }

@@ -12,7 +12,7 @@ mod compile;
 pub mod memory;
 pub mod optimise;
 pub mod plan;
-pub mod shard;
+pub(crate) mod shard;
 
 pub use compile::{Compiler, point_model, world_model};
 pub use plan::{Plan, PlanOptions, WorldChoice};

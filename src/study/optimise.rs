@@ -1,9 +1,9 @@
 //! `permeate optimise`: the smallest setting of one monotone lever at which the baseline meets
-//! the scenario's [`Goal`], by bisection.
+//! the scenario's `Goal`, by bisection.
 //!
 //! Bisection is exact here because of common random numbers: every draw is a pure function of
 //! (seed, replication, identity, purpose), and a lever of the allow-list
-//! ([`crate::scenario::costs::MONOTONE_LEVERS`]) enters only through comparisons `u < value` on
+//! (`crate::scenario::costs::MONOTONE_LEVERS`) enters only through comparisons `u < value` on
 //! per-entity uniforms. Raising it can only add deliveries, noticed messages or involved people,
 //! so no replication gets slower, the count of replications meeting the goal never falls, and
 //! the set of settings that meet the goal is an interval `[v*, max]`. Every setting tried runs
@@ -134,7 +134,7 @@ pub fn optimise(plan: &Plan<'_>, search: &Search, progress: &(dyn Fn() + Sync)) 
         let mut t = Vec::with_capacity((replications as usize).saturating_mul(world_params.len()));
         for p in params_at(x)? {
             let model = Model::with_params(std::sync::Arc::clone(&compiled.structure), &p)
-                .map_err(|e| bad(&search.lever, e.to_string()))?;
+                .map_err(|e| Error::Internal(format!("optimising {}: {e}", search.lever)))?;
             t.extend(crate::engine::run_model(&model, plan.seed(), 0..replications, &grid, progress).t_threshold);
         }
         let r = goal.check(&t, replications, with_worlds);

@@ -25,20 +25,20 @@ use crate::random::rng::identity_key;
 use crate::study::{Shard, point_ranges};
 
 /// The manifest of a partial results folder.
-pub const MANIFEST_FILE: &str = "shard.json";
+pub(crate) const MANIFEST_FILE: &str = "shard.json";
 /// The outcome file of a partial results folder.
-pub const OUTCOME_FILE: &str = "outcome.json";
+pub(crate) const OUTCOME_FILE: &str = "outcome.json";
 /// The `format` value of a manifest.
-pub const FORMAT: &str = "permeate-shard";
+pub(crate) const FORMAT: &str = "permeate-shard";
 /// The version of the partial folder format.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 /// The largest manifest merge reads (it holds the facts: names and assumptions).
 const MAX_MANIFEST_BYTES: u64 = 256 << 20;
 
 /// `shard.json`: what a partial results folder holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     /// Always [`FORMAT`].
     pub format: String,
     /// [`FORMAT_VERSION`].
@@ -78,7 +78,7 @@ fn content_hash(text: &str) -> String {
 
 /// The two files of a partial results folder for `shard` of a study with `facts` and
 /// `fingerprint`, whose outcomes are `outcomes`.
-pub fn partial_files(
+pub(crate) fn partial_files(
     facts: &Facts,
     fingerprint: &str,
     shard: Shard,
@@ -219,7 +219,7 @@ fn read_outcomes(part: &Part) -> Result<Vec<PointOutcome>, Error> {
 /// the folder, a missing or duplicated shard, shards of different studies or permeate versions,
 /// and a folder that was cut short. Each design point is summarised as soon as its last part is
 /// read, so memory holds one shard's outcomes and one point's curve counts at a time.
-pub fn merge(folders: &[PathBuf]) -> Result<(Facts, Results), Error> {
+pub(crate) fn merge(folders: &[PathBuf]) -> Result<(Facts, Results), Error> {
     let Some(first) = folders.first() else {
         return Err(refuse(Path::new("."), "no partial results folders given"));
     };

@@ -19,5 +19,6 @@ mod report;
 mod reproducibility;
 mod second_trial;
 mod timing;
+mod toolbox;
 mod uncertain;
 mod variants;

@@ -6,12 +6,12 @@
 //! statistics ([`stats`]) → the sampler ([`abc::run`]), whose simulations run the baseline
 //! design point in each particle's world, one replication per observed item → [`Calibration`]
 //! (posterior, per-factor summaries, ridges, posterior-predictive check) → the output folder
-//! ([`write_folder`]: `posterior.csv`, `calibration.json`, `report.html`, charts).
+//! (`crate::report::calibration::write_folder`: `posterior.csv`, `calibration.json`,
+//! `report.html`, charts).
 
 pub mod abc;
 pub mod observations;
 pub mod posterior;
-pub mod report;
 pub mod stats;
 
 use rayon::prelude::*;
@@ -555,28 +555,6 @@ pub fn sentence(factors: &[FactorSummary], ridges: &[Ridge]) -> String {
             r.factors[0], r.factors[1], r.correlation
         );
     }
-    s
-}
-
-/// Writes the calibration's folder: `posterior.csv`, `calibration.json`, `report.html` and its
-/// charts, whole or not at all (see [`crate::outdir`]).
-pub fn write_folder(c: &Calibration, out: &std::path::Path) -> Result<(), Error> {
-    let mut files: Vec<(String, String)> =
-        vec![("posterior.csv".into(), posterior::posterior_csv(c)), ("calibration.json".into(), calibration_json(c))];
-    let charts =
-        report::charts(c).map_err(|m| Error::Write { path: out.to_path_buf(), source: std::io::Error::other(m) })?;
-    files.push(("report.html".into(), report::page(c, &charts)));
-    for chart in charts {
-        files.push((format!("charts/{}", chart.file), chart.svg));
-    }
-    let refs: Vec<(&str, String)> = files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
-    crate::outdir::write_folder_atomically(out, &refs)
-}
-
-/// `calibration.json`.
-pub fn calibration_json(c: &Calibration) -> String {
-    let mut s = serde_json::to_string_pretty(c).unwrap_or_default();
-    s.push('\n');
     s
 }
 

@@ -313,7 +313,7 @@ impl Observations {
         if order.is_empty() {
             return Err(InputError::new(
                 path,
-                InputErrorKind::Invalid(format!("no observations: the file has a header but no rows (form {form})")),
+                InputErrorKind::NoRows { what: "observations", detail: format!(" (form {form})") },
             )
             .at_line(2));
         }

@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
-use super::{Calibration, prior_cdf};
-use crate::report::charts::Chart;
-use crate::report::markup::esc;
+use super::charts::Chart;
+use super::markup::esc;
+use crate::error::Error;
+use crate::study::calibrate::{Calibration, posterior, prior_cdf};
 
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 420;
@@ -36,7 +37,7 @@ fn draw(
 }
 
 /// The charts: one per factor, one per ridge pair, and the posterior-predictive check.
-pub fn charts(c: &Calibration) -> Result<Vec<Chart>, String> {
+pub(crate) fn charts(c: &Calibration) -> Result<Vec<Chart>, String> {
     let mut out = Vec::new();
     for (i, f) in c.factor_defs.iter().enumerate() {
         let (lo, hi) = f.dist.support();
@@ -175,7 +176,7 @@ pub fn charts(c: &Calibration) -> Result<Vec<Chart>, String> {
 }
 
 /// The report page.
-pub fn page(c: &Calibration, charts: &[Chart]) -> String {
+pub(crate) fn page(c: &Calibration, charts: &[Chart]) -> String {
     let n = crate::random::dist::fmt_num;
     let mut s = String::new();
     let _ = write!(
@@ -239,5 +240,26 @@ pub fn page(c: &Calibration, charts: &[Chart]) -> String {
         );
     }
     s.push_str("</body>\n</html>\n");
+    s
+}
+
+/// Writes the calibration's folder: `posterior.csv`, `calibration.json`, `report.html` and its
+/// charts, whole or not at all (see [`crate::outdir`]).
+pub(crate) fn write_folder(c: &Calibration, out: &std::path::Path) -> Result<(), Error> {
+    let mut files: Vec<(String, String)> =
+        vec![("posterior.csv".into(), posterior::posterior_csv(c)), ("calibration.json".into(), calibration_json(c))];
+    let charts = charts(c).map_err(|m| Error::Write { path: out.to_path_buf(), source: std::io::Error::other(m) })?;
+    files.push(("report.html".into(), page(c, &charts)));
+    for chart in charts {
+        files.push((format!("charts/{}", chart.file), chart.svg));
+    }
+    let refs: Vec<(&str, String)> = files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+    crate::outdir::write_folder_atomically(out, &refs)
+}
+
+/// `calibration.json`: the whole calibration as pretty JSON.
+pub(crate) fn calibration_json(c: &Calibration) -> String {
+    let mut s = serde_json::to_string_pretty(c).unwrap_or_default();
+    s.push('\n');
     s
 }
