@@ -68,6 +68,13 @@ pub(crate) fn find_column(
     header_line: usize,
 ) -> Result<Option<usize>, InputError> {
     if let Some(p) = headers.iter().position(|h| h == col.header) {
+        // A column the map uses must be there once: the second one was ignored silently
+        // (issue 20, defect 14).
+        if headers.iter().skip(p + 1).any(|h| h == col.header) {
+            return Err(InputError::new(path, crate::error::InputErrorKind::DuplicateColumn(col.header.clone()))
+                .at_line(header_line)
+                .at_key(col.header.clone()));
+        }
         return Ok(Some(p));
     }
     if !col.explicit && !required {

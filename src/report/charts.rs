@@ -15,6 +15,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::analysis::facts::SweepValue;
 use crate::analysis::results::{Results, VariantResults};
+use crate::random::dist::fmt_fixed;
 
 /// One chart: its file name under `charts/`, its title, a one-line caption on how to read it
 /// (plain text), and the SVG document.
@@ -153,7 +154,7 @@ pub(crate) fn line_variants(results: &Results) -> (Vec<usize>, usize) {
 
 /// Tick label for hours: no decimals on long axes.
 fn hours_tick(x: f64, span: f64) -> String {
-    if span >= 20.0 { format!("{x:.0}") } else { format!("{x:.1}") }
+    if span >= 20.0 { fmt_fixed(x, 0) } else { fmt_fixed(x, 1) }
 }
 
 fn t_label(v: &VariantResults) -> String {
@@ -316,7 +317,9 @@ fn curve(results: &Results, shown: &[usize]) -> Result<Chart, String> {
     );
     if cut {
         caption += &format!(
-            " The chart ends at {x_max:.0} h; after that the curves no longer change (curve.csv has them to {end:.0} h)."
+            " The chart ends at {} h; after that the curves no longer change (curve.csv has them to {} h).",
+            fmt_fixed(x_max, 0),
+            fmt_fixed(end, 0)
         );
     }
     Ok(Chart { file: "curve.svg".into(), title, caption, svg })
@@ -507,7 +510,7 @@ fn sweep(results: &Results) -> Result<Option<Chart>, String> {
         let mut mesh = mesh(&mut chart);
         mesh.x_desc(sw.paths[0].as_str())
             .y_desc(format!("median {t} (hours)"))
-            .y_label_formatter(&|y| format!("{y:.0}"));
+            .y_label_formatter(&|y| fmt_fixed(*y, 0));
         if !numeric {
             mesh.x_labels(labels.len() * 2 + 1).x_label_formatter(&index_label).disable_x_mesh();
         }
@@ -600,7 +603,7 @@ pub(crate) fn sensitivity(s: &crate::analysis::sensitivity::Sensitivity) -> Resu
                 } else {
                     "hours (bar: Morris μ*; dot: σ)"
                 })
-                .x_label_formatter(&|x| if sobol { format!("{:.0}%", 100.0 * x) } else { format!("{x:.1}") })
+                .x_label_formatter(&|x| if sobol { format!("{:.0}%", 100.0 * x) } else { fmt_fixed(*x, 1) })
                 .draw()?;
             for (i, (name, bar, ci, dot)) in rows.iter().enumerate() {
                 let y = (k - i) as f64 - 0.5;
@@ -693,6 +696,7 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
     // made the axis infinite and plotters loop (issue 20, defect 1).
     let x_max = (points.iter().map(|p| p.0).fold(0.0f64, f64::max).max(1.0) * 1.25).min(AXIS_LIMIT);
     let y_max = (points.iter().map(|p| p.1).chain(goal).fold(0.0f64, f64::max).max(1.0) * 1.15).min(AXIS_LIMIT);
+    let goal_label = goal;
     let goal = goal.map(|g| g.min(y_max));
     let points: Vec<(f64, f64, &VariantResults)> =
         points.into_iter().map(|(x, y, v)| (x.clamp(0.0, x_max), y.clamp(0.0, y_max), v)).collect();
@@ -705,9 +709,9 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
         let mut chart = frame(root, &title, 0f64..x_max, 0f64..y_max, 110)?;
         mesh(&mut chart)
             .x_desc("cost (hours of work a month)")
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_label_formatter(&|x| fmt_fixed(*x, 0))
             .y_desc(format!("median {t} (hours)"))
-            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_label_formatter(&|y| fmt_fixed(*y, 0))
             .draw()?;
         let front_style = PALETTE[2].stroke_width(LINE);
         chart
@@ -718,7 +722,7 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
             let style = PALETTE[4].stroke_width(3);
             chart
                 .draw_series(DashedLineSeries::new(vec![(0.0, g), (x_max, g)], 14, 10, style))?
-                .label(format!("goal: {t} ≤ {g:.0} h"))
+                .label(format!("goal: {t} ≤ {} h", fmt_fixed(goal_label.unwrap_or(g), 0)))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], style));
         }
         let met = PALETTE[3];

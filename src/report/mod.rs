@@ -9,7 +9,7 @@ pub(crate) mod costs;
 pub(crate) mod html;
 pub(crate) mod markup;
 
-use crate::random::dist::{fmt_decimals, fmt_pct};
+use crate::random::dist::{fmt_decimals, fmt_fixed, fmt_pct};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -209,11 +209,11 @@ fn opt(x: Option<f64>) -> String {
 
 /// Hours with one decimal, or "not reached".
 pub fn hours(x: Option<f64>) -> String {
-    x.map_or_else(|| "not reached".into(), |h| format!("{h:.1} h"))
+    x.map_or_else(|| "not reached".into(), |h| format!("{} h", fmt_fixed(h, 1)))
 }
 
 fn interval(ci: [Option<f64>; 2]) -> String {
-    let b = |x: Option<f64>| x.map_or_else(|| "never".into(), |h| format!("{h:.1}"));
+    let b = |x: Option<f64>| x.map_or_else(|| "never".into(), |h| fmt_fixed(h, 1));
     format!("{}–{}", b(ci[0]), b(ci[1]))
 }
 
@@ -250,7 +250,7 @@ fn headline_row(results: &Results, v: &VariantResults) -> [String; 6] {
     };
     if let Some(w) = &v.worlds {
         let range = |a: Option<f64>, b: Option<f64>| {
-            let f = |x: Option<f64>| x.map_or_else(|| "never".into(), |h| format!("{h:.1}"));
+            let f = |x: Option<f64>| x.map_or_else(|| "never".into(), |h| fmt_fixed(h, 1));
             format!("{}–{}", f(a), f(b))
         };
         let vs = match comparison(results, v).and_then(|p| p.worlds.as_ref()) {
@@ -289,13 +289,13 @@ fn headline_row(results: &Results, v: &VariantResults) -> [String; 6] {
         reached_pct(v.reached_fraction),
         format!("{} ({})", hours(s.median), interval(s.ci95_median)),
         match (s.mean, s.ci95_mean) {
-            (Some(m), Some([lo, hi])) => format!("{m:.1} h ({lo:.1}–{hi:.1})"),
+            (Some(m), Some([lo, hi])) => format!("{} h ({}–{})", fmt_fixed(m, 1), fmt_fixed(lo, 1), fmt_fixed(hi, 1)),
             (m, _) => hours(m),
         },
         format!(
             "{}–{}",
-            s.p10.map_or("never".into(), |x| format!("{x:.1}")),
-            s.p90.map_or("never".into(), |x| format!("{x:.1}"))
+            s.p10.map_or("never".into(), |x| fmt_fixed(x, 1)),
+            s.p90.map_or("never".into(), |x| fmt_fixed(x, 1))
         ),
         vs,
     ]
@@ -368,7 +368,7 @@ fn reached_pct(f: f64) -> String {
 }
 
 fn days(h: f64) -> String {
-    format!("{:.1}", h / WORKING_DAY_HOURS)
+    fmt_fixed(h / WORKING_DAY_HOURS, 1)
 }
 
 /// "1000 replications per variant", or with uncertain assumptions "100 replications per world and
@@ -403,7 +403,7 @@ fn days_range(lo: Option<f64>, hi: Option<f64>) -> String {
 /// `unit_hours` hours called `unit`.
 fn worlds_comparison(w: &crate::analysis::stats::PairedWorlds, today: &str, unit_hours: f64, unit: &str) -> String {
     let d = &w.median_delta;
-    let u = |h: f64| format!("{:.1}", h / unit_hours);
+    let u = |h: f64| fmt_fixed(h / unit_hours, 1);
     let by = match (d.p10, d.p90) {
         (Some(a), Some(b)) if b < 0.0 => format!("by {}–{} {unit} in 80% of them", u(-b), u(-a)),
         (Some(a), Some(b)) => format!(
@@ -437,7 +437,7 @@ fn clock_sentence(
     let horizon_hours = results.horizon_hours;
     let today = reference_words(results);
     let s = &v.t_threshold;
-    let cdays = |h: f64| format!("{:.1}", h / 24.0);
+    let cdays = |h: f64| fmt_fixed(h / 24.0, 1);
     let mut out = match s.median {
         Some(m) => {
             let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), cdays);

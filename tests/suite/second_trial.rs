@@ -66,3 +66,118 @@ fn cost_chart_with_near_max_values_is_drawn() {
     assert!(!svg.contains("000000000000000000000"), "a number printed in hundreds of digits");
     let _ = Path::new("");
 }
+
+/// A small calibration scenario: a star of `leaves` developers, the feed's rate uncertain.
+fn calibration_star(leaves: usize) -> super::common::TempScenario {
+    let (people, links) = super::common::star_csv(leaves);
+    let toml = "name = \"star\"\nseed = 11\nreplications = 10\nhorizon_hours = 1000\n\
+                [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+                [channels.feed]\ndelay = { dist = \"exponential\", rate = 1.0 }\n\
+                [roles.developer]\n[roles.community]\n\
+                [source]\nid = \"centre\"\n[target]\nrole = \"developer\"\n\
+                [uncertain]\n\"channels.feed.delay.rate\" = { dist = \"uniform\", min = 0.1, max = 3.0 }\n";
+    super::common::TempScenario::new(&[("scenario.toml", toml), ("people.csv", &people), ("links.csv", &links)])
+}
+
+/// Defect 3: the observations reader checks duplicates in constant time per row: 200,000 survey
+/// rows of one item (and 100,000 per-person rows) load in well under the 3 s asserted (about
+/// 0.1 s here), and a duplicate is still found at its row. Seen to fail with the old scans of
+/// the item's rows (`rows.iter().any(..)`: 12 s for the survey rows).
+#[test]
+fn observations_with_many_rows_load_in_linear_time() {
+    use permeate::study::calibrate::observations::Observations;
+    let s = calibration_star(100_000).load();
+    let path = Path::new("obs.csv");
+    let mut survey = String::from("item,hours,share\n");
+    for i in 0..200_000 {
+        survey += &format!("a,{},{}\n", i as f64 * 0.004, i as f64 / 200_000.0);
+    }
+    let mut people = String::from("item,person,processed_hours\n");
+    for i in 0..100_000 {
+        people += &format!("a,leaf{i},{}\n", i as f64 * 0.001);
+    }
+    for (what, text) in [("survey", &survey), ("per person", &people)] {
+        let start = std::time::Instant::now();
+        Observations::from_text(path, text, &s, None).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let took = start.elapsed();
+        assert!(took < std::time::Duration::from_secs(3), "{what}: {took:?}");
+    }
+    let dup = survey.clone() + "a,0.004,0.5\n";
+    let e = Observations::from_text(path, &dup, &s, None).unwrap_err().to_string();
+    assert!(e.contains("obs.csv:200002") && e.contains("two rows"), "{e}");
+    let dup = people.clone() + "a,leaf7,3\n";
+    let e = Observations::from_text(path, &dup, &s, None).unwrap_err().to_string();
+    assert!(e.contains("obs.csv:100002") && e.contains("twice"), "{e}");
+}
+
+/// Defect 14: a header naming a column twice is refused in observations files (the second
+/// column used to be ignored silently). Seen to fail without `refuse_duplicate_columns` in the
+/// reader.
+#[test]
+fn observations_with_a_duplicate_column_are_refused() {
+    use permeate::study::calibrate::observations::Observations;
+    let s = calibration_star(3).load();
+    let e = Observations::from_text(Path::new("obs.csv"), "item,hours,share,share\na,1,0.5,0.9\n", &s, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("obs.csv:1") && e.contains("`share` appears twice"), "{e}");
+}
+
+/// Imports `hr` (and `messages`) with `map` in a temporary folder; returns the output and
+/// whether an output folder appeared.
+fn import(hr: &str, map: &str, messages: Option<&str>) -> (std::process::Output, bool) {
+    let mut files = vec![("hr.csv", hr), ("map.toml", map)];
+    if let Some(m) = messages {
+        files.push(("messages.csv", m));
+    }
+    let dir = super::common::TempScenario::new(&files);
+    let out = dir.path("out");
+    let (h, m, msg) = (dir.path("hr.csv"), dir.path("map.toml"), dir.path("messages.csv"));
+    let mut args = vec!["import", "--hr", h.to_str().unwrap(), "--map", m.to_str().unwrap()];
+    if messages.is_some() {
+        args.extend(["--messages", msg.to_str().unwrap()]);
+    }
+    args.extend(["-o", out.to_str().unwrap()]);
+    let o = permeate(&args);
+    let exists = out.exists();
+    (o, exists)
+}
+
+const ROLES: &str = "[[roles]]\npattern = \"developer\"\nrole = \"developer\"\n";
+
+/// Defect 14: a column the map uses given twice in the HR export or the messages file, and a
+/// posterior with a column twice, are refused naming the file's header line and the column.
+/// Seen to fail without the check in `import::hr::find_column` (both imports succeeded, the
+/// second column ignored) and without `refuse_duplicate_columns` in `posterior::read` (the
+/// run went ahead).
+#[test]
+fn duplicate_columns_are_refused_in_imports_and_posteriors() {
+    let hr = "id,manager_id,unit,title,unit\nboss,,dev,Developer,sales\na,boss,dev,Developer,sales\n";
+    let (o, out) = import(hr, ROLES, None);
+    let msg = assert_input_error("hr", &o);
+    assert!(msg.contains("hr.csv:1") && msg.contains("`unit` appears twice") && !out, "{msg}");
+    let hr = "id,manager_id,unit,title\nboss,,dev,Developer\na,boss,dev,Developer\n";
+    let (o, out) = import(hr, ROLES, Some("sender,receiver,count,count\nboss,a,3,4\n"));
+    let msg = assert_input_error("messages", &o);
+    assert!(msg.contains("messages.csv:1") && msg.contains("`count` appears twice") && !out, "{msg}");
+    // A column nobody uses may repeat (exports have such columns).
+    let hr = "id,manager_id,unit,title,note,note\nboss,,dev,Developer,x,y\na,boss,dev,Developer,x,y\n";
+    let (o, _) = import(hr, ROLES, None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let t = calibration_star(3);
+    let post = t.path("posterior.csv");
+    std::fs::write(&post, "channels.feed.delay.rate,weight,weight\n1.0,1,1\n2.0,1,1\n").unwrap();
+    let out = t.path("out");
+    let o = permeate(&[
+        "run",
+        t.scenario().to_str().unwrap(),
+        "--posterior",
+        post.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    let msg = assert_input_error("posterior", &o);
+    assert!(msg.contains("posterior.csv:1") && msg.contains("`weight` appears twice") && !out.exists(), "{msg}");
+}

@@ -75,6 +75,7 @@ pub fn read(path: &Path, factors: &[Factor]) -> Result<(Vec<Vec<f64>>, Vec<f64>)
         ie
     };
     let headers: Vec<String> = rdr.headers().map_err(csv_err)?.iter().map(str::to_string).collect();
+    crate::org::refuse_duplicate_columns(path, headers.iter().map(String::as_str), 1)?;
     let expected = {
         let mut v: Vec<&str> = factors.iter().map(|f| f.name.as_str()).collect();
         v.push(WEIGHT);
