@@ -4,6 +4,8 @@
 //! [`facts::Facts`], the boundary that lets merge and the report work without the scenario.
 
 pub(crate) mod costs;
+pub mod decision;
+pub mod discovery;
 pub mod facts;
 pub(crate) mod goal;
 pub mod results;
@@ -19,9 +21,14 @@ pub struct Analyses {
     pub sensitivity: Option<sensitivity::Sensitivity>,
     /// The tidy tables (`summary.csv`, `worlds.csv`).
     pub tidy: tidy::Tidy,
+    /// The decision: the design points ranked, and the one to recommend.
+    pub decision: decision::Decision,
 }
 
 /// Every analysis that applies to `results` of the study described by `facts`.
 pub fn analyse(results: &results::Results, facts: &facts::Facts) -> Analyses {
-    Analyses { sensitivity: sensitivity::analyse(results, facts), tidy: tidy::tidy(results, facts) }
+    let sensitivity = sensitivity::analyse(results, facts);
+    let mut decision = decision::decide(results, sensitivity.as_ref());
+    decision.hinges = decision::hinges(results, facts, decision.recommended);
+    Analyses { sensitivity, decision, tidy: tidy::tidy(results, facts) }
 }

@@ -281,28 +281,17 @@ fn advice(outputs: &[OutputIndices], method: &str, reference: &str) -> Vec<Strin
             format!("{} of \"{}\"", o.output.split(':').next().unwrap_or("T"), o.variant)
         };
         if method == "sobol" {
-            let best =
-                o.factors.iter().filter_map(|f| f.sobol.map(|s| (f, s))).max_by(|a, b| a.1.st.total_cmp(&b.1.st));
-            if let Some((f, s)) = best {
-                // Estimates are noisy: an index estimated above 1 means "nearly all".
-                let share = if s.st >= 0.995 {
-                    "nearly all".to_string()
-                } else {
-                    format!("about {:.0}%", 100.0 * s.st.max(0.0))
-                };
-                let wide = if s.st_ci[1].min(1.0) - s.st_ci[0].max(0.0) > 0.5 {
-                    "; the interval is wide: more --samples would narrow it"
-                } else {
-                    ""
-                };
-                out.push(format!(
-                    "Measure \"{}\" first: it explains {share} of the uncertainty in {what} (total-order index, \
-                     95% interval {:.0}–{:.0}%; {:.0}% alone{wide}).",
-                    f.factor,
-                    100.0 * s.st_ci[0].clamp(0.0, 1.0),
-                    100.0 * s.st_ci[1].clamp(0.0, 1.0),
-                    100.0 * s.s1.clamp(0.0, 1.0)
-                ));
+            match leading_factor(o) {
+                Some((f, st)) => out.push(format!(
+                    "Measure \"{f}\" first: it explains about {:.0}% of the uncertainty in {what} (total-order index, \
+                     95% interval {:.0}–{:.0}%).",
+                    100.0 * st.st,
+                    100.0 * st.st_ci[0],
+                    100.0 * st.st_ci[1]
+                )),
+                None => out.push(format!(
+                    "Which assumption matters most for {what}: the study has not enough samples to tell."
+                )),
             }
         } else {
             let best = o
@@ -319,6 +308,22 @@ fn advice(outputs: &[OutputIndices], method: &str, reference: &str) -> Vec<Strin
         }
     }
     out
+}
+
+/// The factor that clearly explains the most of an output's variance in a Sobol study, with its
+/// indices: `None` when the estimates cannot tell — an index (first- or total-order, of any
+/// factor) outside [0, 1], the leading total-order interval reaching 0, or another factor's
+/// total-order interval reaching the leader's.
+pub fn leading_factor(o: &OutputIndices) -> Option<(&str, SobolIndex)> {
+    let indices: Vec<(&str, SobolIndex)> =
+        o.factors.iter().filter_map(|f| f.sobol.map(|s| (f.factor.as_str(), s))).collect();
+    let outside = |x: f64| !(0.0..=1.0).contains(&x);
+    if indices.iter().any(|(_, s)| outside(s.s1) || outside(s.st)) {
+        return None;
+    }
+    let (name, top) = *indices.iter().max_by(|a, b| a.1.st.total_cmp(&b.1.st))?;
+    let overlaps = indices.iter().any(|(n, s)| *n != name && s.st_ci[1] >= top.st_ci[0]);
+    (top.st_ci[0] > 0.0 && !overlaps).then_some((name, top))
 }
 
 /// `sensitivity.csv`: `output,factor,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi` (Sobol) or

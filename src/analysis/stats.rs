@@ -227,7 +227,7 @@ pub fn paired(baseline: &[Option<f64>], variant: &[Option<f64>]) -> Paired {
 const T_EXPANSION_DF: u64 = 1000;
 
 /// Quantile `p` (> 0.5) of Student's t distribution with `df` degrees of freedom: statrs up to
-/// [`T_EXPANSION_DF`], the Cornish–Fisher expansion beyond (Abramowitz and Stegun 26.7.5).
+/// `T_EXPANSION_DF`, the Cornish–Fisher expansion beyond (Abramowitz and Stegun 26.7.5).
 pub fn student_t_quantile(p: f64, df: u64) -> f64 {
     use statrs::distribution::{ContinuousCDF, StudentsT};
     debug_assert!(p > 0.5 && p < 1.0 && df >= 1);

@@ -5,7 +5,7 @@
 
 use super::facts::Facts;
 use super::results::Results;
-use super::stats::{TSummary, paired, reached_fraction, summarize};
+use super::stats::{Paired, TSummary, paired, reached_fraction, summarize};
 
 /// One row of `summary.csv`.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +48,19 @@ pub struct RowDelta {
     pub p_faster: f64,
     /// Share of replications where it is strictly slower (0–1).
     pub p_slower: f64,
+}
+
+impl RowDelta {
+    /// The row's part of the paired comparison `c` with the point named `reference`.
+    fn of(reference: &str, c: &Paired) -> RowDelta {
+        RowDelta {
+            reference: reference.to_string(),
+            median_hours: c.median_delta,
+            mean_hours: c.mean_delta,
+            p_faster: c.p_faster,
+            p_slower: c.p_slower,
+        }
+    }
 }
 
 /// The tidy tables of a study.
@@ -104,29 +117,17 @@ pub fn tidy(results: &Results, facts: &Facts) -> Tidy {
             target_size: v.target_size,
             reached_share: v.reached_fraction,
             t: v.t_threshold.clone(),
-            vs_reference: comparison.filter(|_| p != reference).map(|c| RowDelta {
-                reference: reference_name.clone(),
-                median_hours: c.median_delta,
-                mean_hours: c.mean_delta,
-                p_faster: c.p_faster,
-                p_slower: c.p_slower,
-            }),
+            vs_reference: comparison.filter(|_| p != reference).map(|c| RowDelta::of(reference_name, c)),
         });
         let paired_with_reference = comparison.is_some() && p != reference;
         for w in 0..worlds {
             let range = w * per_world..((w + 1) * per_world).min(v.replications.len());
             let Some(t) = v.replications.get(range.clone()) else { continue };
-            let delta =
-                results.variants[reference].replications.get(range).filter(|_| paired_with_reference).map(|base| {
-                    let c = paired(base, t);
-                    RowDelta {
-                        reference: reference_name.clone(),
-                        median_hours: c.median_delta,
-                        mean_hours: c.mean_delta,
-                        p_faster: c.p_faster,
-                        p_slower: c.p_slower,
-                    }
-                });
+            let delta = results.variants[reference]
+                .replications
+                .get(range)
+                .filter(|_| paired_with_reference)
+                .map(|base| RowDelta::of(reference_name, &paired(base, t)));
             rows.push(SummaryRow {
                 point: v.name.clone(),
                 kind,

@@ -39,6 +39,10 @@ pub(crate) enum Command {
     /// The smallest setting of one monotone lever (e.g. involvement.fraction) at which the
     /// baseline meets the scenario's [goal], by bisection; writes optimise.json.
     Optimise(OptimiseArgs),
+    /// On what the answer hinges: PRIM scenario discovery over a results folder's worlds
+    /// (`worlds.csv`): the box of factor ranges in which an outcome holds; writes discover.json
+    /// and discover.csv.
+    Discover(DiscoverArgs),
     /// Print the JSON Schema (draft 7) of the scenario file on stdout, for editors' TOML
     /// plugins (e.g. Even Better TOML / Taplo: a `#:schema PATH` first line in the scenario).
     Schema,
@@ -46,6 +50,27 @@ pub(crate) enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout, e.g. `permeate man > permeate.1; man ./permeate.1`.
     Man,
+}
+
+/// `permeate discover`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct DiscoverArgs {
+    /// A results folder of a run with worlds (`[uncertain]`, `--posterior` or a sensitivity
+    /// study): it has `worlds.csv`.
+    pub(crate) results: PathBuf,
+    /// What makes a world a case: `reached` (the point reaches the threshold in more than half of
+    /// the world's replications), `goal` (it meets the `[goal]` there) or `delta:VARIANT` (VARIANT
+    /// is faster than the reference in more than half of them).
+    #[arg(long, default_value = "reached")]
+    pub(crate) outcome: String,
+    /// The point judged by `reached` and `goal` [default: baseline].
+    #[arg(long, value_name = "NAME")]
+    pub(crate) variant: Option<String>,
+    /// Output folder [default: the results folder's name with `-discover`, beside it].
+    #[arg(short, long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
 }
 
 /// `permeate completions`.
@@ -153,6 +178,10 @@ pub(crate) struct ImportArgs {
     /// Message counts per pair (CSV), e.g. from chat or e-mail metadata over 90 days.
     #[arg(long, value_name = "MESSAGES.csv")]
     pub(crate) messages: Option<PathBuf>,
+    /// A time-stamped message log (CSV, or an edge list): one row per message or contact; its
+    /// links get waiting times estimated from the log (see docs/import.md).
+    #[arg(long, value_name = "EVENTS.csv")]
+    pub(crate) events: Option<PathBuf>,
     /// Output folder for the organisation (written whole or not at all).
     #[arg(short, long, value_name = "DIR")]
     pub(crate) out: PathBuf,

@@ -60,15 +60,6 @@ fn load(path: &Path, set: &SetArgs, points: &VariantArgs) -> Result<Scenario, Er
     Ok(scenario)
 }
 
-/// `v` with as many decimals as `resolution` needs (0.4462890625 at 0.001 → "0.4463"); the
-/// full value is in optimise.json.
-fn to_resolution(v: f64, resolution: f64) -> String {
-    let decimals = (-resolution.log10()).ceil().clamp(0.0, 15.0) as usize + 1;
-    let s = format!("{v:.decimals$}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
-}
-
 /// Writes `text` to stdout; a closed pipe (`permeate schema | head`) is not an error.
 pub(crate) fn print(text: &str) -> Result<(), Error> {
     use std::io::Write as _;
@@ -77,6 +68,33 @@ pub(crate) fn print(text: &str) -> Result<(), Error> {
         _ => Ok(()),
     }
 }
+
+/// `permeate discover`: PRIM over a results folder's worlds, written to its own folder.
+pub(crate) fn discover(args: super::args::DiscoverArgs) -> Result<(), Error> {
+    let ctx = Context::new(&args.common)?;
+    let outcome = study::discover::Outcome::parse(&args.outcome).map_err(Error::Argument)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        let name =
+            args.results.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "results".into());
+        args.results.with_file_name(format!("{name}-discover"))
+    });
+    refuse_overlap(&out, std::slice::from_ref(&args.results))?;
+    ctx.output(&out, Policy::Results)?;
+    let files: Vec<PathBuf> =
+        ["replications.csv", "worlds.csv", "summary.json"].iter().map(|f| args.results.join(f)).collect();
+    ctx.check_input_memory(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>(), DISCOVER_BYTES_PER_INPUT_BYTE)?;
+    let d = ctx.install(|| study::discover::discover(&args.results, &outcome, args.variant.as_deref()))?;
+    let files =
+        [("discover.json", study::discover::discover_json(&d)), ("discover.csv", study::discover::discover_csv(&d))];
+    outdir::write_folder(&out, &files, Policy::Results)?;
+    ctx.say(&study::discover::discover_text(&d));
+    ctx.say(&format!("written to {}/", out.display()));
+    Ok(())
+}
+
+/// Peak memory of `discover` per byte of its input files (the text, its parsed rows and the
+/// per-world values: a generous upper bound).
+const DISCOVER_BYTES_PER_INPUT_BYTE: u64 = 8;
 
 /// `permeate check`: the scenario, its plan and its memory estimate, validated; the summary.
 pub(crate) fn check(args: CheckArgs) -> Result<(), Error> {
@@ -223,7 +241,10 @@ fn execute(ctx: &Context, scenario: &Scenario, options: PlanOptions, out: &Path,
     if json {
         print!("{}", report::summary_json(&results));
     }
-    ctx.say(&report::headline_text(&results));
+    match &analyses.sensitivity {
+        Some(s) => ctx.say(&report::sensitivity_text(s)),
+        None => ctx.say(&report::headline_text(&results)),
+    }
     ctx.say(&format!("results written to {}/", out.display()));
     Ok(())
 }
@@ -354,8 +375,10 @@ pub(crate) fn import(args: ImportArgs) -> Result<(), Error> {
     ctx.output(&args.out, Policy::Import)?;
     let mut inputs = vec![args.hr.as_path(), args.map.as_path()];
     inputs.extend(args.messages.as_deref());
+    inputs.extend(args.events.as_deref());
     ctx.check_input_memory(&inputs, IMPORT_BYTES_PER_INPUT_BYTE)?;
-    let imported = import::import(&args.hr, &args.map, args.messages.as_deref()).map_err(Error::from)?;
+    let imported = import::import_with(&args.hr, &args.map, args.messages.as_deref(), args.events.as_deref())
+        .map_err(Error::from)?;
     import::write_folder(&args.out, &imported)?;
     ctx.say(&imported.report);
     ctx.say(&format!(
@@ -381,29 +404,24 @@ pub(crate) fn optimise(args: OptimiseArgs) -> Result<(), Error> {
     let search = Search { lever: args.lever.clone(), min: args.min, max: args.max, resolution: args.resolution };
     let found = ctx.install(|| optimise(&plan, &search, &|| {}))?;
     outdir::write_folder_atomically(&out, &[("optimise.json", optimise_json(&found))])?;
-    let goal = found.goal;
-    ctx.say(&match found.value {
-        Some(v) => format!(
-            "{} = {} is the smallest setting in [{}, {}] that meets the goal (T ≤ {} h in {:.0}% of replications): \
-             {:.1}% meet it{}",
-            found.lever,
-            to_resolution(v, found.resolution),
-            found.min,
-            found.max,
-            goal.t_hours(),
-            100.0 * goal.probability(),
-            100.0 * found.probability,
-            found.cost.as_ref().map_or(String::new(), |c| format!(", at {:.1} hours a month", c.hours_per_month))
+    let steps: Vec<(f64, f64)> = found.steps.iter().map(|s| (s.value, s.probability)).collect();
+    let range = [found.min, found.max];
+    ctx.say(&crate::report::decision::optimise_sentence(&crate::report::decision::OptimumWords {
+        lever: &found.lever,
+        value: found.value,
+        range,
+        goal_hours: found.goal.t_hours(),
+        goal_probability: found.goal.probability(),
+        probability: found.probability,
+        probability_interval: found.goal_result.interval,
+        setting_interval: crate::analysis::decision::optimum_interval(
+            &steps,
+            found.replications,
+            found.goal.probability(),
+            range,
         ),
-        None => format!(
-            "even {} = {} does not meet the goal (T ≤ {} h in {:.0}% of replications): {:.1}% meet it",
-            found.lever,
-            found.max,
-            goal.t_hours(),
-            100.0 * goal.probability(),
-            100.0 * found.probability
-        ),
-    });
+        cost_hours_per_month: found.cost.as_ref().map(|c| c.hours_per_month),
+    }));
     ctx.say(&format!("written to {}/", out.display()));
     Ok(())
 }

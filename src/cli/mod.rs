@@ -30,6 +30,7 @@ pub fn main() -> ExitCode {
         Command::Sensitivity(args) => commands::sensitivity(args),
         Command::Import(args) => commands::import(args),
         Command::Optimise(args) => commands::optimise(args),
+        Command::Discover(args) => commands::discover(args),
         Command::Schema => commands::print(&crate::scenario::json_schema()),
         Command::Completions(args) => {
             let mut out = Vec::new();

@@ -60,6 +60,23 @@ struct RawMap {
     community: RawCommunity,
     #[serde(default)]
     scenario: RawScenario,
+    #[serde(default)]
+    events: RawEvents,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvents {
+    format: Option<String>,
+    time_column: Option<String>,
+    sender: Option<String>,
+    recipient: Option<String>,
+    channel: Option<String>,
+    time: Option<String>,
+    directed: Option<bool>,
+    per_message: Option<f64>,
+    unknown_people: Option<String>,
+    horizon_hours: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -229,6 +246,53 @@ pub(crate) struct MessagesMap {
     pub weight_reference: Option<f64>,
 }
 
+/// How an events file is laid out (`[events] format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventsFormat {
+    /// CSV with a header naming the columns (the default).
+    Csv,
+    /// A headerless edge list: `sender recipient seconds` per line, separated by spaces or tabs.
+    EdgeList,
+}
+
+/// How the time of an event is written (`[events] time`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimeFormat {
+    /// RFC 3339 with an offset, e.g. `2026-03-02T09:15:00+01:00` (the default).
+    Rfc3339,
+    /// Seconds since 1970-01-01 UTC (or since any fixed start), e.g. `1772439300`.
+    Unix,
+}
+
+/// Default horizon of the waiting-time estimate and the skeleton, in hours.
+pub(crate) const DEFAULT_EVENTS_HORIZON_HOURS: f64 = 2000.0;
+
+/// The `[events]` settings (used with `--events`).
+#[derive(Debug, Clone)]
+pub(crate) struct EventsMap {
+    /// CSV with a header, or a headerless edge list.
+    pub format: EventsFormat,
+    /// Column of the time.
+    pub time_column: Column,
+    /// Column of the sender's id.
+    pub sender: Column,
+    /// Column of the recipients' ids (several separated by `;`).
+    pub recipient: Column,
+    /// Optional column of the channel (chat, e-mail, meeting); links are classed per channel.
+    pub channel: Column,
+    /// How times are written.
+    pub time: TimeFormat,
+    /// False for contact data: each event counts in both directions.
+    pub directed: bool,
+    /// The probability that one message carries the item (0 < p ≤ 1), thinning the messages.
+    pub per_message: f64,
+    /// Skip rows naming an unknown person (instead of refusing the file).
+    pub skip_unknown: bool,
+    /// The horizon in hours: waits longer than this count as "not carried"; also the skeleton's
+    /// `horizon_hours`.
+    pub horizon_hours: f64,
+}
+
 /// A validated import map.
 #[derive(Debug, Clone)]
 pub(crate) struct Map {
@@ -272,6 +336,8 @@ pub(crate) struct Map {
     pub scenario_name: String,
     /// Target role of the skeleton scenario.
     pub target_role: String,
+    /// Events settings.
+    pub events: EventsMap,
 }
 
 fn column(value: Option<String>, default: &str, key: &'static str) -> Column {
@@ -279,6 +345,76 @@ fn column(value: Option<String>, default: &str, key: &'static str) -> Column {
         Some(h) => Column { header: h.trim().to_string(), explicit: true, key },
         None => Column { header: default.to_string(), explicit: false, key },
     }
+}
+
+/// Validates `[events]`; `err` builds an error at a map key.
+fn events_map(e: RawEvents, err: &dyn Fn(&[&str], String) -> InputError) -> Result<EventsMap, InputError> {
+    let format = match e.format.as_deref().map(str::trim) {
+        None | Some("csv") => EventsFormat::Csv,
+        Some("edgelist") => EventsFormat::EdgeList,
+        Some(other) => {
+            return Err(err(
+                &["events", "format"],
+                format!(
+                    "must be \"csv\" (a header names the columns) or \"edgelist\" (headerless `sender recipient seconds` lines), got \"{other}\""
+                ),
+            ));
+        }
+    };
+    let time = match e.time.as_deref().map(str::trim) {
+        None | Some("rfc3339") => {
+            if format == EventsFormat::EdgeList {
+                TimeFormat::Unix
+            } else {
+                TimeFormat::Rfc3339
+            }
+        }
+        Some("unix") => TimeFormat::Unix,
+        Some(other) => {
+            return Err(err(
+                &["events", "time"],
+                format!(
+                    "must be \"rfc3339\" (e.g. 2026-03-02T09:15:00+01:00) or \"unix\" (seconds, e.g. 1772439300), got \"{other}\""
+                ),
+            ));
+        }
+    };
+    let per_message = e.per_message.unwrap_or(1.0);
+    if !(per_message.is_finite() && per_message > 0.0 && per_message <= 1.0) {
+        return Err(err(
+            &["events", "per_message"],
+            format!(
+                "must be a probability above 0 and at most 1 (the chance that one message carries the item), got {}; e.g. 0.3",
+                crate::error::num(per_message)
+            ),
+        ));
+    }
+    let horizon_hours = e.horizon_hours.unwrap_or(DEFAULT_EVENTS_HORIZON_HOURS);
+    if !(horizon_hours.is_finite() && horizon_hours > 0.0) {
+        return Err(err(
+            &["events", "horizon_hours"],
+            format!("must be a positive number of hours, got {}; e.g. 2000", crate::error::num(horizon_hours)),
+        ));
+    }
+    let skip_unknown = match e.unknown_people.as_deref().map(str::trim) {
+        None | Some("error") => false,
+        Some("skip") => true,
+        Some(other) => {
+            return Err(err(&["events", "unknown_people"], format!("must be \"error\" or \"skip\", got \"{other}\"")));
+        }
+    };
+    Ok(EventsMap {
+        format,
+        time_column: column(e.time_column, "time", "events.time_column"),
+        sender: column(e.sender, "sender", "events.sender"),
+        recipient: column(e.recipient, "recipient", "events.recipient"),
+        channel: column(e.channel, "channel", "events.channel"),
+        time,
+        directed: e.directed.unwrap_or(true),
+        per_message,
+        skip_unknown,
+        horizon_hours,
+    })
 }
 
 impl Map {
@@ -425,6 +561,7 @@ impl Map {
         let community_channel = name(co.channel, DEFAULT_COMMUNITY_CHANNEL, &["community", "channel"], "channel")?;
         let watchers = co.watchers.unwrap_or_else(|| vec![DEFAULT_WATCHER_ROLE.into()]);
         let watchers: Vec<String> = watchers.into_iter().map(|w| w.trim().to_string()).collect();
+        let events = events_map(raw.events, &err)?;
         let scenario_name = raw.scenario.name.unwrap_or_else(|| DEFAULT_SCENARIO_NAME.into());
         let target_role = name(raw.scenario.target_role, DEFAULT_TARGET_ROLE, &["scenario", "target_role"], "role")?;
         Ok(Map {
@@ -448,6 +585,7 @@ impl Map {
             watchers,
             scenario_name,
             target_role,
+            events,
         })
     }
 

@@ -55,6 +55,40 @@ const PALETTE: [RGBColor; MAX_LINES] = [
     RGBColor(0x56, 0xb4, 0xe9),
     RGBColor(0x8c, 0x6d, 0x31),
 ];
+/// The colours variants get by their name (colour-blind-safe Okabe–Ito first, then Tol's muted
+/// ones); the baseline is black ([`PALETTE`]'s first).
+const NAMED: [RGBColor; 11] = [
+    RGBColor(0xe6, 0x9f, 0x00),
+    RGBColor(0x00, 0x72, 0xb2),
+    RGBColor(0x00, 0x9e, 0x73),
+    RGBColor(0xd5, 0x5e, 0x00),
+    RGBColor(0xcc, 0x79, 0xa7),
+    RGBColor(0x56, 0xb4, 0xe9),
+    RGBColor(0x8c, 0x6d, 0x31),
+    RGBColor(0x11, 0x77, 0x33),
+    RGBColor(0x88, 0x22, 0x55),
+    RGBColor(0x33, 0x22, 0x88),
+    RGBColor(0x99, 0x99, 0x33),
+];
+
+/// The colour of a variant named `name` (`baseline`: true for the study's baseline): black for
+/// the baseline, else a stable hash of the name (64-bit FNV-1a) into [`NAMED`], so a variant has
+/// the same colour in every report, chart and SVG of a scenario family, whatever its position.
+pub(crate) fn colour_of_name(name: &str, baseline: bool) -> RGBColor {
+    if baseline {
+        return PALETTE[0];
+    }
+    const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+    let h = name.bytes().fold(FNV_OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME));
+    NAMED[(h % NAMED.len() as u64) as usize]
+}
+
+/// The colour of design point `i` of `results` ([`colour_of_name`]).
+fn colour_of(results: &Results, i: usize) -> RGBColor {
+    colour_of_name(&results.variants[i].name, i == 0)
+}
+
 /// Colour of variants that are not drawn as lines (sweep points in the differences chart).
 const OTHER: RGBColor = RGBColor(0x3b, 0x5b, 0x92);
 const GRID_LIGHT: RGBColor = RGBColor(0xf4, 0xf4, 0xf4);
@@ -152,6 +186,16 @@ pub(crate) fn line_variants(results: &Results) -> (Vec<usize>, usize) {
     (shown.clone(), results.variants.len() - shown.len())
 }
 
+/// The description of an axis in hours: working hours without calendars, clock time with them
+/// (where T is elapsed time and a day has 24 h).
+fn hours_axis(results: &Results) -> String {
+    if results.variants.first().is_some_and(|v| v.clock.is_some()) {
+        "hours since the item appeared (clock time: 24 h = 1 calendar day)".into()
+    } else {
+        "working hours since the item appeared (8 h = 1 working day)".into()
+    }
+}
+
 /// Tick label for hours: no decimals on long axes.
 fn hours_tick(x: f64, span: f64) -> String {
     if span >= 20.0 { fmt_fixed(x, 0) } else { fmt_fixed(x, 1) }
@@ -192,14 +236,14 @@ fn ecdf(results: &Results, shown: &[usize]) -> Result<Chart, String> {
         let mut chart = frame(root, &title, 0f64..x_max, 0f64..1.0, 110)?;
         share_mesh(
             &mut chart,
-            &format!("hours since the item appeared (8 h = 1 working day; {t} per replication)"),
+            &format!("{} ({t} per replication)", hours_axis(results)),
             &format!("replications with {t} ≤ x"),
             x_max,
         )?;
         chart.draw_series(DashedLineSeries::new([(0.0, 0.5), (x_max, 0.5)], 10, 8, GREY.stroke_width(2)))?;
-        for (pos, &i) in shown.iter().enumerate() {
+        for &i in shown {
             let v = &results.variants[i];
-            let colour = PALETTE[pos];
+            let colour = colour_of(results, i);
             let style = colour.stroke_width(LINE);
             chart
                 .draw_series(LineSeries::new(ecdf_steps(&v.replications, x_max), style))?
@@ -275,16 +319,16 @@ fn curve(results: &Results, shown: &[usize]) -> Result<Chart, String> {
         let mut chart = frame(root, &title, 0f64..x_max, 0f64..1.0, 110)?;
         share_mesh(
             &mut chart,
-            "hours since the item appeared (8 h = 1 working day)",
+            &hours_axis(results),
             &format!("share of the target ({} people)", base.target_size),
             x_max,
         )?;
-        for (pos, &i) in shown.iter().enumerate() {
+        for &i in shown {
             let v = &results.variants[i];
             let pts: Vec<_> = v.curve.iter().filter(|p| p.hours <= x_max * 1.0001).collect();
             let mut band: Vec<(f64, f64)> = pts.iter().map(|p| (p.hours, p.p90)).collect();
             band.extend(pts.iter().rev().map(|p| (p.hours, p.p10)));
-            chart.draw_series(std::iter::once(Polygon::new(band, PALETTE[pos].mix(0.14).filled())))?;
+            chart.draw_series(std::iter::once(Polygon::new(band, colour_of(results, i).mix(0.14).filled())))?;
         }
         chart.draw_series(DashedLineSeries::new(
             [(0.0, threshold), (x_max, threshold)],
@@ -297,9 +341,9 @@ fn curve(results: &Results, shown: &[usize]) -> Result<Chart, String> {
             (x_max * 0.01, threshold),
             (FONT, LABEL_SIZE).into_font().color(&GREY).pos(Pos::new(HPos::Left, VPos::Bottom)),
         )))?;
-        for (pos, &i) in shown.iter().enumerate() {
+        for &i in shown {
             let v = &results.variants[i];
-            let style = PALETTE[pos].stroke_width(LINE);
+            let style = colour_of(results, i).stroke_width(LINE);
             let pts = v.curve.iter().filter(|p| p.hours <= x_max * 1.0001).map(|p| (p.hours, p.mean));
             chart
                 .draw_series(LineSeries::new(pts, style))?
@@ -329,6 +373,10 @@ fn curve(results: &Results, shown: &[usize]) -> Result<Chart, String> {
 fn delta_text(results: &Results, v: &VariantResults) -> String {
     if let Some((m, [lo, hi])) = world_bar(results, v) {
         return format!("{m:+.1} h (10–90% of worlds {lo:+.1} … {hi:+.1})");
+    }
+    if results.uncertain.is_some() {
+        // Not the pooled mean: the chart shows medians across worlds only.
+        return "no bar: in some worlds only one side reaches".into();
     }
     match super::comparison(results, v).and_then(|p| p.mean_delta.map(|m| (m, p.ci95_mean_delta))) {
         Some((m, Some([lo, hi]))) => format!("{m:+.1} h (95% CI {lo:+.1} … {hi:+.1})"),
@@ -361,7 +409,9 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
                 lo = lo.min(x);
                 hi = hi.max(x);
             }
-        } else if let Some(p) = super::comparison(results, &results.variants[i]) {
+        } else if results.uncertain.is_none()
+            && let Some(p) = super::comparison(results, &results.variants[i])
+        {
             for x in p.mean_delta.into_iter().chain(p.ci95_mean_delta.into_iter().flatten()) {
                 lo = lo.min(x);
                 hi = hi.max(x);
@@ -379,7 +429,7 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
     } else {
         format!("Difference in {t} from {reference} (paired, mean and 95% CI)")
     };
-    let colour_of = |i: usize| shown.iter().position(|&s| s == i).map_or(OTHER, |p| PALETTE[p]);
+    let colour_of = |i: usize| if shown.contains(&i) { colour_of(results, i) } else { OTHER };
     let svg = render((WIDTH, height), |root| {
         let mut chart = frame(root, &title, x_lo..x_hi, 0f64..n as f64, 16)?;
         mesh(&mut chart)
@@ -415,6 +465,7 @@ fn differences(results: &Results, shown: &[usize]) -> Result<Option<Chart>, Stri
             )))?;
             let (m, [a, b]) = match world_bar(results, v) {
                 Some(bar) => bar,
+                None if results.uncertain.is_some() => continue,
                 None => {
                     let Some(p) = super::comparison(results, v) else { continue };
                     let Some(m) = p.mean_delta else { continue };
@@ -766,4 +817,133 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
         caption += &format!(" {missing} variant(s) are not drawn: their median was not reached within the horizon.");
     }
     Ok(Some(Chart { file: COSTS_CHART.into(), title, caption, svg }))
+}
+
+/// The file of the decision chart (shown in the report's first section).
+pub(crate) const DECISION_CHART: &str = "decision.svg";
+/// Width in pixels of the decision chart's column of names.
+const NAMES_PX: u32 = 430;
+/// Height in pixels of one row of the decision chart.
+const ROW_PX: u32 = 52;
+/// The longest name the decision chart writes whole (longer ones end in "…").
+const MAX_LABEL_CHARS: usize = 36;
+
+/// (0) The decision chart: one row per design point, best first, with the median T (dot) and its
+/// 10–90% band across plausible worlds (across replications without worlds), the goal line with
+/// `[goal]`, and under each name how often it reaches the threshold at all, is best, meets the
+/// goal and what it costs a month. Axis in the report's one unit ([`super::units::TimeUnit`]).
+pub(crate) fn decision(results: &Results, d: &crate::analysis::decision::Decision) -> Result<Chart, String> {
+    use crate::analysis::decision::Across;
+    let unit = super::units::TimeUnit::of(results);
+    let t = t_label(&results.variants[0]);
+    let goal = results.goal.map(|g| g.t_hours() / unit.hours());
+    let finite = d.rows.iter().flat_map(|r| [r.median, r.band[0], r.band[1]]).flatten().map(|h| h / unit.hours());
+    let hi = finite.chain(goal).fold(0.0f64, f64::max);
+    let x_max = if hi > 0.0 { hi * 1.12 } else { results.horizon_hours / unit.hours() };
+    let n = d.rows.len();
+    let height = 190 + ROW_PX * n as u32;
+    let across = match d.across {
+        Across::Worlds => "10–90% of plausible worlds",
+        Across::Replications => "10–90% of replications",
+    };
+    let title = format!("The decision: median {t} per variant, best first");
+    let svg = render((WIDTH, height), |root| {
+        let (names, plot) = root.split_horizontally(NAMES_PX);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(&title, (FONT, TITLE_SIZE))
+            .margin(24)
+            .x_label_area_size(80)
+            .y_label_area_size(0)
+            .build_cartesian_2d(0f64..x_max, 0f64..n as f64)?;
+        mesh(&mut chart)
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_desc(format!("{t} in {}", unit.axis()))
+            .x_label_formatter(&|x| hours_tick(*x, x_max))
+            .draw()?;
+        if let Some(g) = goal {
+            chart.draw_series(DashedLineSeries::new([(g, 0.0), (g, n as f64)], 12, 8, GREY.stroke_width(3)))?;
+            chart.draw_series(std::iter::once(Text::new(
+                "goal",
+                (g, n as f64),
+                (FONT, LABEL_SIZE).into_font().color(&GREY).pos(Pos::new(HPos::Left, VPos::Top)),
+            )))?;
+        }
+        let small = (FONT, LABEL_SIZE * 0.82).into_font().color(&GREY);
+        for (k, row) in d.rows.iter().enumerate() {
+            let y = (n - k) as f64 - 0.5;
+            let colour = colour_of(results, row.point);
+            let lo = row.band[0].map_or(x_max, |h| h / unit.hours());
+            let hi = row.band[1].map_or(x_max, |h| h / unit.hours());
+            chart.draw_series(std::iter::once(PathElement::new(vec![(lo, y), (hi, y)], colour.stroke_width(10))))?;
+            match row.median {
+                Some(m) => {
+                    let m = m / unit.hours();
+                    chart.draw_series(std::iter::once(Circle::new((m, y), 11, colour.filled())))?;
+                    chart.draw_series(std::iter::once(Circle::new((m, y), 11, WHITE.stroke_width(2))))?;
+                }
+                None => {
+                    chart.draw_series(std::iter::once(Text::new(
+                        "not reached →",
+                        (x_max, y + 0.18),
+                        (FONT, LABEL_SIZE).into_font().color(&colour).pos(Pos::new(HPos::Right, VPos::Bottom)),
+                    )))?;
+                }
+            }
+            // The name and its figures in the left column, on the row's height.
+            let (_, py) = chart.backend_coord(&(0.0, y));
+            let mut facts = vec![format!("reaches in {}", super::decision::pct(row.reached))];
+            if let Some(w) = row.worlds_reaching {
+                facts[0] = format!("reaches in {} of worlds", super::decision::pct(w));
+            }
+            if let Some(b) = row.p_best {
+                facts.push(format!("best in {}", super::decision::pct(b)));
+            }
+            if let Some(m) = row.meets_goal {
+                facts.push(if m { "meets goal".into() } else { "misses goal".into() });
+            }
+            if let Some(c) = row.cost_hours_per_month {
+                facts.push(format!("{} h/month", crate::random::dist::fmt_decimals(c, 0)));
+            }
+            let label = super::decision::short_label(results, row.point);
+            let label = if label.chars().count() > MAX_LABEL_CHARS {
+                label.chars().take(MAX_LABEL_CHARS - 1).collect::<String>() + "…"
+            } else {
+                label
+            };
+            names.draw(&Text::new(
+                label,
+                (12, py - 4),
+                (FONT, LABEL_SIZE).into_font().color(&colour_or_ink(colour)).pos(Pos::new(HPos::Left, VPos::Bottom)),
+            ))?;
+            names.draw(&Text::new(
+                facts.join(" · "),
+                (12, py + 2),
+                small.clone().pos(Pos::new(HPos::Left, VPos::Top)),
+            ))?;
+        }
+        Ok(())
+    })?;
+    let mut caption = format!(
+        "One row per variant, the fastest first. The dot is the median {t}, the bar holds {across}; a bar that runs \
+         to the right edge is not reached within the horizon there. Under each name: how often it reaches the \
+         threshold at all"
+    );
+    if d.across == Across::Worlds {
+        caption += " and in how many plausible worlds it is the fastest";
+    }
+    if results.goal.is_some() {
+        caption += "; the dashed line is the goal";
+    }
+    if results.costs.is_some() {
+        caption += "; the hours of work it costs a month";
+    }
+    caption += ".";
+    Ok(Chart { file: DECISION_CHART.into(), title, caption, svg })
+}
+
+/// Text in a variant's colour, darkened to ink for the pale ones.
+fn colour_or_ink(c: RGBColor) -> RGBColor {
+    let luminance = 0.299 * f64::from(c.0) + 0.587 * f64::from(c.1) + 0.114 * f64::from(c.2);
+    if luminance > 150.0 { RGBColor(0x1a, 0x1a, 0x1a) } else { c }
 }

@@ -260,15 +260,24 @@ pub(crate) fn costs_html(results: &Results, chart: Option<&super::charts::Chart>
         s += &figure(c);
     }
     s += "<ul class=\"answers\">\n";
-    for v in &results.variants {
-        let _ = writeln!(s, "<li>{}</li>", esc(&point_sentence(results, v)));
+    let sweep_points = results.sweep_points();
+    for (k, v) in results.variants.iter().enumerate() {
+        let class = if sweep_points.contains(&k) { " class=\"sweeppoint\"" } else { "" };
+        let _ = writeln!(s, "<li{class}>{}</li>", esc(&point_sentence(results, v)));
     }
     s += "</ul>\n";
-    let returns: Vec<String> = results.variants.iter().skip(1).filter_map(|v| return_sentence(results, v)).collect();
+    let returns: Vec<(usize, String)> = results
+        .variants
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(k, v)| Some((k, return_sentence(results, v)?)))
+        .collect();
     if !returns.is_empty() {
         s += "<h3>Return</h3>\n<ul>\n";
-        for r in returns {
-            let _ = writeln!(s, "<li>{}</li>", esc(&r));
+        for (k, r) in returns {
+            let class = if sweep_points.contains(&k) { " class=\"sweeppoint\"" } else { "" };
+            let _ = writeln!(s, "<li{class}>{}</li>", esc(&r));
         }
         s += "</ul>\n";
     }

@@ -54,18 +54,31 @@ figcaption { font-size: 1rem; color: var(--muted); margin-top: .5rem; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 0 1.6rem; align-items: start; }
 .bn { break-inside: avoid; page-break-inside: avoid; border-top: 1px solid var(--rule); margin-top: 1.2rem; }
 .lead { font-size: 1.1rem; }
+.recommendation { font-size: 1.25rem; margin: .6rem 0 1rem; padding: .7rem 1rem; border-left: 8px solid var(--accent); background: var(--band); }
+details { margin: .6rem 0 1rem; }
+details > summary { cursor: pointer; color: var(--accent); font-weight: 600; }
+.printnote { display: none; }
 .share { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .track { display: inline-block; width: 5rem; height: .8em; background: #e3e8ee; margin-right: .5em; vertical-align: middle; }
 .bar { display: block; height: 100%; background: var(--accent); }
 footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--rule); padding-top: .6rem; }
-@page { size: A4; margin: 14mm; }
+@page { size: A4; margin: 12mm; }
 @media print {
-  html { font-size: 10.5pt; }
+  html { font-size: 10pt; }
   main { max-width: none; padding: 0; }
   nav { display: none; }
   h2 { break-after: avoid; page-break-after: avoid; }
-  h2.charts, #bottlenecks, #assumptions { break-before: page; page-break-before: always; }
-  table, figure, .bn, .answers li { break-inside: avoid; page-break-inside: avoid; }
+  h2 { font-size: 1.4rem; margin: 1rem 0 .5rem; }
+  h3 { margin: .8rem 0 .3rem; }
+  footer { margin-top: 1rem; }
+  table, figure, .answers li { break-inside: avoid; page-break-inside: avoid; }
+  figure { margin: .6rem 0 1rem; }
+  figure svg { width: auto; max-width: 100%; max-height: 90mm; margin: 0 auto; }
+  details, .sweeppoint { display: none; }
+  .answers li { font-size: 1rem; margin: .4rem 0; padding: .35rem .8rem; }
+  .recommendation { font-size: 1.1rem; }
+  h1 { font-size: 1.8rem; }
+  .printnote { display: block; color: var(--muted); font-size: .9rem; }
   .grid { display: block; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -86,6 +99,7 @@ pub(crate) fn page(
     facts: &Facts,
     charts: &[Chart],
     sensitivity: Option<&crate::analysis::sensitivity::Sensitivity>,
+    decision: &crate::analysis::decision::Decision,
 ) -> String {
     let base = &results.variants[0];
     let t = format!("T{:.0}", 100.0 * base.threshold);
@@ -106,12 +120,12 @@ pub(crate) fn page(
     }
     let _ = writeln!(
         s,
-        "<p class=\"meta\"><strong>{t}</strong> is the time until {:.0}% of the target ({} people, {}) have perceived \
+        "<p class=\"meta\"><strong>{t}</strong> is the time until {:.0}% of the target ({}, {}) have perceived \
          and processed an item of feedback that appears at the source. {}, seed {}, \
          horizon {} h ({}). All variants share common random numbers, so each is compared with \
          the baseline replication by replication.</p>",
         100.0 * base.threshold,
-        base.target_size,
+        super::units::count(u64::from(base.target_size), "person", "people"),
         esc(&base.target_label),
         super::replications_text(results),
         results.seed,
@@ -121,24 +135,38 @@ pub(crate) fn page(
     let costs_link = if results.route.is_some() { "<a href=\"#costs\">What it costs</a>" } else { "" };
     let _ = writeln!(
         s,
-        "<nav><a href=\"#answer\">The answer</a><a href=\"#variants\">All variants</a>{costs_link}<a href=\"#charts\">Charts</a>\
+        "<nav><a href=\"#decision\">The decision</a><a href=\"#answer\">The answer</a><a href=\"#variants\">All variants</a>{costs_link}<a href=\"#charts\">Charts</a>\
           <a href=\"#bottlenecks\">Where it gets stuck</a><a href=\"#assumptions\">Organisation and assumptions</a></nav>\n</header>"
     );
+
+    // The decision first.
+    s += &super::decision::section(results, decision, charts.iter().find(|c| c.file == super::charts::DECISION_CHART));
 
     // The answer.
     s += "<section id=\"answer\">\n<h2>The answer</h2>\n<ul class=\"answers\">\n";
     let sweep_points = results.sweep_points();
-    for (i, v) in results.variants.iter().enumerate() {
-        let class = if i == 0 {
-            " class=\"baseline\""
-        } else if sweep_points.contains(&i) {
-            " class=\"sweep\""
-        } else {
-            ""
-        };
-        let _ = writeln!(s, "<li{class}>{}</li>", esc(&answer_sentence(results, v)));
+    for (i, v) in results.variants.iter().enumerate().filter(|(i, _)| !sweep_points.contains(i)) {
+        let class = if i == 0 { " class=\"baseline\"" } else { "" };
+        let _ = writeln!(s, "<li{class}>{}</li>", esc(&answer_sentence(results, decision, v)));
     }
-    s += "</ul>\n</section>\n";
+    s += "</ul>\n";
+    if !sweep_points.is_empty() {
+        let _ = writeln!(
+            s,
+            "<details>\n<summary>The answer at every sweep point ({})</summary>\n<ul class=\"answers\">",
+            sweep_points.len()
+        );
+        for &i in &sweep_points {
+            let _ = writeln!(
+                s,
+                "<li class=\"sweep\">{}</li>",
+                esc(&answer_sentence(results, decision, &results.variants[i]))
+            );
+        }
+        s += "</ul>\n</details>\n<p class=\"printnote\">The answer at every sweep point: on screen, and in \
+              <code>sweep.csv</code>.</p>\n";
+    }
+    s += "</section>\n";
 
     // The table of variants.
     s += &variants_table(results);
@@ -148,7 +176,9 @@ pub(crate) fn page(
     s += "<section id=\"charts\">\n<h2 class=\"charts\">Charts</h2>\n<p class=\"howto\">The same charts are in the \
           <code>charts/</code> folder beside this report, as SVG files for slides.</p>\n";
     let is_sensitivity = |c: &&Chart| c.file.starts_with("sensitivity-");
-    for c in charts.iter().filter(|c| !is_sensitivity(c) && c.file != super::charts::COSTS_CHART) {
+    for c in charts.iter().filter(|c| {
+        !is_sensitivity(c) && c.file != super::charts::COSTS_CHART && c.file != super::charts::DECISION_CHART
+    }) {
         s += &figure(c);
     }
     s += "</section>\n";
@@ -189,9 +219,10 @@ fn variants_table(results: &Results) -> String {
         let _ = write!(s, "<th{class}>{}</th>", esc(h));
     }
     s += "</tr></thead>\n<tbody>\n";
-    for v in &results.variants {
+    let sweep_points = results.sweep_points();
+    for (k, v) in results.variants.iter().enumerate() {
         let row = headline_row(results, v);
-        s += "<tr>";
+        s += if sweep_points.contains(&k) { "<tr class=\"sweeppoint\">" } else { "<tr>" };
         for (i, cell) in row.iter().enumerate() {
             if i == 0 {
                 let _ = write!(s, "<td><strong>{}</strong>", esc(cell));
@@ -212,6 +243,9 @@ fn variants_table(results: &Results) -> String {
         s += "</tr>\n";
     }
     s += "</tbody>\n</table>\n";
+    if !sweep_points.is_empty() {
+        s += "<p class=\"printnote\">The sweep's points: on screen, and in <code>sweep.csv</code>.</p>\n";
+    }
     s += "<p class=\"howto\">How to read this: <em>reached</em> is the share of replications in which the threshold was \
           reached before the horizon. Medians and quantiles count a replication that did not reach as “never”; the \
           mean and its interval are over the replications that reached. <em>vs baseline</em> compares each replication \
@@ -230,8 +264,19 @@ fn sensitivity_section<'c>(
 ) -> String {
     let mut s =
         String::from("<section id=\"sensitivity\">\n<h2>Which assumption matters</h2>\n<ul class=\"answers\">\n");
-    for a in &sens.advice {
+    // The decisions' advice first; the advice on each variant's T itself folded.
+    let decision_output = |i: usize| sens.outputs.get(i).is_none_or(|o| o.decision);
+    for (_, a) in sens.advice.iter().enumerate().filter(|(i, _)| decision_output(*i)) {
         let _ = writeln!(s, "<li>{}</li>", esc(a));
+    }
+    let others: Vec<&String> =
+        sens.advice.iter().enumerate().filter(|(i, _)| !decision_output(*i)).map(|(_, a)| a).collect();
+    if !others.is_empty() {
+        s += "</ul>\n<details>\n<summary>On each variant's T itself</summary>\n<ul class=\"answers\">\n";
+        for a in others {
+            let _ = writeln!(s, "<li>{}</li>", esc(a));
+        }
+        s += "</ul>\n</details>\n<ul class=\"answers\">\n";
     }
     let _ = writeln!(
         s,
@@ -251,8 +296,14 @@ fn sensitivity_section<'c>(
              plausible range, σ its spread."
         }
     );
-    for c in charts {
-        s += &figure(c);
+    let charts: Vec<&Chart> = charts.collect();
+    if !charts.is_empty() {
+        let _ = writeln!(s, "<details>\n<summary>The indices of every output ({} charts)</summary>", charts.len());
+        for c in charts {
+            s += &figure(c);
+        }
+        s += "</details>\n<p class=\"printnote\">The indices of every output: on screen, in <code>charts/</code> and \
+              in <code>sensitivity.csv</code>.</p>\n";
     }
     s += "</section>\n";
     s
@@ -264,7 +315,7 @@ fn uncertain_section(u: &crate::analysis::results::UncertainSummary) -> String {
         "<section id=\"uncertain\">\n<h2>Uncertain assumptions</h2>\n<p>The answers above are over {} plausible worlds: in \
          each, every assumption below takes a value from its plausible range, and every variant runs the same \
          replications with the same random draws. Ranges “across plausible assumptions” are the 10–90% range of the \
-         per-world medians.</p>\n{}<table><thead><tr><th>assumption</th><th>drives</th><th>plausible values</th></tr></thead><tbody>\n",
+         per-world medians.</p>\n{}<p class=\"printnote\">The assumptions and their plausible values: on screen, and in the scenario file.</p>\n<details>\n<summary>The uncertain assumptions and their plausible values</summary>\n<table><thead><tr><th>assumption</th><th>drives</th><th>plausible values</th></tr></thead><tbody>\n",
         u.worlds,
         if matches!(u.design, crate::design::worlds::WorldDesign::Posterior { .. }) {
             "<p>These worlds are a calibration's posterior (<code>run --posterior</code>): their values were fitted to \
@@ -286,7 +337,7 @@ fn uncertain_section(u: &crate::analysis::results::UncertainSummary) -> String {
             esc(&f.plausible)
         );
     }
-    s += "</tbody></table>\n</section>\n";
+    s += "</tbody></table>\n</details>\n</section>\n";
     s
 }
 
@@ -346,19 +397,27 @@ fn bottlenecks_section(results: &Results) -> String {
          the 80% — and trace back how the item reached them: who passed it to whom, over which channel, back to the \
          source. That chain is the <strong>critical path</strong>. The people, links and channels that lie on it in \
          many replications are where the item gets stuck: making them faster, or adding a way around them, shortens \
-         the time for everyone.</p>\n<p class=\"howto\">Shares of people, links and channels are of the replications \
+         the time for everyone.</p>\n<details>\n<summary>How the shares are counted</summary>\n<p class=\"howto\">Shares of people, links and channels are of the replications \
          that reached the threshold (the source and the completing target member themselves are not counted as \
          people in between). <em>First heard via</em> is the share of the target members who processed the item \
-         that first got it over each channel (<em>(source)</em>: they are where the item appeared).</p>\n",
+         that first got it over each channel (<em>(source)</em>: they are where the item appeared).</p>\n</details>\n",
     );
-    for v in &results.variants {
+    let sweep_points = results.sweep_points();
+    for (k, v) in results.variants.iter().enumerate() {
         let b = &v.bottlenecks;
-        let _ = writeln!(s, "<div class=\"bn\">\n<h3>{}</h3>", esc(&v.name));
+        let class = if sweep_points.contains(&k) { "bn sweeppoint" } else { "bn" };
+        let _ = writeln!(s, "<div class=\"{class}\">\n<h3>{}</h3>", esc(&v.name));
         if b.reached_replications == 0 {
             s += "<p>No replication reached the threshold, so there is no critical path.</p>\n</div>\n";
             continue;
         }
-        let _ = writeln!(s, "<p class=\"lead\">{}</p>\n<div class=\"grid\">", bottleneck_lead(b));
+        let _ = writeln!(
+            s,
+            "<p class=\"lead\">{}</p>\n<details>\n<summary>People, links, units, roles and channels on the critical \
+             path of “{}”</summary>\n<div class=\"grid\">",
+            bottleneck_lead(b),
+            esc(&v.name)
+        );
         // People.
         let columns = if b.sites.is_empty() { "role, unit" } else { "role, unit, site" };
         let _ = writeln!(
@@ -406,9 +465,10 @@ fn bottlenecks_section(results: &Results) -> String {
         }
         s += &share_table("Channels on the critical path", "channel", &b.channels, 12);
         s += &share_table("First heard via (target members)", "channel", &b.first_heard_via, 12);
-        s += "</div>\n</div>\n";
+        s += "</div>\n</details>\n</div>\n";
     }
-    s += "</section>\n";
+    s += "<p class=\"printnote\">The tables of people, links, units, roles and channels on the critical path: on \
+          screen, and in <code>summary.md</code>.</p>\n</section>\n";
     s
 }
 
@@ -428,7 +488,9 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     let base = &results.variants[0];
     let mut s = String::from(
         "<section id=\"assumptions\">\n<h2>Organisation and assumptions</h2>\n<p>Everything the numbers above rest on, as \
-         the scenario file states it (for the baseline). Challenge any of it: change the file and run it again.</p>\n",
+         the scenario file states it (for the baseline). Challenge any of it: change the file and run it again.</p>\n\
+         <p class=\"printnote\">The tables of the organisation and its assumptions: on screen, and in the scenario \
+         file.</p>\n<details>\n<summary>The run, the levers, the organisation, its channels and roles</summary>\n",
     );
 
     // The run.
@@ -439,8 +501,8 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         (
             "target",
             format!(
-                "{} people ({}); threshold {}: T is when the {k}{} of them has processed the item",
-                base.target_size,
+                "{} ({}); threshold {}: T is when the {k}{} of them has processed the item",
+                super::units::count(u64::from(base.target_size), "person", "people"),
                 esc(&base.target_label),
                 fmt_pct(base.threshold),
                 crate::analysis::facts::ordinal_suffix(k)
@@ -620,7 +682,7 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         }
         s += "</tbody></table>\n";
     }
-    s += "</section>\n";
+    s += "</details>\n</section>\n";
     s
 }
 
@@ -628,11 +690,11 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
 /// working days of 8 h.
 fn horizon_days(results: &Results, calendars: bool) -> String {
     if calendars {
-        format!("{} calendar days, elapsed time since the item appeared", fmt_decimals(results.horizon_hours / 24.0, 4))
+        format!("{} calendar days, elapsed time since the item appeared", fmt_decimals(results.horizon_hours / 24.0, 1))
     } else {
         format!(
             "{} working days of {} h",
-            fmt_decimals(results.horizon_hours / WORKING_DAY_HOURS, 4),
+            fmt_decimals(results.horizon_hours / WORKING_DAY_HOURS, 1),
             fmt_decimals(WORKING_DAY_HOURS, 4)
         )
     }

@@ -6,8 +6,10 @@
 pub(crate) mod calibration;
 pub(crate) mod charts;
 pub(crate) mod costs;
+pub(crate) mod decision;
 pub(crate) mod html;
 pub(crate) mod markup;
+pub(crate) mod units;
 
 use crate::random::dist::{fmt_decimals, fmt_fixed, fmt_pct};
 use std::fmt::Write as _;
@@ -323,27 +325,89 @@ fn headline(results: &Results) -> [String; 6] {
 const HEADLINE: [&str; 6] =
     ["variant", "reached", "median T (95% CI)", "mean T (95% CI)", "p10–p90 (h)", "vs baseline (paired)"];
 
-/// The headline table as aligned plain text (for the terminal).
+/// The terminal's paired comparison: the median paired difference (without worlds) or the share
+/// of worlds in which the point is better (with worlds); the full comparison is in `summary.md`.
+fn compact_vs(results: &Results, v: &VariantResults) -> String {
+    if v.name == reference_name(results) {
+        return "—".into();
+    }
+    match comparison(results, v) {
+        None => "not paired".into(),
+        Some(p) => match &p.worlds {
+            Some(pw) => format!("better in {:.0}% of worlds", 100.0 * pw.p_better_worlds),
+            None => p.median_delta.map_or_else(|| "—".into(), |m| format!("{} h", signed(m))),
+        },
+    }
+}
+
+/// `text` broken into lines of at most `width` characters at spaces (a longer word keeps its
+/// own line), each line ending in a newline.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out += &line;
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line += word;
+    }
+    out += &line;
+    out.push('\n');
+    out
+}
+
+/// The headline table as aligned plain text for the terminal, at most [`TERMINAL_COLUMNS`]
+/// wide: variant, reached, median T with its interval, p10–p90 and the paired comparison in
+/// short (the whole table is in `summary.md`).
 pub fn headline_text(results: &Results) -> String {
-    let rows: Vec<[String; 6]> = results.variants.iter().map(|v| headline_row(results, v)).collect();
-    let head = headline(results);
-    let mut widths = head.clone().map(|h| h.chars().count());
+    let full: Vec<[String; 6]> = results.variants.iter().map(|v| headline_row(results, v)).collect();
+    let mut rows: Vec<[String; 5]> = full
+        .iter()
+        .zip(&results.variants)
+        .map(|(r, v)| [r[0].clone(), r[1].clone(), r[2].clone(), r[4].clone(), compact_vs(results, v)])
+        .collect();
+    let h = headline(results);
+    let reference = reference_name(results);
+    let vs_head = if results.uncertain.is_some() {
+        format!("vs {}", fit(reference, 20))
+    } else {
+        format!("vs {} (median)", fit(reference, 20))
+    };
+    let head = [h[0].clone(), h[1].clone(), h[2].clone(), h[4].clone(), vs_head];
+    let width_of = |col: usize, rows: &[[String; 5]]| {
+        rows.iter().map(|r| r[col].chars().count()).chain([head[col].chars().count()]).max().unwrap_or(0)
+    };
+    let others: usize = (1..5).map(|c| width_of(c, &rows)).sum::<usize>() + 2 * 4;
+    let name_width = TERMINAL_COLUMNS.saturating_sub(others).max(10);
+    for r in &mut rows {
+        r[0] = fit(&r[0], name_width);
+    }
+    let mut widths = [0usize; 5];
+    for (c, w) in widths.iter_mut().enumerate() {
+        *w = width_of(c, &rows);
+    }
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
         }
     }
     let base = &results.variants[0];
-    let mut s = format!(
-        "{}: T{:.0} = time until {:.0}% of the target ({} people, {}) have processed the item ({} replications, seed {})\n",
+    let title = format!(
+        "{}: T{:.0} = time until {:.0}% of the target ({}, {}) have processed the item ({} replications, seed {})",
         results.scenario,
         100.0 * base.threshold,
         100.0 * base.threshold,
-        base.target_size,
+        units::count(u64::from(base.target_size), "person", "people"),
         base.target_label,
         results.replications,
         results.seed
     );
+    let mut s = wrap(&title, TERMINAL_COLUMNS);
     let line = |cells: &[String]| -> String {
         cells
             .iter()
@@ -367,10 +431,6 @@ fn reached_pct(f: f64) -> String {
     if (0.9995..1.0).contains(&f) { "99.9%".to_string() } else { format!("{:.1}%", 100.0 * f).replace(".0%", "%") }
 }
 
-fn days(h: f64) -> String {
-    fmt_fixed(h / WORKING_DAY_HOURS, 1)
-}
-
 /// "1000 replications per variant", or with uncertain assumptions "100 replications per world and
 /// variant in 200 plausible worlds".
 pub fn replications_text(results: &Results) -> String {
@@ -386,140 +446,87 @@ pub fn replications_text(results: &Results) -> String {
     }
 }
 
-/// A range of paired differences in hours, "−12.0…+1.5 h" ("never" where a bound is infinite).
+/// A range of paired differences in hours, "−12.0…+1.5 h"; where a bound is infinite (one side
+/// reaches and the other does not in more than a tenth of the replications) it says so instead
+/// of printing "never".
 fn delta_range(lo: Option<f64>, hi: Option<f64>) -> String {
-    let b = |x: Option<f64>| x.map_or_else(|| "±never".into(), signed);
-    format!("{}…{} h", b(lo), b(hi))
+    match (lo, hi) {
+        (Some(a), Some(b)) => format!("{}…{} h", signed(a), signed(b)),
+        _ => "unbounded (only one side reaches in over 10% of them)".into(),
+    }
 }
 
-/// Working days of a per-world quantity, "4.9–8.1" ("never" where a bound is infinite).
-fn days_range(lo: Option<f64>, hi: Option<f64>) -> String {
-    let b = |x: Option<f64>| x.map_or_else(|| "never".to_string(), days);
-    format!("{}–{}", b(lo), b(hi))
+/// A paired difference range in `unit`: "−8.4…−2.1 working days" or, unbounded, as
+/// [`delta_range`] says.
+fn unit_delta_range(lo: Option<f64>, hi: Option<f64>, unit: units::TimeUnit, decimals: usize) -> String {
+    match (lo, hi) {
+        (Some(a), Some(b)) => {
+            let n = |x: f64| format!("{:+.decimals$}", x / unit.hours());
+            format!("{}…{} {}", n(a), n(b), unit.name("2"))
+        }
+        _ => delta_range(lo, hi),
+    }
 }
 
-/// How a variant compares with the reference across plausible worlds: in what share of worlds it
-/// is faster and by how much (per-world median paired differences, 10–90% of worlds), in units of
-/// `unit_hours` hours called `unit`.
-fn worlds_comparison(w: &crate::analysis::stats::PairedWorlds, today: &str, unit_hours: f64, unit: &str) -> String {
-    let d = &w.median_delta;
-    let u = |h: f64| fmt_fixed(h / unit_hours, 1);
-    let by = match (d.p10, d.p90) {
-        (Some(a), Some(b)) if b < 0.0 => format!("by {}–{} {unit} in 80% of them", u(-b), u(-a)),
-        (Some(a), Some(b)) => format!(
-            "with per-world median differences of {:+.1} to {:+.1} {unit} in 80% of them (negative = faster)",
-            a / unit_hours,
-            b / unit_hours
-        ),
-        _ => "by amounts that are unbounded in some worlds (one side does not reach)".into(),
+/// The decimals of a variant's figures in `unit`: what the 95% interval of its median supports
+/// (without worlds), else a quarter of its spread across worlds.
+fn figure_decimals(v: &VariantResults, unit: units::TimeUnit) -> usize {
+    let width = match (&v.worlds, v.t_threshold.ci95_median) {
+        (None, [Some(a), Some(b)]) => Some(b - a),
+        (Some(w), _) => match (w.median.p10, w.median.p90) {
+            (Some(a), Some(b)) => Some((b - a) / 4.0),
+            _ => None,
+        },
+        _ => None,
     };
-    format!("; it is faster than {today} in {:.0}% of plausible worlds, {by}", 100.0 * w.p_better_worlds)
+    units::decimals_for(width.map(|w| w / unit.hours()))
 }
 
-/// The answer's first half when the median is not reached within the horizon.
-fn not_reached_sentence(lead: &str, who: &str, horizon_hours: f64, v: &VariantResults) -> String {
-    format!(
-        "{lead}, {who} have NOT processed an item within the horizon of {horizon_hours} h in most replications \
-         (reached in {} of replications)",
-        reached_pct(v.reached_fraction)
-    )
-}
-
-/// The answer for a variant with calendars: T in calendar days (24 h) and, for a fixed start,
-/// as a moment in the scenario-wide calendar's time zone.
-fn clock_sentence(
-    results: &Results,
-    v: &VariantResults,
-    clock: &crate::analysis::facts::ClockFacts,
-    lead: &str,
-    who: &str,
-) -> String {
-    let horizon_hours = results.horizon_hours;
+/// The answer for one variant in one plain sentence, in the report's one unit
+/// (`units::TimeUnit`; with a fixed start also the moment on the calendar): its median T with
+/// the 95% interval (or the spread across worlds), the reached share and, for variants, the
+/// comparison with the reference — never "sooner" from a median that is not reached, and across
+/// worlds with the worlds where neither reaches counted apart.
+pub fn answer_sentence(results: &Results, d: &crate::analysis::decision::Decision, v: &VariantResults) -> String {
+    let unit = units::TimeUnit::of(results);
     let today = reference_words(results);
     let s = &v.t_threshold;
-    let cdays = |h: f64| fmt_fixed(h / 24.0, 1);
+    let who = format!(
+        "{:.0}% of the target ({}, {})",
+        100.0 * v.threshold,
+        units::count(u64::from(v.target_size), "person", "people"),
+        v.target_label
+    );
+    let is_baseline = std::ptr::eq(v, &results.variants[0]);
+    let lead = if is_baseline { "Today".to_string() } else { format!("With \"{}\"", v.name) };
+    let dec = figure_decimals(v, unit);
+    let num = |h: Option<f64>| h.map_or_else(|| "not reached".to_string(), |h| unit.number(h, dec));
+    let horizon =
+        unit.with_name(results.horizon_hours, units::decimals_for(Some(results.horizon_hours / unit.hours() / 10.0)));
+    let point = results.variants.iter().position(|x| std::ptr::eq(x, v)).unwrap_or(0);
     let mut out = match s.median {
         Some(m) => {
-            let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), cdays);
-            let by = clock
-                .start
-                .as_deref()
-                .and_then(|st| crate::model::calendar::moment_after(st, &clock.timezone, m))
-                .map_or(String::new(), |at| format!(", by {at} {} time", clock.calendar));
-            // With worlds, the spread across plausible worlds (no iid interval applies).
             let spread = match &v.worlds {
                 Some(w) => format!(
-                    "{}–{} days across plausible assumptions, 10–90% of worlds",
-                    ci(w.median.p10),
-                    ci(w.median.p90)
+                    "median over all plausible worlds; {}–{} {} across plausible assumptions, 10–90% of worlds",
+                    num(w.median.p10),
+                    num(w.median.p90),
+                    unit.name("2")
                 ),
-                None => format!("95% interval {}–{} days", ci(s.ci95_median[0]), ci(s.ci95_median[1])),
+                None => format!("median, 95% interval {}–{}", num(s.ci95_median[0]), num(s.ci95_median[1])),
             };
+            let by = decision::moment_words(v, m).map_or(String::new(), |at| format!(", by {at}"));
             format!(
-                "{lead}, {who} have processed an item after {} calendar days{by} ({m:.0} h since it appeared; median, \
-                 {spread}; reached in {} of replications)",
-                cdays(m),
+                "{lead}, {who} have processed an item after {} ({spread}; reached in {} of replications){by}",
+                unit.with_name(m, dec),
                 reached_pct(v.reached_fraction)
             )
         }
-        None => not_reached_sentence(lead, who, horizon_hours, v),
-    };
-    if let Some(w) = comparison(results, v).and_then(|p| p.worlds.as_ref()) {
-        out += &worlds_comparison(w, &today, 24.0, "calendar days");
-    } else if let Some(p) = comparison(results, v)
-        && let (Some(d), Some([lo, hi])) = (p.median_delta, p.ci95_mean_delta)
-    {
-        out += &format!(
-            "; median difference {} calendar days {} than {today} (paired; mean {:+.1} h, 95% CI {:+.1}…{:+.1} h; in 80% \
-             of replications the difference is {})",
-            cdays(d.abs()),
-            if d <= 0.0 { "sooner" } else { "later" },
-            p.mean_delta.unwrap_or(0.0),
-            lo,
-            hi,
-            delta_range(p.delta_p10, p.delta_p90)
-        );
-    }
-    out + "."
-}
-
-/// The answer for one variant in one plain sentence (hours and working days of 8 h, the 95%
-/// interval of the median, the reached fraction, and for variants the paired difference).
-pub fn answer_sentence(results: &Results, v: &VariantResults) -> String {
-    let horizon_hours = results.horizon_hours;
-    let today = reference_words(results);
-    let s = &v.t_threshold;
-    let pct = 100.0 * v.threshold;
-    let who = format!("{pct:.0}% of the target ({} people, {})", v.target_size, v.target_label);
-    let is_baseline = std::ptr::eq(v, &results.variants[0]);
-    let lead = if is_baseline { "Today".to_string() } else { format!("With \"{}\"", v.name) };
-    if let Some(clock) = &v.clock {
-        return clock_sentence(results, v, clock, &lead, &who);
-    }
-    let mut out = match s.median {
-        Some(m) => {
-            let ci = |x: Option<f64>| x.map_or_else(|| "never".to_string(), days);
-            match &v.worlds {
-                // With uncertain assumptions: the pooled median and the range of the per-world
-                // medians across plausible worlds (10–90%).
-                Some(w) => format!(
-                    "{lead}, {who} have processed an item after {} working days ({m:.0} h; median over all plausible \
-                     worlds; {} days across plausible assumptions, 10–90% of worlds; reached in {} of replications)",
-                    days(m),
-                    days_range(w.median.p10, w.median.p90),
-                    reached_pct(v.reached_fraction)
-                ),
-                None => format!(
-                    "{lead}, {who} have processed an item after {} working days ({m:.0} h; median, 95% interval {}–{} days; \
-                     reached in {} of replications)",
-                    days(m),
-                    ci(s.ci95_median[0]),
-                    ci(s.ci95_median[1]),
-                    reached_pct(v.reached_fraction)
-                ),
-            }
-        }
-        None => not_reached_sentence(&lead, &who, horizon_hours, v),
+        None => format!(
+            "{lead}, {who} have NOT processed an item within the horizon of {horizon} in most replications (reached \
+             in {} of replications)",
+            reached_pct(v.reached_fraction)
+        ),
     };
     if comparison(results, v).is_none() && v.name != reference_name(results) {
         out += &format!(
@@ -527,41 +534,81 @@ pub fn answer_sentence(results: &Results, v: &VariantResults) -> String {
              distributions side by side (chart of T)"
         );
     }
+    let reference = &results.variants[d.reference];
     if let Some(p) = comparison(results, v) {
-        if let Some(w) = &p.worlds {
-            out += &worlds_comparison(w, &today, WORKING_DAY_HOURS, "days");
-        } else {
-            match (p.median_delta, p.ci95_mean_delta) {
-                (Some(d), Some([lo, hi])) if hi < 0.0 || lo > 0.0 => {
-                    let word = if d < 0.0 { "sooner" } else { "later" };
+        if p.worlds.is_some() {
+            if let Some(vs) = &d.row(point).versus {
+                out += &format!("; it is {}", decision::versus_words(vs, d.across, &today));
+                if let Some(w) = &p.worlds
+                    && let (Some(a), Some(b)) = (w.median_delta.p10, w.median_delta.p90)
+                {
+                    let pd = units::decimals_for(Some((b - a).abs() / unit.hours() / 4.0));
                     out += &format!(
-                        ", {} days {word} than {today} (paired; mean difference {:+.1} h, 95% CI {:+.1}…{:+.1} h; in 80% of \
-                         replications the difference is {})",
-                        days(d.abs()),
-                        p.mean_delta.unwrap_or(0.0),
-                        lo,
-                        hi,
-                        delta_range(p.delta_p10, p.delta_p90)
+                        " (per-world median difference {} in 80% of plausible worlds)",
+                        unit_delta_range(Some(a), Some(b), unit, pd)
                     );
                 }
-                (_, Some([lo, hi])) => {
+                let (a, b) = (d.row(point).worlds_reaching, d.row(d.reference).worlds_reaching);
+                if let (Some(a), Some(b)) = (a, b)
+                    && decision::pct(a) != decision::pct(b)
+                {
                     out += &format!(
-                        ", no clear difference from today (paired mean difference 95% CI {lo:+.1}…{hi:+.1} h)"
+                        "; it reaches the threshold in {} of plausible worlds, {today} in {}",
+                        decision::pct(a),
+                        decision::pct(b)
                     );
+                }
+            }
+        } else {
+            match (s.median, reference.t_threshold.median, p.ci95_mean_delta) {
+                (Some(m), Some(rm), Some([lo, hi])) if hi < 0.0 || lo > 0.0 => {
+                    let word = if m < rm { "sooner" } else { "later" };
+                    let pd = units::decimals_for(Some((hi - lo) / unit.hours()));
+                    let n = |x: f64| format!("{:+.pd$}", x / unit.hours());
+                    out += &format!(
+                        ", {} {word} than {today} in the median (paired: mean difference {} {} with 95% CI {}…{}; in 80% \
+                         of replications the difference is {})",
+                        unit.with_name((m - rm).abs(), dec),
+                        n(p.mean_delta.unwrap_or(0.0)),
+                        unit.name("2"),
+                        n(lo),
+                        n(hi),
+                        unit_delta_range(p.delta_p10, p.delta_p90, unit, pd)
+                    );
+                }
+                (Some(_), Some(_), Some([lo, hi])) => {
+                    let pd = units::decimals_for(Some((hi - lo) / unit.hours()));
+                    let n = |x: f64| format!("{:+.pd$}", x / unit.hours());
+                    out += &format!(
+                        ", no clear difference from {today} (paired mean difference 95% CI {}…{} {})",
+                        n(lo),
+                        n(hi),
+                        unit.name("2")
+                    );
+                }
+                (_, None, _) if s.median.is_some() || v.reached_fraction != reference.reached_fraction => {
+                    out += &format!(
+                        "; {today} reaches it in {} of replications and its median is not reached within the horizon",
+                        reached_pct(reference.reached_fraction)
+                    );
+                }
+                (None, Some(_), _) => {
+                    out +=
+                        &format!("; {today} reaches it in {} of replications", reached_pct(reference.reached_fraction));
                 }
                 _ => {
                     out += &format!(
                         ", paired differences {} in 80% of replications",
-                        delta_range(p.delta_p10, p.delta_p90)
+                        unit_delta_range(p.delta_p10, p.delta_p90, unit, dec)
                     )
                 }
             }
         }
     }
     out.push('.');
-    if v.reached_fraction < 1.0 {
+    if v.reached_fraction < 1.0 && s.median.is_some() {
         out += &format!(
-            " In {:.1}% of replications the threshold was not reached within {horizon_hours} h.",
+            " In {:.1}% of replications the threshold was not reached within {horizon}.",
             100.0 * (1.0 - v.reached_fraction)
         );
     }
@@ -595,7 +642,7 @@ pub fn coupling_note(results: &Results) -> String {
 }
 
 /// `summary.md`: the headline, the comparison table, costs, where the item gets stuck and notes.
-pub fn summary_md(results: &Results) -> String {
+pub fn summary_md(results: &Results, decision: &crate::analysis::decision::Decision) -> String {
     let base = &results.variants[0];
     let pct = 100.0 * base.threshold;
     let mut s = format!("# {}\n\n", results.scenario);
@@ -608,10 +655,10 @@ pub fn summary_md(results: &Results) -> String {
     }
     let _ = writeln!(
         s,
-        "**T{pct:.0}** is the time until {pct:.0}% of the target ({} people, {}) have perceived and processed an item \
+        "**T{pct:.0}** is the time until {pct:.0}% of the target ({}, {}) have perceived and processed an item \
          that appears at the source. {}, seed {}, horizon {} h; all variants share \
          common random numbers, so the comparison with the baseline is paired replication by replication.\n",
-        base.target_size,
+        units::count(u64::from(base.target_size), "person", "people"),
         base.target_label,
         replications_text(results),
         results.seed,
@@ -619,7 +666,7 @@ pub fn summary_md(results: &Results) -> String {
     );
     s += "## The answer\n\n";
     for v in &results.variants {
-        let _ = writeln!(s, "- {}", answer_sentence(results, v));
+        let _ = writeln!(s, "- {}", answer_sentence(results, decision, v));
     }
     s += "\n## All variants\n\n";
     let head = headline(results);
@@ -698,6 +745,69 @@ fn bottlenecks_md(results: &Results) -> String {
     s
 }
 
+/// The widest a terminal table permeate prints may be, in characters.
+pub const TERMINAL_COLUMNS: usize = 100;
+
+/// `name` cut to `width` characters (with `…` when cut), so a table row fits the terminal.
+fn fit(name: &str, width: usize) -> String {
+    if name.chars().count() <= width {
+        name.to_string()
+    } else {
+        name.chars().take(width.saturating_sub(1)).collect::<String>() + "…"
+    }
+}
+
+/// What `permeate sensitivity` prints: the advice, then per output of the decision (each
+/// variant's paired difference with the baseline; T itself without variants) the factors' indices
+/// with their 95% bootstrap intervals (Sobol) or μ* and σ (Morris), at most
+/// [`TERMINAL_COLUMNS`] wide. The complete tables are in `sensitivity.csv`.
+pub fn sensitivity_text(s: &crate::analysis::sensitivity::Sensitivity) -> String {
+    let mut out = String::new();
+    for a in &s.advice {
+        out += &wrap(a, TERMINAL_COLUMNS);
+    }
+    let decisions: Vec<_> = s.outputs.iter().filter(|o| o.decision).collect();
+    let shown: Vec<_> = if decisions.is_empty() { s.outputs.iter().collect() } else { decisions };
+    const NAME: usize = 40;
+    for o in shown {
+        let _ = writeln!(out, "\n{}", fit(&o.output, TERMINAL_COLUMNS));
+        match s.method.as_str() {
+            "morris" => {
+                let _ = writeln!(out, "  {:<NAME$}  {:>12}  {:>12}", "factor", "mu* (h)", "sigma (h)");
+                for f in &o.factors {
+                    if let Some(m) = &f.morris {
+                        let _ = writeln!(
+                            out,
+                            "  {:<NAME$}  {:>12}  {:>12}",
+                            fit(&f.factor, NAME),
+                            fmt_decimals(m.mu_star, 1),
+                            fmt_decimals(m.sigma, 1)
+                        );
+                    }
+                }
+            }
+            _ => {
+                let _ = writeln!(out, "  {:<NAME$}  {:>22}  {:>22}", "factor", "first order [95%]", "total [95%]");
+                for f in &o.factors {
+                    if let Some(x) = &f.sobol {
+                        let idx = |v: f64, ci: [f64; 2]| {
+                            format!("{} [{}, {}]", fmt_decimals(v, 2), fmt_decimals(ci[0], 2), fmt_decimals(ci[1], 2))
+                        };
+                        let _ = writeln!(
+                            out,
+                            "  {:<NAME$}  {:>22}  {:>22}",
+                            fit(&f.factor, NAME),
+                            idx(x.s1, x.s1_ci),
+                            idx(x.st, x.st_ci)
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// All result files of a study, as (relative path, content): `summary.json`,
 /// `replications.csv`, `curve.csv`, `summary.md`, `sweep.csv` (with a sweep), `report.html` and
 /// `charts/*.svg`. Made from the results, the facts and the analyses handed in (see
@@ -707,7 +817,7 @@ pub fn result_files(results: &Results, facts: &Facts, analyses: &Analyses) -> Re
         ("summary.json".into(), summary_json(results)),
         ("replications.csv".into(), replications_csv(results)),
         ("curve.csv".into(), curve_csv(results)),
-        ("summary.md".into(), summary_md(results)),
+        ("summary.md".into(), summary_md(results, &analyses.decision)),
     ];
     if let Some(sweep) = sweep_csv(results) {
         files.push(("sweep.csv".into(), sweep));
@@ -721,12 +831,15 @@ pub fn result_files(results: &Results, facts: &Facts, analyses: &Analyses) -> Re
         files.push(("sensitivity.csv".into(), crate::analysis::sensitivity::csv(s)));
         files.push(("sensitivity.json".into(), serde_json::to_string_pretty(s).expect("plain data serialises") + "\n"));
     }
+    let decision = &analyses.decision;
     let mut charts =
-        charts::all(results).map_err(|(file, message)| format!("drawing the chart {file} failed: {message}"))?;
+        vec![charts::decision(results, decision).map_err(|m| format!("drawing the chart decision.svg failed: {m}"))?];
+    charts
+        .extend(charts::all(results).map_err(|(file, message)| format!("drawing the chart {file} failed: {message}"))?);
     if let Some(s) = sensitivity {
         charts.extend(charts::sensitivity(s).map_err(|m| format!("drawing the sensitivity charts failed: {m}"))?);
     }
-    files.push(("report.html".into(), html::page(results, facts, &charts, sensitivity)));
+    files.push(("report.html".into(), html::page(results, facts, &charts, sensitivity, decision)));
     for chart in charts {
         files.push((format!("charts/{}", chart.file), chart.svg));
     }

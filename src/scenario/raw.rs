@@ -201,12 +201,34 @@ pub(crate) struct RawRole {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
 pub(crate) enum RawDist {
-    Exponential { rate: Option<f64>, mean: Option<f64> },
-    Lognormal { median: f64, sigma: f64 },
-    Gamma { shape: f64, scale: f64 },
-    Weibull { shape: f64, scale: f64 },
-    Uniform { min: f64, max: f64 },
-    Fixed { value: f64 },
+    Exponential {
+        rate: Option<f64>,
+        mean: Option<f64>,
+    },
+    Lognormal {
+        median: f64,
+        sigma: f64,
+    },
+    Gamma {
+        shape: f64,
+        scale: f64,
+    },
+    Weibull {
+        shape: f64,
+        scale: f64,
+    },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Fixed {
+        value: f64,
+    },
+    /// Exactly one of `quantiles` (hours, evenly spaced) or `file` (a CSV with a `hours` column).
+    Empirical {
+        quantiles: Option<Vec<f64>>,
+        file: Option<String>,
+    },
 }
 
 /// A string or a list of strings.

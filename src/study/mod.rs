@@ -9,6 +9,7 @@
 
 pub mod calibrate;
 mod compile;
+pub mod discover;
 pub mod memory;
 pub mod optimise;
 pub mod plan;

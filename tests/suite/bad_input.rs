@@ -1131,3 +1131,91 @@ fn variant_cannot_set_the_scenario_description() {
     let e = bad(&with_scenario(&with_variant("name = \"d\"\nset = { \"description\" = \"other\" }")));
     assert_mentions(&e, &["variant \"d\"", "description", "whole scenario"]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The empirical distribution (issue 25 item 3)
+// ---------------------------------------------------------------------------------------------
+
+/// The base scenario with the chat delay replaced by `delay`.
+fn with_chat_delay(delay: &str) -> String {
+    edit(SCENARIO, "delay = { dist = \"exponential\", rate = 0.5 }", &format!("delay = {delay}"))
+}
+
+#[test]
+fn empirical_quantiles_that_decrease_name_the_quantile_and_line() {
+    let text = with_chat_delay("{ dist = \"empirical\", quantiles = [0.5, 2.0, 1.0] }");
+    let e = bad(&with_scenario(&text));
+    assert_at(&e, "scenario.toml", line_of(&text, "quantiles = [0.5"));
+    assert_mentions(&e, &["channels.chat.delay", "quantile 3 (1) is smaller than quantile 2 (2)"]);
+}
+
+#[test]
+fn empirical_needs_two_quantiles_and_exactly_one_source() {
+    for (delay, says) in [
+        ("{ dist = \"empirical\", quantiles = [3.0] }", "at least 2 values"),
+        ("{ dist = \"empirical\", quantiles = [-1.0, 2.0] }", "quantile 1 is -1"),
+        ("{ dist = \"empirical\" }", "exactly one of `quantiles`"),
+        ("{ dist = \"empirical\", quantiles = [1.0, 2.0], file = \"w.csv\" }", "exactly one of `quantiles`"),
+    ] {
+        let text = with_chat_delay(delay);
+        let e = bad(&with_scenario(&text));
+        assert_at(&e, "scenario.toml", line_of(&text, "dist = \"empirical\""));
+        assert_mentions(&e, &["channels.chat.delay", says]);
+    }
+}
+
+#[test]
+fn empirical_refuses_unknown_keys() {
+    let text = with_chat_delay("{ dist = \"empirical\", quantiles = [1.0, 2.0], median = 1.5 }");
+    let e = bad(&with_scenario(&text));
+    assert_at(&e, "scenario.toml", line_of(&text, "dist = \"empirical\""));
+    assert_mentions(&e, &["median"]);
+    assert!(!e.contains("RawDist"), "a Rust type name in the message:\n{e}");
+}
+
+#[test]
+fn empirical_file_errors_name_the_file_line_and_column() {
+    let text = with_chat_delay("{ dist = \"empirical\", file = \"waits.csv\" }");
+    let bad_file = |waits: &str| {
+        let ts = TempScenario::new(&[
+            ("scenario.toml", &text),
+            ("people.csv", PEOPLE),
+            ("links.csv", LINKS),
+            ("waits.csv", waits),
+        ]);
+        bad(&ts)
+    };
+    // A value that is not a number, on line 4 (after a comment line).
+    let e = bad_file("hours\n# from the import\n0.5\nsoon\n");
+    assert_at(&e, "waits.csv", 4);
+    assert_mentions(&e, &["hours", "\"soon\" is not a number"]);
+    // A decreasing quantile names its own line.
+    let e = bad_file("hours\n0.5\n3\n2\n");
+    assert_at(&e, "waits.csv", 4);
+    assert_mentions(&e, &["quantile 3 (2) is smaller"]);
+    // No `hours` column.
+    let e = bad_file("wait\n0.5\n3\n");
+    assert_at(&e, "waits.csv", 1);
+    assert_mentions(&e, &["no column `hours`"]);
+    // Missing file.
+    let ts = with_scenario(&text);
+    let e = bad(&ts);
+    assert_mentions(&e, &["waits.csv"]);
+}
+
+#[test]
+fn empirical_from_quantiles_and_from_file_is_accepted() {
+    let text = with_chat_delay("{ dist = \"empirical\", file = \"waits.csv\" }");
+    let ts = TempScenario::new(&[
+        ("scenario.toml", &text),
+        ("people.csv", PEOPLE),
+        ("links.csv", LINKS),
+        ("waits.csv", "# quantiles at 0, 50 and 100%\nhours\n0.5\n2\n30\n"),
+    ]);
+    let o = permeate(&["check", ts.scenario().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = with_chat_delay("{ dist = \"empirical\", quantiles = [0.5, 2, 30] }");
+    let ts = with_scenario(&text);
+    let o = permeate(&["check", ts.scenario().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -20,5 +20,6 @@ mod reproducibility;
 mod second_trial;
 mod timing;
 mod toolbox;
+mod traces;
 mod uncertain;
 mod variants;

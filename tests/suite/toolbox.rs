@@ -328,3 +328,108 @@ fn completions_and_man_page_name_every_subcommand() {
     assert!(man.contains("optimise") && man.contains("sensitivity"));
     assert_eq!(permeate(&["completions", "tcsh"]).status.code(), Some(2));
 }
+
+/// What `run` and `sensitivity` print fits a 100-column terminal (the wide tables are in the
+/// files), and `sensitivity` prints its indices, not the run table.
+///
+/// Broken versions seen to fail: the headline with the full paired column (182 columns for
+/// ACME); `sensitivity` printing the headline table.
+#[test]
+fn terminal_output_fits_100_columns_and_sensitivity_prints_its_indices() {
+    let widest = |o: &std::process::Output| {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).lines().map(|l| l.chars().count()).max().unwrap_or(0)
+    };
+    let acme = acme_with(30, |t| t);
+    let o = permeate(&["run", acme.scenario().to_str().unwrap(), "-o", acme.path("o").to_str().unwrap()]);
+    assert!(widest(&o) <= 100);
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("weekly digest to all developers") && text.contains("vs baseline (median)"), "{text}");
+    let u = TempScenario::new(&[("scenario.toml", &std::fs::read_to_string(bundled("acme-uncertain.toml")).unwrap())]);
+    let o = permeate(&[
+        "run",
+        u.scenario().to_str().unwrap(),
+        "-n",
+        "5",
+        "--worlds",
+        "10",
+        "-o",
+        u.path("o").to_str().unwrap(),
+    ]);
+    assert!(widest(&o) <= 100);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("of worlds"));
+    let o = permeate(&[
+        "sensitivity",
+        u.scenario().to_str().unwrap(),
+        "--samples",
+        "8",
+        "-n",
+        "5",
+        "-o",
+        u.path("s").to_str().unwrap(),
+    ]);
+    assert!(widest(&o) <= 100);
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("first order [95%]") && text.contains("processing speed"), "{text}");
+    assert!(!text.contains("median T ("), "{text}");
+}
+
+/// `permeate discover` finds the planted box: in a star of 100 developers whose notice
+/// probability is uncertain (uniform 0.5–1) and decides everything, 80% are reached in more than
+/// half of a world's replications exactly when Binomial(100, notice) ≥ 80 has probability above
+/// one half, i.e. notice ≳ 0.80 (the median of Binomial(100, p) is 80 from p = 0.795 on). PRIM
+/// must restrict notice from below near 0.80 and leave the factor that does nothing (a delay
+/// that cannot change who is reached within the horizon) alone. With 120 worlds the box's bound
+/// is within ±0.06 of 0.80 (the worlds are 0.0042 apart on average; PRIM peels 5% at a time).
+///
+/// Broken version seen to fail: cases taken as "reached in any replication" (the box moves to
+/// about 0.7).
+#[test]
+fn discover_finds_the_planted_box_of_a_deciding_factor() {
+    let (people, links) = crate::common::star_csv(100);
+    let toml = "name = \"star\"\nseed = 5\nreplications = 20\nhorizon_hours = 1000\n\
+        [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+        [channels.feed]\ndelay = { dist = \"exponential\", rate = 1.0 }\ntransmit = 1.0\n\
+        [roles.developer]\nnotice = 0.9\n\
+        [source]\nid = \"centre\"\n[target]\nrole = \"developer\"\nthreshold = 0.8\n\
+        [uncertain]\nworlds = 120\n\
+        \"roles.developer.notice\" = { dist = \"uniform\", min = 0.5, max = 1.0 }\n\
+        \"channels.feed.delay.rate\" = { dist = \"uniform\", min = 0.5, max = 2.0 }\n";
+    let s = TempScenario::new(&[("scenario.toml", toml), ("people.csv", &people), ("links.csv", &links)]);
+    let out = s.path("out");
+    run_ok(&s.scenario(), &out, &[]);
+    let disc = s.path("disc");
+    let o = permeate(&["discover", out.to_str().unwrap(), "-o", disc.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: serde_json::Value = serde_json::from_str(&read(&disc, "discover.json")).unwrap();
+    let limits = d["prim_box"]["limits"].as_array().expect("a box");
+    assert_eq!(limits.len(), 1, "{limits:?}");
+    assert_eq!(limits[0]["name"], "roles.developer.notice");
+    let low = limits[0]["low"].as_f64().expect("restricted from below");
+    assert!((low - 0.80).abs() <= 0.06, "low bound {low}");
+    assert!(limits[0]["high"].is_null());
+    assert!(d["prim_box"]["density"].as_f64().unwrap() >= 0.8);
+    assert!(d["significance"][0]["p_value"].as_f64().unwrap() < 0.01);
+    let csv_text = read(&disc, "discover.csv");
+    assert!(
+        csv_text.starts_with("factor,low,high,p_value,coverage,density,mass\nroles.developer.notice,"),
+        "{csv_text}"
+    );
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("roles.developer.notice ≥ 0.8"), "{text}");
+    // Bad input: a folder without worlds, an unknown variant, a bad outcome.
+    let plain = acme_with(5, |t| t);
+    let p_out = plain.path("out");
+    run_ok(&plain.scenario(), &p_out, &["--variant", "mandate"]);
+    for (args, wanted) in [
+        (vec!["discover", p_out.to_str().unwrap()], "worlds.csv"),
+        (vec!["discover", out.to_str().unwrap(), "--outcome", "delta:nosuch"], "unknown variant \"nosuch\""),
+        (vec!["discover", out.to_str().unwrap(), "--outcome", "fast"], "reached, goal or delta:VARIANT"),
+        (vec!["discover", out.to_str().unwrap(), "--outcome", "goal"], "has no [goal]"),
+    ] {
+        let o = permeate(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(wanted), "{args:?}: {err}");
+    }
+}
