@@ -374,9 +374,11 @@ pub(crate) fn fmt_decimals(x: f64, decimals: usize) -> String {
     if s.is_empty() || s == "-0" { "0".into() } else { s.to_string() }
 }
 
-/// Below this magnitude a non-zero number is written in exponent form (`5e-324`), not rounded
-/// to `0`; the same bound as [`num`].
-const EXPONENT_BELOW: f64 = 1e-6;
+/// Below this magnitude a non-zero rounded number ([`fmt_decimals`], [`fmt_fixed`]) is written
+/// in exponent form (`5e-324`), not as `0`. Far below any rounding noise of values in the normal
+/// range (a difference of two hours that should be equal is about 1e-15), so no rounded figure
+/// of the bundled results changes; messages ([`num`]) use 1e-6.
+const EXPONENT_BELOW: f64 = 1e-100;
 /// From this magnitude on a number is written in exponent form (`1.6e308`), never with hundreds
 /// of digits; the same bound as [`num`].
 const EXPONENT_FROM: f64 = 1e15;
@@ -386,7 +388,7 @@ const EXPONENT_DIGITS: usize = 4;
 /// `x` in exponent form with at most [`EXPONENT_DIGITS`] significant digits (`1.6e308`,
 /// `5e-324`), if it is finite, not zero and outside [`EXPONENT_BELOW`] to [`EXPONENT_FROM`];
 /// else `None` (issue 20, defect 18).
-fn exponent_form(x: f64) -> Option<String> {
+pub(crate) fn exponent_form(x: f64) -> Option<String> {
     let a = x.abs();
     if !a.is_finite() || a == 0.0 || (EXPONENT_BELOW..EXPONENT_FROM).contains(&a) {
         return None;
@@ -408,6 +410,16 @@ pub(crate) fn fmt_fixed(x: f64, decimals: usize) -> String {
             _ => s,
         }
     })
+}
+
+/// `x` with exactly `decimals` decimals and always a sign, as `format!("{x:+.1}")` writes it
+/// (`+1.5`, `-0.3`), in exponent form beyond the bounds of [`fmt_fixed`] (`+1e300`).
+pub(crate) fn fmt_signed(x: f64, decimals: usize) -> String {
+    match exponent_form(x) {
+        Some(e) if e.starts_with('-') => e,
+        Some(e) => format!("+{e}"),
+        None => format!("{x:+.decimals$}"),
+    }
 }
 
 /// A share 0–1 as a whole percentage, e.g. `0.834` → `83%`.
@@ -454,6 +466,16 @@ mod tests {
         assert_eq!(fmt_fixed(-2.26, 1), "-2.3");
         assert_eq!(fmt_fixed(999_999_999_999_999.0, 0), "999999999999999");
         assert_eq!(fmt_fixed(f64::INFINITY, 1), "inf");
+        // The normal range is unchanged: rounding noise still rounds to 0.
+        assert_eq!(fmt_decimals(-1.4e-14, 1), "0");
+        assert_eq!(fmt_decimals(3e-7, 3), "0");
+        assert_eq!(fmt_decimals(123_456.789, 1), "123456.8");
+        assert_eq!(num(5e-324), "5e-324");
+        assert_eq!(num(1e300), "1e300");
+        assert_eq!(fmt_signed(-0.01, 1), "-0.0");
+        assert_eq!(fmt_signed(2.26, 1), "+2.3");
+        assert_eq!(fmt_signed(1e300, 1), "+1e300");
+        assert_eq!(fmt_signed(-1.5e300, 0), "-1.5e300");
     }
 
     #[test]

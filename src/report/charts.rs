@@ -15,7 +15,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::analysis::facts::SweepValue;
 use crate::analysis::results::{Results, VariantResults};
-use crate::random::dist::fmt_fixed;
+use crate::random::dist::{fmt_fixed, fmt_signed};
 
 /// One chart: its file name under `charts/`, its title, a one-line caption on how to read it
 /// (plain text), and the SVG document.
@@ -379,8 +379,8 @@ fn delta_text(results: &Results, v: &VariantResults) -> String {
         return "no bar: in some worlds only one side reaches".into();
     }
     match super::comparison(results, v).and_then(|p| p.mean_delta.map(|m| (m, p.ci95_mean_delta))) {
-        Some((m, Some([lo, hi]))) => format!("{m:+.1} h (95% CI {lo:+.1} … {hi:+.1})"),
-        Some((m, None)) => format!("{m:+.1} h"),
+        Some((m, Some([lo, hi]))) => format!("{} h (95% CI {} … {})", fmt_signed(m, 1), fmt_signed(lo, 1), fmt_signed(hi, 1)),
+        Some((m, None)) => format!("{} h", fmt_signed(m, 1)),
         None => "no replication where both reached".into(),
     }
 }

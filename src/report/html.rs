@@ -623,10 +623,10 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     for c in &a.channels {
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.1} h</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{} h</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&c.name),
             esc(&c.delay),
-            c.mean_delay,
+            crate::random::dist::fmt_fixed(c.mean_delay, 1),
             fmt_pct(c.transmit),
             c.notice.map_or_else(|| "receiver's role".into(), fmt_pct)
         );

@@ -220,7 +220,7 @@ fn interval(ci: [Option<f64>; 2]) -> String {
 }
 
 fn signed(x: f64) -> String {
-    format!("{x:+.1}")
+    crate::random::dist::fmt_signed(x, 1)
 }
 
 /// One row of the headline table: (variant, reached, median (CI), mean (CI), p10–p90, vs baseline).

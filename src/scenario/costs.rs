@@ -336,6 +336,32 @@ fn goal(raw: &RawScenario, variants: &[Variant], file: &Path, text: &str) -> Res
     Ok(Some(goal))
 }
 
+/// Refuses a `[goal]` when an uncertain factor drives `target.threshold`: the goal's T would
+/// then be judged at another threshold in every world (T30…T100), as a variant changing the
+/// threshold is refused (issue 20, defect 15).
+pub(super) fn refuse_uncertain_threshold(
+    goal: Option<&Goal>,
+    uncertainty: Option<&super::uncertain::Uncertainty>,
+    file: &Path,
+    text: &str,
+) -> Result<(), InputError> {
+    let (Some(_), Some(u)) = (goal, uncertainty) else { return Ok(()) };
+    let drives = |fi: usize| {
+        u.targets.iter().any(|point| point.iter().any(|&(f, t)| f == fi && t == crate::model::patch::ParamTarget::Threshold))
+    };
+    let Some(f) = (0..u.factors.len()).find(|&fi| drives(fi)).map(|fi| &u.factors[fi]) else { return Ok(()) };
+    Err(at(
+        file,
+        text,
+        &["goal"],
+        format!(
+            "uncertain factor \"{}\" changes the target's threshold in every world, so the goal's T does not match \
+             its target; a goal needs one threshold: drop `target.threshold` from [uncertain] or drop [goal]",
+            f.name
+        ),
+    ))
+}
+
 /// The distinct people `links` of `v` deliver to over channel `c` (`None`: any channel), both ends
 /// of a two-way link, but not the community.
 fn receivers(v: &Variant, mut keep: impl FnMut(PersonIdx, PersonIdx, u16) -> bool) -> usize {
