@@ -817,7 +817,7 @@ pub fn result_files(results: &Results, facts: &Facts, analyses: &Analyses) -> Re
         ("summary.json".into(), summary_json(results)),
         ("replications.csv".into(), replications_csv(results)),
         ("curve.csv".into(), curve_csv(results)),
-        ("summary.md".into(), summary_md(results, &analyses.decision)),
+        ("summary.md".into(), markup::inert_markdown(&summary_md(results, &analyses.decision))),
     ];
     if let Some(sweep) = sweep_csv(results) {
         files.push(("sweep.csv".into(), sweep));
