@@ -466,17 +466,20 @@ fn people_csv(employees: &[Employee], map: &Map, hr_path: &Path) -> String {
 }
 
 fn details_csv(employees: &[Employee]) -> String {
+    use crate::error::spreadsheet_text;
     let mut s = String::from("id,name,title,site,team,manager\n");
     for e in employees {
         let _ = writeln!(
             s,
             "{},{},{},{},{},{}",
-            field(&e.id),
-            field(&e.name),
-            field(&e.title),
-            field(&e.site),
-            field(&e.team),
-            field(&e.manager_id)
+            // Made to be opened in a spreadsheet: a cell that starts like a formula is shown
+            // as text (OWASP's `'` prefix; issue 20, defect 19).
+            field(&spreadsheet_text(&e.id)),
+            field(&spreadsheet_text(&e.name)),
+            field(&spreadsheet_text(&e.title)),
+            field(&spreadsheet_text(&e.site)),
+            field(&spreadsheet_text(&e.team)),
+            field(&spreadsheet_text(&e.manager_id))
         );
     }
     s

@@ -318,3 +318,39 @@ fn huge_values_are_written_in_exponent_form_in_the_results() {
         assert!(!text.contains("0000000000000000000"), "{f}: a number in hundreds of digits");
     }
 }
+
+/// Defect 19: cells of `people-details.csv` (made to be opened in a spreadsheet) that start
+/// like a formula get OWASP's `'` prefix; `people.csv` (read back by permeate) keeps the names
+/// verbatim; a variant name that starts like a formula draws a warning from `check` (data files
+/// keep names verbatim, documented in docs/reliability.md). Seen to fail without
+/// `spreadsheet_text` in `import::details_csv` (the cells verbatim) and without the variant
+/// check in `Scenario::default_warnings` (no warning).
+#[test]
+fn formulas_in_names_are_neutralised_in_display_files_and_warned_about() {
+    let hr = "id,manager_id,unit,title,name,site\n\
+              boss,,dev,Developer,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",@cmd\n\
+              a,boss,dev,\"+SUM(1,2)\",-2+3,Berlin\n";
+    let dir = super::common::TempScenario::new(&[("hr.csv", hr), ("map.toml", ROLES)]);
+    let out = dir.path("out");
+    let (h, m) = (dir.path("hr.csv"), dir.path("map.toml"));
+    let o = permeate(&["import", "--hr", h.to_str().unwrap(), "--map", m.to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let details = read_text(&out.join("people-details.csv"));
+    let mut rdr = csv::Reader::from_reader(details.as_bytes());
+    let cells: Vec<String> =
+        rdr.records().flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>()).collect();
+    for c in &cells {
+        assert!(!c.starts_with(['=', '+', '-', '@']), "a formula cell {c:?} in\n{details}");
+    }
+    for want in ["'=HYPERLINK(\"http://x\",\"y\")", "'@cmd", "'+SUM(1,2)", "'-2+3", "Berlin"] {
+        assert!(cells.iter().any(|c| c == want), "{want:?} not in {cells:?}");
+    }
+    let people = read_text(&out.join("people.csv"));
+    assert!(people.contains("-2+3") && !people.contains("'-2+3"), "{people}");
+
+    let toml = star_toml(UNIFORM_RATE, "\n[[variants]]\nname = \"=HYPERLINK(1)\"\nset = { \"channels.feed.transmit\" = 0.5 }\n");
+    let o = check_star(&toml);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("warning") && err.contains("\"=HYPERLINK(1)\"") && err.contains("formula"), "{err}");
+}
