@@ -23,7 +23,7 @@ pub const WORKING_DAY_HOURS: f64 = 8.0;
 pub(crate) const CLOCK_DAY_HOURS: f64 = 24.0;
 
 /// What one design point costs per month.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PointCost {
     /// Hours of work per month, all levers together.
     pub hours_per_month: f64,
@@ -36,7 +36,7 @@ pub struct PointCost {
 }
 
 /// One lever's share of a point's cost.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CostPart {
     /// The lever: `involvement`, `mandate`, `channel NAME` or `stated` (a variant's `cost`).
     pub lever: String,
@@ -57,7 +57,7 @@ impl PointCost {
 }
 
 /// The value of time: how many items a month and what a day's delay of one costs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Worth {
     /// Items of community feedback per month.
     pub items_per_month: f64,
@@ -68,7 +68,7 @@ pub struct Worth {
 }
 
 /// The scenario's cost settings, for the summary: the money rate and the value of time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CostSettings {
     /// Money per hour of work, if given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,7 +82,7 @@ pub struct CostSettings {
 }
 
 /// The return of a point over the baseline, per month.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PointReturn {
     /// Hours of work per month beyond the baseline's (negative: it saves work).
     pub extra_hours_per_month: f64,
@@ -124,7 +124,7 @@ impl PointReturn {
 }
 
 /// The cheapest route to the goal and the trade-offs, over the design's points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Route {
     /// The cheapest point that meets the goal (ties: the higher goal probability, then design
     /// order); `null` when none does or there is no goal.

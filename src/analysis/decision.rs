@@ -24,7 +24,7 @@ pub const BAND_LOW: f64 = 0.1;
 pub const BAND_HIGH: f64 = 0.9;
 
 /// What the comparisons count: plausible worlds, or replications without worlds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Across {
     /// Plausible worlds (with `[uncertain]`): each world's median T.
     Worlds,
@@ -33,7 +33,7 @@ pub enum Across {
 }
 
 /// A design point compared with the reference, unit by unit (world or replication).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Versus {
     /// Units compared.
     pub total: u64,
@@ -56,7 +56,7 @@ pub struct Versus {
 }
 
 /// One row of the decision chart.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DecisionRow {
     /// Index of the design point in [`Results::variants`].
     pub point: usize,
@@ -87,7 +87,7 @@ pub struct DecisionRow {
 }
 
 /// Why the recommended point was chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Basis {
     /// The cheapest point that meets the goal.
     CheapestMeetingGoal,
@@ -98,7 +98,7 @@ pub enum Basis {
 }
 
 /// What to measure next, from the sensitivity study.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum MeasureNext {
     /// The factor whose total-order index on the recommended decision is clearly the largest.
     Factor {
@@ -114,7 +114,7 @@ pub enum MeasureNext {
 }
 
 /// The decision: rows sorted best first, and the recommendation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Decision {
     /// What the bands and comparisons are across.
     pub across: Across,

@@ -31,7 +31,7 @@ pub const RESTRICTED: f64 = 0.02;
 pub const MIN_CASE_SHARE: f64 = 0.05;
 
 /// One factor's range in a box.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Limit {
     /// Index of the factor.
     pub factor: usize,
@@ -44,7 +44,7 @@ pub struct Limit {
 }
 
 /// A PRIM box with its quality.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PrimBox {
     /// The restricted factors (factors whose range the box does not cut are left out).
     pub limits: Vec<Limit>,

@@ -18,7 +18,7 @@ pub fn ordinal_suffix(k: usize) -> &'static str {
 }
 
 /// Everything about a study that is not an outcome of running it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Facts {
     /// The scenario's name.
     pub scenario: String,
@@ -60,7 +60,7 @@ pub struct Facts {
 }
 
 /// The uncertain factors of a study and the worlds it runs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UncertainFacts {
     /// The factors.
     pub factors: Vec<crate::design::worlds::Factor>,
@@ -132,7 +132,7 @@ impl Facts {
 }
 
 /// One design point as the results name it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PointFacts {
     /// `baseline`, a variant's name, or a sweep point's `path=value, …`.
     pub name: String,
@@ -162,7 +162,7 @@ pub struct PointFacts {
 }
 
 /// How a point with calendars states times: T is elapsed clock hours since the item appeared.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ClockFacts {
     /// When the item appeared (RFC 3339), or `None` when it is drawn over the week.
     pub start: Option<String>,
@@ -173,7 +173,7 @@ pub struct ClockFacts {
 }
 
 /// A sweep: its paths and, per grid point, the values and the design point running it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SweepFacts {
     /// The swept dotted paths.
     pub paths: Vec<String>,
@@ -182,7 +182,7 @@ pub struct SweepFacts {
 }
 
 /// One point of a sweep grid.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SweepPointFacts {
     /// The value of each swept path.
     pub values: Vec<SweepValue>,
@@ -191,7 +191,7 @@ pub struct SweepPointFacts {
 }
 
 /// A swept value: as written, and as a number where it is one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SweepValue {
     /// The value as text (strings without quotes).
     pub text: String,
@@ -203,7 +203,7 @@ pub struct SweepValue {
 pub const CALENDARS_EXCEPTION: &str = "calendars";
 
 /// The baseline's assumptions in words and numbers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Assumptions {
     /// Where the item appears: the first few ids and how many more.
     pub source: String,
@@ -232,7 +232,7 @@ pub struct Assumptions {
 }
 
 /// The community manager.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ManagerFacts {
     /// Their id.
     pub id: String,
@@ -250,7 +250,7 @@ pub struct ManagerFacts {
 }
 
 /// Cross-functional involvement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InvolvementFacts {
     /// Share of the group involved per replication.
     pub fraction: f64,
@@ -263,7 +263,7 @@ pub struct InvolvementFacts {
 }
 
 /// The organisation in numbers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrganisationFacts {
     /// People.
     pub people: usize,
@@ -278,7 +278,7 @@ pub struct OrganisationFacts {
 }
 
 /// One unit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UnitFacts {
     /// The unit's name.
     pub name: String,
@@ -289,7 +289,7 @@ pub struct UnitFacts {
 }
 
 /// Links of one channel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChannelLinkFacts {
     /// The channel.
     pub name: String,
@@ -302,7 +302,7 @@ pub struct ChannelLinkFacts {
 }
 
 /// One channel's behaviour.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChannelFacts {
     /// The channel.
     pub name: String,
@@ -317,7 +317,7 @@ pub struct ChannelFacts {
 }
 
 /// One role's behaviour.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoleFacts {
     /// The role.
     pub name: String,

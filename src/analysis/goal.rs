@@ -12,7 +12,7 @@ pub(crate) const DEFAULT_GOAL_PROBABILITY: f64 = 0.9;
 pub(crate) const Z95: f64 = 1.959_963_984_540_054;
 
 /// A validated goal: T at most `t_hours` with at least `probability`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Goal {
     /// The time T must not exceed, hours (the model's hours; elapsed clock hours with calendars).
     t_hours: f64,
@@ -86,7 +86,7 @@ impl Goal {
 }
 
 /// Whether a design point meets the goal, and how surely.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GoalResult {
     /// Share of replications (pooled over worlds) whose T is at most the goal's time, 0–1.
     pub probability: f64,
@@ -102,7 +102,7 @@ pub struct GoalResult {
 }
 
 /// The goal across plausible worlds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GoalWorlds {
     /// Share of worlds whose own share of replications meeting the time is at least the goal's
     /// probability, 0–1.

@@ -22,7 +22,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const BOTTLENECK_TOP: usize = 10;
 
 /// The results of a study: the headline numbers of every design point.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Results {
     /// The results schema's version ([`SCHEMA_VERSION`]).
     pub schema_version: u32,
@@ -75,7 +75,7 @@ pub struct Results {
 }
 
 /// The uncertain assumptions behind a study's worlds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UncertainSummary {
     /// How many worlds ran.
     pub worlds: u32,
@@ -86,7 +86,7 @@ pub struct UncertainSummary {
 }
 
 /// One uncertain factor, in words.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FactorSummary {
     /// Its name.
     pub name: String,
@@ -99,7 +99,7 @@ pub struct FactorSummary {
 }
 
 /// A design point's results across plausible worlds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WorldStats {
     /// Quantiles across worlds of the per-world median T (hours; `null` where never).
     pub median: Spread5,
@@ -108,7 +108,7 @@ pub struct WorldStats {
 }
 
 /// The results of one design point.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VariantResults {
     /// `baseline`, a variant's name or a sweep point's `path=value, …`.
     pub name: String,
@@ -162,7 +162,7 @@ pub struct VariantResults {
 }
 
 /// A named share (0–1).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Share {
     /// A channel name.
     pub name: String,
@@ -171,7 +171,7 @@ pub struct Share {
 }
 
 /// A person with a share (0–1).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PersonShare {
     /// The person's id.
     pub name: String,
@@ -190,7 +190,7 @@ pub struct PersonShare {
 }
 
 /// A link with a share (0–1).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LinkShare {
     /// Sender id.
     pub source: String,
@@ -237,7 +237,7 @@ impl LinkShare {
 
 /// Where the item gets stuck. The critical path of a replication is the chain of deliveries
 /// from the source to the target member whose processing completed the threshold.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Bottlenecks {
     /// Replications that reached the threshold (the denominator of the path shares).
     pub reached_replications: u64,

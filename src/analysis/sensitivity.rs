@@ -24,7 +24,7 @@ pub const DEFAULT_SOBOL_SAMPLES: u32 = 256;
 pub const DEFAULT_MORRIS_TRAJECTORIES: u32 = 20;
 
 /// Sobol indices of one factor for one output, with 95% bootstrap intervals.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SobolIndex {
     /// First-order index: the share of the output's variance the factor explains alone.
     pub s1: f64,
@@ -37,7 +37,7 @@ pub struct SobolIndex {
 }
 
 /// Morris screening measures of one factor for one output.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MorrisIndex {
     /// Mean absolute elementary effect (output units per unit of the factor's quantile scale).
     pub mu_star: f64,
@@ -119,7 +119,7 @@ pub fn morris(y: &[f64], steps: &MorrisSteps, k: usize) -> Vec<MorrisIndex> {
 }
 
 /// The indices of one factor for one output.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FactorIndices {
     /// The factor's name.
     pub factor: String,
@@ -132,7 +132,7 @@ pub struct FactorIndices {
 }
 
 /// The indices of every factor for one output.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OutputIndices {
     /// The output, e.g. `median T80: baseline` or `median difference: mandate − baseline`.
     pub output: String,
@@ -147,7 +147,7 @@ pub struct OutputIndices {
 }
 
 /// `sensitivity.json`: the study's sensitivity analysis.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Sensitivity {
     /// `sobol` or `morris`.
     pub method: String,

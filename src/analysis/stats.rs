@@ -8,7 +8,7 @@ use crate::engine::outcome::CurveAccumulator;
 use crate::random::dist::standard_normal_quantile;
 
 /// Summary of one variant's T_threshold distribution (hours).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TSummary {
     /// Mean over the replications that reached; `None` if none did.
     pub mean: Option<f64>,
@@ -97,7 +97,7 @@ pub fn summarize(t: &[Option<f64>]) -> TSummary {
 }
 
 /// A variant compared with the baseline replication by replication (common random numbers).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Paired {
     /// Mean of (variant − baseline) over replications where both reached, hours.
     pub mean_delta: Option<f64>,
@@ -124,7 +124,7 @@ pub struct Paired {
 }
 
 /// A paired comparison across plausible worlds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PairedWorlds {
     /// Quantiles across worlds of the per-world median paired difference (hours; `null` where
     /// infinite: one side did not reach in most replications of those worlds).
@@ -134,7 +134,7 @@ pub struct PairedWorlds {
 }
 
 /// The 10%, 50% and 90% quantiles of a quantity across worlds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Spread3 {
     /// 10% quantile.
     pub p10: Option<f64>,
@@ -145,7 +145,7 @@ pub struct Spread3 {
 }
 
 /// The 5%, 10%, 50%, 90% and 95% quantiles of a quantity across worlds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Spread5 {
     /// 5% quantile.
     pub p5: Option<f64>,
@@ -245,7 +245,7 @@ pub fn student_t_quantile(p: f64, df: u64) -> f64 {
 }
 
 /// One time point of the adoption curve (shares of the target, 0–1).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CurvePoint {
     /// Hours since the item appeared.
     pub hours: f64,

@@ -43,13 +43,22 @@ pub(crate) enum Command {
     /// (`worlds.csv`): the box of factor ranges in which an outcome holds; writes discover.json
     /// and discover.csv.
     Discover(DiscoverArgs),
-    /// Print the JSON Schema (draft 7) of the scenario file on stdout, for editors' TOML
-    /// plugins (e.g. Even Better TOML / Taplo: a `#:schema PATH` first line in the scenario).
-    Schema,
+    /// Print a JSON Schema (draft 7) on stdout: of the scenario file (the default), for editors'
+    /// TOML plugins (e.g. Even Better TOML / Taplo: a `#:schema PATH` first line in the
+    /// scenario), or of a JSON document permeate writes (`--of summary`, ...).
+    Schema(SchemaArgs),
     /// Print shell completions on stdout, e.g. `permeate completions bash > ~/.local/share/bash-completion/completions/permeate`.
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout, e.g. `permeate man > permeate.1; man ./permeate.1`.
     Man,
+}
+
+/// `permeate schema`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct SchemaArgs {
+    /// Which document's schema: the scenario file or one of the JSON outputs.
+    #[arg(long, value_enum, default_value = "scenario")]
+    pub(crate) of: super::schemas::Document,
 }
 
 /// `permeate discover`.

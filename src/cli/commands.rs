@@ -124,8 +124,8 @@ pub(crate) fn check(args: CheckArgs) -> Result<(), Error> {
 const CHECK_SCHEMA_VERSION: u32 = 1;
 
 /// `permeate check --json`: the validated scenario as plain data.
-#[derive(serde::Serialize)]
-struct CheckJson {
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct CheckJson {
     /// [`CHECK_SCHEMA_VERSION`].
     schema_version: u32,
     /// Always true: an invalid scenario exits 2 with its message on stderr instead.

@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod context;
+mod schemas;
 
 use std::process::ExitCode;
 
@@ -31,7 +32,7 @@ pub fn main() -> ExitCode {
         Command::Import(args) => commands::import(args),
         Command::Optimise(args) => commands::optimise(args),
         Command::Discover(args) => commands::discover(args),
-        Command::Schema => commands::print(&crate::scenario::json_schema()),
+        Command::Schema(args) => commands::print(&args.of.schema()),
         Command::Completions(args) => {
             let mut out = Vec::new();
             clap_complete::generate(args.shell, &mut <Cli as clap::CommandFactory>::command(), "permeate", &mut out);

@@ -25,7 +25,7 @@ pub const MAX_WORLDS: u32 = 1_000_000;
 pub const MAX_FACTORS: usize = 64;
 
 /// The distribution of a factor's plausible values.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "dist", rename_all = "lowercase")]
 pub enum FactorDist {
     /// Uniform between `min` and `max`.
@@ -201,7 +201,7 @@ impl FactorDist {
 }
 
 /// How a factor's value acts on its paths.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Every path takes the value.
@@ -211,7 +211,7 @@ pub enum Mode {
 }
 
 /// One uncertain factor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Factor {
     /// Its name (the path itself for a single-path entry).
     pub name: String,
@@ -224,7 +224,7 @@ pub struct Factor {
 }
 
 /// Where a run's worlds come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase", tag = "kind")]
 pub enum WorldDesign {
     /// `count` worlds drawn independently from the factors' distributions.
@@ -276,7 +276,7 @@ impl WorldDesign {
 
 /// The worlds of a run: their design and the factor values of each (row = world, column =
 /// factor).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WorldSet {
     /// Where they come from.
     pub design: WorldDesign,

@@ -166,7 +166,16 @@ pub(super) fn load(path: &Path, text: &str, overrides: &Overrides) -> Result<Sce
         Some(u) => {
             let (factors, worlds) = super::uncertain::factors(u, path, text)?;
             let sets: Vec<Vec<String>> = design.points.iter().map(|p| p.set.keys().cloned().collect()).collect();
-            Some(super::uncertain::resolve(factors, worlds, &variants, &sets, horizon_hours, path, text)?)
+            let command_line: Vec<String> = overrides.set.iter().map(|(p, _)| p.clone()).collect();
+            Some(super::uncertain::resolve(
+                factors,
+                worlds,
+                &variants,
+                super::uncertain::SetPaths { per_point: &sets, command_line: &command_line },
+                horizon_hours,
+                path,
+                text,
+            )?)
         }
     };
     let (costs, goal) = super::costs::load(&raw, &design, &variants, path, text)?;

@@ -288,13 +288,21 @@ pub(super) fn target(v: &Variant, path: &str) -> Result<Option<ParamTarget>, Str
     }))
 }
 
+/// The dotted paths that are set explicitly, which a `mode = "set"` factor may not also set.
+pub(super) struct SetPaths<'a> {
+    /// The paths each design point's own `set` changes, by point.
+    pub(super) per_point: &'a [Vec<String>],
+    /// The paths `--set` changes in every point.
+    pub(super) command_line: &'a [String],
+}
+
 /// Resolves every factor's paths in every design point and checks that every value the factor
-/// can take is valid there. `point_sets` are the dotted paths each point's own `set` changes.
+/// can take is valid there and that no factor sets a path that is set explicitly (`sets`).
 pub(super) fn resolve(
     factors: Vec<Factor>,
     worlds: u32,
     variants: &[Variant],
-    point_sets: &[Vec<String>],
+    sets: SetPaths<'_>,
     horizon_hours: f64,
     file: &Path,
     text: &str,
@@ -324,12 +332,24 @@ pub(super) fn resolve(
             _ => vec![lo, hi],
         };
         for path in &f.paths {
+            if f.mode == Mode::Set && sets.command_line.iter().any(|s| s == path) {
+                return Err(err(
+                    f,
+                    path,
+                    format!(
+                        "`--set {path}=…` on the command line sets a value that factor \"{}\" also sets in every world, \
+                         so the command line's value would be ignored; drop the `--set`, remove the factor from \
+                         [uncertain], or give the factor mode = \"scale\" (it then multiplies the value you set)",
+                        f.name
+                    ),
+                ));
+            }
             let mut found = false;
             for (p, v) in variants.iter().enumerate() {
                 let t = target(v, path).map_err(|m| err(f, path, format!("factor \"{}\": {m}", f.name)))?;
                 let Some(t) = t else { continue };
                 found = true;
-                if f.mode == Mode::Set && point_sets[p].iter().any(|s| s == path) {
+                if f.mode == Mode::Set && sets.per_point[p].iter().any(|s| s == path) {
                     return Err(err(
                         f,
                         path,

@@ -41,7 +41,7 @@ impl Outcome {
 
 /// A restricted factor's significance: how unlikely the box's density would be if the box did
 /// not restrict this factor.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FactorSignificance {
     /// The factor's name (a `worlds.csv` column).
     pub factor: String,
@@ -52,7 +52,7 @@ pub struct FactorSignificance {
 }
 
 /// `discover.json`: the outcome, the cases and the box.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Discovery {
     /// The outcome in words.
     pub outcome: String,
@@ -240,15 +240,20 @@ fn significance(x: &[Vec<f64>], y: &[bool], b: &PrimBox) -> Vec<FactorSignifican
         .collect()
 }
 
+/// `discover.json`: the layout version and the discovery, flattened.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct DiscoverDoc<'a> {
+    /// The layout version of `discover.json` (raised when a field changes meaning).
+    pub schema_version: u32,
+    /// The outcome, the boxes and their factors.
+    #[serde(flatten)]
+    pub discovery: &'a Discovery,
+}
+
 /// `discover.json`.
 pub fn discover_json(d: &Discovery) -> String {
-    #[derive(Serialize)]
-    struct Doc<'a> {
-        schema_version: u32,
-        #[serde(flatten)]
-        discovery: &'a Discovery,
-    }
-    serde_json::to_string_pretty(&Doc { schema_version: DISCOVER_SCHEMA_VERSION, discovery: d }).expect("plain data")
+    serde_json::to_string_pretty(&DiscoverDoc { schema_version: DISCOVER_SCHEMA_VERSION, discovery: d })
+        .expect("plain data")
         + "\n"
 }
 

@@ -24,7 +24,7 @@ pub const DEFAULT_RESOLUTION: f64 = 0.001;
 pub const MAX_STEPS: u32 = 60;
 
 /// What `permeate optimise` found (`optimise.json`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Optimum {
     /// The scenario's name.
     pub scenario: String,
@@ -56,7 +56,7 @@ pub struct Optimum {
 }
 
 /// One setting the bisection tried.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Step {
     /// The lever's value.
     pub value: f64,

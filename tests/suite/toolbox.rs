@@ -433,3 +433,122 @@ fn discover_finds_the_planted_box_of_a_deciding_factor() {
         assert!(err.contains(wanted), "{args:?}: {err}");
     }
 }
+
+/// `--set` on a path that an `[uncertain]` factor sets in every world is refused (exit 2,
+/// naming the `--set` and the factor): the command line's value would otherwise be ignored
+/// silently. A `scale` factor's path may be set (the factor then multiplies the new value),
+/// and a path no factor drives is accepted as before.
+///
+/// Broken version seen to fail: `resolve` without the command-line check (`check` exits 0 and
+/// the run draws the factor's values as if nothing had been set).
+#[test]
+fn set_on_a_path_an_uncertain_factor_sets_is_refused() {
+    let scenario = bundled("acme-uncertain.toml");
+    let scenario = scenario.to_str().unwrap();
+    let o = permeate(&["check", scenario, "--set", "channels.dev_sync.transmit=0.6"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for w in ["--set channels.dev_sync.transmit", "factor \"channels.dev_sync.transmit\"", "would be ignored"] {
+        assert!(err.contains(w), "expected {w:?} in: {err}");
+    }
+    for ok in ["roles.developer.processing.median=5", "involvement.fraction=0.2"] {
+        let o = permeate(&["check", scenario, "--set", ok]);
+        assert!(o.status.success(), "--set {ok}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+/// Every JSON document permeate writes has a committed JSON Schema (`docs/schemas/`, made from
+/// the serialised types by `permeate schema --of NAME`), and what permeate writes validates
+/// against it: the bundled results' `summary.json`, `sensitivity.json` and `calibration.json`,
+/// `check --json` of every bundled scenario, a fresh `discover.json` and `optimise.json`.
+/// A document with a required field removed or of the wrong type is refused (the schemas are
+/// not vacuous).
+///
+/// Broken versions seen to fail: a stale committed schema (a field renamed in `Results`); a
+/// `summary.json` without `schema_version`; a `check --json` whose `memory_estimate_bytes` is
+/// text.
+#[test]
+fn every_json_output_validates_against_its_committed_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let validator = |doc: &str| {
+        let o = permeate(&["schema", "--of", doc]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let committed = std::fs::read(root.join("docs/schemas").join(format!("{doc}.schema.json"))).unwrap();
+        assert!(
+            committed == o.stdout,
+            "docs/schemas/{doc}.schema.json is stale: cargo run -- schema --of {doc} > docs/schemas/{doc}.schema.json"
+        );
+        let schema: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        jsonschema::validator_for(&schema).expect("a valid JSON Schema")
+    };
+    let valid = |v: &jsonschema::Validator, json: &serde_json::Value, what: &str| {
+        let errors: Vec<String> = v.iter_errors(json).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        assert!(errors.is_empty(), "{what}: {errors:?}");
+    };
+    let parse = |text: &[u8]| -> serde_json::Value { serde_json::from_slice(text).unwrap() };
+
+    let summary = validator("summary");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root.join("results")).unwrap() {
+        let dir = entry.unwrap().path();
+        let file = dir.join("summary.json");
+        if file.exists() {
+            valid(&summary, &parse(&std::fs::read(&file).unwrap()), &file.display().to_string());
+            seen += 1;
+        }
+    }
+    assert!(seen >= 7, "{seen} summaries");
+    let mut broken = parse(&std::fs::read(root.join("results/acme/summary.json")).unwrap());
+    broken.as_object_mut().unwrap().remove("schema_version");
+    assert!(!summary.is_valid(&broken), "a summary without schema_version validated");
+
+    let sensitivity = validator("sensitivity");
+    valid(
+        &sensitivity,
+        &parse(&std::fs::read(root.join("results/acme-uncertain-sensitivity/sensitivity.json")).unwrap()),
+        "sensitivity.json",
+    );
+    let calibration = validator("calibration");
+    valid(
+        &calibration,
+        &parse(&std::fs::read(root.join("results/acme-uncertain-calibration/calibration.json")).unwrap()),
+        "calibration.json",
+    );
+
+    let check = validator("check");
+    for entry in std::fs::read_dir(root.join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let o = permeate(&["check", path.to_str().unwrap(), "--json"]);
+            assert!(o.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&o.stderr));
+            let mut json = parse(&o.stdout);
+            valid(&check, &json, &path.display().to_string());
+            json["memory_estimate_bytes"] = "a lot".into();
+            assert!(!check.is_valid(&json), "a check with text memory validated");
+        }
+    }
+
+    let tmp = tempfile::tempdir().unwrap();
+    let found = tmp.path().join("discover");
+    let o =
+        permeate(&["discover", root.join("results/acme-uncertain").to_str().unwrap(), "-o", found.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    valid(&validator("discover"), &parse(&std::fs::read(found.join("discover.json")).unwrap()), "discover.json");
+
+    let optimum = tmp.path().join("optimise");
+    let o = permeate(&[
+        "optimise",
+        bundled("acme-costs.toml").to_str().unwrap(),
+        "--lever",
+        "involvement.fraction",
+        "--resolution",
+        "0.05",
+        "-n",
+        "40",
+        "-q",
+        "-o",
+        optimum.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    valid(&validator("optimise"), &parse(&std::fs::read(optimum.join("optimise.json")).unwrap()), "optimise.json");
+}

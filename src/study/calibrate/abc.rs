@@ -56,7 +56,7 @@ pub struct Settings {
 }
 
 /// Why the sampler stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stop {
     /// A generation accepted fewer proposals than `min_acceptance`.
@@ -72,7 +72,7 @@ pub enum Stop {
 }
 
 /// One generation's record.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Generation {
     /// Its tolerance (∞ for the prior's generation 0, written as null).
     pub epsilon: Option<f64>,

@@ -72,7 +72,7 @@ impl Default for Options {
 pub const BYTES_PER_OBSERVATION_BYTE: u64 = 16;
 
 /// A factor's median and 90% interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Interval {
     /// 5% quantile.
     pub p05: f64,
@@ -83,7 +83,7 @@ pub struct Interval {
 }
 
 /// What the data say about one factor.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FactorSummary {
     /// The factor's name (as in `sensitivity.csv` and `posterior.csv`).
     pub name: String,
@@ -103,7 +103,7 @@ pub struct FactorSummary {
 }
 
 /// Two factors the data trade off against each other.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Ridge {
     /// The two factors' names.
     pub factors: [String; 2],
@@ -112,7 +112,7 @@ pub struct Ridge {
 }
 
 /// One summary statistic: observed, its scale and the posterior-predictive 5–95% range.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Statistic {
     /// What it is.
     pub name: String,
@@ -126,7 +126,7 @@ pub struct Statistic {
 
 /// The posterior-predictive check of the adoption curve: the observed mean curve over the
 /// items and the band of simulated ones.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Predictive {
     /// Time points (hours).
     pub hours: Vec<f64>,
@@ -139,7 +139,7 @@ pub struct Predictive {
 }
 
 /// A finished calibration.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Calibration {
     /// The scenario's name.
     pub scenario: String,
