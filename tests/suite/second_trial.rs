@@ -354,3 +354,41 @@ fn formulas_in_names_are_neutralised_in_display_files_and_warned_about() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("warning") && err.contains("\"=HYPERLINK(1)\"") && err.contains("formula"), "{err}");
 }
+
+/// Defect 13: import applies the loader's name rules to what it writes — a quoted line break in
+/// a name, BEL in an id, ESC in a unit (which was also printed raw to the terminal), a control
+/// character in the map's channel or scenario name — naming the export's line and column (or
+/// the map's key), and refuses a `weight_reference` that gives weight `inf`. Before, import
+/// wrote an organisation `check` refused. Seen to fail without the `check_name` loop in
+/// `import::hr::read` (the three exports imported), without `check_name` in the map's `name`
+/// (channel and scenario name accepted) and with `weight_reference > 0` as the only bound
+/// (links.csv with weight inf).
+#[test]
+fn import_applies_the_loaders_rules() {
+    let base = "id,manager_id,unit,title,name\nboss,,dev,Developer,Bo\n";
+    for (what, row, column) in [
+        ("line break in a name", "a,boss,dev,Developer,\"Ann\nLee\"\n", "name"),
+        ("BEL in an id", "a\u{7},boss,dev,Developer,Ann\n", "id"),
+        ("ESC in a unit", "a,boss,\u{1b}[31mdev,Developer,Ann\n", "unit"),
+    ] {
+        let (o, out) = import(&format!("{base}{row}"), ROLES, None);
+        let msg = assert_input_error(what, &o);
+        assert!(msg.contains("hr.csv:3") && msg.contains(&format!("`{column}`")), "{what}: {msg}");
+        assert!(msg.contains("control character") && !msg.contains('\u{1b}') && !msg.contains('\u{7}'), "{what}: {msg:?}");
+        assert!(!out, "{what}: an output folder was written");
+    }
+    let hr = "id,manager_id,unit,title\nboss,,dev,Developer\na,boss,dev,Developer\n";
+    for (what, map, key) in [
+        ("channel", format!("{ROLES}[channels]\nmanager = \"chat\\u0007\"\n"), "channels.manager"),
+        ("scenario name", format!("{ROLES}[scenario]\nname = \"x\\u001b[2J\"\n"), "scenario.name"),
+    ] {
+        let (o, out) = import(hr, &map, None);
+        let msg = assert_input_error(what, &o);
+        assert!(msg.contains("map.toml:") && msg.contains(key) && msg.contains("control character"), "{what}: {msg}");
+        assert!(!msg.contains('\u{1b}') && !msg.contains('\u{7}') && !out, "{what}: {msg:?}");
+    }
+    let map = format!("{ROLES}[messages]\nweight_reference = 1e-320\n");
+    let (o, out) = import(hr, &map, Some("sender,receiver,count\nboss,a,30\n"));
+    let msg = assert_input_error("weight_reference", &o);
+    assert!(msg.contains("messages.weight_reference") && msg.contains("1e-300") && !out, "{msg}");
+}
