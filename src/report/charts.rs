@@ -379,7 +379,9 @@ fn delta_text(results: &Results, v: &VariantResults) -> String {
         return "no bar: in some worlds only one side reaches".into();
     }
     match super::comparison(results, v).and_then(|p| p.mean_delta.map(|m| (m, p.ci95_mean_delta))) {
-        Some((m, Some([lo, hi]))) => format!("{} h (95% CI {} … {})", fmt_signed(m, 1), fmt_signed(lo, 1), fmt_signed(hi, 1)),
+        Some((m, Some([lo, hi]))) => {
+            format!("{} h (95% CI {} … {})", fmt_signed(m, 1), fmt_signed(lo, 1), fmt_signed(hi, 1))
+        }
         Some((m, None)) => format!("{} h", fmt_signed(m, 1)),
         None => "no replication where both reached".into(),
     }

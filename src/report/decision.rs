@@ -3,9 +3,9 @@
 //! from the [`Decision`] that `analysis::decision` computed. One unit of time ([`TimeUnit`])
 //! throughout.
 
-use crate::random::dist::fmt_fixed;
 use crate::analysis::decision::{Across, Basis, Decision, DecisionRow, MeasureNext, Versus};
 use crate::analysis::results::{Results, VariantResults};
+use crate::random::dist::fmt_fixed;
 
 use super::markup::{esc, figure};
 use super::units::{TimeUnit, count, decimals_for};

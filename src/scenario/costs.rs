@@ -347,7 +347,9 @@ pub(super) fn refuse_uncertain_threshold(
 ) -> Result<(), InputError> {
     let (Some(_), Some(u)) = (goal, uncertainty) else { return Ok(()) };
     let drives = |fi: usize| {
-        u.targets.iter().any(|point| point.iter().any(|&(f, t)| f == fi && t == crate::model::patch::ParamTarget::Threshold))
+        u.targets
+            .iter()
+            .any(|point| point.iter().any(|&(f, t)| f == fi && t == crate::model::patch::ParamTarget::Threshold))
     };
     let Some(f) = (0..u.factors.len()).find(|&fi| drives(fi)).map(|fi| &u.factors[fi]) else { return Ok(()) };
     Err(at(

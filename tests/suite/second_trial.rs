@@ -218,10 +218,14 @@ fn uncertain_factor_names_follow_the_name_rules() {
         // The `name` line, just below the table's header.
         let line = super::bad_input::line_of(&toml, "[[uncertain.factors]]") + 1;
         assert!(msg.contains("uncertain.factors.0.name") && msg.contains("control character"), "{what}: {msg}");
-        assert!(msg.contains(&format!("scenario.toml:{line}")) || msg.contains(&format!("line {line}")), "{what}: {msg}");
+        assert!(
+            msg.contains(&format!("scenario.toml:{line}")) || msg.contains(&format!("line {line}")),
+            "{what}: {msg}"
+        );
         assert!(!msg.contains('\u{7}') && !msg.contains('\u{1b}'), "{what}: raw control character in {msg:?}");
     }
-    let toml = star_toml(UNIFORM_RATE, "\"channels.feed\\u0007.transmit\" = { dist = \"uniform\", min = 0.2, max = 0.9 }\n");
+    let toml =
+        star_toml(UNIFORM_RATE, "\"channels.feed\\u0007.transmit\" = { dist = \"uniform\", min = 0.2, max = 0.9 }\n");
     let msg = assert_input_error("path", &check_star(&toml));
     assert!(msg.contains("control character") && !msg.contains('\u{7}'), "{msg}");
 }
@@ -230,7 +234,8 @@ fn uncertain_factor_names_follow_the_name_rules() {
 /// Seen to fail with the old key (`uncertain.` + the empty path).
 #[test]
 fn the_uncertain_section_is_named_without_a_trailing_dot() {
-    let toml = star_toml(UNIFORM_RATE, "").replace(&format!("\"channels.feed.delay.rate\" = {UNIFORM_RATE}\n"), "worlds = 5\n");
+    let toml = star_toml(UNIFORM_RATE, "")
+        .replace(&format!("\"channels.feed.delay.rate\" = {UNIFORM_RATE}\n"), "worlds = 5\n");
     let msg = assert_input_error("no factor", &check_star(&toml));
     assert!(msg.contains("no factor") && !msg.contains("uncertain.`") && !msg.contains("uncertain. "), "{msg}");
 }
@@ -278,7 +283,10 @@ fn a_posterior_value_a_choice_factor_cannot_take_is_refused() {
     let toml = star_toml("{ dist = \"choice\", values = [0.5, 0.9] }", "");
     let (o, _t) = run_posterior(&toml, "channels.feed.delay.rate,weight\n0.5,1\n0.7,1\n");
     let msg = assert_input_error("choice", &o);
-    assert!(msg.contains("posterior.csv:3") && msg.contains("channels.feed.delay.rate") && msg.contains("0.7"), "{msg}");
+    assert!(
+        msg.contains("posterior.csv:3") && msg.contains("channels.feed.delay.rate") && msg.contains("0.7"),
+        "{msg}"
+    );
     let (o, _t) = run_posterior(&toml, "channels.feed.delay.rate,weight\n0.5,1\n0.9,1\n");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
@@ -289,10 +297,8 @@ fn a_posterior_value_a_choice_factor_cannot_take_is_refused() {
 /// world had rate 3).
 #[test]
 fn posterior_weights_that_overflow_keep_their_proportions() {
-    let (o, t) = run_posterior(
-        &star_toml(UNIFORM_RATE, ""),
-        "channels.feed.delay.rate,weight\n1,1e308\n2,1e308\n3,1e308\n",
-    );
+    let (o, t) =
+        run_posterior(&star_toml(UNIFORM_RATE, ""), "channels.feed.delay.rate,weight\n1,1e308\n2,1e308\n3,1e308\n");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let worlds = read_text(&t.path("out").join("worlds.csv"));
     let mut rows: Vec<&str> = worlds.lines().skip(1).collect();
@@ -333,7 +339,16 @@ fn formulas_in_names_are_neutralised_in_display_files_and_warned_about() {
     let dir = super::common::TempScenario::new(&[("hr.csv", hr), ("map.toml", ROLES)]);
     let out = dir.path("out");
     let (h, m) = (dir.path("hr.csv"), dir.path("map.toml"));
-    let o = permeate(&["import", "--hr", h.to_str().unwrap(), "--map", m.to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"]);
+    let o = permeate(&[
+        "import",
+        "--hr",
+        h.to_str().unwrap(),
+        "--map",
+        m.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let details = read_text(&out.join("people-details.csv"));
     let mut rdr = csv::Reader::from_reader(details.as_bytes());
@@ -348,7 +363,10 @@ fn formulas_in_names_are_neutralised_in_display_files_and_warned_about() {
     let people = read_text(&out.join("people.csv"));
     assert!(people.contains("-2+3") && !people.contains("'-2+3"), "{people}");
 
-    let toml = star_toml(UNIFORM_RATE, "\n[[variants]]\nname = \"=HYPERLINK(1)\"\nset = { \"channels.feed.transmit\" = 0.5 }\n");
+    let toml = star_toml(
+        UNIFORM_RATE,
+        "\n[[variants]]\nname = \"=HYPERLINK(1)\"\nset = { \"channels.feed.transmit\" = 0.5 }\n",
+    );
     let o = check_star(&toml);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -374,7 +392,10 @@ fn import_applies_the_loaders_rules() {
         let (o, out) = import(&format!("{base}{row}"), ROLES, None);
         let msg = assert_input_error(what, &o);
         assert!(msg.contains("hr.csv:3") && msg.contains(&format!("`{column}`")), "{what}: {msg}");
-        assert!(msg.contains("control character") && !msg.contains('\u{1b}') && !msg.contains('\u{7}'), "{what}: {msg:?}");
+        assert!(
+            msg.contains("control character") && !msg.contains('\u{1b}') && !msg.contains('\u{7}'),
+            "{what}: {msg:?}"
+        );
         assert!(!out, "{what}: an output folder was written");
     }
     let hr = "id,manager_id,unit,title\nboss,,dev,Developer\na,boss,dev,Developer\n";
