@@ -944,6 +944,98 @@ pub(crate) fn decision(results: &Results, d: &crate::analysis::decision::Decisio
     Ok(Chart { file: DECISION_CHART.into(), title, caption, svg })
 }
 
+/// The file of the tipping-point chart.
+pub(crate) const TIPPING_CHART: &str = "tipping.svg";
+/// Height of the tipping-point chart, pixels.
+const TIPPING_HEIGHT: u32 = 720;
+
+/// Each plausible world's share of replications reaching the threshold for `point`, in world
+/// order (`replications` per world, world-major).
+fn world_reached_shares(v: &VariantResults, replications: usize) -> Vec<f64> {
+    v.replications
+        .chunks(replications.max(1))
+        .map(|w| w.iter().filter(|t| t.is_some()).count() as f64 / w.len().max(1) as f64)
+        .collect()
+}
+
+/// (0b) Where it tips: with worlds and a PRIM box (the decision "hinges on" a factor), one dot
+/// per plausible world — the factor the box restricts first on the x axis, the share of that
+/// world's replications reaching the threshold on the y axis — for the recommended point
+/// (filled) and the reference (hollow), with the box's bounds dashed and the 50% line (a world
+/// counts as reaching when more than half its replications do). `None` without a box or worlds.
+pub(crate) fn tipping(
+    results: &Results,
+    d: &crate::analysis::decision::Decision,
+    world_values: &[Vec<f64>],
+) -> Result<Option<Chart>, String> {
+    let Some(b) = &d.hinges else { return Ok(None) };
+    let Some(limit) = b.limits.first() else { return Ok(None) };
+    let xs: Vec<f64> = world_values.iter().filter_map(|w| w.get(limit.factor).copied()).collect();
+    let reps = results.replications as usize;
+    let shown = [d.reference, d.recommended];
+    let ys: Vec<Vec<f64>> = shown.iter().map(|&p| world_reached_shares(&results.variants[p], reps)).collect();
+    if xs.is_empty() || ys.iter().any(|y| y.len() != xs.len()) {
+        return Ok(None);
+    }
+    let (lo, hi) = xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, c), &x| (a.min(x), c.max(x)));
+    if !(lo.is_finite() && hi.is_finite()) {
+        return Ok(None);
+    }
+    let pad = if hi > lo { (hi - lo) * 0.04 } else { lo.abs().max(1.0) * 0.05 };
+    let (x_lo, x_hi) = (lo - pad, hi + pad);
+    let threshold = format!("{:.0}%", 100.0 * results.threshold);
+    let title = format!("Where it tips: how often {threshold} is reached per plausible world, against {}", limit.name);
+    let same = d.reference == d.recommended;
+    let svg = render((WIDTH, TIPPING_HEIGHT), |root| {
+        let mut chart = frame(root, &title, x_lo..x_hi, 0f64..1.04, 130)?;
+        mesh(&mut chart)
+            .x_desc(limit.name.clone())
+            .y_desc("share of the world's replications reaching")
+            .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
+            .draw()?;
+        chart.draw_series(DashedLineSeries::new([(x_lo, 0.5), (x_hi, 0.5)], 8, 8, GREY.stroke_width(2)))?;
+        for bound in [limit.low, limit.high].into_iter().flatten() {
+            chart.draw_series(DashedLineSeries::new([(bound, 0.0), (bound, 1.04)], 12, 8, BLACK.stroke_width(2)))?;
+        }
+        for (k, &p) in shown.iter().enumerate() {
+            if same && k == 1 {
+                break;
+            }
+            let colour = colour_of(results, p);
+            let dots = xs.iter().zip(&ys[k]).map(|(&x, &y)| (x, y));
+            let name = results.variants[p].name.clone();
+            if k == 0 && !same {
+                chart
+                    .draw_series(dots.map(|c| Circle::new(c, 11, colour.stroke_width(3))))?
+                    .label(name)
+                    .legend(move |(x, y)| Circle::new((x + 10, y), 11, colour.stroke_width(3)));
+            } else {
+                chart
+                    .draw_series(dots.map(|c| Circle::new(c, 6, colour.filled())))?
+                    .label(name)
+                    .legend(move |(x, y)| Circle::new((x + 10, y), 6, colour.filled()));
+            }
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(GREY)
+            .label_font((FONT, LABEL_SIZE))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()?;
+        Ok(())
+    })?;
+    let caption = format!(
+        "One dot per plausible world: its value of {} (x) and the share of its replications that reach {threshold} \
+         (y){}. The dashed vertical line{} the range scenario discovery (PRIM) found; the grey line is 50%: a world \
+         counts as reaching when more than half its replications do.",
+        limit.name,
+        if same { String::new() } else { " — filled for the recommendation, hollow for the reference".to_string() },
+        if limit.low.is_some() && limit.high.is_some() { "s bound" } else { " bounds" },
+    );
+    Ok(Some(Chart { file: TIPPING_CHART.into(), title, caption, svg }))
+}
+
 /// Text in a variant's colour, darkened to ink for the pale ones.
 fn colour_or_ink(c: RGBColor) -> RGBColor {
     let luminance = 0.299 * f64::from(c.0) + 0.587 * f64::from(c.1) + 0.114 * f64::from(c.2);

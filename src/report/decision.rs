@@ -22,6 +22,16 @@ pub(crate) fn pct(share: f64) -> String {
     }
 }
 
+/// A range of shares, "40–70%" ("under 1%–70%" where the low end rounds a part away).
+fn pct_range(low: f64, high: f64) -> String {
+    let (low, high) = (pct(low), pct(high));
+    let plain = low.strip_suffix('%').filter(|n| n.chars().all(|c| c.is_ascii_digit()));
+    match plain {
+        Some(n) if high.chars().next().is_some_and(|c| c.is_ascii_digit()) => format!("{n}–{high}"),
+        _ => format!("{low}–{high}"),
+    }
+}
+
 /// The decimals of a row's figures: what the 95% interval of its median supports (without
 /// worlds), else a quarter of its band.
 fn row_decimals(results: &Results, row: &DecisionRow, unit: TimeUnit) -> usize {
@@ -61,6 +71,23 @@ fn band_text(across: Across, band: [Option<f64>; 2], unit: TimeUnit, decimals: u
         Across::Replications => "replications",
     };
     format!("10–90% of {what}: {}–{}", b(band[0]), b(band[1]))
+}
+
+/// The share of the target that has processed the item by the horizon: the adoption curve's
+/// point at the horizon (mean and 10–90% band across replications, all worlds pooled), if the
+/// curve reaches the horizon (`[output] curve_hours` may end it earlier).
+fn share_by_horizon(results: &Results, v: &VariantResults) -> Option<crate::analysis::stats::CurvePoint> {
+    let last = v.curve.iter().rev().find(|c| c.hours <= results.horizon_hours * (1.0 + 1e-9))?;
+    ((results.horizon_hours - last.hours).abs() <= 1e-9 * results.horizon_hours).then_some(*last)
+}
+
+/// A share by the horizon as its mean ("55%") and its band ("10–90% of replications: 40–70%").
+fn share_words(c: &crate::analysis::stats::CurvePoint, across: Across) -> (String, String) {
+    let what = match across {
+        Across::Worlds => "replications, all plausible worlds pooled",
+        Across::Replications => "replications",
+    };
+    (pct(c.mean), format!("10–90% of {what}: {}", pct_range(c.p10, c.p90)))
 }
 
 /// A short label for a design point: for sweep points the swept values with the last part of
@@ -193,7 +220,11 @@ pub(crate) fn recommendation(results: &Results, d: &Decision) -> String {
             band_text(d.across, r.band, unit, dec)
         ),
         (true, None, _) => {
-            format!(" {} is not reached within the horizon ({horizon}) in most {many}.", cap(&threshold))
+            let by = share_by_horizon(results, rv).map_or(String::new(), |c| {
+                let (mean, band) = share_words(&c, d.across);
+                format!(" By then, {mean} of the target have processed it on average ({band}).")
+            });
+            format!(" {} is not reached within the horizon ({horizon}) in most {many}.{by}", cap(&threshold))
         }
         (false, Some(m), Some(rm)) => format!(
             " With it, {threshold} have processed an item after {} {median_words} ({}), against {} {today}.",
@@ -201,14 +232,32 @@ pub(crate) fn recommendation(results: &Results, d: &Decision) -> String {
             band_text(d.across, p.band, unit, dec),
             time_words(rv, rm, unit, dec)
         ),
-        (false, Some(m), None) => format!(
-            " With it, {threshold} have processed an item after {} {median_words} ({}); {today} that is not reached \
-             within the horizon ({horizon}) in most {many}.",
-            time_words(pv, m, unit, dec),
-            band_text(d.across, p.band, unit, dec)
-        ),
+        (false, Some(m), None) => {
+            let setup = if results.reference.is_some() { format!("with {today}") } else { "today".to_string() };
+            let by = share_by_horizon(results, rv).map_or(String::new(), |c| {
+                let (mean, band) = share_words(&c, d.across);
+                format!(" By then, {mean} of the target have processed it {setup} on average ({band}).")
+            });
+            format!(
+                " With it, {threshold} have processed an item after {} {median_words} ({}); {today} that is not \
+                 reached within the horizon ({horizon}) in most {many}.{by}",
+                time_words(pv, m, unit, dec),
+                band_text(d.across, p.band, unit, dec)
+            )
+        }
         (false, None, _) => {
-            format!(" Even with it, {threshold} is not reached within the horizon ({horizon}) in most {many}.")
+            let by = match (share_by_horizon(results, pv), share_by_horizon(results, rv)) {
+                (Some(c), Some(rc)) => {
+                    let setup = if results.reference.is_some() { format!("with {today}") } else { "today".to_string() };
+                    let ((mean, band), (ref_mean, ref_band)) = (share_words(&c, d.across), share_words(&rc, d.across));
+                    format!(
+                        " By then, {mean} of the target have processed it with it on average ({band}), {ref_mean} \
+                         {setup} ({ref_band})."
+                    )
+                }
+                _ => String::new(),
+            };
+            format!(" Even with it, {threshold} is not reached within the horizon ({horizon}) in most {many}.{by}")
         }
     };
     s += &gives;
@@ -338,11 +387,16 @@ fn cap(s: &str) -> String {
     c.next().map_or_else(String::new, |f| f.to_uppercase().collect::<String>() + c.as_str())
 }
 
-/// The decision section of `report.html`: the recommendation and the decision chart.
-pub(crate) fn section(results: &Results, d: &Decision, chart: Option<&super::charts::Chart>) -> String {
+/// The decision section of `report.html`: the recommendation, the decision chart and (when the
+/// answer hinges on a factor) the tipping-point chart.
+pub(crate) fn section<'c>(
+    results: &Results,
+    d: &Decision,
+    charts: impl IntoIterator<Item = &'c super::charts::Chart>,
+) -> String {
     let mut s = String::from("<section id=\"decision\">\n<h2>The decision</h2>\n");
     s += &format!("<p class=\"recommendation\">{}</p>\n", esc(&recommendation(results, d)));
-    if let Some(c) = chart {
+    for c in charts {
         s += &figure(c);
     }
     s += "</section>\n";
@@ -700,6 +754,86 @@ mod tests {
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
+    /// Where the threshold is not reached in most replications, the recommendation says how much
+    /// of the target has processed the item by the horizon (the adoption curve's point at the
+    /// horizon), so "not reached" is not the whole story; word for word, in the three regimes
+    /// where it applies. A curve that ends before the horizon (`curve_hours`) says nothing.
+    /// Broken versions seen to fail: the curve's last point taken whatever its time (the short
+    /// curve's 30% appears); the variant's share stated for today (the baseline-never regime).
+    #[test]
+    fn not_reached_says_how_far_it_got_by_the_horizon() {
+        use crate::analysis::stats::CurvePoint;
+        let curve = |mean: f64, p10: f64, p90: f64| {
+            vec![
+                CurvePoint { hours: HORIZON / 2.0, mean: mean / 2.0, p10: p10 / 2.0, p90: p90 / 2.0 },
+                CurvePoint { hours: HORIZON, mean, p10, p90 },
+            ]
+        };
+        let mut only_two = vec![Some(50.0), Some(60.0)];
+        only_two.extend(vec![None; 9]);
+        let mut baseline_never = results(None, &[("baseline", only_two), ("mandate", spread(-12.0, 1.0))], None);
+        baseline_never.variants[0].curve = curve(0.55, 0.4, 0.7);
+        baseline_never.variants[1].curve = curve(0.95, 0.9, 1.0);
+        let mut nothing = results(None, &[("baseline", vec![None; 11]), ("digest", vec![None; 11])], None);
+        nothing.variants[0].curve = curve(0.3, 0.2, 0.45);
+        nothing.variants[1].curve = curve(0.3, 0.2, 0.45);
+        let mut worlds = results(
+            Some(10),
+            &[
+                ("baseline", worlds_of(&[(8, None), (2, Some(40.0))])),
+                ("mandate", worlds_of(&[(7, None), (3, Some(24.0))])),
+            ],
+            None,
+        );
+        worlds.variants[0].curve = curve(0.62, 0.35, 0.85);
+        worlds.variants[1].curve = curve(0.7, 0.41, 0.9);
+        let mut short = nothing.clone();
+        for v in &mut short.variants {
+            v.curve.truncate(1);
+        }
+        let cases = [
+            (
+                &baseline_never,
+                "Recommended: \"mandate\". With it, 80% of the target have processed an item after 4 working days in \
+                 the median (10–90% of replications: 3–4); today that is not reached within the horizon (60 working \
+                 days) in most replications. By then, 55% of the target have processed it today on average (10–90% of \
+                 replications: 40–70%). It reaches 80% of the target at all in 100% of replications instead of 18%. It \
+                 is faster than today in 100% of replications and never slower.",
+            ),
+            (
+                &nothing,
+                "Recommended: keep today's setup (\"baseline\"): no variant is faster than today or reaches 80% of the \
+                 target more often. 80% of the target is not reached within the horizon (60 working days) in most \
+                 replications. By then, 30% of the target have processed it on average (10–90% of replications: \
+                 20–45%). It is reached in 0% of replications.",
+            ),
+            (
+                &worlds,
+                "Recommended: \"mandate\". Even with it, 80% of the target is not reached within the horizon (60 \
+                 working days) in most plausible worlds. By then, 70% of the target have processed it with it on \
+                 average (10–90% of replications, all plausible worlds pooled: 41–90%), 62% today (10–90% of \
+                 replications, all plausible worlds pooled: 35–85%). It reaches 80% of the target at all in 30% of \
+                 plausible worlds instead of 20%. It is the fastest variant in 30% of plausible worlds; it is faster \
+                 than today in 3 of 10 plausible worlds, never slower, and neither reaches the threshold in 7.",
+            ),
+            (
+                &short,
+                "Recommended: keep today's setup (\"baseline\"): no variant is faster than today or reaches 80% of the \
+                 target more often. 80% of the target is not reached within the horizon (60 working days) in most \
+                 replications. It is reached in 0% of replications.",
+            ),
+        ];
+        let mut wrong = Vec::new();
+        for (r, expected) in cases {
+            let got = recommendation(r, &decide(r, None));
+            let expected = expected.split_whitespace().collect::<Vec<_>>().join(" ");
+            if got != expected {
+                wrong.push(format!("  got      {got}\n  expected {expected}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
     /// "It hinges on …": the PRIM box in words, with the share reaching inside and outside. Broken
     /// version tried: the box's coverage instead of the density outside ("in 95% of the others").
     #[test]
@@ -729,6 +863,68 @@ mod tests {
         let want = "It hinges on developer notice ≥ 0.62: 80% of the target is reached in 90% of the plausible worlds \
                     where developer notice ≥ 0.62 and in 4% of the others.";
         assert!(got.contains(want), "{got}");
+    }
+
+    /// The tipping-point chart: one dot per plausible world at (its factor value, the share of its
+    /// replications reaching), filled for the recommendation and hollow for the reference, drawn
+    /// only when the decision hinges on a factor. Known answer: worlds 0–3 never reach (share 0),
+    /// worlds 4–9 always do (share 1), factor value k/10 for world k, so the filled dots' x grows
+    /// with the world and the reaching worlds' dots lie above the others. Broken versions seen to
+    /// fail: the shares taken per replication instead of per world (30 dots); the x axis from
+    /// the world's index instead of its factor value (the dots' x order breaks with shuffled
+    /// values).
+    #[test]
+    fn the_tipping_chart_puts_each_world_at_its_factor_value_and_share() {
+        let r = results(
+            Some(10),
+            &[
+                ("baseline", worlds_of(&[(4, None), (6, Some(40.0))])),
+                ("digest", worlds_of(&[(4, None), (6, Some(16.0))])),
+            ],
+            None,
+        );
+        let mut d = decide(&r, None);
+        assert!(crate::report::charts::tipping(&r, &d, &[]).unwrap().is_none(), "no box, no chart");
+        d.hinges = Some(crate::analysis::discovery::PrimBox {
+            limits: vec![crate::analysis::discovery::Limit {
+                factor: 1,
+                name: "developer notice".into(),
+                low: Some(0.35),
+                high: None,
+            }],
+            coverage: 1.0,
+            density: 1.0,
+            mass: 0.6,
+            density_outside: 0.0,
+        });
+        // Factor 1 is the deciding one; its values are shuffled against the world order.
+        let order = [3usize, 0, 2, 1, 7, 4, 9, 5, 8, 6];
+        let values: Vec<Vec<f64>> = order.iter().map(|&k| vec![0.5, k as f64 / 10.0]).collect();
+        let chart = crate::report::charts::tipping(&r, &d, &values).unwrap().expect("a chart");
+        let doc = roxmltree::Document::parse(&chart.svg).expect("well-formed SVG");
+        let circles: Vec<(f64, f64, bool)> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("circle"))
+            .map(|n| {
+                let f = |a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
+                (f("cx"), f("cy"), n.attribute("fill").is_some_and(|c| c != "none"))
+            })
+            .collect();
+        // 10 per point plus one legend mark each.
+        assert_eq!(circles.len(), 22, "{circles:?}");
+        let filled: Vec<(f64, f64)> = circles.iter().filter(|c| c.2).map(|c| (c.0, c.1)).take(10).collect();
+        assert_eq!(filled.len(), 10);
+        for (w, &(x, y)) in filled.iter().enumerate() {
+            for (v, &(x2, y2)) in filled.iter().enumerate() {
+                if order[w] < order[v] {
+                    assert!(x < x2, "world {w} (value {}) is right of world {v}", order[w]);
+                }
+                if w < 4 && v >= 4 {
+                    assert!(y > y2, "the never-reaching world {w} is not below the reaching world {v}");
+                }
+            }
+        }
+        assert!(chart.caption.contains("One dot per plausible world"));
     }
 
     /// Optimise: the setting to the precision its interval supports, with the interval (the

@@ -140,7 +140,11 @@ pub(crate) fn page(
     );
 
     // The decision first.
-    s += &super::decision::section(results, decision, charts.iter().find(|c| c.file == super::charts::DECISION_CHART));
+    s += &super::decision::section(
+        results,
+        decision,
+        charts.iter().filter(|c| c.file == super::charts::DECISION_CHART || c.file == super::charts::TIPPING_CHART),
+    );
 
     // The answer.
     s += "<section id=\"answer\">\n<h2>The answer</h2>\n<ul class=\"answers\">\n";
@@ -177,7 +181,10 @@ pub(crate) fn page(
           <code>charts/</code> folder beside this report, as SVG files for slides.</p>\n";
     let is_sensitivity = |c: &&Chart| c.file.starts_with("sensitivity-");
     for c in charts.iter().filter(|c| {
-        !is_sensitivity(c) && c.file != super::charts::COSTS_CHART && c.file != super::charts::DECISION_CHART
+        !is_sensitivity(c)
+            && c.file != super::charts::COSTS_CHART
+            && c.file != super::charts::DECISION_CHART
+            && c.file != super::charts::TIPPING_CHART
     }) {
         s += &figure(c);
     }

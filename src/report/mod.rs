@@ -834,6 +834,10 @@ pub fn result_files(results: &Results, facts: &Facts, analyses: &Analyses) -> Re
     let decision = &analyses.decision;
     let mut charts =
         vec![charts::decision(results, decision).map_err(|m| format!("drawing the chart decision.svg failed: {m}"))?];
+    charts.extend(
+        charts::tipping(results, decision, &analyses.tidy.world_values)
+            .map_err(|m| format!("drawing the chart {} failed: {m}", charts::TIPPING_CHART))?,
+    );
     charts
         .extend(charts::all(results).map_err(|(file, message)| format!("drawing the chart {file} failed: {message}"))?);
     if let Some(s) = sensitivity {
