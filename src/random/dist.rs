@@ -393,7 +393,11 @@ pub(crate) fn exponent_form(x: f64) -> Option<String> {
     if !a.is_finite() || a == 0.0 || (EXPONENT_BELOW..EXPONENT_FROM).contains(&a) {
         return None;
     }
-    let s = format!("{x:.prec$e}", prec = EXPONENT_DIGITS - 1);
+    // The shortest form that reads back as `x` where it is short (`5e-324`, not the subnormal's
+    // exact `4.941e-324`), else rounded to EXPONENT_DIGITS significant digits.
+    let shortest = format!("{x:e}");
+    let digits = shortest.split_once('e').map_or(0, |(m, _)| m.chars().filter(char::is_ascii_digit).count());
+    let s = if digits <= EXPONENT_DIGITS { shortest } else { format!("{x:.prec$e}", prec = EXPONENT_DIGITS - 1) };
     let (mantissa, exp) = s.split_once('e')?;
     let mantissa = if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
     Some(format!("{mantissa}e{exp}"))
