@@ -68,8 +68,8 @@ fn sir_scenario(dir: &Path, n: usize, k: usize, p: f64) -> Scenario {
 }
 
 fn compile(s: &Scenario, variant: usize) -> (Model, CurveGrid) {
-    let model = s.variants[variant].compile(s.horizon_hours).unwrap();
-    (model, CurveGrid::new(s.curve_points, s.curve_hours))
+    let model = s.variants()[variant].compile(s.horizon_hours()).unwrap();
+    (model, CurveGrid::new(s.curve_points(), s.curve_hours()))
 }
 
 /// Benchmarks single replications of `model`, each with a new replication number.
@@ -85,7 +85,7 @@ fn bench_replications(
     c.bench_function(id, |b| {
         b.iter(|| {
             r += 1;
-            black_box(run_replication(model, s.seed, r, grid, &mut ws))
+            black_box(run_replication(model, s.seed(), r, grid, &mut ws))
         })
     });
 }
@@ -103,7 +103,7 @@ fn sir_ws10k(c: &mut Criterion) {
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         g.bench_function(BenchmarkId::new("200 replications", threads), |b| {
-            b.iter(|| pool.install(|| black_box(run_model(&model, s.seed, 0..200, &grid, &|| {}))))
+            b.iter(|| pool.install(|| black_box(run_model(&model, s.seed(), 0..200, &grid, &|| {}))))
         });
     }
     g.finish();
@@ -116,7 +116,7 @@ fn company(c: &mut Criterion) {
     let northwind = Scenario::load(&root.join("scenarios/northwind.toml")).unwrap();
     let (model, grid) = compile(&northwind, 0);
     g.bench_function("northwind 10000 replications", |b| {
-        b.iter(|| black_box(run_model(&model, northwind.seed, 0..10_000, &grid, &|| {})))
+        b.iter(|| black_box(run_model(&model, northwind.seed(), 0..10_000, &grid, &|| {})))
     });
     let acme = Scenario::load(&root.join("scenarios/acme.toml")).unwrap();
     let (model, grid) = compile(&acme, 0);
@@ -142,35 +142,35 @@ fn scaling(c: &mut Criterion) {
 fn pipeline(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let acme = Scenario::load(&root.join("scenarios/acme.toml")).unwrap();
-    let point = acme.variants.iter().position(|v| v.name == "involvement 30%").expect("bundled variant");
-    let v = &acme.variants[point];
-    assert!(v.same_structure(&acme.variants[0]), "the involvement variant patches the baseline's structure");
-    let base = acme.variants[0].compile(acme.horizon_hours).unwrap();
+    let point = acme.variants().iter().position(|v| v.name == "involvement 30%").expect("bundled variant");
+    let v = &acme.variants()[point];
+    assert!(v.same_structure(&acme.variants()[0]), "the involvement variant patches the baseline's structure");
+    let base = acme.variants()[0].compile(acme.horizon_hours()).unwrap();
     let mut g = c.benchmark_group("pipeline");
-    g.bench_function("acme full compile", |b| b.iter(|| black_box(v.compile(acme.horizon_hours).unwrap())));
+    g.bench_function("acme full compile", |b| b.iter(|| black_box(v.compile(acme.horizon_hours()).unwrap())));
     g.bench_function("acme parameter patch", |b| {
-        b.iter(|| black_box(Model::with_params(base.structure.clone(), &v.params(acme.horizon_hours)).unwrap()))
+        b.iter(|| black_box(Model::with_params(base.structure.clone(), &v.params(acme.horizon_hours())).unwrap()))
     });
     g.finish();
 
     // Worlds: a world is a parameter patch of the point's compiled model, then the same engine.
     // Per world, 100 replications of the ACME baseline: plain model vs patch + run.
     let unc = Scenario::load(&root.join("scenarios/acme-uncertain.toml")).unwrap();
-    let grid = CurveGrid::new(unc.curve_points, unc.curve_hours);
-    let plain = unc.variants[0].compile(unc.horizon_hours).unwrap();
-    let u = unc.uncertainty.as_ref().unwrap();
+    let grid = CurveGrid::new(unc.curve_points(), unc.curve_hours());
+    let plain = unc.variants()[0].compile(unc.horizon_hours()).unwrap();
+    let u = unc.uncertainty().unwrap();
     let unc_plan = permeate::study::Plan::of(&unc).unwrap();
     let values = &unc_plan.worlds().unwrap().values;
     let mut g = c.benchmark_group("worlds");
     g.sample_size(20);
     g.bench_function("acme 100 replications, plain", |b| {
-        b.iter(|| black_box(run_model(&plain, unc.seed, 0..100, &grid, &|| {})))
+        b.iter(|| black_box(run_model(&plain, unc.seed(), 0..100, &grid, &|| {})))
     });
     let mut w = 0usize;
     g.bench_function("acme 100 replications, one world (patch + run)", |b| {
         b.iter(|| {
             w = (w + 1) % values.len();
-            let base = unc.variants[0].params(unc.horizon_hours);
+            let base = unc.variants()[0].params(unc.horizon_hours());
             let mut params = base.clone();
             for &(f, t) in &u.targets[0] {
                 let x = values[w][f];
@@ -181,20 +181,20 @@ fn pipeline(c: &mut Criterion) {
                 params.set(t, v).unwrap();
             }
             let model = Model::with_params(plain.structure.clone(), &params).unwrap();
-            black_box(run_model(&model, unc.seed, 0..100, &grid, &|| {}))
+            black_box(run_model(&model, unc.seed(), 0..100, &grid, &|| {}))
         })
     });
     // The machinery alone: a world whose values are the baseline's own (the same work per
     // replication as the plain model).
     g.bench_function("acme 100 replications, one world at the baseline's values (patch + run)", |b| {
         b.iter(|| {
-            let base = unc.variants[0].params(unc.horizon_hours);
+            let base = unc.variants()[0].params(unc.horizon_hours());
             let mut params = base.clone();
             for &(_, t) in &u.targets[0] {
                 params.set(t, base.get(t).unwrap()).unwrap();
             }
             let model = Model::with_params(plain.structure.clone(), &params).unwrap();
-            black_box(run_model(&model, unc.seed, 0..100, &grid, &|| {}))
+            black_box(run_model(&model, unc.seed(), 0..100, &grid, &|| {}))
         })
     });
     g.finish();

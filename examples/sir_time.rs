@@ -26,18 +26,18 @@ fn main() {
         std::process::exit(2)
     };
     let s = Scenario::load(&path).unwrap_or_else(|e| fail(&e));
-    let model = s.variants[0].compile(s.horizon_hours).unwrap_or_else(|e| fail(&e));
-    let grid = CurveGrid::new(s.curve_points, s.curve_hours);
+    let model = s.variants()[0].compile(s.horizon_hours()).unwrap_or_else(|e| fail(&e));
+    let grid = CurveGrid::new(s.curve_points(), s.curve_hours());
     let mut ws = Workspace::new(&model, &grid);
     let mut sum = 0.0;
     for r in 0..reps / 10 {
-        sum += run_replication(&model, s.seed, r, &grid, &mut ws).unwrap_or(0.0);
+        sum += run_replication(&model, s.seed(), r, &grid, &mut ws).unwrap_or(0.0);
     }
     let mut best = f64::INFINITY;
     for round in 0..10 {
         let start = Instant::now();
         for r in 0..reps {
-            sum += run_replication(&model, s.seed, round * reps + r, &grid, &mut ws).unwrap_or(0.0);
+            sum += run_replication(&model, s.seed(), round * reps + r, &grid, &mut ws).unwrap_or(0.0);
         }
         best = best.min(start.elapsed().as_secs_f64() / reps as f64);
     }

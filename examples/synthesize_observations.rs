@@ -40,7 +40,7 @@ fn run() -> Result<(), String> {
         |i: usize, what: &str| args[i].parse::<f64>().map_err(|_| format!("{what} must be a number, got {}", args[i]));
     let (items, people, window, seed) =
         (num(1, "ITEMS")? as u64, num(2, "PEOPLE")? as usize, num(3, "WINDOW")?, num(4, "SEED")? as u64);
-    let u = scenario.uncertainty.as_ref().ok_or("the scenario has no [uncertain] section")?;
+    let u = scenario.uncertainty().ok_or("the scenario has no [uncertain] section")?;
     let mut values: Vec<f64> = u.factors.iter().map(|f| f.dist.quantile(0.5)).collect();
     for a in &args[5..] {
         if let Some(w) = a.strip_prefix("world=") {
@@ -58,7 +58,7 @@ fn run() -> Result<(), String> {
     }
     let base = permeate::study::point_model(&scenario, 0).map_err(|e| e.to_string())?;
     let model = permeate::study::world_model(&scenario, &base, 0, &values, u).map_err(|e| e.to_string())?;
-    let grid = CurveGrid::new(2, scenario.horizon_hours);
+    let grid = CurveGrid::new(2, scenario.horizon_hours());
     let mut ws = Workspace::new(&model, &grid);
     let v = scenario.baseline();
     let mut out = csv::Writer::from_writer(std::io::stdout());

@@ -220,6 +220,13 @@ pub struct Assumptions {
     pub channels: Vec<ChannelFacts>,
     /// The roles.
     pub roles: Vec<RoleFacts>,
+    /// The working calendars (empty without `[calendars]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calendars: Vec<CalendarFacts>,
+    /// With calendars, when the item appears in words: a fixed moment, or "a moment drawn
+    /// uniformly over the week, per replication".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
     /// Defaults that act without a table in the scenario, in words.
     #[serde(default)]
     pub warnings: Vec<String>,
@@ -308,12 +315,23 @@ pub struct ChannelFacts {
     pub name: String,
     /// Its delay distribution in words.
     pub delay: String,
-    /// Mean delay, hours.
+    /// Mean delay, hours (working hours with calendars), after the wait for a meeting on a
+    /// scheduled channel.
     pub mean_delay: f64,
+    /// For a channel that meets every E hours: the mean wait for the next meeting, E/2 clock
+    /// hours (the meeting's moment is uniform per replication). `None` otherwise; for set
+    /// times (`at`) the wait depends on when the item is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_wait_hours: Option<f64>,
     /// Probability to pass the item on over a link.
     pub transmit: f64,
     /// Notice probability that replaces the receiver's, if set.
     pub notice: Option<f64>,
+    /// When messages go in words: empty for a delay per link; "one per sender", "meets every
+    /// 168 h (phase drawn per replication)" or "meets Mon 10:00 on calendar munich" (the delay
+    /// is then added after the occurrence).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub timing: String,
 }
 
 /// One role's behaviour.
@@ -331,4 +349,20 @@ pub struct RoleFacts {
     pub window: String,
     /// False when the scenario has no `[roles.NAME]` table and the defaults apply.
     pub defined: bool,
+    /// Share of the role's people absent per replication (0–1; `absent`).
+    #[serde(default)]
+    pub absent: f64,
+}
+
+/// One working calendar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CalendarFacts {
+    /// The calendar's name.
+    pub name: String,
+    /// Its IANA time zone.
+    pub timezone: String,
+    /// Its working time in words ("Mon-Fri 09:00-17:00, 2 holidays (…)").
+    pub working_time: String,
+    /// People on it.
+    pub people: usize,
 }

@@ -316,6 +316,12 @@ pub struct CalendarSetup {
     pub weekly: bool,
     /// Per channel id: the occurrences of a channel with `at` (elapsed hours since `origin`).
     pub schedules: Vec<Vec<f64>>,
+    /// Each calendar's working time in words, by index ("Mon-Fri 09:00-17:00, 2 holidays"),
+    /// for the report's assumptions.
+    pub described: Vec<String>,
+    /// Per channel id: a channel with `at` in words ("Mon 10:00, Thu 10:00 on calendar
+    /// munich"), else empty; for the report's assumptions.
+    pub schedules_described: Vec<String>,
 }
 
 /// The identity key of the start-of-week draw (purpose `Start`).

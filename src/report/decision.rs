@@ -834,18 +834,23 @@ mod tests {
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
-    /// "It hinges on …": the PRIM box in words, with the share reaching inside and outside. Broken
-    /// version tried: the box's coverage instead of the density outside ("in 95% of the others").
-    #[test]
-    fn the_recommendation_says_what_it_hinges_on() {
-        let r = results(
+    /// 10 worlds: in 4 neither the baseline nor "digest" reaches, in 6 both do (digest faster).
+    fn bimodal_digest() -> Results {
+        results(
             Some(10),
             &[
                 ("baseline", worlds_of(&[(4, None), (6, Some(40.0))])),
                 ("digest", worlds_of(&[(4, None), (6, Some(16.0))])),
             ],
             None,
-        );
+        )
+    }
+
+    /// "It hinges on …": the PRIM box in words, with the share reaching inside and outside. Broken
+    /// version tried: the box's coverage instead of the density outside ("in 95% of the others").
+    #[test]
+    fn the_recommendation_says_what_it_hinges_on() {
+        let r = bimodal_digest();
         let mut d = decide(&r, None);
         d.hinges = Some(crate::analysis::discovery::PrimBox {
             limits: vec![crate::analysis::discovery::Limit {
@@ -869,20 +874,12 @@ mod tests {
     /// replications reaching), filled for the recommendation and hollow for the reference, drawn
     /// only when the decision hinges on a factor. Known answer: worlds 0–3 never reach (share 0),
     /// worlds 4–9 always do (share 1), factor value k/10 for world k, so the filled dots' x grows
-    /// with the world and the reaching worlds' dots lie above the others. Broken versions seen to
-    /// fail: the shares taken per replication instead of per world (30 dots); the x axis from
-    /// the world's index instead of its factor value (the dots' x order breaks with shuffled
-    /// values).
+    /// with the world and the reaching worlds' dots lie above the others. Broken version seen to
+    /// fail: the x axis from the world's index instead of its factor value (the dots' x order
+    /// breaks with shuffled values).
     #[test]
     fn the_tipping_chart_puts_each_world_at_its_factor_value_and_share() {
-        let r = results(
-            Some(10),
-            &[
-                ("baseline", worlds_of(&[(4, None), (6, Some(40.0))])),
-                ("digest", worlds_of(&[(4, None), (6, Some(16.0))])),
-            ],
-            None,
-        );
+        let r = bimodal_digest();
         let mut d = decide(&r, None);
         assert!(crate::report::charts::tipping(&r, &d, &[]).unwrap().is_none(), "no box, no chart");
         d.hinges = Some(crate::analysis::discovery::PrimBox {

@@ -12,7 +12,7 @@ use super::charts::Chart;
 pub(crate) use super::markup::esc;
 use super::markup::figure;
 use super::{WORKING_DAY_HOURS, answer_sentence, headline_row};
-use crate::analysis::facts::Facts;
+use crate::analysis::facts::{Assumptions, Facts};
 use crate::analysis::results::{Bottlenecks, Results, Share};
 
 /// How many people and links the bottleneck tables list per variant.
@@ -492,7 +492,6 @@ fn kv_table(caption: &str, rows: &[(&str, String)]) -> String {
 /// The organisation and the assumptions behind the numbers, from the facts.
 fn assumptions_section(results: &Results, facts: &Facts) -> String {
     let a = &facts.assumptions;
-    let base = &results.variants[0];
     let mut s = String::from(
         "<section id=\"assumptions\">\n<h2>Organisation and assumptions</h2>\n<p>Everything the numbers above rest on, as \
          the scenario file states it (for the baseline). Challenge any of it: change the file and run it again.</p>\n\
@@ -500,7 +499,23 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
          file.</p>\n<details>\n<summary>The run, the levers, the organisation, its channels and roles</summary>\n",
     );
 
-    // The run.
+    s += &run_table(results, facts);
+    s += &levers_table(a);
+    s += &organisation_tables(a);
+    s += &calendars_table(a);
+    s += &channels_table(a);
+    s += &defaults_list(a);
+    s += &roles_table(a);
+    s += &variants_changes_table(facts);
+    s += "</details>\n</section>\n";
+    s
+}
+
+/// The run: file, source, start, target, horizon, replications, seed, sweep.
+fn run_table(results: &Results, facts: &Facts) -> String {
+    let a = &facts.assumptions;
+    let base = &results.variants[0];
+    let mut s = String::new();
     let k = facts.points[0].k as usize;
     let mut run: Vec<(&str, String)> = vec![
         ("scenario file", format!("<code>{}</code>", esc(&facts.file_name))),
@@ -530,12 +545,19 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         ("replications per variant", results.replications.to_string()),
         ("seed", results.seed.to_string()),
     ];
+    if let Some(start) = &a.start {
+        run.insert(2, ("when the item appears", esc(start).into_owned()));
+    }
     if let Some(sw) = &results.sweep {
         run.push(("sweep", format!("{} ({} points)", esc(&sw.paths.join(" × ")), sw.points.len())));
     }
     s += &kv_table("The run", &run);
+    s
+}
 
-    // Community manager and involvement.
+/// The levers: the community managers and involvement.
+fn levers_table(a: &Assumptions) -> String {
+    let mut s = String::new();
     let mut levers: Vec<(&str, String)> = Vec::new();
     match &a.community_manager {
         Some(cm) => {
@@ -590,8 +612,12 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         None => levers.push(("involvement", "none in this scenario".into())),
     }
     s += &kv_table("The levers: community manager and involvement", &levers);
+    s
+}
 
-    // Organisation: people per unit and role.
+/// People per unit and role, links per channel.
+fn organisation_tables(a: &Assumptions) -> String {
+    let mut s = String::new();
     let org = &a.organisation;
     let _ =
         writeln!(s, "<h3>Organisation</h3>\n<p>{} people, {} links ({}).</p>", org.people, org.links, esc(&org.origin));
@@ -623,17 +649,52 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     s += "</tbody></table>\n</div>\n<p class=\"howto\"><em>Added by settings</em>: links that the community manager's \
           watch channel, reach and mandate or a variant's <code>add_links</code> add to the organisation's own \
           links (in the baseline).</p>\n";
+    s
+}
 
-    // Channels.
+/// The working calendars (nothing without calendars).
+fn calendars_table(a: &Assumptions) -> String {
+    let mut s = String::new();
+    if !a.calendars.is_empty() {
+        s += "<table><caption>Working calendars: processing counts working time only</caption><thead><tr>\
+              <th>calendar</th><th>time zone</th><th>working time</th><th class=\"num\">people</th></tr></thead><tbody>\n";
+        for c in &a.calendars {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                esc(&c.name),
+                esc(&c.timezone),
+                esc(&c.working_time),
+                c.people
+            );
+        }
+        s += "</tbody></table>\n";
+    }
+    s
+}
+
+/// The channels: delay (a meeting with its wait), mean delay, transmit, notice.
+fn channels_table(a: &Assumptions) -> String {
+    let mut s = String::new();
     s += "<table><caption>Channels: how messages travel</caption><thead><tr><th>channel</th><th>delay (hours)</th>\
           <th class=\"num\">mean delay</th><th class=\"num\">transmit</th><th class=\"num\">notice</th></tr></thead><tbody>\n";
     for c in &a.channels {
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{} h</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.1} h{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&c.name),
-            esc(&c.delay),
+            if c.timing.is_empty() {
+                esc(&c.delay).into_owned()
+            } else {
+                format!("{}; then {}", esc(&c.timing), esc(&c.delay))
+            },
             crate::random::dist::fmt_fixed(c.mean_delay, 1),
+            match c.mean_wait_hours {
+                Some(w) => format!(" after a wait of {} h", crate::random::dist::fmt_fixed(w, 1)),
+                None if !c.timing.is_empty() && c.timing.starts_with("meets ") =>
+                    " after the wait for the meeting".into(),
+                None => String::new(),
+            },
             fmt_pct(c.transmit),
             c.notice.map_or_else(|| "receiver's role".into(), fmt_pct)
         );
@@ -641,8 +702,12 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     s += "</tbody></table>\n<p class=\"howto\"><em>delay</em>: time for a message to travel and be seen; \
           <em>transmit</em>: how often a sender passes the item on over a link of this channel; <em>notice</em>: how \
           often a delivered message is perceived (where set, it replaces the receiver role's value).</p>\n";
+    s
+}
 
-    // Defaults that act without a table.
+/// Defaults that act without a table in the scenario.
+fn defaults_list(a: &Assumptions) -> String {
+    let mut s = String::new();
     if !a.warnings.is_empty() {
         s += "<ul class=\"warnings\">\n";
         for w in &a.warnings {
@@ -650,15 +715,25 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         }
         s += "</ul>\n";
     }
+    s
+}
 
-    // Roles.
-    s += "<table><caption>Roles: how people take up the item</caption><thead><tr><th>role</th><th class=\"num\">people</th>\
-          <th class=\"num\">notice</th><th>processing (hours)</th><th>window (hours)</th></tr></thead><tbody>\n";
+/// The roles: people, notice, processing, window and (where any) absence.
+fn roles_table(a: &Assumptions) -> String {
+    let mut s = String::new();
+    let absence = a.roles.iter().any(|r| r.absent > 0.0);
+    let _ = writeln!(
+        s,
+        "<table><caption>Roles: how people take up the item</caption><thead><tr><th>role</th><th class=\"num\">people</th>\
+         <th class=\"num\">notice</th><th>processing (hours)</th><th>window (hours)</th>{}</tr></thead><tbody>",
+        if absence { "<th class=\"num\">absent</th>" } else { "" }
+    );
     for r in &a.roles {
         let defaults = if r.defined { "" } else { "<span class=\"sub\">no [roles] table: defaults</span>" };
+        let absent = if absence { format!("<td class=\"num\">{}</td>", fmt_pct(r.absent)) } else { String::new() };
         let _ = writeln!(
             s,
-            "<tr><td>{}{defaults}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}{defaults}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>{absent}</tr>",
             esc(&r.name),
             r.people,
             fmt_pct(r.notice),
@@ -669,8 +744,16 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
     s += "</tbody></table>\n<p class=\"howto\"><em>notice</em>: how often a delivered message is perceived and taken \
           up; <em>processing</em>: from delivery to “processed”; <em>window</em>: how long after processing the person \
           keeps passing the item on.</p>\n";
+    if absence {
+        s += "<p class=\"howto\"><em>absent</em>: the chance that a person of the role is away for the whole \
+              period, drawn per replication (an absent person neither notices nor passes on the item).</p>\n";
+    }
+    s
+}
 
-    // Variants.
+/// What each variant changes (nothing with the baseline alone).
+fn variants_changes_table(facts: &Facts) -> String {
+    let mut s = String::new();
     if facts.points.len() > 1 {
         s += "<table><caption>The variants: what each changes</caption><thead><tr><th>variant</th><th>description</th>\
               <th>differs from the baseline in</th></tr></thead><tbody>\n";
@@ -689,7 +772,6 @@ fn assumptions_section(results: &Results, facts: &Facts) -> String {
         }
         s += "</tbody></table>\n";
     }
-    s += "</details>\n</section>\n";
     s
 }
 

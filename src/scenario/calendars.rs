@@ -57,9 +57,20 @@ pub(crate) fn calendar_setup(
     }
     let mut names = Vec::new();
     let mut calendars = Vec::new();
+    let mut described = Vec::new();
     for (name, c) in &raw.calendars {
         let key = format!("calendars.{name}");
         let hours = c.hours.clone().unwrap_or(OneOrMany::One(DEFAULT_HOURS.into())).to_vec();
+        described.push(format!(
+            "{} {}{}",
+            c.days.as_deref().unwrap_or(DEFAULT_DAYS),
+            hours.join(", "),
+            match c.holidays.len() {
+                0 => String::new(),
+                1 => format!(", 1 holiday ({})", c.holidays[0]),
+                n => format!(", {n} holidays ({} … {})", c.holidays[0], c.holidays[n - 1]),
+            }
+        ));
         let cal = Calendar::new(&c.timezone, c.days.as_deref().unwrap_or(DEFAULT_DAYS), &hours, &c.holidays).map_err(
             |e| {
                 let sub = match e {
@@ -132,9 +143,11 @@ pub(crate) fn calendar_setup(
     let clocks = calendars.iter().map(|c| WorkClock::new(c, origin, span)).collect();
     // Channels with `at`: their occurrences in the channel's calendar (else the scenario's).
     let mut schedules = Vec::with_capacity(raw.channels.len());
+    let mut schedules_described = Vec::with_capacity(raw.channels.len());
     for (name, c) in &raw.channels {
         let Some(at) = &c.at else {
             schedules.push(Vec::new());
+            schedules_described.push(String::new());
             continue;
         };
         let key = format!("channels.{name}");
@@ -163,6 +176,7 @@ pub(crate) fn calendar_setup(
             ));
         }
         schedules.push(crate::model::calendar::occurrences(&calendars[cal as usize], origin, span, &times));
+        schedules_described.push(format!("{} on calendar {}", at.join(", "), names[cal as usize]));
     }
     let timezones = calendars.iter().map(|c| c.timezone_name.clone()).collect();
     Ok(Some(Arc::new(CalendarSetup {
@@ -174,6 +188,8 @@ pub(crate) fn calendar_setup(
         origin,
         weekly,
         schedules,
+        described,
+        schedules_described,
     })))
 }
 

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use super::{Scenario, Variant};
 use crate::analysis::facts::{
-    Assumptions, CALENDARS_EXCEPTION, ChannelFacts, ChannelLinkFacts, Facts, InvolvementFacts, ManagerFacts,
-    OrganisationFacts, PointFacts, RoleFacts, SweepFacts, SweepPointFacts, SweepValue, UncertainFacts, UnitFacts,
+    Assumptions, CALENDARS_EXCEPTION, CalendarFacts, ChannelFacts, ChannelLinkFacts, Facts, InvolvementFacts,
+    ManagerFacts, OrganisationFacts, PointFacts, RoleFacts, SweepFacts, SweepPointFacts, SweepValue, UncertainFacts,
+    UnitFacts,
 };
 use crate::model::{ChannelId, Timing};
 use crate::org::Direction;
@@ -424,12 +425,33 @@ fn assumptions(b: &Variant) -> Assumptions {
         channels: b
             .channels
             .iter()
-            .map(|c| ChannelFacts {
+            .enumerate()
+            .map(|(i, c)| ChannelFacts {
                 name: c.name.clone(),
                 delay: c.delay.describe(),
                 mean_delay: c.delay.mean(),
+                // The wait for the next meeting is uniform on [0, every) (the phase is), in clock hours.
+                mean_wait_hours: match c.timing {
+                    Timing::Scheduled { every } => Some(every / 2.0),
+                    _ => None,
+                },
                 transmit: c.transmit,
                 notice: c.notice,
+                timing: match c.timing {
+                    Timing::PerLink => String::new(),
+                    Timing::Broadcast => "one message per sender, shared by all their links".into(),
+                    Timing::Scheduled { every } => {
+                        format!(
+                            "meets every {} h (the first meeting at a random moment, per replication)",
+                            fmt_decimals(every, 4)
+                        )
+                    }
+                    Timing::At => b
+                        .calendar
+                        .as_ref()
+                        .and_then(|cal| cal.schedules_described.get(i))
+                        .map_or_else(|| "meets at set times".into(), |t| format!("meets {t}")),
+                },
             })
             .collect(),
         roles: b
@@ -443,8 +465,30 @@ fn assumptions(b: &Variant) -> Assumptions {
                 processing: r.processing.describe(),
                 window: window_text(&r.window),
                 defined: r.defined,
+                absent: r.absent,
             })
             .collect(),
+        calendars: b.calendar.as_ref().map_or_else(Vec::new, |cal| {
+            (0..cal.names.len())
+                .map(|i| CalendarFacts {
+                    name: cal.names[i].clone(),
+                    timezone: cal.timezones[i].clone(),
+                    working_time: cal.described.get(i).cloned().unwrap_or_default(),
+                    people: cal.person_calendar.iter().filter(|&&c| usize::from(c) == i).count(),
+                })
+                .collect()
+        }),
+        start: b.calendar.as_ref().map(|cal| {
+            if cal.weekly {
+                "a moment drawn uniformly over the week, per replication".into()
+            } else {
+                let tz = &cal.timezones[usize::from(cal.default)];
+                match cal.origin.in_tz(tz) {
+                    Ok(z) => format!("fixed: {} ({tz})", z.strftime("%A %Y-%m-%d %H:%M")),
+                    Err(_) => format!("fixed: {}", cal.origin),
+                }
+            }
+        }),
         warnings: Vec::new(),
         coupling_exceptions: Vec::new(),
     }

@@ -46,41 +46,130 @@ pub use crate::engine::outcome::MAX_CURVE_POINTS;
 #[derive(Debug)]
 pub struct Scenario {
     /// The scenario's name (`name`).
-    pub name: String,
+    pub(crate) name: String,
     /// Free text (`description`).
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// The scenario file.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// A stable hash of the scenario file's text (part of a study's fingerprint).
-    pub source_hash: u64,
+    pub(crate) source_hash: u64,
     /// Seed of all random draws (`seed`); a [`crate::study::plan::Plan`] may run another.
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Replications per variant (`replications`); a plan may run another count.
-    pub replications: u64,
+    pub(crate) replications: u64,
     /// Simulated time in hours; later processing counts as never (`horizon_hours`).
-    pub horizon_hours: f64,
+    pub(crate) horizon_hours: f64,
     /// Points of the adoption curve's time grid (`output.curve_points`).
-    pub curve_points: u32,
+    pub(crate) curve_points: u32,
     /// The curve's time grid ends here, in hours (`output.curve_hours`).
-    pub curve_hours: f64,
+    pub(crate) curve_hours: f64,
     /// What the command line changed (`--set`, `--variant`), recorded in the results.
-    pub overrides: Overrides,
+    pub(crate) overrides: Overrides,
     /// The experiment design: baseline, variants and sweep points as dotted-path values.
-    pub design: Design,
+    pub(crate) design: Design,
     /// Each design point validated (same order as `design.points`); `variants[0]` is the
     /// baseline.
-    pub variants: Vec<Variant>,
+    pub(crate) variants: Vec<Variant>,
     /// The sweep's dotted paths and its points (each point is a variant), if any.
-    pub sweep: Option<Sweep>,
+    pub(crate) sweep: Option<Sweep>,
     /// `[uncertain]`: the factors and where they act, if any.
-    pub uncertainty: Option<uncertain::Uncertainty>,
+    pub(crate) uncertainty: Option<uncertain::Uncertainty>,
     /// The reference of the paired comparisons (`compare_to`): an index into `variants`, 0 = the
     /// baseline.
-    pub reference: usize,
+    pub(crate) reference: usize,
     /// `[costs]` and the variants' `cost`: the rates and every design point's cost, if any.
-    pub costs: Option<costs::Costs>,
+    pub(crate) costs: Option<costs::Costs>,
     /// `[goal]`: the time T must meet and with what probability, if any.
-    pub goal: Option<crate::analysis::goal::Goal>,
+    pub(crate) goal: Option<crate::analysis::goal::Goal>,
+}
+
+/// Read access: a loaded scenario is immutable (a study's own seed and replications are the
+/// [`crate::study::plan::Plan`]'s).
+impl Scenario {
+    /// The scenario's name (`name`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Free text (`description`).
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The scenario file.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// A stable hash of the scenario file's text (part of a study's fingerprint).
+    pub fn source_hash(&self) -> u64 {
+        self.source_hash
+    }
+
+    /// Seed of all random draws (`seed`); a [`crate::study::plan::Plan`] may run another.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Replications per variant (`replications`); a plan may run another count.
+    pub fn replications(&self) -> u64 {
+        self.replications
+    }
+
+    /// Simulated time in hours; later processing counts as never (`horizon_hours`).
+    pub fn horizon_hours(&self) -> f64 {
+        self.horizon_hours
+    }
+
+    /// Points of the adoption curve's time grid (`output.curve_points`).
+    pub fn curve_points(&self) -> u32 {
+        self.curve_points
+    }
+
+    /// The curve's time grid ends here, in hours (`output.curve_hours`).
+    pub fn curve_hours(&self) -> f64 {
+        self.curve_hours
+    }
+
+    /// What the command line changed (`--set`, `--variant`).
+    pub fn overrides(&self) -> &Overrides {
+        &self.overrides
+    }
+
+    /// The experiment design: baseline, variants and sweep points as dotted-path values.
+    pub fn design(&self) -> &Design {
+        &self.design
+    }
+
+    /// Each design point validated (same order as the design's points); the first is the baseline.
+    pub fn variants(&self) -> &[Variant] {
+        &self.variants
+    }
+
+    /// The sweep's dotted paths and its points, if any.
+    pub fn sweep(&self) -> Option<&Sweep> {
+        self.sweep.as_ref()
+    }
+
+    /// `[uncertain]`: the factors and where they act, if any.
+    pub fn uncertainty(&self) -> Option<&uncertain::Uncertainty> {
+        self.uncertainty.as_ref()
+    }
+
+    /// The reference of the paired comparisons (`compare_to`): an index into the variants, 0 = the baseline.
+    pub fn reference(&self) -> usize {
+        self.reference
+    }
+
+    /// `[costs]` and the variants' `cost`, if any.
+    pub fn costs(&self) -> Option<&costs::Costs> {
+        self.costs.as_ref()
+    }
+
+    /// `[goal]`: the time T must meet and with what probability, if any.
+    pub fn goal(&self) -> Option<&crate::analysis::goal::Goal> {
+        self.goal.as_ref()
+    }
 }
 
 /// One point of a sweep: the values of the swept paths and the index of the variant running it.

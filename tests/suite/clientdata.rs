@@ -182,7 +182,7 @@ fn two_managers_each_reaching_half_a_star_give_the_known_t() {
                     [[variants]]\nname = \"m1 mandate\"\nset = { \"community_manager.0.mandate\" = true }\n\
                     [[variants]]\nname = \"both\"\nset = { \"community_manager.0.mandate\" = true, \"community_manager.1.mandate\" = true }\n";
     let s = two_managers(variants);
-    assert_eq!(s.variants[0].community_managers.len(), 2);
+    assert_eq!(s.variants()[0].community_managers.len(), 2);
     // The report's assumptions list each manager's own reach (4 links each, near for m1, far for m2).
     let a = permeate::study::Plan::of(&s).unwrap().facts().assumptions;
     let (m1, m2) = (a.community_manager.unwrap(), &a.other_community_managers[0]);
@@ -194,7 +194,7 @@ fn two_managers_each_reaching_half_a_star_give_the_known_t() {
     for (v, expected) in [(0, 10.0), (1, 8.0), (2, 10.0), (3, 8.0)] {
         let run = run_library(&s, v);
         for t in &run.t_threshold {
-            assert_eq!(*t, Some(expected), "variant {}", s.variants[v].name);
+            assert_eq!(*t, Some(expected), "variant {}", s.variants()[v].name);
         }
     }
     // At threshold 0.5 the faster half decides: 1 + 2 + 4 = 7 h, or 1 + 2 + 2 = 5 h with m1's mandate.
@@ -360,7 +360,7 @@ fn each_mandated_manager_costs_its_own_hours_and_receivers() {
                     [[variants]]\nname = \"m2 mandate\"\nset = { \"community_manager.1.mandate\" = true }\n\
                     [[variants]]\nname = \"both\"\nset = { \"community_manager.0.mandate\" = true, \"community_manager.1.mandate\" = true }\n";
     let s = two_managers(variants);
-    let points = &s.costs.as_ref().expect("costs").points;
+    let points = &s.costs().expect("costs").points;
     let hours: Vec<f64> = points.iter().map(|c| c.hours_per_month).collect();
     assert_eq!(hours, [0.0, 15.0, 30.0]);
     let levers: Vec<&str> = points[2].parts.iter().map(|p| p.lever.as_str()).collect();

@@ -57,9 +57,15 @@ pub fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
 
 /// Runs variant `index` of `scenario` through the library on the current thread pool.
 pub fn run_library(scenario: &Scenario, index: usize) -> ModelRun {
-    let model = scenario.variants[index].compile(scenario.horizon_hours).expect("compile");
-    let grid = CurveGrid::new(scenario.curve_points, scenario.curve_hours);
-    run_model(&model, scenario.seed, 0..scenario.replications, &grid, &|| {})
+    run_library_with(scenario, index, scenario.seed(), scenario.replications())
+}
+
+/// Runs variant `index` of `scenario` with `seed` and `replications` (instead of the
+/// scenario's) through the library on the current thread pool.
+pub fn run_library_with(scenario: &Scenario, index: usize, seed: u64, replications: u64) -> ModelRun {
+    let model = scenario.variants()[index].compile(scenario.horizon_hours()).expect("compile");
+    let grid = CurveGrid::new(scenario.curve_points(), scenario.curve_hours());
+    run_model(&model, seed, 0..replications, &grid, &|| {})
 }
 
 /// A star: `centre` (role community) linked to `leaves` developers over channel `feed`.

@@ -218,7 +218,7 @@ per_attendee = 0.25
 #[test]
 fn costs_follow_the_documented_formulas() {
     let s = chain(CHAIN_COSTS).load();
-    let hours: Vec<f64> = s.costs.as_ref().unwrap().points.iter().map(|c| c.hours_per_month).collect();
+    let hours: Vec<f64> = s.costs().unwrap().points.iter().map(|c| c.hours_per_month).collect();
     // baseline: involvement 0 × 10 × 2 h = 0.
     // mandate: 10 h + 10 receivers × 0.5 h = 15 h.
     // all involved: 1 × 10 people × 2 h = 20 h.
@@ -230,7 +230,7 @@ fn costs_follow_the_documented_formulas() {
     for (h, e) in hours.iter().zip(expected) {
         assert!((h - e).abs() < 1e-9, "{hours:?} vs {expected:?}");
     }
-    let money = s.costs.as_ref().unwrap().points[1].money_per_month;
+    let money = s.costs().unwrap().points[1].money_per_month;
     assert_eq!(money, Some(1500.0));
 }
 

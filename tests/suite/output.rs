@@ -283,3 +283,39 @@ fn curve_grid_times_threads_beyond_memory_is_refused() {
     let bad = run(&ts.scenario(), &["-o", out.to_str().unwrap(), "--max-memory", "lots"]);
     assert_mentions(&assert_input_error("--max-memory lots", &bad), &["8G"]);
 }
+
+/// The report's "Organisation and assumptions" states what the numbers rest on with calendars
+/// (issue 21): the working calendars with their time zones, working hours, holidays and people,
+/// when the item appears, a scheduled channel as a meeting with its mean wait (E/2 clock hours,
+/// the meeting's moment being uniform) instead of its bare delay, and each role's absence.
+/// Helix has three calendars (227 people in Munich), a fixed Friday 15:00 start, weekly and
+/// fortnightly meetings and 5% absence.
+///
+/// Broken versions seen to fail: the facts without calendars (no table); the wait as E instead
+/// of E/2 ("168.0 h"); the absent column read from the scenario-wide default only (the
+/// community's 0% shown as 5%).
+#[test]
+fn the_assumptions_state_calendars_start_meetings_and_absence() {
+    let (_tmp, out) = super::common::run_into_temp(&super::common::bundled("helix.toml"), &["-n", "20"]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let a = html.find("id=\"assumptions\"").expect("the assumptions section");
+    let section = &html[a..];
+    for wanted in [
+        "when the item appears</th><td>fixed: Friday 2026-11-27 15:00 (Europe&#x2F;Berlin)</td>",
+        "<caption>Working calendars: processing counts working time only</caption>",
+        "<tr><td>munich</td><td>Europe&#x2F;Berlin</td><td>Mon-Fri 08:30-12:30, 13:30-17:30, 6 holidays (2026-12-24 … 2027-01-06)</td><td class=\"num\">227</td></tr>",
+        "meets every 168 h (the first meeting at a random moment, per replication); then fixed 0 h",
+        "after a wait of 84.0 h",
+        "meets every 336 h",
+        "after a wait of 168.0 h",
+        "<th class=\"num\">absent</th>",
+    ] {
+        assert!(section.contains(wanted), "missing {wanted:?}");
+    }
+    let community = section.find("<tr><td>community</td>").expect("the community role's row");
+    let row = &section[community..community + section[community..].find("</tr>").unwrap()];
+    assert!(row.ends_with("<td class=\"num\">0%</td>"), "the community's absence: {row}");
+    let developer = section.find("<tr><td>developer</td>").expect("the developer row");
+    let row = &section[developer..developer + section[developer..].find("</tr>").unwrap()];
+    assert!(row.ends_with("<td class=\"num\">5%</td>"), "the developers' absence: {row}");
+}

@@ -249,32 +249,34 @@ fn a_parameter_patch_gives_the_same_replications_as_a_fresh_compile() {
     let sweep = "\n[sweep]\n\"involvement.fraction\" = [0.1, 0.6]\n\"roles.developer.notice\" = [0.5, 0.95]\n\
                  \"channels.team_chat.delay\" = [{ dist = \"exponential\", mean = 1.0 }, { dist = \"lognormal\", median = 3.0, sigma = 1.0 }]\n";
     let s = TempScenario::new(&[("scenario.toml", &format!("{text}{sweep}"))]).load();
-    let grid = CurveGrid::new(s.curve_points, s.curve_hours);
-    let base = &s.variants[0];
-    let base_model = base.compile(s.horizon_hours).unwrap();
+    let grid = CurveGrid::new(s.curve_points(), s.curve_hours());
+    let base = &s.variants()[0];
+    let base_model = base.compile(s.horizon_hours()).unwrap();
     let mut patched_points = 0;
-    for (i, v) in s.variants.iter().enumerate() {
-        let fresh = v.compile(s.horizon_hours).unwrap();
+    for (i, v) in s.variants().iter().enumerate() {
+        let fresh = v.compile(s.horizon_hours()).unwrap();
         if !v.same_structure(base) {
             assert!(v.name.contains("mandate") || v.name.contains("digest"), "{} changes the structure", v.name);
             continue;
         }
         patched_points += 1;
-        let patched = Model::with_params(base_model.structure.clone(), &v.params(s.horizon_hours)).unwrap();
+        let patched = Model::with_params(base_model.structure.clone(), &v.params(s.horizon_hours())).unwrap();
         assert!(std::sync::Arc::ptr_eq(&patched.structure, &base_model.structure), "the structure is shared");
-        let a = permeate::engine::run_model(&fresh, s.seed, 0..s.replications, &grid, &|| {});
-        let b = permeate::engine::run_model(&patched, s.seed, 0..s.replications, &grid, &|| {});
+        let a = permeate::engine::run_model(&fresh, s.seed(), 0..s.replications(), &grid, &|| {});
+        let b = permeate::engine::run_model(&patched, s.seed(), 0..s.replications(), &grid, &|| {});
         let bits = |t: &[Option<f64>]| t.iter().map(|x| x.map(f64::to_bits)).collect::<Vec<_>>();
         assert_eq!(bits(&a.t_threshold), bits(&b.t_threshold), "point {i} ({})", v.name);
         assert_eq!(a.curve, b.curve, "point {i}");
     }
     assert!(patched_points >= 9, "the sweep points and the involvement variant share the baseline's structure");
     // The check can fail: a model patched with another point's parameters differs.
-    let wrong =
-        Model::with_params(base_model.structure.clone(), &s.variants[s.variants.len() - 1].params(s.horizon_hours))
-            .unwrap();
-    let a = permeate::engine::run_model(&base_model, s.seed, 0..s.replications, &grid, &|| {});
-    let b = permeate::engine::run_model(&wrong, s.seed, 0..s.replications, &grid, &|| {});
+    let wrong = Model::with_params(
+        base_model.structure.clone(),
+        &s.variants()[s.variants().len() - 1].params(s.horizon_hours()),
+    )
+    .unwrap();
+    let a = permeate::engine::run_model(&base_model, s.seed(), 0..s.replications(), &grid, &|| {});
+    let b = permeate::engine::run_model(&wrong, s.seed(), 0..s.replications(), &grid, &|| {});
     assert_ne!(a.t_threshold, b.t_threshold);
 }
 

@@ -124,9 +124,8 @@ proptest! {
         }
         let loaded = std::panic::catch_unwind(|| permeate::Scenario::load(&dir.path().join("scenario.toml")).map(|s| {
             // A scenario that still loads must also run.
-            let mut s = s;
-            s.replications = 3;
-            permeate::study::results(&permeate::study::Plan::of(&s).unwrap(), &|| {}).map(|r| r.variants.len())
+            let options = permeate::study::plan::PlanOptions { replications: Some(3), ..Default::default() };
+            permeate::study::results(&permeate::study::Plan::new(&s, options).unwrap(), &|| {}).map(|r| r.variants.len())
         }));
         prop_assert!(loaded.is_ok(), "panicked on input {:?}", String::from_utf8_lossy(&files[which]));
     }

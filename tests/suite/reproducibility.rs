@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{TempScenario, run_library, run_ok};
+use crate::common::{TempScenario, run_library, run_library_with, run_ok};
 
 const FILES: [&str; 4] = ["summary.json", "replications.csv", "curve.csv", "summary.md"];
 
@@ -60,9 +60,8 @@ fn adding_an_inert_link_changes_no_replication() {
 /// deliberate choice, noted in CHANGELOG.md under "results change" (then update the numbers).
 #[test]
 fn bundled_results_are_value_stable() {
-    let mut s = permeate::Scenario::load(&bundled()).unwrap();
-    s.replications = 8;
-    let t = run_library(&s, 0).t_threshold;
+    let s = permeate::Scenario::load(&bundled()).unwrap();
+    let t = run_library_with(&s, 0, s.seed(), 8).t_threshold;
     let got: Vec<String> = t.iter().map(|x| x.map_or("never".into(), |v| format!("{}", v as f32))).collect();
     // Since the role tables for designers, marketers, account managers and operations (a
     // results change, see CHANGELOG.md).
@@ -82,9 +81,8 @@ fn bundled_results_without_the_new_role_tables_are_the_old_ones() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/northwind");
     let people = std::fs::read_to_string(dir.join("people.csv")).unwrap();
     let links = std::fs::read_to_string(dir.join("links.csv")).unwrap();
-    let mut s = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", &people), ("links.csv", &links)]).load();
-    s.replications = 8;
-    let t = run_library(&s, 0).t_threshold;
+    let s = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", &people), ("links.csv", &links)]).load();
+    let t = run_library_with(&s, 0, s.seed(), 8).t_threshold;
     let got: Vec<String> = t.iter().map(|x| x.map_or("never".into(), |v| format!("{}", v as f32))).collect();
     let expected = ["71.064514", "never", "66.888435", "136.70471", "78.788826", "71.499916", "95.193245", "93.873505"];
     assert_eq!(got, expected);

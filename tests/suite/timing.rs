@@ -261,17 +261,17 @@ fn monotone_with(top: &str, tables: &str) {
     assert!(s.coupling_exceptions().is_empty(), "no windows: coupling is promised");
     let base = run_library(&s, 0).t_threshold;
     assert!(base.iter().filter(|t| t.is_some()).count() > 30, "the baseline should reach sometimes");
-    for v in 1..s.variants.len() - 1 {
+    for v in 1..s.variants().len() - 1 {
         let better = run_library(&s, v).t_threshold;
         for (r, (b, w)) in base.iter().zip(&better).enumerate() {
             assert!(
                 w.unwrap_or(f64::INFINITY) <= b.unwrap_or(f64::INFINITY),
                 "{}: replication {r} slower ({w:?} vs {b:?})",
-                s.variants[v].name
+                s.variants()[v].name
             );
         }
     }
-    let same = run_library(&s, s.variants.len() - 1).t_threshold;
+    let same = run_library(&s, s.variants().len() - 1).t_threshold;
     assert_eq!(base, same);
     let d = paired(&base, &same);
     assert_eq!((d.p_faster, d.p_slower), (0.0, 0.0));

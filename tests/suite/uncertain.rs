@@ -269,7 +269,7 @@ fn compare_to_sets_the_reference_and_different_targets_are_not_paired() {
                  [[variants]]\nname = \"community only\"\nset = { \"target.role\" = \"community\" }\n";
     let s = star_with(40, 300, "compare_to = \"faster\"\n", extra);
     let loaded = s.load();
-    assert_eq!(loaded.reference, 1);
+    assert_eq!(loaded.reference(), 1);
     let r = permeate::study::results(&permeate::study::Plan::of(&loaded).unwrap(), &|| {}).unwrap();
     assert_eq!(r.reference.as_deref(), Some("faster"));
     let (base, faster, other) = (&r.variants[0], &r.variants[1], &r.variants[2]);

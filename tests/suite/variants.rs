@@ -6,7 +6,7 @@ use std::path::Path;
 
 use permeate::analysis::stats::{mean_ci95, paired, student_t_quantile};
 
-use crate::common::{TempScenario, run_library, run_ok};
+use crate::common::{TempScenario, run_library, run_library_with, run_ok};
 
 /// The bundled ACME scenario (generated organisation) with `replications` and extra TOML.
 fn acme(replications: u64, extra: &str) -> TempScenario {
@@ -99,7 +99,7 @@ fn improvements_never_make_a_replication_slower() {
 fn larger_involvement_is_nested_and_monotone_across_a_sweep() {
     let s = acme_without_meeting_windows(200, "[sweep]\n\"involvement.fraction\" = [0.0, 0.1, 0.2, 0.5, 1.0]\n");
     let scenario = s.load();
-    let sweep = scenario.sweep.as_ref().expect("sweep");
+    let sweep = scenario.sweep().expect("sweep");
     assert_eq!(sweep.points.len(), 5);
     let runs: Vec<Vec<Option<f64>>> =
         sweep.points.iter().map(|p| run_library(&scenario, p.variant).t_threshold).collect();
@@ -146,10 +146,8 @@ fn paired_interval_is_narrower_than_unpaired() {
     let [lo, hi] = p.ci95_mean_delta.unwrap();
     let paired_width = hi - lo;
 
-    let mut other =
-        acme(400, "[[variants]]\nname = \"mandate\"\nset = { \"community_manager.mandate\" = true }\n").load();
-    other.seed += 1000;
-    let independent = run_library(&other, 1).t_threshold;
+    let other = acme(400, "[[variants]]\nname = \"mandate\"\nset = { \"community_manager.mandate\" = true }\n").load();
+    let independent = run_library_with(&other, 1, other.seed() + 1000, other.replications()).t_threshold;
     let a: Vec<f64> = base.iter().flatten().copied().collect();
     let b: Vec<f64> = independent.iter().flatten().copied().collect();
     let var = |x: &[f64]| {
