@@ -351,6 +351,36 @@ fn check_chars(
     }
 }
 
+/// The first characters by which a spreadsheet takes a cell for a formula (OWASP, "CSV
+/// Injection"): `=`, `+`, `-`, `@`, a tab and a carriage return.
+pub(crate) const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// True when a spreadsheet opening a CSV would take `text` as a formula (`=HYPERLINK(…)`,
+/// `+SUM(1,2)`, `@cmd`, `-2+3`).
+pub(crate) fn starts_like_a_formula(text: &str) -> bool {
+    text.starts_with(FORMULA_STARTS)
+}
+
+/// `text` for a CSV made only to be opened in a spreadsheet (`people-details.csv`): prefixed
+/// with `'` when it starts like a formula, so the spreadsheet shows it as text (OWASP); unchanged
+/// otherwise. Never used for files permeate reads back: those keep names verbatim.
+pub(crate) fn spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if starts_like_a_formula(text) { format!("'{text}").into() } else { text.into() }
+}
+
+/// The warning for a name (`what` is e.g. "variant name") that starts like a spreadsheet
+/// formula: data files (`replications.csv`, `curve.csv`, …) keep it verbatim, because permeate
+/// and analysis tools read them back.
+pub(crate) fn formula_warning(what: &str, name: &str) -> String {
+    format!(
+        "the {what} {} starts with `{}`, which a spreadsheet opening replications.csv, curve.csv or summary.csv may \
+         run as a formula; the CSV files keep names verbatim, so rename it (e.g. \"plus chat\") if the files are \
+         opened in a spreadsheet",
+        quoted(name),
+        name.chars().next().map_or(String::new(), |c| c.escape_debug().to_string())
+    )
+}
+
 pub use crate::random::dist::num;
 
 /// The longest text quoted in full in a message (in characters); longer ones are cut with `…`.

@@ -301,8 +301,10 @@ fn advice(outputs: &[OutputIndices], method: &str, reference: &str) -> Vec<Strin
                 .max_by(|a, b| a.1.mu_star.total_cmp(&b.1.mu_star));
             if let Some((f, m)) = best {
                 out.push(format!(
-                    "\"{}\" moves {what} the most (Morris μ* {:.1} h over its plausible range, σ {:.1} h): measure it first.",
-                    f.factor, m.mu_star, m.sigma
+                    "\"{}\" moves {what} the most (Morris μ* {} h over its plausible range, σ {} h): measure it first.",
+                    f.factor,
+                    crate::random::dist::fmt_fixed(m.mu_star, 1),
+                    crate::random::dist::fmt_fixed(m.sigma, 1)
                 ));
             }
         }
@@ -338,7 +340,7 @@ pub fn csv(s: &Sensitivity) -> String {
         }
         for o in &s.outputs {
             for f in &o.factors {
-                let n = |x: f64| format!("{x:.6}");
+                let n = |x: f64| crate::random::dist::exponent_form(x).unwrap_or_else(|| format!("{x:.6}"));
                 match (f.sobol, f.morris) {
                     (Some(x), _) => w.write_record([
                         o.output.clone(),

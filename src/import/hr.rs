@@ -68,6 +68,13 @@ pub(crate) fn find_column(
     header_line: usize,
 ) -> Result<Option<usize>, InputError> {
     if let Some(p) = headers.iter().position(|h| h == col.header) {
+        // A column the map uses must be there once: the second one was ignored silently
+        // (issue 20, defect 14).
+        if headers.iter().skip(p + 1).any(|h| h == col.header) {
+            return Err(InputError::new(path, crate::error::InputErrorKind::DuplicateColumn(col.header.clone()))
+                .at_line(header_line)
+                .at_key(col.header.clone()));
+        }
         return Ok(Some(p));
     }
     if !col.explicit && !required {
@@ -118,6 +125,22 @@ pub(crate) fn read(path: &Path, map: &Map, map_path: &Path) -> Result<Vec<Employ
     while rdr.read_record(&mut record).map_err(|e| csv_error(path, e))? {
         let line = record.position().map_or(0, |p| p.line() as usize);
         let get = |c: Option<usize>| c.and_then(|i| record.get(i)).unwrap_or("").to_string();
+        // The loader's name rules for every field that reaches people.csv or a message, before
+        // any message quotes one (a line break in a name, BEL in an id, ESC in a unit; issue 20,
+        // defect 13): the export's line and column are named.
+        for (c, column, what) in [
+            (Some(id_col), &map.id, "the employee id"),
+            (manager_col, &map.manager, "the manager id"),
+            (Some(unit_col), &map.unit, "the unit"),
+            (team_col, &map.team, "the team"),
+            (site_col, &map.site, "the site"),
+            (name_col, &map.name, "the name"),
+            (title_col, &map.title, "the title"),
+        ] {
+            let value = c.and_then(|i| record.get(i)).unwrap_or("");
+            crate::error::check_name(value, what)
+                .map_err(|k| InputError::new(path, k).at_line(line).at_key(column.header.clone()))?;
+        }
         let id = get(Some(id_col));
         if id.is_empty() {
             return Err(at(

@@ -11,6 +11,10 @@ use crate::scenario::locate::{line_of_key, toml_error};
 
 /// Default role of a person whose title matches no `[[roles]]` rule.
 pub(crate) const DEFAULT_ROLE: &str = "employee";
+/// The smallest `[messages] weight_reference`: with it, `count / weight_reference` is finite for
+/// every count below 1e8 (a messages file has fewer rows than that).
+pub(crate) const MIN_WEIGHT_REFERENCE: f64 = 1e-300;
+
 /// Default channel of manager ↔ direct report links.
 pub(crate) const DEFAULT_MANAGER_CHANNEL: &str = "one_on_one";
 /// Default channel of links within a team.
@@ -445,6 +449,13 @@ impl Map {
             if v.is_empty() {
                 return Err(err(key, format!("an empty {what} name; give one, e.g. \"{default}\"")));
             }
+            // The loader's name rules, so that import never writes what `check` refuses
+            // (issue 20, defect 13).
+            crate::error::check_name(&v, "the name").map_err(|k| {
+                let mut e = err(key, String::new());
+                e.kind = k;
+                e
+            })?;
             if v.contains('.') {
                 return Err(err(
                     key,
@@ -529,11 +540,13 @@ impl Map {
             ));
         }
         let weight_reference = match m.weight_reference {
-            Some(r) if !(r.is_finite() && r > 0.0) => {
+            // At least 1e-300, so that count / weight_reference stays finite for any count a
+            // messages file can hold (1e-320 gave weight `inf`; issue 20, defect 13).
+            Some(r) if !(r.is_finite() && r >= MIN_WEIGHT_REFERENCE) => {
                 return Err(err(
                     &["messages", "weight_reference"],
                     format!(
-                        "must be a positive number of messages (the count that is weight 1), e.g. 13, got {}",
+                        "must be a positive number of messages of at least 1e-300 (the count that is weight 1), e.g. 13, got {}",
                         crate::error::num(r)
                     ),
                 ));
@@ -563,6 +576,11 @@ impl Map {
         let watchers: Vec<String> = watchers.into_iter().map(|w| w.trim().to_string()).collect();
         let events = events_map(raw.events, &err)?;
         let scenario_name = raw.scenario.name.unwrap_or_else(|| DEFAULT_SCENARIO_NAME.into());
+        crate::error::check_name(&scenario_name, "the scenario name").map_err(|k| {
+            let mut e = err(&["scenario", "name"], String::new());
+            e.kind = k;
+            e
+        })?;
         let target_role = name(raw.scenario.target_role, DEFAULT_TARGET_ROLE, &["scenario", "target_role"], "role")?;
         Ok(Map {
             default_role,

@@ -67,7 +67,8 @@ pub(crate) fn read(
                         line,
                         header,
                         format!(
-                            "unknown person \"{id}\": not an employee id of the HR export{hint} (to skip such rows, set `messages.unknown_people = \"skip\"` in the map)"
+                            "unknown person {}: not an employee id of the HR export{hint} (to skip such rows, set `messages.unknown_people = \"skip\"` in the map)",
+                            crate::error::quoted(id)
                         ),
                     ))
                 }
@@ -81,7 +82,7 @@ pub(crate) fn read(
                 path,
                 line,
                 &m.count.header,
-                format!("the count \"{count_text}\" is not a whole number of messages; e.g. 12"),
+                format!("the count {} is not a whole number of messages; e.g. 12", crate::error::quoted(count_text)),
             )
         })?;
         let (Some(s), Some(r)) = (sender, receiver) else {

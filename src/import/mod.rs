@@ -222,6 +222,21 @@ pub(crate) fn import_with(
                 continue;
             };
             let weight = m.weight_reference.map_or(crate::org::DEFAULT_LINK_WEIGHT, |r| c as f64 / r);
+            if !weight.is_finite() {
+                let mut e = InputError::new(
+                    map_path,
+                    InputErrorKind::Invalid(format!(
+                        "{c} messages / weight_reference {} is too large a link weight; give a reference of at \
+                         least 1, e.g. weight_reference = 13",
+                        crate::error::num(m.weight_reference.unwrap_or(1.0))
+                    )),
+                )
+                .at_key("messages.weight_reference");
+                e.line = std::fs::read_to_string(map_path)
+                    .ok()
+                    .and_then(|t| line_of_key(&t, &["messages", "weight_reference"]));
+                return Err(e);
+            }
             links.add_weighted(person(a), person(b), channel, forward, weight);
         }
         message_stats = Some((
@@ -466,17 +481,20 @@ fn people_csv(employees: &[Employee], map: &Map, hr_path: &Path) -> String {
 }
 
 fn details_csv(employees: &[Employee]) -> String {
+    use crate::error::spreadsheet_text;
     let mut s = String::from("id,name,title,site,team,manager\n");
     for e in employees {
         let _ = writeln!(
             s,
             "{},{},{},{},{},{}",
-            field(&e.id),
-            field(&e.name),
-            field(&e.title),
-            field(&e.site),
-            field(&e.team),
-            field(&e.manager_id)
+            // Made to be opened in a spreadsheet: a cell that starts like a formula is shown
+            // as text (OWASP's `'` prefix; issue 20, defect 19).
+            field(&spreadsheet_text(&e.id)),
+            field(&spreadsheet_text(&e.name)),
+            field(&spreadsheet_text(&e.title)),
+            field(&spreadsheet_text(&e.site)),
+            field(&spreadsheet_text(&e.team)),
+            field(&spreadsheet_text(&e.manager_id))
         );
     }
     s

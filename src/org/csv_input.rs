@@ -149,6 +149,24 @@ fn without_skipped_lines(text: &str) -> String {
     out
 }
 
+/// Refuses a header that names a column twice (the later cell would be ignored silently),
+/// naming the column and the header's line; linear in the number of columns.
+pub(crate) fn refuse_duplicate_columns<'a>(
+    path: &Path,
+    headers: impl IntoIterator<Item = &'a str>,
+    header_line: usize,
+) -> Result<(), InputError> {
+    let mut seen = std::collections::HashSet::new();
+    for h in headers {
+        if !seen.insert(h) {
+            return Err(InputError::new(path, InputErrorKind::DuplicateColumn(h.to_string()))
+                .at_line(header_line)
+                .at_key(h));
+        }
+    }
+    Ok(())
+}
+
 /// The column positions of a CSV header, checked against the required and optional columns.
 fn header_positions(
     path: &Path,

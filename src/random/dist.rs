@@ -366,9 +366,64 @@ pub(crate) fn fmt_num(x: f64) -> String {
 /// `3.000` → `3`); a value that rounds to zero is `0`, never `-0`. The one number format of the
 /// result files and reports.
 pub(crate) fn fmt_decimals(x: f64, decimals: usize) -> String {
+    if let Some(e) = exponent_form(x) {
+        return e;
+    }
     let s = format!("{x:.decimals$}");
     let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s.as_str() };
     if s.is_empty() || s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// Below this magnitude a non-zero rounded number ([`fmt_decimals`], [`fmt_fixed`]) is written
+/// in exponent form (`5e-324`), not as `0`. Far below any rounding noise of values in the normal
+/// range (a difference of two hours that should be equal is about 1e-15), so no rounded figure
+/// of the bundled results changes; messages ([`num`]) use 1e-6.
+const EXPONENT_BELOW: f64 = 1e-100;
+/// From this magnitude on a number is written in exponent form (`1.6e308`), never with hundreds
+/// of digits; the same bound as [`num`].
+const EXPONENT_FROM: f64 = 1e15;
+/// Significant digits of the exponent form.
+const EXPONENT_DIGITS: usize = 4;
+
+/// `x` in exponent form with at most [`EXPONENT_DIGITS`] significant digits (`1.6e308`,
+/// `5e-324`), if it is finite, not zero and outside [`EXPONENT_BELOW`] to [`EXPONENT_FROM`];
+/// else `None` (issue 20, defect 18).
+pub(crate) fn exponent_form(x: f64) -> Option<String> {
+    let a = x.abs();
+    if !a.is_finite() || a == 0.0 || (EXPONENT_BELOW..EXPONENT_FROM).contains(&a) {
+        return None;
+    }
+    // The shortest form that reads back as `x` where it is short (`5e-324`, not the subnormal's
+    // exact `4.941e-324`), else rounded to EXPONENT_DIGITS significant digits.
+    let shortest = format!("{x:e}");
+    let digits = shortest.split_once('e').map_or(0, |(m, _)| m.chars().filter(char::is_ascii_digit).count());
+    let s = if digits <= EXPONENT_DIGITS { shortest } else { format!("{x:.prec$e}", prec = EXPONENT_DIGITS - 1) };
+    let (mantissa, exp) = s.split_once('e')?;
+    let mantissa = if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
+    Some(format!("{mantissa}e{exp}"))
+}
+
+/// `x` with exactly `decimals` decimals (`12.0` with one), as `format!("{x:.1}")` writes it
+/// (but never `-0.0`), in exponent form beyond the bounds of [`fmt_decimals`] (`1.6e308`,
+/// `5e-324`): the one formatter for fixed-decimal numbers in reports, charts and messages.
+pub(crate) fn fmt_fixed(x: f64, decimals: usize) -> String {
+    exponent_form(x).unwrap_or_else(|| {
+        let s = format!("{x:.decimals$}");
+        match s.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+            _ => s,
+        }
+    })
+}
+
+/// `x` with exactly `decimals` decimals and always a sign, as `format!("{x:+.1}")` writes it
+/// (`+1.5`, `-0.3`), in exponent form beyond the bounds of [`fmt_fixed`] (`+1e300`).
+pub(crate) fn fmt_signed(x: f64, decimals: usize) -> String {
+    match exponent_form(x) {
+        Some(e) if e.starts_with('-') => e,
+        Some(e) => format!("+{e}"),
+        None => format!("{x:+.decimals$}"),
+    }
 }
 
 /// A share 0–1 as a whole percentage, e.g. `0.834` → `83%`.
@@ -398,6 +453,33 @@ mod tests {
         assert_eq!(fmt_decimals(-0.00001, 4), "0");
         assert_eq!(fmt_decimals(0.0, 6), "0");
         assert_eq!(fmt_pct(0.834), "83%");
+    }
+
+    /// Issue 20, defect 18: huge and tiny numbers in exponent form, never 300 digits or `0`.
+    /// Seen to fail with `exponent_form` returning `None` (309 digits, and `0` for 5e-324).
+    #[test]
+    fn huge_and_tiny_numbers_are_written_in_exponent_form() {
+        assert_eq!(fmt_decimals(1e300, 1), "1e300");
+        assert_eq!(fmt_decimals(1.6e308, 0), "1.6e308");
+        assert_eq!(fmt_decimals(5e-324, 3), "5e-324");
+        assert_eq!(fmt_decimals(-1.23456e20, 3), "-1.235e20");
+        assert_eq!(fmt_num(5e-324), "5e-324");
+        assert_eq!(fmt_fixed(1e300, 1), "1e300");
+        assert_eq!(fmt_fixed(12.0, 1), "12.0");
+        assert_eq!(fmt_fixed(-0.01, 1), "0.0");
+        assert_eq!(fmt_fixed(-2.26, 1), "-2.3");
+        assert_eq!(fmt_fixed(999_999_999_999_999.0, 0), "999999999999999");
+        assert_eq!(fmt_fixed(f64::INFINITY, 1), "inf");
+        // The normal range is unchanged: rounding noise still rounds to 0.
+        assert_eq!(fmt_decimals(-1.4e-14, 1), "0");
+        assert_eq!(fmt_decimals(3e-7, 3), "0");
+        assert_eq!(fmt_decimals(123_456.789, 1), "123456.8");
+        assert_eq!(num(5e-324), "5e-324");
+        assert_eq!(num(1e300), "1e300");
+        assert_eq!(fmt_signed(-0.01, 1), "-0.0");
+        assert_eq!(fmt_signed(2.26, 1), "+2.3");
+        assert_eq!(fmt_signed(1e300, 1), "+1e300");
+        assert_eq!(fmt_signed(-1.5e300, 0), "-1.5e300");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::analysis::facts::SweepValue;
 use crate::analysis::results::{Results, VariantResults};
+use crate::random::dist::{fmt_fixed, fmt_signed};
 
 /// One chart: its file name under `charts/`, its title, a one-line caption on how to read it
 /// (plain text), and the SVG document.
@@ -124,7 +125,26 @@ fn frame<'a, 'b>(
         .margin(24)
         .x_label_area_size(90)
         .y_label_area_size(y_label_area)
-        .build_cartesian_2d(x, y)?)
+        .build_cartesian_2d(bounded(x), bounded(y))?)
+}
+
+/// The largest magnitude an axis end may have: far above any real value (hours, costs), and
+/// small enough that plotters' tick arithmetic (differences, steps of a tenth) stays finite.
+const AXIS_LIMIT: f64 = 1e300;
+
+/// `r` unchanged when both ends are finite numbers within ±[`AXIS_LIMIT`] and it is not empty;
+/// otherwise clamped to that: an axis over an infinite range made plotters' tick search loop
+/// forever (issue 20, defect 1).
+fn bounded(r: std::ops::Range<f64>) -> std::ops::Range<f64> {
+    let end = |x: f64| if x.is_nan() { 0.0 } else { x.clamp(-AXIS_LIMIT, AXIS_LIMIT) };
+    let (lo, hi) = (end(r.start), end(r.end));
+    if hi > lo {
+        lo..hi
+    } else if lo < 0.0 {
+        lo..0.0
+    } else {
+        0.0..AXIS_LIMIT.min(lo.max(1.0))
+    }
 }
 
 /// The mesh of a chart in the house style (fonts, grid lines); callers add the axis texts.
@@ -178,7 +198,7 @@ fn hours_axis(results: &Results) -> String {
 
 /// Tick label for hours: no decimals on long axes.
 fn hours_tick(x: f64, span: f64) -> String {
-    if span >= 20.0 { format!("{x:.0}") } else { format!("{x:.1}") }
+    if span >= 20.0 { fmt_fixed(x, 0) } else { fmt_fixed(x, 1) }
 }
 
 fn t_label(v: &VariantResults) -> String {
@@ -341,7 +361,9 @@ fn curve(results: &Results, shown: &[usize]) -> Result<Chart, String> {
     );
     if cut {
         caption += &format!(
-            " The chart ends at {x_max:.0} h; after that the curves no longer change (curve.csv has them to {end:.0} h)."
+            " The chart ends at {} h; after that the curves no longer change (curve.csv has them to {} h).",
+            fmt_fixed(x_max, 0),
+            fmt_fixed(end, 0)
         );
     }
     Ok(Chart { file: "curve.svg".into(), title, caption, svg })
@@ -357,8 +379,10 @@ fn delta_text(results: &Results, v: &VariantResults) -> String {
         return "no bar: in some worlds only one side reaches".into();
     }
     match super::comparison(results, v).and_then(|p| p.mean_delta.map(|m| (m, p.ci95_mean_delta))) {
-        Some((m, Some([lo, hi]))) => format!("{m:+.1} h (95% CI {lo:+.1} … {hi:+.1})"),
-        Some((m, None)) => format!("{m:+.1} h"),
+        Some((m, Some([lo, hi]))) => {
+            format!("{} h (95% CI {} … {})", fmt_signed(m, 1), fmt_signed(lo, 1), fmt_signed(hi, 1))
+        }
+        Some((m, None)) => format!("{} h", fmt_signed(m, 1)),
         None => "no replication where both reached".into(),
     }
 }
@@ -539,7 +563,7 @@ fn sweep(results: &Results) -> Result<Option<Chart>, String> {
         let mut mesh = mesh(&mut chart);
         mesh.x_desc(sw.paths[0].as_str())
             .y_desc(format!("median {t} (hours)"))
-            .y_label_formatter(&|y| format!("{y:.0}"));
+            .y_label_formatter(&|y| fmt_fixed(*y, 0));
         if !numeric {
             mesh.x_labels(labels.len() * 2 + 1).x_label_formatter(&index_label).disable_x_mesh();
         }
@@ -632,7 +656,7 @@ pub(crate) fn sensitivity(s: &crate::analysis::sensitivity::Sensitivity) -> Resu
                 } else {
                     "hours (bar: Morris μ*; dot: σ)"
                 })
-                .x_label_formatter(&|x| if sobol { format!("{:.0}%", 100.0 * x) } else { format!("{x:.1}") })
+                .x_label_formatter(&|x| if sobol { format!("{:.0}%", 100.0 * x) } else { fmt_fixed(*x, 1) })
                 .draw()?;
             for (i, (name, bar, ci, dot)) in rows.iter().enumerate() {
                 let y = (k - i) as f64 - 0.5;
@@ -721,8 +745,14 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
     let points: Vec<(f64, f64, &VariantResults)> =
         results.variants.iter().filter_map(|v| v.t_threshold.median.map(|m| (cost(v), m, v))).collect();
     let goal = results.goal.map(|g| g.t_hours());
-    let x_max = points.iter().map(|p| p.0).fold(0.0f64, f64::max).max(1.0) * 1.25;
-    let y_max = points.iter().map(|p| p.1).chain(goal).fold(0.0f64, f64::max).max(1.0) * 1.15;
+    // Ranges and points clamped to the axis limit: a cost or goal near the top of the f64 range
+    // made the axis infinite and plotters loop (issue 20, defect 1).
+    let x_max = (points.iter().map(|p| p.0).fold(0.0f64, f64::max).max(1.0) * 1.25).min(AXIS_LIMIT);
+    let y_max = (points.iter().map(|p| p.1).chain(goal).fold(0.0f64, f64::max).max(1.0) * 1.15).min(AXIS_LIMIT);
+    let goal_label = goal;
+    let goal = goal.map(|g| g.min(y_max));
+    let points: Vec<(f64, f64, &VariantResults)> =
+        points.into_iter().map(|(x, y, v)| (x.clamp(0.0, x_max), y.clamp(0.0, y_max), v)).collect();
     let front: Vec<(f64, f64)> =
         route.front_median.iter().filter_map(|n| points.iter().find(|p| &p.2.name == n).map(|p| (p.0, p.1))).collect();
     let cheapest = route.cheapest.as_ref().and_then(|n| points.iter().find(|p| &p.2.name == n)).map(|p| (p.0, p.1));
@@ -732,9 +762,9 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
         let mut chart = frame(root, &title, 0f64..x_max, 0f64..y_max, 110)?;
         mesh(&mut chart)
             .x_desc("cost (hours of work a month)")
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_label_formatter(&|x| fmt_fixed(*x, 0))
             .y_desc(format!("median {t} (hours)"))
-            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_label_formatter(&|y| fmt_fixed(*y, 0))
             .draw()?;
         let front_style = PALETTE[2].stroke_width(LINE);
         chart
@@ -745,7 +775,7 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
             let style = PALETTE[4].stroke_width(3);
             chart
                 .draw_series(DashedLineSeries::new(vec![(0.0, g), (x_max, g)], 14, 10, style))?
-                .label(format!("goal: {t} ≤ {g:.0} h"))
+                .label(format!("goal: {t} ≤ {} h", fmt_fixed(goal_label.unwrap_or(g), 0)))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], style));
         }
         let met = PALETTE[3];

@@ -2,7 +2,7 @@
 //! whether it meets the goal), the Pareto front and the return, for `summary.md` and the HTML
 //! report. Empty for results without `[costs]` or `[goal]`, so their files do not change.
 
-use crate::random::dist::{fmt_decimals, fmt_pct};
+use crate::random::dist::{fmt_decimals, fmt_fixed, fmt_pct};
 use std::fmt::Write as _;
 
 use super::WORKING_DAY_HOURS;
@@ -27,8 +27,8 @@ fn hours_text(results: &Results, h: f64) -> String {
 fn cost_text(results: &Results, v: &VariantResults) -> String {
     let Some(c) = &v.cost else { return "no cost".into() };
     let money = match (c.money_per_month, results.costs.as_ref().and_then(|s| s.currency.as_deref())) {
-        (Some(m), Some(cur)) => format!(" ({:.0} {cur})", m),
-        (Some(m), None) => format!(" ({m:.0} in money)"),
+        (Some(m), Some(cur)) => format!(" ({} {cur})", fmt_fixed(m, 0)),
+        (Some(m), None) => format!(" ({} in money)", fmt_fixed(m, 0)),
         _ => String::new(),
     };
     if c.hours_per_month == 0.0 {
@@ -162,12 +162,13 @@ fn return_clause(results: &Results, v: &VariantResults) -> Option<String> {
     let extra = format!("{} hours a month more than the baseline", fmt_decimals(r.extra_hours_per_month, 1));
     Some(match (r.item_days_saved_per_month, r.net_per_month) {
         (Some(saved), Some(net)) if saved > 0.0 => format!(
-            "{extra} save {} item-days of delay a month, worth {:.0} {unit}; net {:+.0} {unit} a month; it breaks \
-             even at {:.0} {unit} per item-day.",
+            "{extra} save {} item-days of delay a month, worth {} {unit}; net {}{} {unit} a month; it breaks \
+             even at {} {unit} per item-day.",
             fmt_decimals(saved, 1),
-            r.value_per_month.unwrap_or(0.0),
-            net,
-            r.break_even_value_per_item_day.unwrap_or(0.0)
+            fmt_fixed(r.value_per_month.unwrap_or(0.0), 0),
+            if net >= 0.0 { "+" } else { "" },
+            fmt_fixed(net, 0),
+            fmt_fixed(r.break_even_value_per_item_day.unwrap_or(0.0), 0)
         ),
         (Some(saved), _) => format!("{extra} and saves no delay ({} item-days a month).", fmt_decimals(saved, 1)),
         (None, _) => format!("{extra}; its median {} is not reached, so no return is stated.", t_name(results)),

@@ -5,6 +5,7 @@
 
 use crate::analysis::decision::{Across, Basis, Decision, DecisionRow, MeasureNext, Versus};
 use crate::analysis::results::{Results, VariantResults};
+use crate::random::dist::fmt_fixed;
 
 use super::markup::{esc, figure};
 use super::units::{TimeUnit, count, decimals_for};
@@ -137,8 +138,8 @@ pub(crate) fn versus_words(v: &Versus, across: Across, reference: &str) -> Strin
 fn cost_text(results: &Results, v: &VariantResults) -> Option<String> {
     let c = v.cost.as_ref()?;
     let money = match (c.money_per_month, results.costs.as_ref().and_then(|s| s.currency.as_deref())) {
-        (Some(m), Some(cur)) => format!(" ({m:.0} {cur})"),
-        (Some(m), None) => format!(" ({m:.0} in money)"),
+        (Some(m), Some(cur)) => format!(" ({} {cur})", fmt_fixed(m, 0)),
+        (Some(m), None) => format!(" ({} in money)", fmt_fixed(m, 0)),
         _ => String::new(),
     };
     if c.hours_per_month == 0.0 {
@@ -152,8 +153,10 @@ fn cost_text(results: &Results, v: &VariantResults) -> Option<String> {
     {
         let unit = results.costs.as_ref().and_then(|s| s.currency.clone()).unwrap_or_else(|| "hours".into());
         s += &format!(
-            " and saves {} item-days of delay a month, worth {value:.0} {unit} ({net:+.0} {unit} a month after its cost)",
-            crate::random::dist::fmt_decimals(saved, 1)
+            " and saves {} item-days of delay a month, worth {} {unit} ({} {unit} a month after its cost)",
+            crate::random::dist::fmt_decimals(saved, 1),
+            fmt_fixed(value, 0),
+            crate::random::dist::fmt_signed(net, 0)
         );
     }
     Some(s)

@@ -688,9 +688,9 @@ fn channels_table(a: &Assumptions) -> String {
             } else {
                 format!("{}; then {}", esc(&c.timing), esc(&c.delay))
             },
-            c.mean_delay,
+            crate::random::dist::fmt_fixed(c.mean_delay, 1),
             match c.mean_wait_hours {
-                Some(w) => format!(" after a wait of {w:.1} h"),
+                Some(w) => format!(" after a wait of {} h", crate::random::dist::fmt_fixed(w, 1)),
                 None if !c.timing.is_empty() && c.timing.starts_with("meets ") =>
                     " after the wait for the meeting".into(),
                 None => String::new(),

@@ -11,6 +11,25 @@ pub(crate) fn esc(s: &str) -> Cow<'_, str> {
     html_escape::encode_safe(s)
 }
 
+/// `summary.md` made inert where names from the input could make it active (issue 20,
+/// defect 20): every `<` becomes `&lt;` (no raw HTML, no `<javascript:…>` autolink), every `](`
+/// becomes `]\(` (no inline link or image, whatever its URL) and a `[` opening a line becomes
+/// `\[` (no link reference definition). The page itself writes none of these, so renderers show
+/// the same text; emphasis, tables and code spans stay as they are.
+pub(crate) fn inert_markdown(doc: &str) -> String {
+    let mut out = String::with_capacity(doc.len());
+    for line in doc.split_inclusive('\n') {
+        let body = line.trim_start_matches([' ', '\t']);
+        let indent = &line[..line.len() - body.len()];
+        out.push_str(indent);
+        if body.starts_with('[') {
+            out.push('\\');
+        }
+        out.push_str(&body.replace('<', "&lt;").replace("](", "]\\("));
+    }
+    out
+}
+
 /// An SVG document from plotters made fit for inline use in HTML: the XML namespace
 /// declaration is dropped (the HTML parser puts `<svg>` into the SVG namespace itself) and the
 /// element gets a role and label for screen readers (the chart's title).
@@ -23,4 +42,44 @@ pub(crate) fn inline_svg(chart: &Chart) -> String {
 pub(crate) fn figure(c: &Chart) -> String {
     let id = c.file.trim_end_matches(".svg");
     format!("<figure id=\"chart-{id}\">\n{}<figcaption>{}</figcaption>\n</figure>\n", inline_svg(c), esc(&c.caption))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 20, defect 20: raw HTML, inline links (`javascript:`), autolinks and link
+    /// definitions from names are made inert, rendered by pulldown-cmark (an independent
+    /// CommonMark parser): no HTML event and no link survives, and ordinary text is unchanged.
+    /// Seen to fail with `inert_markdown` returning its input (an `Html` event for `<script>`).
+    #[test]
+    fn names_cannot_inject_html_or_links_into_markdown() {
+        use pulldown_cmark::{Event, Parser, Tag};
+        let names = [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "[click](javascript:alert(1))",
+            "![x](javascript:alert(1))",
+            "<javascript:alert(1)>",
+            "x\n[ref]: javascript:alert(1)\n[see][ref]",
+            "  [ref]: javascript:alert(1)",
+        ];
+        for name in names {
+            let doc = format!(
+                "# {name}\n\n- With \"{name}\", 80% have processed an item\n\n| a | b |\n|---|---|\n| {name} | 1 |\n\n{name}\n\n[see][ref]\n"
+            );
+            let safe = inert_markdown(&doc);
+            for ev in Parser::new(&safe) {
+                match ev {
+                    Event::Html(h) | Event::InlineHtml(h) => panic!("{name:?}: raw HTML {h:?} in {safe}"),
+                    Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                        panic!("{name:?}: a link to {dest_url:?} in {safe}")
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let plain = "# acme\n\n**T80** is 3.5 h (95% interval 2–4) [involvement: 0.05 × 180 people × 2 h] | a | b |\n";
+        assert_eq!(inert_markdown(plain), plain);
+    }
 }

@@ -11,7 +11,7 @@ pub(crate) mod html;
 pub(crate) mod markup;
 pub(crate) mod units;
 
-use crate::random::dist::{fmt_decimals, fmt_pct};
+use crate::random::dist::{fmt_decimals, fmt_fixed, fmt_pct};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -211,16 +211,16 @@ fn opt(x: Option<f64>) -> String {
 
 /// Hours with one decimal, or "not reached".
 pub fn hours(x: Option<f64>) -> String {
-    x.map_or_else(|| "not reached".into(), |h| format!("{h:.1} h"))
+    x.map_or_else(|| "not reached".into(), |h| format!("{} h", fmt_fixed(h, 1)))
 }
 
 fn interval(ci: [Option<f64>; 2]) -> String {
-    let b = |x: Option<f64>| x.map_or_else(|| "never".into(), |h| format!("{h:.1}"));
+    let b = |x: Option<f64>| x.map_or_else(|| "never".into(), |h| fmt_fixed(h, 1));
     format!("{}–{}", b(ci[0]), b(ci[1]))
 }
 
 fn signed(x: f64) -> String {
-    format!("{x:+.1}")
+    crate::random::dist::fmt_signed(x, 1)
 }
 
 /// One row of the headline table: (variant, reached, median (CI), mean (CI), p10–p90, vs baseline).
@@ -252,7 +252,7 @@ fn headline_row(results: &Results, v: &VariantResults) -> [String; 6] {
     };
     if let Some(w) = &v.worlds {
         let range = |a: Option<f64>, b: Option<f64>| {
-            let f = |x: Option<f64>| x.map_or_else(|| "never".into(), |h| format!("{h:.1}"));
+            let f = |x: Option<f64>| x.map_or_else(|| "never".into(), |h| fmt_fixed(h, 1));
             format!("{}–{}", f(a), f(b))
         };
         let vs = match comparison(results, v).and_then(|p| p.worlds.as_ref()) {
@@ -291,13 +291,13 @@ fn headline_row(results: &Results, v: &VariantResults) -> [String; 6] {
         reached_pct(v.reached_fraction),
         format!("{} ({})", hours(s.median), interval(s.ci95_median)),
         match (s.mean, s.ci95_mean) {
-            (Some(m), Some([lo, hi])) => format!("{m:.1} h ({lo:.1}–{hi:.1})"),
+            (Some(m), Some([lo, hi])) => format!("{} h ({}–{})", fmt_fixed(m, 1), fmt_fixed(lo, 1), fmt_fixed(hi, 1)),
             (m, _) => hours(m),
         },
         format!(
             "{}–{}",
-            s.p10.map_or("never".into(), |x| format!("{x:.1}")),
-            s.p90.map_or("never".into(), |x| format!("{x:.1}"))
+            s.p10.map_or("never".into(), |x| fmt_fixed(x, 1)),
+            s.p90.map_or("never".into(), |x| fmt_fixed(x, 1))
         ),
         vs,
     ]
@@ -817,7 +817,7 @@ pub fn result_files(results: &Results, facts: &Facts, analyses: &Analyses) -> Re
         ("summary.json".into(), summary_json(results)),
         ("replications.csv".into(), replications_csv(results)),
         ("curve.csv".into(), curve_csv(results)),
-        ("summary.md".into(), summary_md(results, &analyses.decision)),
+        ("summary.md".into(), markup::inert_markdown(&summary_md(results, &analyses.decision))),
     ];
     if let Some(sweep) = sweep_csv(results) {
         files.push(("sweep.csv".into(), sweep));

@@ -336,6 +336,34 @@ fn goal(raw: &RawScenario, variants: &[Variant], file: &Path, text: &str) -> Res
     Ok(Some(goal))
 }
 
+/// Refuses a `[goal]` when an uncertain factor drives `target.threshold`: the goal's T would
+/// then be judged at another threshold in every world (T30…T100), as a variant changing the
+/// threshold is refused (issue 20, defect 15).
+pub(super) fn refuse_uncertain_threshold(
+    goal: Option<&Goal>,
+    uncertainty: Option<&super::uncertain::Uncertainty>,
+    file: &Path,
+    text: &str,
+) -> Result<(), InputError> {
+    let (Some(_), Some(u)) = (goal, uncertainty) else { return Ok(()) };
+    let drives = |fi: usize| {
+        u.targets
+            .iter()
+            .any(|point| point.iter().any(|&(f, t)| f == fi && t == crate::model::patch::ParamTarget::Threshold))
+    };
+    let Some(f) = (0..u.factors.len()).find(|&fi| drives(fi)).map(|fi| &u.factors[fi]) else { return Ok(()) };
+    Err(at(
+        file,
+        text,
+        &["goal"],
+        format!(
+            "uncertain factor \"{}\" changes the target's threshold in every world, so the goal's T does not match \
+             its target; a goal needs one threshold: drop `target.threshold` from [uncertain] or drop [goal]",
+            f.name
+        ),
+    ))
+}
+
 /// The distinct people `links` of `v` deliver to over channel `c` (`None`: any channel), both ends
 /// of a two-way link, but not the community.
 fn receivers(v: &Variant, mut keep: impl FnMut(PersonIdx, PersonIdx, u16) -> bool) -> usize {
@@ -473,7 +501,50 @@ pub(crate) fn point_cost(
     if let Some(s) = stated {
         parts.push(CostPart { lever: "stated".into(), hours_per_month: s, formula: format!("{} as stated", hours(s)) });
     }
-    Ok(PointCost::from_parts(parts, rates.settings.money_per_hour))
+    finite_cost(PointCost::from_parts(parts, rates.settings.money_per_hour), rates)
+}
+
+/// `cost` if every part, the total and the money are finite; otherwise the key whose rate makes
+/// them overflow and a message (issue 20, defect 1: an infinite cost made the cost chart's
+/// axis infinite and the drawing hang after the simulation).
+fn finite_cost(cost: PointCost, rates: &CostRates) -> Result<PointCost, (Vec<String>, String)> {
+    let too_large = |what: &str, x: f64| {
+        format!("makes {what} too large to compute ({}); costs are hours of work a month, e.g. 16.0", num(x))
+    };
+    for p in &cost.parts {
+        if !p.hours_per_month.is_finite() {
+            let key: Vec<String> = match p.lever.as_str() {
+                "involvement" => vec!["costs".into(), "involvement".into()],
+                "stated" => vec!["cost".into()],
+                l if l.starts_with("mandate") => vec!["costs".into(), "mandate_manager".into()],
+                l => match l.strip_prefix("channel ") {
+                    Some(c) => vec!["costs".into(), "channels".into(), c.to_string()],
+                    None => vec!["costs".into()],
+                },
+            };
+            return Err((key, too_large(&format!("the cost of `{}`", p.lever), p.hours_per_month)));
+        }
+    }
+    if !cost.hours_per_month.is_finite() {
+        return Err((vec!["costs".into()], too_large("the sum of the costs", cost.hours_per_month)));
+    }
+    if let Some(m) = cost.money_per_month
+        && !m.is_finite()
+    {
+        return Err((vec!["costs".into(), "money_per_hour".into()], too_large("the cost in money", m)));
+    }
+    if let Some(w) = &rates.settings.worth
+        && !(w.items_per_month * w.value_per_item_day).is_finite()
+    {
+        return Err((
+            vec!["costs".into(), "value_per_item_day".into()],
+            too_large(
+                "the value of time (items_per_month × value_per_item_day)",
+                w.items_per_month * w.value_per_item_day,
+            ),
+        ));
+    }
+    Ok(cost)
 }
 
 /// The levers `permeate optimise` may move: paths whose increase can only make every

@@ -151,6 +151,8 @@ impl Scenario {
 fn sweep_value(v: &toml::Value) -> SweepValue {
     let text = match v {
         toml::Value::String(s) => s.clone(),
+        // Never 301 digits for 1e300 (issue 20, defect 18); the normal range as written.
+        toml::Value::Float(x) => crate::random::dist::exponent_form(*x).unwrap_or_else(|| v.to_string()),
         other => other.to_string(),
     };
     let number = match v {

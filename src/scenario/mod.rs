@@ -391,14 +391,16 @@ impl Scenario {
     }
 
     /// Warnings for people: every role of the baseline (but the community's) that has no
-    /// `[roles.NAME]` table and so acts with the defaults, said in words.
+    /// `[roles.NAME]` table and so acts with the defaults, and every variant or uncertain factor
+    /// name that a spreadsheet would take for a formula, said in words.
     pub fn default_warnings(&self) -> Vec<String> {
         let b = self.baseline();
         let mut people = vec![0usize; b.org.roles.len()];
         for p in &b.org.people {
             people[p.role as usize] += 1;
         }
-        b.roles
+        let mut warnings: Vec<String> = b
+            .roles
             .iter()
             .enumerate()
             .filter(|(_, r)| !r.defined && r.name != validate::COMMUNITY_ROLE)
@@ -413,7 +415,16 @@ impl Scenario {
                     people.get(i).copied().unwrap_or(0)
                 )
             })
-            .collect()
+            .collect();
+        // Names that reach the first cells of the data files (issue 20, defect 19).
+        let formula = crate::error::starts_like_a_formula;
+        for v in self.variants.iter().filter(|v| formula(&v.name)) {
+            warnings.push(crate::error::formula_warning("variant name", &v.name));
+        }
+        for f in self.uncertainty.iter().flat_map(|u| &u.factors).filter(|f| formula(&f.name)) {
+            warnings.push(crate::error::formula_warning("uncertain factor name", &f.name));
+        }
+        warnings
     }
 }
 

@@ -179,6 +179,7 @@ pub(super) fn load(path: &Path, text: &str, overrides: &Overrides) -> Result<Sce
         }
     };
     let (costs, goal) = super::costs::load(&raw, &design, &variants, path, text)?;
+    super::costs::refuse_uncertain_threshold(goal.as_ref(), uncertainty.as_ref(), path, text)?;
     let sweep = (!design.sweep_paths.is_empty()).then(|| Sweep {
         paths: design.sweep_paths.clone(),
         points: design.sweep_points().map(|(i, values)| SweepPoint { values: values.to_vec(), variant: i }).collect(),

@@ -50,13 +50,12 @@ impl Here<'_> {
     fn err(&self, segs: &[&str], message: String) -> InputError {
         let mut path = vec!["uncertain"];
         path.extend_from_slice(segs);
-        let mut e = InputError::new(self.file, InputErrorKind::Invalid(message)).at_key(format!(
-            "uncertain.{}",
-            segs.iter()
-                .map(|s| if s.contains('.') { format!("\"{s}\"") } else { s.to_string() })
-                .collect::<Vec<_>>()
-                .join(".")
-        ));
+        // The section itself is `uncertain`, never `uncertain.` (issue 20, "also seen").
+        let key = std::iter::once("uncertain".to_string())
+            .chain(segs.iter().map(|s| if s.contains('.') { format!("\"{s}\"") } else { s.to_string() }))
+            .collect::<Vec<_>>()
+            .join(".");
+        let mut e = InputError::new(self.file, InputErrorKind::Invalid(message)).at_key(key);
         e.line = line_of_key(self.text, &path);
         e
     }
@@ -150,7 +149,16 @@ pub(super) fn factors(raw: &toml::Value, file: &Path, text: &str) -> Result<(Vec
                         return Err(here.err(&at, "a factor is a table with name, paths, mode and a dist".into()));
                     };
                     let name = match t.get("name").and_then(|n| n.as_str()) {
-                        Some(n) if !n.trim().is_empty() => n.to_string(),
+                        // A factor's name becomes a CSV cell, a chart label and a summary line:
+                        // it follows the name rules (issue 20, defect 12).
+                        Some(n) if !n.trim().is_empty() => {
+                            crate::error::check_name(n, "the factor name").map_err(|k| {
+                                let mut e = here.err(&[&at[..], &["name"]].concat(), String::new());
+                                e.kind = k;
+                                e
+                            })?;
+                            n.to_string()
+                        }
                         _ => {
                             return Err(
                                 here.err(&at, "a factor needs a `name`, e.g. name = \"chat reliability\"".into())
@@ -182,6 +190,11 @@ pub(super) fn factors(raw: &toml::Value, file: &Path, text: &str) -> Result<(Vec
                 }
             }
             path => {
+                crate::error::check_name(path, "the uncertain path").map_err(|k| {
+                    let mut e = here.err(&[path], String::new());
+                    e.kind = k;
+                    e
+                })?;
                 let Some(t) = value.as_table() else {
                     return Err(here.err(
                         &[path],

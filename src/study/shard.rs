@@ -30,8 +30,8 @@ pub(crate) const MANIFEST_FILE: &str = "shard.json";
 pub(crate) const OUTCOME_FILE: &str = "outcome.json";
 /// The `format` value of a manifest.
 pub(crate) const FORMAT: &str = "permeate-shard";
-/// The version of the partial folder format.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+/// The version of the partial folder format (2: with `manifest_hash`).
+pub(crate) const FORMAT_VERSION: u32 = 2;
 /// The largest manifest merge reads (it holds the facts: names and assumptions).
 const MAX_MANIFEST_BYTES: u64 = 256 << 20;
 
@@ -63,6 +63,18 @@ pub(crate) struct Manifest {
     pub outcome_hash: String,
     /// The study's facts.
     pub facts: Facts,
+    /// Hash (16 hex digits) of this manifest written with an empty `manifest_hash`: covers the
+    /// facts, the fingerprint and the slice, so a manifest edited by hand — even the same way in
+    /// every shard (the seed, a variant's name) — is refused (issue 20, defect 16).
+    pub manifest_hash: String,
+}
+
+impl Manifest {
+    /// The hash [`Manifest::manifest_hash`] must have.
+    fn expected_hash(&self) -> String {
+        let unhashed = Manifest { manifest_hash: String::new(), ..self.clone() };
+        content_hash(&serde_json::to_string(&unhashed).expect("plain data serialises"))
+    }
 }
 
 /// `outcome.json`.
@@ -88,7 +100,7 @@ pub(crate) fn partial_files(
     let work = shard.work(total);
     let outcome =
         serde_json::to_string(&OutcomeFile { points: outcomes.to_vec() }).expect("plain data serialises") + "\n";
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         format: FORMAT.into(),
         format_version: FORMAT_VERSION,
         permeate_version: env!("CARGO_PKG_VERSION").into(),
@@ -101,7 +113,9 @@ pub(crate) fn partial_files(
         outcome_bytes: outcome.len() as u64,
         outcome_hash: content_hash(&outcome),
         facts: facts.clone(),
+        manifest_hash: String::new(),
     };
+    manifest.manifest_hash = manifest.expected_hash();
     let manifest = serde_json::to_string(&manifest).expect("plain data serialises") + "\n";
     vec![(MANIFEST_FILE, manifest), (OUTCOME_FILE, outcome)]
 }
@@ -162,6 +176,16 @@ fn read_manifest(folder: &Path) -> Result<Part, Error> {
             format!(
                 "{MANIFEST_FILE} is inconsistent (shard {}/{}, work {}..{} of {})",
                 m.shard, m.shards, m.work_start, m.work_end, m.work_total
+            ),
+        ));
+    }
+    if manifest.manifest_hash != manifest.expected_hash() {
+        return Err(refuse(
+            folder,
+            format!(
+                "{MANIFEST_FILE} was changed after `permeate run --shard` wrote it (its manifest_hash does not match); \
+                 run shard {}/{} again",
+                manifest.shard, manifest.shards
             ),
         ));
     }

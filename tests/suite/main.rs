@@ -17,6 +17,7 @@ mod properties;
 mod regressions;
 mod report;
 mod reproducibility;
+mod second_trial;
 mod timing;
 mod toolbox;
 mod traces;

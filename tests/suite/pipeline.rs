@@ -374,3 +374,33 @@ fn committed_calibration_and_posterior_what_if_are_what_the_code_gives() {
         }
     }
 }
+
+/// Issue 20, defect 16: `shard.json`'s facts are covered by its `manifest_hash`, so facts edited
+/// the same way in every shard (the seed, a variant's name) are refused naming the folder;
+/// before, such shards merged without complaint. Seen to fail with the `manifest_hash` check
+/// in `shard::read_manifest` removed (merge exited 0 for both edits).
+#[test]
+fn manifests_edited_the_same_way_in_every_shard_are_refused() {
+    let s = small_csv("", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let parts = run_shards(&s.scenario(), &dir.path().join("a"), 2, &[]);
+    for (what, from, to) in [("seed", "\"seed\":1,", "\"seed\":2,"), ("variant name", "\"faster\"", "\"slower\"")] {
+        let edited: Vec<PathBuf> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let e = dir.path().join(format!("{what}-{i}"));
+                copy_dir(p, &e);
+                let manifest = e.join("shard.json");
+                let text = read_text(&manifest);
+                assert!(text.contains(from), "{what}: {from} in the manifest");
+                std::fs::write(&manifest, text.replace(from, to)).unwrap();
+                e
+            })
+            .collect();
+        assert_refused(&edited, &edited[0], what);
+        let out = dir.path().join(format!("{what}-merged"));
+        let err = String::from_utf8_lossy(&merge(&edited, &out).stderr).into_owned();
+        assert!(err.contains("was changed") && err.contains("run shard 1/2 again"), "{what}: {err}");
+    }
+}

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::Calibration;
-use crate::design::worlds::Factor;
+use crate::design::worlds::{Factor, FactorDist};
 use crate::error::{InputError, InputErrorKind};
 use crate::random::rng::fmix64;
 
@@ -32,6 +32,8 @@ pub fn posterior_csv(c: &Calibration) -> String {
 /// `count` indices drawn from `weights` by systematic resampling (one uniform offset, a pure
 /// function of `seed`): each particle appears about `count · weight` times.
 pub fn systematic_resample(weights: &[f64], count: usize, seed: u64) -> Vec<usize> {
+    let scaled = finite_sum_weights(weights);
+    let weights = scaled.as_deref().unwrap_or(weights);
     let total: f64 = weights.iter().sum();
     if weights.is_empty() || count == 0 || total.is_nan() || total <= 0.0 {
         return Vec::new();
@@ -49,6 +51,19 @@ pub fn systematic_resample(weights: &[f64], count: usize, seed: u64) -> Vec<usiz
         out.push(i);
     }
     out
+}
+
+/// `weights` divided by the largest when their sum overflows to infinity (`1e308` three times):
+/// the same proportions with a finite sum, so resampling follows them instead of giving every
+/// draw to the last particle (issue 20, defect 17). `None` when the sum is finite (the weights
+/// stay as they are, so existing results do not change) or a weight is not finite.
+fn finite_sum_weights(weights: &[f64]) -> Option<Vec<f64>> {
+    let total: f64 = weights.iter().sum();
+    if !total.is_infinite() || weights.iter().any(|w| !w.is_finite()) {
+        return None;
+    }
+    let max = weights.iter().copied().fold(0.0f64, f64::max);
+    Some(weights.iter().map(|w| w / max).collect())
 }
 
 /// Reads `path` as a posterior of `factors`: its columns must be the factors' names (any order)
@@ -75,6 +90,7 @@ pub fn read(path: &Path, factors: &[Factor]) -> Result<(Vec<Vec<f64>>, Vec<f64>)
         ie
     };
     let headers: Vec<String> = rdr.headers().map_err(csv_err)?.iter().map(str::to_string).collect();
+    crate::org::refuse_duplicate_columns(path, headers.iter().map(String::as_str), 1)?;
     let expected = {
         let mut v: Vec<&str> = factors.iter().map(|f| f.name.as_str()).collect();
         v.push(WEIGHT);
@@ -122,14 +138,26 @@ pub fn read(path: &Path, factors: &[Factor]) -> Result<(Vec<Vec<f64>>, Vec<f64>)
                 let (lo, hi) = factors[c].dist.support();
                 if !(lo..=hi).contains(&x) {
                     return Err(bad(format!(
-                        "{x} is outside the factor's range ({}) in the scenario",
+                        "{} is outside the factor's range ({}) in the scenario",
+                        crate::error::num(x),
                         factors[c].dist.describe()
+                    )));
+                }
+                // A `choice` factor takes only its values (issue 20, defect 22).
+                if let FactorDist::Choice { values, .. } = &factors[c].dist
+                    && !values.contains(&x)
+                {
+                    return Err(bad(format!(
+                        "{} is not a value the factor can take ({} in the scenario); e.g. {}",
+                        crate::error::num(x),
+                        factors[c].dist.describe(),
+                        crate::error::num(values[0])
                     )));
                 }
                 row.push(x);
             } else {
                 if x < 0.0 {
-                    return Err(bad(format!("{x} is negative; a weight is ≥ 0")));
+                    return Err(bad(format!("{} is negative; a weight is ≥ 0, e.g. 0.25", crate::error::num(x))));
                 }
                 weights.push(x);
             }
@@ -142,6 +170,9 @@ pub fn read(path: &Path, factors: &[Factor]) -> Result<(Vec<Vec<f64>>, Vec<f64>)
             )))
             .at_line(line));
         }
+    }
+    if let Some(w) = finite_sum_weights(&weights) {
+        weights = w;
     }
     let total: f64 = weights.iter().sum();
     if values.is_empty() || total.is_nan() || total <= 0.0 {
@@ -162,5 +193,19 @@ mod tests {
         let count = |i| picks.iter().filter(|&&p| p == i).count();
         assert_eq!((count(0), count(1), count(2), count(3)), (4, 0, 2, 2));
         assert!(picks.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    /// Issue 20, defect 17: weights whose sum overflows (`1e308` three times) keep their
+    /// proportions; before, every draw went to the last particle. Seen to fail with
+    /// `finite_sum_weights` returning `None` (counts (0, 0, 9)).
+    #[test]
+    fn weights_whose_sum_overflows_are_resampled_by_their_proportions() {
+        let picks = systematic_resample(&[1e308, 1e308, 1e308], 9, 3);
+        let count = |i| picks.iter().filter(|&&p| p == i).count();
+        assert_eq!((count(0), count(1), count(2)), (3, 3, 3));
+        let picks = systematic_resample(&[1.7e308, 0.85e308, 0.85e308], 8, 5);
+        let count = |i| picks.iter().filter(|&&p| p == i).count();
+        assert_eq!((count(0), count(1), count(2)), (4, 2, 2));
+        assert_eq!(finite_sum_weights(&[0.5, 0.25]), None);
     }
 }
