@@ -681,7 +681,7 @@ fn channels_table(a: &Assumptions) -> String {
     for c in &a.channels {
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.1} h{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{} h{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&c.name),
             if c.timing.is_empty() {
                 esc(&c.delay).into_owned()
