@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{InputError, InputErrorKind};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Variant};
 
 /// The largest observations file read (bytes).
 pub const MAX_OBSERVATIONS_BYTES: u64 = 256 << 20;
@@ -112,19 +112,48 @@ impl Observations {
             ie
         };
         let headers: Vec<String> = rdr.headers().map_err(csv_err)?.iter().map(str::to_string).collect();
-        crate::org::refuse_duplicate_columns(path, headers.iter().map(String::as_str), 1)?;
-        let has = |c: &str| headers.iter().any(|h| h == c);
-        let per_person = has("person") || has("processed_hours");
-        let shares = has("share") || has("hours");
-        let (allowed, required, form): (&[&str], &[&str], &'static str) = match (per_person, shares) {
-            (true, false) => (
+        let form = Form::of_header(path, &headers)?;
+        let mut rows = Rows::new(path, scenario, form, headers);
+        let mut record = csv::StringRecord::new();
+        while rdr.read_record(&mut record).map_err(csv_err)? {
+            rows.add(&record)?;
+        }
+        Ok(Observations { items: rows.into_items(observed_hours)? })
+    }
+}
+
+/// The two forms of an observations file, told apart by its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// `item,person,processed_hours[,observed_hours][,source]`.
+    People,
+    /// `item,hours,share[,source]`.
+    Shares,
+}
+
+impl Form {
+    /// The columns this form allows, those it requires, and how the header reads.
+    fn columns(self) -> (&'static [&'static str], &'static [&'static str], &'static str) {
+        match self {
+            Form::People => (
                 &["item", "person", "processed_hours", "observed_hours", "source"],
                 &["item", "person", "processed_hours"],
                 "item,person,processed_hours[,observed_hours][,source]",
             ),
-            (false, true) => {
+            Form::Shares => {
                 (&["item", "hours", "share", "source"], &["item", "hours", "share"], "item,hours,share[,source]")
             }
+        }
+    }
+
+    /// The form of a file with these column names (line 1), refusing duplicate, unknown and
+    /// missing columns.
+    fn of_header(path: &Path, headers: &[String]) -> Result<Form, InputError> {
+        crate::org::refuse_duplicate_columns(path, headers.iter().map(String::as_str), 1)?;
+        let has = |c: &str| headers.iter().any(|h| h == c);
+        let form = match (has("person") || has("processed_hours"), has("share") || has("hours")) {
+            (true, false) => Form::People,
+            (false, true) => Form::Shares,
             _ => {
                 return Err(InputError::new(
                     path,
@@ -138,11 +167,12 @@ impl Observations {
                 .at_line(1));
             }
         };
-        for h in &headers {
+        let (allowed, required, shape) = form.columns();
+        for h in headers {
             if !allowed.contains(&h.as_str()) {
                 return Err(InputError::new(
                     path,
-                    InputErrorKind::Invalid(format!("unknown column `{h}`; this form has the columns {form}")),
+                    InputErrorKind::Invalid(format!("unknown column `{h}`; this form has the columns {shape}")),
                 )
                 .at_line(1)
                 .at_key(h.clone()));
@@ -152,223 +182,306 @@ impl Observations {
             if !has(r) {
                 return Err(InputError::new(
                     path,
-                    InputErrorKind::MissingColumn { column: r.to_string(), required: form },
+                    InputErrorKind::MissingColumn { column: r.to_string(), required: shape },
                 )
                 .at_line(1));
             }
         }
-        let col = |c: &str| headers.iter().position(|h| h == c);
+        Ok(form)
+    }
+}
+
+/// The rows of an observations file collected item by item (in order of first row), each row
+/// checked on its own; [`Rows::into_items`] then checks each item whole.
+struct Rows<'a> {
+    path: &'a Path,
+    base: &'a Variant,
+    horizon: f64,
+    form: Form,
+    headers: Vec<String>,
+    /// Whether each model index is a member of the baseline's target.
+    in_target: Vec<bool>,
+    /// Item names in order of their first row.
+    order: Vec<String>,
+    people_rows: BTreeMap<String, PeopleRows>,
+    /// Per item: (hours, share, line) of its survey rows.
+    share_rows: BTreeMap<String, Vec<(f64, f64, usize)>>,
+    /// Per item, the hours (as bits, 0 and -0 alike) of its survey rows: duplicate checks in
+    /// constant time (a scan of the rows made 1,000,000 rows take minutes; issue 20 defect 3).
+    share_hours: HashMap<String, HashSet<u64>>,
+    /// Per item, the source its first row named (`None` = the scenario's).
+    sources: BTreeMap<String, Option<u32>>,
+}
+
+/// One data row being read: its line and fields by column name.
+struct Row<'r> {
+    path: &'r Path,
+    line: usize,
+    headers: &'r [String],
+    record: &'r csv::StringRecord,
+}
+
+impl Row<'_> {
+    /// The trimmed cell of column `c` (empty when the form has no such column).
+    fn get(&self, c: &str) -> &str {
+        self.headers.iter().position(|h| h == c).and_then(|i| self.record.get(i)).unwrap_or("")
+    }
+
+    /// An error at this row and column.
+    fn bad(&self, column: &str, message: String) -> InputError {
+        InputError::new(self.path, InputErrorKind::Invalid(message)).at_line(self.line).at_key(column.to_string())
+    }
+
+    /// The number in column `c` (`None` when empty), refusing text and infinities.
+    fn number(&self, c: &str, example: &str) -> Result<Option<f64>, InputError> {
+        let v = self.get(c);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        match v.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(Some(x)),
+            _ => Err(self.bad(c, format!("`{v}` is not a number; expected e.g. {example}"))),
+        }
+    }
+
+    /// The model index of the person named in column `key`, or an error naming the closest id.
+    fn person(&self, base: &Variant, key: &str) -> Result<u32, InputError> {
+        let name = self.get(key);
+        base.org.find(name).ok_or_else(|| {
+            InputError::new(
+                self.path,
+                InputErrorKind::UnknownName {
+                    what: "person",
+                    name: name.to_string(),
+                    known: crate::error::closest(name, base.org.people.iter().map(|p| p.id.as_str()))
+                        .map(str::to_string)
+                        .into_iter()
+                        .collect(),
+                },
+            )
+            .at_line(self.line)
+            .at_key(key)
+        })
+    }
+}
+
+impl<'a> Rows<'a> {
+    fn new(path: &'a Path, scenario: &'a Scenario, form: Form, headers: Vec<String>) -> Rows<'a> {
         let base = scenario.baseline();
         let mut in_target = vec![false; base.org.people.len()];
         for &t in &base.target {
             in_target[t as usize] = true;
         }
-        let horizon = scenario.horizon_hours;
-        // Per item (in order of first row): its rows.
-        let mut order: Vec<String> = Vec::new();
-        let mut people_rows: BTreeMap<String, PeopleRows> = BTreeMap::new();
-        let mut share_rows: BTreeMap<String, Vec<(f64, f64, usize)>> = BTreeMap::new();
-        // Per item, the hours (as bits, 0 and -0 alike) of its survey rows: duplicate checks in
-        // constant time (a scan of the rows made 1,000,000 rows take minutes; issue 20 defect 3).
-        let mut share_hours: HashMap<String, HashSet<u64>> = HashMap::new();
-        let mut sources: BTreeMap<String, Option<u32>> = BTreeMap::new();
-        let mut record = csv::StringRecord::new();
-        while rdr.read_record(&mut record).map_err(csv_err)? {
-            let line = record.position().map_or(0, |p| p.line() as usize);
-            let bad = |column: &str, message: String| {
-                InputError::new(path, InputErrorKind::Invalid(message)).at_line(line).at_key(column.to_string())
-            };
-            let get = |c: &str| col(c).and_then(|i| record.get(i)).unwrap_or("");
-            let item = get("item");
-            if item.is_empty() {
-                return Err(bad("item", "empty item name; give each feedback item a name, e.g. item-1".into()));
+        Rows {
+            path,
+            base,
+            horizon: scenario.horizon_hours,
+            form,
+            headers,
+            in_target,
+            order: Vec::new(),
+            people_rows: BTreeMap::new(),
+            share_rows: BTreeMap::new(),
+            share_hours: HashMap::new(),
+            sources: BTreeMap::new(),
+        }
+    }
+
+    /// Checks one data row and adds it to its item.
+    fn add(&mut self, record: &csv::StringRecord) -> Result<(), InputError> {
+        let headers = std::mem::take(&mut self.headers);
+        let row = Row {
+            path: self.path,
+            line: record.position().map_or(0, |p| p.line() as usize),
+            headers: &headers,
+            record,
+        };
+        let result = self.add_row(&row);
+        self.headers = headers;
+        result
+    }
+
+    fn add_row(&mut self, row: &Row<'_>) -> Result<(), InputError> {
+        let item = row.get("item");
+        if item.is_empty() {
+            return Err(row.bad("item", "empty item name; give each feedback item a name, e.g. item-1".into()));
+        }
+        crate::error::check_name(item, "the item name")
+            .map_err(|k| InputError::new(self.path, k).at_line(row.line).at_key("item"))?;
+        if !self.people_rows.contains_key(item) && !self.share_rows.contains_key(item) {
+            if self.order.len() == MAX_ITEMS {
+                return Err(row.bad("item", format!("more than {MAX_ITEMS} items")));
             }
-            crate::error::check_name(item, "the item name")
-                .map_err(|k| InputError::new(path, k).at_line(line).at_key("item"))?;
-            if !people_rows.contains_key(item) && !share_rows.contains_key(item) {
-                if order.len() == MAX_ITEMS {
-                    return Err(bad("item", format!("more than {MAX_ITEMS} items")));
-                }
-                order.push(item.to_string());
+            self.order.push(item.to_string());
+        }
+        let source = if row.get("source").is_empty() { None } else { Some(row.person(self.base, "source")?) };
+        match self.sources.get(item) {
+            Some(&earlier) if earlier != source => {
+                return Err(row.bad(
+                    "source",
+                    format!("item \"{item}\" has another source in an earlier row; an item appears at one place"),
+                ));
             }
-            let source = get("source");
-            let source = if source.is_empty() {
-                None
-            } else {
-                match base.org.find(source) {
-                    Some(p) => Some(p),
-                    None => {
-                        let e = InputError::new(
-                            path,
-                            InputErrorKind::UnknownName {
-                                what: "person",
-                                name: source.to_string(),
-                                known: crate::error::closest(source, base.org.people.iter().map(|p| p.id.as_str()))
-                                    .map(str::to_string)
-                                    .into_iter()
-                                    .collect(),
-                            },
-                        );
-                        return Err(e.at_line(line).at_key("source"));
-                    }
-                }
-            };
-            match sources.get(item) {
-                Some(&earlier) if earlier != source => {
-                    return Err(bad(
-                        "source",
-                        format!("item \"{item}\" has another source in an earlier row; an item appears at one place"),
-                    ));
-                }
-                Some(_) => {}
-                None => {
-                    sources.insert(item.to_string(), source);
-                }
-            }
-            let number = |c: &str, example: &str| -> Result<Option<f64>, InputError> {
-                let v = get(c);
-                if v.is_empty() {
-                    return Ok(None);
-                }
-                match v.parse::<f64>() {
-                    Ok(x) if x.is_finite() => Ok(Some(x)),
-                    _ => Err(bad(c, format!("`{v}` is not a number; expected e.g. {example}"))),
-                }
-            };
-            if per_person {
-                let person = get("person");
-                let Some(p) = base.org.find(person) else {
-                    let e = InputError::new(
-                        path,
-                        InputErrorKind::UnknownName {
-                            what: "person",
-                            name: person.to_string(),
-                            known: crate::error::closest(person, base.org.people.iter().map(|p| p.id.as_str()))
-                                .map(str::to_string)
-                                .into_iter()
-                                .collect(),
-                        },
-                    );
-                    return Err(e.at_line(line).at_key("person"));
-                };
-                if !in_target[p as usize] {
-                    return Err(bad(
-                        "person",
-                        format!(
-                            "\"{person}\" is not in the scenario's target ({}); list only target members, whose \
-                             processing the KPI measures",
-                            base.target_label
-                        ),
-                    ));
-                }
-                let processed = number("processed_hours", "26.5 (hours after the item appeared), or empty")?;
-                let observed = number("observed_hours", "160 (hours the item was observed)")?;
-                if let Some(w) = observed {
-                    window_ok(w, horizon).map_err(|m| bad("observed_hours", m))?;
-                }
-                if let Some(t) = processed
-                    && t < 0.0
-                {
-                    return Err(bad(
-                        "processed_hours",
-                        format!("{t} is negative; hours after the item appeared are ≥ 0"),
-                    ));
-                }
-                let rows = people_rows.entry(item.to_string()).or_default();
-                if !rows.seen.insert(p) {
-                    return Err(bad("person", format!("\"{person}\" appears twice for item \"{item}\"")));
-                }
-                rows.people.push(p);
-                rows.times.push((processed, line));
-                if let Some(w) = observed {
-                    match rows.window {
-                        Some((x, _)) if x != w => {
-                            return Err(bad(
-                                "observed_hours",
-                                format!(
-                                    "item \"{item}\" has observed_hours {x} in an earlier row and {w} here; one per item"
-                                ),
-                            ));
-                        }
-                        _ => rows.window = Some((w, line)),
-                    }
-                }
-            } else {
-                let hours = number("hours", "40 (hours after the item appeared)")?
-                    .ok_or_else(|| bad("hours", "empty; expected e.g. 40 (hours after the item appeared)".into()))?;
-                let share = number("share", "0.35 (share of the target processed by then)")?
-                    .ok_or_else(|| bad("share", "empty; expected e.g. 0.35".into()))?;
-                if !(0.0..=horizon).contains(&hours) {
-                    return Err(bad(
-                        "hours",
-                        format!("{hours} is outside 0 to the scenario's horizon ({horizon} h); e.g. 40"),
-                    ));
-                }
-                if !(0.0..=1.0).contains(&share) {
-                    return Err(bad("share", format!("{share} is outside [0, 1]; a share is e.g. 0.35")));
-                }
-                if !share_hours.entry(item.to_string()).or_default().insert((hours + 0.0).to_bits()) {
-                    return Err(bad("hours", format!("item \"{item}\" has two rows for {hours} h")));
-                }
-                let rows = share_rows.entry(item.to_string()).or_default();
-                rows.push((hours, share, line));
+            Some(_) => {}
+            None => {
+                self.sources.insert(item.to_string(), source);
             }
         }
-        if order.is_empty() {
+        match self.form {
+            Form::People => self.person_row(row, item),
+            Form::Shares => self.share_row(row, item),
+        }
+    }
+
+    /// A row of the per-person form.
+    fn person_row(&mut self, row: &Row<'_>, item: &str) -> Result<(), InputError> {
+        let person = row.get("person");
+        let p = row.person(self.base, "person")?;
+        if !self.in_target[p as usize] {
+            return Err(row.bad(
+                "person",
+                format!(
+                    "\"{person}\" is not in the scenario's target ({}); list only target members, whose \
+                     processing the KPI measures",
+                    self.base.target_label
+                ),
+            ));
+        }
+        let processed = row.number("processed_hours", "26.5 (hours after the item appeared), or empty")?;
+        let observed = row.number("observed_hours", "160 (hours the item was observed)")?;
+        if let Some(w) = observed {
+            window_ok(w, self.horizon).map_err(|m| row.bad("observed_hours", m))?;
+        }
+        if let Some(t) = processed
+            && t < 0.0
+        {
+            return Err(row.bad("processed_hours", format!("{t} is negative; hours after the item appeared are ≥ 0")));
+        }
+        let rows = self.people_rows.entry(item.to_string()).or_default();
+        if !rows.seen.insert(p) {
+            return Err(row.bad("person", format!("\"{person}\" appears twice for item \"{item}\"")));
+        }
+        rows.people.push(p);
+        rows.times.push((processed, row.line));
+        if let Some(w) = observed {
+            match rows.window {
+                Some((x, _)) if x != w => {
+                    return Err(row.bad(
+                        "observed_hours",
+                        format!("item \"{item}\" has observed_hours {x} in an earlier row and {w} here; one per item"),
+                    ));
+                }
+                _ => rows.window = Some((w, row.line)),
+            }
+        }
+        Ok(())
+    }
+
+    /// A row of the survey-shares form.
+    fn share_row(&mut self, row: &Row<'_>, item: &str) -> Result<(), InputError> {
+        let horizon = self.horizon;
+        let hours = row
+            .number("hours", "40 (hours after the item appeared)")?
+            .ok_or_else(|| row.bad("hours", "empty; expected e.g. 40 (hours after the item appeared)".into()))?;
+        let share = row
+            .number("share", "0.35 (share of the target processed by then)")?
+            .ok_or_else(|| row.bad("share", "empty; expected e.g. 0.35".into()))?;
+        if !(0.0..=horizon).contains(&hours) {
+            return Err(
+                row.bad("hours", format!("{hours} is outside 0 to the scenario's horizon ({horizon} h); e.g. 40"))
+            );
+        }
+        if !(0.0..=1.0).contains(&share) {
+            return Err(row.bad("share", format!("{share} is outside [0, 1]; a share is e.g. 0.35")));
+        }
+        if !self.share_hours.entry(item.to_string()).or_default().insert((hours + 0.0).to_bits()) {
+            return Err(row.bad("hours", format!("item \"{item}\" has two rows for {hours} h")));
+        }
+        self.share_rows.entry(item.to_string()).or_default().push((hours, share, row.line));
+        Ok(())
+    }
+
+    /// The items, each checked whole: at least one; every per-person item has an observation
+    /// window (its column, else `observed_hours`, else — when everyone processed it — the
+    /// horizon) and no time after it.
+    fn into_items(mut self, observed_hours: Option<f64>) -> Result<Vec<Item>, InputError> {
+        let path = self.path;
+        if self.order.is_empty() {
+            let (_, _, shape) = self.form.columns();
             return Err(InputError::new(
                 path,
-                InputErrorKind::NoRows { what: "observations", detail: format!(" (form {form})") },
+                InputErrorKind::NoRows { what: "observations", detail: format!(" (form {shape})") },
             )
             .at_line(2));
         }
-        let mut items = Vec::with_capacity(order.len());
-        for name in order {
-            let data = if per_person {
-                let rows = people_rows.remove(&name).unwrap_or_default();
-                let window = match (rows.window, observed_hours) {
-                    (Some((w, _)), _) => w,
-                    (None, Some(w)) => w,
-                    (None, None) => {
-                        if let Some(&(_, line)) = rows.times.iter().find(|(t, _)| t.is_none()) {
-                            return Err(InputError::new(
-                                path,
-                                InputErrorKind::Invalid(format!(
-                                    "item \"{name}\" has people who had not processed it (empty processed_hours) but no \
-                                     observation window: add an observed_hours column (e.g. 160) or pass --observed-hours"
-                                )),
-                            )
-                            .at_line(line)
-                            .at_key("observed_hours"));
-                        }
-                        horizon
-                    }
-                };
-                for &(t, line) in &rows.times {
-                    if let Some(t) = t
-                        && t > window
-                    {
-                        return Err(InputError::new(
-                            path,
-                            InputErrorKind::Invalid(format!(
-                                "{t} h is after the end of item \"{name}\"'s observation window ({window} h); a time \
-                                 within 0 to {window}, or empty if not processed by then"
-                            )),
-                        )
-                        .at_line(line)
-                        .at_key("processed_hours"));
+        let mut items = Vec::with_capacity(self.order.len());
+        for name in std::mem::take(&mut self.order) {
+            let data = match self.form {
+                Form::People => {
+                    let rows = self.people_rows.remove(&name).unwrap_or_default();
+                    let window = people_window(path, &name, &rows, observed_hours, self.horizon)?;
+                    ItemData::People {
+                        people: rows.people,
+                        times: rows.times.iter().map(|&(t, _)| t).collect(),
+                        window,
                     }
                 }
-                ItemData::People { people: rows.people, times: rows.times.iter().map(|&(t, _)| t).collect(), window }
-            } else {
-                let mut rows = share_rows.remove(&name).unwrap_or_default();
-                rows.sort_by(|a, b| a.0.total_cmp(&b.0));
-                ItemData::Shares { points: rows.iter().map(|&(h, s, _)| (h, s)).collect() }
+                Form::Shares => {
+                    let mut rows = self.share_rows.remove(&name).unwrap_or_default();
+                    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    ItemData::Shares { points: rows.iter().map(|&(h, s, _)| (h, s)).collect() }
+                }
             };
-            let source = sources.get(&name).copied().flatten();
+            let source = self.sources.get(&name).copied().flatten();
             items.push(Item { name, source, data });
         }
-        Ok(Observations { items })
+        Ok(items)
     }
+}
+
+/// The observation window of a per-person item (hours): its `observed_hours`, else the
+/// command's, else the horizon when everyone asked processed it; every time within it.
+fn people_window(
+    path: &Path,
+    name: &str,
+    rows: &PeopleRows,
+    observed_hours: Option<f64>,
+    horizon: f64,
+) -> Result<f64, InputError> {
+    let window = match (rows.window, observed_hours) {
+        (Some((w, _)), _) => w,
+        (None, Some(w)) => w,
+        (None, None) => {
+            if let Some(&(_, line)) = rows.times.iter().find(|(t, _)| t.is_none()) {
+                return Err(InputError::new(
+                    path,
+                    InputErrorKind::Invalid(format!(
+                        "item \"{name}\" has people who had not processed it (empty processed_hours) but no \
+                         observation window: add an observed_hours column (e.g. 160) or pass --observed-hours"
+                    )),
+                )
+                .at_line(line)
+                .at_key("observed_hours"));
+            }
+            horizon
+        }
+    };
+    for &(t, line) in &rows.times {
+        if let Some(t) = t
+            && t > window
+        {
+            return Err(InputError::new(
+                path,
+                InputErrorKind::Invalid(format!(
+                    "{t} h is after the end of item \"{name}\"'s observation window ({window} h); a time \
+                     within 0 to {window}, or empty if not processed by then"
+                )),
+            )
+            .at_line(line)
+            .at_key("processed_hours"));
+        }
+    }
+    Ok(window)
 }
 
 /// The rows of one item in the per-person form.
