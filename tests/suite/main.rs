@@ -1,15 +1,15 @@
 //! The integration tests, as modules of one test binary (one link step, one process).
 
-mod common;
-
 mod bad_input;
 mod bottlenecks;
 mod calibrate;
 mod clientdata;
+mod common;
 mod context;
 mod costs;
 mod hostile;
 mod import;
+mod memory_bound;
 mod oracles;
 mod output;
 mod pipeline;
