@@ -30,7 +30,7 @@ fn peak_of(args: &[&str], out: &Path) -> (i32, u64) {
     let kib: u64 = text
         .lines()
         .filter_map(|l| l.trim().parse().ok())
-        .last()
+        .next_back()
         .unwrap_or_else(|| panic!("no peak in GNU time's report: {text}"));
     (run.status.code().unwrap_or(-1), kib * 1024)
 }
