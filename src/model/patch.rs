@@ -112,7 +112,14 @@ pub enum ParamTarget {
 }
 
 fn probability(what: &str, v: f64) -> Result<f64, String> {
-    if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(format!("{what} must be a probability between 0 and 1, got {v}")) }
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{what} must be a probability between 0 and 1, got {}",
+            crate::random::dist::num(crate::random::dist::round_sig(v))
+        ))
+    }
 }
 
 impl Params {
@@ -138,7 +145,7 @@ impl Params {
     pub fn set(&mut self, t: ParamTarget, value: f64) -> Result<(), String> {
         let missing = || "this design point has no such parameter".to_string();
         let dist = |d: &Dist, p: DistParam| -> Result<Dist, String> {
-            d.with_param(p, value).ok_or_else(missing)?.map_err(|e| e.to_string())
+            d.with_param(p, value).ok_or_else(missing)?.map_err(|e| e.rounded().to_string())
         };
         match t {
             ParamTarget::ChannelTransmit(c) => {

@@ -20,6 +20,16 @@ pub fn num(x: f64) -> String {
     if a == 0.0 || !a.is_finite() || (1e-6..1e15).contains(&a) { x.to_string() } else { format!("{x:e}") }
 }
 
+/// `x` rounded to six significant digits, for messages about computed values (a factor's draw
+/// times a scale): `29.606791482556982` → `29.6068`. Values with fewer digits are unchanged.
+pub(crate) fn round_sig(x: f64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    // The exponent form with five decimals has exactly six significant digits.
+    format!("{x:.5e}").parse().unwrap_or(x)
+}
+
 /// Why a distribution's parameters were rejected. Fix the named parameter in the scenario.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum DistError {
@@ -96,6 +106,26 @@ pub enum DistError {
         /// Upper bound in hours.
         max: f64,
     },
+}
+
+impl DistError {
+    /// The same error with its numbers rounded to six significant digits ([`round_sig`]), for
+    /// values that were computed rather than written by a person.
+    pub fn rounded(self) -> Self {
+        let r = round_sig;
+        match self {
+            Self::NotFinite { param, value } => Self::NotFinite { param, value: r(value) },
+            Self::NotPositive { param, value } => Self::NotPositive { param, value: r(value) },
+            Self::Negative { param, value } => Self::Negative { param, value: r(value) },
+            Self::InfiniteMean { rate } => Self::InfiniteMean { rate: r(rate) },
+            Self::BadQuantile { index, value } => Self::BadQuantile { index, value: r(value) },
+            Self::QuantilesDecrease { index, value, previous } => {
+                Self::QuantilesDecrease { index, value: r(value), previous: r(previous) }
+            }
+            Self::MinAboveMax { min, max } => Self::MinAboveMax { min: r(min), max: r(max) },
+            other => other,
+        }
+    }
 }
 
 /// A probability distribution of a duration in hours, ready to sample.

@@ -21,6 +21,11 @@ pub(super) const DEFAULT_HOURS: &str = "09:00-17:00";
 pub(super) const WEEKLY_ORIGIN: &str = "2026-01-05T00:00:00Z";
 /// Hours the work clocks run beyond the horizon (so that the horizon's last day is whole).
 const CLOCK_MARGIN_HOURS: f64 = 48.0;
+/// The last year the calendars (and their time-zone rules) know.
+const LAST_YEAR: i64 = 9999;
+/// The last moment a period may reach: two days before the last moment the time library
+/// represents (9999-12-30T22:00Z), so that a day in any time zone is whole.
+const LAST_MOMENT: &str = "9999-12-28T00:00:00Z";
 
 fn invalid(ctx: &Ctx<'_>, key: &str, message: String) -> InputError {
     ctx.err(key, InputErrorKind::Invalid(message))
@@ -119,11 +124,18 @@ pub(crate) fn calendar_setup(
         }
         Some(RawStart::At(s)) => {
             let t: Timestamp = s.parse().map_err(|_| {
-                invalid(
-                    ctx,
-                    "start",
-                    format!("\"{s}\" is not a moment with its UTC offset, such as \"2026-11-27T16:30:00+01:00\""),
-                )
+                // A moment past the last one the calendars know is not a malformed one (issue 20,
+                // defect 21).
+                let year: Option<i64> = s.trim_start_matches('+').split('-').next().and_then(|y| y.parse().ok());
+                let message = if year.is_some_and(|y| y >= LAST_YEAR) {
+                    format!(
+                        "\"{s}\" is beyond the last moment the calendars know ({LAST_MOMENT}); \
+                         give a moment before it, such as \"2026-11-27T16:30:00+01:00\""
+                    )
+                } else {
+                    format!("\"{s}\" is not a moment with its UTC offset, such as \"2026-11-27T16:30:00+01:00\"")
+                };
+                invalid(ctx, "start", message)
             })?;
             (t, false)
         }
@@ -140,6 +152,20 @@ pub(crate) fn calendar_setup(
     };
     let horizon = raw.horizon_hours.unwrap_or(DEFAULT_HORIZON_HOURS);
     let span = horizon + if weekly { WEEK_HOURS } else { 0.0 } + CLOCK_MARGIN_HOURS;
+    // The calendars end with the year 9999: a period past it would silently be closed time.
+    let last = LAST_MOMENT.parse::<Timestamp>();
+    let end = origin.checked_add(jiff::SignedDuration::from_secs_f64(span.min(1e9) * 3600.0)).ok();
+    if !matches!((end, last), (Some(e), Ok(l)) if e < l) {
+        return Err(invalid(
+            ctx,
+            "start",
+            format!(
+                "the item's period (`start` plus `horizon_hours` = {} h, and two days' margin) ends after {LAST_MOMENT}, \
+                 the last moment the calendars know; give an earlier start, such as \"2026-11-27T16:30:00+01:00\"",
+                crate::random::dist::fmt_num(horizon)
+            ),
+        ));
+    }
     let clocks = calendars.iter().map(|c| WorkClock::new(c, origin, span)).collect();
     // Channels with `at`: their occurrences in the channel's calendar (else the scenario's).
     let mut schedules = Vec::with_capacity(raw.channels.len());

@@ -164,11 +164,12 @@ pub(super) fn load(path: &Path, text: &str, overrides: &Overrides) -> Result<Sce
     let uncertainty = match &raw.uncertain {
         None => None,
         Some(u) => {
-            let (factors, worlds) = super::uncertain::factors(u, path, text)?;
+            let (factors, lines, worlds) = super::uncertain::factors(u, path, text)?;
             let sets: Vec<Vec<String>> = design.points.iter().map(|p| p.set.keys().cloned().collect()).collect();
             let command_line: Vec<String> = overrides.set.iter().map(|(p, _)| p.clone()).collect();
             Some(super::uncertain::resolve(
                 factors,
+                lines,
                 worlds,
                 &variants,
                 super::uncertain::SetPaths { per_point: &sets, command_line: &command_line },

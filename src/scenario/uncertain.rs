@@ -20,6 +20,24 @@ pub struct Uncertainty {
     pub worlds: u32,
     /// Per design point: the (factor index, parameter) pairs the factors change there.
     pub targets: Vec<Vec<(usize, ParamTarget)>>,
+    /// Per factor: the line of the scenario file that declares it (1-based), for messages.
+    pub lines: Vec<Option<usize>>,
+}
+
+/// Why a world's factor values make a design point invalid: which factor, and what is wrong
+/// (numbers rounded to six significant digits).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorldParamsError {
+    /// The index of the factor whose value made the point invalid.
+    pub factor: usize,
+    /// What is wrong, for a person.
+    pub message: String,
+}
+
+impl std::fmt::Display for WorldParamsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// The paths an uncertain factor may drive, for messages.
@@ -119,14 +137,23 @@ fn factor_dist(t: &toml::Table, extra: &[&str], at: &[&str], here: &Here<'_>) ->
     Ok(d)
 }
 
+/// The factors of `[uncertain]`, each factor's line (1-based) and the world count.
+pub(super) type ParsedFactors = (Vec<Factor>, Vec<Option<usize>>, u32);
+
 /// Parses `[uncertain]` into factors and the world count (paths not yet resolved).
-pub(super) fn factors(raw: &toml::Value, file: &Path, text: &str) -> Result<(Vec<Factor>, u32), InputError> {
+/// Also returns each factor's line in `text`.
+pub(super) fn factors(
+    raw: &toml::Value,
+    file: &Path,
+    text: &str,
+) -> Result<ParsedFactors, InputError> {
     let here = Here { file, text };
     let Some(table) = raw.as_table() else {
         return Err(here.err(&[], "`[uncertain]` must be a table of dotted paths and their plausible values".into()));
     };
     let mut worlds = DEFAULT_WORLDS;
     let mut factors = Vec::new();
+    let mut lines = Vec::new();
     for (key, value) in table {
         match key.as_str() {
             "worlds" => {
@@ -187,6 +214,7 @@ pub(super) fn factors(raw: &toml::Value, file: &Path, text: &str) -> Result<(Vec
                     };
                     let dist = factor_dist(t, &["name", "paths", "mode"], &at, &here)?;
                     factors.push(Factor { name, dist, paths, mode });
+                    lines.push(line_of_key(text, &["uncertain", "factors", idx.as_str()]));
                 }
             }
             path => {
@@ -205,6 +233,7 @@ pub(super) fn factors(raw: &toml::Value, file: &Path, text: &str) -> Result<(Vec
                 };
                 let dist = factor_dist(t, &[], &[path], &here)?;
                 factors.push(Factor { name: path.to_string(), dist, paths: vec![path.to_string()], mode: Mode::Set });
+                lines.push(line_of_key(text, &["uncertain", path]));
             }
         }
     }
@@ -219,7 +248,7 @@ pub(super) fn factors(raw: &toml::Value, file: &Path, text: &str) -> Result<(Vec
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
         return Err(here.err(&[], format!("two factors are named \"{}\"; names must be unique", w[0])));
     }
-    Ok((factors, worlds))
+    Ok((factors, lines, worlds))
 }
 
 /// The parameter that `path` names in design point `v`: `Ok(None)` where the point does not have
@@ -298,8 +327,10 @@ pub(super) struct SetPaths<'a> {
 
 /// Resolves every factor's paths in every design point and checks that every value the factor
 /// can take is valid there and that no factor sets a path that is set explicitly (`sets`).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn resolve(
     factors: Vec<Factor>,
+    lines: Vec<Option<usize>>,
     worlds: u32,
     variants: &[Variant],
     sets: SetPaths<'_>,
@@ -320,7 +351,8 @@ pub(super) fn resolve(
         let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
         let mut e = here.err(&segs, message);
         if segs[0] == "factors" {
-            e.line = line_of_key(text, &["uncertain", "factors"]);
+            let own = factors.iter().position(|g| std::ptr::eq(g, f)).and_then(|i| lines[i]);
+            e.line = own.or_else(|| line_of_key(text, &["uncertain", "factors"]));
         }
         e
     };
@@ -435,14 +467,20 @@ pub(super) fn resolve(
             }
         }
     }
-    Ok(Uncertainty { factors, worlds, targets })
+    Ok(Uncertainty { factors, worlds, targets, lines })
 }
 
 impl Uncertainty {
     /// The parameters of design point `p` (variant `v`) in a world with factor values `values`:
     /// each factor's value set, or multiplied into the point's own value. The error names the
     /// factor and says what is wrong.
-    pub fn world_params(&self, v: &Variant, p: usize, values: &[f64], horizon_hours: f64) -> Result<Params, String> {
+    pub fn world_params(
+        &self,
+        v: &Variant,
+        p: usize,
+        values: &[f64],
+        horizon_hours: f64,
+    ) -> Result<Params, WorldParamsError> {
         let base = v.params(horizon_hours);
         let mut params = base.clone();
         for &(f, target) in &self.targets[p] {
@@ -452,8 +490,14 @@ impl Uncertainty {
                 Mode::Set => x,
                 Mode::Scale => base.get(target).unwrap_or(0.0) * x,
             };
-            params.set(target, value).map_err(|m| {
-                format!("factor \"{}\" = {} in \"{}\": {m}", factor.name, crate::random::dist::fmt_num(x), v.name)
+            params.set(target, value).map_err(|m| WorldParamsError {
+                factor: f,
+                message: format!(
+                    "factor \"{}\" = {} in \"{}\": {m}",
+                    factor.name,
+                    crate::random::dist::fmt_num(x),
+                    v.name
+                ),
             })?;
         }
         Ok(params)

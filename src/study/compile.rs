@@ -82,7 +82,7 @@ pub fn world_model(
 ) -> Result<Model, Error> {
     let v = &scenario.variants[p];
     let fail = |m: String| Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(m)).in_variant(&v.name));
-    let params = u.world_params(v, p, values, scenario.horizon_hours).map_err(fail)?;
+    let params = u.world_params(v, p, values, scenario.horizon_hours).map_err(|e| fail(e.message))?;
     // Patching only fails when the parameters do not fit the structure: permeate's fault.
     Model::with_params(Arc::clone(&model.structure), &params)
         .map_err(|e| Error::Internal(format!("a world of variant \"{}\": {e}", v.name)))

@@ -111,7 +111,7 @@ pub fn optimise(plan: &Plan<'_>, search: &Search, progress: &(dyn Fn() + Sync)) 
             .iter()
             .map(|row| u.world_params(base, 0, row, scenario.horizon_hours))
             .collect::<Result<_, _>>()
-            .map_err(|m| bad("uncertain", m))?,
+            .map_err(|e| bad("uncertain", e.message))?,
         _ => vec![base.params(scenario.horizon_hours)],
     };
     let with_worlds = plan.worlds().is_some();

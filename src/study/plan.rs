@@ -149,6 +149,14 @@ impl<'s> Plan<'s> {
         for (w, row) in worlds.values.iter().enumerate() {
             for (p, v) in s.variants.iter().enumerate() {
                 u.world_params(v, p, row, s.horizon_hours).map_err(|m| {
+                    // The line and key of the factor whose value broke the point (issue 20,
+                    // defect 21: this message named no line).
+                    let factor = &u.factors[m.factor];
+                    let key = if factor.paths.len() == 1 && factor.name == factor.paths[0] {
+                        format!("uncertain.\"{}\"", factor.name)
+                    } else {
+                        format!("uncertain.factors.{}", factor.name)
+                    };
                     let mut e = InputError::new(
                         &s.file,
                         InputErrorKind::Invalid(format!(
@@ -156,7 +164,8 @@ impl<'s> Plan<'s> {
                              (narrow the ranges, or drive both numbers with one factor)"
                         )),
                     )
-                    .at_key("uncertain");
+                    .at_key(key);
+                    e.line = u.lines.get(m.factor).copied().flatten();
                     e.variant = Some(v.name.clone());
                     Error::from(e)
                 })?;

@@ -413,3 +413,67 @@ fn import_applies_the_loaders_rules() {
     let msg = assert_input_error("weight_reference", &o);
     assert!(msg.contains("messages.weight_reference") && msg.contains("1e-300") && !out, "{msg}");
 }
+
+/// Defect 21, first half: a combination of factor values that is invalid in some world (a
+/// uniform's `min` above its `max`, each driven by its own factor) names the file's line and key
+/// of the factor whose value broke it, and its numbers have six significant digits, not 17. Seen
+/// to fail before the fix: no line, the key `uncertain`, "`min` (29.606791482556982)".
+#[test]
+fn an_invalid_combination_in_some_world_names_the_factors_line() {
+    let toml = "name = \"star\"\nseed = 11\nreplications = 10\nhorizon_hours = 1000\n\
+         [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+         [channels.feed]\ndelay = { dist = \"uniform\", min = 0.0, max = 10.0 }\n\
+         [roles.developer]\n[roles.community]\n\
+         [source]\nid = \"centre\"\n[target]\nrole = \"developer\"\n\
+         [uncertain]\nworlds = 400\n\
+         [[uncertain.factors]]\nname = \"slot start\"\npaths = [\"channels.feed.delay.min\"]\n\
+         dist = \"uniform\"\nmin = 0.0\nmax = 8.0\n\
+         [[uncertain.factors]]\nname = \"slot end\"\npaths = [\"channels.feed.delay.max\"]\n\
+         dist = \"uniform\"\nmin = 5.0\nmax = 20.0\n";
+    let o = check_star(toml);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let msg = String::from_utf8_lossy(&o.stderr).into_owned();
+    let line_of = |name: &str| {
+        let at = toml.lines().position(|l| l == format!("name = \"{name}\"")).expect("the factor's name line");
+        at // the `[[uncertain.factors]]` line just above it, 1-based
+    };
+    let lines = [("slot start", line_of("slot start")), ("slot end", line_of("slot end"))];
+    assert!(
+        lines.iter().any(|(name, line)| msg.contains(&format!("scenario.toml:{line}:"))
+            && msg.contains(&format!("`uncertain.factors.{name}`"))),
+        "the message names neither factor's line and key {lines:?}: {msg}"
+    );
+    assert!(msg.contains("plausible world") && msg.contains("must not be greater than"), "{msg}");
+    let longest_digits = msg.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+    assert!(longest_digits <= 6, "a number with {longest_digits} digits: {msg}");
+}
+
+/// Defect 21, second half: a `start` past the last moment the calendars know is not called
+/// malformed, and a start whose period runs past it is refused (it was accepted, and the period
+/// after the year 9999 was silently closed time). Seen to fail before the fix: "is not a moment
+/// with its UTC offset" for a well-formed moment, and exit 0 for the second.
+#[test]
+fn a_far_future_start_is_refused_for_what_it_is() {
+    let helix = std::fs::read_to_string(super::common::bundled("helix.toml")).unwrap();
+    let with_start = |start: &str| {
+        let text: Vec<String> = helix
+            .lines()
+            .map(|l| if l.starts_with("start = ") { format!("start = \"{start}\"") } else { l.to_string() })
+            .collect();
+        let t = super::common::TempScenario::new(&[("helix.toml", &text.join("\n"))]);
+        let o = permeate(&["check", t.path("helix.toml").to_str().unwrap()]);
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let (code, msg) = with_start("9999-12-31T23:00:00-05:00");
+    assert_eq!(code, Some(2), "{msg}");
+    assert!(msg.contains("`start`") && msg.contains("beyond the last moment"), "{msg}");
+    assert!(!msg.contains("not a moment with its UTC offset"), "{msg}");
+    let (code, msg) = with_start("9999-12-01T15:00:00+01:00");
+    assert_eq!(code, Some(2), "{msg}");
+    assert!(msg.contains("`start`") && msg.contains("horizon_hours") && msg.contains("earlier start"), "{msg}");
+    // A malformed moment keeps its message, and an ordinary one is fine.
+    let (code, msg) = with_start("2026-13-01T00:00:00Z");
+    assert!(code == Some(2) && msg.contains("not a moment with its UTC offset"), "{msg}");
+    let (code, msg) = with_start("9990-01-04T09:00:00+01:00");
+    assert_eq!(code, Some(0), "{msg}");
+}
