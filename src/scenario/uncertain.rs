@@ -142,11 +142,7 @@ pub(super) type ParsedFactors = (Vec<Factor>, Vec<Option<usize>>, u32);
 
 /// Parses `[uncertain]` into factors and the world count (paths not yet resolved).
 /// Also returns each factor's line in `text`.
-pub(super) fn factors(
-    raw: &toml::Value,
-    file: &Path,
-    text: &str,
-) -> Result<ParsedFactors, InputError> {
+pub(super) fn factors(raw: &toml::Value, file: &Path, text: &str) -> Result<ParsedFactors, InputError> {
     let here = Here { file, text };
     let Some(table) = raw.as_table() else {
         return Err(here.err(&[], "`[uncertain]` must be a table of dotted paths and their plausible values".into()));

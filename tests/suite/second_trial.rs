@@ -433,10 +433,10 @@ fn an_invalid_combination_in_some_world_names_the_factors_line() {
     let o = check_star(toml);
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
     let msg = String::from_utf8_lossy(&o.stderr).into_owned();
-    let line_of = |name: &str| {
-        let at = toml.lines().position(|l| l == format!("name = \"{name}\"")).expect("the factor's name line");
-        at // the `[[uncertain.factors]]` line just above it, 1-based
-    };
+    // The 0-based index of the factor's `name` line is the 1-based line of the
+    // `[[uncertain.factors]]` header just above it.
+    let line_of =
+        |name: &str| toml.lines().position(|l| l == format!("name = \"{name}\"")).expect("the factor's name line");
     let lines = [("slot start", line_of("slot start")), ("slot end", line_of("slot end"))];
     assert!(
         lines.iter().any(|(name, line)| msg.contains(&format!("scenario.toml:{line}:"))
