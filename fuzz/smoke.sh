@@ -13,7 +13,7 @@ if ! command -v cargo-fuzz >/dev/null; then
 fi
 timeout 900 cargo +nightly fuzz build >/dev/null 2>&1 || skip "cannot build the fuzz targets"
 status=0
-for target in scenario_loader csv_readers observations; do
+for target in scenario_loader csv_readers observations import_readers posterior_reader; do
   work="$(mktemp -d)"
   echo "fuzz smoke: $target for ${seconds} s" >&2
   if ! timeout $((seconds + 120)) cargo +nightly fuzz run "$target" "$work" "fuzz/corpus/$target" -- \

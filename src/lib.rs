@@ -23,6 +23,8 @@ pub mod cli;
 pub mod design;
 pub mod engine;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod import;
 pub mod model;
 pub mod org;

@@ -23,3 +23,4 @@ mod toolbox;
 mod traces;
 mod uncertain;
 mod variants;
+mod written_files;
