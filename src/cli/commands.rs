@@ -55,7 +55,8 @@ fn load(path: &Path, set: &SetArgs, points: &VariantArgs) -> Result<Scenario, Er
         }
     })?;
     for w in scenario.default_warnings() {
-        eprintln!("warning: {}: {w}", scenario.file.display());
+        let yellow = anstyle::Style::new().bold().fg_color(Some(anstyle::AnsiColor::Yellow.into()));
+        anstream::eprintln!("{yellow}warning:{yellow:#} {}: {w}", scenario.file.display());
     }
     Ok(scenario)
 }

@@ -552,3 +552,45 @@ fn every_json_output_validates_against_its_committed_schema() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     valid(&validator("optimise"), &parse(&std::fs::read(optimum.join("optimise.json")).unwrap()), "optimise.json");
 }
+
+/// Errors and warnings are coloured on a terminal and plain otherwise (anstream: colour when
+/// stderr is a terminal or `CLICOLOR_FORCE` is set, never with `NO_COLOR`). Forced colour stands
+/// in for the terminal. Seen to fail with plain `eprintln!` (no escape sequence when forced).
+#[test]
+fn errors_are_coloured_only_on_a_terminal() {
+    let run = |env: &[(&str, &str)]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_permeate"));
+        c.args(["check", "no-such-scenario.toml"]).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let o = c.output().unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let plain = run(&[]);
+    assert!(plain.starts_with("error: ") && !plain.contains('\u{1b}'), "{plain:?}");
+    let forced = run(&[("CLICOLOR_FORCE", "1")]);
+    assert!(forced.contains("\u{1b}[") && forced.contains("error:"), "{forced:?}");
+    assert_eq!(strip(&forced), plain, "colour changes nothing but the escapes");
+    let no_color = run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!no_color.contains('\u{1b}'), "{no_color:?}");
+}
+
+/// `s` without its ANSI escape sequences (`ESC [ … m`).
+fn strip(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
