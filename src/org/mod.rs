@@ -3,6 +3,7 @@
 //! and role, and a link's channel, are small indices into name tables.
 
 mod csv_input;
+pub(crate) mod events;
 pub(crate) mod generate;
 
 use std::collections::HashMap;
