@@ -108,6 +108,33 @@ pub(crate) struct RawOrganisation {
     pub people: Option<String>,
     pub links: Option<String>,
     pub generate: Option<RawGenerate>,
+    /// Replay mode: a message log whose real messages are the organisation's links.
+    pub events: Option<String>,
+    /// How the `events` log is read and replayed.
+    pub replay: Option<RawReplay>,
+}
+
+/// `[organisation.replay]`: how the `events` log is read and replayed (`super::replay`).
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReplay {
+    pub format: Option<String>,
+    pub time: Option<String>,
+    pub time_column: Option<String>,
+    pub sender: Option<String>,
+    pub recipient: Option<String>,
+    pub directed: Option<bool>,
+    pub per_message: Option<f64>,
+    pub start: Option<RawReplayStart>,
+    pub unknown_people: Option<String>,
+}
+
+/// `organisation.replay.start`: hours after the log's first message, fixed or a window.
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
+#[serde(untagged)]
+pub(crate) enum RawReplayStart {
+    At(f64),
+    Window(Vec<f64>),
 }
 
 /// `[organisation.generate]`.
