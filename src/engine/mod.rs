@@ -163,6 +163,8 @@ fn timed_arrival(
             let extra = if ch.delay.is_zero() { 0.0 } else { ch.delay.draw(d.bits(Purpose::Delay)) };
             (occurrence, extra)
         }
+        // Replayed arcs are timed by `replay_arrival`.
+        Timing::Replay => return (f32::INFINITY, f32::INFINITY),
     };
     match model.calendar.as_deref() {
         // Per link and broadcast: the window test is on the drawn delay itself.
@@ -178,6 +180,40 @@ fn timed_arrival(
             (c.worked_between(sender, offset, t, arrival), arrival)
         }
     }
+}
+
+/// The identity key of a replication's replay start draw.
+const REPLAY_START_KEY: u64 = 0x5265_706c_6179_5354;
+
+/// The delay and arrival (hours on the item's clock) of the item sent at `t` over replayed arc
+/// `arc` (an index into `Structure::arcs`), the item having appeared `start` hours after the
+/// log's first message: the first message of the pair at or after `start + t` that carries it
+/// (each independently with the log's `per_message`, a draw keyed by the message, so that it
+/// is the same in every variant). Non-decreasing in `t`. Messages arriving after `limit` (the
+/// receiver's best time or the horizon) cannot pass, so the scan stops there: `(∞, ∞)`, as
+/// when no message carries before the log's end.
+#[inline(never)]
+fn replay_arrival(model: &Model, stream: &ReplicationStream, arc: u32, t: f32, start: f64, limit: f32) -> (f32, f32) {
+    const NEVER: (f32, f32) = (f32::INFINITY, f32::INFINITY);
+    let Some(r) = &model.structure.replay else { return NEVER };
+    let pair = r.arc_pair[arc as usize];
+    if pair == crate::model::NO_GROUP {
+        return NEVER;
+    }
+    let (hours, keys) = r.log.messages_of(pair);
+    let from = start + f64::from(t);
+    let p = r.log.per_message;
+    for m in hours.partition_point(|&h| h < from)..hours.len() {
+        // Rounding to f32 is monotone and `t` is an f32, so `arrival >= t`.
+        let arrival = (hours[m] - start) as f32;
+        if arrival > limit {
+            break;
+        }
+        if p >= 1.0 || stream.entity(keys[m]).uniform(Purpose::Carry) < p {
+            return (arrival - t, arrival);
+        }
+    }
+    NEVER
 }
 
 /// Runs replication `replication` of `model` under `seed`. Times are `f32` hours inside the pass
@@ -201,6 +237,11 @@ pub fn run_replication(
     // Working calendars: hours from the clocks' origin to the item's appearance.
     let calendar = model.calendar.as_deref();
     let offset = calendar.map_or(0.0, |c| c.offset(&stream));
+    // Replay: the moment of the log (hours after its first message) the item appears at.
+    let replay_start = st
+        .replay
+        .as_ref()
+        .map_or(0.0, |r| r.log.start_hours(stream.entity(REPLAY_START_KEY).uniform(Purpose::ReplayStart)));
     for &s in &st.sources {
         ws.set_time(s as usize, 0.0, NO_LINK);
         ws.queue.push(0.0, s);
@@ -270,6 +311,8 @@ pub fn run_replication(
             } else if ch.timing == Timing::PerLink && calendar.is_none() {
                 let delay = ch.delay.draw(d.bits(Purpose::Delay));
                 (delay, t + delay)
+            } else if ch.timing == Timing::Replay {
+                replay_arrival(model, &stream, first_arc + a, t, replay_start, best.min(horizon))
             } else {
                 timed_arrival(model, &stream, ch, iu, first_arc + a, d, t, offset)
             };

@@ -1,46 +1,14 @@
-//! Reading a time-stamped message log (`--events`): one row per message or contact, with its
-//! time, its sender and its recipients, in the CSV dialect of the HR export or as a headerless
-//! edge list (`sender recipient seconds`). Message bodies are never read.
+//! Reading a time-stamped message log (`--events`) with the map's `[events]` settings: the
+//! reader itself is [`crate::org::events`] (replay mode reads the same files).
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::hr::{at, csv_error, find_column, header_line, reader};
-use super::map::{EventsFormat, Map, TimeFormat};
-use crate::error::{InputError, InputErrorKind, closest};
-
-/// The separator of several recipients in one cell.
-pub(crate) const RECIPIENT_SEPARATOR: char = ';';
-
-/// One message from one sender to one recipient (a message to several people is several).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Event {
-    /// Seconds (from the file's own origin: Unix time or RFC 3339 converted to Unix time).
-    pub seconds: f64,
-    /// The UTC offset the time was written with, seconds (0 for Unix times): for the calendar.
-    pub offset: i32,
-    /// The sender, an index into the employees.
-    pub sender: usize,
-    /// The recipient, an index into the employees.
-    pub recipient: usize,
-    /// The channel, an index into [`Events::channels`] (0 when the file has no channel column).
-    pub channel: usize,
-}
-
-/// The events read, with what was skipped.
-#[derive(Debug, Default)]
-pub(crate) struct Events {
-    /// One per (message, recipient), in file order.
-    pub events: Vec<Event>,
-    /// Channel names as written in the file, or `[""]` when it has no channel column.
-    pub channels: Vec<String>,
-    /// Data rows read.
-    pub rows: usize,
-    /// (Message, recipient) pairs whose recipient is the sender (ignored).
-    pub self_pairs: usize,
-    /// Rows naming a person not in the HR export (skipped with `unknown_people = "skip"`).
-    pub unknown_rows: usize,
-}
+use super::hr::find_column;
+use super::map::Map;
+use crate::error::InputError;
+pub(crate) use crate::org::events::{Event, Events};
+use crate::org::events::{EventColumn, ReadOptions};
 
 /// Reads the events file at `path`; `ids` are the employee ids in the export's order and `index`
 /// maps them to their position.
@@ -51,254 +19,25 @@ pub(crate) fn read(
     ids: &[&str],
     index: &HashMap<&str, usize>,
 ) -> Result<Events, InputError> {
-    let text = crate::org::csv_input_read_text(path)?;
     let ev = &map.events;
-    let mut out = Events::default();
-    let mut channel_index: HashMap<String, usize> = HashMap::new();
-    let person = |id: &str, line: usize, column: &str| -> Result<Option<usize>, InputError> {
-        if id.is_empty() {
-            return Err(at(
-                path,
-                line,
-                column,
-                "an empty person id; give an employee id of the HR export, e.g. \"E1042\"".into(),
-            ));
-        }
-        match index.get(id) {
-            Some(&i) => Ok(Some(i)),
-            None if ev.skip_unknown => Ok(None),
-            None => {
-                let hint = if index.len() <= 100_000 {
-                    closest(id, ids.iter().copied()).map(|s| format!("; did you mean \"{s}\"?")).unwrap_or_default()
-                } else {
-                    String::new()
-                };
-                Err(at(
-                    path,
-                    line,
-                    column,
-                    format!(
-                        "unknown person \"{id}\": not an employee id of the HR export{hint} (to skip such rows, set `events.unknown_people = \"skip\"` in the map)"
-                    ),
-                ))
-            }
-        }
-    };
-    let time = |cell: &str, line: usize, column: &str| -> Result<(f64, i32), InputError> {
-        parse_time(cell, ev.time, path, line, column)
-    };
-    let push = |out: &mut Events,
-                (seconds, offset): (f64, i32),
-                sender: Option<usize>,
-                recipients: &[Option<usize>],
-                channel: usize| {
-        let Some(s) = sender else {
-            out.unknown_rows += 1;
-            return;
+    let find = |headers: &csv::StringRecord, c: EventColumn, line: usize| {
+        let (col, required) = match c {
+            EventColumn::Time => (&ev.time_column, true),
+            EventColumn::Sender => (&ev.sender, true),
+            EventColumn::Recipient => (&ev.recipient, true),
+            EventColumn::Channel => (&ev.channel, false),
         };
-        if recipients.iter().any(Option::is_none) {
-            out.unknown_rows += 1;
-        }
-        for r in recipients.iter().flatten() {
-            if *r == s {
-                out.self_pairs += 1;
-            } else {
-                out.events.push(Event { seconds, offset, sender: s, recipient: *r, channel });
-            }
-        }
+        find_column(path, map_path, headers, col, required, line)
     };
-    match ev.format {
-        EventsFormat::EdgeList => {
-            out.channels.push(String::new());
-            for (i, raw) in text.lines().enumerate() {
-                let line = i + 1;
-                let l = raw.trim_start_matches('\u{feff}').trim();
-                if l.is_empty() || l.starts_with('#') || l.starts_with('%') {
-                    continue;
-                }
-                let f: Vec<&str> = l.split_ascii_whitespace().take(4).collect();
-                if f.len() < 3 {
-                    return Err(InputError::new(
-                        path,
-                        InputErrorKind::Invalid(format!(
-                            "an edge list line needs three fields `sender recipient seconds` separated by spaces or tabs, got {}: \"{}\"; e.g. \"582 364 3600\"",
-                            f.len(),
-                            clip(l)
-                        )),
-                    )
-                    .at_line(line));
-                }
-                out.rows += 1;
-                let seconds = time(f[2], line, "seconds")?;
-                let s = person(f[0], line, "sender")?;
-                let r = person(f[1], line, "recipient")?;
-                push(&mut out, seconds, s, &[r], 0);
-            }
-        }
-        EventsFormat::Csv => {
-            let mut rdr = reader(&text);
-            let lines = LineIndex::new(text.strip_prefix('\u{feff}').unwrap_or(&text));
-            let csv_error = |e: csv::Error| {
-                let line = e.position().map(|p| lines.of(p));
-                let mut err = csv_error(path, e);
-                err.line = line;
-                err
-            };
-            let headers = rdr.headers().map_err(csv_error)?.clone();
-            let hl = header_line(&text);
-            let col = |c, required| find_column(path, map_path, &headers, c, required, hl);
-            let tc = col(&ev.time_column, true)?.expect("required");
-            let sc = col(&ev.sender, true)?.expect("required");
-            let rc = col(&ev.recipient, true)?.expect("required");
-            let cc = col(&ev.channel, false)?;
-            if cc.is_none() {
-                out.channels.push(String::new());
-            }
-            let mut record = csv::StringRecord::new();
-            let mut recipients = Vec::new();
-            while rdr.read_record(&mut record).map_err(csv_error)? {
-                let line = record.position().map_or(0, |p| lines.of(p));
-                out.rows += 1;
-                let seconds = time(record.get(tc).unwrap_or(""), line, &ev.time_column.header)?;
-                let s = person(record.get(sc).unwrap_or(""), line, &ev.sender.header)?;
-                recipients.clear();
-                for r in record.get(rc).unwrap_or("").split(RECIPIENT_SEPARATOR) {
-                    let r = r.trim();
-                    if r.is_empty() && !recipients.is_empty() {
-                        continue; // a trailing `;`
-                    }
-                    let p = person(r, line, &ev.recipient.header)?;
-                    if p.is_none() || !recipients.contains(&p) {
-                        recipients.push(p);
-                    }
-                }
-                let channel = match cc {
-                    None => 0,
-                    Some(c) => {
-                        let name = record.get(c).unwrap_or("").trim();
-                        if name.is_empty() || name.contains('.') {
-                            return Err(at(
-                                path,
-                                line,
-                                &ev.channel.header,
-                                format!(
-                                    "the channel \"{name}\" must be a non-empty name without dots (it becomes part of a channel name), e.g. \"email\""
-                                ),
-                            ));
-                        }
-                        match channel_index.get(name) {
-                            Some(&i) => i,
-                            None => {
-                                out.channels.push(name.to_string());
-                                channel_index.insert(name.to_string(), out.channels.len() - 1);
-                                out.channels.len() - 1
-                            }
-                        }
-                    }
-                };
-                push(&mut out, seconds, s, &recipients, channel);
-            }
-        }
-    }
-    if out.rows == 0 {
-        return Err(InputError::new(path, InputErrorKind::Invalid("no events: the file has no data rows".into())));
-    }
-    if out.events.is_empty() {
-        return Err(InputError::new(
-            path,
-            InputErrorKind::Invalid(
-                "no events between two different known people (every row was skipped or sent to oneself)".into(),
-            ),
-        ));
-    }
-    Ok(out)
-}
-
-/// The time of an event in seconds and the UTC offset it was written with: Unix seconds (a
-/// number, decimals allowed; offset 0) or RFC 3339 with an offset (jiff's parser).
-fn parse_time(
-    cell: &str,
-    format: TimeFormat,
-    path: &Path,
-    line: usize,
-    column: &str,
-) -> Result<(f64, i32), InputError> {
-    let cell = cell.trim();
-    match format {
-        TimeFormat::Unix => match cell.parse::<f64>() {
-            Ok(x) if x.is_finite() && x.abs() < MAX_UNIX_SECONDS => Ok((x, 0)),
-            _ => Err(at(
-                path,
-                line,
-                column,
-                format!(
-                    "the time \"{}\" is not a number of seconds (`events.time = \"unix\"`); e.g. 1772439300",
-                    clip(cell)
-                ),
-            )),
-        },
-        TimeFormat::Rfc3339 => match cell.parse::<jiff::Timestamp>() {
-            Ok(t) => {
-                use jiff::fmt::temporal::{Pieces, PiecesOffset};
-                let offset = match Pieces::parse(cell).ok().and_then(|p| p.offset()) {
-                    Some(PiecesOffset::Numeric(n)) => n.offset().seconds(),
-                    _ => 0,
-                };
-                Ok((t.as_second() as f64 + f64::from(t.subsec_nanosecond()) * 1e-9, offset))
-            }
-            Err(_) => Err(at(
-                path,
-                line,
-                column,
-                format!(
-                    "the time \"{}\" is not an RFC 3339 time with an offset; e.g. 2026-03-02T09:15:00+01:00 (or set `events.time = \"unix\"` for seconds)",
-                    clip(cell)
-                ),
-            )),
-        },
-    }
-}
-
-/// The largest Unix time accepted, in seconds (about 3 million years: beyond it, hours lose
-/// sub-second precision in `f64`).
-const MAX_UNIX_SECONDS: f64 = 1e14;
-
-/// The 1-based line of a byte of a text, with `\n`, `\r\n` and a lone `\r` each ending a line
-/// (the csv crate's own line count is off after `\r\n` endings).
-struct LineIndex<'t> {
-    bytes: &'t [u8],
-    /// The byte where each line starts.
-    starts: Vec<usize>,
-}
-
-impl<'t> LineIndex<'t> {
-    fn new(text: &'t str) -> Self {
-        let bytes = text.as_bytes();
-        let mut starts = vec![0];
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                starts.push(i + 1);
-            }
-        }
-        LineIndex { bytes, starts }
-    }
-
-    /// The line of a record or error position: its first byte that is not a line ending.
-    fn of(&self, pos: &csv::Position) -> usize {
-        let from = (pos.byte() as usize).min(self.bytes.len());
-        let start = from + self.bytes[from..].iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
-        self.starts.partition_point(|&s| s <= start)
-    }
-}
-
-/// The most characters of a cell quoted in a message.
-const QUOTED_CHARS: usize = 40;
-
-/// `s` cut to [`QUOTED_CHARS`] characters for a message (with `…` when cut).
-fn clip(s: &str) -> String {
-    if s.chars().count() <= QUOTED_CHARS {
-        s.to_string()
-    } else {
-        s.chars().take(QUOTED_CHARS).collect::<String>() + "…"
-    }
+    let options = ReadOptions {
+        format: ev.format,
+        time: ev.time,
+        time_key: "events.time",
+        headers: [&ev.time_column.header, &ev.sender.header, &ev.recipient.header, &ev.channel.header],
+        skip_unknown: ev.skip_unknown,
+        who: "an employee id of the HR export",
+        skip_hint: "set `events.unknown_people = \"skip\"` in the map",
+        find_column: &find,
+    };
+    crate::org::events::read(path, &options, ids, index)
 }

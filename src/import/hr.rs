@@ -32,30 +32,7 @@ pub(crate) struct Employee {
     pub line: usize,
 }
 
-/// The CSV reader for client files: trimmed fields, no comment lines (an HR row must never be
-/// skipped silently), a UTF-8 byte-order mark removed.
-pub(crate) fn reader(text: &str) -> csv::Reader<&[u8]> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes())
-}
-
-/// A csv crate error as an input error with its line.
-pub(crate) fn csv_error(path: &Path, e: csv::Error) -> InputError {
-    let line = e.position().map(|p| p.line() as usize);
-    let mut err = InputError::new(path, InputErrorKind::Csv(e.to_string()));
-    err.line = line;
-    err
-}
-
-/// An error at `line` and `column` of `path`.
-pub(crate) fn at(path: &Path, line: usize, column: &str, msg: String) -> InputError {
-    InputError::new(path, InputErrorKind::Invalid(msg)).at_line(line).at_key(column)
-}
-
-/// The header line (1-based) of a CSV text: its first non-blank line.
-pub(crate) fn header_line(text: &str) -> usize {
-    1 + text.lines().position(|l| !l.trim().trim_start_matches('\u{feff}').is_empty()).unwrap_or(0)
-}
+pub(crate) use crate::org::events::{at, csv_error, header_line, reader};
 
 /// The position of `col` in `headers`: an explicitly mapped column must exist, a default one
 /// may be absent (`None`), a `required` one must exist either way.

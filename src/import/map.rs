@@ -250,23 +250,7 @@ pub(crate) struct MessagesMap {
     pub weight_reference: Option<f64>,
 }
 
-/// How an events file is laid out (`[events] format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum EventsFormat {
-    /// CSV with a header naming the columns (the default).
-    Csv,
-    /// A headerless edge list: `sender recipient seconds` per line, separated by spaces or tabs.
-    EdgeList,
-}
-
-/// How the time of an event is written (`[events] time`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TimeFormat {
-    /// RFC 3339 with an offset, e.g. `2026-03-02T09:15:00+01:00` (the default).
-    Rfc3339,
-    /// Seconds since 1970-01-01 UTC (or since any fixed start), e.g. `1772439300`.
-    Unix,
-}
+pub(crate) use crate::org::events::{EventsFormat, TimeFormat};
 
 /// Default horizon of the waiting-time estimate and the skeleton, in hours.
 pub(crate) const DEFAULT_EVENTS_HORIZON_HOURS: f64 = 2000.0;

@@ -206,6 +206,10 @@ pub enum Timing {
     /// `crate::model::calendar::CalendarSetup::schedules`; arrival at the first at or after the send,
     /// plus the channel's delay.
     At,
+    /// The replayed message log (`[organisation] events`): an item sent at `t` arrives at the
+    /// first carrying message of the pair at or after `t` (see `crate::engine`), none after the
+    /// log's end.
+    Replay,
 }
 
 /// The first occurrence at or after `t` of a schedule with occurrences at `phase + m × every`
@@ -267,6 +271,15 @@ struct KindTemplate {
     gate: Option<bool>,
 }
 
+/// The replayed log as the compiled structure holds it.
+#[derive(Debug)]
+pub struct ReplayArcs {
+    /// The log (shared with the organisation).
+    pub log: Arc<crate::org::replay::ReplayLog>,
+    /// Per arc, the index of its pair in `log.pairs`, or `NO_GROUP`.
+    pub arc_pair: Vec<u32>,
+}
+
 /// The compiled structure of a model: shared by every design point with the same structure.
 #[derive(Debug)]
 pub struct Structure {
@@ -306,6 +319,9 @@ pub struct Structure {
     /// Identity key per channel id (the channel name): its default meeting group, and part of
     /// the key of a sender's broadcast on it.
     pub channel_keys: Vec<u64>,
+    /// The replayed message log and, per arc, its pair in the log (`NO_GROUP` for arcs that are
+    /// not replayed), if the organisation has one.
+    pub replay: Option<ReplayArcs>,
     /// Number of channels the arcs refer to.
     channel_count: usize,
     /// Number of roles the people refer to.
@@ -398,6 +414,7 @@ impl Structure {
                 key: identity_key(&[&org.people[s as usize].id, &org.people[t as usize].id, names[c as usize]]),
             })
             .collect();
+        let replay = replay_arcs(spec, &directed);
         let (group_keys, arc_group) = meeting_groups(&directed, org, names);
         let arc_weight = link_weights(&directed);
         drop(directed);
@@ -426,6 +443,7 @@ impl Structure {
             arc_weight,
             group_keys,
             channel_keys: names.iter().map(|c| identity_key(&[c])).collect(),
+            replay,
             channel_count: names.len(),
             role_count: org.roles.len(),
             priority_count: spec.priority_senders.len(),
@@ -581,6 +599,20 @@ fn meeting_groups(directed: &[Directed], org: &Organisation, names: &[&str]) -> 
         })
         .collect();
     (group_keys, arc_group)
+}
+
+/// The replayed log's pair of each arc over the organisation's replay channel (other arcs, and
+/// arcs a variant adds over it between people without messages, get `NO_GROUP`: they never
+/// carry); `None` without a log.
+fn replay_arcs(spec: &StructureSpec<'_>, directed: &[Directed]) -> Option<ReplayArcs> {
+    let log = spec.org.replay.as_ref()?;
+    let channel = spec.org.channels.iter().position(|c| c == crate::org::replay::REPLAY_CHANNEL)?;
+    let channel = spec.org_channel[channel];
+    let arc_pair = directed
+        .iter()
+        .map(|&(s, t, c, ..)| if c == channel { log.pair(s, t).unwrap_or(NO_GROUP) } else { NO_GROUP })
+        .collect();
+    Some(ReplayArcs { log: log.clone(), arc_pair })
 }
 
 /// Link weights, kept only when some link's differs from 1 (then the engine maps each link's

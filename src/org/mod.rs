@@ -3,7 +3,9 @@
 //! and role, and a link's channel, are small indices into name tables.
 
 mod csv_input;
+pub(crate) mod events;
 pub(crate) mod generate;
+pub mod replay;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -121,6 +123,9 @@ pub struct Organisation {
     /// carries the item with probability 1 − (1 − transmit)^w); empty when every link has
     /// weight [`DEFAULT_LINK_WEIGHT`].
     pub link_weight: Vec<f64>,
+    /// A message log replayed as links over [`replay::REPLAY_CHANNEL`] (`[organisation]
+    /// events`), if any.
+    pub replay: Option<std::sync::Arc<replay::ReplayLog>>,
     /// How the organisation came about (for summaries).
     pub origin: String,
     index: HashMap<String, PersonIdx>,

@@ -40,6 +40,12 @@ pub enum Purpose {
     Absence = 0x8ebc_6af0_9c88_c6e3,
     /// When in the week the item appears (`start = { weekly = "uniform" }`), per replication.
     Start = 0x4cf5_ad43_2745_937f,
+    /// Replay: the moment of the log the item appears at (uniform over the start window), per
+    /// replication.
+    ReplayStart = 0x2f8e_1b6a_93c4_d705,
+    /// Replay: whether one message from an informed person carries the item (Bernoulli
+    /// `u < per_message`), keyed by the message.
+    Carry = 0x61c8_8646_80b5_83eb,
 }
 
 /// MurmurHash3's 64-bit finaliser: a cheap bijective mixer with full avalanche.

@@ -451,6 +451,13 @@ fn assumptions(b: &Variant) -> Assumptions {
                         .as_ref()
                         .and_then(|cal| cal.schedules_described.get(i))
                         .map_or_else(|| "meets at set times".into(), |t| format!("meets {t}")),
+                    Timing::Replay => b.org.replay.as_ref().map_or_else(String::new, |log| {
+                        format!(
+                            "the real messages of {} replayed, each carrying with probability {}",
+                            log.file.file_name().unwrap_or_default().to_string_lossy(),
+                            fmt_decimals(log.per_message, 4)
+                        )
+                    }),
                 },
             })
             .collect(),

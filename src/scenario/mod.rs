@@ -9,6 +9,7 @@ mod facts;
 pub(crate) mod locate;
 mod overrides;
 pub(crate) mod raw;
+mod replay;
 mod summary;
 mod timing;
 pub(crate) mod uncertain;
@@ -297,6 +298,7 @@ pub struct Involvement {
 pub(crate) struct OrgCache {
     csv: HashMap<(PathBuf, PathBuf), Arc<Organisation>>,
     generated: Vec<(crate::org::generate::GeneratorSpec, Arc<Organisation>)>,
+    replay: Vec<(replay::CacheKey, Arc<Organisation>)>,
 }
 
 /// Changes the command line makes to a scenario file as it is loaded: `--set PATH=VALUE`

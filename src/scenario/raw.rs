@@ -108,6 +108,47 @@ pub(crate) struct RawOrganisation {
     pub people: Option<String>,
     pub links: Option<String>,
     pub generate: Option<RawGenerate>,
+    /// Replay mode: a time-stamped message log (CSV `time,sender,recipient`, path relative to
+    /// the scenario) whose real messages are the organisation's links, over the channel `replay`.
+    pub events: Option<String>,
+    /// `[organisation.replay]`: how the `events` log is read and replayed.
+    pub replay: Option<RawReplay>,
+}
+
+/// `[organisation.replay]`: how the `events` log is read and replayed (`super::replay`).
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReplay {
+    /// `"csv"` (a header names the columns; the default) or `"edgelist"` (headerless
+    /// `sender recipient seconds` lines separated by spaces or tabs).
+    pub format: Option<String>,
+    /// How times are written: `"rfc3339"` (with an offset; the default for CSV) or `"unix"`
+    /// (seconds; the default for an edge list).
+    pub time: Option<String>,
+    /// The header of the time column (default `time`).
+    pub time_column: Option<String>,
+    /// The header of the sender column (default `sender`).
+    pub sender: Option<String>,
+    /// The header of the recipients column (default `recipient`; several ids separated by `;`).
+    pub recipient: Option<String>,
+    /// `false` for contact data: each row counts both ways (default `true`).
+    pub directed: Option<bool>,
+    /// The probability that one message from an informed person carries the item, in (0, 1]
+    /// (default 1).
+    pub per_message: Option<f64>,
+    /// When the item appears, in hours after the log's first message: fixed (`12`) or drawn
+    /// uniformly per replication from a window (`[0, 168]`); default the whole log.
+    pub start: Option<RawReplayStart>,
+    /// `"error"` (the default) or `"skip"`: rows naming a person not in the people file.
+    pub unknown_people: Option<String>,
+}
+
+/// `organisation.replay.start`: hours after the log's first message, fixed or a window.
+#[derive(Debug, Clone, Deserialize, PartialEq, JsonSchema)]
+#[serde(untagged)]
+pub(crate) enum RawReplayStart {
+    At(f64),
+    Window(Vec<f64>),
 }
 
 /// `[organisation.generate]`.

@@ -26,6 +26,7 @@ impl Scenario {
                 super::Timing::Broadcast => "broadcast, ".into(),
                 super::Timing::Scheduled { every } => format!("scheduled every {every} h, then "),
                 super::Timing::At => "scheduled at set times, then ".into(),
+                super::Timing::Replay => "the log's messages replayed, ".into(),
             };
             let _ =
                 writeln!(s, "  {:<20} {timing}delay {}, transmit {}{notice}", c.name, c.delay.describe(), c.transmit);

@@ -240,6 +240,23 @@ fn name(text: &str, what: &'static str, key: &str, ctx: &Ctx<'_>) -> Result<(), 
 
 fn organisation(raw: &RawScenario, ctx: &Ctx<'_>, cache: &mut OrgCache) -> Result<Arc<Organisation>, InputError> {
     let o = &raw.organisation;
+    if o.events.is_none() && o.replay.is_some() {
+        return Err(ctx.err("organisation.replay", InputErrorKind::MissingKey("events".into())));
+    }
+    if let (Some(people), Some(events), None) = (&o.people, &o.events, &o.generate) {
+        let key = super::replay::CacheKey {
+            people: ctx.dir.join(people),
+            links: o.links.as_ref().map(|l| ctx.dir.join(l)),
+            events: ctx.dir.join(events),
+            replay: o.replay.clone(),
+        };
+        if let Some((_, org)) = cache.replay.iter().find(|(k, _)| *k == key) {
+            return Ok(org.clone());
+        }
+        let org = Arc::new(super::replay::load(&key, ctx)?);
+        cache.replay.push((key, org.clone()));
+        return Ok(org);
+    }
     match (&o.people, &o.links, &o.generate) {
         (Some(people), Some(links), None) => {
             let key = (ctx.dir.join(people), ctx.dir.join(links));
@@ -252,7 +269,7 @@ fn organisation(raw: &RawScenario, ctx: &Ctx<'_>, cache: &mut OrgCache) -> Resul
             cache.csv.insert(key, org.clone());
             Ok(org)
         }
-        (None, None, Some(g)) => {
+        (None, None, Some(g)) if o.events.is_none() => {
             let spec = generator_spec(g, ctx)?;
             if let Some((_, org)) = cache.generated.iter().find(|(s, _)| *s == spec) {
                 return Ok(org.clone());
@@ -269,6 +286,13 @@ fn organisation(raw: &RawScenario, ctx: &Ctx<'_>, cache: &mut OrgCache) -> Resul
             cache.generated.push((spec, org.clone()));
             Ok(org)
         }
+        (_, _, Some(_)) if o.events.is_some() => Err(ctx.err(
+            "organisation.events",
+            InputErrorKind::Invalid(
+                "a replayed log needs the people it names: give `people` (and optionally `links`), not `generate`"
+                    .into(),
+            ),
+        )),
         (_, _, Some(_)) => Err(ctx.err(
             "organisation",
             InputErrorKind::Invalid("give either `people` and `links` or `generate`, not both".into()),
@@ -504,7 +528,8 @@ pub(crate) fn variant(
 ) -> Result<Variant, InputError> {
     names(raw, name, listed, ctx)?;
     let org = organisation(raw, ctx, cache)?;
-    let channels = channels(raw, ctx)?;
+    let mut channels = channels(raw, ctx)?;
+    super::replay::add_channel(&org, raw, &mut channels, ctx)?;
     let org_channel = org_channels(&org, &channels, ctx)?;
     let roles = roles(raw, &org, ctx)?;
     let sources = source(raw, &org, ctx)?;
@@ -515,6 +540,14 @@ pub(crate) fn variant(
     let priority_senders = community_managers.iter().filter(|c| c.mandate).map(|c| c.person).collect();
     let involvement = involvement(raw, &org, &channels, &community, ctx)?;
     let calendar = super::calendars::calendar_setup(raw, &org, ctx)?;
+    if org.replay.is_some() && calendar.is_some() {
+        return Err(ctx.err(
+            "calendars",
+            InputErrorKind::Invalid(
+                "working calendars do not combine with a replayed log yet (its messages keep their real times); remove `calendars` or `organisation.events`".into(),
+            ),
+        ));
+    }
     Ok(Variant {
         name: name.to_string(),
         description: listed.and_then(|v| v.description.clone()).or_else(|| {

@@ -15,6 +15,7 @@ mod output;
 mod pipeline;
 mod properties;
 mod regressions;
+mod replay;
 mod report;
 mod reproducibility;
 mod second_trial;
