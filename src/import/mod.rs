@@ -117,6 +117,10 @@ struct Estimated {
 /// Reads the HR export, the map, the optional messages file and the optional time-stamped
 /// message log (`--events`, whose links get waiting times estimated from the log,
 /// [`waits::estimate`]) and builds the organisation folder's files in memory. Nothing is written.
+///
+/// The steps: read the map and the HR export and check the target role; the links from the
+/// org chart (managers, teams); from message counts; from the message log; the community node;
+/// then the files and the summary.
 pub(crate) fn import_with(
     hr_path: &Path,
     map_path: &Path,
@@ -125,40 +129,94 @@ pub(crate) fn import_with(
 ) -> Result<Imported, InputError> {
     let map = Map::load(map_path)?;
     let employees = hr::read(hr_path, &map, map_path)?;
+    check_target_role(&employees, &map, map_path)?;
 
-    let target_count = employees.iter().filter(|e| e.role == map.target_role).count();
-    if target_count == 0 {
-        let mut roles: Vec<&str> = employees.iter().map(|e| e.role.as_str()).collect();
-        roles.sort_unstable();
-        roles.dedup();
-        let mut e = InputError::new(
-            map_path,
-            InputErrorKind::Invalid(format!(
-                "nobody got the target role \"{}\" (roles created: {}); map some titles to it in [[roles]], e.g. {{ pattern = \"developer|engineer\", role = \"{}\" }}, or set `scenario.target_role` to one of the roles created",
-                map.target_role,
-                roles.join(", "),
-                map.target_role
-            )),
-        )
-        .at_key("scenario.target_role");
-        e.line = std::fs::read_to_string(map_path).ok().and_then(|t| line_of_key(&t, &["scenario", "target_role"]));
-        return Err(e);
-    }
-
-    // People: the community node first (index 0), then the employees in the HR file's order.
-    let person = |i: usize| -> usize { i + 1 };
     let mut links = Links::default();
+    let teams = org_chart_links(&mut links, &employees, &map);
+    let message_stats = match messages_path {
+        Some(mp) => Some(message_links(&mut links, &employees, &map, map_path, mp)?),
+        None => None,
+    };
+    let events_report = match events_path {
+        Some(ep) => Some(event_links(&mut links, &employees, &map, map_path, ep)?),
+        None => None,
+    };
+    let watchers = community_links(&mut links, &employees, &map);
+
+    let uses: Vec<(String, ChannelUse)> = links.channels.drain(..).filter(|(_, u)| u.links > 0).collect();
+    let channel_names: Vec<String> = links.names.clone();
+    let weights = links.weights;
+    let links = links.links;
+    let files = vec![
+        ("people.csv", people_csv(&employees, &map, hr_path)),
+        ("links.csv", links_csv(&links, &weights, &channel_names, &employees, &map)),
+        ("people-details.csv", details_csv(&employees)),
+        ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, messages_path, events_path)),
+    ];
+    let report = summary(&Summary {
+        employees: &employees,
+        map: &map,
+        hr_path,
+        links: links.len(),
+        uses: &uses,
+        teams,
+        messages: message_stats.as_ref(),
+        events: events_report.as_deref(),
+        watchers: &watchers,
+    });
+    Ok(Imported { files, report })
+}
+
+/// People are the community node first (index 0), then the employees in the HR file's order:
+/// the person index of employee `i`.
+fn person(i: usize) -> usize {
+    i + 1
+}
+
+/// Refuses an import in which nobody has the skeleton's target role.
+fn check_target_role(employees: &[Employee], map: &Map, map_path: &Path) -> Result<(), InputError> {
+    if employees.iter().any(|e| e.role == map.target_role) {
+        return Ok(());
+    }
+    let mut roles: Vec<&str> = employees.iter().map(|e| e.role.as_str()).collect();
+    roles.sort_unstable();
+    roles.dedup();
+    let mut e = InputError::new(
+        map_path,
+        InputErrorKind::Invalid(format!(
+            "nobody got the target role \"{}\" (roles created: {}); map some titles to it in [[roles]], e.g. {{ pattern = \"developer|engineer\", role = \"{}\" }}, or set `scenario.target_role` to one of the roles created",
+            map.target_role,
+            roles.join(", "),
+            map.target_role
+        )),
+    )
+    .at_key("scenario.target_role");
+    e.line = std::fs::read_to_string(map_path).ok().and_then(|t| line_of_key(&t, &["scenario", "target_role"]));
+    Err(e)
+}
+
+/// How the teams were linked: small ones with every pair, large ones as a ring.
+#[derive(Debug, Clone, Copy, Default)]
+struct TeamCounts {
+    /// Teams with every pair linked.
+    small: usize,
+    /// Teams linked as a ring lattice.
+    large: usize,
+}
+
+/// The links of the org chart: manager ↔ direct report, and within a team every pair up to
+/// `all_pairs_up_to` members, else a ring lattice. Creates the manager and team channels first
+/// (in this order, whether or not they get links).
+fn org_chart_links(links: &mut Links, employees: &[Employee], map: &Map) -> TeamCounts {
     let manager_ch = links.channel(&map.manager_channel, "manager <-> direct report", DELAY_MANAGER);
     let team_ch = links.channel(&map.team_channel, "within a team", DELAY_TEAM);
 
-    // Manager <-> direct report.
     for (i, e) in employees.iter().enumerate() {
         if let Some(m) = e.manager {
             links.add(person(m), person(i), manager_ch, false);
         }
     }
 
-    // Within a team: every pair up to `all_pairs_up_to` members, else a ring lattice.
     let mut teams: Vec<Vec<usize>> = Vec::new();
     let mut team_index: HashMap<(&str, &str), usize> = HashMap::new();
     for (i, e) in employees.iter().enumerate() {
@@ -171,19 +229,19 @@ pub(crate) fn import_with(
         });
         teams[t].push(i);
     }
-    let (mut small_teams, mut large_teams) = (0usize, 0usize);
+    let mut counts = TeamCounts::default();
     let h = map.ring_neighbours as usize;
     for members in &teams {
         let n = members.len();
         if n <= map.all_pairs_up_to as usize || 2 * h + 1 >= n {
-            small_teams += 1;
+            counts.small += 1;
             for a in 0..n {
                 for b in a + 1..n {
                     links.add(person(members[a]), person(members[b]), team_ch, false);
                 }
             }
         } else {
-            large_teams += 1;
+            counts.large += 1;
             for a in 0..n {
                 for d in 1..=h {
                     links.add(person(members[a]), person(members[(a + d) % n]), team_ch, false);
@@ -191,97 +249,122 @@ pub(crate) fn import_with(
             }
         }
     }
+    counts
+}
 
-    // Message counts.
-    let mut message_stats = None;
-    if let Some(mp) = messages_path {
-        let ids: Vec<&str> = employees.iter().map(|e| e.id.as_str()).collect();
-        let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
-        let counts = messages::read(mp, &map, map_path, &ids, &index)?;
-        let mut pairs: Vec<((usize, usize), u64)> = counts.pairs.iter().map(|(&k, &v)| (k, v)).collect();
-        pairs.sort_unstable();
-        let m = &map.messages;
-        let forward = m.pairs == Pairs::Ordered;
-        let strong_ch =
-            links.channel(&m.strong_channel, &format!("at least {} messages per pair", m.strong), DELAY_STRONG);
-        let weak_ch = if m.weak < m.strong {
-            links.channel(&m.weak_channel, &format!("{} to {} messages per pair", m.weak, m.strong - 1), DELAY_WEAK)
-        } else {
+/// What the messages file gave, for the summary.
+struct MessageStats {
+    path: std::path::PathBuf,
+    rows: usize,
+    pairs: usize,
+    strong: usize,
+    weak: usize,
+    below: usize,
+    self_rows: usize,
+    unknown: usize,
+}
+
+/// The links from message counts: strong and weak channels by the map's thresholds, weights
+/// from `weight_reference` when set.
+fn message_links(
+    links: &mut Links,
+    employees: &[Employee],
+    map: &Map,
+    map_path: &Path,
+    mp: &Path,
+) -> Result<MessageStats, InputError> {
+    let ids: Vec<&str> = employees.iter().map(|e| e.id.as_str()).collect();
+    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    let counts = messages::read(mp, map, map_path, &ids, &index)?;
+    let mut pairs: Vec<((usize, usize), u64)> = counts.pairs.iter().map(|(&k, &v)| (k, v)).collect();
+    pairs.sort_unstable();
+    let m = &map.messages;
+    let forward = m.pairs == Pairs::Ordered;
+    let strong_ch = links.channel(&m.strong_channel, &format!("at least {} messages per pair", m.strong), DELAY_STRONG);
+    let weak_ch = if m.weak < m.strong {
+        links.channel(&m.weak_channel, &format!("{} to {} messages per pair", m.weak, m.strong - 1), DELAY_WEAK)
+    } else {
+        strong_ch
+    };
+    let (mut strong, mut weak, mut below) = (0usize, 0usize, 0usize);
+    for ((a, b), c) in pairs {
+        let channel = if c >= m.strong {
+            strong += 1;
             strong_ch
+        } else if c >= m.weak {
+            weak += 1;
+            weak_ch
+        } else {
+            below += 1;
+            continue;
         };
-        let (mut strong, mut weak, mut below) = (0usize, 0usize, 0usize);
-        for ((a, b), c) in pairs {
-            let channel = if c >= m.strong {
-                strong += 1;
-                strong_ch
-            } else if c >= m.weak {
-                weak += 1;
-                weak_ch
-            } else {
-                below += 1;
-                continue;
-            };
-            let weight = m.weight_reference.map_or(crate::org::DEFAULT_LINK_WEIGHT, |r| c as f64 / r);
-            if !weight.is_finite() {
-                let mut e = InputError::new(
-                    map_path,
-                    InputErrorKind::Invalid(format!(
-                        "{c} messages / weight_reference {} is too large a link weight; give a reference of at \
-                         least 1, e.g. weight_reference = 13",
-                        crate::error::num(m.weight_reference.unwrap_or(1.0))
-                    )),
-                )
-                .at_key("messages.weight_reference");
-                e.line = std::fs::read_to_string(map_path)
-                    .ok()
-                    .and_then(|t| line_of_key(&t, &["messages", "weight_reference"]));
-                return Err(e);
-            }
-            links.add_weighted(person(a), person(b), channel, forward, weight);
+        let weight = m.weight_reference.map_or(crate::org::DEFAULT_LINK_WEIGHT, |r| c as f64 / r);
+        if !weight.is_finite() {
+            let mut e = InputError::new(
+                map_path,
+                InputErrorKind::Invalid(format!(
+                    "{c} messages / weight_reference {} is too large a link weight; give a reference of at \
+                     least 1, e.g. weight_reference = 13",
+                    crate::error::num(m.weight_reference.unwrap_or(1.0))
+                )),
+            )
+            .at_key("messages.weight_reference");
+            e.line =
+                std::fs::read_to_string(map_path).ok().and_then(|t| line_of_key(&t, &["messages", "weight_reference"]));
+            return Err(e);
         }
-        message_stats = Some((
-            mp.to_path_buf(),
-            counts.rows,
-            counts.pairs.len(),
-            strong,
-            weak,
-            below,
-            counts.self_rows,
-            counts.unknown_rows,
-        ));
+        links.add_weighted(person(a), person(b), channel, forward, weight);
     }
+    Ok(MessageStats {
+        path: mp.to_path_buf(),
+        rows: counts.rows,
+        pairs: counts.pairs.len(),
+        strong,
+        weak,
+        below,
+        self_rows: counts.self_rows,
+        unknown: counts.unknown_rows,
+    })
+}
 
-    // A message log: links per class of activity, with estimated waiting times.
-    let mut events_report = None;
-    if let Some(ep) = events_path {
-        let ids: Vec<&str> = employees.iter().map(|e| e.id.as_str()).collect();
-        let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
-        let ev = events::read(ep, &map, map_path, &ids, &index)?;
-        let e = &map.events;
-        let settings =
-            waits::WaitSettings { directed: e.directed, per_message: e.per_message, horizon_hours: e.horizon_hours };
-        let est = waits::estimate(&ev.events, &ev.channels, settings);
-        for c in &est.classes {
-            let ch = links.channel(&c.name, &c.what, "");
-            let note = format!(
-                "median gap {} h, median residual wait {} h, burstiness {}; {} messages, {} links dropped (never carrying within {} h)",
-                c.median_gap.map_or("-".into(), crate::random::dist::fmt_num),
-                crate::random::dist::fmt_num(c.median_wait),
-                c.burstiness.map_or("-".into(), |b| crate::random::dist::fmt_decimals(b, 2)),
-                c.messages,
-                c.dropped,
-                crate::random::dist::fmt_num(e.horizon_hours)
-            );
-            links.channels[ch].1.estimated =
-                Some(Estimated { transmit: c.transmit, quantiles: c.quantiles.clone(), note });
-            for &(a, b) in &c.links {
-                links.add(person(a), person(b), ch, e.directed);
-            }
+/// The links from a message log: one channel per class of activity, with estimated waiting
+/// times. Returns the summary's lines on the log.
+fn event_links(
+    links: &mut Links,
+    employees: &[Employee],
+    map: &Map,
+    map_path: &Path,
+    ep: &Path,
+) -> Result<String, InputError> {
+    let ids: Vec<&str> = employees.iter().map(|e| e.id.as_str()).collect();
+    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    let ev = events::read(ep, map, map_path, &ids, &index)?;
+    let e = &map.events;
+    let settings =
+        waits::WaitSettings { directed: e.directed, per_message: e.per_message, horizon_hours: e.horizon_hours };
+    let est = waits::estimate(&ev.events, &ev.channels, settings);
+    for c in &est.classes {
+        let ch = links.channel(&c.name, &c.what, "");
+        let note = format!(
+            "median gap {} h, median residual wait {} h, burstiness {}; {} messages, {} links dropped (never carrying within {} h)",
+            c.median_gap.map_or("-".into(), crate::random::dist::fmt_num),
+            crate::random::dist::fmt_num(c.median_wait),
+            c.burstiness.map_or("-".into(), |b| crate::random::dist::fmt_decimals(b, 2)),
+            c.messages,
+            c.dropped,
+            crate::random::dist::fmt_num(e.horizon_hours)
+        );
+        links.channels[ch].1.estimated = Some(Estimated { transmit: c.transmit, quantiles: c.quantiles.clone(), note });
+        for &(a, b) in &c.links {
+            links.add(person(a), person(b), ch, e.directed);
         }
-        events_report = Some(events_summary(ep, &ev, &est, e));
     }
+    Ok(events_summary(ep, &ev, &est, e))
+}
 
-    // The community node and the people who watch it.
+/// The community node's links to the people whose role watches it; returns the watchers
+/// (indices into the employees).
+fn community_links(links: &mut Links, employees: &[Employee], map: &Map) -> Vec<usize> {
     let community_ch = links.channel(&map.community_channel, "community <-> watchers", DELAY_COMMUNITY);
     let mut watchers = Vec::new();
     for (i, e) in employees.iter().enumerate() {
@@ -290,30 +373,40 @@ pub(crate) fn import_with(
             links.add(0, person(i), community_ch, false);
         }
     }
-    let uses: Vec<(String, ChannelUse)> = links.channels.drain(..).filter(|(_, u)| u.links > 0).collect();
-    let channel_names: Vec<String> = links.names.clone();
-    let weights = links.weights;
-    let links = links.links;
+    watchers
+}
 
-    let files = vec![
-        ("people.csv", people_csv(&employees, &map, hr_path)),
-        ("links.csv", links_csv(&links, &weights, &channel_names, &employees, &map)),
-        ("people-details.csv", details_csv(&employees)),
-        ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, messages_path, events_path)),
-    ];
+/// Everything the printed summary draws on.
+struct Summary<'a> {
+    employees: &'a [Employee],
+    map: &'a Map,
+    hr_path: &'a Path,
+    /// Links created in all.
+    links: usize,
+    uses: &'a [(String, ChannelUse)],
+    teams: TeamCounts,
+    messages: Option<&'a MessageStats>,
+    /// The lines on the message log, if any.
+    events: Option<&'a str>,
+    watchers: &'a [usize],
+}
 
+/// The summary import prints: counts per unit, site and role, links per channel, the teams,
+/// the messages and the message log, and the people without a manager.
+fn summary(s: &Summary<'_>) -> String {
+    let (employees, map) = (s.employees, s.map);
     let mut report = String::new();
     let _ = writeln!(
         report,
         "imported {} employees from {} (+ the community node \"{}\"), {} links",
         employees.len(),
-        hr_path.display(),
+        s.hr_path.display(),
         map.community_id,
-        links.len()
+        s.links
     );
     let tally = |f: &dyn Fn(&Employee) -> &str| -> BTreeMap<String, usize> {
         let mut t = BTreeMap::new();
-        for e in &employees {
+        for e in employees {
             let k = f(e);
             *t.entry(if k.is_empty() { "(none)".to_string() } else { k.to_string() }).or_insert(0) += 1;
         }
@@ -330,25 +423,32 @@ pub(crate) fn import_with(
         }
     }
     let _ = writeln!(report, "links per channel:");
-    for (c, u) in &uses {
+    for (c, u) in s.uses {
         let _ = writeln!(report, "  {c:<28} {:>7}  ({})", u.links, u.what);
     }
     let _ = writeln!(
         report,
         "teams: {} with every pair linked (up to {} people), {} larger ones as a ring ({} neighbours each side)",
-        small_teams, map.all_pairs_up_to, large_teams, map.ring_neighbours
+        s.teams.small, map.all_pairs_up_to, s.teams.large, map.ring_neighbours
     );
-    if let Some((path, rows, pairs, strong, weak, below, self_rows, unknown)) = message_stats {
+    if let Some(m) = s.messages {
         let _ = writeln!(
             report,
-            "messages ({}): {rows} rows, {pairs} pairs: {strong} strong (>= {}), {weak} weak (>= {}), {below} below the weak threshold; {self_rows} rows to oneself ignored, {unknown} rows with unknown people skipped",
-            path.display(),
+            "messages ({}): {} rows, {} pairs: {} strong (>= {}), {} weak (>= {}), {} below the weak threshold; {} rows to oneself ignored, {} rows with unknown people skipped",
+            m.path.display(),
+            m.rows,
+            m.pairs,
+            m.strong,
             map.messages.strong,
-            map.messages.weak
+            m.weak,
+            map.messages.weak,
+            m.below,
+            m.self_rows,
+            m.unknown
         );
     }
-    if let Some(r) = events_report {
-        report.push_str(&r);
+    if let Some(r) = s.events {
+        report.push_str(r);
     }
     let roots: Vec<&Employee> = employees.iter().filter(|e| e.manager.is_none()).collect();
     let _ = writeln!(report, "people without a manager: {}", roots.len());
@@ -369,14 +469,14 @@ pub(crate) fn import_with(
             roots.len() - LISTED
         );
     }
-    if watchers.is_empty() {
+    if s.watchers.is_empty() {
         let _ = writeln!(
             report,
             "note: nobody has a watcher role ({}), so the community node has no links; add them in the map (`community.watchers`) or in the scenario",
             map.watchers.join(", ")
         );
     }
-    Ok(Imported { files, report })
+    report
 }
 
 /// The report's lines on a message log: rows, links, and per class the median gap next to the
