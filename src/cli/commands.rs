@@ -377,8 +377,18 @@ pub(crate) fn import(args: ImportArgs) -> Result<(), Error> {
     inputs.extend(args.messages.as_deref());
     inputs.extend(args.events.as_deref());
     ctx.check_input_memory(&inputs, IMPORT_BYTES_PER_INPUT_BYTE)?;
-    let imported = import::import_with(&args.hr, &args.map, args.messages.as_deref(), args.events.as_deref())
-        .map_err(Error::from)?;
+    let pseudonymiser = match &args.pseudonymise {
+        Some(salt) => Some(
+            import::pseudonym::Pseudonymiser::new(salt).map_err(|m| Error::Argument(format!("--pseudonymise: {m}")))?,
+        ),
+        None => None,
+    };
+    let options = import::Options {
+        messages: args.messages.as_deref(),
+        events: args.events.as_deref(),
+        pseudonymise: pseudonymiser.as_ref(),
+    };
+    let imported = import::import_with(&args.hr, &args.map, &options).map_err(Error::from)?;
     import::write_folder(&args.out, &imported)?;
     ctx.say(&imported.report);
     ctx.say(&format!(

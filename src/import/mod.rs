@@ -12,6 +12,7 @@ pub(crate) mod events;
 pub(crate) mod hr;
 pub(crate) mod map;
 pub(crate) mod messages;
+pub(crate) mod pseudonym;
 pub(crate) mod waits;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -121,14 +122,10 @@ struct Estimated {
 /// The steps: read the map and the HR export and check the target role; the links from the
 /// org chart (managers, teams); from message counts; from the message log; the community node;
 /// then the files and the summary.
-pub(crate) fn import_with(
-    hr_path: &Path,
-    map_path: &Path,
-    messages_path: Option<&Path>,
-    events_path: Option<&Path>,
-) -> Result<Imported, InputError> {
+pub(crate) fn import_with(hr_path: &Path, map_path: &Path, options: &Options<'_>) -> Result<Imported, InputError> {
+    let (messages_path, events_path) = (options.messages, options.events);
     let map = Map::load(map_path)?;
-    let employees = hr::read(hr_path, &map, map_path)?;
+    let mut employees = hr::read(hr_path, &map, map_path)?;
     check_target_role(&employees, &map, map_path)?;
 
     let mut links = Links::default();
@@ -142,6 +139,20 @@ pub(crate) fn import_with(
         None => None,
     };
     let watchers = community_links(&mut links, &employees, &map);
+    // Every link is made (the files' ids were matched); from here on the employees carry their
+    // pseudonyms, so that no written file and no summary line names anybody.
+    if let Some(p) = options.pseudonymise {
+        p.apply(&mut employees).map_err(|(a, b)| {
+            InputError::new(
+                hr_path,
+                InputErrorKind::Invalid(format!(
+                    "the employee ids {} and {} get the same pseudonym with this salt (a chance of about 1 in 10^19 per pair); choose another salt",
+                    crate::error::quoted(&a),
+                    crate::error::quoted(&b)
+                )),
+            )
+        })?;
+    }
 
     let uses: Vec<(String, ChannelUse)> = links.channels.drain(..).filter(|(_, u)| u.links > 0).collect();
     let channel_names: Vec<String> = links.names.clone();
@@ -151,7 +162,7 @@ pub(crate) fn import_with(
         ("people.csv", people_csv(&employees, &map, hr_path)),
         ("links.csv", links_csv(&links, &weights, &channel_names, &employees, &map)),
         ("people-details.csv", details_csv(&employees)),
-        ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, messages_path, events_path)),
+        ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, options)),
     ];
     let report = summary(&Summary {
         employees: &employees,
@@ -163,8 +174,20 @@ pub(crate) fn import_with(
         messages: message_stats.as_ref(),
         events: events_report.as_deref(),
         watchers: &watchers,
+        pseudonymised: options.pseudonymise.is_some(),
     });
     Ok(Imported { files, report })
+}
+
+/// What `import` reads beside the HR export and the map, and how.
+#[derive(Default)]
+pub(crate) struct Options<'a> {
+    /// Message counts per pair (`--messages`).
+    pub messages: Option<&'a Path>,
+    /// A time-stamped message log (`--events`).
+    pub events: Option<&'a Path>,
+    /// Replace ids and names by keyed hashes (`--pseudonymise SALT`).
+    pub pseudonymise: Option<&'a pseudonym::Pseudonymiser>,
 }
 
 /// People are the community node first (index 0), then the employees in the HR file's order:
@@ -389,6 +412,8 @@ struct Summary<'a> {
     /// The lines on the message log, if any.
     events: Option<&'a str>,
     watchers: &'a [usize],
+    /// Whether ids and names were replaced by pseudonyms.
+    pseudonymised: bool,
 }
 
 /// The summary import prints: counts per unit, site and role, links per channel, the teams,
@@ -468,6 +493,28 @@ fn summary(s: &Summary<'_>) -> String {
             "  … and {} more (all of them have an empty manager in people-details.csv)",
             roots.len() - LISTED
         );
+    }
+    if s.pseudonymised {
+        let _ = writeln!(
+            report,
+            "pseudonymised: ids, manager ids, names, titles and teams are keyed hashes (HMAC-SHA256 with the salt); units, sites and roles are as written"
+        );
+        for (what, t) in [("unit", tally(&|e| e.unit.as_str())), ("site", tally(&|e| e.site.as_str()))] {
+            let small: Vec<String> = t
+                .iter()
+                .filter(|(k, c)| **c < pseudonym::SMALL_GROUP && k.as_str() != "(none)")
+                .map(|(k, c)| format!("{k} ({c})"))
+                .collect();
+            if !small.is_empty() {
+                let _ = writeln!(
+                    report,
+                    "  warning: {} {what}s of fewer than {} people can single someone out: {}",
+                    small.len(),
+                    pseudonym::SMALL_GROUP,
+                    small.join(", ")
+                );
+            }
+        }
     }
     if s.watchers.is_empty() {
         let _ = writeln!(
@@ -647,9 +694,9 @@ fn skeleton(
     watchers: &[usize],
     hr_path: &Path,
     map_path: &Path,
-    messages_path: Option<&Path>,
-    events_path: Option<&Path>,
+    options: &Options<'_>,
 ) -> String {
+    let (messages_path, events_path) = (options.messages, options.events);
     let mut s = String::new();
     let mut from = file_name(hr_path);
     for p in [messages_path, events_path].into_iter().flatten() {
@@ -664,8 +711,16 @@ fn skeleton(
         "# It is valid as is (`permeate check scenario.toml`), but every number marked ESTIMATE is a\n\
          # placeholder: replace it with what you know about the client before you trust a result.\n\
          # Every key is described in docs/scenario-format.md. Once you edit a file here, import\n\
-         # no longer replaces this folder: re-import into another one.\n\n",
+         # no longer replaces this folder: re-import into another one.\n",
     );
+    if options.pseudonymise.is_some() {
+        s.push_str(
+            "# PSEUDONYMISED (`--pseudonymise`): ids, manager ids, names, titles and teams are keyed\n\
+             # hashes (HMAC-SHA256 with the salt, which is not stored here); units, sites and roles\n\
+             # are as written. The same salt gives the same pseudonyms (docs/import.md).\n",
+        );
+    }
+    s.push('\n');
     let _ = writeln!(s, "name = {}", toml_string(&map.scenario_name));
     if events_path.is_some() {
         let _ = writeln!(
