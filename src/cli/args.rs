@@ -196,6 +196,10 @@ pub(crate) struct ImportArgs {
     /// Keep SALT secret and out of the folder (see docs/import.md).
     #[arg(long, value_name = "SALT")]
     pub(crate) pseudonymise: Option<String>,
+    /// With --events: list the people seen (sending) on fewer than this share (0–1) of the log's
+    /// working days; presence.csv has everybody.
+    #[arg(long, value_name = "SHARE", default_value_t = crate::import::DEFAULT_MIN_PRESENCE)]
+    pub(crate) min_presence: f64,
     /// Output folder for the organisation (written whole or not at all).
     #[arg(short, long, value_name = "DIR")]
     pub(crate) out: PathBuf,

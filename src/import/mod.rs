@@ -5,8 +5,6 @@
 //! Stages: [`map::Map::load`] → [`hr::read`] (ids, managers, cycles, roles) →
 //! [`messages::read`] (counts per pair) → links (manager, team, messages, community) → files.
 
-// The calendar estimate from a log (issue 25 item 4) is tested but not yet wired into the skeleton.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod calendar;
 pub(crate) mod events;
 pub(crate) mod hr;
@@ -134,10 +132,14 @@ pub(crate) fn import_with(hr_path: &Path, map_path: &Path, options: &Options<'_>
         Some(mp) => Some(message_links(&mut links, &employees, &map, map_path, mp)?),
         None => None,
     };
-    let events_report = match events_path {
-        Some(ep) => Some(event_links(&mut links, &employees, &map, map_path, ep)?),
-        None => None,
+    let (events_report, log) = match events_path {
+        Some(ep) => {
+            let (report, log) = event_links(&mut links, &employees, &map, map_path, ep)?;
+            (Some(report), Some(log))
+        }
+        None => (None, None),
     };
+    let traces = log.as_ref().map(|log| Traces::new(log, &employees, &map));
     let watchers = community_links(&mut links, &employees, &map);
     // Every link is made (the files' ids were matched); from here on the employees carry their
     // pseudonyms, so that no written file and no summary line names anybody.
@@ -158,12 +160,15 @@ pub(crate) fn import_with(hr_path: &Path, map_path: &Path, options: &Options<'_>
     let channel_names: Vec<String> = links.names.clone();
     let weights = links.weights;
     let links = links.links;
-    let files = vec![
+    let mut files = vec![
         ("people.csv", people_csv(&employees, &map, hr_path)),
         ("links.csv", links_csv(&links, &weights, &channel_names, &employees, &map)),
         ("people-details.csv", details_csv(&employees)),
-        ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, options)),
+        ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, options, traces.as_ref())),
     ];
+    if let Some(t) = &traces {
+        files.insert(3, ("presence.csv", presence_csv(&employees, t)));
+    }
     let report = summary(&Summary {
         employees: &employees,
         map: &map,
@@ -175,6 +180,8 @@ pub(crate) fn import_with(hr_path: &Path, map_path: &Path, options: &Options<'_>
         events: events_report.as_deref(),
         watchers: &watchers,
         pseudonymised: options.pseudonymise.is_some(),
+        traces: traces.as_ref(),
+        min_presence: options.min_presence,
     });
     Ok(Imported { files, report })
 }
@@ -188,6 +195,46 @@ pub(crate) struct Options<'a> {
     pub events: Option<&'a Path>,
     /// Replace ids and names by keyed hashes (`--pseudonymise SALT`).
     pub pseudonymise: Option<&'a pseudonym::Pseudonymiser>,
+    /// People seen on less than this share (0–1) of the log's working days are listed in the
+    /// summary (`--min-presence`).
+    pub min_presence: f64,
+}
+
+/// The default of `--min-presence`: people seen on fewer than 10% of the working days.
+pub(crate) const DEFAULT_MIN_PRESENCE: f64 = 0.1;
+
+/// A site gets its own estimated calendar when its people sent at least this many messages.
+const SITE_CALENDAR_MESSAGES: usize = 100;
+
+/// What a message log tells beside the links: a working calendar for the organisation (and for
+/// each site with enough messages) and who was seen when.
+struct Traces {
+    /// The calendar of the whole organisation, and the messages it rests on.
+    calendar: calendar::EstimatedCalendar,
+    messages: usize,
+    /// Per site (sorted by name): its calendar from the messages its people sent, and how many.
+    sites: Vec<(String, calendar::EstimatedCalendar, usize)>,
+    presence: calendar::Presence,
+}
+
+impl Traces {
+    fn new(log: &events::Events, employees: &[Employee], map: &Map) -> Traces {
+        let calendar = calendar::estimate(&log.events);
+        let mut by_site: BTreeMap<&str, Vec<events::Event>> = BTreeMap::new();
+        for e in &log.events {
+            let site = employees[e.sender].site.as_str();
+            if !site.is_empty() {
+                by_site.entry(site).or_default().push(*e);
+            }
+        }
+        let sites = by_site
+            .into_iter()
+            .filter(|(_, ev)| ev.len() >= SITE_CALENDAR_MESSAGES)
+            .map(|(site, ev)| (site.to_string(), calendar::estimate(&ev), ev.len()))
+            .collect();
+        let presence = calendar::presence(&log.events, &calendar, employees.len(), map.events.directed);
+        Traces { calendar, messages: log.events.len(), sites, presence }
+    }
 }
 
 /// People are the community node first (index 0), then the employees in the HR file's order:
@@ -351,14 +398,14 @@ fn message_links(
 }
 
 /// The links from a message log: one channel per class of activity, with estimated waiting
-/// times. Returns the summary's lines on the log.
+/// times. Returns the summary's lines on the log, and the log.
 fn event_links(
     links: &mut Links,
     employees: &[Employee],
     map: &Map,
     map_path: &Path,
     ep: &Path,
-) -> Result<String, InputError> {
+) -> Result<(String, events::Events), InputError> {
     let ids: Vec<&str> = employees.iter().map(|e| e.id.as_str()).collect();
     let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
     let ev = events::read(ep, map, map_path, &ids, &index)?;
@@ -382,7 +429,7 @@ fn event_links(
             links.add(person(a), person(b), ch, e.directed);
         }
     }
-    Ok(events_summary(ep, &ev, &est, e))
+    Ok((events_summary(ep, &ev, &est, e), ev))
 }
 
 /// The community node's links to the people whose role watches it; returns the watchers
@@ -414,6 +461,8 @@ struct Summary<'a> {
     watchers: &'a [usize],
     /// Whether ids and names were replaced by pseudonyms.
     pseudonymised: bool,
+    traces: Option<&'a Traces>,
+    min_presence: f64,
 }
 
 /// The summary import prints: counts per unit, site and role, links per channel, the teams,
@@ -475,6 +524,9 @@ fn summary(s: &Summary<'_>) -> String {
     if let Some(r) = s.events {
         report.push_str(r);
     }
+    if let Some(t) = s.traces {
+        traces_summary(&mut report, t, employees, s.min_presence);
+    }
     let roots: Vec<&Employee> = employees.iter().filter(|e| e.manager.is_none()).collect();
     let _ = writeln!(report, "people without a manager: {}", roots.len());
     const LISTED: usize = 100;
@@ -524,6 +576,148 @@ fn summary(s: &Summary<'_>) -> String {
         );
     }
     report
+}
+
+/// The summary's lines on the estimated calendar and on presence.
+fn traces_summary(report: &mut String, t: &Traces, employees: &[Employee], min_presence: f64) {
+    use crate::random::dist::fmt_decimals;
+    let line = |c: &calendar::EstimatedCalendar| {
+        format!(
+            "{} {} at {} ({}), {}% of the working days' messages in those hours",
+            c.days_text(),
+            c.hours_text(),
+            c.offset_text(),
+            c.timezone.as_deref().unwrap_or("no IANA zone for this offset"),
+            fmt_decimals(100.0 * c.share, 1)
+        )
+    };
+    let _ = writeln!(
+        report,
+        "calendar estimated from {} messages: {} (commented in scenario.toml)",
+        t.messages,
+        line(&t.calendar)
+    );
+    for (site, c, n) in &t.sites {
+        let _ = writeln!(report, "  site {site} ({n} messages sent): {}", line(c));
+    }
+    let p = &t.presence;
+    let low: Vec<usize> = (0..employees.len()).filter(|&i| p.share(i) < min_presence).collect();
+    let never = (0..employees.len()).filter(|&i| p.people[i].is_none()).count();
+    let _ = writeln!(
+        report,
+        "presence (presence.csv): {} of {} people seen (sending) on fewer than {}% of the period's {} working days (--min-presence {}), {} of them never",
+        low.len(),
+        employees.len(),
+        fmt_decimals(100.0 * min_presence, 1),
+        p.working_days,
+        crate::random::dist::fmt_num(min_presence),
+        never
+    );
+    const LISTED: usize = 100;
+    for &i in low.iter().take(LISTED) {
+        let e = &employees[i];
+        let _ = writeln!(
+            report,
+            "  {} ({}): {}",
+            e.id,
+            e.unit,
+            match &p.people[i] {
+                None => "never sent a message".to_string(),
+                Some(x) => format!(
+                    "{} of {} working days, {} to {}",
+                    x.days_seen,
+                    p.working_days,
+                    local_time(x.first, t.calendar.offset),
+                    local_time(x.last, t.calendar.offset)
+                ),
+            }
+        );
+    }
+    if low.len() > LISTED {
+        let _ = writeln!(report, "  … and {} more (presence.csv has everybody)", low.len() - LISTED);
+    }
+}
+
+/// A time in seconds as RFC 3339 at `offset` seconds from UTC, e.g. `2026-03-02T09:15:00+01:00`
+/// (whole seconds; the raw seconds for a time jiff cannot represent).
+fn local_time(seconds: f64, offset: i32) -> String {
+    let zoned = jiff::Timestamp::from_second(seconds.floor() as i64).ok().and_then(|t| {
+        let o = jiff::tz::Offset::from_seconds(offset).ok()?;
+        Some(t.to_zoned_datetime(jiff::tz::TimeZone::fixed(o)))
+    });
+    match zoned {
+        Some(z) => z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        None => crate::random::dist::fmt_num(seconds),
+    }
+}
+
+/// `presence.csv`: per employee (in the export's order) their first and last message sent, the
+/// working days they were seen and that as a share of the period's working days.
+fn presence_csv(employees: &[Employee], t: &Traces) -> String {
+    let p = &t.presence;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# Written by permeate import from the message log: seen = sent a message (docs/import.md). {} working days ({} {}) from {} to {}.",
+        p.working_days,
+        t.calendar.days_text(),
+        t.calendar.offset_text(),
+        local_time(p.period.0, t.calendar.offset),
+        local_time(p.period.1, t.calendar.offset)
+    );
+    s.push_str("id,first_seen,last_seen,working_days_seen,share\n");
+    for (i, e) in employees.iter().enumerate() {
+        let (first, last, days) = match &p.people[i] {
+            Some(x) => (local_time(x.first, t.calendar.offset), local_time(x.last, t.calendar.offset), x.days_seen),
+            None => (String::new(), String::new(), 0),
+        };
+        let _ =
+            writeln!(s, "{},{first},{last},{days},{}", field(&e.id), crate::random::dist::fmt_decimals(p.share(i), 4));
+    }
+    s
+}
+
+/// The skeleton's block on the estimated calendars: commented out, because the channels' waits
+/// are clock hours measured over the whole week.
+fn calendar_block(s: &mut String, t: &Traces) {
+    s.push_str(
+        "# ---- Working calendar ESTIMATED from the message log (commented out) ----\n\
+         # Working days: weekdays with at least 20% of the busiest weekday's messages; hours: the\n\
+         # shortest span of whole hours holding 90% of those days' messages; time zone: the most\n\
+         # common UTC offset as a fixed-offset zone (an offset names no region: write the real zone,\n\
+         # e.g. \"Europe/Berlin\", if you know it). The waits of the channels above are clock hours\n\
+         # measured over the whole week, nights and weekends included: turn a calendar on only with\n\
+         # delays in working hours, or they count the nights twice. Presence: presence.csv.\n",
+    );
+    let block = |s: &mut String, name: &str, c: &calendar::EstimatedCalendar, n: usize| {
+        let per_day: Vec<String> = c.per_day.iter().map(usize::to_string).collect();
+        let _ = writeln!(
+            s,
+            "# {n} messages; per weekday Mon..Sun: {}; {}% of the working days' messages in the hours.",
+            per_day.join(", "),
+            crate::random::dist::fmt_decimals(100.0 * c.share, 1)
+        );
+        let _ = writeln!(s, "# [calendars.{}]", key(name));
+        match &c.timezone {
+            Some(z) => {
+                let _ = writeln!(s, "# timezone = {}   # UTC{}", toml_string(z), c.offset_text());
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "# timezone = ?   # UTC{}: no IANA zone has this fixed offset; write the real zone",
+                    c.offset_text()
+                );
+            }
+        }
+        let _ = writeln!(s, "# days = {}\n# hours = {}\n#", toml_string(&c.days_text()), toml_string(&c.hours_text()));
+    };
+    block(s, "estimated", &t.calendar, t.messages);
+    for (site, c, n) in &t.sites {
+        let _ = writeln!(s, "# Site {}: the messages its people sent.", comment(site));
+        block(s, site, c, *n);
+    }
+    s.push('\n');
 }
 
 /// The report's lines on a message log: rows, links, and per class the median gap next to the
@@ -695,6 +889,7 @@ fn skeleton(
     hr_path: &Path,
     map_path: &Path,
     options: &Options<'_>,
+    traces: Option<&Traces>,
 ) -> String {
     let (messages_path, events_path) = (options.messages, options.events);
     let mut s = String::new();
@@ -731,6 +926,12 @@ fn skeleton(
     } else {
         s.push_str("seed = 1\nreplications = 1000\nhorizon_hours = 2000        # ESTIMATE — replace (hours; 2000 = 250 working days of 8 h)\n\n");
     }
+    if traces.is_some() {
+        s.push_str(
+            "# The working calendar ESTIMATED from the message log, commented out (see [calendars.estimated]\n\
+             # below for why):\n# calendar = \"estimated\"\n# start = { weekly = \"uniform\" }\n\n",
+        );
+    }
     s.push_str("[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\n");
     s.push_str("# The item appears in the community node that import added.\n");
     let _ = writeln!(s, "[source]\nid = {}\n", toml_string(&map.community_id));
@@ -760,6 +961,9 @@ fn skeleton(
         }
     }
 
+    if let Some(t) = traces {
+        calendar_block(&mut s, t);
+    }
     s.push_str("# ---- Roles: one per role import assigned ----\n\n");
     let mut roles: Vec<(&str, usize)> = vec![(COMMUNITY_ROLE, 1)];
     for e in employees {
