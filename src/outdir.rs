@@ -36,7 +36,7 @@ pub const MAX_FOLDER_ENTRIES: usize = 100_000;
 pub const IMPORT_MARKER: &str = ".permeate-import";
 
 /// The files `permeate import` writes (besides [`IMPORT_MARKER`]).
-pub const IMPORT_FILES: [&str; 4] = ["people.csv", "links.csv", "people-details.csv", "scenario.toml"];
+pub const IMPORT_FILES: [&str; 5] = ["people.csv", "links.csv", "people-details.csv", "presence.csv", "scenario.toml"];
 
 /// What a folder holds and so when permeate may replace it: the one rule of every writer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -191,6 +191,15 @@ pub(crate) struct ImportArgs {
     /// links get waiting times estimated from the log (see docs/import.md).
     #[arg(long, value_name = "EVENTS.csv")]
     pub(crate) events: Option<PathBuf>,
+    /// Replace employee ids, manager ids, names, titles and teams by keyed hashes (HMAC-SHA256
+    /// with SALT as the key) in every file written; the same SALT gives the same pseudonyms.
+    /// Keep SALT secret and out of the folder (see docs/import.md).
+    #[arg(long, value_name = "SALT")]
+    pub(crate) pseudonymise: Option<String>,
+    /// With --events: list the people seen (sending) on fewer than this share (0–1) of the log's
+    /// working days; presence.csv has everybody.
+    #[arg(long, value_name = "SHARE", default_value_t = crate::import::DEFAULT_MIN_PRESENCE)]
+    pub(crate) min_presence: f64,
     /// Output folder for the organisation (written whole or not at all).
     #[arg(short, long, value_name = "DIR")]
     pub(crate) out: PathBuf,

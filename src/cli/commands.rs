@@ -378,8 +378,25 @@ pub(crate) fn import(args: ImportArgs) -> Result<(), Error> {
     inputs.extend(args.messages.as_deref());
     inputs.extend(args.events.as_deref());
     ctx.check_input_memory(&inputs, IMPORT_BYTES_PER_INPUT_BYTE)?;
-    let imported = import::import_with(&args.hr, &args.map, args.messages.as_deref(), args.events.as_deref())
-        .map_err(Error::from)?;
+    if !(0.0..=1.0).contains(&args.min_presence) {
+        return Err(Error::Argument(format!(
+            "--min-presence must be a share from 0 to 1 of the log's working days, got {}; e.g. 0.1",
+            crate::error::num(args.min_presence)
+        )));
+    }
+    let pseudonymiser = match &args.pseudonymise {
+        Some(salt) => Some(
+            import::pseudonym::Pseudonymiser::new(salt).map_err(|m| Error::Argument(format!("--pseudonymise: {m}")))?,
+        ),
+        None => None,
+    };
+    let options = import::Options {
+        messages: args.messages.as_deref(),
+        events: args.events.as_deref(),
+        pseudonymise: pseudonymiser.as_ref(),
+        min_presence: args.min_presence,
+    };
+    let imported = import::import_with(&args.hr, &args.map, &options).map_err(Error::from)?;
     import::write_folder(&args.out, &imported)?;
     ctx.say(&imported.report);
     ctx.say(&format!(

@@ -112,6 +112,102 @@ pub(crate) fn estimate(events: &[Event]) -> EstimatedCalendar {
     }
 }
 
+/// The local day (days since 1970-01-01 in the calendar's offset) of a time in seconds.
+fn local_day(seconds: f64, offset: i32) -> i64 {
+    (seconds.floor() as i64 + i64::from(offset)).div_euclid(DAY)
+}
+
+/// The weekday (Monday = 0) of a local day.
+fn weekday(day: i64) -> usize {
+    (day + EPOCH_WEEKDAY).rem_euclid(7) as usize
+}
+
+/// Working days of `calendar` from local day `first` to `last`, both included.
+fn working_days_between(calendar: &EstimatedCalendar, first: i64, last: i64) -> u64 {
+    if last < first {
+        return 0;
+    }
+    let n = (last - first + 1) as u64;
+    let (weeks, rest) = (n / 7, n % 7);
+    let mut count = weeks * calendar.days.len() as u64;
+    for k in 0..rest as i64 {
+        if calendar.days.contains(&weekday(first + k)) {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// When one person was seen in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PersonPresence {
+    /// The first message they sent, seconds.
+    pub(crate) first: f64,
+    /// The last message they sent, seconds.
+    pub(crate) last: f64,
+    /// Working days (local time of the calendar) on which they sent at least one message.
+    pub(crate) days_seen: u64,
+}
+
+/// Who was seen when: a person is *seen* on a day they sent a message (both ends of a contact
+/// when `directed` is false). Receiving is not presence: mail arrives during a holiday too.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Presence {
+    /// The log's first and last message, seconds.
+    pub(crate) period: (f64, f64),
+    /// Working days of the calendar in the log's period (local days, first and last included).
+    pub(crate) working_days: u64,
+    /// Per employee (index as in the events), `None` if never seen.
+    pub(crate) people: Vec<Option<PersonPresence>>,
+}
+
+impl Presence {
+    /// The share of the period's working days on which employee `i` was seen (0 if never).
+    pub(crate) fn share(&self, i: usize) -> f64 {
+        match &self.people[i] {
+            Some(p) if self.working_days > 0 => p.days_seen as f64 / self.working_days as f64,
+            _ => 0.0,
+        }
+    }
+}
+
+/// Each of `people` employees' presence in `events` (at least one), with the working days of
+/// `calendar` (local days in its offset).
+pub(crate) fn presence(events: &[Event], calendar: &EstimatedCalendar, people: usize, directed: bool) -> Presence {
+    let offset = calendar.offset;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut out: Vec<Option<PersonPresence>> = vec![None; people];
+    let mut seen_days: Vec<(usize, i64)> = Vec::new();
+    for e in events {
+        lo = lo.min(e.seconds);
+        hi = hi.max(e.seconds);
+        let ends: &[usize] = if directed { &[e.sender] } else { &[e.sender, e.recipient] };
+        for &p in ends {
+            let slot = &mut out[p];
+            match slot {
+                None => *slot = Some(PersonPresence { first: e.seconds, last: e.seconds, days_seen: 0 }),
+                Some(x) => {
+                    x.first = x.first.min(e.seconds);
+                    x.last = x.last.max(e.seconds);
+                }
+            }
+            let day = local_day(e.seconds, offset);
+            if calendar.days.contains(&weekday(day)) {
+                seen_days.push((p, day));
+            }
+        }
+    }
+    seen_days.sort_unstable();
+    seen_days.dedup();
+    for (p, _) in seen_days {
+        if let Some(x) = &mut out[p] {
+            x.days_seen += 1;
+        }
+    }
+    let working_days = working_days_between(calendar, local_day(lo, offset), local_day(hi, offset));
+    Presence { period: (lo, hi), working_days, people: out }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

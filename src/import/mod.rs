@@ -5,13 +5,12 @@
 //! Stages: [`map::Map::load`] → [`hr::read`] (ids, managers, cycles, roles) →
 //! [`messages::read`] (counts per pair) → links (manager, team, messages, community) → files.
 
-// The calendar estimate from a log (issue 25 item 4) is tested but not yet wired into the skeleton.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod calendar;
 pub(crate) mod events;
 pub(crate) mod hr;
 pub(crate) mod map;
 pub(crate) mod messages;
+pub(crate) mod pseudonym;
 pub(crate) mod waits;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -117,48 +116,177 @@ struct Estimated {
 /// Reads the HR export, the map, the optional messages file and the optional time-stamped
 /// message log (`--events`, whose links get waiting times estimated from the log,
 /// [`waits::estimate`]) and builds the organisation folder's files in memory. Nothing is written.
-pub(crate) fn import_with(
-    hr_path: &Path,
-    map_path: &Path,
-    messages_path: Option<&Path>,
-    events_path: Option<&Path>,
-) -> Result<Imported, InputError> {
+///
+/// The steps: read the map and the HR export and check the target role; the links from the
+/// org chart (managers, teams); from message counts; from the message log; the community node;
+/// then the files and the summary.
+pub(crate) fn import_with(hr_path: &Path, map_path: &Path, options: &Options<'_>) -> Result<Imported, InputError> {
+    let (messages_path, events_path) = (options.messages, options.events);
     let map = Map::load(map_path)?;
-    let employees = hr::read(hr_path, &map, map_path)?;
+    let mut employees = hr::read(hr_path, &map, map_path)?;
+    check_target_role(&employees, &map, map_path)?;
 
-    let target_count = employees.iter().filter(|e| e.role == map.target_role).count();
-    if target_count == 0 {
-        let mut roles: Vec<&str> = employees.iter().map(|e| e.role.as_str()).collect();
-        roles.sort_unstable();
-        roles.dedup();
-        let mut e = InputError::new(
-            map_path,
-            InputErrorKind::Invalid(format!(
-                "nobody got the target role \"{}\" (roles created: {}); map some titles to it in [[roles]], e.g. {{ pattern = \"developer|engineer\", role = \"{}\" }}, or set `scenario.target_role` to one of the roles created",
-                map.target_role,
-                roles.join(", "),
-                map.target_role
-            )),
-        )
-        .at_key("scenario.target_role");
-        e.line = std::fs::read_to_string(map_path).ok().and_then(|t| line_of_key(&t, &["scenario", "target_role"]));
-        return Err(e);
+    let mut links = Links::default();
+    let teams = org_chart_links(&mut links, &employees, &map);
+    let message_stats = match messages_path {
+        Some(mp) => Some(message_links(&mut links, &employees, &map, map_path, mp)?),
+        None => None,
+    };
+    let (events_report, log) = match events_path {
+        Some(ep) => {
+            let (report, log) = event_links(&mut links, &employees, &map, map_path, ep)?;
+            (Some(report), Some(log))
+        }
+        None => (None, None),
+    };
+    let traces = log.as_ref().map(|log| Traces::new(log, &employees, &map));
+    let watchers = community_links(&mut links, &employees, &map);
+    // Every link is made (the files' ids were matched); from here on the employees carry their
+    // pseudonyms, so that no written file and no summary line names anybody.
+    if let Some(p) = options.pseudonymise {
+        p.apply(&mut employees).map_err(|(a, b)| {
+            InputError::new(
+                hr_path,
+                InputErrorKind::Invalid(format!(
+                    "the employee ids {} and {} get the same pseudonym with this salt (a chance of about 1 in 10^19 per pair); choose another salt",
+                    crate::error::quoted(&a),
+                    crate::error::quoted(&b)
+                )),
+            )
+        })?;
     }
 
-    // People: the community node first (index 0), then the employees in the HR file's order.
-    let person = |i: usize| -> usize { i + 1 };
-    let mut links = Links::default();
+    let uses: Vec<(String, ChannelUse)> = links.channels.drain(..).filter(|(_, u)| u.links > 0).collect();
+    let channel_names: Vec<String> = links.names.clone();
+    let weights = links.weights;
+    let links = links.links;
+    let mut files = vec![
+        ("people.csv", people_csv(&employees, &map, hr_path)),
+        ("links.csv", links_csv(&links, &weights, &channel_names, &employees, &map)),
+        ("people-details.csv", details_csv(&employees)),
+        ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, options, traces.as_ref())),
+    ];
+    if let Some(t) = &traces {
+        files.insert(3, ("presence.csv", presence_csv(&employees, t)));
+    }
+    let report = summary(&Summary {
+        employees: &employees,
+        map: &map,
+        hr_path,
+        links: links.len(),
+        uses: &uses,
+        teams,
+        messages: message_stats.as_ref(),
+        events: events_report.as_deref(),
+        watchers: &watchers,
+        pseudonymised: options.pseudonymise.is_some(),
+        traces: traces.as_ref(),
+        min_presence: options.min_presence,
+    });
+    Ok(Imported { files, report })
+}
+
+/// What `import` reads beside the HR export and the map, and how.
+#[derive(Default)]
+pub(crate) struct Options<'a> {
+    /// Message counts per pair (`--messages`).
+    pub messages: Option<&'a Path>,
+    /// A time-stamped message log (`--events`).
+    pub events: Option<&'a Path>,
+    /// Replace ids and names by keyed hashes (`--pseudonymise SALT`).
+    pub pseudonymise: Option<&'a pseudonym::Pseudonymiser>,
+    /// People seen on less than this share (0–1) of the log's working days are listed in the
+    /// summary (`--min-presence`).
+    pub min_presence: f64,
+}
+
+/// The default of `--min-presence`: people seen on fewer than 10% of the working days.
+pub(crate) const DEFAULT_MIN_PRESENCE: f64 = 0.1;
+
+/// A site gets its own estimated calendar when its people sent at least this many messages.
+const SITE_CALENDAR_MESSAGES: usize = 100;
+
+/// What a message log tells beside the links: a working calendar for the organisation (and for
+/// each site with enough messages) and who was seen when.
+struct Traces {
+    /// The calendar of the whole organisation, and the messages it rests on.
+    calendar: calendar::EstimatedCalendar,
+    messages: usize,
+    /// Per site (sorted by name): its calendar from the messages its people sent, and how many.
+    sites: Vec<(String, calendar::EstimatedCalendar, usize)>,
+    presence: calendar::Presence,
+}
+
+impl Traces {
+    fn new(log: &events::Events, employees: &[Employee], map: &Map) -> Traces {
+        let calendar = calendar::estimate(&log.events);
+        let mut by_site: BTreeMap<&str, Vec<events::Event>> = BTreeMap::new();
+        for e in &log.events {
+            let site = employees[e.sender].site.as_str();
+            if !site.is_empty() {
+                by_site.entry(site).or_default().push(*e);
+            }
+        }
+        let sites = by_site
+            .into_iter()
+            .filter(|(_, ev)| ev.len() >= SITE_CALENDAR_MESSAGES)
+            .map(|(site, ev)| (site.to_string(), calendar::estimate(&ev), ev.len()))
+            .collect();
+        let presence = calendar::presence(&log.events, &calendar, employees.len(), map.events.directed);
+        Traces { calendar, messages: log.events.len(), sites, presence }
+    }
+}
+
+/// People are the community node first (index 0), then the employees in the HR file's order:
+/// the person index of employee `i`.
+fn person(i: usize) -> usize {
+    i + 1
+}
+
+/// Refuses an import in which nobody has the skeleton's target role.
+fn check_target_role(employees: &[Employee], map: &Map, map_path: &Path) -> Result<(), InputError> {
+    if employees.iter().any(|e| e.role == map.target_role) {
+        return Ok(());
+    }
+    let mut roles: Vec<&str> = employees.iter().map(|e| e.role.as_str()).collect();
+    roles.sort_unstable();
+    roles.dedup();
+    let mut e = InputError::new(
+        map_path,
+        InputErrorKind::Invalid(format!(
+            "nobody got the target role \"{}\" (roles created: {}); map some titles to it in [[roles]], e.g. {{ pattern = \"developer|engineer\", role = \"{}\" }}, or set `scenario.target_role` to one of the roles created",
+            map.target_role,
+            roles.join(", "),
+            map.target_role
+        )),
+    )
+    .at_key("scenario.target_role");
+    e.line = std::fs::read_to_string(map_path).ok().and_then(|t| line_of_key(&t, &["scenario", "target_role"]));
+    Err(e)
+}
+
+/// How the teams were linked: small ones with every pair, large ones as a ring.
+#[derive(Debug, Clone, Copy, Default)]
+struct TeamCounts {
+    /// Teams with every pair linked.
+    small: usize,
+    /// Teams linked as a ring lattice.
+    large: usize,
+}
+
+/// The links of the org chart: manager ↔ direct report, and within a team every pair up to
+/// `all_pairs_up_to` members, else a ring lattice. Creates the manager and team channels first
+/// (in this order, whether or not they get links).
+fn org_chart_links(links: &mut Links, employees: &[Employee], map: &Map) -> TeamCounts {
     let manager_ch = links.channel(&map.manager_channel, "manager <-> direct report", DELAY_MANAGER);
     let team_ch = links.channel(&map.team_channel, "within a team", DELAY_TEAM);
 
-    // Manager <-> direct report.
     for (i, e) in employees.iter().enumerate() {
         if let Some(m) = e.manager {
             links.add(person(m), person(i), manager_ch, false);
         }
     }
 
-    // Within a team: every pair up to `all_pairs_up_to` members, else a ring lattice.
     let mut teams: Vec<Vec<usize>> = Vec::new();
     let mut team_index: HashMap<(&str, &str), usize> = HashMap::new();
     for (i, e) in employees.iter().enumerate() {
@@ -171,19 +299,19 @@ pub(crate) fn import_with(
         });
         teams[t].push(i);
     }
-    let (mut small_teams, mut large_teams) = (0usize, 0usize);
+    let mut counts = TeamCounts::default();
     let h = map.ring_neighbours as usize;
     for members in &teams {
         let n = members.len();
         if n <= map.all_pairs_up_to as usize || 2 * h + 1 >= n {
-            small_teams += 1;
+            counts.small += 1;
             for a in 0..n {
                 for b in a + 1..n {
                     links.add(person(members[a]), person(members[b]), team_ch, false);
                 }
             }
         } else {
-            large_teams += 1;
+            counts.large += 1;
             for a in 0..n {
                 for d in 1..=h {
                     links.add(person(members[a]), person(members[(a + d) % n]), team_ch, false);
@@ -191,97 +319,122 @@ pub(crate) fn import_with(
             }
         }
     }
+    counts
+}
 
-    // Message counts.
-    let mut message_stats = None;
-    if let Some(mp) = messages_path {
-        let ids: Vec<&str> = employees.iter().map(|e| e.id.as_str()).collect();
-        let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
-        let counts = messages::read(mp, &map, map_path, &ids, &index)?;
-        let mut pairs: Vec<((usize, usize), u64)> = counts.pairs.iter().map(|(&k, &v)| (k, v)).collect();
-        pairs.sort_unstable();
-        let m = &map.messages;
-        let forward = m.pairs == Pairs::Ordered;
-        let strong_ch =
-            links.channel(&m.strong_channel, &format!("at least {} messages per pair", m.strong), DELAY_STRONG);
-        let weak_ch = if m.weak < m.strong {
-            links.channel(&m.weak_channel, &format!("{} to {} messages per pair", m.weak, m.strong - 1), DELAY_WEAK)
-        } else {
+/// What the messages file gave, for the summary.
+struct MessageStats {
+    path: std::path::PathBuf,
+    rows: usize,
+    pairs: usize,
+    strong: usize,
+    weak: usize,
+    below: usize,
+    self_rows: usize,
+    unknown: usize,
+}
+
+/// The links from message counts: strong and weak channels by the map's thresholds, weights
+/// from `weight_reference` when set.
+fn message_links(
+    links: &mut Links,
+    employees: &[Employee],
+    map: &Map,
+    map_path: &Path,
+    mp: &Path,
+) -> Result<MessageStats, InputError> {
+    let ids: Vec<&str> = employees.iter().map(|e| e.id.as_str()).collect();
+    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    let counts = messages::read(mp, map, map_path, &ids, &index)?;
+    let mut pairs: Vec<((usize, usize), u64)> = counts.pairs.iter().map(|(&k, &v)| (k, v)).collect();
+    pairs.sort_unstable();
+    let m = &map.messages;
+    let forward = m.pairs == Pairs::Ordered;
+    let strong_ch = links.channel(&m.strong_channel, &format!("at least {} messages per pair", m.strong), DELAY_STRONG);
+    let weak_ch = if m.weak < m.strong {
+        links.channel(&m.weak_channel, &format!("{} to {} messages per pair", m.weak, m.strong - 1), DELAY_WEAK)
+    } else {
+        strong_ch
+    };
+    let (mut strong, mut weak, mut below) = (0usize, 0usize, 0usize);
+    for ((a, b), c) in pairs {
+        let channel = if c >= m.strong {
+            strong += 1;
             strong_ch
+        } else if c >= m.weak {
+            weak += 1;
+            weak_ch
+        } else {
+            below += 1;
+            continue;
         };
-        let (mut strong, mut weak, mut below) = (0usize, 0usize, 0usize);
-        for ((a, b), c) in pairs {
-            let channel = if c >= m.strong {
-                strong += 1;
-                strong_ch
-            } else if c >= m.weak {
-                weak += 1;
-                weak_ch
-            } else {
-                below += 1;
-                continue;
-            };
-            let weight = m.weight_reference.map_or(crate::org::DEFAULT_LINK_WEIGHT, |r| c as f64 / r);
-            if !weight.is_finite() {
-                let mut e = InputError::new(
-                    map_path,
-                    InputErrorKind::Invalid(format!(
-                        "{c} messages / weight_reference {} is too large a link weight; give a reference of at \
-                         least 1, e.g. weight_reference = 13",
-                        crate::error::num(m.weight_reference.unwrap_or(1.0))
-                    )),
-                )
-                .at_key("messages.weight_reference");
-                e.line = std::fs::read_to_string(map_path)
-                    .ok()
-                    .and_then(|t| line_of_key(&t, &["messages", "weight_reference"]));
-                return Err(e);
-            }
-            links.add_weighted(person(a), person(b), channel, forward, weight);
+        let weight = m.weight_reference.map_or(crate::org::DEFAULT_LINK_WEIGHT, |r| c as f64 / r);
+        if !weight.is_finite() {
+            let mut e = InputError::new(
+                map_path,
+                InputErrorKind::Invalid(format!(
+                    "{c} messages / weight_reference {} is too large a link weight; give a reference of at \
+                     least 1, e.g. weight_reference = 13",
+                    crate::error::num(m.weight_reference.unwrap_or(1.0))
+                )),
+            )
+            .at_key("messages.weight_reference");
+            e.line =
+                std::fs::read_to_string(map_path).ok().and_then(|t| line_of_key(&t, &["messages", "weight_reference"]));
+            return Err(e);
         }
-        message_stats = Some((
-            mp.to_path_buf(),
-            counts.rows,
-            counts.pairs.len(),
-            strong,
-            weak,
-            below,
-            counts.self_rows,
-            counts.unknown_rows,
-        ));
+        links.add_weighted(person(a), person(b), channel, forward, weight);
     }
+    Ok(MessageStats {
+        path: mp.to_path_buf(),
+        rows: counts.rows,
+        pairs: counts.pairs.len(),
+        strong,
+        weak,
+        below,
+        self_rows: counts.self_rows,
+        unknown: counts.unknown_rows,
+    })
+}
 
-    // A message log: links per class of activity, with estimated waiting times.
-    let mut events_report = None;
-    if let Some(ep) = events_path {
-        let ids: Vec<&str> = employees.iter().map(|e| e.id.as_str()).collect();
-        let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
-        let ev = events::read(ep, &map, map_path, &ids, &index)?;
-        let e = &map.events;
-        let settings =
-            waits::WaitSettings { directed: e.directed, per_message: e.per_message, horizon_hours: e.horizon_hours };
-        let est = waits::estimate(&ev.events, &ev.channels, settings);
-        for c in &est.classes {
-            let ch = links.channel(&c.name, &c.what, "");
-            let note = format!(
-                "median gap {} h, median residual wait {} h, burstiness {}; {} messages, {} links dropped (never carrying within {} h)",
-                c.median_gap.map_or("-".into(), crate::random::dist::fmt_num),
-                crate::random::dist::fmt_num(c.median_wait),
-                c.burstiness.map_or("-".into(), |b| crate::random::dist::fmt_decimals(b, 2)),
-                c.messages,
-                c.dropped,
-                crate::random::dist::fmt_num(e.horizon_hours)
-            );
-            links.channels[ch].1.estimated =
-                Some(Estimated { transmit: c.transmit, quantiles: c.quantiles.clone(), note });
-            for &(a, b) in &c.links {
-                links.add(person(a), person(b), ch, e.directed);
-            }
+/// The links from a message log: one channel per class of activity, with estimated waiting
+/// times. Returns the summary's lines on the log, and the log.
+fn event_links(
+    links: &mut Links,
+    employees: &[Employee],
+    map: &Map,
+    map_path: &Path,
+    ep: &Path,
+) -> Result<(String, events::Events), InputError> {
+    let ids: Vec<&str> = employees.iter().map(|e| e.id.as_str()).collect();
+    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    let ev = events::read(ep, map, map_path, &ids, &index)?;
+    let e = &map.events;
+    let settings =
+        waits::WaitSettings { directed: e.directed, per_message: e.per_message, horizon_hours: e.horizon_hours };
+    let est = waits::estimate(&ev.events, &ev.channels, settings);
+    for c in &est.classes {
+        let ch = links.channel(&c.name, &c.what, "");
+        let note = format!(
+            "median gap {} h, median residual wait {} h, burstiness {}; {} messages, {} links dropped (never carrying within {} h)",
+            c.median_gap.map_or("-".into(), crate::random::dist::fmt_num),
+            crate::random::dist::fmt_num(c.median_wait),
+            c.burstiness.map_or("-".into(), |b| crate::random::dist::fmt_decimals(b, 2)),
+            c.messages,
+            c.dropped,
+            crate::random::dist::fmt_num(e.horizon_hours)
+        );
+        links.channels[ch].1.estimated = Some(Estimated { transmit: c.transmit, quantiles: c.quantiles.clone(), note });
+        for &(a, b) in &c.links {
+            links.add(person(a), person(b), ch, e.directed);
         }
-        events_report = Some(events_summary(ep, &ev, &est, e));
     }
+    Ok((events_summary(ep, &ev, &est, e), ev))
+}
 
-    // The community node and the people who watch it.
+/// The community node's links to the people whose role watches it; returns the watchers
+/// (indices into the employees).
+fn community_links(links: &mut Links, employees: &[Employee], map: &Map) -> Vec<usize> {
     let community_ch = links.channel(&map.community_channel, "community <-> watchers", DELAY_COMMUNITY);
     let mut watchers = Vec::new();
     for (i, e) in employees.iter().enumerate() {
@@ -290,30 +443,44 @@ pub(crate) fn import_with(
             links.add(0, person(i), community_ch, false);
         }
     }
-    let uses: Vec<(String, ChannelUse)> = links.channels.drain(..).filter(|(_, u)| u.links > 0).collect();
-    let channel_names: Vec<String> = links.names.clone();
-    let weights = links.weights;
-    let links = links.links;
+    watchers
+}
 
-    let files = vec![
-        ("people.csv", people_csv(&employees, &map, hr_path)),
-        ("links.csv", links_csv(&links, &weights, &channel_names, &employees, &map)),
-        ("people-details.csv", details_csv(&employees)),
-        ("scenario.toml", skeleton(&employees, &map, &uses, &watchers, hr_path, map_path, messages_path, events_path)),
-    ];
+/// Everything the printed summary draws on.
+struct Summary<'a> {
+    employees: &'a [Employee],
+    map: &'a Map,
+    hr_path: &'a Path,
+    /// Links created in all.
+    links: usize,
+    uses: &'a [(String, ChannelUse)],
+    teams: TeamCounts,
+    messages: Option<&'a MessageStats>,
+    /// The lines on the message log, if any.
+    events: Option<&'a str>,
+    watchers: &'a [usize],
+    /// Whether ids and names were replaced by pseudonyms.
+    pseudonymised: bool,
+    traces: Option<&'a Traces>,
+    min_presence: f64,
+}
 
+/// The summary import prints: counts per unit, site and role, links per channel, the teams,
+/// the messages and the message log, and the people without a manager.
+fn summary(s: &Summary<'_>) -> String {
+    let (employees, map) = (s.employees, s.map);
     let mut report = String::new();
     let _ = writeln!(
         report,
         "imported {} employees from {} (+ the community node \"{}\"), {} links",
         employees.len(),
-        hr_path.display(),
+        s.hr_path.display(),
         map.community_id,
-        links.len()
+        s.links
     );
     let tally = |f: &dyn Fn(&Employee) -> &str| -> BTreeMap<String, usize> {
         let mut t = BTreeMap::new();
-        for e in &employees {
+        for e in employees {
             let k = f(e);
             *t.entry(if k.is_empty() { "(none)".to_string() } else { k.to_string() }).or_insert(0) += 1;
         }
@@ -330,25 +497,35 @@ pub(crate) fn import_with(
         }
     }
     let _ = writeln!(report, "links per channel:");
-    for (c, u) in &uses {
+    for (c, u) in s.uses {
         let _ = writeln!(report, "  {c:<28} {:>7}  ({})", u.links, u.what);
     }
     let _ = writeln!(
         report,
         "teams: {} with every pair linked (up to {} people), {} larger ones as a ring ({} neighbours each side)",
-        small_teams, map.all_pairs_up_to, large_teams, map.ring_neighbours
+        s.teams.small, map.all_pairs_up_to, s.teams.large, map.ring_neighbours
     );
-    if let Some((path, rows, pairs, strong, weak, below, self_rows, unknown)) = message_stats {
+    if let Some(m) = s.messages {
         let _ = writeln!(
             report,
-            "messages ({}): {rows} rows, {pairs} pairs: {strong} strong (>= {}), {weak} weak (>= {}), {below} below the weak threshold; {self_rows} rows to oneself ignored, {unknown} rows with unknown people skipped",
-            path.display(),
+            "messages ({}): {} rows, {} pairs: {} strong (>= {}), {} weak (>= {}), {} below the weak threshold; {} rows to oneself ignored, {} rows with unknown people skipped",
+            m.path.display(),
+            m.rows,
+            m.pairs,
+            m.strong,
             map.messages.strong,
-            map.messages.weak
+            m.weak,
+            map.messages.weak,
+            m.below,
+            m.self_rows,
+            m.unknown
         );
     }
-    if let Some(r) = events_report {
-        report.push_str(&r);
+    if let Some(r) = s.events {
+        report.push_str(r);
+    }
+    if let Some(t) = s.traces {
+        traces_summary(&mut report, t, employees, s.min_presence);
     }
     let roots: Vec<&Employee> = employees.iter().filter(|e| e.manager.is_none()).collect();
     let _ = writeln!(report, "people without a manager: {}", roots.len());
@@ -369,14 +546,178 @@ pub(crate) fn import_with(
             roots.len() - LISTED
         );
     }
-    if watchers.is_empty() {
+    if s.pseudonymised {
+        let _ = writeln!(
+            report,
+            "pseudonymised: ids, manager ids, names, titles and teams are keyed hashes (HMAC-SHA256 with the salt); units, sites and roles are as written"
+        );
+        for (what, t) in [("unit", tally(&|e| e.unit.as_str())), ("site", tally(&|e| e.site.as_str()))] {
+            let small: Vec<String> = t
+                .iter()
+                .filter(|(k, c)| **c < pseudonym::SMALL_GROUP && k.as_str() != "(none)")
+                .map(|(k, c)| format!("{k} ({c})"))
+                .collect();
+            if !small.is_empty() {
+                let _ = writeln!(
+                    report,
+                    "  warning: {} {what}s of fewer than {} people can single someone out: {}",
+                    small.len(),
+                    pseudonym::SMALL_GROUP,
+                    small.join(", ")
+                );
+            }
+        }
+    }
+    if s.watchers.is_empty() {
         let _ = writeln!(
             report,
             "note: nobody has a watcher role ({}), so the community node has no links; add them in the map (`community.watchers`) or in the scenario",
             map.watchers.join(", ")
         );
     }
-    Ok(Imported { files, report })
+    report
+}
+
+/// The summary's lines on the estimated calendar and on presence.
+fn traces_summary(report: &mut String, t: &Traces, employees: &[Employee], min_presence: f64) {
+    use crate::random::dist::fmt_decimals;
+    let line = |c: &calendar::EstimatedCalendar| {
+        format!(
+            "{} {} at {} ({}), {}% of the working days' messages in those hours",
+            c.days_text(),
+            c.hours_text(),
+            c.offset_text(),
+            c.timezone.as_deref().unwrap_or("no IANA zone for this offset"),
+            fmt_decimals(100.0 * c.share, 1)
+        )
+    };
+    let _ = writeln!(
+        report,
+        "calendar estimated from {} messages: {} (commented in scenario.toml)",
+        t.messages,
+        line(&t.calendar)
+    );
+    for (site, c, n) in &t.sites {
+        let _ = writeln!(report, "  site {site} ({n} messages sent): {}", line(c));
+    }
+    let p = &t.presence;
+    let low: Vec<usize> = (0..employees.len()).filter(|&i| p.share(i) < min_presence).collect();
+    let never = (0..employees.len()).filter(|&i| p.people[i].is_none()).count();
+    let _ = writeln!(
+        report,
+        "presence (presence.csv): {} of {} people seen (sending) on fewer than {}% of the period's {} working days (--min-presence {}), {} of them never",
+        low.len(),
+        employees.len(),
+        fmt_decimals(100.0 * min_presence, 1),
+        p.working_days,
+        crate::random::dist::fmt_num(min_presence),
+        never
+    );
+    const LISTED: usize = 100;
+    for &i in low.iter().take(LISTED) {
+        let e = &employees[i];
+        let _ = writeln!(
+            report,
+            "  {} ({}): {}",
+            e.id,
+            e.unit,
+            match &p.people[i] {
+                None => "never sent a message".to_string(),
+                Some(x) => format!(
+                    "{} of {} working days, {} to {}",
+                    x.days_seen,
+                    p.working_days,
+                    local_time(x.first, t.calendar.offset),
+                    local_time(x.last, t.calendar.offset)
+                ),
+            }
+        );
+    }
+    if low.len() > LISTED {
+        let _ = writeln!(report, "  … and {} more (presence.csv has everybody)", low.len() - LISTED);
+    }
+}
+
+/// A time in seconds as RFC 3339 at `offset` seconds from UTC, e.g. `2026-03-02T09:15:00+01:00`
+/// (whole seconds; the raw seconds for a time jiff cannot represent).
+fn local_time(seconds: f64, offset: i32) -> String {
+    let zoned = jiff::Timestamp::from_second(seconds.floor() as i64).ok().and_then(|t| {
+        let o = jiff::tz::Offset::from_seconds(offset).ok()?;
+        Some(t.to_zoned_datetime(jiff::tz::TimeZone::fixed(o)))
+    });
+    match zoned {
+        Some(z) => z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        None => crate::random::dist::fmt_num(seconds),
+    }
+}
+
+/// `presence.csv`: per employee (in the export's order) their first and last message sent, the
+/// working days they were seen and that as a share of the period's working days.
+fn presence_csv(employees: &[Employee], t: &Traces) -> String {
+    let p = &t.presence;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# Written by permeate import from the message log: seen = sent a message (docs/import.md). {} working days ({} {}) from {} to {}.",
+        p.working_days,
+        t.calendar.days_text(),
+        t.calendar.offset_text(),
+        local_time(p.period.0, t.calendar.offset),
+        local_time(p.period.1, t.calendar.offset)
+    );
+    s.push_str("id,first_seen,last_seen,working_days_seen,share\n");
+    for (i, e) in employees.iter().enumerate() {
+        let (first, last, days) = match &p.people[i] {
+            Some(x) => (local_time(x.first, t.calendar.offset), local_time(x.last, t.calendar.offset), x.days_seen),
+            None => (String::new(), String::new(), 0),
+        };
+        let _ =
+            writeln!(s, "{},{first},{last},{days},{}", field(&e.id), crate::random::dist::fmt_decimals(p.share(i), 4));
+    }
+    s
+}
+
+/// The skeleton's block on the estimated calendars: commented out, because the channels' waits
+/// are clock hours measured over the whole week.
+fn calendar_block(s: &mut String, t: &Traces) {
+    s.push_str(
+        "# ---- Working calendar ESTIMATED from the message log (commented out) ----\n\
+         # Working days: weekdays with at least 20% of the busiest weekday's messages; hours: the\n\
+         # shortest span of whole hours holding 90% of those days' messages; time zone: the most\n\
+         # common UTC offset as a fixed-offset zone (an offset names no region: write the real zone,\n\
+         # e.g. \"Europe/Berlin\", if you know it). The waits of the channels above are clock hours\n\
+         # measured over the whole week, nights and weekends included: turn a calendar on only with\n\
+         # delays in working hours, or they count the nights twice. Presence: presence.csv.\n",
+    );
+    let block = |s: &mut String, name: &str, c: &calendar::EstimatedCalendar, n: usize| {
+        let per_day: Vec<String> = c.per_day.iter().map(usize::to_string).collect();
+        let _ = writeln!(
+            s,
+            "# {n} messages; per weekday Mon..Sun: {}; {}% of the working days' messages in the hours.",
+            per_day.join(", "),
+            crate::random::dist::fmt_decimals(100.0 * c.share, 1)
+        );
+        let _ = writeln!(s, "# [calendars.{}]", key(name));
+        match &c.timezone {
+            Some(z) => {
+                let _ = writeln!(s, "# timezone = {}   # UTC{}", toml_string(z), c.offset_text());
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "# timezone = ?   # UTC{}: no IANA zone has this fixed offset; write the real zone",
+                    c.offset_text()
+                );
+            }
+        }
+        let _ = writeln!(s, "# days = {}\n# hours = {}\n#", toml_string(&c.days_text()), toml_string(&c.hours_text()));
+    };
+    block(s, "estimated", &t.calendar, t.messages);
+    for (site, c, n) in &t.sites {
+        let _ = writeln!(s, "# Site {}: the messages its people sent.", comment(site));
+        block(s, site, c, *n);
+    }
+    s.push('\n');
 }
 
 /// The report's lines on a message log: rows, links, and per class the median gap next to the
@@ -547,9 +888,10 @@ fn skeleton(
     watchers: &[usize],
     hr_path: &Path,
     map_path: &Path,
-    messages_path: Option<&Path>,
-    events_path: Option<&Path>,
+    options: &Options<'_>,
+    traces: Option<&Traces>,
 ) -> String {
+    let (messages_path, events_path) = (options.messages, options.events);
     let mut s = String::new();
     let mut from = file_name(hr_path);
     for p in [messages_path, events_path].into_iter().flatten() {
@@ -564,8 +906,16 @@ fn skeleton(
         "# It is valid as is (`permeate check scenario.toml`), but every number marked ESTIMATE is a\n\
          # placeholder: replace it with what you know about the client before you trust a result.\n\
          # Every key is described in docs/scenario-format.md. Once you edit a file here, import\n\
-         # no longer replaces this folder: re-import into another one.\n\n",
+         # no longer replaces this folder: re-import into another one.\n",
     );
+    if options.pseudonymise.is_some() {
+        s.push_str(
+            "# PSEUDONYMISED (`--pseudonymise`): ids, manager ids, names, titles and teams are keyed\n\
+             # hashes (HMAC-SHA256 with the salt, which is not stored here); units, sites and roles\n\
+             # are as written. The same salt gives the same pseudonyms (docs/import.md).\n",
+        );
+    }
+    s.push('\n');
     let _ = writeln!(s, "name = {}", toml_string(&map.scenario_name));
     if events_path.is_some() {
         let _ = writeln!(
@@ -575,6 +925,12 @@ fn skeleton(
         );
     } else {
         s.push_str("seed = 1\nreplications = 1000\nhorizon_hours = 2000        # ESTIMATE — replace (hours; 2000 = 250 working days of 8 h)\n\n");
+    }
+    if traces.is_some() {
+        s.push_str(
+            "# The working calendar ESTIMATED from the message log, commented out (see [calendars.estimated]\n\
+             # below for why):\n# calendar = \"estimated\"\n# start = { weekly = \"uniform\" }\n\n",
+        );
     }
     s.push_str("[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\n");
     s.push_str("# The item appears in the community node that import added.\n");
@@ -605,6 +961,9 @@ fn skeleton(
         }
     }
 
+    if let Some(t) = traces {
+        calendar_block(&mut s, t);
+    }
     s.push_str("# ---- Roles: one per role import assigned ----\n\n");
     let mut roles: Vec<(&str, usize)> = vec![(COMMUNITY_ROLE, 1)];
     for e in employees {

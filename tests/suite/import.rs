@@ -470,3 +470,123 @@ fn awkward_ids_and_names_survive_the_round_trip_through_check() {
     let summary = String::from_utf8_lossy(&o.stdout);
     assert!(summary.contains("organisation: 5 people, 3 links"), "{summary}");
 }
+
+/// Imports the bundled example (with its messages) into `out`, pseudonymised with `salt`.
+fn import_example_pseudonymised(out: &Path, salt: &str) -> Output {
+    permeate(&[
+        "import",
+        "--hr",
+        example("hr-export.csv").to_str().unwrap(),
+        "--map",
+        example("map.toml").to_str().unwrap(),
+        "--messages",
+        example("messages.csv").to_str().unwrap(),
+        "--pseudonymise",
+        salt,
+        "-o",
+        out.to_str().unwrap(),
+    ])
+}
+
+/// The pseudonym of an employee id, recomputed independently of the import's code: `p-` and
+/// the first 16 hex digits of HMAC-SHA256(salt, "id" ‖ 0 ‖ id).
+fn id_pseudonym(salt: &str, id: &str) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(salt.as_bytes()).unwrap();
+    mac.update(b"id\0");
+    mac.update(id.as_bytes());
+    let tag = mac.finalize().into_bytes();
+    format!("p-{}", tag[..8].iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// `--pseudonymise SALT` (issue 25 item 6). Known answers: no written file and no line of the
+/// summary holds any employee id, manager id, name, title or team of the export (every byte
+/// searched; values that are also a unit, a site or a role, which stay as written, and the team
+/// "Community", a word of the skeleton's own text, excepted);
+/// `links.csv` is exactly the plain import's with each id replaced by its HMAC pseudonym
+/// recomputed here; the same salt gives the same folder, another salt other pseudonyms; the
+/// skeleton says it is pseudonymised and still passes `check`.
+///
+/// Broken versions tried, each fails: manager ids left as written (people-details.csv keeps
+/// "E001"); the salt left out of the hash (links.csv differs from the recomputed pseudonyms).
+#[test]
+fn pseudonymised_import_names_nobody_and_agrees_with_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    let salt = "correct horse battery staple";
+    let oa = import_example_pseudonymised(&a, salt);
+    assert!(oa.status.success(), "{}", stderr(&oa));
+    assert!(import_example_pseudonymised(&b, salt).status.success());
+    assert!(import_example_pseudonymised(&c, "another salt").status.success());
+    let (_plain_dir, plain, _) = import_example();
+    let files = ["people.csv", "links.csv", "people-details.csv", "scenario.toml", ".permeate-import"];
+
+    // Every original person-level value, read from the export (columns as in its map).
+    let hr = read_text(&example("hr-export.csv"));
+    let mut rdr = csv::Reader::from_reader(hr.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let kept_cols = [col("Department"), col("Location")];
+    let mut kept: Vec<String> = Vec::new();
+    let mut secret: Vec<String> = Vec::new();
+    let mut ids = Vec::new();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        for &k in &kept_cols {
+            kept.push(r[k].to_string());
+        }
+        for name in ["Employee ID", "Manager ID", "Full Name", "Job Title", "Team"] {
+            let v = r[col(name)].trim().to_string();
+            if !v.is_empty() {
+                secret.push(v);
+            }
+        }
+        ids.push(r[col("Employee ID")].to_string());
+    }
+    let roles = read_text(&plain.join("people.csv"));
+    secret.retain(|v| !kept.contains(v) && !roles.lines().any(|l| l.split(',').nth(2) == Some(v.as_str())));
+    // The team "Community" is also a word of the skeleton's own text ("# ---- Community manager").
+    secret.retain(|v| v != "Community");
+    assert!(secret.len() > 60, "{secret:?}");
+    let mut written: Vec<(String, Vec<u8>)> =
+        files.iter().map(|f| (f.to_string(), std::fs::read(a.join(f)).unwrap())).collect();
+    written.push(("the summary".into(), oa.stdout.clone()));
+    for (f, bytes) in &written {
+        for v in &secret {
+            assert!(!bytes.windows(v.len()).any(|w| w == v.as_bytes()), "{f} holds the original value {v:?}");
+        }
+    }
+
+    // links.csv: the plain one with every id replaced by its pseudonym.
+    let mut want = read_text(&plain.join("links.csv"));
+    let mut sorted = ids.clone();
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let lines: Vec<String> = want
+        .lines()
+        .map(|l| {
+            if l.starts_with('#') {
+                return l.to_string();
+            }
+            l.split(',')
+                .map(|cell| if ids.iter().any(|i| i == cell) { id_pseudonym(salt, cell) } else { cell.to_string() })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    want = lines.join("\n") + "\n";
+    assert_eq!(read_text(&a.join("links.csv")), want);
+
+    for f in files {
+        assert_eq!(read_text(&a.join(f)), read_text(&b.join(f)), "{f}: the same salt gave another {f}");
+    }
+    assert_ne!(read_text(&a.join("people.csv")), read_text(&c.join("people.csv")));
+    let skeleton = read_text(&a.join("scenario.toml"));
+    assert!(skeleton.contains("# PSEUDONYMISED"), "{skeleton}");
+    assert!(String::from_utf8_lossy(&oa.stdout).contains("pseudonymised: ids"));
+    let o = permeate(&["check", a.join("scenario.toml").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // An empty salt is refused (exit status 2), naming the option.
+    let o = import_example_pseudonymised(&dir.path().join("d"), "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--pseudonymise"), "{}", stderr(&o));
+}

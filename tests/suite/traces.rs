@@ -311,3 +311,94 @@ fn real_email_slice_default_import_matches_what_happened() {
         }
     }
 }
+
+/// A log written on a known calendar, Monday to Friday 09:00–17:00 at UTC+01:00 over the four
+/// weeks from Monday 2026-03-02: `a` writes 40 messages every working day (spread evenly over
+/// the hours by a fixed low-discrepancy sequence), `b` on 2 of the 20 days, `c` once, at 00:30
+/// local time on Monday 2026-03-09 (Sunday 23:30 UTC), `d` only receives.
+fn calendar_log() -> String {
+    let mut s = String::from("when,from,to\n");
+    let golden = 0.618_033_988_749_894_9;
+    let mut k = 0u32;
+    for week in 0..4 {
+        for day in 0..5 {
+            let date = 2 + 7 * week + day; // March 2026
+            for _ in 0..40 {
+                k += 1;
+                let minutes = 9 * 60 + ((f64::from(k) * golden).fract() * 480.0) as u32;
+                s += &format!("2026-03-{date:02}T{:02}:{:02}:00+01:00,a,d\n", minutes / 60, minutes % 60);
+            }
+        }
+    }
+    s += "2026-03-03T10:00:00+01:00,b,d\n2026-03-19T15:00:00+01:00,b,a\n2026-03-19T16:00:00+01:00,b,a\n";
+    s += "2026-03-09T00:30:00+01:00,c,a\n";
+    s
+}
+
+/// Issue 25 item 4. Known answers: the proposed calendar is the one the log was written on
+/// (Mon–Fri, 09:00–17:00, the fixed-offset zone of +01:00), commented in the skeleton, and
+/// uncommented it passes `check`; presence.csv gives each person's first and last message sent
+/// and their share of the period's 20 working days (a 1, b 0.1, c 0.05, d never); the summary
+/// lists the people below `--min-presence` (default 0.1: c and d; 0.11: b too).
+///
+/// Broken versions tried, each fails: local days taken in UTC (c's Monday 00:30 falls on a
+/// Sunday: 0 days seen instead of 1); presence counted from received messages too (d seen).
+#[test]
+fn a_log_on_a_known_calendar_gives_its_calendar_and_everybodys_presence() {
+    let map = "default_role = \"member\"\n[scenario]\ntarget_role = \"member\"\n[events]\ntime_column = \"when\"\nsender = \"from\"\nrecipient = \"to\"\nhorizon_hours = 200\n";
+    let hr = "id,unit\na,x\nb,x\nc,y\nd,y\n";
+    let ts = TempScenario::new(&[("hr.csv", hr), ("map.toml", map), ("events.csv", &calendar_log())]);
+    let report = import_ok(&ts, &[]);
+    let skeleton = read_text(&ts.path("org/scenario.toml"));
+    for line in [
+        "# calendar = \"estimated\"",
+        "# [calendars.estimated]",
+        "# timezone = \"Etc/GMT-1\"",
+        "# days = \"Mon,Tue,Wed,Thu,Fri\"",
+        "# hours = \"09:00-17:00\"",
+    ] {
+        assert!(skeleton.lines().any(|l| l.starts_with(line)), "no {line:?} in\n{skeleton}");
+    }
+    assert!(report.contains("Mon,Tue,Wed,Thu,Fri 09:00-17:00 at +01:00 (Etc/GMT-1)"), "{report}");
+
+    let presence = read_text(&ts.path("org/presence.csv"));
+    let rows: Vec<&str> = presence.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(rows[0], "id,first_seen,last_seen,working_days_seen,share");
+    assert!(
+        rows[1].starts_with("a,2026-03-02T09:") && rows[1].contains(",2026-03-27T") && rows[1].ends_with(",20,1"),
+        "{presence}"
+    );
+    assert_eq!(
+        rows[2..],
+        [
+            "b,2026-03-03T10:00:00+01:00,2026-03-19T16:00:00+01:00,2,0.1",
+            "c,2026-03-09T00:30:00+01:00,2026-03-09T00:30:00+01:00,1,0.05",
+            "d,,,0,0",
+        ],
+        "{presence}"
+    );
+    assert!(
+        report.contains("2 of 4 people seen (sending) on fewer than 10% of the period's 20 working days"),
+        "{report}"
+    );
+    assert!(report.contains("  c (y): 1 of 20 working days") && report.contains("  d (y): never sent"), "{report}");
+    assert!(!report.contains("  b (x)"), "{report}");
+    let report = import_ok(&ts, &["--min-presence", "0.11"]);
+    assert!(report.contains("3 of 4 people") && report.contains("  b (x): 2 of 20 working days"), "{report}");
+
+    // The proposed calendar, turned on, is a valid scenario.
+    let on: String = skeleton
+        .lines()
+        .map(|l| {
+            let keys = ["calendar =", "start =", "[calendars.estimated]", "timezone =", "days =", "hours ="];
+            match l.strip_prefix("# ") {
+                Some(rest) if keys.iter().any(|k| rest.starts_with(k)) => rest.to_string(),
+                _ => l.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(ts.path("org/on.toml"), on).unwrap();
+    let o = permeate(&["check", ts.path("org/on.toml").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
