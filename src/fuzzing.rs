@@ -36,11 +36,16 @@ pub fn import(dir: &Path, hr: &[u8], map: &[u8], messages: Option<&[u8]>, events
     let map_path = write("map.toml", map);
     let messages_path = messages.map(|m| write("messages.csv", m));
     let events_path = events.map(|e| write("events.csv", e));
-    let imported =
-        match crate::import::import_with(&hr_path, &map_path, messages_path.as_deref(), events_path.as_deref()) {
-            Ok(i) => i,
-            Err(e) => return ImportOutcome::Refused(e.to_string()),
-        };
+    let options = crate::import::Options {
+        messages: messages_path.as_deref(),
+        events: events_path.as_deref(),
+        pseudonymise: None,
+        min_presence: crate::import::DEFAULT_MIN_PRESENCE,
+    };
+    let imported = match crate::import::import_with(&hr_path, &map_path, &options) {
+        Ok(i) => i,
+        Err(e) => return ImportOutcome::Refused(e.to_string()),
+    };
     let out = dir.join("out");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).expect("the fuzz target's folder is writable");
