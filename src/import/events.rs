@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::hr::{at, csv_error, find_column, header_line, reader};
+use super::hr::{at, csv_error, find_column, header_line, headers, reader};
 use super::map::{EventsFormat, Map, TimeFormat};
 use crate::error::{InputError, InputErrorKind, closest};
 
@@ -136,7 +136,7 @@ pub(crate) fn read(
             }
         }
         EventsFormat::Csv => {
-            let mut rdr = reader(&text);
+            let mut rdr = reader(&text, ev.dialect);
             let lines = LineIndex::new(text.strip_prefix('\u{feff}').unwrap_or(&text));
             let csv_error = |e: csv::Error| {
                 let line = e.position().map(|p| lines.of(p));
@@ -144,7 +144,7 @@ pub(crate) fn read(
                 err.line = line;
                 err
             };
-            let headers = rdr.headers().map_err(csv_error)?.clone();
+            let headers = headers(&mut rdr, ev.dialect).map_err(csv_error)?;
             let hl = header_line(&text);
             let col = |c, required| find_column(path, map_path, &headers, c, required, hl);
             let tc = col(&ev.time_column, true)?.expect("required");
@@ -265,14 +265,15 @@ const MAX_UNIX_SECONDS: f64 = 1e14;
 
 /// The 1-based line of a byte of a text, with `\n`, `\r\n` and a lone `\r` each ending a line
 /// (the csv crate's own line count is off after `\r\n` endings).
-struct LineIndex<'t> {
+pub(crate) struct LineIndex<'t> {
     bytes: &'t [u8],
     /// The byte where each line starts.
     starts: Vec<usize>,
 }
 
 impl<'t> LineIndex<'t> {
-    fn new(text: &'t str) -> Self {
+    /// The index of `text` (as the CSV reader sees it: without a byte-order mark).
+    pub(crate) fn new(text: &'t str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
         for (i, &b) in bytes.iter().enumerate() {
@@ -284,7 +285,7 @@ impl<'t> LineIndex<'t> {
     }
 
     /// The line of a record or error position: its first byte that is not a line ending.
-    fn of(&self, pos: &csv::Position) -> usize {
+    pub(crate) fn of(&self, pos: &csv::Position) -> usize {
         let from = (pos.byte() as usize).min(self.bytes.len());
         let start = from + self.bytes[from..].iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
         self.starts.partition_point(|&s| s <= start)

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::map::{Column, Map};
+use super::events::LineIndex;
+use super::map::{Column, Dialect, Map};
 use crate::error::{InputError, InputErrorKind, closest};
 
 /// One employee as read from the HR export.
@@ -33,10 +34,32 @@ pub(crate) struct Employee {
 }
 
 /// The CSV reader for client files: trimmed fields, no comment lines (an HR row must never be
-/// skipped silently), a UTF-8 byte-order mark removed.
-pub(crate) fn reader(text: &str) -> csv::Reader<&[u8]> {
+/// skipped silently), a UTF-8 byte-order mark removed, the dialect's header and delimiter (a
+/// detected one: a tab when the first non-blank line holds a tab and no comma, else a comma).
+pub(crate) fn reader(text: &str, dialect: Dialect) -> csv::Reader<&[u8]> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes())
+    let delimiter = dialect.delimiter.unwrap_or_else(|| {
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        if first.contains('\t') && !first.contains(',') { b'\t' } else { b',' }
+    });
+    csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .delimiter(delimiter)
+        .has_headers(dialect.header)
+        .from_reader(text.as_bytes())
+}
+
+/// The column names of a file: its header, or `1`, `2`, … (as many as the first row has) for a
+/// headerless file, whose first row is then read as data.
+pub(crate) fn headers(rdr: &mut csv::Reader<&[u8]>, dialect: Dialect) -> Result<csv::StringRecord, csv::Error> {
+    let h = rdr.headers()?.clone();
+    Ok(if dialect.header { h } else { (1..=h.len()).map(|i| i.to_string()).collect() })
+}
+
+/// A reader's line numbers that are right after `\r\n` line ends too (the csv crate's count is
+/// not): `text` is the file's text as read.
+pub(crate) fn line_index(text: &str) -> LineIndex<'_> {
+    LineIndex::new(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 /// A csv crate error as an input error with its line.
@@ -107,8 +130,15 @@ pub(crate) fn find_column(
 /// Reads the HR export at `path` with `map` (from `map_path`, named in errors).
 pub(crate) fn read(path: &Path, map: &Map, map_path: &Path) -> Result<Vec<Employee>, InputError> {
     let text = crate::org::csv_input_read_text(path)?;
-    let mut rdr = reader(&text);
-    let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
+    let mut rdr = reader(&text, map.hr_dialect);
+    let lines = line_index(&text);
+    let csv_error = |e: csv::Error| {
+        let line = e.position().map(|p| lines.of(p));
+        let mut err = csv_error(path, e);
+        err.line = line;
+        err
+    };
+    let headers = headers(&mut rdr, map.hr_dialect).map_err(csv_error)?;
     let hl = header_line(&text);
     let col = |c: &Column, required: bool| find_column(path, map_path, &headers, c, required, hl);
     let id_col = col(&map.id, true)?.expect("required");
@@ -122,8 +152,8 @@ pub(crate) fn read(path: &Path, map: &Map, map_path: &Path) -> Result<Vec<Employ
     let mut people: Vec<Employee> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut record = csv::StringRecord::new();
-    while rdr.read_record(&mut record).map_err(|e| csv_error(path, e))? {
-        let line = record.position().map_or(0, |p| p.line() as usize);
+    while rdr.read_record(&mut record).map_err(csv_error)? {
+        let line = record.position().map_or(0, |p| lines.of(p));
         let get = |c: Option<usize>| c.and_then(|i| record.get(i)).unwrap_or("").to_string();
         // The loader's name rules for every field that reaches people.csv or a message, before
         // any message quotes one (a line break in a name, BEL in an id, ESC in a unit; issue 20,
