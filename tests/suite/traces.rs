@@ -441,3 +441,27 @@ fn sites_map_to_calendars_estimated_from_their_messages() {
     let e = import_bad(hr, &map.replace("Pune = ", "Pnue = "), &calendar_log());
     assert!(e.contains("map.toml:11") && e.contains("`sites.Pnue`") && e.contains("did you mean \"Pune\""), "{e}");
 }
+
+/// Issue 25 item 7: a headerless, tab-separated events CSV with CRLF line ends (`[events]
+/// header = false`, columns by position) gives the links of the same log with a header, and its
+/// errors name the real line.
+#[test]
+fn headerless_tab_separated_events_give_the_same_links() {
+    let rows = [("1772439300", "a", "b"), ("1772442900", "b", "a"), ("1772446500", "a", "b")];
+    let with_header: String = std::iter::once("time,sender,recipient\n".to_string())
+        .chain(rows.iter().map(|(t, s, r)| format!("{t},{s},{r}\n")))
+        .collect();
+    let bare: String = rows.iter().map(|(t, s, r)| format!("{t}\t{s}\t{r}\r\n")).collect();
+    let hr = "id,unit\na,x\nb,x\n";
+    let map = "default_role = \"member\"\n[scenario]\ntarget_role = \"member\"\n[events]\ntime = \"unix\"\nhorizon_hours = 10\n";
+    let bare_map = format!("{map}header = false\ntime_column = 1\nsender = 2\nrecipient = 3\n");
+    let a = TempScenario::new(&[("hr.csv", hr), ("map.toml", map), ("events.csv", &with_header)]);
+    let b = TempScenario::new(&[("hr.csv", hr), ("map.toml", &bare_map), ("events.csv", &bare)]);
+    import_ok(&a, &["-q"]);
+    import_ok(&b, &["-q"]);
+    let links = |ts: &TempScenario| read_text(&ts.path("org/links.csv"));
+    assert!(links(&a).contains("a,b,msg_2_3,forward"), "{}", links(&a));
+    assert_eq!(links(&a), links(&b));
+    let e = import_bad(hr, &bare_map, &format!("{bare}noon\ta\tb\r\n"));
+    assert!(e.contains("events.csv:4") && e.contains("not a number of seconds"), "{e}");
+}
