@@ -187,6 +187,9 @@ pub(crate) fn import_with(hr_path: &Path, map_path: &Path, options: &Options<'_>
     Ok(Imported { files, report })
 }
 
+/// The skeleton's `description` of a pseudonymised import (shown by the report).
+const PSEUDONYMISED_DESCRIPTION: &str = "Imported pseudonymised (permeate import --pseudonymise): people's ids, names, titles and teams are keyed hashes; units, sites and roles are as written.";
+
 /// What `import` reads beside the HR export and the map, and how.
 #[derive(Default)]
 pub(crate) struct Options<'a> {
@@ -1033,6 +1036,11 @@ fn skeleton(
     }
     s.push('\n');
     let _ = writeln!(s, "name = {}", toml_string(&map.scenario_name));
+    if options.pseudonymise.is_some() {
+        // The description is shown at the top of report.html and in summary.md and summary.json:
+        // the report says the people are pseudonyms without a field of its own.
+        let _ = writeln!(s, "description = {}", toml_string(PSEUDONYMISED_DESCRIPTION));
+    }
     if events_path.is_some() {
         let _ = writeln!(
             s,

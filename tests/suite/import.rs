@@ -585,6 +585,12 @@ fn pseudonymised_import_names_nobody_and_agrees_with_itself() {
     assert!(String::from_utf8_lossy(&oa.stdout).contains("pseudonymised: ids"));
     let o = permeate(&["check", a.join("scenario.toml").to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // The report says so (the skeleton's description).
+    let results = dir.path().join("results");
+    let o =
+        permeate(&["run", a.join("scenario.toml").to_str().unwrap(), "-n", "5", "-q", "-o", results.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(read_text(&results.join("report.html")).contains("Imported pseudonymised"));
     // An empty salt is refused (exit status 2), naming the option.
     let o = import_example_pseudonymised(&dir.path().join("d"), "");
     assert_eq!(o.status.code(), Some(2));
