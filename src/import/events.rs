@@ -38,6 +38,7 @@ pub(crate) fn read(
         who: "an employee id of the HR export",
         skip_hint: "set `events.unknown_people = \"skip\"` in the map",
         find_column: &find,
+        dialect: ev.dialect,
     };
     crate::org::events::read(path, &options, ids, index)
 }

@@ -32,7 +32,7 @@ pub(crate) struct Employee {
     pub line: usize,
 }
 
-pub(crate) use crate::org::events::{at, csv_error, header_line, reader};
+pub(crate) use crate::org::events::{at, csv_error, header_line, headers, line_index, reader};
 
 /// The position of `col` in `headers`: an explicitly mapped column must exist, a default one
 /// may be absent (`None`), a `required` one must exist either way.
@@ -84,8 +84,15 @@ pub(crate) fn find_column(
 /// Reads the HR export at `path` with `map` (from `map_path`, named in errors).
 pub(crate) fn read(path: &Path, map: &Map, map_path: &Path) -> Result<Vec<Employee>, InputError> {
     let text = crate::org::csv_input_read_text(path)?;
-    let mut rdr = reader(&text);
-    let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
+    let mut rdr = reader(&text, map.hr_dialect);
+    let lines = line_index(&text);
+    let csv_error = |e: csv::Error| {
+        let line = e.position().map(|p| lines.of(p));
+        let mut err = csv_error(path, e);
+        err.line = line;
+        err
+    };
+    let headers = headers(&mut rdr, map.hr_dialect).map_err(csv_error)?;
     let hl = header_line(&text);
     let col = |c: &Column, required: bool| find_column(path, map_path, &headers, c, required, hl);
     let id_col = col(&map.id, true)?.expect("required");
@@ -99,8 +106,8 @@ pub(crate) fn read(path: &Path, map: &Map, map_path: &Path) -> Result<Vec<Employ
     let mut people: Vec<Employee> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut record = csv::StringRecord::new();
-    while rdr.read_record(&mut record).map_err(|e| csv_error(path, e))? {
-        let line = record.position().map_or(0, |p| p.line() as usize);
+    while rdr.read_record(&mut record).map_err(csv_error)? {
+        let line = record.position().map_or(0, |p| lines.of(p));
         let get = |c: Option<usize>| c.and_then(|i| record.get(i)).unwrap_or("").to_string();
         // The loader's name rules for every field that reaches people.csv or a message, before
         // any message quotes one (a line break in a name, BEL in an id, ESC in a unit; issue 20,

@@ -66,16 +66,45 @@ struct RawMap {
     scenario: RawScenario,
     #[serde(default)]
     events: RawEvents,
+    #[serde(default)]
+    hr: RawFile,
+    #[serde(default)]
+    sites: indexmap::IndexMap<String, RawSite>,
+}
+
+/// A column named by its header, or by its 1-based position (`header = false`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum ColumnRef {
+    Name(String),
+    Position(i64),
+}
+
+/// `[hr]`: how the HR export is written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    header: Option<bool>,
+    delimiter: Option<String>,
+}
+
+/// `[sites.NAME]`: what a site's people get.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    calendar: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEvents {
     format: Option<String>,
-    time_column: Option<String>,
-    sender: Option<String>,
-    recipient: Option<String>,
-    channel: Option<String>,
+    header: Option<bool>,
+    delimiter: Option<String>,
+    time_column: Option<ColumnRef>,
+    sender: Option<ColumnRef>,
+    recipient: Option<ColumnRef>,
+    channel: Option<ColumnRef>,
     time: Option<String>,
     directed: Option<bool>,
     per_message: Option<f64>,
@@ -86,13 +115,13 @@ struct RawEvents {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawColumns {
-    id: Option<String>,
-    manager: Option<String>,
-    unit: Option<String>,
-    team: Option<String>,
-    site: Option<String>,
-    name: Option<String>,
-    title: Option<String>,
+    id: Option<ColumnRef>,
+    manager: Option<ColumnRef>,
+    unit: Option<ColumnRef>,
+    team: Option<ColumnRef>,
+    site: Option<ColumnRef>,
+    name: Option<ColumnRef>,
+    title: Option<ColumnRef>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,10 +149,13 @@ struct RawTeams {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMessages {
-    sender: Option<String>,
-    receiver: Option<String>,
-    count: Option<String>,
+    header: Option<bool>,
+    delimiter: Option<String>,
+    sender: Option<ColumnRef>,
+    receiver: Option<ColumnRef>,
+    count: Option<ColumnRef>,
     pairs: Option<String>,
+    weight_cap_percentile: Option<f64>,
     strong: Option<u64>,
     weak: Option<u64>,
     strong_channel: Option<String>,
@@ -146,6 +178,7 @@ struct RawCommunity {
 struct RawScenario {
     name: Option<String>,
     target_role: Option<String>,
+    calendar: Option<String>,
 }
 
 /// One HR column the map refers to: its header name, and whether the map named it explicitly
@@ -248,9 +281,18 @@ pub(crate) struct MessagesMap {
     /// If set, the message count that is one unit of link strength: each message link gets the
     /// weight `count / weight_reference` (links.csv column `weight`); if not, weight 1.
     pub weight_reference: Option<f64>,
+    /// Counts above this percentile (nearest rank, over the pairs that get a link) are cut to it
+    /// before the weight is computed; 100 cuts nothing.
+    pub weight_cap_percentile: f64,
+    /// Header and delimiter of the messages file.
+    pub dialect: Dialect,
 }
 
 pub(crate) use crate::org::events::{EventsFormat, TimeFormat};
+
+/// The default `[messages] weight_cap_percentile`: with fewer than 100 linked pairs the 99th
+/// percentile (nearest rank) is the largest count, so small files are never cut.
+pub(crate) const DEFAULT_WEIGHT_CAP_PERCENTILE: f64 = 99.0;
 
 /// Default horizon of the waiting-time estimate and the skeleton, in hours.
 pub(crate) const DEFAULT_EVENTS_HORIZON_HOURS: f64 = 2000.0;
@@ -260,6 +302,8 @@ pub(crate) const DEFAULT_EVENTS_HORIZON_HOURS: f64 = 2000.0;
 pub(crate) struct EventsMap {
     /// CSV with a header, or a headerless edge list.
     pub format: EventsFormat,
+    /// Header and delimiter of the CSV format.
+    pub dialect: Dialect,
     /// Column of the time.
     pub time_column: Column,
     /// Column of the sender's id.
@@ -286,6 +330,12 @@ pub(crate) struct EventsMap {
 pub(crate) struct Map {
     /// Role of people matched by no rule.
     pub default_role: String,
+    /// Header and delimiter of the HR export (`[hr]`).
+    pub hr_dialect: Dialect,
+    /// `[sites]`: site name → the calendar its people get, in the map's order.
+    pub sites: Vec<(String, String)>,
+    /// The scenario-wide calendar with `[sites]` (`[scenario] calendar`, else the first site's).
+    pub calendar: Option<String>,
     /// HR column of the employee id.
     pub id: Column,
     /// HR column of the manager's employee id.
@@ -328,11 +378,64 @@ pub(crate) struct Map {
     pub events: EventsMap,
 }
 
-fn column(value: Option<String>, default: &str, key: &'static str) -> Column {
+fn column(value: Option<ColumnRef>, default: &str, key: &'static str) -> Column {
     match value {
-        Some(h) => Column { header: h.trim().to_string(), explicit: true, key },
+        Some(ColumnRef::Name(h)) => Column { header: h.trim().to_string(), explicit: true, key },
+        Some(ColumnRef::Position(n)) => Column { header: n.to_string(), explicit: true, key },
         None => Column { header: default.to_string(), explicit: false, key },
     }
+}
+
+pub(crate) use crate::org::events::Dialect;
+
+/// Validates a file's `header` and `delimiter` and, with `header = false`, that every column the
+/// map names is a position and every `required` one is named (`table` is the map table).
+fn dialect(
+    header: Option<bool>,
+    delimiter: Option<String>,
+    table: &str,
+    columns: &[(&Column, bool)],
+    err: &dyn Fn(&[&str], String) -> InputError,
+) -> Result<Dialect, InputError> {
+    let delimiter = match delimiter.as_deref() {
+        None => None,
+        Some(",") => Some(b','),
+        Some("\t") | Some("tab") => Some(b'\t'),
+        Some(";") => Some(b';'),
+        Some("|") => Some(b'|'),
+        Some(other) => {
+            return Err(err(
+                &[table, "delimiter"],
+                format!("must be \",\", \"\\t\" (a tab), \";\" or \"|\", got {}", crate::error::quoted(other)),
+            ));
+        }
+    };
+    let header = header.unwrap_or(true);
+    if !header {
+        for (c, required) in columns {
+            let key: Vec<&str> = c.key.split('.').collect();
+            if !c.explicit && *required {
+                return Err(err(
+                    &[table, "header"],
+                    format!(
+                        "with header = false, give the position of every column, e.g. {} = 1 (`{}` is missing)",
+                        key[1], c.key
+                    ),
+                ));
+            }
+            if c.explicit && !c.header.parse::<u32>().is_ok_and(|n| n >= 1) {
+                return Err(err(
+                    &key,
+                    format!(
+                        "with header = false (in [{table}]) a column is a position from 1, e.g. {} = 2, got {}",
+                        key[1],
+                        crate::error::quoted(&c.header)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Dialect { header, delimiter })
 }
 
 /// Validates `[events]`; `err` builds an error at a map key.
@@ -391,12 +494,24 @@ fn events_map(e: RawEvents, err: &dyn Fn(&[&str], String) -> InputError) -> Resu
             return Err(err(&["events", "unknown_people"], format!("must be \"error\" or \"skip\", got \"{other}\"")));
         }
     };
+    let time_column = column(e.time_column, "time", "events.time_column");
+    let sender = column(e.sender, "sender", "events.sender");
+    let recipient = column(e.recipient, "recipient", "events.recipient");
+    let channel = column(e.channel, "channel", "events.channel");
+    let dialect = dialect(
+        e.header,
+        e.delimiter,
+        "events",
+        &[(&time_column, true), (&sender, true), (&recipient, true), (&channel, false)],
+        err,
+    )?;
     Ok(EventsMap {
         format,
-        time_column: column(e.time_column, "time", "events.time_column"),
-        sender: column(e.sender, "sender", "events.sender"),
-        recipient: column(e.recipient, "recipient", "events.recipient"),
-        channel: column(e.channel, "channel", "events.channel"),
+        dialect,
+        time_column,
+        sender,
+        recipient,
+        channel,
         time,
         directed: e.directed.unwrap_or(true),
         per_message,
@@ -537,11 +652,30 @@ impl Map {
             }
             r => r,
         };
+        let weight_cap_percentile = m.weight_cap_percentile.unwrap_or(DEFAULT_WEIGHT_CAP_PERCENTILE);
+        if !(weight_cap_percentile > 0.0 && weight_cap_percentile <= 100.0) {
+            return Err(err(
+                &["messages", "weight_cap_percentile"],
+                format!(
+                    "must be a percentile above 0 and at most 100 (100 cuts no count), got {}; e.g. 99",
+                    crate::error::num(weight_cap_percentile)
+                ),
+            ));
+        }
+        let (sender, receiver, count) = (
+            column(m.sender, "sender", "messages.sender"),
+            column(m.receiver, "receiver", "messages.receiver"),
+            column(m.count, "count", "messages.count"),
+        );
+        let messages_dialect =
+            dialect(m.header, m.delimiter, "messages", &[(&sender, true), (&receiver, true), (&count, true)], &err)?;
         let messages = MessagesMap {
             weight_reference,
-            sender: column(m.sender, "sender", "messages.sender"),
-            receiver: column(m.receiver, "receiver", "messages.receiver"),
-            count: column(m.count, "count", "messages.count"),
+            weight_cap_percentile,
+            dialect: messages_dialect,
+            sender,
+            receiver,
+            count,
             pairs,
             strong,
             weak,
@@ -566,15 +700,62 @@ impl Map {
             e
         })?;
         let target_role = name(raw.scenario.target_role, DEFAULT_TARGET_ROLE, &["scenario", "target_role"], "role")?;
+        let mut sites = Vec::new();
+        for (site, r) in raw.sites {
+            let calendar = name(Some(r.calendar), "oslo", &["sites", site.as_str(), "calendar"], "calendar")?;
+            sites.push((site.trim().to_string(), calendar));
+        }
+        let calendar = match raw.scenario.calendar {
+            Some(c) => {
+                let c = name(Some(c), "oslo", &["scenario", "calendar"], "calendar")?;
+                if !sites.iter().any(|(_, k)| *k == c) {
+                    return Err(err(
+                        &["scenario", "calendar"],
+                        format!(
+                            "the calendar \"{c}\" is no site's calendar in [sites]; give one of them, or map a site to it"
+                        ),
+                    ));
+                }
+                Some(c)
+            }
+            None => sites.first().map(|(_, c)| c.clone()),
+        };
+        let (id, manager, unit, team, site, person_name, title) = (
+            column(c.id, "id", "columns.id"),
+            column(c.manager, "manager_id", "columns.manager"),
+            column(c.unit, "unit", "columns.unit"),
+            column(c.team, "team", "columns.team"),
+            column(c.site, "site", "columns.site"),
+            column(c.name, "name", "columns.name"),
+            column(c.title, "title", "columns.title"),
+        );
+        let hr_dialect = dialect(
+            raw.hr.header,
+            raw.hr.delimiter,
+            "hr",
+            &[
+                (&id, true),
+                (&manager, false),
+                (&unit, true),
+                (&team, false),
+                (&site, false),
+                (&person_name, false),
+                (&title, false),
+            ],
+            &err,
+        )?;
         Ok(Map {
             default_role,
-            id: column(c.id, "id", "columns.id"),
-            manager: column(c.manager, "manager_id", "columns.manager"),
-            unit: column(c.unit, "unit", "columns.unit"),
-            team: column(c.team, "team", "columns.team"),
-            site: column(c.site, "site", "columns.site"),
-            name: column(c.name, "name", "columns.name"),
-            title: column(c.title, "title", "columns.title"),
+            hr_dialect,
+            sites,
+            calendar,
+            id,
+            manager,
+            unit,
+            team,
+            site,
+            name: person_name,
+            title,
             rules,
             manager_channel,
             team_channel,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::hr::{at, csv_error, find_column, header_line, reader};
+use super::hr::{at, csv_error, find_column, header_line, headers, line_index, reader};
 use super::map::{Map, Pairs};
 use crate::error::{InputError, InputErrorKind, closest};
 
@@ -33,15 +33,22 @@ pub(crate) fn read(
 ) -> Result<Counts, InputError> {
     let m = &map.messages;
     let text = crate::org::csv_input_read_text(path)?;
-    let mut rdr = reader(&text);
-    let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
+    let mut rdr = reader(&text, m.dialect);
+    let lines = line_index(&text);
+    let csv_error = |e: csv::Error| {
+        let line = e.position().map(|p| lines.of(p));
+        let mut err = csv_error(path, e);
+        err.line = line;
+        err
+    };
+    let headers = headers(&mut rdr, m.dialect).map_err(csv_error)?;
     let hl = header_line(&text);
     let col = |c| find_column(path, map_path, &headers, c, true, hl).map(|p| p.expect("required"));
     let (sc, rc, cc) = (col(&m.sender)?, col(&m.receiver)?, col(&m.count)?);
     let mut counts = Counts::default();
     let mut record = csv::StringRecord::new();
-    while rdr.read_record(&mut record).map_err(|e| csv_error(path, e))? {
-        let line = record.position().map_or(0, |p| p.line() as usize);
+    while rdr.read_record(&mut record).map_err(csv_error)? {
+        let line = record.position().map_or(0, |p| lines.of(p));
         counts.rows += 1;
         let person = |c: usize, header: &str| -> Result<Option<usize>, InputError> {
             let id = record.get(c).unwrap_or("");

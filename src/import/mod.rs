@@ -125,6 +125,7 @@ pub(crate) fn import_with(hr_path: &Path, map_path: &Path, options: &Options<'_>
     let map = Map::load(map_path)?;
     let mut employees = hr::read(hr_path, &map, map_path)?;
     check_target_role(&employees, &map, map_path)?;
+    check_sites(&employees, &map, map_path)?;
 
     let mut links = Links::default();
     let teams = org_chart_links(&mut links, &employees, &map);
@@ -185,6 +186,9 @@ pub(crate) fn import_with(hr_path: &Path, map_path: &Path, options: &Options<'_>
     });
     Ok(Imported { files, report })
 }
+
+/// The skeleton's `description` of a pseudonymised import (shown by the report).
+const PSEUDONYMISED_DESCRIPTION: &str = "Imported pseudonymised (permeate import --pseudonymise): people's ids, names, titles and teams are keyed hashes; units, sites and roles are as written.";
 
 /// What `import` reads beside the HR export and the map, and how.
 #[derive(Default)]
@@ -265,6 +269,34 @@ fn check_target_role(employees: &[Employee], map: &Map, map_path: &Path) -> Resu
     Err(e)
 }
 
+/// Refuses a `[sites]` entry that names no site of the export (a typo would leave its people on
+/// the scenario-wide calendar silently).
+fn check_sites(employees: &[Employee], map: &Map, map_path: &Path) -> Result<(), InputError> {
+    for (site, _) in &map.sites {
+        if employees.iter().any(|e| e.site == *site) {
+            continue;
+        }
+        let mut known: Vec<&str> = employees.iter().map(|e| e.site.as_str()).filter(|s| !s.is_empty()).collect();
+        known.sort_unstable();
+        known.dedup();
+        let hint = crate::error::closest(site, known.iter().copied())
+            .map(|s| format!("; did you mean \"{s}\"?"))
+            .unwrap_or_default();
+        let mut e = InputError::new(
+            map_path,
+            InputErrorKind::Invalid(format!(
+                "no employee is at the site {} (sites in the export: {}){hint}",
+                crate::error::quoted(site),
+                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+            )),
+        )
+        .at_key(format!("sites.{site}"));
+        e.line = std::fs::read_to_string(map_path).ok().and_then(|t| line_of_key(&t, &["sites", site.as_str()]));
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// How the teams were linked: small ones with every pair, large ones as a ring.
 #[derive(Debug, Clone, Copy, Default)]
 struct TeamCounts {
@@ -332,6 +364,11 @@ struct MessageStats {
     below: usize,
     self_rows: usize,
     unknown: usize,
+    /// The count weights are cut to (`weight_cap_percentile` of the linked pairs), if any pair
+    /// got a link.
+    cap: Option<u64>,
+    /// The pairs above the cap, most messages first: (count, a, b) with employee indices.
+    outliers: Vec<(u64, usize, usize)>,
 }
 
 /// The links from message counts: strong and weak channels by the map's thresholds, weights
@@ -356,6 +393,16 @@ fn message_links(
     } else {
         strong_ch
     };
+    // The cap: the weight_cap_percentile-th percentile (nearest rank) of the linked pairs' counts.
+    let mut linked: Vec<u64> = pairs.iter().map(|&(_, c)| c).filter(|&c| c >= m.weak).collect();
+    linked.sort_unstable();
+    let cap = (!linked.is_empty()).then(|| {
+        let rank = (m.weight_cap_percentile / 100.0 * linked.len() as f64).ceil() as usize;
+        linked[rank.clamp(1, linked.len()) - 1]
+    });
+    let mut outliers: Vec<(u64, usize, usize)> =
+        pairs.iter().filter(|&&(_, c)| cap.is_some_and(|cap| c > cap)).map(|&((a, b), c)| (c, a, b)).collect();
+    outliers.sort_unstable_by(|x, y| y.cmp(x));
     let (mut strong, mut weak, mut below) = (0usize, 0usize, 0usize);
     for ((a, b), c) in pairs {
         let channel = if c >= m.strong {
@@ -368,7 +415,8 @@ fn message_links(
             below += 1;
             continue;
         };
-        let weight = m.weight_reference.map_or(crate::org::DEFAULT_LINK_WEIGHT, |r| c as f64 / r);
+        let capped = cap.map_or(c, |cap| c.min(cap));
+        let weight = m.weight_reference.map_or(crate::org::DEFAULT_LINK_WEIGHT, |r| capped as f64 / r);
         if !weight.is_finite() {
             let mut e = InputError::new(
                 map_path,
@@ -394,6 +442,8 @@ fn message_links(
         below,
         self_rows: counts.self_rows,
         unknown: counts.unknown_rows,
+        cap,
+        outliers,
     })
 }
 
@@ -520,6 +570,26 @@ fn summary(s: &Summary<'_>) -> String {
             m.self_rows,
             m.unknown
         );
+        if let (Some(cap), false) = (m.cap, m.outliers.is_empty()) {
+            const LISTED: usize = 10;
+            let _ = writeln!(
+                report,
+                "  {} pairs above {cap} messages (the {}th percentile of the linked pairs){}:",
+                m.outliers.len(),
+                crate::random::dist::fmt_num(map.messages.weight_cap_percentile),
+                if map.messages.weight_reference.is_some() {
+                    format!(", their weights cut to {cap} messages (`messages.weight_cap_percentile`)")
+                } else {
+                    String::new()
+                }
+            );
+            for &(c, a, b) in m.outliers.iter().take(LISTED) {
+                let _ = writeln!(report, "    {} – {}: {c} messages", employees[a].id, employees[b].id);
+            }
+            if m.outliers.len() > LISTED {
+                let _ = writeln!(report, "    … and {} more", m.outliers.len() - LISTED);
+            }
+        }
     }
     if let Some(r) = s.events {
         report.push_str(r);
@@ -677,6 +747,43 @@ fn presence_csv(employees: &[Employee], t: &Traces) -> String {
     s
 }
 
+/// The skeleton's `[calendars.NAME]` for the map's `[sites]`: the calendar estimated from the
+/// messages of the first site mapped to it, if the log had enough of them, else placeholders.
+fn site_calendars(s: &mut String, map: &Map, traces: Option<&Traces>) {
+    s.push_str("# ---- Working calendars: one per calendar of the map's [sites] ----\n\n");
+    let mut done: Vec<&str> = Vec::new();
+    for (_, name) in &map.sites {
+        if done.contains(&name.as_str()) {
+            continue;
+        }
+        done.push(name);
+        let sites: Vec<&str> = map.sites.iter().filter(|(_, c)| c == name).map(|(s, _)| s.as_str()).collect();
+        let estimated = traces.and_then(|t| t.sites.iter().find(|(site, _, _)| sites.contains(&site.as_str())));
+        let _ = writeln!(s, "# Sites {}.", comment(&sites.join(", ")));
+        let _ = writeln!(s, "[calendars.{}]", key(name));
+        match estimated {
+            Some((site, c, n)) if c.timezone.is_some() => {
+                let _ = writeln!(
+                    s,
+                    "# ESTIMATED from the {n} messages sent at {} (UTC{}; write the real zone if you know it).",
+                    comment(site),
+                    c.offset_text()
+                );
+                let _ = writeln!(s, "timezone = {}", toml_string(c.timezone.as_deref().unwrap_or("UTC")));
+                let _ =
+                    writeln!(s, "days = {}\nhours = {}\n", toml_string(&c.days_text()), toml_string(&c.hours_text()));
+            }
+            _ => {
+                s.push_str(
+                    "timezone = \"UTC\"   # ESTIMATE — replace, e.g. \"Europe/Oslo\"\n\
+                     days = \"Mon-Fri\"   # ESTIMATE — replace\n\
+                     hours = \"09:00-17:00\"   # ESTIMATE — replace\n\n",
+                );
+            }
+        }
+    }
+}
+
 /// The skeleton's block on the estimated calendars: commented out, because the channels' waits
 /// are clock hours measured over the whole week.
 fn calendar_block(s: &mut String, t: &Traces) {
@@ -802,6 +909,8 @@ fn people_csv(employees: &[Employee], map: &Map, hr_path: &Path) -> String {
     // Display names and sites, where the export has them (shown in reports; ids stay the key).
     let names = employees.iter().any(|e| !e.name.is_empty());
     let sites = employees.iter().any(|e| !e.site.is_empty());
+    // A calendar per person from `[sites]`: their site's, else empty (the scenario-wide one).
+    let calendars = !map.sites.is_empty();
     let extra = |name: &str, site: &str| {
         let mut x = String::new();
         if names {
@@ -810,9 +919,19 @@ fn people_csv(employees: &[Employee], map: &Map, hr_path: &Path) -> String {
         if sites {
             x += &format!(",{}", field(site));
         }
+        if calendars {
+            let c = map.sites.iter().find(|(s, _)| s == site).map_or("", |(_, c)| c.as_str());
+            x += &format!(",{}", field(c));
+        }
         x
     };
-    let _ = writeln!(s, "id,unit,role{}{}", if names { ",name" } else { "" }, if sites { ",site" } else { "" });
+    let _ = writeln!(
+        s,
+        "id,unit,role{}{}{}",
+        if names { ",name" } else { "" },
+        if sites { ",site" } else { "" },
+        if calendars { ",calendar" } else { "" }
+    );
     let _ =
         writeln!(s, "{},{},{}{}", field(&map.community_id), field(&map.community_unit), COMMUNITY_ROLE, extra("", ""));
     for e in employees {
@@ -917,6 +1036,11 @@ fn skeleton(
     }
     s.push('\n');
     let _ = writeln!(s, "name = {}", toml_string(&map.scenario_name));
+    if options.pseudonymise.is_some() {
+        // The description is shown at the top of report.html and in summary.md and summary.json:
+        // the report says the people are pseudonyms without a field of its own.
+        let _ = writeln!(s, "description = {}", toml_string(PSEUDONYMISED_DESCRIPTION));
+    }
     if events_path.is_some() {
         let _ = writeln!(
             s,
@@ -926,7 +1050,16 @@ fn skeleton(
     } else {
         s.push_str("seed = 1\nreplications = 1000\nhorizon_hours = 2000        # ESTIMATE — replace (hours; 2000 = 250 working days of 8 h)\n\n");
     }
-    if traces.is_some() {
+    if let Some(c) = &map.calendar {
+        let _ = writeln!(
+            s,
+            "# Working calendars from the map's [sites] (see [calendars.*] below): with calendars, a delay\n\
+             # or processing time is working hours of the receiver's calendar.\n\
+             calendar = {}   # people at no mapped site, and the community node\n\
+             start = {{ weekly = \"uniform\" }}   # ESTIMATE — replace (when items appear)\n",
+            toml_string(c)
+        );
+    } else if traces.is_some() {
         s.push_str(
             "# The working calendar ESTIMATED from the message log, commented out (see [calendars.estimated]\n\
              # below for why):\n# calendar = \"estimated\"\n# start = { weekly = \"uniform\" }\n\n",
@@ -961,6 +1094,9 @@ fn skeleton(
         }
     }
 
+    if !map.sites.is_empty() {
+        site_calendars(&mut s, map, traces);
+    }
     if let Some(t) = traces {
         calendar_block(&mut s, t);
     }

@@ -59,16 +59,57 @@ pub(crate) struct ReadOptions<'a> {
     /// The position of a column in the CSV header (`None` for an optional column that is absent);
     /// the `usize` is the header's line.
     pub find_column: &'a FindColumn<'a>,
+    /// The file's header and delimiter.
+    pub dialect: Dialect,
 }
 
 /// Finds a column in a CSV header: the header, the column wanted, the header's line.
 pub(crate) type FindColumn<'a> = dyn Fn(&csv::StringRecord, EventColumn, usize) -> Result<Option<usize>, InputError> + 'a;
 
+/// How a CSV file is written: with a header line or not, and its delimiter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Dialect {
+    /// True (the default) when the first line names the columns; false when the columns are
+    /// given by their 1-based positions in the map.
+    pub header: bool,
+    /// The delimiter byte; `None` detects it: a tab when the first non-blank line holds a tab and
+    /// no comma, else a comma.
+    pub delimiter: Option<u8>,
+}
+
+impl Default for Dialect {
+    fn default() -> Self {
+        Dialect { header: true, delimiter: None }
+    }
+}
+
 /// The CSV reader for client files: trimmed fields, no comment lines (a row must never be
-/// skipped silently), a UTF-8 byte-order mark removed.
-pub(crate) fn reader(text: &str) -> csv::Reader<&[u8]> {
+/// skipped silently), a UTF-8 byte-order mark removed, the dialect's header and delimiter (a
+/// detected one: a tab when the first non-blank line holds a tab and no comma, else a comma).
+pub(crate) fn reader(text: &str, dialect: Dialect) -> csv::Reader<&[u8]> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes())
+    let delimiter = dialect.delimiter.unwrap_or_else(|| {
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        if first.contains('\t') && !first.contains(',') { b'\t' } else { b',' }
+    });
+    csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .delimiter(delimiter)
+        .has_headers(dialect.header)
+        .from_reader(text.as_bytes())
+}
+
+/// The column names of a file: its header, or `1`, `2`, … (as many as the first row has) for a
+/// headerless file, whose first row is then read as data.
+pub(crate) fn headers(rdr: &mut csv::Reader<&[u8]>, dialect: Dialect) -> Result<csv::StringRecord, csv::Error> {
+    let h = rdr.headers()?.clone();
+    Ok(if dialect.header { h } else { (1..=h.len()).map(|i| i.to_string()).collect() })
+}
+
+/// A reader's line numbers that are right after `\r\n` line ends too (the csv crate's count is
+/// not): `text` is the file's text as read.
+pub(crate) fn line_index(text: &str) -> LineIndex<'_> {
+    LineIndex::new(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 /// A csv crate error as an input error with its line.
@@ -207,7 +248,7 @@ pub(crate) fn read(
             }
         }
         EventsFormat::Csv => {
-            let mut rdr = reader(&text);
+            let mut rdr = reader(&text, ev.dialect);
             let lines = LineIndex::new(text.strip_prefix('\u{feff}').unwrap_or(&text));
             let csv_error = |e: csv::Error| {
                 let line = e.position().map(|p| lines.of(p));
@@ -215,7 +256,7 @@ pub(crate) fn read(
                 err.line = line;
                 err
             };
-            let headers = rdr.headers().map_err(csv_error)?.clone();
+            let headers = headers(&mut rdr, ev.dialect).map_err(csv_error)?;
             let hl = header_line(&text);
             let required = |c| {
                 (ev.find_column)(&headers, c, hl)?
@@ -341,14 +382,15 @@ const MAX_UNIX_SECONDS: f64 = 1e14;
 
 /// The 1-based line of a byte of a text, with `\n`, `\r\n` and a lone `\r` each ending a line
 /// (the csv crate's own line count is off after `\r\n` endings).
-struct LineIndex<'t> {
+pub(crate) struct LineIndex<'t> {
     bytes: &'t [u8],
     /// The byte where each line starts.
     starts: Vec<usize>,
 }
 
 impl<'t> LineIndex<'t> {
-    fn new(text: &'t str) -> Self {
+    /// The index of `text` (as the CSV reader sees it: without a byte-order mark).
+    pub(crate) fn new(text: &'t str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
         for (i, &b) in bytes.iter().enumerate() {
@@ -360,7 +402,7 @@ impl<'t> LineIndex<'t> {
     }
 
     /// The line of a record or error position: its first byte that is not a line ending.
-    fn of(&self, pos: &csv::Position) -> usize {
+    pub(crate) fn of(&self, pos: &csv::Position) -> usize {
         let from = (pos.byte() as usize).min(self.bytes.len());
         let start = from + self.bytes[from..].iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
         self.starts.partition_point(|&s| s <= start)

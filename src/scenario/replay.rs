@@ -171,6 +171,7 @@ pub(super) fn load(key: &CacheKey, ctx: &Ctx<'_>) -> Result<Organisation, InputE
         who: "a person id of the people file",
         skip_hint: "set `organisation.replay.unknown_people = \"skip\"` in the scenario",
         find_column: &find,
+        dialect: crate::org::events::Dialect::default(),
     };
     let events = crate::org::events::read(path, &options, &ids, &index).map_err(|e| ctx.name_variant(e))?;
     let log = ReplayLog::new(path.clone(), &events.events, settings.directed.unwrap_or(true), per_message, start);

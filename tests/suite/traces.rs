@@ -402,3 +402,66 @@ fn a_log_on_a_known_calendar_gives_its_calendar_and_everybodys_presence() {
     let o = permeate(&["check", ts.path("org/on.toml").to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// Issue 25 item 7: `[sites] NAME = { calendar = ... }`. Known answer: with the calendar log's
+/// `a` at Oslo (its 800 messages written Mon–Fri 09:00–17:00 at +01:00) and the others at Pune
+/// (too few messages for an estimate), people.csv gets a `calendar` column (oslo, pune, and
+/// empty for the community node), the skeleton turns calendars on (`calendar` = the first
+/// site's, `start` weekly) with `[calendars.oslo]` estimated from the log and `[calendars.pune]`
+/// as placeholders, and it passes `check`. A site no employee has is refused at its map key.
+///
+/// Broken version tried, fails: a message counted at the recipient's site instead of the
+/// sender's (Oslo then has 4 messages, no estimate).
+#[test]
+fn sites_map_to_calendars_estimated_from_their_messages() {
+    let map = "default_role = \"member\"\n[scenario]\ntarget_role = \"member\"\n[events]\ntime_column = \"when\"\nsender = \"from\"\nrecipient = \"to\"\nhorizon_hours = 200\n[sites]\nOslo = { calendar = \"oslo\" }\nPune = { calendar = \"pune\" }\n";
+    let hr = "id,unit,site\na,x,Oslo\nb,x,Pune\nc,y,Pune\nd,y,Pune\n";
+    let ts = TempScenario::new(&[("hr.csv", hr), ("map.toml", map), ("events.csv", &calendar_log())]);
+    import_ok(&ts, &["-q"]);
+    let people: Vec<String> =
+        read_text(&ts.path("org/people.csv")).lines().filter(|l| !l.starts_with('#')).map(str::to_string).collect();
+    assert_eq!(people[0], "id,unit,role,site,calendar");
+    assert_eq!(people[1], "community,external,community,,");
+    assert_eq!(people[2], "a,x,member,Oslo,oslo");
+    assert_eq!(people[3], "b,x,member,Pune,pune");
+    let skeleton = read_text(&ts.path("org/scenario.toml"));
+    assert!(skeleton.contains("\ncalendar = \"oslo\""), "{skeleton}");
+    assert!(skeleton.contains("\nstart = { weekly = \"uniform\" }"), "{skeleton}");
+    let oslo = skeleton.split("[calendars.oslo]\n").nth(1).expect("an oslo calendar");
+    assert!(oslo.contains("ESTIMATED from the 800 messages sent at Oslo"), "{oslo}");
+    assert!(
+        oslo.contains("timezone = \"Etc/GMT-1\"\ndays = \"Mon,Tue,Wed,Thu,Fri\"\nhours = \"09:00-17:00\""),
+        "{oslo}"
+    );
+    let pune = skeleton.split("[calendars.pune]\n").nth(1).expect("a pune calendar");
+    assert!(pune.starts_with("timezone = \"UTC\"   # ESTIMATE"), "{pune}");
+    let o = permeate(&["check", ts.path("org/scenario.toml").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let e = import_bad(hr, &map.replace("Pune = ", "Pnue = "), &calendar_log());
+    assert!(e.contains("map.toml:11") && e.contains("`sites.Pnue`") && e.contains("did you mean \"Pune\""), "{e}");
+}
+
+/// Issue 25 item 7: a headerless, tab-separated events CSV with CRLF line ends (`[events]
+/// header = false`, columns by position) gives the links of the same log with a header, and its
+/// errors name the real line.
+#[test]
+fn headerless_tab_separated_events_give_the_same_links() {
+    let rows = [("1772439300", "a", "b"), ("1772442900", "b", "a"), ("1772446500", "a", "b")];
+    let with_header: String = std::iter::once("time,sender,recipient\n".to_string())
+        .chain(rows.iter().map(|(t, s, r)| format!("{t},{s},{r}\n")))
+        .collect();
+    let bare: String = rows.iter().map(|(t, s, r)| format!("{t}\t{s}\t{r}\r\n")).collect();
+    let hr = "id,unit\na,x\nb,x\n";
+    let map = "default_role = \"member\"\n[scenario]\ntarget_role = \"member\"\n[events]\ntime = \"unix\"\nhorizon_hours = 10\n";
+    let bare_map = format!("{map}header = false\ntime_column = 1\nsender = 2\nrecipient = 3\n");
+    let a = TempScenario::new(&[("hr.csv", hr), ("map.toml", map), ("events.csv", &with_header)]);
+    let b = TempScenario::new(&[("hr.csv", hr), ("map.toml", &bare_map), ("events.csv", &bare)]);
+    import_ok(&a, &["-q"]);
+    import_ok(&b, &["-q"]);
+    let links = |ts: &TempScenario| read_text(&ts.path("org/links.csv"));
+    assert!(links(&a).contains("a,b,msg_2_3,forward"), "{}", links(&a));
+    assert_eq!(links(&a), links(&b));
+    let e = import_bad(hr, &bare_map, &format!("{bare}noon\ta\tb\r\n"));
+    assert!(e.contains("events.csv:4") && e.contains("not a number of seconds"), "{e}");
+}
