@@ -58,8 +58,13 @@ pub(crate) struct ReadOptions<'a> {
     pub skip_hint: &'a str,
     /// The position of a column in the CSV header (`None` for an optional column that is absent);
     /// the `usize` is the header's line.
-    pub find_column: &'a dyn Fn(&csv::StringRecord, EventColumn, usize) -> Result<Option<usize>, InputError>,
+    pub find_column: &'a FindColumn<'a>,
 }
+
+/// Finds a column in a CSV header (the `usize` is the header's line): `None` for an optional
+/// column that is absent.
+pub(crate) type FindColumn<'a> =
+    dyn Fn(&csv::StringRecord, EventColumn, usize) -> Result<Option<usize>, InputError> + 'a;
 
 /// The CSV reader for client files: trimmed fields, no comment lines (a row must never be
 /// skipped silently), a UTF-8 byte-order mark removed.

@@ -212,8 +212,7 @@ fn bad_logs_exit_2_with_file_row_and_column() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
-#[path = "../../benches/traces/validation.rs"]
-mod validation;
+use crate::traces::validation;
 
 /// Replay on the real e-mail log (`../shared/data/email-eu-core-temporal`, not part of the
 /// project; read in place, written only into a temporary folder; without it the test says so on

@@ -263,7 +263,7 @@ fn unknown_people_can_be_skipped_and_are_counted() {
 }
 
 #[path = "../../benches/traces/validation.rs"]
-mod validation;
+pub(crate) mod validation;
 
 /// The validation of `docs/validation.md`, CI-sized: a slice of the comparison on the real
 /// e-mail log (`../shared/data/email-eu-core-temporal`, not part of the project; without it the
