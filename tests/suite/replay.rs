@@ -124,12 +124,14 @@ fn per_message_thinning_gives_a_geometric_wait() {
 
 /// The same T per replication for 1 and 2 threads (byte-identical result files), and the same
 /// replication streams in every variant: a variant that changes nothing gives the baseline's T
-/// replication by replication; one that slows the members' processing never gives a smaller T
-/// (monotone coupling: arrivals are non-decreasing in the send time and the carrying draws are
-/// per message, the same in every variant).
+/// replication by replication; one that slows the members' processing never gives a smaller T,
+/// and one with a higher `per_message` never a larger one (monotone coupling: arrivals are
+/// non-decreasing in the send time and the carrying draws are per message and nested, the same
+/// in every variant).
 ///
-/// Broken version seen to fail: the carrying draws taken from a process-wide counter instead of
-/// keyed by (seed, replication, message) — the "same" variant then gives other T.
+/// Broken versions seen to fail: the carrying draws taken from a process-wide counter instead
+/// of keyed by (seed, replication, message) — the "same" variant then gives other T; the draws
+/// keyed also by `per_message` (not nested: p = 0.9 gave 27.3 h where p = 0.5 gave 14.0 h).
 #[test]
 fn replay_is_reproducible_across_threads_and_variants() {
     let (people, mut events) = (PEOPLE.to_string(), EVENTS.to_string());
@@ -146,7 +148,8 @@ fn replay_is_reproducible_across_threads_and_variants() {
     }
     let extra = "processing = { dist = \"exponential\", rate = 0.5 }\n\
                  [[variants]]\nname = \"same\"\nset = { \"roles.member.notice\" = 1.0 }\n\
-                 [[variants]]\nname = \"slower\"\nset = { \"roles.member.processing\" = { dist = \"exponential\", rate = 0.25 } }";
+                 [[variants]]\nname = \"slower\"\nset = { \"roles.member.processing\" = { dist = \"exponential\", rate = 0.25 } }\n\
+                 [[variants]]\nname = \"more carrying\"\nset = { \"organisation.replay.per_message\" = 0.9 }";
     let ts = scenario(&people, &events, "time = \"unix\"\nper_message = 0.5", extra);
     let text = std::fs::read_to_string(ts.scenario()).unwrap().replace("replications = 1\n", "replications = 300\n")
         + "threshold = 0.8\n";
@@ -155,6 +158,7 @@ fn replay_is_reproducible_across_threads_and_variants() {
     let base = run_library(&s, 0).t_threshold;
     let same = run_library(&s, 1).t_threshold;
     let slower = run_library(&s, 2).t_threshold;
+    let more = run_library(&s, 3).t_threshold;
     assert_eq!(base, same, "a variant that changes nothing must give the same T per replication");
     assert!(base.iter().filter(|t| t.is_some()).count() > 30, "the test needs replications that reach");
     assert!(
@@ -168,6 +172,15 @@ fn replay_is_reproducible_across_threads_and_variants() {
             _ => {}
         }
     }
+    // Nested carrying draws (`U < p`): a higher per_message never gives a larger T.
+    for (r, (b, m)) in base.iter().zip(&more).enumerate() {
+        match (b, m) {
+            (Some(b), Some(m)) => assert!(m <= b, "replication {r}: per_message 0.9 gave {m} > {b}"),
+            (Some(b), None) => panic!("replication {r}: per_message 0.9 did not reach, 0.5 did ({b})"),
+            _ => {}
+        }
+    }
+    assert_ne!(base, more, "per_message must matter");
     let out1 = ts.path("j1");
     let out2 = ts.path("j2");
     run_ok(&ts.scenario(), &out1, &["-j", "1"]);
