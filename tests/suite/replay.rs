@@ -79,6 +79,31 @@ fn chain_and_star_give_the_exact_t_of_every_start_moment() {
     }
 }
 
+/// Links a variant adds are modelled channels beside the replayed log: a direct a→d chat link
+/// with a fixed 1 h delay, from start 0, makes d the second to know (b 0.5, d 1.0, s1 1.5:
+/// the third at 1.5 h instead of 2.5 h), and d then relays over the log as anyone (nothing here:
+/// d sends no message). A replayed link a variant names over the `replay` channel between people
+/// without messages never carries.
+///
+/// Broken versions seen to fail: a variant's added links dropped when the organisation has a
+/// log (T stays 2.5 h); a replay-channel link without messages treated as instant (T 1.5 h).
+#[test]
+fn added_links_are_modelled_channels_beside_the_log() {
+    let extra = "[channels.chat]\ndelay = { dist = \"fixed\", value = 1.0 }\n\
+                 [[variants]]\nname = \"direct\"\n\
+                 add_links = [ { source = \"a\", target = \"d\", channel = \"chat\", direction = \"forward\" } ]\n\
+                 [[variants]]\nname = \"fake replay\"\n\
+                 add_links = [ { source = \"a\", target = \"d\", channel = \"replay\", direction = \"forward\" } ]";
+    let ts = scenario(PEOPLE, EVENTS, "time = \"unix\"\nstart = 0", extra);
+    let text = std::fs::read_to_string(ts.scenario()).unwrap() + "threshold = 0.5\n";
+    std::fs::write(ts.scenario(), text).unwrap();
+    let s = ts.load();
+    let t = |i: usize| run_library(&s, i).t_threshold[0].expect("reached");
+    assert!((t(0) - 2.5).abs() < 1e-5, "baseline {}", t(0));
+    assert!((t(1) - 1.5).abs() < 1e-5, "with the direct chat link {}", t(1));
+    assert!((t(2) - 2.5).abs() < 1e-5, "a replay link without messages {}", t(2));
+}
+
 /// The people and log of a two-person chain with a message a→b every hour, 0 to `n - 1` h.
 fn periodic(n: usize) -> (String, String) {
     let mut events = String::from("time,sender,recipient\n");
