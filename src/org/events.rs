@@ -63,9 +63,6 @@ pub(crate) struct ReadOptions<'a> {
     pub dialect: Dialect,
 }
 
-/// Finds a column in a CSV header: the header, the column wanted, the header's line.
-pub(crate) type FindColumn<'a> = dyn Fn(&csv::StringRecord, EventColumn, usize) -> Result<Option<usize>, InputError> + 'a;
-
 /// How a CSV file is written: with a header line or not, and its delimiter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Dialect {
@@ -82,6 +79,11 @@ impl Default for Dialect {
         Dialect { header: true, delimiter: None }
     }
 }
+
+/// Finds a column in a CSV header (the `usize` is the header's line): `None` for an optional
+/// column that is absent.
+pub(crate) type FindColumn<'a> =
+    dyn Fn(&csv::StringRecord, EventColumn, usize) -> Result<Option<usize>, InputError> + 'a;
 
 /// The CSV reader for client files: trimmed fields, no comment lines (a row must never be
 /// skipped silently), a UTF-8 byte-order mark removed, the dialect's header and delimiter (a

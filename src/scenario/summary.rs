@@ -18,6 +18,19 @@ impl Scenario {
             self.seed, self.replications, self.horizon_hours, self.curve_points, self.curve_hours
         );
         s += &b.org.summary();
+        if let Some(log) = &b.org.replay {
+            let (from, to) = log.start;
+            let start =
+                if from == to { format!("at {from} h") } else { format!("uniformly between {from} h and {to} h") };
+            let _ = writeln!(
+                s,
+                "  replayed log {}: {} messages over {} days, each carrying with probability {}; the item appears {start} after its first message",
+                log.file.file_name().unwrap_or_default().to_string_lossy(),
+                log.messages(),
+                crate::random::dist::fmt_decimals(log.span_hours / 24.0, 1),
+                log.per_message
+            );
+        }
         let _ = writeln!(s, "channels:");
         for c in &b.channels {
             let notice = c.notice.map_or(String::new(), |n| format!(", notice {n}"));

@@ -116,6 +116,11 @@ pub fn estimate_run(plan: &Plan<'_>, threads: usize) -> RunEstimate {
             if !v.org.link_weight.is_empty() {
                 organisations += links * u128::from(BYTES_PER_LINK_WEIGHT);
             }
+            // A replayed log: per message its time and key, per pair its ids and offset, per
+            // arc its pair.
+            if let Some(log) = &v.org.replay {
+                organisations += log.messages() as u128 * 16 + log.pairs.len() as u128 * 12 + links * 4;
+            }
         }
         let bins = (v.target.len() as u128).clamp(1, u128::from(MAX_CURVE_BINS));
         // One shared accumulator per running point (with worlds, one per point until the last

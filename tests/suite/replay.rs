@@ -79,6 +79,31 @@ fn chain_and_star_give_the_exact_t_of_every_start_moment() {
     }
 }
 
+/// Links a variant adds are modelled channels beside the replayed log: a direct a→d chat link
+/// with a fixed 1 h delay, from start 0, makes d the second to know (b 0.5, d 1.0, s1 1.5:
+/// the third at 1.5 h instead of 2.5 h), and d then relays over the log as anyone (nothing here:
+/// d sends no message). A replayed link a variant names over the `replay` channel between people
+/// without messages never carries.
+///
+/// Broken versions seen to fail: a variant's added links dropped when the organisation has a
+/// log (T stays 2.5 h); a replay-channel link without messages treated as instant (T 1.5 h).
+#[test]
+fn added_links_are_modelled_channels_beside_the_log() {
+    let extra = "[channels.chat]\ndelay = { dist = \"fixed\", value = 1.0 }\n\
+                 [[variants]]\nname = \"direct\"\n\
+                 add_links = [ { source = \"a\", target = \"d\", channel = \"chat\", direction = \"forward\" } ]\n\
+                 [[variants]]\nname = \"fake replay\"\n\
+                 add_links = [ { source = \"a\", target = \"d\", channel = \"replay\", direction = \"forward\" } ]";
+    let ts = scenario(PEOPLE, EVENTS, "time = \"unix\"\nstart = 0", extra);
+    let text = std::fs::read_to_string(ts.scenario()).unwrap() + "threshold = 0.5\n";
+    std::fs::write(ts.scenario(), text).unwrap();
+    let s = ts.load();
+    let t = |i: usize| run_library(&s, i).t_threshold[0].expect("reached");
+    assert!((t(0) - 2.5).abs() < 1e-5, "baseline {}", t(0));
+    assert!((t(1) - 1.5).abs() < 1e-5, "with the direct chat link {}", t(1));
+    assert!((t(2) - 2.5).abs() < 1e-5, "a replay link without messages {}", t(2));
+}
+
 /// The people and log of a two-person chain with a message a→b every hour, 0 to `n - 1` h.
 fn periodic(n: usize) -> (String, String) {
     let mut events = String::from("time,sender,recipient\n");
@@ -124,12 +149,14 @@ fn per_message_thinning_gives_a_geometric_wait() {
 
 /// The same T per replication for 1 and 2 threads (byte-identical result files), and the same
 /// replication streams in every variant: a variant that changes nothing gives the baseline's T
-/// replication by replication; one that slows the members' processing never gives a smaller T
-/// (monotone coupling: arrivals are non-decreasing in the send time and the carrying draws are
-/// per message, the same in every variant).
+/// replication by replication; one that slows the members' processing never gives a smaller T,
+/// and one with a higher `per_message` never a larger one (monotone coupling: arrivals are
+/// non-decreasing in the send time and the carrying draws are per message and nested, the same
+/// in every variant).
 ///
-/// Broken version seen to fail: the carrying draws taken from a process-wide counter instead of
-/// keyed by (seed, replication, message) — the "same" variant then gives other T.
+/// Broken versions seen to fail: the carrying draws taken from a process-wide counter instead
+/// of keyed by (seed, replication, message) — the "same" variant then gives other T; the draws
+/// keyed also by `per_message` (not nested: p = 0.9 gave 27.3 h where p = 0.5 gave 14.0 h).
 #[test]
 fn replay_is_reproducible_across_threads_and_variants() {
     let (people, mut events) = (PEOPLE.to_string(), EVENTS.to_string());
@@ -146,7 +173,8 @@ fn replay_is_reproducible_across_threads_and_variants() {
     }
     let extra = "processing = { dist = \"exponential\", rate = 0.5 }\n\
                  [[variants]]\nname = \"same\"\nset = { \"roles.member.notice\" = 1.0 }\n\
-                 [[variants]]\nname = \"slower\"\nset = { \"roles.member.processing\" = { dist = \"exponential\", rate = 0.25 } }";
+                 [[variants]]\nname = \"slower\"\nset = { \"roles.member.processing\" = { dist = \"exponential\", rate = 0.25 } }\n\
+                 [[variants]]\nname = \"more carrying\"\nset = { \"organisation.replay.per_message\" = 0.9 }";
     let ts = scenario(&people, &events, "time = \"unix\"\nper_message = 0.5", extra);
     let text = std::fs::read_to_string(ts.scenario()).unwrap().replace("replications = 1\n", "replications = 300\n")
         + "threshold = 0.8\n";
@@ -155,6 +183,7 @@ fn replay_is_reproducible_across_threads_and_variants() {
     let base = run_library(&s, 0).t_threshold;
     let same = run_library(&s, 1).t_threshold;
     let slower = run_library(&s, 2).t_threshold;
+    let more = run_library(&s, 3).t_threshold;
     assert_eq!(base, same, "a variant that changes nothing must give the same T per replication");
     assert!(base.iter().filter(|t| t.is_some()).count() > 30, "the test needs replications that reach");
     assert!(
@@ -168,6 +197,15 @@ fn replay_is_reproducible_across_threads_and_variants() {
             _ => {}
         }
     }
+    // Nested carrying draws (`U < p`): a higher per_message never gives a larger T.
+    for (r, (b, m)) in base.iter().zip(&more).enumerate() {
+        match (b, m) {
+            (Some(b), Some(m)) => assert!(m <= b, "replication {r}: per_message 0.9 gave {m} > {b}"),
+            (Some(b), None) => panic!("replication {r}: per_message 0.9 did not reach, 0.5 did ({b})"),
+            _ => {}
+        }
+    }
+    assert_ne!(base, more, "per_message must matter");
     let out1 = ts.path("j1");
     let out2 = ts.path("j2");
     run_ok(&ts.scenario(), &out1, &["-j", "1"]);
