@@ -18,6 +18,7 @@ mod regressions;
 mod report;
 mod reproducibility;
 mod second_trial;
+mod serve;
 mod timing;
 mod toolbox;
 mod traces;
