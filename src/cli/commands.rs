@@ -428,7 +428,7 @@ pub(crate) fn optimise(args: OptimiseArgs) -> Result<(), Error> {
 }
 
 /// `permeate serve`: checks the host and token before anything, loads the scenario, checks the
-/// memory of the largest request (the file's study at the request limit), then serves until
+/// memory of the largest request (baseline and one point at the request limit), then serves until
 /// SIGINT/SIGTERM and exits 128 + the signal after a graceful shutdown.
 pub(crate) fn serve(args: ServeArgs) -> Result<(), Error> {
     use crate::serve::http::{ServeOptions, is_loopback};
@@ -444,8 +444,12 @@ pub(crate) fn serve(args: ServeArgs) -> Result<(), Error> {
     for w in workshop.scenario().default_warnings() {
         eprintln!("warning: {}: {w}", args.scenario.display());
     }
+    // The largest request: the baseline and one point at the request limit.
+    let taken = |n: &str| workshop.scenario().design().points.iter().any(|p| p.name == n);
+    let name = (1..).map(|i| format!("memory check {i}")).find(|n| !taken(n)).unwrap_or_default();
+    let point = workshop.point_scenario(&name, &Default::default()).map_err(|e| Error::Internal(e.to_string()))?;
     let largest = PlanOptions { replications: Some(workshop.max_replications()), ..PlanOptions::default() };
-    ctx.check_memory(&Plan::new(workshop.scenario(), largest)?)?;
+    ctx.check_memory(&Plan::new(&point, largest)?)?;
     let options =
         ServeOptions { host: args.host, port: args.port, token: args.token, open: args.open, quiet: args.common.quiet };
     let signal = crate::serve::http::serve(workshop, options, ctx.shared_pool())?;

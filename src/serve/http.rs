@@ -221,23 +221,43 @@ fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// Waits for SIGINT or SIGTERM and returns its number.
-async fn signal() -> i32 {
+/// SIGINT and SIGTERM, listened to from creation on (so a signal that comes right after the
+/// address is printed is not lost to the default action).
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
-            return std::future::pending().await;
-        };
-        tokio::select! {
-            _ = int.recv() => 2,
-            _ = term.recv() => 15,
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Signals, Error> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let listen = |kind: SignalKind| {
+                signal(kind).map_err(|e| Error::Internal(format!("cannot listen for SIGINT/SIGTERM: {e}")))
+            };
+            Ok(Signals { int: listen(SignalKind::interrupt())?, term: listen(SignalKind::terminate())? })
         }
+        #[cfg(not(unix))]
+        Ok(Signals {})
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        2
+
+    /// Waits for SIGINT or SIGTERM and returns its number.
+    async fn next(mut self) -> i32 {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.int.recv() => 2,
+                _ = self.term.recv() => 15,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            2
+        }
     }
 }
 
@@ -275,6 +295,7 @@ pub fn serve(workshop: Workshop, options: ServeOptions, pool: Arc<rayon::ThreadP
         shutting_down: shutting_down.clone(),
     });
     runtime.block_on(async move {
+        let signals = Signals::new()?;
         let addr = SocketAddr::new(options.host, options.port);
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -309,7 +330,7 @@ pub fn serve(workshop: Workshop, options: ServeOptions, pool: Arc<rayon::ThreadP
         let got = Arc::new(std::sync::atomic::AtomicI32::new(0));
         let got_in = got.clone();
         let stop = async move {
-            let s = signal().await;
+            let s = signals.next().await;
             got_in.store(s, Ordering::SeqCst);
             shutting_down.store(true, Ordering::SeqCst);
         };

@@ -246,6 +246,16 @@ impl Workshop {
         Ok(out)
     }
 
+    /// The scenario of one request: the file's text with the point `name` (its `set`) appended
+    /// as a `[[variants]]` entry, loaded with only the baseline and that point (and a
+    /// `compare_to` reference) selected.
+    pub fn point_scenario(&self, name: &str, set: &IndexMap<String, serde_json::Value>) -> Result<Scenario, LiveError> {
+        let set = self.toml_set(set, name)?;
+        let text = self.text_with(&[(name.to_string(), set)])?;
+        let overrides = Overrides { set: vec![], variants: vec![name.to_string()] };
+        Scenario::from_text_with(&self.file, &text, &overrides).map_err(|e| LiveError::Input(without_line(e)))
+    }
+
     /// Runs the baseline and the point of `request` on the same seed and replications; `stop`
     /// is asked between slices of [`CHUNK`] replications (`Ok(None)`: stopped).
     pub fn run(&self, request: &RunRequest, stop: &(dyn Fn() -> bool + Sync)) -> Result<Option<Answer>, LiveError> {
@@ -258,11 +268,7 @@ impl Workshop {
                  {replications}"
             )));
         }
-        let set = self.toml_set(&request.set, &name)?;
-        let text = self.text_with(&[(name.clone(), set)])?;
-        let overrides = Overrides { set: vec![], variants: vec![name.clone()] };
-        let scenario =
-            Scenario::from_text_with(&self.file, &text, &overrides).map_err(|e| LiveError::Input(without_line(e)))?;
+        let scenario = self.point_scenario(&name, &request.set)?;
         let options = PlanOptions { replications: Some(replications), ..PlanOptions::default() };
         let plan = Plan::new(&scenario, options).map_err(|e| LiveError::Input(e.to_string()))?;
         let Some(results) = crate::study::results_until(&plan, CHUNK, stop).map_err(|e| match e {
