@@ -29,7 +29,8 @@ pub const CHUNK: u64 = 250;
 /// The name a live point gets when the request names none.
 pub const DEFAULT_POINT_NAME: &str = "workshop";
 
-/// The first line of every scenario file `save` writes; a file without it is never replaced.
+/// The first line of every scenario file `save` writes (the second after a `#:schema` line); a
+/// file without it is never replaced.
 pub const SAVED_MARKER: &str = "# Written by permeate serve: the scenario with the workshop's trail as [[variants]].";
 
 /// The most points a saved trail may hold.
@@ -289,7 +290,8 @@ impl Workshop {
         }))
     }
 
-    /// The text `save` writes for `trail`: the marker line, the scenario's text and every point
+    /// The text `save` writes for `trail`: the marker line (after a first `#:schema` line), the
+    /// scenario's text and every point
     /// as a `[[variants]]` entry; checked by loading it (a bad point is a 400).
     pub fn trail_text(&self, trail: &[TrailPoint], target: &Path) -> Result<String, LiveError> {
         if trail.is_empty() || trail.len() > MAX_TRAIL {
@@ -299,14 +301,20 @@ impl Workshop {
         for p in trail {
             points.push((p.name.clone(), self.toml_set(&p.set, &p.name)?));
         }
-        let text = format!("{SAVED_MARKER}\n{}", self.text_with(&points)?);
+        // The marker goes first, after a `#:schema` line (editors read that one on the first line).
+        let body = self.text_with(&points)?;
+        let text = match body.split_once('\n') {
+            Some((first, rest)) if first.starts_with("#:schema") => format!("{first}\n{SAVED_MARKER}\n{rest}"),
+            _ => format!("{SAVED_MARKER}\n{body}"),
+        };
         Scenario::from_text(target, &text).map_err(|e| LiveError::Input(without_line(e)))?;
         Ok(text)
     }
 
     /// Writes the trail as a scenario file named `request.file` in the scenario's folder and
     /// returns its path. Refused: a name that is not a plain `NAME.toml` in that folder, and a
-    /// file that exists and was not written by `save` (its first line is not [`SAVED_MARKER`]).
+    /// file that exists and was not written by `save` (none of its first two lines is
+    /// [`SAVED_MARKER`]).
     /// The file is written whole (a temporary file renamed over it).
     pub fn save(&self, request: &SaveRequest) -> Result<PathBuf, LiveError> {
         let name = request.file.as_str();
@@ -326,7 +334,7 @@ impl Workshop {
         let dir = self.file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let target = dir.join(name);
         if let Ok(existing) = std::fs::read_to_string(&target) {
-            if existing.lines().next() != Some(SAVED_MARKER) {
+            if !existing.lines().take(2).any(|l| l == SAVED_MARKER) {
                 return Err(LiveError::Input(format!(
                     "will not replace {}: permeate serve did not write it; choose another name",
                     target.display()
@@ -648,6 +656,9 @@ mod tests {
             },
         ];
         let saved = w.save(&SaveRequest { file: "room.toml".into(), trail: trail.clone() }).unwrap();
+        let text = std::fs::read_to_string(&saved).unwrap();
+        let head: Vec<&str> = text.lines().take(2).collect();
+        assert_eq!(head, ["#:schema ../docs/scenario.schema.json", SAVED_MARKER], "the schema line stays first");
         let scenario = Scenario::load(&saved).unwrap();
         let results = crate::study::results(&Plan::of(&scenario).unwrap(), &|| {}).unwrap();
         let summary: serde_json::Value = serde_json::from_str(&crate::report::summary_json(&results)).unwrap();
