@@ -32,6 +32,7 @@ pub mod outdir;
 pub mod random;
 pub mod report;
 pub mod scenario;
+pub mod serve;
 pub mod study;
 
 pub use error::{Error, InputError, InputErrorKind, Result};

@@ -43,6 +43,10 @@ pub(crate) enum Command {
     /// (`worlds.csv`): the box of factor ranges in which an outcome holds; writes discover.json
     /// and discover.csv.
     Discover(DiscoverArgs),
+    /// Workshop mode: a local web page with the scenario's levers (sliders, toggles, the file's
+    /// variants as presets) that answers every setting with its paired comparison to the
+    /// baseline, and saves the settings tried as [[variants]] (see docs/serve.md).
+    Serve(ServeArgs),
     /// Print a JSON Schema (draft 7) on stdout: of the scenario file (the default), for editors'
     /// TOML plugins (e.g. Even Better TOML / Taplo: a `#:schema PATH` first line in the
     /// scenario), or of a JSON document permeate writes (`--of summary`, ...).
@@ -51,6 +55,28 @@ pub(crate) enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout, e.g. `permeate man > permeate.1; man ./permeate.1`.
     Man,
+}
+
+/// `permeate serve`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct ServeArgs {
+    /// The scenario file (TOML).
+    pub(crate) scenario: PathBuf,
+    /// The port to listen on (0: any free port; the address is printed).
+    #[arg(long, default_value_t = 8022)]
+    pub(crate) port: u16,
+    /// The address to bind. Other than loopback (127.0.0.1, ::1) it needs --token.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub(crate) host: std::net::IpAddr,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub(crate) open: bool,
+    /// A bearer token every /api request must carry (`Authorization: Bearer T`); needed off
+    /// loopback.
+    #[arg(long, value_name = "T")]
+    pub(crate) token: Option<String>,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
 }
 
 /// `permeate schema`.

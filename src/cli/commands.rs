@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::args::{
-    CalibrateArgs, CheckArgs, ImportArgs, MergeArgs, OptimiseArgs, RunArgs, SensitivityArgs, SetArgs, VariantArgs,
+    CalibrateArgs, CheckArgs, ImportArgs, MergeArgs, OptimiseArgs, RunArgs, SensitivityArgs, ServeArgs, SetArgs,
+    VariantArgs,
 };
 use super::context::Context;
 use crate::analysis::sensitivity::{DEFAULT_MORRIS_TRAJECTORIES, DEFAULT_SOBOL_SAMPLES};
@@ -442,4 +443,33 @@ pub(crate) fn optimise(args: OptimiseArgs) -> Result<(), Error> {
     }));
     ctx.say(&format!("written to {}/", out.display()));
     Ok(())
+}
+
+/// `permeate serve`: checks the host and token before anything, loads the scenario, checks the
+/// memory of the largest request (baseline and one point at the request limit), then serves until
+/// SIGINT/SIGTERM and exits 128 + the signal after a graceful shutdown.
+pub(crate) fn serve(args: ServeArgs) -> Result<(), Error> {
+    use crate::serve::http::{ServeOptions, is_loopback};
+    let ctx = Context::serving(&args.common)?;
+    if !is_loopback(args.host) && args.token.as_deref().is_none_or(str::is_empty) {
+        return Err(Error::Argument(format!(
+            "--host {} is reachable from other machines: give --token T (every /api request then needs \
+             `Authorization: Bearer T`), or bind 127.0.0.1",
+            args.host
+        )));
+    }
+    let workshop = crate::serve::Workshop::load(&args.scenario)?;
+    for w in workshop.scenario().default_warnings() {
+        eprintln!("warning: {}: {w}", args.scenario.display());
+    }
+    // The largest request: the baseline and one point at the request limit.
+    let taken = |n: &str| workshop.scenario().design().points.iter().any(|p| p.name == n);
+    let name = (1..).map(|i| format!("memory check {i}")).find(|n| !taken(n)).unwrap_or_default();
+    let point = workshop.point_scenario(&name, &Default::default()).map_err(|e| Error::Internal(e.to_string()))?;
+    let largest = PlanOptions { replications: Some(workshop.max_replications()), ..PlanOptions::default() };
+    ctx.check_memory(&Plan::new(&point, largest)?)?;
+    let options =
+        ServeOptions { host: args.host, port: args.port, token: args.token, open: args.open, quiet: args.common.quiet };
+    let signal = crate::serve::http::serve(workshop, options, ctx.shared_pool())?;
+    std::process::exit(128 + signal);
 }

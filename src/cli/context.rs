@@ -6,6 +6,7 @@
 //! | `-j` checked (≥ 1) and capped at [`budget::MAX_THREADS_PER_CORE`] per core, one rayon pool | [`Context::new`] |
 //! | the memory limit: `--max-memory`, else 75% of the smallest of the machine's memory, the cgroup's `memory.max` and half of `ulimit -v` | [`Context::new`], [`Context::check_memory`] |
 //! | SIGINT/SIGTERM: the write in progress undone, exit 130/143 | [`install_signal_handlers`] |
+//! | SIGINT/SIGTERM in `serve`: graceful shutdown (running computations stop at their next slice), exit 130/143 | [`Context::serving`], [`crate::serve::http::serve`] |
 //! | SIGXFSZ (`ulimit -f`) ignored: the write fails with EFBIG, exit 1, cleaned up | [`install_signal_handlers`] |
 //! | output folders checked before work and written whole (stale temporaries of killed writers removed) | [`Context::output`], [`crate::outdir`] |
 //! | progress on stderr only on a terminal and without `-q`; nothing on stdout with `-q` | [`Context::progress`], [`Context::say`] |
@@ -25,7 +26,7 @@ use crate::study::Plan;
 /// What a subcommand runs with: its worker threads, its memory limit, its output policy.
 pub(crate) struct Context {
     threads: usize,
-    pool: rayon::ThreadPool,
+    pool: std::sync::Arc<rayon::ThreadPool>,
     max_memory: u64,
     quiet: bool,
 }
@@ -35,6 +36,14 @@ impl Context {
     /// installs the signal handlers. Errors: `-j 0` (exit 2); worker threads that cannot start
     /// (exit 1).
     pub(crate) fn new(common: &CommonArgs) -> Result<Context, Error> {
+        let ctx = Context::serving(common)?;
+        install_signal_handlers();
+        Ok(ctx)
+    }
+
+    /// Like [`Context::new`] without the exiting signal handlers: for `serve`, whose server
+    /// handles SIGINT and SIGTERM itself with a graceful shutdown.
+    pub(crate) fn serving(common: &CommonArgs) -> Result<Context, Error> {
         if common.threads == Some(0) {
             return Err(Error::Argument("--threads must be at least 1".into()));
         }
@@ -44,12 +53,16 @@ impl Context {
         }
         let max_memory = common.max_memory.unwrap_or_else(budget::default_max_memory);
         budget::set_max_memory(max_memory);
-        install_signal_handlers();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .map_err(|e| Error::Internal(format!("cannot start {threads} worker threads: {e}")))?;
-        Ok(Context { threads, pool, max_memory, quiet: common.quiet })
+        Ok(Context { threads, pool: std::sync::Arc::new(pool), max_memory, quiet: common.quiet })
+    }
+
+    /// The worker threads, shared (for the server's blocking computations).
+    pub(crate) fn shared_pool(&self) -> std::sync::Arc<rayon::ThreadPool> {
+        self.pool.clone()
     }
 
     /// Runs `work` on the context's worker threads.

@@ -32,6 +32,7 @@ pub fn main() -> ExitCode {
         Command::Import(args) => commands::import(args),
         Command::Optimise(args) => commands::optimise(args),
         Command::Discover(args) => commands::discover(args),
+        Command::Serve(args) => commands::serve(args),
         Command::Schema(args) => commands::print(&args.of.schema()),
         Command::Completions(args) => {
             let mut out = Vec::new();

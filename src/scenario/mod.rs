@@ -387,6 +387,11 @@ impl Scenario {
         overrides::load(path, text, &Overrides::default())
     }
 
+    /// Like [`Scenario::from_text`], with `overrides` applied (as [`Scenario::load_with`]).
+    pub fn from_text_with(path: &Path, text: &str, overrides: &Overrides) -> Result<Scenario, InputError> {
+        overrides::load(path, text, overrides)
+    }
+
     /// The baseline variant.
     pub fn baseline(&self) -> &Variant {
         &self.variants[0]

@@ -107,11 +107,22 @@ fn run_work(
     progress: &(dyn Fn() + Sync),
     each: &mut dyn FnMut(PointOutcome) -> Result<(), Error>,
 ) -> Result<(), Error> {
+    let mut compiler = Compiler::new(plan.scenario());
+    run_work_with(plan, &mut compiler, work, progress, each)
+}
+
+/// [`run_work`] with a compiler that keeps its cache across calls.
+fn run_work_with(
+    plan: &Plan<'_>,
+    compiler: &mut Compiler<'_>,
+    work: Range<u64>,
+    progress: &(dyn Fn() + Sync),
+    each: &mut dyn FnMut(PointOutcome) -> Result<(), Error>,
+) -> Result<(), Error> {
     let scenario = plan.scenario();
     let grid = CurveGrid::new(scenario.curve_points, scenario.curve_hours);
     let points = scenario.variants.len();
     let cells = plan.world_count() * points;
-    let mut compiler = Compiler::new(scenario);
     for (cell, replications) in point_ranges(cells, plan.replications(), &work) {
         let (w, p) = (cell / points, cell % points);
         let v = &scenario.variants[p];
@@ -149,6 +160,42 @@ pub fn results(plan: &Plan<'_>, progress: &(dyn Fn() + Sync)) -> Result<crate::a
     let mut summary = Summariser::new(&facts);
     run_work(plan, 0..plan.total_work(), progress, &mut |o| summary.add(&o).map_err(internal))?;
     summary.finish().map_err(internal)
+}
+
+/// Like [`results`], run in slices of at most `chunk` work items (replications of one point),
+/// with `stop` asked before each slice: `Ok(None)` when it said stop. The slices append into the
+/// same outcomes one whole run gives (replications draw from the same streams whichever slice
+/// runs them), so the results are the same bytes.
+pub fn results_until(
+    plan: &Plan<'_>,
+    chunk: u64,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<crate::analysis::results::Results>, Error> {
+    let internal = |e: SummaryError| Error::Internal(format!("summarising the study: {e}"));
+    let facts = plan.facts();
+    let mut summary = Summariser::new(&facts);
+    let mut compiler = Compiler::new(plan.scenario());
+    let mut pending: Option<PointOutcome> = None;
+    let total = plan.total_work();
+    let mut start = 0;
+    while start < total {
+        if stop() {
+            return Ok(None);
+        }
+        let end = (start + chunk.max(1)).min(total);
+        run_work_with(plan, &mut compiler, start..end, &|| {}, &mut |o| {
+            match &mut pending {
+                Some(p) => p.append(&o).map_err(|e| Error::Internal(format!("joining slices of the study: {e}")))?,
+                None => pending = Some(o),
+            }
+            if pending.as_ref().is_some_and(|p| p.end_replication() == plan.replications()) {
+                summary.add(&pending.take().expect("checked")).map_err(internal)?;
+            }
+            Ok(())
+        })?;
+        start = end;
+    }
+    summary.finish().map_err(internal).map(Some)
 }
 
 /// Names the model-indexed attribution of a run by person ids, roles, units and channel names.

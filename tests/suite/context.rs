@@ -298,3 +298,37 @@ fn merge_refuses_an_output_that_overlaps_a_shard() {
         bounded(&["merge".into(), s(&shards[0]), s(&shards[1]), "-o".into(), s(&dir.path().join("m")), "-q".into()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// `serve`'s row of the table (it does not finish, so it is not in [`rows`]): `-j 0` and a memory
+/// limit too small for its largest request are refused with exit 2 before it listens; `-j 100000`
+/// is capped with a note and the server runs; SIGTERM shuts it down gracefully, exit 143.
+#[test]
+fn serve_gets_its_safety_from_the_context() {
+    let ts = small();
+    let scenario = s(&ts.scenario());
+    let serve = |extra: &[&str]| {
+        let mut args = vec!["serve".to_string(), scenario.clone(), "--port".into(), "0".into()];
+        args.extend(extra.iter().map(|e| e.to_string()));
+        args
+    };
+    let o = bounded(&serve(&["-j", "0", "-q"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--threads must be at least 1"));
+    let o = bounded(&serve(&["--max-memory", "1K", "-q"]));
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("memory"));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_permeate"))
+        .args(serve(&["-j", "100000", "-q"]))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+    assert!(line.contains("listening on http://127.0.0.1:"), "{line}");
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(143));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("capped at"));
+}

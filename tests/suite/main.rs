@@ -19,6 +19,7 @@ mod replay;
 mod report;
 mod reproducibility;
 mod second_trial;
+mod serve;
 mod timing;
 mod toolbox;
 mod traces;
