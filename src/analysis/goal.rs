@@ -12,12 +12,16 @@ pub(crate) const DEFAULT_GOAL_PROBABILITY: f64 = 0.9;
 pub(crate) const Z95: f64 = 1.959_963_984_540_054;
 
 /// A validated goal: T at most `t_hours` with at least `probability`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Goal {
     /// The time T must not exceed, hours (the model's hours; elapsed clock hours with calendars).
     t_hours: f64,
     /// The share of replications (and, with worlds, of worlds) that must meet it, in (0, 1].
     probability: f64,
+    /// With calendars, when the goal was given in working days: the days and the calendar that
+    /// counts them (`t_hours` is then the clock hours they take from the item's appearance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    working_days: Option<(f64, String)>,
 }
 
 impl Goal {
@@ -31,7 +35,19 @@ impl Goal {
         if !(probability > 0.0 && probability <= 1.0) {
             return Err(format!("the probability must be greater than 0 and at most 1, got {probability}"));
         }
-        Ok(Goal { t_hours, probability })
+        Ok(Goal { t_hours, probability, working_days: None })
+    }
+
+    /// The same goal, stated as `days` working days of calendar `calendar` (whose clock hours
+    /// from the item's appearance are `t_hours`).
+    pub fn on_calendar(mut self, days: f64, calendar: String) -> Goal {
+        self.working_days = Some((days, calendar));
+        self
+    }
+
+    /// With calendars, the working days and the calendar the goal was given in.
+    pub fn working_days(&self) -> Option<(f64, &str)> {
+        self.working_days.as_ref().map(|(d, c)| (*d, c.as_str()))
     }
 
     /// The time T must not exceed, hours.

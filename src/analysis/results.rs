@@ -547,7 +547,7 @@ impl<'f> Summariser<'f> {
                     curve: acc.curve_points.clone(),
                     clock: p.clock.clone(),
                     cost: p.cost.clone(),
-                    goal: facts.goal.map(|g| g.check(&acc.t, facts.replications, with_worlds)),
+                    goal: facts.goal.as_ref().map(|g| g.check(&acc.t, facts.replications, with_worlds)),
                     return_: None,
                 }
             })
@@ -583,7 +583,7 @@ impl<'f> Summariser<'f> {
                     })
                     .collect(),
             }),
-            goal: facts.goal,
+            goal: facts.goal.clone(),
             costs: facts.costs.clone(),
             route,
         })

@@ -322,6 +322,8 @@ pub struct CalendarSetup {
     /// Per channel id: a channel with `at` in words ("Mon 10:00, Thu 10:00 on calendar
     /// munich"), else empty; for the report's assumptions.
     pub schedules_described: Vec<String>,
+    /// Each calendar's working hours in one working day (the sum of its spans), by index.
+    pub day_hours: Vec<f64>,
 }
 
 /// The identity key of the start-of-week draw (purpose `Start`).

@@ -744,7 +744,7 @@ fn costs(results: &Results) -> Result<Option<Chart>, String> {
     let cost = |v: &VariantResults| v.cost.as_ref().map_or(0.0, |c| c.hours_per_month);
     let points: Vec<(f64, f64, &VariantResults)> =
         results.variants.iter().filter_map(|v| v.t_threshold.median.map(|m| (cost(v), m, v))).collect();
-    let goal = results.goal.map(|g| g.t_hours());
+    let goal = results.goal.as_ref().map(|g| g.t_hours());
     // Ranges and points clamped to the axis limit: a cost or goal near the top of the f64 range
     // made the axis infinite and plotters loop (issue 20, defect 1).
     let x_max = (points.iter().map(|p| p.0).fold(0.0f64, f64::max).max(1.0) * 1.25).min(AXIS_LIMIT);
@@ -838,7 +838,7 @@ pub(crate) fn decision(results: &Results, d: &crate::analysis::decision::Decisio
     use crate::analysis::decision::Across;
     let unit = super::units::TimeUnit::of(results);
     let t = t_label(&results.variants[0]);
-    let goal = results.goal.map(|g| g.t_hours() / unit.hours());
+    let goal = results.goal.as_ref().map(|g| g.t_hours() / unit.hours());
     let finite = d.rows.iter().flat_map(|r| [r.median, r.band[0], r.band[1]]).flatten().map(|h| h / unit.hours());
     let hi = finite.chain(goal).fold(0.0f64, f64::max);
     let x_max = if hi > 0.0 { hi * 1.12 } else { results.horizon_hours / unit.hours() };

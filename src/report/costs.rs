@@ -39,14 +39,18 @@ fn cost_text(results: &Results, v: &VariantResults) -> String {
 
 /// The goal in words: "T80 ≤ 40 h (5 working days) in at least 90% of replications".
 pub(crate) fn goal_text(results: &Results) -> Option<String> {
-    let g = results.goal?;
+    let g = results.goal.as_ref()?;
     let worlds = if results.uncertain.is_some() { " and of plausible worlds" } else { "" };
-    Some(format!(
-        "{} ≤ {} in at least {} of replications{worlds}",
-        t_name(results),
-        hours_text(results, g.t_hours()),
-        fmt_pct(g.probability())
-    ))
+    let time = match g.working_days() {
+        Some((days, calendar)) => format!(
+            "{} working days on calendar {} ({} h of clock time from the item's appearance)",
+            fmt_decimals(days, 1),
+            calendar,
+            fmt_decimals(g.t_hours(), 1)
+        ),
+        None => hours_text(results, g.t_hours()),
+    };
+    Some(format!("{} ≤ {time} in at least {} of replications{worlds}", t_name(results), fmt_pct(g.probability())))
 }
 
 /// One sentence per design point: what it costs and whether it meets the goal.

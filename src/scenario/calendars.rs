@@ -63,6 +63,7 @@ pub(crate) fn calendar_setup(
     let mut names = Vec::new();
     let mut calendars = Vec::new();
     let mut described = Vec::new();
+    let mut day_hours = Vec::new();
     for (name, c) in &raw.calendars {
         let key = format!("calendars.{name}");
         let hours = c.hours.clone().unwrap_or(OneOrMany::One(DEFAULT_HOURS.into())).to_vec();
@@ -89,6 +90,7 @@ pub(crate) fn calendar_setup(
             },
         )?;
         names.push(name.clone());
+        day_hours.push(cal.spans.iter().map(|&(a, b)| f64::from(b - a) / 60.0).sum::<f64>());
         calendars.push(cal);
     }
     let find = |name: &str, key: &str| -> Result<u16, InputError> {
@@ -216,6 +218,7 @@ pub(crate) fn calendar_setup(
         schedules,
         described,
         schedules_described,
+        day_hours,
     })))
 }
 

@@ -252,24 +252,121 @@ fn rates(raw: &RawScenario, variants: &[Variant], file: &Path, text: &str) -> Re
     })
 }
 
-fn goal(raw: &RawScenario, variants: &[Variant], file: &Path, text: &str) -> Result<Option<Goal>, InputError> {
-    let Some(g) = &raw.goal else { return Ok(None) };
-    let b = &variants[0];
-    let t = match (g.t_threshold_hours, g.t_threshold_working_days) {
-        (Some(h), None) => h,
-        (None, Some(d)) => {
-            if b.calendar.is_some() {
+/// With calendars: the clock hours from the item's appearance until `days` working days of the
+/// target's calendar have passed (days × that calendar's working hours a day, holidays and
+/// weekends skipped), and the calendar's name. Refused when the item's start is drawn over the
+/// week (the length would differ by replication), when the target spans several calendars
+/// without `goal.calendar`, and when the days end after the horizon.
+fn working_days_deadline(
+    g: &super::raw::RawGoal,
+    days: f64,
+    b: &Variant,
+    setup: &crate::model::calendar::CalendarSetup,
+    raw: &RawScenario,
+    file: &Path,
+    text: &str,
+) -> Result<(f64, String), InputError> {
+    let key = ["goal", "t_threshold_working_days"];
+    if !(days.is_finite() && days > 0.0) {
+        return Err(at(
+            file,
+            text,
+            &key,
+            format!("must be a positive number of working days, got {}; e.g. 5", num(days)),
+        ));
+    }
+    if setup.weekly {
+        return Err(at(
+            file,
+            text,
+            &key,
+            "the item appears at a moment drawn over the week (`start = { weekly = \"uniform\" }`), so a number of \
+             working days lasts a different number of clock hours in every replication; give a fixed `start` or \
+             `t_threshold_hours`"
+                .into(),
+        ));
+    }
+    let calendar = match &g.calendar {
+        Some(name) => match setup.names.iter().position(|n| n == name) {
+            Some(c) => c,
+            None => {
+                let hint = crate::error::closest(name, setup.names.iter().map(String::as_str))
+                    .map(|c| format!("; did you mean \"{c}\"?"))
+                    .unwrap_or_default();
                 return Err(at(
                     file,
                     text,
-                    &["goal", "t_threshold_working_days"],
-                    "with calendars T is elapsed clock hours since the item appeared, so a number of working days has \
-                     no fixed length; give `t_threshold_hours`, e.g. t_threshold_hours = 168 for one week"
-                        .into(),
+                    &["goal", "calendar"],
+                    format!("\"{name}\" is not a calendar of the scenario{hint}"),
                 ));
             }
-            d * WORKING_DAY_HOURS
+        },
+        None => {
+            let mut used: Vec<u16> = b.target.iter().map(|&p| setup.person_calendar[p as usize]).collect();
+            used.sort_unstable();
+            used.dedup();
+            match used.as_slice() {
+                [c] => usize::from(*c),
+                _ => {
+                    let names: Vec<&str> = used.iter().map(|&c| setup.names[usize::from(c)].as_str()).collect();
+                    return Err(at(
+                        file,
+                        text,
+                        &key,
+                        format!(
+                            "the target's people work on {} calendars ({}), so a working day has no one length; say \
+                             which counts, e.g. calendar = \"{}\" in [goal]",
+                            names.len(),
+                            names.join(", "),
+                            names.first().copied().unwrap_or("NAME")
+                        ),
+                    ));
+                }
+            }
         }
+    };
+    let hours = setup.clocks[calendar].advance(0.0, days * setup.day_hours[calendar]);
+    let horizon = raw.horizon_hours.unwrap_or(super::DEFAULT_HORIZON_HOURS);
+    if !(hours.is_finite() && hours <= horizon) {
+        return Err(at(
+            file,
+            text,
+            &key,
+            format!(
+                "{} working days on calendar \"{}\" end after the horizon ({} h of clock time); raise horizon_hours",
+                num(days),
+                setup.names[calendar],
+                num(horizon)
+            ),
+        ));
+    }
+    Ok((hours, setup.names[calendar].clone()))
+}
+
+fn goal(raw: &RawScenario, variants: &[Variant], file: &Path, text: &str) -> Result<Option<Goal>, InputError> {
+    let Some(g) = &raw.goal else { return Ok(None) };
+    let b = &variants[0];
+    let mut working_days = None;
+    if g.calendar.is_some() && (b.calendar.is_none() || g.t_threshold_working_days.is_none()) {
+        return Err(at(
+            file,
+            text,
+            &["goal", "calendar"],
+            "`goal.calendar` names the calendar that counts `t_threshold_working_days`; it needs both calendars and \
+             working days"
+                .into(),
+        ));
+    }
+    let t = match (g.t_threshold_hours, g.t_threshold_working_days) {
+        (Some(h), None) => h,
+        (None, Some(d)) => match &b.calendar {
+            Some(setup) => {
+                let (hours, calendar) = working_days_deadline(g, d, b, setup, raw, file, text)?;
+                working_days = Some((d, calendar));
+                hours
+            }
+            None => d * WORKING_DAY_HOURS,
+        },
         (Some(_), Some(_)) => {
             return Err(at(
                 file,
@@ -301,7 +398,11 @@ fn goal(raw: &RawScenario, variants: &[Variant], file: &Path, text: &str) -> Res
             ),
         ));
     }
-    let goal = Goal::new(t, probability).map_err(|m| at(file, text, &["goal", key], format!("{m}; e.g. {key} = 5")))?;
+    let mut goal =
+        Goal::new(t, probability).map_err(|m| at(file, text, &["goal", key], format!("{m}; e.g. {key} = 5")))?;
+    if let Some((days, calendar)) = working_days {
+        goal = goal.on_calendar(days, calendar);
+    }
     if let Some(th) = g.threshold
         && th != b.threshold
     {

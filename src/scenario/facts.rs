@@ -83,7 +83,7 @@ impl Scenario {
                 .as_ref()
                 .zip(worlds)
                 .map(|(u, w)| UncertainFacts { factors: u.factors.clone(), worlds: w.clone() }),
-            goal: self.goal,
+            goal: self.goal.clone(),
             costs: self.costs.as_ref().map(|c| c.rates.settings().clone()),
             command_line_set: self.overrides.set_text(),
         }

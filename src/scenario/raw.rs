@@ -80,6 +80,7 @@ pub(crate) struct RawGoal {
     pub t_threshold_working_days: Option<f64>,
     pub probability: Option<f64>,
     pub threshold: Option<f64>,
+    pub calendar: Option<String>,
 }
 
 /// `[calendars.NAME]`.

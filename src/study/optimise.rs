@@ -87,7 +87,7 @@ pub fn optimise(plan: &Plan<'_>, search: &Search, progress: &(dyn Fn() + Sync)) 
     let scenario = plan.scenario();
     let bad =
         |key: &str, m: String| Error::from(InputError::new(&scenario.file, InputErrorKind::Invalid(m)).at_key(key));
-    let goal = scenario.goal.ok_or_else(|| {
+    let goal = scenario.goal.clone().ok_or_else(|| {
         bad(
             "goal",
             "optimise needs a [goal] in the scenario, e.g.\n  [goal]\n  t_threshold_working_days = 5\n  probability = 0.9"

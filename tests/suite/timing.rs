@@ -1,6 +1,7 @@
 //! Channel timing (broadcast, scheduled) and absence: known answers with stated false-failure
 //! rates, each checked to reject the wrong semantics; invariance; monotone coupling; bad input.
 
+use permeate::Scenario;
 use permeate::analysis::stats::paired;
 use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, Exp};
 
@@ -434,4 +435,73 @@ fn generated_one_to_ones_are_meetings_of_two() {
     let median = 40.0 * 0.5f64.powf(0.25);
     let below = t.iter().filter(|&&x| x <= median).count() as f64;
     assert!((below - 2000.0).abs() < 5.0 * 31.6, "{below} of 4000 at or below the exact median {median:.2} h");
+}
+
+/// One developer in Munich and the community: a goal of `goal` (TOML lines of `[goal]`) with the
+/// item appearing at `start`, calendars `calendars`; `check`'s result.
+fn goal_on_calendars(goal: &str, calendars: &str, start: &str, people: &str) -> Result<Scenario, String> {
+    let links = "source,target,channel\nc,a,mail\nc,b,mail\n";
+    let toml = format!(
+        "name = \"goal\"\nreplications = 3\nhorizon_hours = 500\nstart = {start}\ncalendar = \"other\"\n\
+         [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+         [channels.mail]\ndelay = {{ dist = \"fixed\", value = 1 }}\n{calendars}\
+         [source]\nid = \"c\"\n[target]\nrole = \"developer\"\nthreshold = 1.0\n[goal]\n{goal}\n"
+    );
+    let t = TempScenario::new(&[("scenario.toml", &toml), ("people.csv", people), ("links.csv", links)]);
+    Scenario::load(&t.scenario()).map_err(|e| e.to_string())
+}
+
+/// Issue 21 item 9: a goal in working days with calendars is counted on the target's calendar
+/// from the item's appearance. Known answers from the calendar by hand: from Friday
+/// 2026-11-27 15:00 in Berlin on Mon–Fri 09:00–17:00, 5 working days (40 h) end on Friday
+/// 2026-12-04 15:00 = 168 clock hours; with a holiday on Wednesday 2026-12-02 on Monday
+/// 2026-12-07 15:00 = 240 h; 2.5 days on 09:00–12:00 + 13:00–17:00 (7 h a day: 17.5 h) on
+/// Wednesday 10:30 = 115.5 h (on 09:00–17:00, 20 h: Wednesday 11:00 = 116 h); 0.5 days from Friday 16:00 (4 h: 1 h on Friday, 3 on Monday) on Monday 12:00 = 68 h.
+/// Refused: a start drawn over the week, a target on two calendars without `goal.calendar`, an
+/// unknown `goal.calendar`, days ending after the horizon. Broken versions seen to fail: a
+/// working day as 8 clock hours (40 h instead of 168), and the days counted on the default
+/// calendar instead of the target's (168 instead of 240 with the holiday on the target's).
+#[test]
+fn a_goal_in_working_days_is_counted_on_the_targets_calendar() {
+    let one =
+        "id,unit,role,calendar\nc,external,community,other\na,development,developer,muc\nb,development,developer,muc\n";
+    let cal = |hours: &str, holidays: &str| {
+        format!(
+            "[calendars.muc]\ntimezone = \"Europe/Berlin\"\nhours = {hours}\nholidays = [{holidays}]\n\
+             [calendars.other]\ntimezone = \"Europe/Berlin\"\n"
+        )
+    };
+    let friday = "\"2026-11-27T15:00:00+01:00\"";
+    let hours_of = |goal: &str, calendars: &str, start: &str| {
+        let s = goal_on_calendars(goal, calendars, start, one).unwrap_or_else(|e| panic!("{e}"));
+        let g = s.goal().expect("a goal");
+        assert_eq!(g.working_days().map(|(_, c)| c.to_string()), Some("muc".into()));
+        g.t_hours()
+    };
+    let five = "t_threshold_working_days = 5";
+    assert_eq!(hours_of(five, &cal("\"09:00-17:00\"", ""), friday), 168.0);
+    assert_eq!(hours_of(five, &cal("\"09:00-17:00\"", "\"2026-12-02\""), friday), 240.0);
+    let lunch = cal("[\"09:00-12:00\", \"13:00-17:00\"]", "");
+    assert_eq!(hours_of("t_threshold_working_days = 2.5", &lunch, friday), 115.5);
+    assert_eq!(hours_of("t_threshold_working_days = 2.5", &cal("\"09:00-17:00\"", ""), friday), 116.0);
+    assert_eq!(
+        hours_of("t_threshold_working_days = 0.5", &cal("\"09:00-17:00\"", ""), "\"2026-11-27T16:00:00+01:00\""),
+        68.0
+    );
+
+    let refused = |goal: &str, calendars: &str, start: &str, people: &str, want: &[&str]| {
+        let Err(e) = goal_on_calendars(goal, calendars, start, people) else { panic!("not refused: {goal}") };
+        for w in want {
+            assert!(e.contains(w), "{w:?} not in: {e}");
+        }
+    };
+    let base = cal("\"09:00-17:00\"", "");
+    refused(five, &base, "{ weekly = \"uniform\" }", one, &["t_threshold_working_days", "drawn over the week"]);
+    let two = "id,unit,role,calendar\nc,external,community,other\na,development,developer,muc\nb,development,developer,other\n";
+    refused(five, &base, friday, two, &["2 calendars", "muc, other", "calendar = \"muc\""]);
+    // Naming the calendar settles it.
+    let s = goal_on_calendars(&format!("{five}\ncalendar = \"other\""), &base, friday, two).expect("valid");
+    assert_eq!(s.goal().unwrap().t_hours(), 168.0);
+    refused(&format!("{five}\ncalendar = \"mux\""), &base, friday, one, &["goal.calendar", "did you mean \"muc\""]);
+    refused("t_threshold_working_days = 80", &base, friday, one, &["after the horizon", "horizon_hours"]);
 }
