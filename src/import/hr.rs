@@ -32,7 +32,7 @@ pub(crate) struct Employee {
     pub line: usize,
 }
 
-pub(crate) use crate::org::events::{at, csv_error, header_line, headers, line_index, reader};
+pub(crate) use crate::org::events::{at, header_line, headers, line_index, reader};
 
 /// The position of `col` in `headers`: an explicitly mapped column must exist, a default one
 /// may be absent (`None`), a `required` one must exist either way.
@@ -86,12 +86,7 @@ pub(crate) fn read(path: &Path, map: &Map, map_path: &Path) -> Result<Vec<Employ
     let text = crate::org::csv_input_read_text(path)?;
     let mut rdr = reader(&text, map.hr_dialect);
     let lines = line_index(&text);
-    let csv_error = |e: csv::Error| {
-        let line = e.position().map(|p| lines.of(p));
-        let mut err = csv_error(path, e);
-        err.line = line;
-        err
-    };
+    let csv_error = |e: csv::Error| lines.error(path, e);
     let headers = headers(&mut rdr, map.hr_dialect).map_err(csv_error)?;
     let hl = header_line(&text);
     let col = |c: &Column, required: bool| find_column(path, map_path, &headers, c, required, hl);

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::hr::{at, csv_error, find_column, header_line, headers, line_index, reader};
+use super::hr::{at, find_column, header_line, headers, line_index, reader};
 use super::map::{Map, Pairs};
 use crate::error::{InputError, InputErrorKind, closest};
 
@@ -35,12 +35,7 @@ pub(crate) fn read(
     let text = crate::org::csv_input_read_text(path)?;
     let mut rdr = reader(&text, m.dialect);
     let lines = line_index(&text);
-    let csv_error = |e: csv::Error| {
-        let line = e.position().map(|p| lines.of(p));
-        let mut err = csv_error(path, e);
-        err.line = line;
-        err
-    };
+    let csv_error = |e: csv::Error| lines.error(path, e);
     let headers = headers(&mut rdr, m.dialect).map_err(csv_error)?;
     let hl = header_line(&text);
     let col = |c| find_column(path, map_path, &headers, c, true, hl).map(|p| p.expect("required"));

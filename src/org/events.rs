@@ -252,12 +252,7 @@ pub(crate) fn read(
         EventsFormat::Csv => {
             let mut rdr = reader(&text, ev.dialect);
             let lines = LineIndex::new(text.strip_prefix('\u{feff}').unwrap_or(&text));
-            let csv_error = |e: csv::Error| {
-                let line = e.position().map(|p| lines.of(p));
-                let mut err = csv_error(path, e);
-                err.line = line;
-                err
-            };
+            let csv_error = |e: csv::Error| lines.error(path, e);
             let headers = headers(&mut rdr, ev.dialect).map_err(csv_error)?;
             let hl = header_line(&text);
             let required = |c| {
@@ -401,6 +396,14 @@ impl<'t> LineIndex<'t> {
             }
         }
         LineIndex { bytes, starts }
+    }
+
+    /// A csv crate error at its right line of `path` (not the csv crate's own count).
+    pub(crate) fn error(&self, path: &Path, e: csv::Error) -> InputError {
+        let line = e.position().map(|p| self.of(p));
+        let mut err = csv_error(path, e);
+        err.line = line;
+        err
     }
 
     /// The line of a record or error position: its first byte that is not a line ending.
