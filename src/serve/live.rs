@@ -10,14 +10,16 @@
 //! the numbers shown, byte for byte.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::results::VariantResults;
 use crate::design::PointOrigin;
+use crate::engine::outcome::PointOutcome;
 use crate::error::{Error, InputError, InputErrorKind};
-use crate::scenario::{Overrides, Scenario};
+use crate::scenario::{OrgCache, Overrides, Scenario};
 use crate::study::{Plan, PlanOptions};
 
 /// The most work one request may ask for: replications × plausible worlds per point.
@@ -32,6 +34,10 @@ pub const DEFAULT_POINT_NAME: &str = "workshop";
 /// The first line of every scenario file `save` writes (the second after a `#:schema` line); a
 /// file without it is never replaced.
 pub const SAVED_MARKER: &str = "# Written by permeate serve: the scenario with the workshop's trail as [[variants]].";
+
+/// How many (replications) the workshop keeps the baseline's outcomes for (the oldest goes
+/// first).
+pub const BASELINE_CACHE: usize = 4;
 
 /// The most points a saved trail may hold.
 pub const MAX_TRAIL: usize = 200;
@@ -172,14 +178,24 @@ pub struct Workshop {
     file: PathBuf,
     text: String,
     scenario: Scenario,
+    /// The organisations the scenario builds, built once at start; each request loads its point
+    /// with a copy (Arcs), so the cache does not grow.
+    orgs: OrgCache,
+    /// The outcomes of the cells that are not the request's point (the baseline, a `compare_to`
+    /// reference), per replications, most recent last, at most [`BASELINE_CACHE`].
+    known: Mutex<Vec<(u64, Known)>>,
 }
+
+/// The known outcomes of one replications count: (cell, point name, outcome).
+type Known = Vec<(usize, String, Arc<PointOutcome>)>;
 
 impl Workshop {
     /// Reads and validates the scenario file (errors as `check` prints them).
     pub fn load(file: &Path) -> Result<Workshop, Error> {
         let text = crate::org::read_scenario_text(file).map_err(Box::new)?;
-        let scenario = Scenario::from_text(file, &text).map_err(Box::new)?;
-        Ok(Workshop { file: file.to_path_buf(), text, scenario })
+        let mut orgs = OrgCache::default();
+        let scenario = Scenario::from_text_cached(file, &text, &Overrides::default(), &mut orgs).map_err(Box::new)?;
+        Ok(Workshop { file: file.to_path_buf(), text, scenario, orgs, known: Mutex::new(Vec::new()) })
     }
 
     /// The scenario as written.
@@ -254,7 +270,8 @@ impl Workshop {
         let set = self.toml_set(set, name)?;
         let text = self.text_with(&[(name.to_string(), set)])?;
         let overrides = Overrides { set: vec![], variants: vec![name.to_string()] };
-        Scenario::from_text_with(&self.file, &text, &overrides).map_err(|e| LiveError::Input(without_line(e)))
+        Scenario::from_text_cached(&self.file, &text, &overrides, &mut self.orgs.clone())
+            .map_err(|e| LiveError::Input(without_line(e)))
     }
 
     /// Runs the baseline and the point of `request` on the same seed and replications; `stop`
@@ -272,7 +289,37 @@ impl Workshop {
         let scenario = self.point_scenario(&name, &request.set)?;
         let options = PlanOptions { replications: Some(replications), ..PlanOptions::default() };
         let plan = Plan::new(&scenario, options).map_err(|e| LiveError::Input(e.to_string()))?;
-        let Some(results) = crate::study::results_until(&plan, CHUNK, stop).map_err(|e| match e {
+        // The cells of the other points (the baseline, a `compare_to` reference) are the same
+        // for every request with these replications: run once, kept.
+        let known: Known = {
+            let cache = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            cache.iter().find(|(r, _)| *r == replications).map(|(_, k)| k.clone()).unwrap_or_default()
+        };
+        let points = scenario.variants.len();
+        let name_of = |cell: usize| scenario.variants[cell % points].name.as_str();
+        let lookup = |cell: usize| {
+            known.iter().find(|(c, n, _)| *c == cell && n == name_of(cell)).map(|(_, _, o)| Arc::clone(o))
+        };
+        let mut kept: Known = Vec::new();
+        let mut keep = |cell: usize, o: &PointOutcome| {
+            if name_of(cell) != name {
+                kept.push((cell, name_of(cell).to_string(), Arc::new(o.clone())));
+            }
+        };
+        let results = crate::study::results_until_known(&plan, CHUNK, stop, &lookup, &mut keep);
+        if !kept.is_empty() {
+            let mut cache = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match cache.iter_mut().find(|(r, _)| *r == replications) {
+                Some((_, k)) => k.extend(kept),
+                None => {
+                    if cache.len() == BASELINE_CACHE {
+                        cache.remove(0);
+                    }
+                    cache.push((replications, kept));
+                }
+            }
+        }
+        let Some(results) = results.map_err(|e| match e {
             Error::Input(e) => LiveError::Input(without_line(*e)),
             other => LiveError::Internal(other.to_string()),
         })?
@@ -593,6 +640,34 @@ mod tests {
         assert_eq!(serde_json::to_value(&answer.baseline).unwrap(), variants[0]);
         assert!(answer.point.vs_baseline.is_some());
         assert_eq!((answer.seed, answer.replications, answer.full_replications), (42, 600, 200));
+    }
+
+    /// Known answer for the cache: a second request on the same workshop (the baseline's
+    /// outcome then comes from the cache, not run again) gives the bytes of `permeate run`'s
+    /// summary for its own point and the baseline; a request with other replications does not
+    /// take the cached baseline. Broken version seen to fail: the cache looked up without the
+    /// replications (the 300-replication request got the 600-replication baseline and failed
+    /// in summarising).
+    #[test]
+    fn a_cached_baseline_gives_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = acme(dir.path());
+        let w = Workshop::load(&file).unwrap();
+        w.run(&request(&[("involvement.fraction", serde_json::json!(0.2))], 600, "first"), &|| false).unwrap().unwrap();
+        assert_eq!(w.known.lock().unwrap().len(), 1, "the baseline of 600 replications is kept");
+        let second = w
+            .run(&request(&[("channels.email.notice", serde_json::json!(0.9))], 600, "second"), &|| false)
+            .unwrap()
+            .unwrap();
+        let extra = "\n[[variants]]\nname = \"second\"\nset = { \"channels.email.notice\" = 0.9 }\n";
+        let summary = reference(&file, extra, 600);
+        let variants = summary["variants"].as_array().unwrap();
+        let run = variants.iter().find(|v| v["name"] == "second").unwrap();
+        assert_eq!(&serde_json::to_value(&second.point).unwrap(), run);
+        assert_eq!(serde_json::to_value(&second.baseline).unwrap(), variants[0]);
+        let other = w.run(&request(&[], 300, "third"), &|| false).unwrap().unwrap();
+        assert_eq!(serde_json::to_value(&other.baseline).unwrap(), reference(&file, "", 300)["variants"][0]);
+        assert_eq!(w.known.lock().unwrap().len(), 2);
     }
 
     #[test]
