@@ -170,6 +170,31 @@ pub struct ScenarioInfo {
     pub levers: Vec<Lever>,
     /// The file's variants that can be expressed as a `set` (those without `add_links`).
     pub presets: Vec<Preset>,
+    /// The scenario's worlds (`[uncertain] worlds`; absent without `[uncertain]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worlds: Option<u32>,
+    /// The `[uncertain]` factors with their plausible ranges (empty without `[uncertain]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub factors: Vec<FactorInfo>,
+}
+
+/// One `[uncertain]` factor, for the page: its name, what it drives and its plausible range.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorInfo {
+    /// The factor's name (the path itself for a single-path entry).
+    pub name: String,
+    /// The dotted paths it drives.
+    pub paths: Vec<String>,
+    /// `set` (every path takes the value) or `scale` (every path's value is multiplied by it).
+    pub mode: crate::design::worlds::Mode,
+    /// Its distribution, as in the file (`dist` and its parameters).
+    pub dist: crate::design::worlds::FactorDist,
+    /// The distribution in words, e.g. "uniform 0.3–0.7".
+    pub describe: String,
+    /// Lowest plausible value (the factor's unit: a probability, hours, or a factor for `scale`).
+    pub min: f64,
+    /// Highest plausible value (same unit).
+    pub max: f64,
 }
 
 /// A scenario loaded for the workshop: its file, its text and the validated scenario.
@@ -412,6 +437,35 @@ impl Workshop {
             max_replications: self.max_replications(),
             levers: self.levers(),
             presets: self.presets(),
+            worlds: s.uncertainty().map(|u| u.worlds),
+            factors: s
+                .uncertainty()
+                .map(|u| {
+                    u.factors
+                        .iter()
+                        .map(|f| {
+                            use crate::design::worlds::FactorDist as D;
+                            // The file's own bounds where the distribution has them (exact), else
+                            // the support (a beta's 0–1).
+                            let (min, max) = match f.dist {
+                                D::Uniform { min, max }
+                                | D::LogUniform { min, max }
+                                | D::Triangular { min, max, .. } => (min, max),
+                                _ => f.dist.support(),
+                            };
+                            FactorInfo {
+                                name: f.name.clone(),
+                                paths: f.paths.clone(),
+                                mode: f.mode,
+                                dist: f.dist.clone(),
+                                describe: f.dist.describe(),
+                                min,
+                                max,
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 
@@ -711,6 +765,29 @@ mod tests {
         assert_eq!(find("community_manager.reach").options.len(), 2);
         assert_eq!(info.presets.len(), 4);
         assert_eq!(info.presets[0].set["community_manager.mandate"], serde_json::json!(true));
+    }
+
+    /// The factors of `[uncertain]` with their ranges, as `scenarios/acme-uncertain.toml` writes
+    /// them (the file is the reference); a scenario without `[uncertain]` has none. Broken version
+    /// seen to fail: the range taken as the distribution's quantiles 0 and 1 (0.9000000000000001).
+    #[test]
+    fn uncertain_factors_are_listed_with_their_ranges() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let w = Workshop::load(&root.join("acme-uncertain.toml")).unwrap();
+        let info = w.info();
+        assert_eq!(info.worlds, Some(200));
+        let find = |n: &str| info.factors.iter().find(|f| f.name == n).unwrap_or_else(|| panic!("no factor {n}"));
+        let email = find("channels.email.notice");
+        assert_eq!(
+            (email.min, email.max, email.paths.as_slice()),
+            (0.3, 0.9, ["channels.email.notice".to_string()].as_slice())
+        );
+        let sync = find("channels.dev_sync.transmit");
+        assert_eq!((sync.min, sync.max), (0.5, 0.9));
+        let json = serde_json::to_value(&info).unwrap();
+        assert_eq!(json["factors"][0]["dist"]["dist"], "uniform");
+        let plain = Workshop::load(&acme(tempfile::tempdir().unwrap().path())).unwrap().info();
+        assert!(plain.factors.is_empty() && plain.worlds.is_none());
     }
 
     /// The saved trail reproduces the live numbers (through the whole-study path), a file not
