@@ -294,7 +294,7 @@ pub struct Involvement {
 }
 
 /// Caches organisations so that variants share them (and CSV files are read once).
-#[derive(Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct OrgCache {
     csv: HashMap<(PathBuf, PathBuf), Arc<Organisation>>,
     generated: Vec<(crate::org::generate::GeneratorSpec, Arc<Organisation>)>,
@@ -390,6 +390,18 @@ impl Scenario {
     /// Like [`Scenario::from_text`], with `overrides` applied (as [`Scenario::load_with`]).
     pub fn from_text_with(path: &Path, text: &str, overrides: &Overrides) -> Result<Scenario, InputError> {
         overrides::load(path, text, overrides)
+    }
+
+    /// Like [`Scenario::from_text_with`], sharing the organisations of `cache` and adding
+    /// those it builds (workshop mode loads each request's point this way: the organisation is
+    /// generated or read once, at start).
+    pub(crate) fn from_text_cached(
+        path: &Path,
+        text: &str,
+        overrides: &Overrides,
+        cache: &mut OrgCache,
+    ) -> Result<Scenario, InputError> {
+        overrides::load_cached(path, text, overrides, cache)
     }
 
     /// The baseline variant.

@@ -37,6 +37,17 @@ const SCENARIO_WIDE: [&str; 13] = [
 ];
 
 pub(super) fn load(path: &Path, text: &str, overrides: &Overrides) -> Result<Scenario, InputError> {
+    load_cached(path, text, overrides, &mut OrgCache::default())
+}
+
+/// [`load`] sharing the organisations of `cache` (generated, replayed or read from CSV) and
+/// adding those it builds: the same organisation as a fresh load, built once.
+pub(super) fn load_cached(
+    path: &Path,
+    text: &str,
+    overrides: &Overrides,
+    cache: &mut OrgCache,
+) -> Result<Scenario, InputError> {
     let mut raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(path, Some(text), &e))?;
     let mut table: toml::Table = toml::from_str(text).map_err(|e| toml_error(path, Some(text), &e))?;
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -111,7 +122,6 @@ pub(super) fn load(path: &Path, text: &str, overrides: &Overrides) -> Result<Sce
     if !overrides.variants.is_empty() {
         select_points(&mut design, &overrides.variants, raw.compare_to.as_deref(), path)?;
     }
-    let mut cache = OrgCache::default();
     let mut variants = Vec::with_capacity(design.points.len());
     for (i, point) in design.points.iter().enumerate() {
         let pctx = match &point.origin {
@@ -120,14 +130,14 @@ pub(super) fn load(path: &Path, text: &str, overrides: &Overrides) -> Result<Sce
             PointOrigin::Sweep(_) => Ctx { place: Place::SweepPoint(point.name.clone()), ..ctx.clone() },
         };
         let variant = if i == 0 {
-            validate::variant(&raw, BASELINE, None, &pctx, &mut cache)?
+            validate::variant(&raw, BASELINE, None, &pctx, cache)?
         } else {
             let vraw = apply_sets(&table, &point.set, &pctx)?;
             match &point.origin {
                 PointOrigin::Variant(n) => {
-                    validate::variant(&vraw, &point.name, Some(&raw.variants[*n]), &pctx, &mut cache)?
+                    validate::variant(&vraw, &point.name, Some(&raw.variants[*n]), &pctx, cache)?
                 }
-                _ => validate::variant(&vraw, &point.name, None, &pctx, &mut cache)?,
+                _ => validate::variant(&vraw, &point.name, None, &pctx, cache)?,
             }
         };
         variants.push(variant);

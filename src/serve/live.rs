@@ -10,14 +10,16 @@
 //! the numbers shown, byte for byte.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::results::VariantResults;
 use crate::design::PointOrigin;
+use crate::engine::outcome::PointOutcome;
 use crate::error::{Error, InputError, InputErrorKind};
-use crate::scenario::{Overrides, Scenario};
+use crate::scenario::{OrgCache, Overrides, Scenario};
 use crate::study::{Plan, PlanOptions};
 
 /// The most work one request may ask for: replications × plausible worlds per point.
@@ -32,6 +34,10 @@ pub const DEFAULT_POINT_NAME: &str = "workshop";
 /// The first line of every scenario file `save` writes (the second after a `#:schema` line); a
 /// file without it is never replaced.
 pub const SAVED_MARKER: &str = "# Written by permeate serve: the scenario with the workshop's trail as [[variants]].";
+
+/// How many (replications) the workshop keeps the baseline's outcomes for (the oldest goes
+/// first).
+pub const BASELINE_CACHE: usize = 4;
 
 /// The most points a saved trail may hold.
 pub const MAX_TRAIL: usize = 200;
@@ -164,6 +170,31 @@ pub struct ScenarioInfo {
     pub levers: Vec<Lever>,
     /// The file's variants that can be expressed as a `set` (those without `add_links`).
     pub presets: Vec<Preset>,
+    /// The scenario's worlds (`[uncertain] worlds`; absent without `[uncertain]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worlds: Option<u32>,
+    /// The `[uncertain]` factors with their plausible ranges (empty without `[uncertain]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub factors: Vec<FactorInfo>,
+}
+
+/// One `[uncertain]` factor, for the page: its name, what it drives and its plausible range.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorInfo {
+    /// The factor's name (the path itself for a single-path entry).
+    pub name: String,
+    /// The dotted paths it drives.
+    pub paths: Vec<String>,
+    /// `set` (every path takes the value) or `scale` (every path's value is multiplied by it).
+    pub mode: crate::design::worlds::Mode,
+    /// Its distribution, as in the file (`dist` and its parameters).
+    pub dist: crate::design::worlds::FactorDist,
+    /// The distribution in words, e.g. "uniform 0.3–0.7".
+    pub describe: String,
+    /// Lowest plausible value (the factor's unit: a probability, hours, or a factor for `scale`).
+    pub min: f64,
+    /// Highest plausible value (same unit).
+    pub max: f64,
 }
 
 /// A scenario loaded for the workshop: its file, its text and the validated scenario.
@@ -172,14 +203,24 @@ pub struct Workshop {
     file: PathBuf,
     text: String,
     scenario: Scenario,
+    /// The organisations the scenario builds, built once at start; each request loads its point
+    /// with a copy (Arcs), so the cache does not grow.
+    orgs: OrgCache,
+    /// The outcomes of the cells that are not the request's point (the baseline, a `compare_to`
+    /// reference), per replications, most recent last, at most [`BASELINE_CACHE`].
+    known: Mutex<Vec<(u64, Known)>>,
 }
+
+/// The known outcomes of one replications count: (cell, point name, outcome).
+type Known = Vec<(usize, String, Arc<PointOutcome>)>;
 
 impl Workshop {
     /// Reads and validates the scenario file (errors as `check` prints them).
     pub fn load(file: &Path) -> Result<Workshop, Error> {
         let text = crate::org::read_scenario_text(file).map_err(Box::new)?;
-        let scenario = Scenario::from_text(file, &text).map_err(Box::new)?;
-        Ok(Workshop { file: file.to_path_buf(), text, scenario })
+        let mut orgs = OrgCache::default();
+        let scenario = Scenario::from_text_cached(file, &text, &Overrides::default(), &mut orgs).map_err(Box::new)?;
+        Ok(Workshop { file: file.to_path_buf(), text, scenario, orgs, known: Mutex::new(Vec::new()) })
     }
 
     /// The scenario as written.
@@ -254,7 +295,8 @@ impl Workshop {
         let set = self.toml_set(set, name)?;
         let text = self.text_with(&[(name.to_string(), set)])?;
         let overrides = Overrides { set: vec![], variants: vec![name.to_string()] };
-        Scenario::from_text_with(&self.file, &text, &overrides).map_err(|e| LiveError::Input(without_line(e)))
+        Scenario::from_text_cached(&self.file, &text, &overrides, &mut self.orgs.clone())
+            .map_err(|e| LiveError::Input(without_line(e)))
     }
 
     /// Runs the baseline and the point of `request` on the same seed and replications; `stop`
@@ -272,7 +314,37 @@ impl Workshop {
         let scenario = self.point_scenario(&name, &request.set)?;
         let options = PlanOptions { replications: Some(replications), ..PlanOptions::default() };
         let plan = Plan::new(&scenario, options).map_err(|e| LiveError::Input(e.to_string()))?;
-        let Some(results) = crate::study::results_until(&plan, CHUNK, stop).map_err(|e| match e {
+        // The cells of the other points (the baseline, a `compare_to` reference) are the same
+        // for every request with these replications: run once, kept.
+        let known: Known = {
+            let cache = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            cache.iter().find(|(r, _)| *r == replications).map(|(_, k)| k.clone()).unwrap_or_default()
+        };
+        let points = scenario.variants.len();
+        let name_of = |cell: usize| scenario.variants[cell % points].name.as_str();
+        let lookup = |cell: usize| {
+            known.iter().find(|(c, n, _)| *c == cell && n == name_of(cell)).map(|(_, _, o)| Arc::clone(o))
+        };
+        let mut kept: Known = Vec::new();
+        let mut keep = |cell: usize, o: &PointOutcome| {
+            if name_of(cell) != name {
+                kept.push((cell, name_of(cell).to_string(), Arc::new(o.clone())));
+            }
+        };
+        let results = crate::study::results_until_known(&plan, CHUNK, stop, &lookup, &mut keep);
+        if !kept.is_empty() {
+            let mut cache = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match cache.iter_mut().find(|(r, _)| *r == replications) {
+                Some((_, k)) => k.extend(kept),
+                None => {
+                    if cache.len() == BASELINE_CACHE {
+                        cache.remove(0);
+                    }
+                    cache.push((replications, kept));
+                }
+            }
+        }
+        let Some(results) = results.map_err(|e| match e {
             Error::Input(e) => LiveError::Input(without_line(*e)),
             other => LiveError::Internal(other.to_string()),
         })?
@@ -365,6 +437,35 @@ impl Workshop {
             max_replications: self.max_replications(),
             levers: self.levers(),
             presets: self.presets(),
+            worlds: s.uncertainty().map(|u| u.worlds),
+            factors: s
+                .uncertainty()
+                .map(|u| {
+                    u.factors
+                        .iter()
+                        .map(|f| {
+                            use crate::design::worlds::FactorDist as D;
+                            // The file's own bounds where the distribution has them (exact), else
+                            // the support (a beta's 0–1).
+                            let (min, max) = match f.dist {
+                                D::Uniform { min, max }
+                                | D::LogUniform { min, max }
+                                | D::Triangular { min, max, .. } => (min, max),
+                                _ => f.dist.support(),
+                            };
+                            FactorInfo {
+                                name: f.name.clone(),
+                                paths: f.paths.clone(),
+                                mode: f.mode,
+                                dist: f.dist.clone(),
+                                describe: f.dist.describe(),
+                                min,
+                                max,
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 
@@ -595,6 +696,34 @@ mod tests {
         assert_eq!((answer.seed, answer.replications, answer.full_replications), (42, 600, 200));
     }
 
+    /// Known answer for the cache: a second request on the same workshop (the baseline's
+    /// outcome then comes from the cache, not run again) gives the bytes of `permeate run`'s
+    /// summary for its own point and the baseline; a request with other replications does not
+    /// take the cached baseline. Broken version seen to fail: the cache looked up without the
+    /// replications (the 300-replication request got the 600-replication baseline and failed
+    /// in summarising).
+    #[test]
+    fn a_cached_baseline_gives_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = acme(dir.path());
+        let w = Workshop::load(&file).unwrap();
+        w.run(&request(&[("involvement.fraction", serde_json::json!(0.2))], 600, "first"), &|| false).unwrap().unwrap();
+        assert_eq!(w.known.lock().unwrap().len(), 1, "the baseline of 600 replications is kept");
+        let second = w
+            .run(&request(&[("channels.email.notice", serde_json::json!(0.9))], 600, "second"), &|| false)
+            .unwrap()
+            .unwrap();
+        let extra = "\n[[variants]]\nname = \"second\"\nset = { \"channels.email.notice\" = 0.9 }\n";
+        let summary = reference(&file, extra, 600);
+        let variants = summary["variants"].as_array().unwrap();
+        let run = variants.iter().find(|v| v["name"] == "second").unwrap();
+        assert_eq!(&serde_json::to_value(&second.point).unwrap(), run);
+        assert_eq!(serde_json::to_value(&second.baseline).unwrap(), variants[0]);
+        let other = w.run(&request(&[], 300, "third"), &|| false).unwrap().unwrap();
+        assert_eq!(serde_json::to_value(&other.baseline).unwrap(), reference(&file, "", 300)["variants"][0]);
+        assert_eq!(w.known.lock().unwrap().len(), 2);
+    }
+
     #[test]
     fn a_bad_set_gives_the_variant_message_and_file_keys_are_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -636,6 +765,29 @@ mod tests {
         assert_eq!(find("community_manager.reach").options.len(), 2);
         assert_eq!(info.presets.len(), 4);
         assert_eq!(info.presets[0].set["community_manager.mandate"], serde_json::json!(true));
+    }
+
+    /// The factors of `[uncertain]` with their ranges, as `scenarios/acme-uncertain.toml` writes
+    /// them (the file is the reference); a scenario without `[uncertain]` has none. Broken version
+    /// seen to fail: the range taken as the distribution's quantiles 0 and 1 (0.9000000000000001).
+    #[test]
+    fn uncertain_factors_are_listed_with_their_ranges() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let w = Workshop::load(&root.join("acme-uncertain.toml")).unwrap();
+        let info = w.info();
+        assert_eq!(info.worlds, Some(200));
+        let find = |n: &str| info.factors.iter().find(|f| f.name == n).unwrap_or_else(|| panic!("no factor {n}"));
+        let email = find("channels.email.notice");
+        assert_eq!(
+            (email.min, email.max, email.paths.as_slice()),
+            (0.3, 0.9, ["channels.email.notice".to_string()].as_slice())
+        );
+        let sync = find("channels.dev_sync.transmit");
+        assert_eq!((sync.min, sync.max), (0.5, 0.9));
+        let json = serde_json::to_value(&info).unwrap();
+        assert_eq!(json["factors"][0]["dist"]["dist"], "uniform");
+        let plain = Workshop::load(&acme(tempfile::tempdir().unwrap().path())).unwrap().info();
+        assert!(plain.factors.is_empty() && plain.worlds.is_none());
     }
 
     /// The saved trail reproduces the live numbers (through the whole-study path), a file not

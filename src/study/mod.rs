@@ -198,6 +198,56 @@ pub fn results_until(
     summary.finish().map_err(internal).map(Some)
 }
 
+/// Like [`results_until`], with the outcomes of some cells — (world, design point), world-major
+/// as in [`point_ranges`] — already known: `known(cell)` gives a cell's whole outcome (all the
+/// plan's replications) from an earlier run with the same seed, replications and worlds, and
+/// that cell is not run again; every cell that is run is handed to `keep` when complete. Each
+/// cell runs in slices of at most `chunk` replications, `stop` asked before each slice. Since
+/// every replication draws from its own stream, a known cell's outcome is the one this plan
+/// would compute, and the results are the same bytes as [`results`] gives.
+pub fn results_until_known(
+    plan: &Plan<'_>,
+    chunk: u64,
+    stop: &(dyn Fn() -> bool + Sync),
+    known: &dyn Fn(usize) -> Option<Arc<PointOutcome>>,
+    keep: &mut dyn FnMut(usize, &PointOutcome),
+) -> Result<Option<crate::analysis::results::Results>, Error> {
+    let internal = |e: SummaryError| Error::Internal(format!("summarising the study: {e}"));
+    let facts = plan.facts();
+    let mut summary = Summariser::new(&facts);
+    let mut compiler = Compiler::new(plan.scenario());
+    let replications = plan.replications();
+    let cells = plan.world_count() * plan.scenario().variants.len();
+    for cell in 0..cells {
+        if let Some(o) = known(cell) {
+            summary.add(&o).map_err(internal)?;
+            continue;
+        }
+        let mut pending: Option<PointOutcome> = None;
+        let (mut start, end) = (cell as u64 * replications, (cell as u64 + 1) * replications);
+        while start < end {
+            if stop() {
+                return Ok(None);
+            }
+            let to = (start + chunk.max(1)).min(end);
+            run_work_with(plan, &mut compiler, start..to, &|| {}, &mut |o| {
+                match &mut pending {
+                    Some(p) => {
+                        p.append(&o).map_err(|e| Error::Internal(format!("joining slices of the study: {e}")))?
+                    }
+                    None => pending = Some(o),
+                }
+                Ok(())
+            })?;
+            start = to;
+        }
+        let outcome = pending.ok_or_else(|| Error::Internal(format!("cell {cell} of the study ran no replication")))?;
+        keep(cell, &outcome);
+        summary.add(&outcome).map_err(internal)?;
+    }
+    summary.finish().map_err(internal).map(Some)
+}
+
 /// Names the model-indexed attribution of a run by person ids, roles, units and channel names.
 fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> PointOutcome {
     let a = &run.attribution;
