@@ -7,6 +7,7 @@ pub(crate) mod costs;
 pub mod decision;
 pub mod discovery;
 pub mod facts;
+pub mod flow;
 pub(crate) mod goal;
 pub mod results;
 pub mod sensitivity;
@@ -23,6 +24,9 @@ pub struct Analyses {
     pub tidy: tidy::Tidy,
     /// The decision: the design points ranked, and the one to recommend.
     pub decision: decision::Decision,
+    /// The unit → unit flow of the critical paths, baseline and recommended point
+    /// (`unit-flow.csv`, the report's matrix).
+    pub unit_flow: flow::UnitFlow,
 }
 
 /// Every analysis that applies to `results` of the study described by `facts`.
@@ -30,5 +34,6 @@ pub fn analyse(results: &results::Results, facts: &facts::Facts) -> Analyses {
     let sensitivity = sensitivity::analyse(results, facts);
     let mut decision = decision::decide(results, sensitivity.as_ref());
     decision.hinges = decision::hinges(results, facts, decision.recommended);
-    Analyses { sensitivity, decision, tidy: tidy::tidy(results, facts) }
+    let unit_flow = flow::unit_flow(results, decision.recommended);
+    Analyses { sensitivity, decision, tidy: tidy::tidy(results, facts), unit_flow }
 }

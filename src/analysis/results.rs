@@ -262,6 +262,23 @@ pub struct Bottlenecks {
     /// empty, and not written, when nobody has either).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sites: Vec<Share>,
+    /// The unit → unit flow: for each (sender's unit, receiver's unit) pair, the reached
+    /// replications whose critical path uses at least one link between them (pairs that never
+    /// occur left out), by unit names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unit_flows: Vec<UnitFlowCount>,
+}
+
+/// Critical paths between two units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct UnitFlowCount {
+    /// The sender's unit.
+    pub from_unit: String,
+    /// The receiver's unit.
+    pub to_unit: String,
+    /// Reached replications whose critical path uses at least one link from `from_unit` to
+    /// `to_unit`.
+    pub critical_paths: u64,
 }
 
 /// The `top` entries by count (descending; ties by name), as shares of `total`.
@@ -321,6 +338,12 @@ impl Bottlenecks {
             units: shares(&a.units, a.reached),
             roles: shares(&a.roles, a.reached),
             sites: shares(&a.sites, a.reached),
+            unit_flows: a
+                .unit_flows
+                .iter()
+                .filter(|&(_, &c)| c > 0)
+                .map(|((f, t), &c)| UnitFlowCount { from_unit: f.clone(), to_unit: t.clone(), critical_paths: c })
+                .collect(),
         }
     }
 }

@@ -427,6 +427,11 @@ impl Groups for Model {
     fn site_of(&self, person: u32) -> Option<usize> {
         Model::site_of(self, person)
     }
+
+    fn link_units(&self, link: u32) -> (u32, u32) {
+        let units = &self.structure.person_unit;
+        (units[self.sender_of(link) as usize], units[self.structure.arcs[link as usize].to as usize])
+    }
 }
 
 /// What one chunk of replications accumulates: the attribution and (replication, T) pairs.

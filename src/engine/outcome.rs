@@ -150,6 +150,9 @@ pub struct Attribution {
     /// Replications whose critical path passes through at least one person of each site group
     /// (site, else calendar; see `Model::site_of`).
     pub sites: Vec<u64>,
+    /// Replications whose critical path uses at least one link from a person of unit `.0` to a
+    /// person of unit `.1` (unit indices; the unit → unit flow).
+    pub unit_flows: HashMap<(u32, u32), u64>,
 }
 
 /// Where a person belongs, for counting critical paths by group.
@@ -160,6 +163,8 @@ pub trait Groups {
     fn role_of(&self, person: u32) -> usize;
     /// The person's site group index, if they have a site (or a calendar).
     fn site_of(&self, person: u32) -> Option<usize>;
+    /// The unit indices of a link's sender and receiver (link: index into the model's links).
+    fn link_units(&self, link: u32) -> (u32, u32);
 }
 
 impl Attribution {
@@ -214,6 +219,15 @@ impl Attribution {
         for &p in path_people {
             *self.people.entry(p).or_default() += 1;
         }
+        // Each (sender unit, receiver unit) pair once per replication.
+        let mut flows_seen: Vec<(u32, u32)> = Vec::new();
+        for &l in path_links {
+            let pair = groups.link_units(l);
+            if !flows_seen.contains(&pair) {
+                flows_seen.push(pair);
+                *self.unit_flows.entry(pair).or_default() += 1;
+            }
+        }
         let mut seen = vec![false; self.channels.len()];
         for &l in path_links {
             *self.links.entry(l).or_default() += 1;
@@ -241,6 +255,9 @@ impl Attribution {
         self.units.iter_mut().zip(&other.units).for_each(|(a, b)| *a += b);
         self.roles.iter_mut().zip(&other.roles).for_each(|(a, b)| *a += b);
         self.sites.iter_mut().zip(&other.sites).for_each(|(a, b)| *a += b);
+        for (&k, &v) in &other.unit_flows {
+            *self.unit_flows.entry(k).or_default() += v;
+        }
     }
 }
 
@@ -310,6 +327,10 @@ pub struct NamedAttribution {
     /// Replications whose critical path passes through a person of each site (or calendar).
     #[serde(default, with = "pairs", skip_serializing_if = "BTreeMap::is_empty")]
     pub sites: BTreeMap<String, u64>,
+    /// Replications whose critical path uses at least one link from a person of the first unit
+    /// to a person of the second (by unit name; the unit → unit flow).
+    #[serde(default, with = "pairs", skip_serializing_if = "BTreeMap::is_empty")]
+    pub unit_flows: BTreeMap<(String, String), u64>,
 }
 
 impl NamedAttribution {
@@ -328,6 +349,7 @@ impl NamedAttribution {
         add(&mut self.units, &other.units);
         add(&mut self.roles, &other.roles);
         add(&mut self.sites, &other.sites);
+        add(&mut self.unit_flows, &other.unit_flows);
     }
 }
 

@@ -40,6 +40,7 @@ nav a { color: var(--accent); margin-right: 1.2rem; }
 .answers li.sweep { font-size: 1rem; margin: .35rem 0; padding: .35rem 1rem; }
 table { border-collapse: collapse; width: 100%; margin: .6rem 0 1.2rem; font-size: .9rem; }
 caption { text-align: left; font-weight: 700; font-size: 1rem; padding: .3rem 0; }
+.flows { display: flex; flex-wrap: wrap; gap: 1.5rem; } table.flow td { text-align: right; min-width: 2.5rem; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 th { background: var(--band); }
 .kv th { width: 15rem; }
@@ -100,6 +101,7 @@ pub(crate) fn page(
     charts: &[Chart],
     sensitivity: Option<&crate::analysis::sensitivity::Sensitivity>,
     decision: &crate::analysis::decision::Decision,
+    unit_flow: &crate::analysis::flow::UnitFlow,
 ) -> String {
     let base = &results.variants[0];
     let t = format!("T{:.0}", 100.0 * base.threshold);
@@ -145,6 +147,9 @@ pub(crate) fn page(
         decision,
         charts.iter().filter(|c| c.file == super::charts::DECISION_CHART || c.file == super::charts::TIPPING_CHART),
     );
+
+    // Where the item travels between units.
+    s += &unit_flow_section(unit_flow);
 
     // The answer.
     s += "<section id=\"answer\">\n<h2>The answer</h2>\n<ul class=\"answers\">\n";
@@ -362,6 +367,49 @@ fn share_table(caption: &str, head: &str, rows: &[Share], top: usize) -> String 
         let _ = writeln!(s, "<tr><td>{}</td>{}</tr>", esc(&r.name), share_cell(r.share));
     }
     s += "</tbody></table>\n";
+    s
+}
+
+/// The unit → unit flow of the critical paths: one matrix per point (baseline and recommended
+/// side by side), rows the sender's unit, columns the receiver's, each cell the share of the
+/// point's replications whose critical path passes that way, shaded by it. Empty without any
+/// critical path.
+pub(crate) fn unit_flow_section(flow: &crate::analysis::flow::UnitFlow) -> String {
+    if flow.units.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(
+        "<section id=\"flow\">\n<h2>Where the item travels between units</h2>\n<p class=\"howto\">Each cell: the share \
+         of replications whose critical path passes the item from a person of the row's unit to a person of the \
+         column's unit (empty: never). The complete counts are in <code>unit-flow.csv</code>.</p>\n<div class=\"flows\">\n",
+    );
+    for p in &flow.points {
+        let _ =
+            write!(s, "<table class=\"flow\"><caption>{}</caption><thead><tr><th>from ↓ to →</th>", esc(&p.variant));
+        for u in &flow.units {
+            let _ = write!(s, "<th>{}</th>", esc(u));
+        }
+        s += "</tr></thead><tbody>\n";
+        for from in &flow.units {
+            let _ = write!(s, "<tr><th>{}</th>", esc(from));
+            for to in &flow.units {
+                match p.cell(from, to) {
+                    Some(c) => {
+                        let _ = write!(
+                            s,
+                            "<td style=\"background:rgba(31,119,180,{:.2})\">{:.0}%</td>",
+                            0.1 + 0.8 * c.share.clamp(0.0, 1.0),
+                            100.0 * c.share
+                        );
+                    }
+                    None => s += "<td></td>",
+                }
+            }
+            s += "</tr>\n";
+        }
+        s += "</tbody></table>\n";
+    }
+    s += "</div>\n</section>\n";
     s
 }
 

@@ -118,6 +118,28 @@ pub fn summary_csv(tidy: &crate::analysis::tidy::Tidy) -> String {
     })
 }
 
+/// `unit-flow.csv`: the unit → unit flow of the critical paths, one row per (point, sender's
+/// unit, receiver's unit) that occurs: `variant` (the baseline, then the recommended point),
+/// `from_unit, to_unit`, `critical_paths` (replications whose critical path uses at least one
+/// link between them) and `share` (of all the point's replications, 0–1).
+pub fn unit_flow_csv(flow: &crate::analysis::flow::UnitFlow) -> String {
+    csv_string(|w| {
+        w.write_record(["variant", "from_unit", "to_unit", "critical_paths", "share"])?;
+        for p in &flow.points {
+            for c in &p.cells {
+                w.write_record([
+                    p.variant.as_str(),
+                    &c.from_unit,
+                    &c.to_unit,
+                    &c.critical_paths.to_string(),
+                    &data_number(c.share),
+                ])?;
+            }
+        }
+        Ok(())
+    })
+}
+
 /// `worlds.csv`: `world` and one column per uncertain factor (by its name), each world's values
 /// as drawn: running a plain scenario with these values reproduces the world's replications.
 pub fn worlds_csv(tidy: &crate::analysis::tidy::Tidy) -> String {
@@ -826,6 +848,9 @@ pub fn result_files(results: &Results, facts: &Facts, analyses: &Analyses) -> Re
     if !analyses.tidy.factor_names.is_empty() {
         files.push(("worlds.csv".into(), worlds_csv(&analyses.tidy)));
     }
+    if !analyses.unit_flow.units.is_empty() {
+        files.push(("unit-flow.csv".into(), unit_flow_csv(&analyses.unit_flow)));
+    }
     let sensitivity = analyses.sensitivity.as_ref();
     if let Some(s) = sensitivity {
         files.push(("sensitivity.csv".into(), crate::analysis::sensitivity::csv(s)));
@@ -843,7 +868,7 @@ pub fn result_files(results: &Results, facts: &Facts, analyses: &Analyses) -> Re
     if let Some(s) = sensitivity {
         charts.extend(charts::sensitivity(s).map_err(|m| format!("drawing the sensitivity charts failed: {m}"))?);
     }
-    files.push(("report.html".into(), html::page(results, facts, &charts, sensitivity, decision)));
+    files.push(("report.html".into(), html::page(results, facts, &charts, sensitivity, decision, &analyses.unit_flow)));
     for chart in charts {
         files.push((format!("charts/{}", chart.file), chart.svg));
     }

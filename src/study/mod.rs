@@ -303,6 +303,11 @@ fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> Poi
             units: named_counts(&a.units, &v.org.units),
             roles: named_counts(&a.roles, &v.org.roles),
             sites: named_counts(&a.sites, &site_names),
+            unit_flows: a
+                .unit_flows
+                .iter()
+                .map(|(&(f, t), &c)| ((v.org.units[f as usize].clone(), v.org.units[t as usize].clone()), c))
+                .collect(),
         },
     }
 }

@@ -93,3 +93,50 @@ fn critical_paths_by_unit_and_role_follow_the_winning_route() {
     let p = &b.people[0];
     assert_eq!((p.name.as_str(), p.role.as_str(), p.unit.as_str()), ("y", "support_agent", "b"));
 }
+
+/// The unit → unit flow on a known organisation: a chain a → b (unit A) → c → d (unit B) with
+/// fixed delays, so every replication's critical path is the whole chain and passes A → A, then
+/// over the one bridge b → c A → B, then B → B. The flow B → A cannot occur and must be absent.
+/// Unit names with `<`, `,` and `"` must come back whole from `unit-flow.csv` and escaped in
+/// `report.html`. Seen to fail: the receiver's unit taken as the sender's (`link_units` returning
+/// the receiver's unit twice) gives no A → B cell.
+#[test]
+fn unit_flow_of_a_two_unit_chain_is_known() {
+    let (ua, ub) = ("A <one>, \"x\"", "B, two");
+    let q = |u: &str| format!("\"{}\"", u.replace('"', "\"\""));
+    let people = format!(
+        "id,unit,role\na,{},community\nb,{},staff\nc,{},developer\nd,{},developer\n",
+        q(ua),
+        q(ua),
+        q(ub),
+        q(ub)
+    );
+    let links = "source,target,channel\na,b,wire\nb,c,wire\nc,d,wire\n";
+    let toml = "name = \"two units\"\nreplications = 9\n[organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+                [channels.wire]\ndelay = { dist = \"fixed\", value = 1 }\n\
+                [target]\nrole = \"developer\"\nthreshold = 1.0\n";
+    let files = [("scenario.toml", toml), ("people.csv", people.as_str()), ("links.csv", links)];
+    let r = run(&files);
+    let facts_free = permeate::analysis::flow::unit_flow(&r, 0);
+    assert_eq!(facts_free.points.len(), 1, "the baseline is its own recommendation");
+    let cells: Vec<(&str, &str, u64, f64)> = facts_free.points[0]
+        .cells
+        .iter()
+        .map(|c| (c.from_unit.as_str(), c.to_unit.as_str(), c.critical_paths, c.share))
+        .collect();
+    assert_eq!(cells, vec![(ua, ua, 9, 1.0), (ua, ub, 9, 1.0), (ub, ub, 9, 1.0)]);
+    assert!(facts_free.points[0].cell(ub, ua).is_none(), "B → A cannot occur");
+
+    // Written: the CSV parses back to the same names, the page escapes them.
+    let s = TempScenario::new(&files);
+    let (_dir, out) = crate::common::run_into_temp(&s.scenario(), &[]);
+    let text = crate::common::read_text(&out.join("unit-flow.csv"));
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(rows.headers().unwrap(), vec!["variant", "from_unit", "to_unit", "critical_paths", "share"]);
+    let rows: Vec<Vec<String>> = rows.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[1], vec!["baseline", ua, ub, "9", "1"]);
+    let html = crate::common::read_text(&out.join("report.html"));
+    assert!(html.contains("<th>A &lt;one&gt;, &quot;x&quot;</th>"), "unit name escaped in the flow matrix");
+    assert!(!html.contains("<one>"), "raw unit name in report.html");
+}
