@@ -302,6 +302,13 @@ pub(crate) fn read(
                         match channel_index.get(name) {
                             Some(&i) => i,
                             None => {
+                                // It becomes a channel name: the loader's name rules (found by
+                                // the import_readers fuzz target: a control character).
+                                crate::error::check_name(name, "the channel").map_err(|k| {
+                                    let mut e = at(path, line, channel_header, String::new());
+                                    e.kind = k;
+                                    e
+                                })?;
                                 out.channels.push(name.to_string());
                                 channel_index.insert(name.to_string(), out.channels.len() - 1);
                                 out.channels.len() - 1

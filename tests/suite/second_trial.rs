@@ -477,3 +477,31 @@ fn a_far_future_start_is_refused_for_what_it_is() {
     let (code, msg) = with_start("9990-01-04T09:00:00+01:00");
     assert_eq!(code, Some(0), "{msg}");
 }
+
+/// Found by the `import_readers` fuzz target: a control character in the events log's
+/// `channel` cell became part of a channel name the loader then refused (import wrote an
+/// organisation `check` refuses, as in defect 13). Refused now naming the log's line and column.
+/// Seen to fail before the fix (the import succeeded and wrote the name).
+#[test]
+fn a_control_character_in_an_events_channel_is_refused() {
+    let hr = "id,manager_id,unit,title,name\nboss,,dev,Developer,Bo\na,boss,dev,Developer,Ann\n";
+    let events = "time,sender,recipient,channel\n2026-03-02T09:15:00+01:00,boss,a,mail\n\
+                  2026-03-02T10:15:00+01:00,a,boss,ma\u{5}il\n";
+    let dir = super::common::TempScenario::new(&[("hr.csv", hr), ("map.toml", ROLES), ("events.csv", events)]);
+    let out = dir.path("out");
+    let (h, m, e) = (dir.path("hr.csv"), dir.path("map.toml"), dir.path("events.csv"));
+    let o = permeate(&[
+        "import",
+        "--hr",
+        h.to_str().unwrap(),
+        "--map",
+        m.to_str().unwrap(),
+        "--events",
+        e.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let msg = assert_input_error("control character in a channel", &o);
+    assert!(msg.contains("events.csv:3") && msg.contains("`channel`") && msg.contains("control"), "{msg}");
+    assert!(!out.exists());
+}
