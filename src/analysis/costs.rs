@@ -51,7 +51,8 @@ impl PointCost {
     /// `money_per_hour` if given.
     pub fn from_parts(parts: Vec<CostPart>, money_per_hour: Option<f64>) -> PointCost {
         let parts: Vec<CostPart> = parts.into_iter().filter(|p| p.hours_per_month != 0.0).collect();
-        let hours_per_month = parts.iter().map(|p| p.hours_per_month).sum();
+        // A fold from +0: `Iterator::sum` of no floats is -0.0, which writers print as `-0`.
+        let hours_per_month = parts.iter().fold(0.0, |sum, p| sum + p.hours_per_month);
         PointCost { hours_per_month, money_per_month: money_per_hour.map(|m| m * hours_per_month), parts }
     }
 }
@@ -160,6 +161,17 @@ pub(crate) fn cheapest(candidates: impl Iterator<Item = (usize, f64, f64)>) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 20, "also seen": a point without cost parts costs +0 hours, never -0 (seen to fail
+    /// with `Iterator::sum`, which starts at -0.0: summary.json said `-0.0`).
+    #[test]
+    fn no_cost_is_positive_zero() {
+        let c = PointCost::from_parts(Vec::new(), Some(85.0));
+        assert!(c.hours_per_month == 0.0 && c.hours_per_month.is_sign_positive());
+        assert!(c.money_per_month.is_some_and(|m| m == 0.0 && m.is_sign_positive()));
+        let zero = CostPart { lever: "channel digest".into(), hours_per_month: 0.0, formula: String::new() };
+        assert!(PointCost::from_parts(vec![zero], None).hours_per_month.is_sign_positive());
+    }
 
     #[test]
     fn a_working_day_is_the_reports_working_day() {

@@ -127,9 +127,10 @@ pub struct VariantResults {
     /// The paired comparison with the baseline (`None` for the baseline, and for a point whose
     /// target group differs from the baseline's: it is not paired).
     pub vs_baseline: Option<Paired>,
-    /// With `compare_to`: the paired comparison with the reference (`None` for the reference
-    /// itself and where the target groups differ).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// With `compare_to`: the paired comparison with the reference (`None` — written `null`,
+    /// like `vs_baseline` — without `compare_to`, for the reference itself and where the target
+    /// groups differ).
+    #[serde(default)]
     pub vs_reference: Option<Paired>,
     /// Where the item gets stuck.
     pub bottlenecks: Bottlenecks,

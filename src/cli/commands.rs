@@ -56,10 +56,15 @@ fn load(path: &Path, set: &SetArgs, points: &VariantArgs) -> Result<Scenario, Er
         }
     })?;
     for w in scenario.default_warnings() {
-        let yellow = anstyle::Style::new().bold().fg_color(Some(anstyle::AnsiColor::Yellow.into()));
-        anstream::eprintln!("{yellow}warning:{yellow:#} {}: {w}", scenario.file.display());
+        print_warning(&scenario.file, &w);
     }
     Ok(scenario)
+}
+
+/// Prints `warning: FILE: MESSAGE` on stderr (`warning:` in bold yellow on a terminal).
+fn print_warning(file: &Path, message: &str) {
+    let yellow = anstyle::Style::new().bold().fg_color(Some(anstyle::AnsiColor::Yellow.into()));
+    anstream::eprintln!("{yellow}warning:{yellow:#} {}: {message}", file.display());
 }
 
 /// Writes `text` to stdout; a closed pipe (`permeate schema | head`) is not an error.
@@ -276,6 +281,9 @@ pub(crate) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     let scenario = load(&args.scenario, &args.overrides, &VariantArgs::default())?;
     ctx.check_input_memory(&[&args.observations], calibrate::BYTES_PER_OBSERVATION_BYTE)?;
     let obs = Observations::load(&args.observations, &scenario, args.observed_hours).map_err(Error::from)?;
+    for w in obs.warnings() {
+        print_warning(&args.observations, w);
+    }
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario, "-calibration"));
     ctx.output(&out, Policy::Results)?;
     // The calibration's memory: one simulated replication per item at a time per thread, and the
@@ -460,7 +468,7 @@ pub(crate) fn serve(args: ServeArgs) -> Result<(), Error> {
     }
     let workshop = crate::serve::Workshop::load(&args.scenario)?;
     for w in workshop.scenario().default_warnings() {
-        eprintln!("warning: {}: {w}", args.scenario.display());
+        print_warning(&args.scenario, &w);
     }
     // The largest request: the baseline and one point at the request limit.
     let taken = |n: &str| workshop.scenario().design().points.iter().any(|p| p.name == n);

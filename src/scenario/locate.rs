@@ -110,12 +110,24 @@ pub(crate) fn has_key(text: &str, path: &[&str]) -> bool {
 
 /// What the reader's Rust-facing words mean for a person, with an example: serde names the raw
 /// structs and number types (`struct RawChannel`, `u64`); messages must not.
-const PLAIN_WORDS: [(&str, &str); 26] = [
+const PLAIN_WORDS: [(&str, &str); 29] = [
     ("invalid type: map", "invalid type: a table"),
     ("invalid type: sequence", "invalid type: a list"),
     (
         "data did not match any variant of untagged enum OneOrMany",
         "expected a name or a list of names, e.g. \"developer\" or [\"developer\", \"team_lead\"]",
+    ),
+    (
+        "data did not match any variant of untagged enum RawStart",
+        "expected a moment with its UTC offset, e.g. \"2026-11-27T15:00:00+01:00\", or { weekly = \"uniform\" }",
+    ),
+    (
+        "data did not match any variant of untagged enum RawReplayStart",
+        "expected hours after the log's first message, e.g. 12, or a window, e.g. [0, 168]",
+    ),
+    (
+        "data did not match any variant of untagged enum ColumnRef",
+        "expected a column's header, e.g. \"Employee ID\", or its position from 1 with `header = false`, e.g. 2",
     ),
     ("internally tagged enum RawDist", "a distribution table, e.g. { dist = \"exponential\", mean = 2.0 }"),
     ("struct RawScenario", "a scenario table"),
@@ -205,7 +217,27 @@ pub(crate) fn toml_error(file: &Path, text: Option<&str>, err: &toml::de::Error)
             e.key = key_at_offset(text, span.start);
         }
     }
+    if let (InputErrorKind::Invalid(m) | InputErrorKind::Syntax(m), Some(key)) = (&mut e.kind, &e.key) {
+        *m = list_example_for(key, m);
+    }
     e
+}
+
+/// The list keys whose generic example (`[1, 2]`) would mislead, with their own.
+const LIST_EXAMPLES: [(&str, &str); 4] = [
+    ("at", "[\"Mon 10:00\", \"Thu 09:30\"]"),
+    ("holidays", "[\"2026-12-24\", \"2026-12-25\"]"),
+    ("units", "[{ name = \"development\", teams = 4, team_size = 6 }]"),
+    ("quantiles", "[0.5, 2.0, 8.0, 40.0]"),
+];
+
+/// `msg` with the generic list example replaced by the one for `key`'s last part, if it has one.
+fn list_example_for(key: &str, msg: &str) -> String {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    match LIST_EXAMPLES.iter().find(|(k, _)| *k == last) {
+        Some((_, example)) => msg.replace("expected a list, e.g. [1, 2]", &format!("expected a list, e.g. {example}")),
+        None => msg.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -255,5 +287,17 @@ mod tests {
             k => panic!("{k:?}"),
         }
         assert_eq!(plain_message("invalid type: map, expected a string"), "invalid type: a table, expected a string");
+    }
+
+    /// Issue 20, "also seen": `at = "Mon 10:00"` (not a list) is shown a list of times, not
+    /// `[1, 2]` (seen to fail without `list_example_for`).
+    #[test]
+    fn a_list_of_times_is_shown_a_list_of_times() {
+        let text = "[channels.one_on_one]\ntiming = \"scheduled\"\nat = \"Mon 10:00\"\n";
+        let err = toml::from_str::<crate::scenario::raw::RawScenario>(text).unwrap_err();
+        let e = toml_error(Path::new("s.toml"), Some(text), &err);
+        let shown = e.to_string();
+        assert!(shown.contains("expected a list, e.g. [\"Mon 10:00\", \"Thu 09:30\"]"), "{shown}");
+        assert!(!shown.contains("[1, 2]"), "{shown}");
     }
 }

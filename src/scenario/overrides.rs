@@ -394,6 +394,11 @@ fn set_checked(t: &mut toml::Table, path: &str, value: &toml::Value, ctx: &Ctx<'
 
 /// Sets `segs` (a dotted path) in `t` to `value`, creating missing tables on the way. A number
 /// segment picks an element of a list of tables (from 0): `community_manager.1.mandate`.
+/// Keys whose value may take more than one form (`start`: a moment or `{ weekly = "uniform" }`;
+/// a selector's `role`, `id` or `unit` and a calendar's `hours`: one or a list): an override may
+/// switch the form, and the merged scenario's validation judges the value.
+const POLYMORPHIC_KEYS: [&str; 5] = ["start", "role", "id", "unit", "hours"];
+
 fn set_path(t: &mut toml::Table, segs: &[&str], value: toml::Value) -> Result<(), String> {
     let (last, parents) = segs.split_last().expect("non-empty path");
     let mut cur = t;
@@ -434,7 +439,7 @@ fn set_path(t: &mut toml::Table, segs: &[&str], value: toml::Value) -> Result<()
     }
     if let (Some(old), new) = (cur.get(*last), &value) {
         let numeric = |v: &toml::Value| matches!(v, toml::Value::Integer(_) | toml::Value::Float(_));
-        if old.type_str() != new.type_str() && !(numeric(old) && numeric(new)) {
+        if old.type_str() != new.type_str() && !(numeric(old) && numeric(new)) && !POLYMORPHIC_KEYS.contains(last) {
             return Err(format!(
                 "wrong type: the scenario has {} here, the override {}",
                 article(old.type_str()),

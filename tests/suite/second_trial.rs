@@ -144,6 +144,23 @@ fn observations_with_a_duplicate_column_are_refused() {
     assert!(e.contains("obs.csv:1") && e.contains("`share` appears twice"), "{e}");
 }
 
+/// "Also seen": a survey share lower than an earlier one of the same item is warned about,
+/// naming both lines (it was accepted silently; seen to fail without the check in
+/// `into_items`). Shares that only rise, and another item's, give no warning; the file still loads.
+#[test]
+fn decreasing_survey_shares_are_warned_about() {
+    use permeate::study::calibrate::observations::Observations;
+    let s = calibration_star(3).load();
+    let text = "item,hours,share\na,10,0.2\nb,5,0.9\na,30,0.6\na,20,0.7\nb,8,0.95\n";
+    let obs = Observations::from_text(Path::new("obs.csv"), text, &s, None).unwrap();
+    assert_eq!(obs.items().len(), 2);
+    let w = obs.warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].starts_with("line 4: item \"a\" has share 0.6 at 30 h, lower than 0.7 at 20 h (line 5)"), "{w:?}");
+    let rising = "item,hours,share\na,10,0.2\na,20,0.2\na,30,0.6\n";
+    assert!(Observations::from_text(Path::new("obs.csv"), rising, &s, None).unwrap().warnings().is_empty());
+}
+
 /// Imports `hr` (and `messages`) with `map` in a temporary folder; returns the output and
 /// whether an output folder appeared.
 fn import(hr: &str, map: &str, messages: Option<&str>) -> (std::process::Output, bool) {
@@ -504,4 +521,38 @@ fn a_control_character_in_an_events_channel_is_refused() {
     let msg = assert_input_error("control character in a channel", &o);
     assert!(msg.contains("events.csv:3") && msg.contains("`channel`") && msg.contains("control"), "{msg}");
     assert!(!out.exists());
+}
+
+/// "Also seen": a variant may switch `start` between a moment and `{ weekly = "uniform" }`
+/// (it was refused as "wrong type"; seen to fail without `POLYMORPHIC_KEYS`), and a start of
+/// neither form, or a map column of neither form, is refused in plain words, not as "untagged
+/// enum RawStart" / "ColumnRef" (seen to fail without their `PLAIN_WORDS` entries).
+#[test]
+fn a_variant_may_switch_the_kind_of_start() {
+    let helix = std::fs::read_to_string(super::common::bundled("helix.toml")).unwrap();
+    let with_variant = |set: &str| {
+        let text = format!("{helix}\n[[variants]]\nname = \"random start\"\nset = {{ {set} }}\n");
+        let t = super::common::TempScenario::new(&[("helix.toml", &text)]);
+        let o = permeate(&["check", t.path("helix.toml").to_str().unwrap()]);
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let (code, msg) = with_variant("start = { weekly = \"uniform\" }");
+    assert_eq!(code, Some(0), "{msg}");
+    let (code, msg) = with_variant("start = 12");
+    assert_eq!(code, Some(2), "{msg}");
+    assert!(msg.contains("`set.start`") && msg.contains("e.g. \"2026-11-27T15:00:00+01:00\""), "{msg}");
+    assert!(!msg.contains("enum") && !msg.contains("Raw"), "{msg}");
+    // A transmit given as a string is still a wrong type.
+    let (code, msg) = with_variant("\"channels.team_chat.transmit\" = \"0.5\"");
+    assert!(code == Some(2) && msg.contains("wrong type"), "{msg}");
+
+    let hr = "id,manager_id,unit,title,name\nboss,,dev,Developer,Bo\na,boss,dev,Developer,Ann\n";
+    let map = format!("[columns]\nid = 1.5\n{ROLES}");
+    let dir = super::common::TempScenario::new(&[("hr.csv", hr), ("map.toml", &map)]);
+    let (h, m) = (dir.path("hr.csv"), dir.path("map.toml"));
+    let out = dir.path("out");
+    let o =
+        permeate(&["import", "--hr", h.to_str().unwrap(), "--map", m.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let msg = assert_input_error("a column of neither form", &o);
+    assert!(msg.contains("`columns.id`") && msg.contains("e.g. \"Employee ID\"") && !msg.contains("enum"), "{msg}");
 }

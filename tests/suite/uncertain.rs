@@ -286,6 +286,13 @@ fn compare_to_sets_the_reference_and_different_targets_are_not_paired() {
     assert!(md.contains("vs faster"), "the table names the reference: {md}");
     assert!(md.contains("its target group differs"), "the answer says why a variant is not paired");
     assert!(md.contains("than \"faster\""), "the answers compare with the reference");
+    // Issue 20, "also seen": summary.json writes the reference's own comparison as `null`, like
+    // `vs_baseline` (it was left out; seen to fail with `skip_serializing_if`).
+    let json: serde_json::Value = serde_json::from_str(&read_text(&out.join("summary.json"))).unwrap();
+    let faster_json = &json["variants"][1];
+    assert_eq!(faster_json["name"], "faster");
+    assert!(faster_json.get("vs_reference").is_some_and(|v| v.is_null()), "{faster_json}");
+    assert!(json["variants"][0]["vs_reference"].is_object(), "the baseline is compared with the reference");
     // An unknown reference is refused, naming the key.
     let bad = star_with(5, 10, "compare_to = \"nope\"\n", "");
     let o = permeate(&["check", bad.scenario().to_str().unwrap()]);

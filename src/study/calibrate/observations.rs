@@ -57,12 +57,19 @@ pub struct Item {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observations {
     items: Vec<Item>,
+    warnings: Vec<String>,
 }
 
 impl Observations {
     /// The items in order of their first row.
     pub fn items(&self) -> &[Item] {
         &self.items
+    }
+
+    /// What the file holds that is allowed but suspicious, each naming its line (e.g. a survey
+    /// share lower than an earlier one of the same item), for the command to print.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Whether the file was in the per-person form.
@@ -118,7 +125,9 @@ impl Observations {
         while rdr.read_record(&mut record).map_err(csv_err)? {
             rows.add(&record)?;
         }
-        Ok(Observations { items: rows.into_items(observed_hours)? })
+        let mut warnings = Vec::new();
+        let items = rows.into_items(observed_hours, &mut warnings)?;
+        Ok(Observations { items, warnings })
     }
 }
 
@@ -404,7 +413,7 @@ impl<'a> Rows<'a> {
     /// The items, each checked whole: at least one; every per-person item has an observation
     /// window (its column, else `observed_hours`, else — when everyone processed it — the
     /// horizon) and no time after it.
-    fn into_items(mut self, observed_hours: Option<f64>) -> Result<Vec<Item>, InputError> {
+    fn into_items(mut self, observed_hours: Option<f64>, warnings: &mut Vec<String>) -> Result<Vec<Item>, InputError> {
         let path = self.path;
         if self.order.is_empty() {
             let (_, _, shape) = self.form.columns();
@@ -429,6 +438,18 @@ impl<'a> Rows<'a> {
                 Form::Shares => {
                     let mut rows = self.share_rows.remove(&name).unwrap_or_default();
                     rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    // A share is cumulative (processed *by then*): a lower one later is survey
+                    // noise or a typo, kept as given (the distance compares shares point by point).
+                    for pair in rows.windows(2) {
+                        let ((h0, s0, l0), (h1, s1, l1)) = (pair[0], pair[1]);
+                        if s1 < s0 {
+                            warnings.push(format!(
+                                "line {l1}: item \"{name}\" has share {s1} at {h1} h, lower than {s0} at {h0} h \
+                                 (line {l0}); a share counts who had processed it by then, so it should not \
+                                 decrease — check the survey"
+                            ));
+                        }
+                    }
                     ItemData::Shares { points: rows.iter().map(|&(h, s, _)| (h, s)).collect() }
                 }
             };
