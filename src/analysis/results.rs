@@ -268,6 +268,50 @@ pub struct Bottlenecks {
     /// occur left out), by unit names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unit_flows: Vec<UnitFlowCount>,
+    /// When each unit's members processed the item, over all replications (by unit name; the
+    /// organisation picture colours units by it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unit_times: Vec<UnitTime>,
+}
+
+/// When a unit's members processed the item, over every (member, replication) pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct UnitTime {
+    /// The unit.
+    pub unit: String,
+    /// Its members times the replications: the denominator of the share.
+    pub member_replications: u64,
+    /// The share (0–1) of member-replications in which the member processed the item by the
+    /// horizon.
+    pub processed_share: f64,
+    /// The median processing time over the member-replications, in hours, as the upper edge of
+    /// the histogram bin that holds it (bins are at most 25% wide: the true median lies within
+    /// 20% below this); `None` when at least half never processed it by the horizon.
+    pub median_hours: Option<f64>,
+}
+
+impl UnitTime {
+    /// The summary of `unit`'s processing-time histogram (`bins`: [`TIME_BINS`] counts, the
+    /// last the member-replications that never processed it).
+    ///
+    /// [`TIME_BINS`]: crate::engine::outcome::TIME_BINS
+    pub fn of_bins(unit: &str, bins: &[u64]) -> UnitTime {
+        use crate::engine::outcome::{NEVER_BIN, time_bin_upper_hours};
+        let total: u64 = bins.iter().sum();
+        let processed: u64 = bins[..NEVER_BIN.min(bins.len())].iter().sum();
+        // The median member-replication: the first bin whose running count reaches half.
+        let mut running = 0u64;
+        let median_bin = bins.iter().position(|&c| {
+            running += c;
+            2 * running >= total && total > 0
+        });
+        UnitTime {
+            unit: unit.to_string(),
+            member_replications: total,
+            processed_share: if total == 0 { 0.0 } else { processed as f64 / total as f64 },
+            median_hours: median_bin.and_then(time_bin_upper_hours),
+        }
+    }
 }
 
 /// Critical paths between two units.
@@ -345,6 +389,7 @@ impl Bottlenecks {
                 .filter(|&(_, &c)| c > 0)
                 .map(|((f, t), &c)| UnitFlowCount { from_unit: f.clone(), to_unit: t.clone(), critical_paths: c })
                 .collect(),
+            unit_times: a.unit_times.iter().map(|(unit, bins)| UnitTime::of_bins(unit, bins)).collect(),
         }
     }
 }

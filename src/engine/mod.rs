@@ -120,6 +120,19 @@ impl Workspace {
         processed.then(|| f64::from(self.people[p].time))
     }
 
+    /// Calls `f(person, hours)` for every person (model index) who processed the item in the
+    /// last replication, in index order.
+    pub fn for_each_processed(&self, mut f: impl FnMut(usize, f32)) {
+        for (w, &word) in self.processed.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let p = w * 64 + bits.trailing_zeros() as usize;
+                f(p, self.people[p].time);
+                bits &= bits - 1;
+            }
+        }
+    }
+
     /// Marks `p` processed.
     #[inline(always)]
     fn settle(&mut self, p: usize) {
@@ -512,6 +525,8 @@ pub fn run_model(
                     model,
                     &ws.first_heard,
                 );
+                let units = &model.structure.person_unit;
+                ws.for_each_processed(|p, hours| acc.attribution.add_processed(units[p] as usize, hours));
                 acc.results.push((r, t));
                 progress();
             }
@@ -521,12 +536,16 @@ pub fn run_model(
         .reduce_with(Folded::merge)
         .unwrap_or_else(|| Folded::new(model));
     let mut results = folded.results;
+    let mut attribution = folded.attribution;
+    let mut unit_sizes = vec![0u64; model.structure.unit_count];
+    model.structure.person_unit.iter().for_each(|&u| unit_sizes[u as usize] += 1);
+    attribution.add_never(&unit_sizes, count as u64);
     results.sort_unstable_by_key(|&(r, _)| r);
     debug_assert_eq!(results.len(), count);
     ModelRun {
         first_replication: replications.start,
         t_threshold: results.into_iter().map(|(_, t)| t).collect(),
         curve: curve.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner),
-        attribution: folded.attribution,
+        attribution,
     }
 }

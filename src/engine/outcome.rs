@@ -128,6 +128,39 @@ pub const MAX_CURVE_POINTS: u32 = 10_000;
 /// The most share bins of the curve histogram (the 10–90% band is exact to 1/1000 of the target).
 pub const CURVE_SHARE_BINS: u32 = 1000;
 
+/// Bins of the processing-time histograms per unit: bin 0 holds times below 1/16 h, bins 1–96
+/// four per doubling from 1/16 h to 2^20 h (≈ 120 years; a quarter of the doubling each, so a
+/// bin is at most 25% wide), bin 97 the times beyond, and the last one ([`NEVER_BIN`]) the
+/// member-replications that did not process the item by the horizon.
+pub const TIME_BINS: usize = 99;
+
+/// The bin of the member-replications that never processed the item (the last one).
+pub const NEVER_BIN: usize = TIME_BINS - 1;
+
+/// `f32` bits of 1/16 h shifted right by 21: the exponent and the two leading mantissa bits.
+const FIRST_BIN_KEY: u32 = (0.0625f32).to_bits() >> 21;
+
+/// The histogram bin of a processing time of `hours` (≥ 0): exact from the `f32`'s exponent and
+/// its two leading mantissa bits, so the same time always falls in the same bin.
+#[inline]
+pub fn time_bin(hours: f32) -> usize {
+    let key = hours.max(0.0).to_bits() >> 21;
+    if key < FIRST_BIN_KEY { 0 } else { ((key - FIRST_BIN_KEY) as usize + 1).min(NEVER_BIN - 1) }
+}
+
+/// The upper edge of time bin `bin` in hours (`None` for the last two: beyond 2^20 h, never).
+pub fn time_bin_upper_hours(bin: usize) -> Option<f64> {
+    if bin == 0 {
+        return Some(0.0625);
+    }
+    if bin >= NEVER_BIN - 1 {
+        return None;
+    }
+    let k = bin - 1;
+    let octave = (k / 4) as i32 - 4;
+    Some(2f64.powi(octave) * (1.0 + (k % 4 + 1) as f64 / 4.0))
+}
+
 /// Where the item travelled in the replications of one point, by index into the compiled model
 /// (what the engine's fold collects; [`NamedAttribution`] is what an outcome keeps).
 #[derive(Debug, Clone, Default)]
@@ -153,6 +186,9 @@ pub struct Attribution {
     /// Replications whose critical path uses at least one link from a person of unit `.0` to a
     /// person of unit `.1` (unit indices; the unit → unit flow).
     pub unit_flows: HashMap<(u32, u32), u64>,
+    /// Per unit, [`TIME_BINS`] counts of its members' processing times over the replications
+    /// (unit-major: unit `u`'s bins at `u * TIME_BINS ..`), the last bin those who never did.
+    pub unit_times: Vec<u64>,
 }
 
 /// Where a person belongs, for counting critical paths by group.
@@ -177,7 +213,24 @@ impl Attribution {
             units: vec![0; units],
             roles: vec![0; roles],
             sites: vec![0; sites],
+            unit_times: vec![0; units * TIME_BINS],
             ..Default::default()
+        }
+    }
+
+    /// Adds one replication's processing time (hours) of a member of unit `unit`.
+    #[inline]
+    pub fn add_processed(&mut self, unit: usize, hours: f32) {
+        self.unit_times[unit * TIME_BINS + time_bin(hours)] += 1;
+    }
+
+    /// Counts the member-replications that never processed the item: `replications` times each
+    /// unit's size (`unit_sizes`) less the processing times added.
+    pub fn add_never(&mut self, unit_sizes: &[u64], replications: u64) {
+        for (u, &size) in unit_sizes.iter().enumerate() {
+            let bins = &mut self.unit_times[u * TIME_BINS..(u + 1) * TIME_BINS];
+            let processed: u64 = bins[..NEVER_BIN].iter().sum();
+            bins[NEVER_BIN] += (size * replications).saturating_sub(processed);
         }
     }
 
@@ -258,6 +311,7 @@ impl Attribution {
         for (&k, &v) in &other.unit_flows {
             *self.unit_flows.entry(k).or_default() += v;
         }
+        self.unit_times.iter_mut().zip(&other.unit_times).for_each(|(a, b)| *a += b);
     }
 }
 
@@ -331,6 +385,10 @@ pub struct NamedAttribution {
     /// to a person of the second (by unit name; the unit → unit flow).
     #[serde(default, with = "pairs", skip_serializing_if = "BTreeMap::is_empty")]
     pub unit_flows: BTreeMap<(String, String), u64>,
+    /// Per unit name, its members' processing times over the replications: [`TIME_BINS`]
+    /// counts (see [`time_bin`]), the last the member-replications that never processed it.
+    #[serde(default, with = "pairs", skip_serializing_if = "BTreeMap::is_empty")]
+    pub unit_times: BTreeMap<String, Vec<u64>>,
 }
 
 impl NamedAttribution {
@@ -350,6 +408,10 @@ impl NamedAttribution {
         add(&mut self.roles, &other.roles);
         add(&mut self.sites, &other.sites);
         add(&mut self.unit_flows, &other.unit_flows);
+        for (unit, bins) in &other.unit_times {
+            let mine = self.unit_times.entry(unit.clone()).or_insert_with(|| vec![0; TIME_BINS]);
+            mine.iter_mut().zip(bins).for_each(|(a, b)| *a += b);
+        }
     }
 }
 
@@ -480,6 +542,30 @@ const MAX_SPARSE_LEN: usize = 10_001 * (CURVE_SHARE_BINS as usize + 1);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every time lies in its bin: below the bin's upper edge and at or above the one before.
+    /// Seen to fail with the bins counted from 1/8 h (`FIRST_BIN_KEY` of 0.125).
+    #[test]
+    fn each_time_falls_within_its_bins_edges() {
+        let mut t = 0.0f32;
+        while t < 2e6 {
+            let b = time_bin(t);
+            match time_bin_upper_hours(b) {
+                Some(upper) => assert!(f64::from(t) < upper, "{t} h in bin {b} below {upper}"),
+                None => assert!(f64::from(t) >= 1_048_576.0, "{t} h"),
+            }
+            if b > 0 {
+                let lower = time_bin_upper_hours(b - 1).unwrap();
+                assert!(f64::from(t) >= lower, "{t} h in bin {b} at or above {lower}");
+            }
+            t = if t == 0.0 { 0.001 } else { t * 1.013 };
+        }
+        assert_eq!(time_bin(0.0), 0);
+        assert_eq!(time_bin(f32::INFINITY), NEVER_BIN - 1);
+        assert_eq!(time_bin_upper_hours(1), Some(0.078125));
+        assert_eq!(time_bin_upper_hours(18), Some(1.5));
+        assert_eq!(time_bin(1.386), 18);
+    }
 
     #[test]
     fn curve_accumulator_merges_exactly() {

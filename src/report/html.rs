@@ -149,7 +149,7 @@ pub(crate) fn page(
     );
 
     // Where the item travels between units.
-    s += &unit_flow_section(unit_flow);
+    s += &unit_flow_section(unit_flow, charts.iter().find(|c| c.file == super::organisation::ORGANISATION_CHART));
 
     // The answer.
     s += "<section id=\"answer\">\n<h2>The answer</h2>\n<ul class=\"answers\">\n";
@@ -190,6 +190,7 @@ pub(crate) fn page(
             && c.file != super::charts::COSTS_CHART
             && c.file != super::charts::DECISION_CHART
             && c.file != super::charts::TIPPING_CHART
+            && c.file != super::organisation::ORGANISATION_CHART
     }) {
         s += &figure(c);
     }
@@ -374,15 +375,17 @@ fn share_table(caption: &str, head: &str, rows: &[Share], top: usize) -> String 
 /// side by side), rows the sender's unit, columns the receiver's, each cell the share of the
 /// point's replications whose critical path passes that way, shaded by it. Empty without any
 /// critical path.
-pub(crate) fn unit_flow_section(flow: &crate::analysis::flow::UnitFlow) -> String {
+pub(crate) fn unit_flow_section(flow: &crate::analysis::flow::UnitFlow, picture: Option<&Chart>) -> String {
     if flow.units.is_empty() {
         return String::new();
     }
-    let mut s = String::from(
-        "<section id=\"flow\">\n<h2>Where the item travels between units</h2>\n<p class=\"howto\">Each cell: the share \
-         of replications whose critical path passes the item from a person of the row's unit to a person of the \
-         column's unit (empty: never). The complete counts are in <code>unit-flow.csv</code>.</p>\n<div class=\"flows\">\n",
-    );
+    let mut s = String::from("<section id=\"flow\">\n<h2>Where the item travels between units</h2>\n");
+    if let Some(c) = picture {
+        s += &figure(c);
+    }
+    s += "<details>\n<summary>The flow as numbers</summary>\n<p class=\"howto\">Each cell: the share \
+          of replications whose critical path passes the item from a person of the row's unit to a person of the \
+          column's unit (empty: never). The complete counts are in <code>unit-flow.csv</code>.</p>\n<div class=\"flows\">\n";
     for p in &flow.points {
         let _ =
             write!(s, "<table class=\"flow\"><caption>{}</caption><thead><tr><th>from ↓ to →</th>", esc(&p.variant));
@@ -409,7 +412,7 @@ pub(crate) fn unit_flow_section(flow: &crate::analysis::flow::UnitFlow) -> Strin
         }
         s += "</tbody></table>\n";
     }
-    s += "</div>\n</section>\n";
+    s += "</div>\n</details>\n</section>\n";
     s
 }
 

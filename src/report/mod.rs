@@ -9,6 +9,7 @@ pub(crate) mod costs;
 pub(crate) mod decision;
 pub(crate) mod html;
 pub(crate) mod markup;
+pub(crate) mod organisation;
 pub(crate) mod units;
 
 use crate::random::dist::{fmt_decimals, fmt_fixed, fmt_pct};
@@ -865,6 +866,10 @@ pub fn result_files(results: &Results, facts: &Facts, analyses: &Analyses) -> Re
     );
     charts
         .extend(charts::all(results).map_err(|(file, message)| format!("drawing the chart {file} failed: {message}"))?);
+    charts.extend(
+        organisation::chart(results, &analyses.unit_flow)
+            .map_err(|m| format!("drawing the chart {} failed: {m}", organisation::ORGANISATION_CHART))?,
+    );
     if let Some(s) = sensitivity {
         charts.extend(charts::sensitivity(s).map_err(|m| format!("drawing the sensitivity charts failed: {m}"))?);
     }

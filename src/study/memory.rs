@@ -11,6 +11,7 @@ use crate::engine::budget::{
     BYTES_PER_LINK_WEIGHT, BYTES_PER_RESULT, BYTES_PER_RUNNING_REPLICATION, CURVE_BATCH_PER_THREAD, MAX_CURVE_BINS,
     WORKSPACE_BYTES_PER_PERSON, human_bytes, organisation_bytes,
 };
+use crate::engine::outcome::TIME_BINS;
 
 /// Bytes of one entry of a design point's named bottleneck counts (a person or a link on a
 /// critical path): the name struct (five strings, 120 bytes), its count, the ordered map's node
@@ -103,8 +104,12 @@ pub fn estimate_run(plan: &Plan<'_>, threads: usize) -> RunEstimate {
         let attributed_people = people.min(paths);
         let attributed_links = (2 * links).min(paths);
         let entry = u128::from(BYTES_PER_ATTRIBUTED_ENTRY);
+        // Per unit its processing-time histogram, per (point, world) outcome kept and named, and
+        // in each of a thread's chunks (4 per thread).
+        let unit_times = v.org.units.len() as u128 * (TIME_BINS as u128 * 8 + string * 3);
         attribution += attributed_people * (entry + 5 * string + person_name)
-            + attributed_links * (entry + 5 * string + link_name);
+            + attributed_links * (entry + 5 * string + link_name)
+            + worlds * unit_times;
         let name = v.name.len() as u128 + string;
         files += (points + 1) * (name + u128::from(BYTES_PER_CURVE_ROW))
             + worlds * reps * (name + u128::from(BYTES_PER_REPLICATION_ROW))
@@ -129,7 +134,7 @@ pub fn estimate_run(plan: &Plan<'_>, threads: usize) -> RunEstimate {
         shared_curves = shared_curves.max(accumulator);
         let batch = u128::from(CURVE_BATCH_PER_THREAD) * (points + 1) * 4;
         let degree = (2 * links).min(people) * 8;
-        per_thread = per_thread.max(people * u128::from(WORKSPACE_BYTES_PER_PERSON) + degree + batch);
+        per_thread = per_thread.max(people * u128::from(WORKSPACE_BYTES_PER_PERSON) + degree + batch + 4 * unit_times);
     }
     let accumulators = if worlds > 1 { variants } else { 1 };
     RunEstimate {

@@ -23,7 +23,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::analysis::results::{Summariser, SummaryError};
-use crate::engine::outcome::{CurveGrid, LinkName, NamedAttribution, PersonName, PointOutcome, SOURCE_CHANNEL};
+use crate::engine::outcome::{
+    CurveGrid, LinkName, NamedAttribution, PersonName, PointOutcome, SOURCE_CHANNEL, TIME_BINS,
+};
 use crate::engine::{ModelRun, run_model};
 use crate::error::Error;
 use crate::model::Model;
@@ -307,6 +309,14 @@ fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> Poi
                 .unit_flows
                 .iter()
                 .map(|(&(f, t), &c)| ((v.org.units[f as usize].clone(), v.org.units[t as usize].clone()), c))
+                .collect(),
+            unit_times: v
+                .org
+                .units
+                .iter()
+                .zip(a.unit_times.chunks_exact(TIME_BINS))
+                .filter(|(_, bins)| bins.iter().any(|&c| c > 0))
+                .map(|(name, bins)| (name.clone(), bins.to_vec()))
                 .collect(),
         },
     }

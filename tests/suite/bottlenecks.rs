@@ -139,4 +139,23 @@ fn unit_flow_of_a_two_unit_chain_is_known() {
     let html = crate::common::read_text(&out.join("report.html"));
     assert!(html.contains("<th>A &lt;one&gt;, &quot;x&quot;</th>"), "unit name escaped in the flow matrix");
     assert!(!html.contains("<one>"), "raw unit name in report.html");
+
+    // When each unit processed it: A's members at 0 h (the source) and 1 h, B's at 2 h and 3 h,
+    // in all 9 replications. The median is the lower one, given as its bin's upper edge: A's
+    // in the first bin (below 1/16 h), B's 2 h in [2, 2.5) h. Seen to fail with the median
+    // bin the first past half instead of the first that reaches it (A: 1.25 h, B: 3.5 h).
+    let times: Vec<(&str, u64, f64, Option<f64>)> = r.variants[0]
+        .bottlenecks
+        .unit_times
+        .iter()
+        .map(|t| (t.unit.as_str(), t.member_replications, t.processed_share, t.median_hours))
+        .collect();
+    assert_eq!(times, vec![(ua, 18, 1.0, Some(0.0625)), (ub, 18, 1.0, Some(2.5))]);
+    // The picture: in the flow section, both units named (escaped), B at 2.5 h = 0.3 working days.
+    let svg = crate::common::read_text(&out.join("charts/organisation.svg"));
+    assert!(svg.contains("A &lt;one&gt;, &quot;x&quot;") && svg.contains("B, two"), "unit names in the picture");
+    assert!(svg.contains("≤ 0.3") && svg.contains("&lt; 0.1"), "the units' median times in the picture");
+    let flow = &html[html.find("<section id=\"flow\">").expect("flow section")..];
+    let flow = &flow[..flow.find("</section>").unwrap()];
+    assert!(flow.contains("id=\"chart-organisation\""), "the picture leads the flow section");
 }

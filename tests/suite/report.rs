@@ -198,7 +198,12 @@ fn charts_are_standalone_svg_files() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert_eq!(files, ["curve.svg", "decision.svg", "differences.svg", "ecdf.svg"]);
+    assert_eq!(files, ["curve.svg", "decision.svg", "differences.svg", "ecdf.svg", "organisation.svg"]);
+    // The organisation picture: the baseline beside the recommendation, every unit named.
+    let texts = svg_texts(&out.join("charts/organisation.svg"));
+    for t in ["baseline", "mandate + involvement 30%", "development", "support", "external"] {
+        assert!(texts.iter().any(|x| x == t), "organisation.svg lacks {t:?}");
+    }
     let variants =
         ["baseline", "mandate", "involvement 30%", "mandate + involvement 30%", "weekly digest to all developers"];
     for f in ["ecdf.svg", "curve.svg", "decision.svg"] {
@@ -213,7 +218,7 @@ fn charts_are_standalone_svg_files() {
     }
     // The charts in the page are the same charts.
     let html = read_text(&out.join("report.html"));
-    assert_eq!(html.matches("<svg ").count(), 4);
+    assert_eq!(html.matches("<svg ").count(), 5);
     for f in files {
         let svg = read_text(&out.join("charts").join(&f));
         let body = &svg[svg.find('>').unwrap() + 1..];
