@@ -383,19 +383,62 @@ fn sigterm_shuts_down_cleanly() {
 /// address's setting.
 #[test]
 fn the_page_shows_the_answer_in_a_browser() {
-    const CHROMIUM: &str = "/usr/bin/chromium";
-    if !Path::new(CHROMIUM).exists() {
-        assert!(std::env::var_os("CI").is_none(), "{CHROMIUM} is missing: .ci/run installs it");
-        eprintln!("SKIPPED the browser test: {CHROMIUM} is missing");
-        return;
-    }
     let (dir, file) = acme();
     let server = Server::start(&file, &[]);
     let set = serde_json::json!({ "involvement.fraction": 0.25 });
     let api = server.answer(&serde_json::json!({ "set": set, "name": "workshop 1" }));
     let median = format!("{:.1} h", api["point"]["t_threshold"]["median"].as_f64().unwrap());
-    let encoded: String = set.to_string().bytes().map(|b| format!("%{b:02X}")).collect();
-    let url = format!("{}#set={encoded}", server.url);
+    let url = format!("{}#set={}", server.url, encoded(&set));
+    let Some(dom) = dump_dom(dir.path(), &url) else { return };
+    assert!(dom.contains("All 300 replications"), "no full answer in the page:\n{dom}");
+    assert!(dom.contains(&median), "the page does not show the API's median {median}:\n{dom}");
+    assert!(dom.contains("involvement.fraction = 0.25"), "{dom}");
+}
+
+/// The pin slider in a real browser: the page opened with a pin in its address (`#pin=…`, which
+/// the page applies by moving the factor's slider and firing its `input` event, as a person's
+/// move does) shows the answer across all worlds with that factor pinned: the pinned median the
+/// API gives, not the unpinned one (which the same page shows without the pin). Broken version
+/// seen to fail: the page not sending `pin` (it showed the unpinned median).
+#[test]
+fn the_page_pins_a_factor_in_a_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = read_text(&bundled("acme-uncertain.toml"))
+        .replace("\nworlds = 200\n", "\nworlds = 40\n")
+        .replace("\nreplications = 100 ", "\nreplications = 5 ");
+    let file = dir.path().join("acme-uncertain.toml");
+    std::fs::write(&file, text).unwrap();
+    let server = Server::start(&file, &[]);
+    let set = serde_json::json!({ "involvement.fraction": 0.2 });
+    let pin = serde_json::json!({ "processing speed": 2.0 });
+    let median = |a: &Value| format!("{:.1} h", a["point"]["t_threshold"]["median"].as_f64().unwrap());
+    let free = median(&server.answer(&serde_json::json!({ "set": set, "name": "workshop 1" })));
+    let pinned = median(&server.answer(&serde_json::json!({ "set": set, "name": "workshop 1", "pin": pin })));
+    assert_ne!(free, pinned, "the pin changes the median");
+    let url = format!("{}#set={}", server.url, encoded(&set));
+    let Some(dom) = dump_dom(dir.path(), &url) else { return };
+    assert!(dom.contains("All 40 plausible worlds × 5 replications"), "no full answer across worlds:\n{dom}");
+    assert!(dom.contains(&free) && !dom.contains("Pinned: processing"), "unpinned median {free}:\n{dom}");
+    let dom = dump_dom(dir.path(), &format!("{url}&pin={}", encoded(&pin))).unwrap();
+    assert!(dom.contains("All 40 plausible worlds × 5 replications"), "no full answer across worlds:\n{dom}");
+    assert!(dom.contains(&pinned), "the page does not show the pinned median {pinned}:\n{dom}");
+    assert!(dom.contains("Pinned: processing speed = 2."), "{dom}");
+}
+
+/// `value` as URL-encoded JSON.
+fn encoded(value: &Value) -> String {
+    value.to_string().bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// The page at `url` after its script ran, from headless chromium (`None`, with a note, where
+/// chromium is missing, except in CI).
+fn dump_dom(dir: &Path, url: &str) -> Option<String> {
+    const CHROMIUM: &str = "/usr/bin/chromium";
+    if !Path::new(CHROMIUM).exists() {
+        assert!(std::env::var_os("CI").is_none(), "{CHROMIUM} is missing: .ci/run installs it");
+        eprintln!("SKIPPED the browser test: {CHROMIUM} is missing");
+        return None;
+    }
     let o = Command::new(CHROMIUM)
         .args([
             "--headless",
@@ -405,17 +448,14 @@ fn the_page_shows_the_answer_in_a_browser() {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            &format!("--user-data-dir={}", dir.path().join("profile").display()),
+            &format!("--user-data-dir={}", dir.join("profile").display()),
             "--virtual-time-budget=20000",
             "--dump-dom",
-            &url,
+            url,
         ])
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
         .expect("run chromium");
-    let dom = String::from_utf8_lossy(&o.stdout);
-    assert!(dom.contains("All 300 replications"), "no full answer in the page:\n{dom}");
-    assert!(dom.contains(&median), "the page does not show the API's median {median}:\n{dom}");
-    assert!(dom.contains("involvement.fraction = 0.25"), "{dom}");
+    Some(String::from_utf8_lossy(&o.stdout).into_owned())
 }
