@@ -196,6 +196,12 @@ pub struct ScenarioInfo {
     /// The `[uncertain]` factors with their plausible ranges (empty without `[uncertain]`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub factors: Vec<FactorInfo>,
+    /// The baseline's units (sorted), for the reach editor's selectors.
+    pub units: Vec<String>,
+    /// The baseline's roles of people (sorted, without the community's), for the reach editor.
+    pub roles: Vec<String>,
+    /// The baseline's channels (file order), for the reach editor.
+    pub channels: Vec<String>,
 }
 
 /// One `[uncertain]` factor, for the page: its name, what it drives and its plausible range.
@@ -573,7 +579,22 @@ impl Workshop {
             presets: self.presets(),
             worlds: s.uncertainty().map(|u| u.worlds),
             factors: self.factor_info(),
+            units: self.people_names(|org, p| org.unit_of(p)),
+            roles: self.people_names(|org, p| org.role_of(p)),
+            channels: s.baseline().channels.iter().map(|c| c.name.clone()).collect(),
         }
+    }
+
+    /// The distinct `name(org, person)` of the baseline's people (not the community nodes),
+    /// sorted.
+    fn people_names(&self, name: impl Fn(&crate::org::Organisation, u32) -> &str) -> Vec<String> {
+        let org = &self.scenario.baseline().org;
+        let names: std::collections::BTreeSet<&str> = (0..org.len() as u32)
+            .filter(|&p| org.role_of(p) != "community")
+            .map(|p| name(org, p))
+            .filter(|n| !n.is_empty())
+            .collect();
+        names.into_iter().map(str::to_string).collect()
     }
 
     /// The `[uncertain]` factors with their plausible ranges (empty without `[uncertain]`).
@@ -670,11 +691,19 @@ impl Workshop {
                     options.push((format!("as in \"{}\"", p.name), json(v)));
                 }
             }
-            if options.len() > 1 {
+            // The reach editor: the baseline's list (empty when the file has none), the file's
+            // variants' lists as starting points, and the page adds or removes entries.
+            if options.is_empty() {
+                options.push(("as in the baseline".into(), serde_json::Value::Array(vec![])));
+            }
+            {
                 levers.push(Lever {
                     path: reach_path,
-                    label: format!("reach of {} (e.g. a digest)", b.org.people[cm.person as usize].id),
-                    kind: "choice",
+                    label: format!(
+                        "reach of {}: direct links to units, roles or leads",
+                        b.org.people[cm.person as usize].id
+                    ),
+                    kind: "reach",
                     value: options[0].1.clone(),
                     min: None,
                     max: None,
@@ -1061,6 +1090,33 @@ mod tests {
         assert_eq!((answer.seed, answer.replications, answer.full_replications), (42, 600, 200));
     }
 
+    /// Known answer for the reach editor: the page's added direct link (the manager to the team
+    /// leads of development, over e-mail, one way) is a `set` of the manager's `reach` list, and
+    /// the answer is `permeate run`'s for a variant with that list written by hand. Broken
+    /// version seen to fail: the added entry dropped from the list (the answer of the baseline's
+    /// reach).
+    #[test]
+    fn an_added_reach_link_is_the_variant_of_a_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = acme(dir.path());
+        let w = Workshop::load(&file).unwrap();
+        let reach = serde_json::json!([
+            { "unit": "product", "role": "product_lead", "channel": "email" },
+            { "unit": "development", "role": "team_lead", "channel": "email", "direction": "forward" },
+        ]);
+        let answer = w.run(&request(&[("community_manager.reach", reach)], 200, "room"), &|| false).unwrap().unwrap();
+        let extra = "\n[[variants]]\nname = \"room\"\nset = { \"community_manager.reach\" = [\n  \
+                     { unit = \"product\", role = \"product_lead\", channel = \"email\" },\n  \
+                     { unit = \"development\", role = \"team_lead\", channel = \"email\", direction = \"forward\" },\n] }\n";
+        let summary = reference(&file, extra, 200);
+        let room = summary["variants"].as_array().unwrap().iter().find(|v| v["name"] == "room").unwrap();
+        assert_eq!(&serde_json::to_value(&answer.point).unwrap(), room);
+        assert!(
+            answer.point.vs_baseline.as_ref().unwrap().mean_delta.is_some_and(|d| d < 0.0),
+            "a link to the leads helps"
+        );
+    }
+
     /// Known answer for the cache: a second request on the same workshop (the baseline's
     /// outcome then comes from the cache, not run again) gives the bytes of `permeate run`'s
     /// summary for its own point and the baseline; a request with other replications does not
@@ -1128,6 +1184,11 @@ mod tests {
         assert_eq!(find("channels.community_watch.delay.mean").value, serde_json::json!(3.0));
         assert_eq!(find("roles.developer.processing.median").value, serde_json::json!(4.0));
         assert_eq!(find("community_manager.reach").options.len(), 2);
+        assert_eq!(find("community_manager.reach").kind, "reach");
+        let has = |list: &[String], n: &str| list.iter().any(|x| x == n);
+        assert!(has(&info.units, "development") && has(&info.units, "product"), "{:?}", info.units);
+        assert!(has(&info.roles, "team_lead") && !has(&info.roles, "community"), "{:?}", info.roles);
+        assert!(has(&info.channels, "email") && has(&info.channels, "digest"), "{:?}", info.channels);
         assert_eq!(info.presets.len(), 4);
         assert_eq!(info.presets[0].set["community_manager.mandate"], serde_json::json!(true));
     }

@@ -393,6 +393,9 @@ fn the_page_shows_the_answer_in_a_browser() {
     assert!(dom.contains("All 300 replications"), "no full answer in the page:\n{dom}");
     assert!(dom.contains(&median), "the page does not show the API's median {median}:\n{dom}");
     assert!(dom.contains("involvement.fraction = 0.25"), "{dom}");
+    // The reach editor shows the manager's reach from the file, with the form to add a link.
+    assert!(dom.contains("role product_lead in unit product over email"), "no reach editor:\n{dom}");
+    assert!(dom.contains("add link") && dom.contains(r#"<option value="team_lead">team_lead</option>"#), "{dom}");
 }
 
 /// The pin slider in a real browser: the page opened with a pin in its address (`#pin=…`, which
