@@ -2,7 +2,9 @@
 //! `POST /api/run` worth of work without HTTP — ACME's baseline and one setting
 //! (`involvement.fraction = 0.3`), 2,000 replications each on the same streams, from the
 //! scenario text to the two points' statistics — and the first progressive answer (300
-//! replications). Numbers measured on the project machine are in docs/performance.md.
+//! replications); and for `scenarios/acme-uncertain.toml` the first answer across worlds (the
+//! first 20 of 200 worlds, 100 replications each) with a pinned factor. Numbers measured on the
+//! project machine are in docs/performance.md.
 
 use std::path::Path;
 
@@ -23,6 +25,16 @@ fn paired_answer(c: &mut Criterion) {
         let r = request(replications);
         group.bench_function(name, |b| b.iter(|| workshop.run(&r, &|| false).expect("answers").expect("not stopped")));
     }
+    let uncertain = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme-uncertain.toml");
+    let workshop = Workshop::load(&uncertain).expect("ACME under uncertainty loads");
+    let first = RunRequest {
+        worlds: Some(permeate::serve::live::FIRST_WORLDS),
+        pin: [("channels.email.notice".to_string(), 0.5)].into(),
+        ..request(100)
+    };
+    group.bench_function("acme_uncertain_first_20_worlds_pinned", |b| {
+        b.iter(|| workshop.run(&first, &|| false).expect("answers").expect("not stopped"))
+    });
     group.finish();
 }
 

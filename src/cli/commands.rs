@@ -470,10 +470,10 @@ pub(crate) fn serve(args: ServeArgs) -> Result<(), Error> {
     for w in workshop.scenario().default_warnings() {
         print_warning(&args.scenario, &w);
     }
-    // The largest request: the baseline and one point at the request limit.
-    let taken = |n: &str| workshop.scenario().design().points.iter().any(|p| p.name == n);
-    let name = (1..).map(|i| format!("memory check {i}")).find(|n| !taken(n)).unwrap_or_default();
-    let point = workshop.point_scenario(&name, &Default::default()).map_err(|e| Error::Internal(e.to_string()))?;
+    // The largest request (the baseline and one point at the request limit) with the kept
+    // outcomes of the baseline (and a `compare_to` reference) for every kept (replications,
+    // worlds, pins).
+    let point = workshop.memory_scenario().map_err(|e| Error::Internal(e.to_string()))?;
     let largest = PlanOptions { replications: Some(workshop.max_replications()), ..PlanOptions::default() };
     ctx.check_memory(&Plan::new(&point, largest)?)?;
     let options =

@@ -182,7 +182,11 @@ pub(super) fn load_cached(
                 lines,
                 worlds,
                 &variants,
-                super::uncertain::SetPaths { per_point: &sets, command_line: &command_line },
+                super::uncertain::SetPaths {
+                    per_point: &sets,
+                    command_line: &command_line,
+                    selected: !overrides.variants.is_empty(),
+                },
                 horizon_hours,
                 path,
                 text,

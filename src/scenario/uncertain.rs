@@ -319,6 +319,10 @@ pub(super) struct SetPaths<'a> {
     pub(super) per_point: &'a [Vec<String>],
     /// The paths `--set` changes in every point.
     pub(super) command_line: &'a [String],
+    /// The points are a selection of the file's (`--variant`): a factor's path without a value
+    /// in them (no mandate there) may have one in a point left out, so it is not an error (the
+    /// factor drives nothing in this study; the whole file's load checks it).
+    pub(super) selected: bool,
 }
 
 /// Resolves every factor's paths in every design point and checks that every value the factor
@@ -423,7 +427,7 @@ pub(super) fn resolve(
                 }
                 targets[p].push((fi, t));
             }
-            if !found {
+            if !found && !sets.selected {
                 return Err(err(
                     f,
                     path,

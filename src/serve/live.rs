@@ -35,9 +35,13 @@ pub const DEFAULT_POINT_NAME: &str = "workshop";
 /// file without it is never replaced.
 pub const SAVED_MARKER: &str = "# Written by permeate serve: the scenario with the workshop's trail as [[variants]].";
 
-/// How many (replications) the workshop keeps the baseline's outcomes for (the oldest goes
-/// first).
-pub const BASELINE_CACHE: usize = 4;
+/// How many (replications, worlds, pins) the workshop keeps the baseline's outcomes for (the
+/// oldest goes first).
+pub const BASELINE_CACHE: usize = 8;
+
+/// Worlds of the first answer of a scenario with `[uncertain]` (the page asks for these first,
+/// then for all of the scenario's worlds).
+pub const FIRST_WORLDS: u32 = 20;
 
 /// The most points a saved trail may hold.
 pub const MAX_TRAIL: usize = 200;
@@ -76,6 +80,13 @@ pub struct RunRequest {
     pub name: Option<String>,
     /// The page's id: a newer request with the same id cancels this one.
     pub client: Option<String>,
+    /// With `[uncertain]`: run the first this many of the scenario's worlds (`permeate run
+    /// --worlds N`; default all of them).
+    pub worlds: Option<u32>,
+    /// With `[uncertain]`: factor name → the value it takes in every world ("suppose notice is
+    /// 0.5"), in the factor's unit (a probability, hours, or a multiplier for `mode = "scale"`).
+    #[serde(default)]
+    pub pin: IndexMap<String, f64>,
 }
 
 /// The answer to a [`RunRequest`]: the point's and the baseline's statistics, as in
@@ -88,6 +99,15 @@ pub struct Answer {
     pub replications: u64,
     /// The scenario's replications (what `permeate run` runs).
     pub full_replications: u64,
+    /// With `[uncertain]`: the worlds run (the first of the scenario's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worlds: Option<u32>,
+    /// With `[uncertain]`: the scenario's worlds (what `permeate run` runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_worlds: Option<u32>,
+    /// The pinned factors (factor name → value), as asked.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub pin: IndexMap<String, f64>,
     /// The point's results; its `vs_baseline` is the paired comparison with the baseline.
     pub point: VariantResults,
     /// The baseline's results on the same replications.
@@ -176,6 +196,12 @@ pub struct ScenarioInfo {
     /// The `[uncertain]` factors with their plausible ranges (empty without `[uncertain]`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub factors: Vec<FactorInfo>,
+    /// The baseline's units (sorted), for the reach editor's selectors.
+    pub units: Vec<String>,
+    /// The baseline's roles of people (sorted, without the community's), for the reach editor.
+    pub roles: Vec<String>,
+    /// The baseline's channels (file order), for the reach editor.
+    pub channels: Vec<String>,
 }
 
 /// One `[uncertain]` factor, for the page: its name, what it drives and its plausible range.
@@ -207,8 +233,18 @@ pub struct Workshop {
     /// with a copy (Arcs), so the cache does not grow.
     orgs: OrgCache,
     /// The outcomes of the cells that are not the request's point (the baseline, a `compare_to`
-    /// reference), per replications, most recent last, at most [`BASELINE_CACHE`].
-    known: Mutex<Vec<(u64, Known)>>,
+    /// reference), per replications, worlds and pins, most recent last, at most
+    /// [`BASELINE_CACHE`].
+    known: Mutex<Vec<(KnownKey, Known)>>,
+}
+
+/// What the kept outcomes of the other points depend on besides the scenario: the replications,
+/// the worlds run and the pinned factors (name, value's bits), in the request's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct KnownKey {
+    replications: u64,
+    worlds: Option<u32>,
+    pin: Vec<(String, u64)>,
 }
 
 /// The known outcomes of one replications count: (cell, point name, outcome).
@@ -236,25 +272,91 @@ impl Workshop {
 
     /// The scenario's text with `points` appended as `[[variants]]` entries.
     fn text_with(&self, points: &[(String, IndexMap<String, toml::Value>)]) -> Result<String, LiveError> {
-        let entries: Vec<toml::Value> = points
-            .iter()
-            .map(|(name, set)| {
-                let mut t = toml::Table::new();
-                t.insert("name".into(), toml::Value::String(name.clone()));
-                t.insert("set".into(), toml::Value::Table(set.iter().map(|(k, v)| (k.clone(), v.clone())).collect()));
-                toml::Value::Table(t)
-            })
-            .collect();
-        let mut doc = toml::Table::new();
-        doc.insert("variants".into(), toml::Value::Array(entries));
-        let appended = toml::to_string(&doc).map_err(|e| LiveError::Internal(format!("writing the variants: {e}")))?;
-        let mut text = self.text.clone();
-        if !text.ends_with('\n') {
-            text.push('\n');
+        text_with(&self.text, points)
+    }
+
+    /// The scenario's text with the factors of `pin` made certain (`None` without pins): each
+    /// pinned factor's distribution becomes a choice of the one value, `{ dist = "choice",
+    /// values = [v] }`, so in every world it takes `v` (set on its paths, or multiplying them
+    /// with `mode = "scale"`, as the factor does), while the other factors take the values they
+    /// take unpinned (a factor's value in a world is drawn from the seed, the world and the
+    /// factor's name only). For a `mode = "set"` factor this is the scenario with the factor
+    /// removed from `[uncertain]` and its paths set to `v`. Refused (400, naming the factor, with
+    /// an example): pins without `[uncertain]`, an unknown factor, a value outside the factor's
+    /// plausible range ([`FactorInfo`]'s `min` to `max`).
+    pub fn pinned_text(&self, pin: &IndexMap<String, f64>) -> Result<Option<String>, LiveError> {
+        if pin.is_empty() {
+            return Ok(None);
         }
-        text.push('\n');
-        text.push_str(&appended);
-        Ok(text)
+        let at = |key: String, message: String| {
+            LiveError::Input(InputError::new(&self.file, InputErrorKind::Invalid(message)).at_key(key).to_string())
+        };
+        let Some(u) = self.scenario.uncertainty() else {
+            return Err(at(
+                "pin".into(),
+                "the scenario has no [uncertain] section, so there is no uncertain factor to pin; use `set`, e.g. \
+                 \"set\": {\"involvement.fraction\": 0.2}"
+                    .into(),
+            ));
+        };
+        let info = self.factor_info();
+        let mut table: toml::Table =
+            toml::from_str(&self.text).map_err(|e| LiveError::Internal(format!("reading the scenario again: {e}")))?;
+        let Some(toml::Value::Table(section)) = table.get_mut("uncertain") else {
+            return Err(LiveError::Internal("the scenario's [uncertain] section is not a table".into()));
+        };
+        for (name, &value) in pin {
+            let key = format!("pin.\"{}\"", name.escape_debug());
+            let Some(f) = info.iter().find(|f| &f.name == name) else {
+                let known: Vec<String> = u.factors.iter().map(|f| format!("\"{}\"", f.name)).collect();
+                return Err(at(
+                    key,
+                    format!(
+                        "there is no uncertain factor \"{}\"; the factors are {}; e.g. \"pin\": {{\"{}\": {}}}",
+                        name.escape_debug(),
+                        known.join(", "),
+                        info[0].name,
+                        crate::error::num(info[0].min)
+                    ),
+                ));
+            };
+            if !(value.is_finite() && f.min <= value && value <= f.max) {
+                return Err(at(
+                    key,
+                    format!(
+                        "{} is outside the plausible range of factor \"{}\" ({}: {} to {}); pin a value in it, e.g. \
+                         \"pin\": {{\"{}\": {}}}",
+                        crate::error::num(value),
+                        f.name,
+                        f.describe,
+                        crate::error::num(f.min),
+                        crate::error::num(f.max),
+                        f.name,
+                        crate::error::num((f.min + f.max) / 2.0)
+                    ),
+                ));
+            }
+            let certain = |t: &mut toml::Table| {
+                t.retain(|k, _| ["name", "paths", "mode"].contains(&k));
+                t.insert("dist".into(), toml::Value::String("choice".into()));
+                t.insert("values".into(), toml::Value::Array(vec![toml::Value::Float(value)]));
+            };
+            let entry = match section.get_mut(name.as_str()) {
+                Some(toml::Value::Table(t)) if name != "factors" => Some(t),
+                _ => None,
+            };
+            let entry = match entry {
+                Some(t) => Some(t),
+                None => section.get_mut("factors").and_then(toml::Value::as_array_mut).and_then(|list| {
+                    list.iter_mut()
+                        .filter_map(toml::Value::as_table_mut)
+                        .find(|t| t.get("name").and_then(toml::Value::as_str) == Some(name.as_str()))
+                }),
+            };
+            let entry = entry.ok_or_else(|| LiveError::Internal(format!("factor \"{name}\" is not in the file")))?;
+            certain(entry);
+        }
+        toml::to_string(&table).map(Some).map_err(|e| LiveError::Internal(format!("writing the pinned scenario: {e}")))
     }
 
     /// The request's `set` as TOML values, refusing what the server does not do (file keys,
@@ -292,8 +394,20 @@ impl Workshop {
     /// as a `[[variants]]` entry, loaded with only the baseline and that point (and a
     /// `compare_to` reference) selected.
     pub fn point_scenario(&self, name: &str, set: &IndexMap<String, serde_json::Value>) -> Result<Scenario, LiveError> {
+        self.pinned_point_scenario(name, set, &IndexMap::new())
+    }
+
+    /// [`Workshop::point_scenario`] with the factors of `pin` pinned (see
+    /// [`Workshop::pinned_text`]).
+    pub fn pinned_point_scenario(
+        &self,
+        name: &str,
+        set: &IndexMap<String, serde_json::Value>,
+        pin: &IndexMap<String, f64>,
+    ) -> Result<Scenario, LiveError> {
         let set = self.toml_set(set, name)?;
-        let text = self.text_with(&[(name.to_string(), set)])?;
+        let base = self.pinned_text(pin)?;
+        let text = text_with(base.as_deref().unwrap_or(&self.text), &[(name.to_string(), set)])?;
         let overrides = Overrides { set: vec![], variants: vec![name.to_string()] };
         Scenario::from_text_cached(&self.file, &text, &overrides, &mut self.orgs.clone())
             .map_err(|e| LiveError::Input(without_line(e)))
@@ -304,21 +418,44 @@ impl Workshop {
     pub fn run(&self, request: &RunRequest, stop: &(dyn Fn() -> bool + Sync)) -> Result<Option<Answer>, LiveError> {
         let name = request.name.clone().unwrap_or_else(|| DEFAULT_POINT_NAME.to_string());
         let replications = request.replications.unwrap_or(self.scenario.replications());
-        let max = self.max_replications();
+        let full_worlds = self.scenario.uncertainty().map(|u| u.worlds);
+        let worlds = match (request.worlds, full_worlds) {
+            (None, w) => w,
+            (Some(_), None) => {
+                return Err(LiveError::Input(
+                    "`worlds` is for a scenario with [uncertain]; this one has none, so leave `worlds` out".into(),
+                ));
+            }
+            (Some(w), Some(all)) if (1..=all).contains(&w) => Some(w),
+            (Some(w), Some(all)) => {
+                return Err(LiveError::Input(format!(
+                    "`worlds` must be 1 to the scenario's {all} worlds (the first N of them), e.g. \"worlds\": \
+                     {}; got {w}",
+                    FIRST_WORLDS.min(all)
+                )));
+            }
+        };
+        let max = MAX_LIVE_WORK / u64::from(worlds.unwrap_or(1).max(1));
         if !(1..=max).contains(&replications) {
             return Err(LiveError::Input(format!(
                 "`replications` must be 1 to {max} per request (replications × worlds at most {MAX_LIVE_WORK}), got \
                  {replications}"
             )));
         }
-        let scenario = self.point_scenario(&name, &request.set)?;
-        let options = PlanOptions { replications: Some(replications), ..PlanOptions::default() };
+        let scenario = self.pinned_point_scenario(&name, &request.set, &request.pin)?;
+        let world_choice = match request.worlds {
+            Some(w) => crate::study::WorldChoice::PriorCount(w),
+            None => crate::study::WorldChoice::Prior,
+        };
+        let options = PlanOptions { replications: Some(replications), worlds: world_choice, ..PlanOptions::default() };
         let plan = Plan::new(&scenario, options).map_err(|e| LiveError::Input(e.to_string()))?;
         // The cells of the other points (the baseline, a `compare_to` reference) are the same
-        // for every request with these replications: run once, kept.
+        // for every request with these replications, worlds and pins: run once, kept.
+        let key =
+            KnownKey { replications, worlds, pin: request.pin.iter().map(|(k, v)| (k.clone(), v.to_bits())).collect() };
         let known: Known = {
             let cache = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            cache.iter().find(|(r, _)| *r == replications).map(|(_, k)| k.clone()).unwrap_or_default()
+            cache.iter().find(|(k, _)| *k == key).map(|(_, k)| k.clone()).unwrap_or_default()
         };
         let points = scenario.variants.len();
         let name_of = |cell: usize| scenario.variants[cell % points].name.as_str();
@@ -334,13 +471,13 @@ impl Workshop {
         let results = crate::study::results_until_known(&plan, CHUNK, stop, &lookup, &mut keep);
         if !kept.is_empty() {
             let mut cache = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            match cache.iter_mut().find(|(r, _)| *r == replications) {
+            match cache.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, k)) => k.extend(kept),
                 None => {
                     if cache.len() == BASELINE_CACHE {
                         cache.remove(0);
                     }
-                    cache.push((replications, kept));
+                    cache.push((key, kept));
                 }
             }
         }
@@ -357,6 +494,9 @@ impl Workshop {
             seed: results.seed,
             replications: results.replications,
             full_replications: self.scenario.replications(),
+            worlds,
+            full_worlds,
+            pin: request.pin.clone(),
             point,
             baseline: results.variants[0].clone(),
         }))
@@ -438,35 +578,55 @@ impl Workshop {
             levers: self.levers(),
             presets: self.presets(),
             worlds: s.uncertainty().map(|u| u.worlds),
-            factors: s
-                .uncertainty()
-                .map(|u| {
-                    u.factors
-                        .iter()
-                        .map(|f| {
-                            use crate::design::worlds::FactorDist as D;
-                            // The file's own bounds where the distribution has them (exact), else
-                            // the support (a beta's 0–1).
-                            let (min, max) = match f.dist {
-                                D::Uniform { min, max }
-                                | D::LogUniform { min, max }
-                                | D::Triangular { min, max, .. } => (min, max),
-                                _ => f.dist.support(),
-                            };
-                            FactorInfo {
-                                name: f.name.clone(),
-                                paths: f.paths.clone(),
-                                mode: f.mode,
-                                dist: f.dist.clone(),
-                                describe: f.dist.describe(),
-                                min,
-                                max,
-                            }
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            factors: self.factor_info(),
+            units: self.people_names(|org, p| org.unit_of(p)),
+            roles: self.people_names(|org, p| org.role_of(p)),
+            channels: s.baseline().channels.iter().map(|c| c.name.clone()).collect(),
         }
+    }
+
+    /// The distinct `name(org, person)` of the baseline's people (not the community nodes),
+    /// sorted.
+    fn people_names(&self, name: impl Fn(&crate::org::Organisation, u32) -> &str) -> Vec<String> {
+        let org = &self.scenario.baseline().org;
+        let names: std::collections::BTreeSet<&str> = (0..org.len() as u32)
+            .filter(|&p| org.role_of(p) != "community")
+            .map(|p| name(org, p))
+            .filter(|n| !n.is_empty())
+            .collect();
+        names.into_iter().map(str::to_string).collect()
+    }
+
+    /// The `[uncertain]` factors with their plausible ranges (empty without `[uncertain]`).
+    pub fn factor_info(&self) -> Vec<FactorInfo> {
+        self.scenario
+            .uncertainty()
+            .map(|u| {
+                u.factors
+                    .iter()
+                    .map(|f| {
+                        use crate::design::worlds::FactorDist as D;
+                        // The file's own bounds where the distribution has them (exact), else
+                        // the support (a beta's 0–1).
+                        let (min, max) = match f.dist {
+                            D::Uniform { min, max } | D::LogUniform { min, max } | D::Triangular { min, max, .. } => {
+                                (min, max)
+                            }
+                            _ => f.dist.support(),
+                        };
+                        FactorInfo {
+                            name: f.name.clone(),
+                            paths: f.paths.clone(),
+                            mode: f.mode,
+                            dist: f.dist.clone(),
+                            describe: f.dist.describe(),
+                            min,
+                            max,
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The file's variants without `add_links`, as presets.
@@ -531,11 +691,19 @@ impl Workshop {
                     options.push((format!("as in \"{}\"", p.name), json(v)));
                 }
             }
-            if options.len() > 1 {
+            // The reach editor: the baseline's list (empty when the file has none), the file's
+            // variants' lists as starting points, and the page adds or removes entries.
+            if options.is_empty() {
+                options.push(("as in the baseline".into(), serde_json::Value::Array(vec![])));
+            }
+            {
                 levers.push(Lever {
                     path: reach_path,
-                    label: format!("reach of {} (e.g. a digest)", b.org.people[cm.person as usize].id),
-                    kind: "choice",
+                    label: format!(
+                        "reach of {}: direct links to units, roles or leads",
+                        b.org.people[cm.person as usize].id
+                    ),
+                    kind: "reach",
                     value: options[0].1.clone(),
                     min: None,
                     max: None,
@@ -570,8 +738,69 @@ impl Workshop {
                 levers.push(l);
             }
         }
+        // A path an uncertain factor sets in every world is not a lever (a `set` of it is
+        // refused, as in a variant); the page pins the factor instead.
+        if let Some(u) = self.scenario.uncertainty() {
+            let driven: Vec<&str> = u
+                .factors
+                .iter()
+                .filter(|f| f.mode == crate::design::worlds::Mode::Set)
+                .flat_map(|f| f.paths.iter().map(String::as_str))
+                .collect();
+            levers.retain(|l| !driven.contains(&l.path.as_str()));
+        }
         levers
     }
+
+    /// The scenario whose plan at [`Workshop::max_replications`] is the server's largest
+    /// memory: the baseline, one request's point and, for the kept outcomes, [`BASELINE_CACHE`]
+    /// more of each other point (the baseline, a `compare_to` reference), as points with an
+    /// empty `set` (sharing the baseline's organisation).
+    pub fn memory_scenario(&self) -> Result<Scenario, LiveError> {
+        let others = if self.scenario.reference == 0 { 1 } else { 2 };
+        let taken = |n: &str| self.scenario.design().points.iter().any(|p| p.name == n);
+        let names: Vec<String> = (1..)
+            .map(|i| format!("memory check {i}"))
+            .filter(|n| !taken(n))
+            .take(1 + BASELINE_CACHE * others)
+            .collect();
+        let points: Vec<(String, IndexMap<String, toml::Value>)> =
+            names.iter().map(|n| (n.clone(), IndexMap::new())).collect();
+        let text = self.text_with(&points)?;
+        let overrides = Overrides { set: vec![], variants: names };
+        Scenario::from_text_cached(&self.file, &text, &overrides, &mut self.orgs.clone())
+            .map_err(|e| LiveError::Internal(without_line(e)))
+    }
+
+    /// How many outcomes of other points (the baseline, a `compare_to` reference) the workshop
+    /// keeps now, over all kept (replications, worlds, pins); at most [`BASELINE_CACHE`] × 2.
+    pub fn kept_outcomes(&self) -> usize {
+        let cache = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache.iter().map(|(_, k)| k.len()).sum()
+    }
+}
+
+/// `base` (a scenario's text) with `points` appended as `[[variants]]` entries.
+fn text_with(base: &str, points: &[(String, IndexMap<String, toml::Value>)]) -> Result<String, LiveError> {
+    let entries: Vec<toml::Value> = points
+        .iter()
+        .map(|(name, set)| {
+            let mut t = toml::Table::new();
+            t.insert("name".into(), toml::Value::String(name.clone()));
+            t.insert("set".into(), toml::Value::Table(set.iter().map(|(k, v)| (k.clone(), v.clone())).collect()));
+            toml::Value::Table(t)
+        })
+        .collect();
+    let mut doc = toml::Table::new();
+    doc.insert("variants".into(), toml::Value::Array(entries));
+    let appended = toml::to_string(&doc).map_err(|e| LiveError::Internal(format!("writing the variants: {e}")))?;
+    let mut text = base.to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push('\n');
+    text.push_str(&appended);
+    Ok(text)
 }
 
 /// A slider over a distribution's location or scale parameter (the first of `mean`, `median`,
@@ -656,8 +885,173 @@ mod tests {
             set: set.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
             replications: Some(replications),
             name: Some(name.into()),
-            client: None,
+            ..RunRequest::default()
         }
+    }
+
+    /// `scenarios/acme-uncertain.toml` with `worlds` worlds of `replications` replications (the
+    /// tests' budget), in a temporary folder.
+    fn acme_uncertain(dir: &Path, worlds: u32, replications: u64) -> PathBuf {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let text = std::fs::read_to_string(root.join("acme-uncertain.toml")).unwrap();
+        assert!(text.contains("\nworlds = 200\n") && text.contains("\nreplications = 100 "));
+        let text = text
+            .replace("\nworlds = 200\n", &format!("\nworlds = {worlds}\n"))
+            .replace("\nreplications = 100 ", &format!("\nreplications = {replications} "));
+        let file = dir.join("acme-uncertain.toml");
+        std::fs::write(&file, text).unwrap();
+        file
+    }
+
+    /// `summary.json` of the whole study (`permeate run`'s path) on `text` written beside
+    /// `file`, of the baseline and variant "room" (`--variant room`: with worlds the share of
+    /// worlds in which a point is best depends on the points run), with `worlds` (`--worlds N`)
+    /// if given.
+    fn reference_text(file: &Path, text: &str, worlds: Option<u32>) -> serde_json::Value {
+        let path = file.with_file_name("reference.toml");
+        std::fs::write(&path, text).unwrap();
+        let only = Overrides { set: vec![], variants: vec!["room".into()] };
+        let scenario = Scenario::load_with(&path, &only).unwrap();
+        let worlds = worlds.map_or(crate::study::WorldChoice::Prior, crate::study::WorldChoice::PriorCount);
+        let plan = Plan::new(&scenario, PlanOptions { worlds, ..PlanOptions::default() }).unwrap();
+        let results = crate::study::results(&plan, &|| {}).unwrap();
+        serde_json::from_str(&crate::report::summary_json(&results)).unwrap()
+    }
+
+    fn named<'a>(summary: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+        summary["variants"].as_array().unwrap().iter().find(|v| v["name"] == name).unwrap()
+    }
+
+    /// Known answer across worlds: with `[uncertain]`, the first answer (the first 4 of 12
+    /// worlds) is `permeate run --worlds 4`'s statistics for a variant with that `set`, and the
+    /// full answer (all 12) is `permeate run`'s, bytes of `summary.json` (the spread across
+    /// worlds, `p_best`, the paired comparison with its worlds' part), the baseline too. Broken
+    /// version seen to fail: the request's `worlds` ignored (the first answer ran all worlds).
+    #[test]
+    fn an_uncertain_answer_is_the_variant_of_a_run_across_worlds() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = acme_uncertain(dir.path(), 12, 20);
+        let w = Workshop::load(&file).unwrap();
+        let set = [("involvement.fraction", serde_json::json!(0.2))];
+        let extra = "\n[[variants]]\nname = \"room\"\nset = { \"involvement.fraction\" = 0.2 }\n";
+        let text = std::fs::read_to_string(&file).unwrap() + extra;
+        for worlds in [Some(4), None] {
+            let ask = RunRequest { worlds, ..request(&set, 20, "room") };
+            let answer = w.run(&ask, &|| false).unwrap().unwrap();
+            assert_eq!((answer.worlds, answer.full_worlds), (Some(worlds.unwrap_or(12)), Some(12)));
+            let summary = reference_text(&file, &text, worlds);
+            assert_eq!(&serde_json::to_value(&answer.point).unwrap(), named(&summary, "room"), "{worlds:?}");
+            assert_eq!(&serde_json::to_value(&answer.baseline).unwrap(), named(&summary, "baseline"));
+            assert!(answer.point.worlds.is_some() && answer.point.vs_baseline.as_ref().unwrap().worlds.is_some());
+        }
+    }
+
+    /// Known answer for a pin: pinning `channels.email.notice` (a `set` factor) to 0.5 gives
+    /// `permeate run`'s numbers for the file with that factor removed from `[uncertain]` and
+    /// `notice = 0.5` written in `[channels.email]`; pinning the `scale` factor "processing
+    /// speed" to 0.5 gives those of the file without that factor and with the two medians it
+    /// scales halved (4 → 2, 3 → 1.5 hours). Both edits are made on the file's text by hand.
+    /// The unpinned answer on the same workshop (another key of the kept baselines) is still the
+    /// file's. Broken versions seen to fail: the pin ignored (the unpinned numbers); a pinned
+    /// baseline looked up by replications and worlds only (the pinned point compared with the
+    /// unpinned baseline).
+    #[test]
+    fn a_pinned_factor_is_the_factor_removed_and_its_paths_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = acme_uncertain(dir.path(), 6, 20);
+        let original = std::fs::read_to_string(&file).unwrap();
+        let w = Workshop::load(&file).unwrap();
+        let set = [("community_manager.mandate", serde_json::json!(true))];
+        let extra = "\n[[variants]]\nname = \"room\"\nset = { \"community_manager.mandate\" = true }\n";
+        let edit = |text: &str, from: &str, to: &str| {
+            assert_eq!(text.matches(from).count(), 1, "{from}");
+            text.replace(from, to)
+        };
+        let email = edit(&original, "\"channels.email.notice\" = { dist = \"uniform\", min = 0.3, max = 0.9 }\n", "");
+        let email = edit(&email, "transmit = 0.9\nnotice = 0.6\n", "transmit = 0.9\nnotice = 0.5\n");
+        let speed = &original[..original.find("[[uncertain.factors]]").unwrap()];
+        let speed = edit(
+            speed,
+            "notice = 0.7\nprocessing = { dist = \"lognormal\", median = 4.0,",
+            "notice = 0.7\nprocessing = { dist = \"lognormal\", median = 2.0,",
+        );
+        let speed = edit(
+            &speed,
+            "notice = 0.85\nprocessing = { dist = \"lognormal\", median = 3.0,",
+            "notice = 0.85\nprocessing = { dist = \"lognormal\", median = 1.5,",
+        );
+        for (pin, text) in [
+            (Some(("channels.email.notice", 0.5)), email),
+            (Some(("processing speed", 0.5)), speed),
+            (None, original.clone()),
+        ] {
+            let pin: IndexMap<String, f64> = pin.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+            let ask = RunRequest { pin: pin.clone(), ..request(&set, 20, "room") };
+            let answer = w.run(&ask, &|| false).unwrap().unwrap();
+            assert_eq!(answer.pin, pin);
+            let summary = reference_text(&file, &(text + extra), None);
+            assert_eq!(&serde_json::to_value(&answer.point).unwrap(), named(&summary, "room"), "{pin:?}");
+            assert_eq!(&serde_json::to_value(&answer.baseline).unwrap(), named(&summary, "baseline"), "{pin:?}");
+        }
+        assert_eq!(w.known.lock().unwrap().len(), 3, "one kept baseline per pin set");
+    }
+
+    /// Pins and worlds are checked like a scenario: an unknown factor, a value outside the
+    /// factor's range, pins or worlds without `[uncertain]`, too many worlds are 400s naming
+    /// the key, with an example; a path a factor sets is not a lever. The kept baselines stay
+    /// at most [`BASELINE_CACHE`] however many pins are tried, and the server's memory check
+    /// counts them.
+    #[test]
+    fn pins_are_checked_and_the_kept_baselines_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = acme_uncertain(dir.path(), 2, 2);
+        let w = Workshop::load(&file).unwrap();
+        let ask = |pin: &[(&str, f64)], worlds: Option<u32>| {
+            let pin = pin.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+            w.run(&RunRequest { pin, worlds, ..request(&[], 2, "x") }, &|| false)
+        };
+        let message = |r: Result<Option<Answer>, LiveError>| match r {
+            Err(LiveError::Input(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        let m = message(ask(&[("channels.email.nope", 0.5)], None));
+        assert!(
+            m.contains("pin.\"channels.email.nope\"") && m.contains("no uncertain factor") && m.contains("e.g."),
+            "{m}"
+        );
+        let m = message(ask(&[("channels.email.notice", 0.95)], None));
+        assert!(
+            m.contains("pin.\"channels.email.notice\"")
+                && m.contains("0.3 to 0.9")
+                && m.contains("e.g. \"pin\": {\"channels.email.notice\": 0.6}"),
+            "{m}"
+        );
+        let m = message(ask(&[("processing speed", 0.1)], None));
+        assert!(m.contains("processing speed") && m.contains("0.5 to 2"), "{m}");
+        let m = message(ask(&[], Some(3)));
+        assert!(m.contains("`worlds` must be 1 to the scenario's 2 worlds"), "{m}");
+        assert!(!w.info().levers.iter().any(|l| l.path == "channels.email.notice"), "a factor's path is no lever");
+        for i in 0..BASELINE_CACHE + 3 {
+            ask(&[("channels.email.notice", 0.3 + 0.05 * i as f64)], None).unwrap().unwrap();
+        }
+        assert_eq!(w.known.lock().unwrap().len(), BASELINE_CACHE);
+        assert_eq!(w.kept_outcomes(), BASELINE_CACHE * 2, "the baseline of each of 2 worlds");
+        // The memory check: the request's baseline and point, and the kept baselines.
+        let memory = w.memory_scenario().unwrap();
+        assert_eq!(memory.variants.len(), 2 + BASELINE_CACHE);
+        let one = w.point_scenario("y", &IndexMap::new()).unwrap();
+        let at_limit = || PlanOptions { replications: Some(w.max_replications()), ..PlanOptions::default() };
+        let bytes = |s: &Scenario| crate::study::memory::estimate_run(&Plan::new(s, at_limit()).unwrap(), 2).results;
+        // Results: worlds × points × replications, so the kept baselines add BASELINE_CACHE
+        // points' worth of the request's (baseline + point) results beyond its own.
+        let per_point = 2 * u128::from(w.max_replications()) * u128::from(crate::engine::budget::BYTES_PER_RESULT);
+        assert!(bytes(&memory) - bytes(&one) >= BASELINE_CACHE as u128 * per_point, "{}", bytes(&memory));
+        let plain = Workshop::load(&acme(tempfile::tempdir().unwrap().path())).unwrap();
+        let m =
+            message(plain.run(&RunRequest { pin: [("x".to_string(), 1.0)].into(), ..request(&[], 2, "x") }, &|| false));
+        assert!(m.contains("no [uncertain]"), "{m}");
+        let m = message(plain.run(&RunRequest { worlds: Some(2), ..request(&[], 2, "x") }, &|| false));
+        assert!(m.contains("`worlds` is for a scenario with [uncertain]"), "{m}");
     }
 
     /// The reference: `permeate run`'s path (the whole study, every variant, not sliced) on a
@@ -694,6 +1088,33 @@ mod tests {
         assert_eq!(serde_json::to_value(&answer.baseline).unwrap(), variants[0]);
         assert!(answer.point.vs_baseline.is_some());
         assert_eq!((answer.seed, answer.replications, answer.full_replications), (42, 600, 200));
+    }
+
+    /// Known answer for the reach editor: the page's added direct link (the manager to the team
+    /// leads of development, over e-mail, one way) is a `set` of the manager's `reach` list, and
+    /// the answer is `permeate run`'s for a variant with that list written by hand. Broken
+    /// version seen to fail: the added entry dropped from the list (the answer of the baseline's
+    /// reach).
+    #[test]
+    fn an_added_reach_link_is_the_variant_of_a_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = acme(dir.path());
+        let w = Workshop::load(&file).unwrap();
+        let reach = serde_json::json!([
+            { "unit": "product", "role": "product_lead", "channel": "email" },
+            { "unit": "development", "role": "team_lead", "channel": "email", "direction": "forward" },
+        ]);
+        let answer = w.run(&request(&[("community_manager.reach", reach)], 200, "room"), &|| false).unwrap().unwrap();
+        let extra = "\n[[variants]]\nname = \"room\"\nset = { \"community_manager.reach\" = [\n  \
+                     { unit = \"product\", role = \"product_lead\", channel = \"email\" },\n  \
+                     { unit = \"development\", role = \"team_lead\", channel = \"email\", direction = \"forward\" },\n] }\n";
+        let summary = reference(&file, extra, 200);
+        let room = summary["variants"].as_array().unwrap().iter().find(|v| v["name"] == "room").unwrap();
+        assert_eq!(&serde_json::to_value(&answer.point).unwrap(), room);
+        assert!(
+            answer.point.vs_baseline.as_ref().unwrap().mean_delta.is_some_and(|d| d < 0.0),
+            "a link to the leads helps"
+        );
     }
 
     /// Known answer for the cache: a second request on the same workshop (the baseline's
@@ -763,6 +1184,11 @@ mod tests {
         assert_eq!(find("channels.community_watch.delay.mean").value, serde_json::json!(3.0));
         assert_eq!(find("roles.developer.processing.median").value, serde_json::json!(4.0));
         assert_eq!(find("community_manager.reach").options.len(), 2);
+        assert_eq!(find("community_manager.reach").kind, "reach");
+        let has = |list: &[String], n: &str| list.iter().any(|x| x == n);
+        assert!(has(&info.units, "development") && has(&info.units, "product"), "{:?}", info.units);
+        assert!(has(&info.roles, "team_lead") && !has(&info.roles, "community"), "{:?}", info.roles);
+        assert!(has(&info.channels, "email") && has(&info.channels, "digest"), "{:?}", info.channels);
         assert_eq!(info.presets.len(), 4);
         assert_eq!(info.presets[0].set["community_manager.mandate"], serde_json::json!(true));
     }
