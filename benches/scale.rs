@@ -128,10 +128,10 @@ fn sir_weights(model: &Model, tau: f64, gamma: f64, seed: u64) -> Weights {
     let mut w = vec![f32::INFINITY; st.arcs.len()];
     for p in 0..model.people() {
         let win: f64 = window.sample(&mut rng);
-        for a in st.offsets[p] as usize..st.offsets[p + 1] as usize {
+        for slot in &mut w[st.offsets[p] as usize..st.offsets[p + 1] as usize] {
             let d: f64 = delay.sample(&mut rng);
             if d < win {
-                w[a] = d as f32;
+                *slot = d as f32;
             }
         }
     }

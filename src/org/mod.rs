@@ -392,17 +392,19 @@ impl Organisation {
     /// The counts of [`Organisation::distinct_links_per_channel`]: each link as its unordered
     /// pair of people and channel with the directions it carries (bit 1: from the lower index
     /// to the higher, bit 2: back), sorted; a pair whose directions together are both ways is
-    /// one two-way link, any other one one-way link. One sort of 16 bytes per link.
+    /// one two-way link, any other one one-way link. One sort of 16 bytes per link, collected
+    /// into one allocation (large enough to be handed back to the system when freed, not kept
+    /// in the allocator's heap for the rest of the run).
     fn count_distinct_links(&self) -> Vec<(usize, usize)> {
         use rayon::prelude::*;
         let mut pairs: Vec<(u32, PersonIdx, PersonIdx, u8)> = self
             .links
             .par_iter()
-            // A link from a person to themselves (none pass the readers) is no link.
-            .filter(|l| l.source != l.target)
             .map(|l| {
                 let (a, b) = (l.source.min(l.target), l.source.max(l.target));
                 let dirs = match l.direction {
+                    // A link from a person to themselves (none pass the readers) is no link.
+                    _ if a == b => 0,
                     Direction::Both => 3,
                     Direction::Forward if l.source < l.target => 1,
                     Direction::Forward => 2,
@@ -415,10 +417,10 @@ impl Organisation {
         for run in pairs.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
             let dirs = run.iter().fold(0, |d, x| d | x.3);
             let c = &mut counts[run[0].0 as usize];
-            if dirs == 3 {
-                c.0 += 1;
-            } else {
-                c.1 += 1;
+            match dirs {
+                0 => {}
+                3 => c.0 += 1,
+                _ => c.1 += 1,
             }
         }
         counts
