@@ -7,11 +7,17 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Bytes per person of an organisation in memory: the id, the interned indices, the id index and
-/// the compiled model's per-person arrays.
+/// Bytes per person of an organisation in memory (docs/performance.md, "Byte budget"): the
+/// `Person` (32: the id's `String`, unit and role), the id's characters (a 32-byte heap chunk up
+/// to 24 characters), the id index (a table of person indices: 6–12), the compiled model's
+/// per-person arrays (19: CSR offset, role, unit, identity key, target flag) — 94 in all — and
+/// the optional columns (calendar, site, display name) besides.
 pub const BYTES_PER_PERSON: u64 = 160;
-/// Bytes per link: the link as read, the generator's de-duplication set and the compiled model's
-/// arcs in both directions.
+/// Bytes per link, two-way: the link as read (16) and its two compiled arcs (2 × 16: receiver,
+/// channel, kind, identity key) — 48 that stay — and the larger of the transients that are freed
+/// before the next stage: the `links.csv` row's text while the file is parsed (about 20 bytes a
+/// row for short ids) and the distinct-link count's 16 bytes while the scenario is validated
+/// (compiling needs nothing per arc beyond the arcs themselves).
 pub const BYTES_PER_LINK: u64 = 64;
 /// Extra bytes per link when links have weights (`links.csv` column `weight`): the weight as
 /// read, and per compiled model each arc's weight and mapped transmit probability.
@@ -21,7 +27,9 @@ pub const BYTES_PER_RESULT: u64 = 16;
 /// Bytes per replication while a variant runs and is summarised (replication index and `T`,
 /// sorted copies for the quantiles and the paired comparison).
 pub const BYTES_PER_RUNNING_REPLICATION: u64 = 64;
-/// Bytes per person of one worker thread's workspace (times, queue, touched list, bit set).
+/// Bytes per person of one worker thread's workspace: the best time and delivering link (8), the
+/// touched list (4), the queue's position (4) and entry (8 at most) and the processed bit — at
+/// most 24.2.
 pub const WORKSPACE_BYTES_PER_PERSON: u64 = 32;
 /// Replications whose curve counts a worker thread buffers before adding them to the shared
 /// accumulator.

@@ -387,37 +387,98 @@ const GATED_RECEIVER: u16 = 1;
 const GATED_SENDER: u16 = 2;
 
 /// One directed link while compiling: (sender, receiver, channel, kind, group, weight as f32
-/// bits), 20 bytes, so a million people with ten million directed links compile within a few
-/// hundred MB. (The bits of positive floats sort like the floats.)
+/// bits). Never stored as such: [`Structure::compile`] places each straight into its sender's
+/// slots of the arc array, with (group, weight) in the arc's key field until the keys are
+/// computed, so compiling holds 16 bytes per arc (and 4 per person) beyond the organisation.
+/// (The bits of positive floats sort like the floats.)
 type Directed = (PersonIdx, PersonIdx, ChannelId, u16, u32, u32);
+
+/// The (group, weight bits) of a [`Directed`] in an arc's key field while compiling.
+fn pack_group_weight(group: u32, weight: u32) -> u64 {
+    (u64::from(group) << 32) | u64::from(weight)
+}
+
+/// The meeting group of an arc whose key field holds [`pack_group_weight`].
+fn packed_group(arc: &OutLink) -> u32 {
+    (arc.key >> 32) as u32
+}
+
+/// The weight bits of an arc whose key field holds [`pack_group_weight`].
+fn packed_weight(arc: &OutLink) -> u32 {
+    arc.key as u32
+}
+
+/// Calls `f(p, arcs of p)` for every person `p` of the CSR (`arcs` split at `offsets`), in
+/// parallel over about 64 runs of consecutive people.
+fn par_per_sender(arcs: &mut [OutLink], offsets: &[u32], f: impl Fn(usize, &mut [OutLink]) + Sync) {
+    let n = offsets.len() - 1;
+    let step = n.div_ceil(64).max(1);
+    let mut runs = Vec::new();
+    let mut rest = arcs;
+    let mut first = 0;
+    while first < n {
+        let last = (first + step).min(n);
+        let (run, tail) = rest.split_at_mut((offsets[last] - offsets[first]) as usize);
+        runs.push((first, last, run));
+        rest = tail;
+        first = last;
+    }
+    runs.into_par_iter().for_each(|(first, last, run)| {
+        let base = offsets[first];
+        for p in first..last {
+            f(p, &mut run[(offsets[p] - base) as usize..(offsets[p + 1] - base) as usize]);
+        }
+    });
+}
 
 impl Structure {
     /// Compiles a structure: the CSR adjacency with identity keys, people and target.
+    ///
+    /// Memory: the arcs are counted per sender, then written once into their final array (16
+    /// bytes each) and sorted and merged there; nothing else per arc is held beyond the
+    /// organisation, and the per-arc groups and weights only when some link has one.
     pub fn compile(spec: &StructureSpec<'_>) -> Result<Structure, ModelError> {
         let org = spec.org;
         let n = org.len();
         let (mut kinds, mandated) = link_kinds(spec.priority_senders)?;
-        let mut directed = directed_links(spec, &mandated);
-        if directed.len() >= u32::MAX as usize {
+        // Count the arcs per sender (with duplicates) ...
+        let mut offsets = vec![0u32; n + 1];
+        let mut total = 0u64;
+        for_each_directed(spec, &mandated, |(s, ..)| {
+            offsets[s as usize + 1] = offsets[s as usize + 1].saturating_add(1);
+            total += 1;
+        });
+        if total >= u64::from(u32::MAX) {
             return Err(ModelError::TooManyLinks);
         }
-        directed.par_sort_unstable();
-        merge_duplicates(&mut directed, &mut kinds);
-        let offsets = csr_offsets(&directed, n);
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        // ... place each in its sender's slots ...
+        let mut arcs = vec![OutLink { to: 0, channel: 0, kind: 0, key: 0 }; total as usize];
+        let mut next = offsets.clone();
+        for_each_directed(spec, &mandated, |(s, t, c, kind, group, weight)| {
+            let slot = &mut next[s as usize];
+            arcs[*slot as usize] = OutLink { to: t, channel: c, kind, key: pack_group_weight(group, weight) };
+            *slot += 1;
+        });
+        drop(next);
+        // ... sort each sender's by (receiver, channel, kind, group, weight), merge duplicates.
+        par_per_sender(&mut arcs, &offsets, |_, own| {
+            own.sort_unstable_by_key(|a| (a.to, a.channel, a.kind, a.key));
+        });
+        merge_duplicates(&mut arcs, &mut offsets, &mut kinds);
         let names = spec.channel_names;
-        let arcs: Vec<OutLink> = directed
-            .par_iter()
-            .map(|&(s, t, c, kind, ..)| OutLink {
-                to: t,
-                channel: c,
-                kind,
-                key: identity_key(&[&org.people[s as usize].id, &org.people[t as usize].id, names[c as usize]]),
-            })
-            .collect();
-        let replay = replay_arcs(spec, &directed);
-        let (group_keys, arc_group) = meeting_groups(&directed, org, names);
-        let arc_weight = link_weights(&directed);
-        drop(directed);
+        let replay = replay_arcs(spec, &arcs, &offsets);
+        let (group_keys, arc_group) = meeting_groups(&arcs, &offsets, org, names);
+        let arc_weight = link_weights(&arcs);
+        // The identity keys replace the groups and weights.
+        par_per_sender(&mut arcs, &offsets, |p, own| {
+            let sender = &org.people[p].id;
+            for a in own {
+                a.key = identity_key(&[sender, &org.people[a.to as usize].id, names[a.channel as usize]]);
+            }
+        });
         let mut in_target = vec![false; n];
         for &p in spec.target {
             in_target[p as usize] = true;
@@ -478,12 +539,15 @@ fn link_kinds(
     Ok((kinds, mandated))
 }
 
-/// Every directed link of the point: the organisation's (both directions of a two-way link),
-/// the variant's extra links and involvement's community links, a mandated sender's links
-/// given its priority kind. Unsorted, with duplicates.
-fn directed_links(spec: &StructureSpec<'_>, mandated: &std::collections::HashMap<PersonIdx, u16>) -> Vec<Directed> {
+/// Every directed link of the point, given to `emit`: the organisation's (both directions of a
+/// two-way link), the variant's extra links and involvement's community links, a mandated
+/// sender's links given its priority kind. In input order, with duplicates.
+fn for_each_directed(
+    spec: &StructureSpec<'_>,
+    mandated: &std::collections::HashMap<PersonIdx, u16>,
+    mut emit: impl FnMut(Directed),
+) {
     let org = spec.org;
-    let mut directed: Vec<Directed> = Vec::with_capacity(org.links.len() * 2);
     let unit_weight = (DEFAULT_LINK_WEIGHT as f32).to_bits();
     let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, kind: u16, group: u32, weight: u32| {
         let kind = match (mandated.get(&s), kind) {
@@ -492,7 +556,7 @@ fn directed_links(spec: &StructureSpec<'_>, mandated: &std::collections::HashMap
             (Some(&m), GATED_SENDER) => m + 1,
             (Some(_), k) => k,
         };
-        directed.push((s, t, c, kind, group, weight));
+        emit((s, t, c, kind, group, weight));
     };
     for (i, l) in org.links.iter().enumerate() {
         let c = spec.org_channel[l.channel as usize];
@@ -519,68 +583,86 @@ fn directed_links(spec: &StructureSpec<'_>, mandated: &std::collections::HashMap
             }
         }
     }
-    directed
 }
 
-/// Merges duplicates of (sender, receiver, channel) in the sorted `directed` into one link of the
-/// most permissive kind: an ungated link beats a gated one, priority is kept if either has it.
-/// (Two differently gated copies can only arise for a community node inside its own involvement
-/// group, which is excluded; the first gate is kept.) Of duplicates in different meeting groups,
-/// the first in sort order is kept. Of different weights, the largest is kept (a link given twice
-/// is one link, as in v1, with its strongest weight). Kinds made by merging are appended to
-/// `kinds`.
-fn merge_duplicates(directed: &mut Vec<Directed>, kinds: &mut Vec<KindTemplate>) {
-    let mut merged_kinds = Vec::new();
-    directed.dedup_by(|later, kept| {
-        if (later.0, later.1, later.2) != (kept.0, kept.1, kept.2) {
-            return false;
-        }
-        kept.5 = kept.5.max(later.5);
-        let kind = |i: u16| kinds.get(i as usize).copied().unwrap_or_else(|| merged_kinds[i as usize - kinds.len()]);
-        let (a, b) = (kind(kept.3), kind(later.3));
-        let merged = KindTemplate {
-            priority: a.priority.or(b.priority),
-            gate: if a.gate.is_some() && b.gate.is_some() { a.gate } else { None },
-        };
-        kept.3 = match kinds.iter().chain(&merged_kinds).position(|k| *k == merged) {
-            Some(i) => i as u16,
-            None => {
-                merged_kinds.push(merged);
-                (kinds.len() + merged_kinds.len() - 1) as u16
+/// Merges duplicates of (sender, receiver, channel) in the per-sender sorted `arcs` (key fields
+/// holding [`pack_group_weight`]) into one link of the most permissive kind: an ungated link
+/// beats a gated one, priority is kept if either has it. (Two differently gated copies can only
+/// arise for a community node inside its own involvement group, which is excluded; the first
+/// gate is kept.) Of duplicates in different meeting groups, the first in sort order is kept. Of
+/// different weights, the largest is kept (a link given twice is one link, as in v1, with its
+/// strongest weight). Kinds made by merging are appended to `kinds`; `offsets` become the merged
+/// arcs' offsets.
+fn merge_duplicates(arcs: &mut Vec<OutLink>, offsets: &mut [u32], kinds: &mut Vec<KindTemplate>) {
+    let mut merged_kinds: Vec<KindTemplate> = Vec::new();
+    let n = offsets.len() - 1;
+    let mut kept = 0usize;
+    let mut start = offsets[0] as usize;
+    for p in 0..n {
+        let end = offsets[p + 1] as usize;
+        let first = kept;
+        offsets[p] = first as u32;
+        for r in start..end {
+            let later = arcs[r];
+            let dup = kept > first && {
+                let k = &arcs[kept - 1];
+                (k.to, k.channel) == (later.to, later.channel)
+            };
+            if !dup {
+                arcs[kept] = later;
+                kept += 1;
+                continue;
             }
-        };
-        true
-    });
+            let k = &mut arcs[kept - 1];
+            let weight = packed_weight(k).max(packed_weight(&later));
+            k.key = pack_group_weight(packed_group(k), weight);
+            let kind =
+                |i: u16| kinds.get(i as usize).copied().unwrap_or_else(|| merged_kinds[i as usize - kinds.len()]);
+            let (a, b) = (kind(k.kind), kind(later.kind));
+            let merged = KindTemplate {
+                priority: a.priority.or(b.priority),
+                gate: if a.gate.is_some() && b.gate.is_some() { a.gate } else { None },
+            };
+            k.kind = match kinds.iter().chain(&merged_kinds).position(|x| *x == merged) {
+                Some(i) => i as u16,
+                None => {
+                    merged_kinds.push(merged);
+                    (kinds.len() + merged_kinds.len() - 1) as u16
+                }
+            };
+        }
+        start = end;
+    }
+    offsets[n] = kept as u32;
+    if kept < arcs.len() {
+        arcs.truncate(kept);
+        arcs.shrink_to_fit();
+    }
     kinds.extend(merged_kinds);
 }
 
-/// The CSR offsets of the sorted `directed` links of `n` people: person `p`'s links are
-/// `offsets[p]..offsets[p + 1]`.
-fn csr_offsets(directed: &[Directed], n: usize) -> Vec<u32> {
-    let mut offsets = vec![0u32; n + 1];
-    for &(s, ..) in directed {
-        offsets[s as usize + 1] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
+/// The (sender, arc) pairs of the CSR `arcs` in order.
+fn with_senders<'a>(arcs: &'a [OutLink], offsets: &'a [u32]) -> impl Iterator<Item = (PersonIdx, &'a OutLink)> + 'a {
     offsets
+        .windows(2)
+        .enumerate()
+        .flat_map(move |(p, w)| arcs[w[0] as usize..w[1] as usize].iter().map(move |a| (p as PersonIdx, a)))
 }
 
 /// Meeting groups: one per (group name, channel) that links use, and one per (pair of people,
 /// channel) for links that are a meeting of their two people (both directions of such a link
 /// share it). Returns the groups' identity keys and each link's group ([`NO_GROUP`] for none);
 /// both empty when no link is in a group.
-fn meeting_groups(directed: &[Directed], org: &Organisation, names: &[&str]) -> (Vec<u64>, Vec<u32>) {
+fn meeting_groups(arcs: &[OutLink], offsets: &[u32], org: &Organisation, names: &[&str]) -> (Vec<u64>, Vec<u32>) {
     let mut group_keys = Vec::new();
-    if !directed.iter().any(|d| d.4 != NO_GROUP) {
+    if !arcs.iter().any(|a| packed_group(a) != NO_GROUP) {
         return (group_keys, Vec::new());
     }
     let mut index: std::collections::HashMap<(u32, ChannelId), u32> = std::collections::HashMap::new();
     let mut pairs: std::collections::HashMap<(PersonIdx, PersonIdx, ChannelId), u32> = std::collections::HashMap::new();
-    let arc_group = directed
-        .iter()
-        .map(|&(s, t, c, _, g, _)| {
+    let arc_group = with_senders(arcs, offsets)
+        .map(|(s, a)| {
+            let (t, c, g) = (a.to, a.channel, packed_group(a));
             if g == NO_GROUP {
                 return NO_GROUP;
             }
@@ -604,23 +686,22 @@ fn meeting_groups(directed: &[Directed], org: &Organisation, names: &[&str]) -> 
 /// The replayed log's pair of each arc over the organisation's replay channel (other arcs, and
 /// arcs a variant adds over it between people without messages, get `NO_GROUP`: they never
 /// carry); `None` without a log.
-fn replay_arcs(spec: &StructureSpec<'_>, directed: &[Directed]) -> Option<ReplayArcs> {
+fn replay_arcs(spec: &StructureSpec<'_>, arcs: &[OutLink], offsets: &[u32]) -> Option<ReplayArcs> {
     let log = spec.org.replay.as_ref()?;
     let channel = spec.org.channels.iter().position(|c| c == crate::org::replay::REPLAY_CHANNEL)?;
     let channel = spec.org_channel[channel];
-    let arc_pair = directed
-        .iter()
-        .map(|&(s, t, c, ..)| if c == channel { log.pair(s, t).unwrap_or(NO_GROUP) } else { NO_GROUP })
+    let arc_pair = with_senders(arcs, offsets)
+        .map(|(s, a)| if a.channel == channel { log.pair(s, a.to).unwrap_or(NO_GROUP) } else { NO_GROUP })
         .collect();
     Some(ReplayArcs { log: log.clone(), arc_pair })
 }
 
 /// Link weights, kept only when some link's differs from 1 (then the engine maps each link's
 /// transmit probability through it); empty otherwise.
-fn link_weights(directed: &[Directed]) -> Vec<f32> {
+fn link_weights(arcs: &[OutLink]) -> Vec<f32> {
     let unit_weight = (DEFAULT_LINK_WEIGHT as f32).to_bits();
-    if directed.iter().any(|d| d.5 != unit_weight) {
-        directed.iter().map(|d| f32::from_bits(d.5)).collect()
+    if arcs.iter().any(|a| packed_weight(a) != unit_weight) {
+        arcs.iter().map(|a| f32::from_bits(packed_weight(a))).collect()
     } else {
         Vec::new()
     }

@@ -137,8 +137,12 @@ fn skipped(line: &str) -> bool {
 }
 
 /// `text` with blank, whitespace-only and comment lines emptied but their line endings kept, so
-/// the csv crate skips them and byte offsets still give the file's line numbers.
-fn without_skipped_lines(text: &str) -> String {
+/// the csv crate skips them and byte offsets still give the file's line numbers. Borrowed when
+/// no line is skipped (a large generated file then costs no second copy).
+fn without_skipped_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    if !lines_with_endings(text).any(|(line, _)| skipped(line) && !line.is_empty()) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     for (line, ending) in lines_with_endings(text) {
         if !skipped(line) {
@@ -146,7 +150,7 @@ fn without_skipped_lines(text: &str) -> String {
         }
         out.push_str(ending);
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Refuses a header that names a column twice (the later cell would be ignored silently),
@@ -269,11 +273,31 @@ fn check_value(path: &Path, line: usize, column: &str, value: &str, what: &'stat
     crate::error::check_name(value, what).map_err(|k| InputError::new(path, k).at_line(line).at_key(column))
 }
 
-/// Reads the people file and the links file into an [`Organisation`].
+/// Reads the people file and the links file into an [`Organisation`]. Each file's text is
+/// dropped as soon as it is parsed (the people's before the links are parsed).
 pub fn load_csv(people_path: &Path, links_path: &Path) -> Result<Organisation, InputError> {
     let people = read_text(people_path)?;
     let links = read_text(links_path)?;
-    org_from_csv_text(people_path, &people, links_path, &links)
+    let mut b = OrganisationBuilder::new(origin_of(people_path, links_path));
+    read_people(&mut b, people_path, &people)?;
+    drop(people);
+    read_links(&mut b, links_path, &links)?;
+    drop(links);
+    Ok(b.finish())
+}
+
+/// The organisation's origin as the summaries show it: "people.csv + links.csv".
+fn origin_of(people_path: &Path, links_path: &Path) -> String {
+    format!(
+        "{} + {}",
+        people_path.file_name().unwrap_or_default().to_string_lossy(),
+        links_path.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// An upper bound of the records of a CSV text: its line endings plus one.
+fn max_records(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n' || b == b'\r').count() + 1
 }
 
 /// Builds an [`Organisation`] from the text of the people and links files (`*_path` name them in
@@ -284,13 +308,15 @@ pub fn org_from_csv_text(
     links_path: &Path,
     links_text: &str,
 ) -> Result<Organisation, InputError> {
-    let origin = format!(
-        "{} + {}",
-        people_path.file_name().unwrap_or_default().to_string_lossy(),
-        links_path.file_name().unwrap_or_default().to_string_lossy()
-    );
-    let mut b = OrganisationBuilder::new(origin);
+    let mut b = OrganisationBuilder::new(origin_of(people_path, links_path));
+    read_people(&mut b, people_path, people_text)?;
+    read_links(&mut b, links_path, links_text)?;
+    Ok(b.finish())
+}
 
+/// Reads the people of `people_text` (the file `people_path`) into `b`.
+fn read_people(b: &mut OrganisationBuilder, people_path: &Path, people_text: &str) -> Result<(), InputError> {
+    b.reserve(max_records(people_text), 0);
     let text = without_skipped_lines(people_text);
     let mut rdr = reader(&text);
     let mut lines = Lines::new(&text);
@@ -340,7 +366,13 @@ pub fn org_from_csv_text(
     if b.is_empty() {
         return Err(InputError::new(people_path, InputErrorKind::NoRows { what: "people", detail: String::new() }));
     }
+    Ok(())
+}
 
+/// Reads the links of `links_text` (the file `links_path`) between the people of `b` into `b`.
+fn read_links(b: &mut OrganisationBuilder, links_path: &Path, links_text: &str) -> Result<(), InputError> {
+    b.reserve(0, max_records(links_text));
+    let mut record = csv::StringRecord::new();
     let text = without_skipped_lines(links_text);
     let mut rdr = reader(&text);
     let mut lines = Lines::new(&text);
@@ -361,7 +393,7 @@ pub fn org_from_csv_text(
         let mut person = |col: usize, key: &str| -> Result<u32, InputError> {
             let id = record.get(col).unwrap_or("");
             b.find(id).ok_or_else(|| {
-                let known = ids.get_or_insert_with(|| b_ids(&b)).clone();
+                let known = ids.get_or_insert_with(|| b_ids(b)).clone();
                 at(InputErrorKind::UnknownName { what: "person", name: id.to_string(), known }, key)
             })
         };
@@ -401,7 +433,7 @@ pub fn org_from_csv_text(
             b.set_last_link_weight(parse_weight(w).map_err(|m| at(InputErrorKind::Invalid(m), "weight"))?);
         }
     }
-    Ok(b.finish())
+    Ok(())
 }
 
 /// A link weight from its CSV text: a positive, finite number; otherwise a message for people.

@@ -128,7 +128,20 @@ pub struct Organisation {
     pub replay: Option<std::sync::Arc<replay::ReplayLog>>,
     /// How the organisation came about (for summaries).
     pub origin: String,
-    index: HashMap<String, PersonIdx>,
+    /// The id index: person indices, hashed by id (the id itself is read from `people`, so the
+    /// index costs about 5 bytes per person instead of a second copy of every id).
+    index: hashbrown::HashTable<PersonIdx>,
+    /// The hasher of `index`.
+    hasher: hashbrown::DefaultHashBuilder,
+    /// [`Organisation::distinct_links_per_channel`], computed on first use (links are not
+    /// changed after the organisation is built, except by `add_replay`, which resets it).
+    distinct: std::sync::OnceLock<Vec<(usize, usize)>>,
+}
+
+/// The hash of a person id in [`Organisation`]'s index.
+fn id_hash(hasher: &hashbrown::DefaultHashBuilder, id: &str) -> u64 {
+    use std::hash::BuildHasher as _;
+    hasher.hash_one(id)
 }
 
 fn intern(names: &mut Vec<String>, map: &mut HashMap<String, u32>, name: &str) -> u32 {
@@ -163,20 +176,36 @@ impl OrganisationBuilder {
 
     /// Adds a person; returns `None` if the id is taken.
     pub fn add_person(&mut self, id: &str, unit: &str, role: &str) -> Option<PersonIdx> {
-        if self.org.index.contains_key(id) {
-            return None;
-        }
-        let unit = intern(&mut self.org.units, &mut self.units, unit);
-        let role = intern(&mut self.org.roles, &mut self.roles, role);
-        let idx = self.org.people.len() as PersonIdx;
-        self.org.people.push(Person { id: id.to_string(), unit, role });
-        self.org.index.insert(id.to_string(), idx);
+        let org = &mut self.org;
+        let hash = id_hash(&org.hasher, id);
+        let people = &org.people;
+        let hasher = &org.hasher;
+        let slot =
+            match org.index.entry(hash, |&p| people[p as usize].id == id, |&p| id_hash(hasher, &people[p as usize].id))
+            {
+                hashbrown::hash_table::Entry::Occupied(_) => return None,
+                hashbrown::hash_table::Entry::Vacant(v) => v,
+            };
+        let idx = org.people.len() as PersonIdx;
+        slot.insert(idx);
+        let unit = intern(&mut org.units, &mut self.units, unit);
+        let role = intern(&mut org.roles, &mut self.roles, role);
+        org.people.push(Person { id: id.to_string(), unit, role });
         Some(idx)
+    }
+
+    /// Room for `people` more people and `links` more links (a reader that knows its row
+    /// counts avoids the vectors' doubling, which briefly holds one and a half copies).
+    pub fn reserve(&mut self, people: usize, links: usize) {
+        self.org.people.reserve_exact(people);
+        let (people_vec, hasher) = (&self.org.people, &self.org.hasher);
+        self.org.index.reserve(people, |&p| id_hash(hasher, &people_vec[p as usize].id));
+        self.org.links.reserve_exact(links);
     }
 
     /// The index of the person with `id`, if added.
     pub fn find(&self, id: &str) -> Option<PersonIdx> {
-        self.org.index.get(id).copied()
+        self.org.find(id)
     }
 
     /// Adds a link over the channel named `channel` (first used at `origin`).
@@ -289,7 +318,8 @@ impl OrganisationBuilder {
 impl Organisation {
     /// The index of the person with `id`.
     pub fn find(&self, id: &str) -> Option<PersonIdx> {
-        self.index.get(id).copied()
+        let hash = id_hash(&self.hasher, id);
+        self.index.find(hash, |&p| self.people[p as usize].id == id).copied()
     }
 
     /// Number of people (including community nodes).
@@ -356,22 +386,41 @@ impl Organisation {
     /// connected both ways over a channel is one two-way link, an arc without its reverse one
     /// one-way link.
     pub fn distinct_links_per_channel(&self) -> Vec<(usize, usize)> {
-        let mut arcs: Vec<(u32, PersonIdx, PersonIdx)> = Vec::with_capacity(self.links.len() * 2);
-        for l in &self.links {
-            arcs.push((l.channel, l.source, l.target));
-            if l.direction == Direction::Both {
-                arcs.push((l.channel, l.target, l.source));
-            }
-        }
-        arcs.sort_unstable();
-        arcs.dedup();
+        self.distinct.get_or_init(|| self.count_distinct_links()).clone()
+    }
+
+    /// The counts of [`Organisation::distinct_links_per_channel`]: each link as its unordered
+    /// pair of people and channel with the directions it carries (bit 1: from the lower index
+    /// to the higher, bit 2: back), sorted; a pair whose directions together are both ways is
+    /// one two-way link, any other one one-way link. One sort of 16 bytes per link, collected
+    /// into one allocation (large enough to be handed back to the system when freed, not kept
+    /// in the allocator's heap for the rest of the run).
+    fn count_distinct_links(&self) -> Vec<(usize, usize)> {
+        use rayon::prelude::*;
+        let mut pairs: Vec<(u32, PersonIdx, PersonIdx, u8)> = self
+            .links
+            .par_iter()
+            .map(|l| {
+                let (a, b) = (l.source.min(l.target), l.source.max(l.target));
+                let dirs = match l.direction {
+                    // A link from a person to themselves (none pass the readers) is no link.
+                    _ if a == b => 0,
+                    Direction::Both => 3,
+                    Direction::Forward if l.source < l.target => 1,
+                    Direction::Forward => 2,
+                };
+                (l.channel, a, b, dirs)
+            })
+            .collect();
+        pairs.par_sort_unstable();
         let mut counts = vec![(0usize, 0usize); self.channels.len()];
-        for &(c, a, b) in &arcs {
-            let reverse = arcs.binary_search(&(c, b, a)).is_ok();
-            if !reverse {
-                counts[c as usize].1 += 1;
-            } else if a < b {
-                counts[c as usize].0 += 1;
+        for run in pairs.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
+            let dirs = run.iter().fold(0, |d, x| d | x.3);
+            let c = &mut counts[run[0].0 as usize];
+            match dirs {
+                0 => {}
+                3 => c.0 += 1,
+                _ => c.1 += 1,
             }
         }
         counts

@@ -141,5 +141,6 @@ impl Organisation {
             self.link_weight.resize(self.links.len(), super::DEFAULT_LINK_WEIGHT);
         }
         self.replay = Some(std::sync::Arc::new(log));
+        self.distinct = std::sync::OnceLock::new();
     }
 }

@@ -9,6 +9,7 @@ mod context;
 mod costs;
 mod hostile;
 mod import;
+mod layout;
 mod memory_bound;
 mod oracles;
 mod output;

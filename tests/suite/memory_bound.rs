@@ -102,3 +102,53 @@ fn the_memory_estimate_bounds_the_real_peak() {
     assert_bound("ACME", &bundled("acme.toml"), &["-n", "2000", "-j", "2"], tmp.path());
     assert_bound("ACME uncertain", &bundled("acme-uncertain.toml"), &["-n", "100", "-j", "2"], tmp.path());
 }
+
+/// The organisation of `benches/scale/make_org.py` at `n` people (teams of ten with three ring
+/// links each way, two keyed random ties per person, a community feeding every hundredth), as a
+/// scenario folder.
+fn scale_org(n: usize) -> TempScenario {
+    use std::fmt::Write as _;
+    let mut people = String::from("id,unit,role\ncommunity,external,community\n");
+    let mut links = String::from("source,target,channel\n");
+    for i in 0..n - 1 {
+        let role = if i % 10 == 0 { "team_lead" } else { "developer" };
+        let _ = writeln!(people, "p{i},u{},{role}", i / 1000);
+        let base = i - i % 10;
+        for d in 1..=3 {
+            let j = base + (i % 10 + d) % 10;
+            if j < n - 1 && j != i {
+                let _ = writeln!(links, "p{i},p{j},team");
+            }
+        }
+        for k in 0..2u64 {
+            let j = (permeate::random::rng::fmix64(i as u64 * 2 + k + 1) % (n as u64 - 1)) as usize;
+            if j != i {
+                let _ = writeln!(links, "p{i},p{j},chat");
+            }
+        }
+    }
+    for i in (0..n - 1).step_by(100) {
+        let _ = writeln!(links, "community,p{i},feed");
+    }
+    let toml = "name = \"scale\"\nseed = 1\nreplications = 20\nhorizon_hours = 2000\n\
+        [organisation]\npeople = \"people.csv\"\nlinks = \"links.csv\"\n\
+        [channels.team]\ndelay = { dist = \"lognormal\", median = 2.0, sigma = 1.0 }\ntransmit = 0.6\n\
+        [channels.chat]\ndelay = { dist = \"exponential\", mean = 8.0 }\ntransmit = 0.3\n\
+        [channels.feed]\ndelay = { dist = \"exponential\", mean = 24.0 }\n\
+        [roles.developer]\nnotice = 0.8\nprocessing = { dist = \"gamma\", shape = 2.0, scale = 1.5 }\n\
+        window = { dist = \"lognormal\", median = 40.0, sigma = 0.5 }\n\
+        [roles.team_lead]\nnotice = 0.9\nwindow = { dist = \"lognormal\", median = 80.0, sigma = 0.5 }\n\
+        [source]\nid = \"community\"\n[target]\nrole = \"developer\"\n";
+    TempScenario::new(&[("scenario.toml", toml), ("people.csv", &people), ("links.csv", &links)])
+}
+
+/// A large CSV organisation, where the estimate's bytes per person and per link dominate (issue
+/// 24: the compact layout with its constants in `engine::budget`): 100,000 people and about
+/// 500,000 two-way links. Broken version seen to fail: the estimate with 16 bytes per link
+/// (only the link as read, not its two arcs).
+#[test]
+fn the_memory_estimate_bounds_a_large_organisation() {
+    assert!(Path::new(TIME).exists(), "{TIME} is needed (Debian: apt-get install time)");
+    let org = scale_org(100_000);
+    assert_bound("100,000 people from CSV", &org.scenario(), &["-j", "2"], &org.path(""));
+}
