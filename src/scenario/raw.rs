@@ -24,6 +24,9 @@ pub(crate) struct RawScenario {
     pub target: Option<RawTarget>,
     pub community_manager: Option<RawManagers>,
     pub involvement: Option<RawInvolvement>,
+    /// `[[watchers]]`: nested random shares of groups that watch the community.
+    #[serde(default)]
+    pub watchers: Vec<RawWatchers>,
     pub output: Option<RawOutput>,
     #[serde(default)]
     pub variants: Vec<RawVariant>,
@@ -408,6 +411,19 @@ pub(crate) struct RawMandateEffect {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawInvolvement {
     pub fraction: f64,
+    pub id: Option<OneOrMany>,
+    pub role: Option<OneOrMany>,
+    pub unit: Option<OneOrMany>,
+    pub all: Option<bool>,
+    pub channel: Option<String>,
+    pub direction: Option<String>,
+}
+
+/// One `[[watchers]]` group.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawWatchers {
+    pub share: f64,
     pub id: Option<OneOrMany>,
     pub role: Option<OneOrMany>,
     pub unit: Option<OneOrMany>,

@@ -81,6 +81,11 @@ pub(super) const DEFAULT_MANDATE_NOTICE: f64 = 0.95;
 pub(super) const DEFAULT_MANDATE_PROCESSING_FACTOR: f64 = 0.5;
 /// `direction` of an added link when not given.
 pub(super) const DEFAULT_LINK_DIRECTION: &str = "both";
+/// The channel of a `[[watchers]]` group's links, unless `watchers.N.channel` (the import's
+/// community channel).
+pub(super) const WATCH_CHANNEL: &str = "community_watch";
+/// `watchers.N.direction` when not given: watchers read and write (as the import's links).
+pub(super) const DEFAULT_WATCHERS_DIRECTION: &str = "both";
 /// `involvement.direction` when not given: the involved only listen.
 pub(super) const DEFAULT_INVOLVEMENT_DIRECTION: &str = "forward";
 
@@ -539,6 +544,7 @@ pub(crate) fn variant(
     let community_managers = community_managers(raw, &org, &channels, &org_channel, &community, ctx, &mut extra_links)?;
     let priority_senders = community_managers.iter().filter(|c| c.mandate).map(|c| c.person).collect();
     let involvement = involvement(raw, &org, &channels, &community, ctx)?;
+    let watchers = watchers(raw, &org, &channels, &community, involvement.as_ref(), ctx)?;
     let calendar = super::calendars::calendar_setup(raw, &org, ctx)?;
     if org.replay.is_some() && calendar.is_some() {
         return Err(ctx.err(
@@ -565,6 +571,7 @@ pub(crate) fn variant(
         community_managers,
         priority_senders,
         involvement,
+        watchers,
         calendar,
     })
 }
@@ -896,6 +903,56 @@ fn community_manager(
         effect: MandateEffect { notice, processing_factor: factor },
         key: key.to_string(),
     })
+}
+
+/// `[[watchers]]`: per group, a nested random share watches the community node(s) over
+/// `channel` (default `community_watch`, both ways by default). A person may be in two groups
+/// (or in a group and involvement) only on different channels: one link cannot have two gates.
+fn watchers(
+    raw: &RawScenario,
+    org: &Organisation,
+    channels: &[Channel],
+    community: &[PersonIdx],
+    involvement: Option<&Involvement>,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<crate::model::Watchers>, InputError> {
+    let mut out: Vec<crate::model::Watchers> = Vec::new();
+    for (i, w) in raw.watchers.iter().enumerate() {
+        let key = format!("watchers.{i}");
+        let share = prob(w.share, &format!("{key}.share"), ctx)?;
+        let sel = Selector::given(w.id.as_ref(), w.role.as_ref(), w.unit.as_ref(), w.all);
+        let group = select(org, &sel, &key, ctx)?;
+        let channel =
+            channel_id(channels, w.channel.as_deref().unwrap_or(WATCH_CHANNEL), &format!("{key}.channel"), ctx)?;
+        if community.is_empty() {
+            return Err(
+                ctx.err(&key, InputErrorKind::EmptySelection(format!("no person has role \"{COMMUNITY_ROLE}\"")))
+            );
+        }
+        let direction = direction(
+            Some(w.direction.as_deref().unwrap_or(DEFAULT_WATCHERS_DIRECTION)),
+            &format!("{key}.direction"),
+            ctx,
+        )?;
+        let earlier = out
+            .iter()
+            .enumerate()
+            .map(|(j, e)| (format!("watchers.{j}"), e.channel, &e.group))
+            .chain(involvement.map(|inv| ("involvement".to_string(), inv.channel, &inv.group)));
+        for (other, ch, people) in earlier {
+            if let Some(p) = group.iter().find(|p| ch == channel && people.contains(p)) {
+                return Err(ctx.err(
+                    &format!("{key}.channel"),
+                    InputErrorKind::Invalid(format!(
+                        "\"{}\" is also in `{other}` on the channel \"{}\": one link cannot be drawn by two shares; give this group another channel, e.g. channel = \"community_watch_2\" with its [channels.community_watch_2]",
+                        org.people[*p as usize].id, channels[channel as usize].name
+                    )),
+                ));
+            }
+        }
+        out.push(crate::model::Watchers { share, group, community: community.to_vec(), channel, direction });
+    }
+    Ok(out)
 }
 
 /// `[involvement]`: a nested random share of a group (by default the developers) follows the

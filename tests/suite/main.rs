@@ -25,4 +25,5 @@ mod toolbox;
 mod traces;
 mod uncertain;
 mod variants;
+mod watchers;
 mod written_files;
