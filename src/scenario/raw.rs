@@ -451,8 +451,22 @@ pub(crate) struct RawVariant {
     pub set: IndexMap<String, toml::Value>,
     #[serde(default)]
     pub add_links: Vec<RawLink>,
+    /// People this variant adds (after everybody else, so nobody's draws change).
+    #[serde(default)]
+    pub add_people: Vec<RawPerson>,
     /// Hours per month this variant costs beyond its computed levers (`costs.rs`).
     pub cost: Option<f64>,
+}
+
+/// One person of `add_people`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPerson {
+    pub id: String,
+    pub unit: String,
+    pub role: String,
+    pub name: Option<String>,
+    pub site: Option<String>,
 }
 
 /// One link of `add_links`.

@@ -532,7 +532,7 @@ pub(crate) fn variant(
     cache: &mut OrgCache,
 ) -> Result<Variant, InputError> {
     names(raw, name, listed, ctx)?;
-    let org = organisation(raw, ctx, cache)?;
+    let org = added_people(organisation(raw, ctx, cache)?, listed, ctx)?;
     let mut channels = channels(raw, ctx)?;
     super::replay::add_channel(&org, raw, &mut channels, ctx)?;
     let org_channel = org_channels(&org, &channels, ctx)?;
@@ -683,8 +683,10 @@ fn roles(raw: &RawScenario, org: &Organisation, ctx: &Ctx<'_>) -> Result<Vec<Rol
         };
         roles.push(role);
     }
+    // A role only a variant's added people have is known too (the baseline has nobody of it).
+    let added = |r: &str| raw.variants.iter().flat_map(|v| &v.add_people).any(|p| p.role.trim() == r);
     for (rname, _) in &raw.roles {
-        if !org.roles.contains(rname) {
+        if !org.roles.contains(rname) && !added(rname) {
             return Err(ctx.err(
                 &format!("roles.{rname}"),
                 InputErrorKind::UnknownName { what: "role", name: rname.clone(), known: org.roles.clone() },
@@ -726,6 +728,39 @@ fn target(raw: &RawScenario, org: &Organisation, ctx: &Ctx<'_>) -> Result<Target
 }
 
 /// A listed variant's `add_links`.
+/// A variant's `add_people`: the organisation with them appended (a new one; without any, the
+/// shared one as is).
+fn added_people(
+    org: Arc<Organisation>,
+    listed: Option<&RawVariant>,
+    ctx: &Ctx<'_>,
+) -> Result<Arc<Organisation>, InputError> {
+    let Some(v) = listed.filter(|v| !v.add_people.is_empty()) else { return Ok(org) };
+    let mut grown = (*org).clone();
+    for (i, p) in v.add_people.iter().enumerate() {
+        let key = format!("add_people.{i}");
+        for (text, what, sub) in
+            [(&p.id, "a person id", "id"), (&p.unit, "a unit", "unit"), (&p.role, "a role", "role")]
+        {
+            if text.trim().is_empty() {
+                return Err(ctx.err(&format!("{key}.{sub}"), InputErrorKind::EmptyValue));
+            }
+            name(text, what, &format!("{key}.{sub}"), ctx)?;
+        }
+        if let Some(s) = &p.site {
+            name(s, "a site", &format!("{key}.site"), ctx)?;
+        }
+        if let Some(n) = &p.name {
+            crate::error::check_text(n, "a person's name").map_err(|k| ctx.err(&format!("{key}.name"), k))?;
+        }
+        if grown.push_person(p.id.trim(), p.unit.trim(), p.role.trim(), p.name.as_deref(), p.site.as_deref()).is_none()
+        {
+            return Err(ctx.err(&format!("{key}.id"), InputErrorKind::DuplicatePerson(p.id.clone())));
+        }
+    }
+    Ok(Arc::new(grown))
+}
+
 fn added_links(
     listed: Option<&RawVariant>,
     org: &Organisation,

@@ -1,5 +1,6 @@
 //! The integration tests, as modules of one test binary (one link step, one process).
 
+mod add_people;
 mod bad_input;
 mod bottlenecks;
 mod calibrate;
