@@ -109,3 +109,62 @@ fn bad_watchers_name_the_key() {
         assert!(err.contains(wants), "{extra}: wants {wants} in: {err}");
     }
 }
+
+/// The import's `community.watcher_shares`: the skeleton gets a `[[watchers]]` table per role
+/// (not links to all of them), valid as written, with the share and the community channel; a
+/// share outside [0, 1] or a role also in `watchers` exits 2 naming the key.
+#[test]
+fn import_writes_watcher_shares_as_watchers_tables() {
+    let mut hr = String::from("id,unit,title\nm1,support,Support Manager\n");
+    for i in 0..8 {
+        hr += &format!("s{i},support,Support Agent\n");
+    }
+    let map = |community: &str| {
+        format!(
+            "default_role = \"agent\"\n[[roles]]\npattern = \"Manager\"\nrole = \"community_manager\"\n\
+             [scenario]\ntarget_role = \"agent\"\n[community]\n{community}\n"
+        )
+    };
+    let ts = TempScenario::new(&[
+        ("hr.csv", &hr),
+        ("map.toml", &map("watcher_shares = { agent = 0.25 }")),
+        ("scenario.toml", ""),
+    ]);
+    let import = |ts: &TempScenario| {
+        permeate(&[
+            "import",
+            "-q",
+            "--hr",
+            ts.path("hr.csv").to_str().unwrap(),
+            "--map",
+            ts.path("map.toml").to_str().unwrap(),
+            "-o",
+            ts.path("org").to_str().unwrap(),
+        ])
+    };
+    let o = import(&ts);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let skeleton = std::fs::read_to_string(ts.path("org/scenario.toml")).unwrap();
+    assert!(
+        skeleton.contains(
+            "[[watchers]]\nrole = \"agent\"\nshare = 0.25   # ESTIMATE — replace\nchannel = \"community_watch\""
+        ),
+        "{skeleton}"
+    );
+    let links = std::fs::read_to_string(ts.path("org/links.csv")).unwrap();
+    assert_eq!(links.lines().filter(|l| l.contains("community_watch")).count(), 1, "only the manager: {links}");
+    let sc = permeate::Scenario::load(&ts.path("org/scenario.toml")).expect("the skeleton is valid");
+    let w = &sc.variants()[0].watchers;
+    assert_eq!((w.len(), w[0].share, w[0].group.len()), (1, 0.25, 8));
+    for (community, wants) in [
+        ("watcher_shares = { agent = 1.5 }", "community.watcher_shares.agent"),
+        ("watchers = [\"agent\"]\nwatcher_shares = { agent = 0.5 }", "community.watcher_shares.agent"),
+        ("watcher_share = { agent = 0.5 }", "watcher_share"),
+    ] {
+        let ts = TempScenario::new(&[("hr.csv", &hr), ("map.toml", &map(community)), ("scenario.toml", "")]);
+        let o = import(&ts);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{community}: {err}");
+        assert!(err.contains(wants), "{community}: wants {wants} in: {err}");
+    }
+}
