@@ -14,7 +14,7 @@ use std::path::PathBuf;
 pub(crate) use csv_input::refuse_duplicate_columns;
 pub use csv_input::{
     InputFile, MAX_SCENARIO_BYTES, load_csv, org_from_csv_text, read_input, read_scenario_text,
-    read_text as csv_input_read_text, text_of_bytes,
+    read_text as csv_input_read_text, text_of_bytes, with_meetings,
 };
 
 /// Index of a person in [`Organisation::people`].

@@ -301,6 +301,8 @@ pub(crate) struct OrgCache {
     csv: HashMap<(PathBuf, PathBuf), Arc<Organisation>>,
     generated: Vec<(crate::org::generate::GeneratorSpec, Arc<Organisation>)>,
     replay: Vec<(replay::CacheKey, Arc<Organisation>)>,
+    /// People and links files with a meetings file (people, links, meetings).
+    meetings: Vec<((PathBuf, PathBuf, PathBuf), Arc<Organisation>)>,
 }
 
 /// Changes the command line makes to a scenario file as it is loaded: `--set PATH=VALUE`

@@ -117,6 +117,9 @@ pub(crate) struct RawOrganisation {
     pub events: Option<String>,
     /// `[organisation.replay]`: how the `events` log is read and replayed.
     pub replay: Option<RawReplay>,
+    /// Recurring meetings with their members (CSV `meeting,channel,members`, path relative to
+    /// the scenario): each becomes the links among its members in one meeting group.
+    pub meetings: Option<String>,
 }
 
 /// `[organisation.replay]`: how the `events` log is read and replayed (`super::replay`).

@@ -262,6 +262,24 @@ fn organisation(raw: &RawScenario, ctx: &Ctx<'_>, cache: &mut OrgCache) -> Resul
         cache.replay.push((key, org.clone()));
         return Ok(org);
     }
+    if let Some(meetings) = &o.meetings {
+        let (Some(people), Some(links), None, None) = (&o.people, &o.links, &o.generate, &o.events) else {
+            return Err(ctx.err(
+                "organisation.meetings",
+                InputErrorKind::Invalid(
+                    "a meetings file extends the people and links files: give `people` and `links` with it (not `generate` or `events`)".into(),
+                ),
+            ));
+        };
+        let key = (ctx.dir.join(people), ctx.dir.join(links), ctx.dir.join(meetings));
+        if let Some((_, org)) = cache.meetings.iter().find(|(k, _)| *k == key) {
+            return Ok(org.clone());
+        }
+        let base = load_csv(&key.0, &key.1).map_err(|e| ctx.name_variant(e))?;
+        let org = Arc::new(crate::org::with_meetings(base, &key.2).map_err(|e| ctx.name_variant(e))?);
+        cache.meetings.push((key, org.clone()));
+        return Ok(org);
+    }
     match (&o.people, &o.links, &o.generate) {
         (Some(people), Some(links), None) => {
             let key = (ctx.dir.join(people), ctx.dir.join(links));

@@ -10,6 +10,7 @@ mod context;
 mod costs;
 mod hostile;
 mod import;
+mod meetings;
 mod memory_bound;
 mod oracles;
 mod output;
