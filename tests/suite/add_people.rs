@@ -90,6 +90,8 @@ fn a_run_with_a_hire_in_a_new_unit_writes_its_report() {
     assert!(out.join("report.html").exists() || out.join("summary.md").exists());
     let o = permeate(&["check", ts.scenario().to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("people added: d"), "the report names the hire among the variant's changes");
 }
 
 /// Bad `add_people`: exit status 2 and the key named.
