@@ -38,6 +38,7 @@ fn main() {
         horizon: 3000.0,
         split: 0.6,
         in_sample: false,
+        replay: true,
     };
     println!(
         "setup: the {} largest departments, {} sources each, {} start times per source over the last {:.0}% of the period (truth), {} replications per source (model), horizon {} h; estimated on the first {:.0}%\n",
@@ -55,7 +56,11 @@ fn main() {
         rows.extend(validation::compare(bin, &work.path().join(format!("p{p}")), &log, &setup, p));
     }
     println!("out of sample (estimated on the first 60%, judged on the last 40%):\n\n{}", validation::table(&rows));
-    let in_sample = validation::Setup { in_sample: true, ..setup };
+    println!(
+        "replay (in sample: the whole log, starts over the judged stretch; out of sample: only the first 60%'s log, starts over its days 0 to the split less the horizon):\n\n{}",
+        validation::replay_table(&rows)
+    );
+    let in_sample = validation::Setup { in_sample: true, replay: false, ..setup };
     let mut rows = Vec::new();
     for p in [1.0, 0.3] {
         rows.extend(validation::compare(bin, &work.path().join(format!("in-p{p}")), &log, &in_sample, p));

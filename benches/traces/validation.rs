@@ -184,13 +184,17 @@ pub fn model_t80(
         .replace("seed = 1\n", &format!("seed = {seed}\n"));
     let file = dir.join("org").join(format!("si-{source}.toml"));
     std::fs::write(&file, s).unwrap();
-    let out = dir.join(format!("out-{source}"));
-    let _ = std::fs::remove_dir_all(&out);
+    run_t80(bin, &file, &dir.join(format!("out-{source}")), replications)
+}
+
+/// Runs the scenario `file` for `replications` into `out`; returns T80 per replication.
+pub fn run_t80(bin: &Path, file: &Path, out: &Path, replications: u32) -> Vec<Option<f64>> {
+    let _ = std::fs::remove_dir_all(out);
     let o = Command::new(bin)
         .arg("run")
-        .arg(&file)
+        .arg(file)
         .args(["-q", "-n", &replications.to_string(), "-o"])
-        .arg(&out)
+        .arg(out)
         .output()
         .unwrap();
     assert!(o.status.success(), "run: {}", String::from_utf8_lossy(&o.stderr));
@@ -202,12 +206,72 @@ pub fn model_t80(
         .collect()
 }
 
-/// One comparison: the setting and the two summaries.
+/// Replay mode (`[organisation] events`) of the log file `events` (edge list, Unix seconds)
+/// with the people of `log` (everybody a `member`, who takes no time), item at `source` at a
+/// moment uniform over `start` (hours after the file's first message), target the people
+/// `target`, `per_message` `p`; returns T80 per replication.
+#[allow(clippy::too_many_arguments)]
+pub fn replay_t80(
+    bin: &Path,
+    dir: &Path,
+    events: &Path,
+    name: &str,
+    start: (f64, f64),
+    p: f64,
+    horizon: f64,
+    source: &str,
+    target: &[&str],
+    replications: u32,
+    seed: u64,
+) -> Vec<Option<f64>> {
+    let people = dir.join("replay-people.csv");
+    let ids: Vec<String> = target.iter().map(|t| format!("\"{t}\"")).collect();
+    let toml = format!(
+        "name = \"replay {name}\"\nseed = {seed}\nreplications = {replications}\nhorizon_hours = {horizon}\n\
+         [organisation]\npeople = {people:?}\nevents = {events:?}\n\
+         [organisation.replay]\nformat = \"edgelist\"\nper_message = {p}\nstart = [{}, {}]\n[roles.member]\n\
+         [source]\nid = \"{source}\"\n[target]\nid = [{}]\nthreshold = 0.8\n",
+        start.0,
+        start.1,
+        ids.join(", ")
+    );
+    let file = dir.join(format!("replay-{name}-{source}.toml"));
+    std::fs::write(&file, toml).unwrap();
+    run_t80(bin, &file, &dir.join(format!("out-replay-{name}-{source}")), replications)
+}
+
+/// Writes `log`'s people (role `member`) as `replay-people.csv` and its e-mails before `until`
+/// hours as the edge list `name`; returns the list's path.
+fn write_replay_files(dir: &Path, log: &Log, until: f64, name: &str) -> std::path::PathBuf {
+    let mut people = String::from("id,unit,role\n");
+    for (id, u) in log.ids.iter().zip(&log.unit) {
+        people += &format!("{id},{u},member\n");
+    }
+    std::fs::write(dir.join("replay-people.csv"), people).unwrap();
+    let mut ev = String::new();
+    for m in log.mails.iter().filter(|m| m.hours < until) {
+        ev += &format!("{} {} {}\n", log.ids[m.from as usize], log.ids[m.to as usize], (m.hours * HOUR).round());
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, ev).unwrap();
+    path
+}
+
+/// T80 summary: p10, median, p90 (`None`: never), reached share.
+pub type Summary = (Option<f64>, Option<f64>, Option<f64>, f64);
+
+/// One comparison: the setting and the summaries.
 pub struct Row {
     pub p: f64,
     pub unit: String,
-    pub truth: (Option<f64>, Option<f64>, Option<f64>, f64),
-    pub model: (Option<f64>, Option<f64>, Option<f64>, f64),
+    pub truth: Summary,
+    pub model: Summary,
+    /// Replay in sample: the whole log replayed, starts uniform over the judged stretch
+    /// (`None` unless [`Setup::replay`]).
+    pub replay_in: Option<Summary>,
+    /// Replay out of sample: only the estimation period's log replayed, starts uniform over
+    /// its first part so that the horizon ends before the split (`None` unless [`Setup::replay`]).
+    pub replay_out: Option<Summary>,
     pub truth_n: usize,
     pub model_n: usize,
 }
@@ -228,6 +292,8 @@ pub struct Setup {
     pub split: f64,
     /// Estimate on the whole log instead (in sample: the judged stretch is part of the estimate).
     pub in_sample: bool,
+    /// Also replay the log (replay mode), in sample and out of sample.
+    pub replay: bool,
 }
 
 /// Estimates on the first `split` of the log's period and judges on the rest, for `p`.
@@ -259,8 +325,18 @@ pub fn compare(bin: &Path, dir: &Path, log: &Log, setup: &Setup, p: f64) -> Vec<
     let judged_from = split_at;
     let judged_to = end - setup.horizon;
     assert!(judged_to > judged_from, "the judged stretch is shorter than the horizon");
+    // Replay mode's start is in hours after the replayed file's first message.
+    let first = log.mails[0].hours;
+    assert!(split_at - setup.horizon > first, "the estimation period is shorter than the horizon");
+    let replay_files = setup.replay.then(|| {
+        (
+            write_replay_files(dir, log, f64::INFINITY, "replay-all.txt"),
+            write_replay_files(dir, log, split_at, "replay-past.txt"),
+        )
+    });
     let mut rows = Vec::new();
-    let (mut all_truth, mut all_model) = (Vec::new(), Vec::new());
+    let (mut all_truth, mut all_model, mut all_replay_in, mut all_replay_out) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (ui, &(unit, _)) in units.iter().take(setup.units).enumerate() {
         let target: Vec<bool> =
             (0..log.ids.len()).map(|i| log.unit[i] == unit && got_before[i] && got_after[i]).collect();
@@ -269,7 +345,7 @@ pub fn compare(bin: &Path, dir: &Path, log: &Log, setup: &Setup, p: f64) -> Vec<
             (0..log.ids.len() as u32).filter(|&i| target[i as usize] && wrote[i as usize]).collect();
         // A fixed pseudo-random choice of sources.
         candidates.sort_by(|&a, &b| uniform(u64::from(a) ^ 0xabc).total_cmp(&uniform(u64::from(b) ^ 0xabc)));
-        let (mut truth, mut model) = (Vec::new(), Vec::new());
+        let (mut truth, mut model, mut replay_in, mut replay_out) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (si, &source) in candidates.iter().take(setup.sources).enumerate() {
             for k in 0..setup.starts {
                 let start = judged_from + (k as f64 + 0.5) / setup.starts as f64 * (judged_to - judged_from);
@@ -285,23 +361,59 @@ pub fn compare(bin: &Path, dir: &Path, log: &Log, setup: &Setup, p: f64) -> Vec<
                 setup.replications,
                 1 + si as u64,
             ));
+            if let Some((all, past)) = &replay_files {
+                let source = &log.ids[source as usize];
+                let args = (p, setup.horizon, setup.replications, 1 + si as u64);
+                replay_in.extend(replay_t80(
+                    bin,
+                    dir,
+                    all,
+                    "in",
+                    (judged_from - first, judged_to - first),
+                    args.0,
+                    args.1,
+                    source,
+                    &target_ids,
+                    args.2,
+                    args.3,
+                ));
+                replay_out.extend(replay_t80(
+                    bin,
+                    dir,
+                    past,
+                    "out",
+                    (0.0, split_at - setup.horizon - first),
+                    args.0,
+                    args.1,
+                    source,
+                    &target_ids,
+                    args.2,
+                    args.3,
+                ));
+            }
         }
         rows.push(Row {
             p,
             unit: format!("{unit} ({} people)", target_ids.len()),
             truth: summary(&truth),
             model: summary(&model),
+            replay_in: setup.replay.then(|| summary(&replay_in)),
+            replay_out: setup.replay.then(|| summary(&replay_out)),
             truth_n: truth.len(),
             model_n: model.len(),
         });
         all_truth.extend(truth);
         all_model.extend(model);
+        all_replay_in.extend(replay_in);
+        all_replay_out.extend(replay_out);
     }
     rows.push(Row {
         p,
         unit: "all".into(),
         truth: summary(&all_truth),
         model: summary(&all_model),
+        replay_in: setup.replay.then(|| summary(&all_replay_in)),
+        replay_out: setup.replay.then(|| summary(&all_replay_out)),
         truth_n: all_truth.len(),
         model_n: all_model.len(),
     });
@@ -342,6 +454,33 @@ pub fn table(rows: &[Row]) -> String {
             ratio(r.model.2, r.truth.2),
             100.0 * r.truth.3,
             100.0 * r.model.3
+        );
+    }
+    s
+}
+
+/// The replay columns as a Markdown table (rows with [`Row::replay_in`] only): the truth, replay
+/// in sample and replay out of sample, each with its ratio to the truth.
+pub fn replay_table(rows: &[Row]) -> String {
+    let mut s = String::from(
+        "| p | department | truth p10 / median / p90 (h) | replay in sample (h) | ratio | replay out of sample (h) | ratio | reached truth / in / out |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    let q = |x: &Summary| format!("{} / {} / {}", hours(x.0), hours(x.1), hours(x.2));
+    let r = |x: &Summary, t: &Summary| format!("{} / {} / {}", ratio(x.0, t.0), ratio(x.1, t.1), ratio(x.2, t.2));
+    for row in rows {
+        let (Some(i), Some(o)) = (&row.replay_in, &row.replay_out) else { continue };
+        s += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {:.0}% / {:.0}% / {:.0}% |\n",
+            row.p,
+            row.unit,
+            q(&row.truth),
+            q(i),
+            r(i, &row.truth),
+            q(o),
+            r(o, &row.truth),
+            100.0 * row.truth.3,
+            100.0 * i.3,
+            100.0 * o.3
         );
     }
     s

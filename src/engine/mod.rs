@@ -309,7 +309,7 @@ pub fn run_replication(
             let d = stream.entity(arc.key);
             let open = model.kinds[arc.kind as usize].gate.is_none_or(|gate| {
                 let involved = if gate.on_sender { iu } else { j };
-                stream.entity(st.person_key[involved]).uniform(Purpose::Involvement) < gate.fraction
+                stream.entity(st.person_key[involved]).uniform(gate.purpose) < gate.fraction
             });
             // A link's weight maps its channel's probability, never the draw (common random
             // numbers: a stronger link carries the item in every replication a weaker one does).

@@ -171,6 +171,7 @@ struct RawCommunity {
     unit: Option<String>,
     channel: Option<String>,
     watchers: Option<Vec<String>>,
+    watcher_shares: Option<indexmap::IndexMap<String, f64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -370,6 +371,9 @@ pub(crate) struct Map {
     pub community_channel: String,
     /// Roles linked to the community node.
     pub watchers: Vec<String>,
+    /// Roles of which a share watches the community node in each replication (the skeleton's
+    /// `[[watchers]]`), with the share 0–1, in map order.
+    pub watcher_shares: Vec<(String, f64)>,
     /// Name of the skeleton scenario.
     pub scenario_name: String,
     /// Target role of the skeleton scenario.
@@ -692,6 +696,28 @@ impl Map {
         let community_channel = name(co.channel, DEFAULT_COMMUNITY_CHANNEL, &["community", "channel"], "channel")?;
         let watchers = co.watchers.unwrap_or_else(|| vec![DEFAULT_WATCHER_ROLE.into()]);
         let watchers: Vec<String> = watchers.into_iter().map(|w| w.trim().to_string()).collect();
+        let mut watcher_shares = Vec::new();
+        for (role, share) in co.watcher_shares.unwrap_or_default() {
+            let role = role.trim().to_string();
+            if !(0.0..=1.0).contains(&share) {
+                return Err(err(
+                    &["community", "watcher_shares", &role],
+                    format!(
+                        "must be a share between 0 and 1 (the probability that one person of the role watches the community in a replication), got {}; e.g. 0.3",
+                        crate::error::num(share)
+                    ),
+                ));
+            }
+            if watchers.contains(&role) {
+                return Err(err(
+                    &["community", "watcher_shares", &role],
+                    format!(
+                        "\"{role}\" is also in `community.watchers` (everybody of it watches); give the role in one of the two"
+                    ),
+                ));
+            }
+            watcher_shares.push((role, share));
+        }
         let events = events_map(raw.events, &err)?;
         let scenario_name = raw.scenario.name.unwrap_or_else(|| DEFAULT_SCENARIO_NAME.into());
         crate::error::check_name(&scenario_name, "the scenario name").map_err(|k| {
@@ -766,6 +792,7 @@ impl Map {
             community_unit,
             community_channel,
             watchers,
+            watcher_shares,
             scenario_name,
             target_role,
             events,

@@ -1159,7 +1159,36 @@ fn skeleton(
         comment(&map.community_channel),
         comment(&map.watchers.join(", "))
     );
+    watcher_shares(&mut s, employees, map);
     s
+}
+
+/// The map's `community.watcher_shares` as `[[watchers]]` tables (last in the skeleton: an array
+/// of tables takes every key after it); a role nobody has is a comment.
+fn watcher_shares(s: &mut String, employees: &[Employee], map: &Map) {
+    for (role, share) in &map.watcher_shares {
+        let n = employees.iter().filter(|e| &e.role == role).count();
+        if n == 0 {
+            let _ = writeln!(
+                s,
+                "# community.watcher_shares: nobody has the role {}; no [[watchers]] for it.",
+                comment(role)
+            );
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "\n# A share of the {n} {} people watches the community in each replication (map `community.watcher_shares`,\n# drawn per person and replication, nested: docs/scenario-format.md#watchers).",
+            comment(role)
+        );
+        let _ = writeln!(
+            s,
+            "[[watchers]]\nrole = {}\nshare = {}   # ESTIMATE — replace\nchannel = {}",
+            toml_string(role),
+            crate::random::dist::fmt_decimals(*share, 4),
+            toml_string(&map.community_channel)
+        );
+    }
 }
 
 /// Writes the imported files whole or not at all, with their checksummed marker

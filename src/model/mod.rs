@@ -81,6 +81,9 @@ pub struct StructureSpec<'a> {
     pub extra_links: &'a [LinkSpec],
     /// Involvement, if any (its fraction is a parameter).
     pub involvement: Option<InvolvementSpec<'a>>,
+    /// The `[[watchers]]` groups, in file order (their shares are parameters,
+    /// `Params::watcher_shares`; `Watchers::share` is not part of the structure).
+    pub watchers: &'a [Watchers],
     /// The community managers with a mandate: their links carry priority (the effect of the
     /// `i`-th is the parameter `Params::priority[i]`). Distinct people.
     pub priority_senders: &'a [PersonIdx],
@@ -97,6 +100,8 @@ impl PartialEq for StructureSpec<'_> {
             && self.channel_names == other.channel_names
             && self.extra_links == other.extra_links
             && self.involvement == other.involvement
+            && self.watchers.len() == other.watchers.len()
+            && self.watchers.iter().zip(other.watchers).all(|(a, b)| a.same_structure(b))
             && self.priority_senders == other.priority_senders
             && self.sources == other.sources
             && self.target == other.target
@@ -116,6 +121,9 @@ pub struct Params {
     /// Share of the involvement group that is involved, 0–1 (used only where the structure has
     /// involvement).
     pub involvement_fraction: Option<f64>,
+    /// Share of each `[[watchers]]` group that watches the community, 0–1, in the order of the
+    /// structure's `watchers`.
+    pub watcher_shares: Vec<f64>,
     /// Share of the target that must have processed the item, in (0, 1].
     pub threshold: f64,
     /// Processing after this many hours counts as never.
@@ -175,15 +183,46 @@ pub struct LinkKind {
     pub gate: Option<Gate>,
 }
 
-/// Involvement gating of a link: active iff the involved person's involvement uniform is below
-/// `fraction`, so a larger fraction always contains the people of a smaller one.
+/// Gating of a link by a nested random share of a group (involvement, or a `[[watchers]]`
+/// group): active iff the gated person's uniform for `purpose` is below `fraction`, so a larger
+/// fraction always contains the people of a smaller one.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Gate {
-    /// Share of the group that is involved, 0–1.
+    /// Share of the group that is in, 0–1.
     pub fraction: f64,
-    /// True when the involved person is the sender (they post to the community), false when the
+    /// True when the gated person is the sender (they post to the community), false when the
     /// receiver (they follow it).
     pub on_sender: bool,
+    /// The draw: [`crate::random::rng::Purpose::Involvement`] or
+    /// [`crate::random::rng::Purpose::Watching`].
+    pub purpose: crate::random::rng::Purpose,
+}
+
+/// A `[[watchers]]` group: a nested random share of a group watches the community node(s),
+/// drawn per person and replication (purpose [`crate::random::rng::Purpose::Watching`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Watchers {
+    /// Share of the group that watches in a replication, 0–1 (the baseline's; the model uses
+    /// `Params::watcher_shares`).
+    pub share: f64,
+    /// The group.
+    pub group: Vec<PersonIdx>,
+    /// The community node(s) they watch.
+    pub community: Vec<PersonIdx>,
+    /// The channel of the links.
+    pub channel: ChannelId,
+    /// `Forward`: community → person only; `Both`: also person → community.
+    pub direction: Direction,
+}
+
+impl Watchers {
+    /// Same links (everything but the share).
+    fn same_structure(&self, other: &Watchers) -> bool {
+        self.group == other.group
+            && self.community == other.community
+            && self.channel == other.channel
+            && self.direction == other.direction
+    }
 }
 
 /// How a channel's links time their deliveries.
@@ -263,12 +302,13 @@ pub struct RoleParams {
 /// A link kind as the structure knows it: whether it carries priority (from which mandated
 /// manager) and how it is gated; the values (the mandate's effect, the involvement fraction)
 /// come from [`Params`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct KindTemplate {
     /// `Some(i)`: the sender is the `i`-th mandated manager.
     priority: Option<u16>,
-    /// `Some(on_sender)` for an involvement-gated link.
-    gate: Option<bool>,
+    /// `Some((on_sender, 0))` for an involvement-gated link, `Some((on_sender, i + 1))` for one
+    /// gated by the `i`-th watchers group.
+    gate: Option<(bool, u16)>,
 }
 
 /// The replayed log as the compiled structure holds it.
@@ -444,10 +484,10 @@ impl Structure {
         // Count the arcs per sender (with duplicates) ...
         let mut offsets = vec![0u32; n + 1];
         let mut total = 0u64;
-        for_each_directed(spec, &mandated, |(s, ..)| {
+        for_each_directed(spec, &mandated, &mut kinds, |(s, ..)| {
             offsets[s as usize + 1] = offsets[s as usize + 1].saturating_add(1);
             total += 1;
-        });
+        })?;
         if total >= u64::from(u32::MAX) {
             return Err(ModelError::TooManyLinks);
         }
@@ -457,11 +497,11 @@ impl Structure {
         // ... place each in its sender's slots ...
         let mut arcs = vec![OutLink { to: 0, channel: 0, kind: 0, key: 0 }; total as usize];
         let mut next = offsets.clone();
-        for_each_directed(spec, &mandated, |(s, t, c, kind, group, weight)| {
+        for_each_directed(spec, &mandated, &mut kinds, |(s, t, c, kind, group, weight)| {
             let slot = &mut next[s as usize];
             arcs[*slot as usize] = OutLink { to: t, channel: c, kind, key: pack_group_weight(group, weight) };
             *slot += 1;
-        });
+        })?;
         drop(next);
         // ... sort each sender's by (receiver, channel, kind, group, weight), merge duplicates.
         par_per_sender(&mut arcs, &offsets, |_, own| {
@@ -524,8 +564,8 @@ fn link_kinds(
 ) -> Result<(Vec<KindTemplate>, std::collections::HashMap<PersonIdx, u16>), ModelError> {
     let mut kinds = vec![
         ORDINARY,
-        KindTemplate { priority: None, gate: Some(false) },
-        KindTemplate { priority: None, gate: Some(true) },
+        KindTemplate { priority: None, gate: Some((false, 0)) },
+        KindTemplate { priority: None, gate: Some((true, 0)) },
     ];
     let mut mandated = std::collections::HashMap::new();
     for (i, &p) in priority_senders.iter().enumerate() {
@@ -534,19 +574,22 @@ fn link_kinds(
         }
         mandated.insert(p, kinds.len() as u16);
         kinds.push(KindTemplate { priority: Some(i as u16), gate: None });
-        kinds.push(KindTemplate { priority: Some(i as u16), gate: Some(true) });
+        kinds.push(KindTemplate { priority: Some(i as u16), gate: Some((true, 0)) });
     }
     Ok((kinds, mandated))
 }
 
 /// Every directed link of the point, given to `emit`: the organisation's (both directions of a
 /// two-way link), the variant's extra links and involvement's community links, a mandated
-/// sender's links given its priority kind. In input order, with duplicates.
+/// sender's links given its priority kind, and the watchers groups' gated links (their kinds
+/// added to `kinds` as they are first used, so a second call gives the same kinds). In input
+/// order, with duplicates.
 fn for_each_directed(
     spec: &StructureSpec<'_>,
     mandated: &std::collections::HashMap<PersonIdx, u16>,
+    kinds: &mut Vec<KindTemplate>,
     mut emit: impl FnMut(Directed),
-) {
+) -> Result<(), ModelError> {
     let org = spec.org;
     let unit_weight = (DEFAULT_LINK_WEIGHT as f32).to_bits();
     let mut push = |s: PersonIdx, t: PersonIdx, c: ChannelId, kind: u16, group: u32, weight: u32| {
@@ -583,6 +626,36 @@ fn for_each_directed(
             }
         }
     }
+    if spec.watchers.is_empty() {
+        return Ok(());
+    }
+    // Watchers: the kinds by template, the sender's priority kept where the gated person sends
+    // (as for involvement's posts to the community).
+    let mut index: std::collections::HashMap<KindTemplate, u16> =
+        kinds.iter().enumerate().map(|(i, k)| (*k, i as u16)).collect();
+    let mut kind_of = |s: PersonIdx, gate: (bool, u16)| -> Result<u16, ModelError> {
+        let priority = if gate.0 { mandated.get(&s).and_then(|&m| kinds[m as usize].priority) } else { None };
+        let t = KindTemplate { priority, gate: Some(gate) };
+        if let Some(&i) = index.get(&t) {
+            return Ok(i);
+        }
+        let i = u16::try_from(kinds.len()).map_err(|_| ModelError::TooManyManagers)?;
+        kinds.push(t);
+        index.insert(t, i);
+        Ok(i)
+    };
+    for (w, group) in spec.watchers.iter().enumerate() {
+        let w = u16::try_from(w + 1).map_err(|_| ModelError::TooManyManagers)?;
+        for &p in &group.group {
+            for &c in group.community.iter().filter(|&&c| c != p) {
+                emit((c, p, group.channel, kind_of(c, (false, w))?, NO_GROUP, unit_weight));
+                if group.direction == Direction::Both {
+                    emit((p, c, group.channel, kind_of(p, (true, w))?, NO_GROUP, unit_weight));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Merges duplicates of (sender, receiver, channel) in the per-sender sorted `arcs` (key fields
@@ -722,7 +795,17 @@ impl Model {
         {
             return Err(ModelError::ParamsDoNotFit);
         }
-        let gate = |on_sender| params.involvement_fraction.map(|fraction| Gate { fraction, on_sender });
+        use crate::random::rng::Purpose;
+        let gate = |(on_sender, group): (bool, u16)| match group {
+            0 => {
+                params.involvement_fraction.map(|fraction| Gate { fraction, on_sender, purpose: Purpose::Involvement })
+            }
+            w => params.watcher_shares.get(usize::from(w) - 1).map(|&fraction| Gate {
+                fraction,
+                on_sender,
+                purpose: Purpose::Watching,
+            }),
+        };
         let kinds = structure
             .kinds
             .iter()

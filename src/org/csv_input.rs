@@ -3,7 +3,11 @@
 
 use std::path::Path;
 
-use super::{Direction, NameOrigin, Organisation, OrganisationBuilder};
+use std::collections::HashMap;
+
+use super::{
+    DEFAULT_LINK_WEIGHT, Direction, Link, NO_LINK_GROUP, NameOrigin, Organisation, OrganisationBuilder, PersonIdx,
+};
 use crate::error::{InputError, InputErrorKind};
 
 /// The most bytes read of a scenario file (16 MiB; the bundled scenarios have a few KiB). Larger
@@ -434,6 +438,109 @@ fn read_links(b: &mut OrganisationBuilder, links_path: &Path, links_text: &str) 
         }
     }
     Ok(())
+}
+
+/// `org` with the recurring meetings of the file `path` (CSV `meeting,channel,members`, one row
+/// per meeting, members separated by `;`): each meeting adds a two-way link over `channel`
+/// between every two of its distinct members, in the meeting group named after it (so a
+/// scheduled channel gives them shared occurrences), exactly as the same rows in the links file
+/// with `group = meeting` would. Links are appended after the links file's.
+pub fn with_meetings(mut org: Organisation, path: &Path) -> Result<Organisation, InputError> {
+    let raw = read_text(path)?;
+    let text = without_skipped_lines(&raw);
+    let mut rdr = reader(&text);
+    let mut lines = Lines::new(&text);
+    let headers = rdr.headers().map_err(|e| csv_error(path, &text, e))?.clone();
+    let pos = header_positions(
+        path,
+        &headers,
+        &["meeting", "channel", "members"],
+        &[],
+        "meeting,channel,members",
+        header_line(&text),
+    )?;
+    let (pm, pc, pp) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap());
+    let mut record = csv::StringRecord::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut groups: HashMap<String, u32> = org.groups.iter().enumerate().map(|(i, g)| (g.clone(), i as u32)).collect();
+    let mut channels: HashMap<String, u32> =
+        org.channels.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
+    let mut rows = 0;
+    while rdr.read_record(&mut record).map_err(|e| csv_error(path, &text, e))? {
+        rows += 1;
+        let line = record.position().map_or(0, |p| lines.of(p));
+        let at = |kind: InputErrorKind, key: &str| InputError::new(path, kind).at_line(line).at_key(key);
+        let field = |i: usize, name: &str| -> Result<&str, InputError> {
+            match record.get(i).map(str::trim) {
+                Some(v) if !v.is_empty() => Ok(v),
+                _ => Err(at(InputErrorKind::EmptyValue, name)),
+            }
+        };
+        let (meeting, channel, members) = (field(pm, "meeting")?, field(pc, "channel")?, field(pp, "members")?);
+        check_value(path, line, "meeting", meeting, "the meeting name")?;
+        check_value(path, line, "channel", channel, "the channel name")?;
+        if seen.iter().any(|m| m == meeting) {
+            return Err(at(
+                InputErrorKind::Invalid(format!(
+                    "the meeting \"{meeting}\" is given twice; one row per meeting, its members separated by `;`"
+                )),
+                "meeting",
+            ));
+        }
+        seen.push(meeting.to_string());
+        let mut people: Vec<PersonIdx> = Vec::new();
+        for id in members.split(';').map(str::trim).filter(|m| !m.is_empty()) {
+            let p = org.find(id).ok_or_else(|| {
+                at(
+                    InputErrorKind::UnknownName {
+                        what: "person",
+                        name: id.to_string(),
+                        known: org.ids_for_suggestions(),
+                    },
+                    "members",
+                )
+            })?;
+            if !people.contains(&p) {
+                people.push(p);
+            }
+        }
+        if people.len() < 2 {
+            return Err(at(
+                InputErrorKind::Invalid(format!(
+                    "the meeting \"{meeting}\" has fewer than two distinct members; list them separated by `;`, e.g. \"ana;ben;chloe\""
+                )),
+                "members",
+            ));
+        }
+        let c = *channels.entry(channel.to_string()).or_insert_with(|| {
+            org.channels.push(channel.to_string());
+            org.channel_origins.push(NameOrigin {
+                file: path.to_path_buf(),
+                line: Some(line),
+                key: Some("channel".into()),
+            });
+            org.channels.len() as u32 - 1
+        });
+        let g = *groups.entry(meeting.to_string()).or_insert_with(|| {
+            org.groups.push(meeting.to_string());
+            org.groups.len() as u32 - 1
+        });
+        org.link_group.resize(org.links.len(), NO_LINK_GROUP);
+        for (i, &a) in people.iter().enumerate() {
+            for &b in &people[i + 1..] {
+                org.links.push(Link { source: a, target: b, channel: c, direction: Direction::Both });
+                org.link_group.push(g);
+            }
+        }
+    }
+    if rows == 0 {
+        return Err(InputError::new(path, InputErrorKind::NoRows { what: "meetings", detail: String::new() }));
+    }
+    if !org.link_weight.is_empty() {
+        org.link_weight.resize(org.links.len(), DEFAULT_LINK_WEIGHT);
+    }
+    org.origin = format!("{} + {}", org.origin, path.file_name().unwrap_or_default().to_string_lossy());
+    Ok(org)
 }
 
 /// A link weight from its CSV text: a positive, finite number; otherwise a message for people.

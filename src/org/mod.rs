@@ -14,7 +14,7 @@ use std::path::PathBuf;
 pub(crate) use csv_input::refuse_duplicate_columns;
 pub use csv_input::{
     InputFile, MAX_SCENARIO_BYTES, load_csv, org_from_csv_text, read_input, read_scenario_text,
-    read_text as csv_input_read_text, text_of_bytes,
+    read_text as csv_input_read_text, text_of_bytes, with_meetings,
 };
 
 /// Index of a person in [`Organisation::people`].
@@ -316,6 +316,49 @@ impl OrganisationBuilder {
 }
 
 impl Organisation {
+    /// Adds a person to a finished organisation (a variant's `add_people`) after everybody
+    /// else, so nobody's index changes (draws are keyed by ids anyway); with an optional display
+    /// name and site. Works on the scenario's default calendar. Returns `None` if the id is taken.
+    pub fn push_person(
+        &mut self,
+        id: &str,
+        unit: &str,
+        role: &str,
+        name: Option<&str>,
+        site: Option<&str>,
+    ) -> Option<PersonIdx> {
+        if self.find(id).is_some() {
+            return None;
+        }
+        let intern_in = |names: &mut Vec<String>, name: &str| match names.iter().position(|n| n == name) {
+            Some(i) => i as u32,
+            None => {
+                names.push(name.to_string());
+                names.len() as u32 - 1
+            }
+        };
+        let unit = intern_in(&mut self.units, unit);
+        let role = intern_in(&mut self.roles, role);
+        let idx = self.people.len() as PersonIdx;
+        self.people.push(Person { id: id.to_string(), unit, role });
+        let (people, hasher) = (&self.people, &self.hasher);
+        self.index.insert_unique(id_hash(hasher, id), idx, |&p| id_hash(hasher, &people[p as usize].id));
+        let n = self.people.len();
+        if !self.person_calendar.is_empty() {
+            self.person_calendar.resize(n, NO_LINK_GROUP);
+        }
+        if name.is_some() || !self.person_name.is_empty() {
+            self.person_name.resize(n, String::new());
+            self.person_name[n - 1] = name.unwrap_or_default().to_string();
+        }
+        if site.is_some() || !self.person_site.is_empty() {
+            let s = site.map_or(NO_LINK_GROUP, |s| intern_in(&mut self.sites, s));
+            self.person_site.resize(n, NO_LINK_GROUP);
+            self.person_site[n - 1] = s;
+        }
+        Some(idx)
+    }
+
     /// The index of the person with `id`.
     pub fn find(&self, id: &str) -> Option<PersonIdx> {
         let hash = id_hash(&self.hasher, id);

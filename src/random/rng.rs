@@ -29,6 +29,10 @@ pub enum Purpose {
     Window = 0x27d4_eb2f_1656_67c5,
     /// Whether a person is among the involved ones (follows the community) in this replication.
     Involvement = 0x85eb_ca77_c2b2_ae63,
+    /// Whether a person of a `[[watchers]]` group watches the community in this replication
+    /// (`u < share`, one draw per person shared by all groups, so a larger share contains the
+    /// watchers of a smaller one); independent of [`Purpose::Involvement`].
+    Watching = 0x3c6e_f372_fe94_f82b,
     /// The shared delay of a sender's broadcast on a channel (inverse CDF of the channel's delay
     /// distribution), keyed by [`crate::model::broadcast_key`].
     Broadcast = 0xd6e8_feb8_6659_fd93,

@@ -310,6 +310,22 @@ fn changes_from_baseline(b: &Variant, v: &Variant) -> Vec<String> {
         (Some(_), None) => out.push("no involvement".into()),
         (None, None) => {}
     }
+    for (i, c) in v.watchers.iter().enumerate() {
+        match b.watchers.get(i) {
+            Some(a) if a.share == c.share && a.group.len() == c.group.len() => {}
+            Some(a) if a.group.len() == c.group.len() => {
+                out.push(format!("watchers.{i}: {} → {}", fmt_pct(a.share), fmt_pct(c.share)));
+            }
+            _ => out.push(format!("watchers.{i}: {} of {} people", fmt_pct(c.share), c.group.len())),
+        }
+    }
+    if v.watchers.len() < b.watchers.len() {
+        out.push(format!("watchers: {} → {} groups", b.watchers.len(), v.watchers.len()));
+    }
+    if v.org.len() > b.org.len() && v.org.people[..b.org.len()].iter().zip(&b.org.people).all(|(x, y)| x.id == y.id) {
+        let added: Vec<&str> = v.org.people[b.org.len()..].iter().map(|p| p.id.as_str()).collect();
+        out.push(format!("people added: {}", added.join(", ")));
+    }
     let (eb, ev) = (extra_link_groups(b), extra_link_groups(v));
     for g in &ev {
         let before = eb.iter().find(|x| (&x.0, &x.1, &x.2, x.3) == (&g.0, &g.1, &g.2, g.3)).map_or(0, |x| x.4);

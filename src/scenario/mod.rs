@@ -224,6 +224,8 @@ pub struct Variant {
     pub priority_senders: Vec<PersonIdx>,
     /// Cross-functional involvement, if the scenario has it.
     pub involvement: Option<Involvement>,
+    /// The `[[watchers]]` groups, in file order.
+    pub watchers: Vec<crate::model::Watchers>,
     /// Working calendars and the start, if the scenario has `[calendars]`.
     pub calendar: Option<Arc<crate::model::calendar::CalendarSetup>>,
 }
@@ -299,6 +301,8 @@ pub(crate) struct OrgCache {
     csv: HashMap<(PathBuf, PathBuf), Arc<Organisation>>,
     generated: Vec<(crate::org::generate::GeneratorSpec, Arc<Organisation>)>,
     replay: Vec<(replay::CacheKey, Arc<Organisation>)>,
+    /// People and links files with a meetings file (people, links, meetings).
+    meetings: Vec<((PathBuf, PathBuf, PathBuf), Arc<Organisation>)>,
 }
 
 /// Changes the command line makes to a scenario file as it is loaded: `--set PATH=VALUE`
@@ -462,6 +466,7 @@ impl Variant {
                 channel: inv.channel,
                 direction: inv.direction,
             }),
+            watchers: &self.watchers,
             priority_senders: &self.priority_senders,
             sources: &self.sources,
             target: &self.target,
@@ -504,6 +509,7 @@ impl Variant {
                 .collect(),
             priority: self.community_managers.iter().filter(|c| c.mandate).map(|c| c.effect).collect(),
             involvement_fraction: self.involvement.as_ref().map(|i| i.fraction),
+            watcher_shares: self.watchers.iter().map(|w| w.share).collect(),
             threshold: self.threshold,
             horizon_hours,
             calendar: self.calendar.clone(),

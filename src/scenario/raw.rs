@@ -24,6 +24,9 @@ pub(crate) struct RawScenario {
     pub target: Option<RawTarget>,
     pub community_manager: Option<RawManagers>,
     pub involvement: Option<RawInvolvement>,
+    /// `[[watchers]]`: nested random shares of groups that watch the community.
+    #[serde(default)]
+    pub watchers: Vec<RawWatchers>,
     pub output: Option<RawOutput>,
     #[serde(default)]
     pub variants: Vec<RawVariant>,
@@ -114,6 +117,9 @@ pub(crate) struct RawOrganisation {
     pub events: Option<String>,
     /// `[organisation.replay]`: how the `events` log is read and replayed.
     pub replay: Option<RawReplay>,
+    /// Recurring meetings with their members (CSV `meeting,channel,members`, path relative to
+    /// the scenario): each becomes the links among its members in one meeting group.
+    pub meetings: Option<String>,
 }
 
 /// `[organisation.replay]`: how the `events` log is read and replayed (`super::replay`).
@@ -416,6 +422,19 @@ pub(crate) struct RawInvolvement {
     pub direction: Option<String>,
 }
 
+/// One `[[watchers]]` group.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawWatchers {
+    pub share: f64,
+    pub id: Option<OneOrMany>,
+    pub role: Option<OneOrMany>,
+    pub unit: Option<OneOrMany>,
+    pub all: Option<bool>,
+    pub channel: Option<String>,
+    pub direction: Option<String>,
+}
+
 /// `[output]`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -435,8 +454,22 @@ pub(crate) struct RawVariant {
     pub set: IndexMap<String, toml::Value>,
     #[serde(default)]
     pub add_links: Vec<RawLink>,
+    /// People this variant adds (after everybody else, so nobody's draws change).
+    #[serde(default)]
+    pub add_people: Vec<RawPerson>,
     /// Hours per month this variant costs beyond its computed levers (`costs.rs`).
     pub cost: Option<f64>,
+}
+
+/// One person of `add_people`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPerson {
+    pub id: String,
+    pub unit: String,
+    pub role: String,
+    pub name: Option<String>,
+    pub site: Option<String>,
 }
 
 /// One link of `add_links`.

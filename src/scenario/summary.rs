@@ -110,6 +110,16 @@ fn describe_variant_core(v: &Variant) -> String {
             if inv.direction == Direction::Both { " and post to it" } else { "" }
         );
     }
+    for (i, w) in v.watchers.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "watchers.{i}: {:.0}% of {} people watch the community over \"{}\"{} (drawn per replication)",
+            100.0 * w.share,
+            w.group.len(),
+            v.channels[w.channel as usize].name,
+            if w.direction == Direction::Both { " and post to it" } else { "" }
+        );
+    }
     if !v.extra_links.is_empty() {
         let _ = writeln!(s, "links added by the scenario's settings: {}", v.extra_links.len());
     }

@@ -81,6 +81,11 @@ pub(super) const DEFAULT_MANDATE_NOTICE: f64 = 0.95;
 pub(super) const DEFAULT_MANDATE_PROCESSING_FACTOR: f64 = 0.5;
 /// `direction` of an added link when not given.
 pub(super) const DEFAULT_LINK_DIRECTION: &str = "both";
+/// The channel of a `[[watchers]]` group's links, unless `watchers.N.channel` (the import's
+/// community channel).
+pub(super) const WATCH_CHANNEL: &str = "community_watch";
+/// `watchers.N.direction` when not given: watchers read and write (as the import's links).
+pub(super) const DEFAULT_WATCHERS_DIRECTION: &str = "both";
 /// `involvement.direction` when not given: the involved only listen.
 pub(super) const DEFAULT_INVOLVEMENT_DIRECTION: &str = "forward";
 
@@ -255,6 +260,24 @@ fn organisation(raw: &RawScenario, ctx: &Ctx<'_>, cache: &mut OrgCache) -> Resul
         }
         let org = Arc::new(super::replay::load(&key, ctx)?);
         cache.replay.push((key, org.clone()));
+        return Ok(org);
+    }
+    if let Some(meetings) = &o.meetings {
+        let (Some(people), Some(links), None, None) = (&o.people, &o.links, &o.generate, &o.events) else {
+            return Err(ctx.err(
+                "organisation.meetings",
+                InputErrorKind::Invalid(
+                    "a meetings file extends the people and links files: give `people` and `links` with it (not `generate` or `events`)".into(),
+                ),
+            ));
+        };
+        let key = (ctx.dir.join(people), ctx.dir.join(links), ctx.dir.join(meetings));
+        if let Some((_, org)) = cache.meetings.iter().find(|(k, _)| *k == key) {
+            return Ok(org.clone());
+        }
+        let base = load_csv(&key.0, &key.1).map_err(|e| ctx.name_variant(e))?;
+        let org = Arc::new(crate::org::with_meetings(base, &key.2).map_err(|e| ctx.name_variant(e))?);
+        cache.meetings.push((key, org.clone()));
         return Ok(org);
     }
     match (&o.people, &o.links, &o.generate) {
@@ -527,7 +550,7 @@ pub(crate) fn variant(
     cache: &mut OrgCache,
 ) -> Result<Variant, InputError> {
     names(raw, name, listed, ctx)?;
-    let org = organisation(raw, ctx, cache)?;
+    let org = added_people(organisation(raw, ctx, cache)?, listed, ctx)?;
     let mut channels = channels(raw, ctx)?;
     super::replay::add_channel(&org, raw, &mut channels, ctx)?;
     let org_channel = org_channels(&org, &channels, ctx)?;
@@ -539,6 +562,7 @@ pub(crate) fn variant(
     let community_managers = community_managers(raw, &org, &channels, &org_channel, &community, ctx, &mut extra_links)?;
     let priority_senders = community_managers.iter().filter(|c| c.mandate).map(|c| c.person).collect();
     let involvement = involvement(raw, &org, &channels, &community, ctx)?;
+    let watchers = watchers(raw, &org, &channels, &community, involvement.as_ref(), ctx)?;
     let calendar = super::calendars::calendar_setup(raw, &org, ctx)?;
     if org.replay.is_some() && calendar.is_some() {
         return Err(ctx.err(
@@ -565,6 +589,7 @@ pub(crate) fn variant(
         community_managers,
         priority_senders,
         involvement,
+        watchers,
         calendar,
     })
 }
@@ -676,8 +701,10 @@ fn roles(raw: &RawScenario, org: &Organisation, ctx: &Ctx<'_>) -> Result<Vec<Rol
         };
         roles.push(role);
     }
+    // A role only a variant's added people have is known too (the baseline has nobody of it).
+    let added = |r: &str| raw.variants.iter().flat_map(|v| &v.add_people).any(|p| p.role.trim() == r);
     for (rname, _) in &raw.roles {
-        if !org.roles.contains(rname) {
+        if !org.roles.contains(rname) && !added(rname) {
             return Err(ctx.err(
                 &format!("roles.{rname}"),
                 InputErrorKind::UnknownName { what: "role", name: rname.clone(), known: org.roles.clone() },
@@ -719,6 +746,39 @@ fn target(raw: &RawScenario, org: &Organisation, ctx: &Ctx<'_>) -> Result<Target
 }
 
 /// A listed variant's `add_links`.
+/// A variant's `add_people`: the organisation with them appended (a new one; without any, the
+/// shared one as is).
+fn added_people(
+    org: Arc<Organisation>,
+    listed: Option<&RawVariant>,
+    ctx: &Ctx<'_>,
+) -> Result<Arc<Organisation>, InputError> {
+    let Some(v) = listed.filter(|v| !v.add_people.is_empty()) else { return Ok(org) };
+    let mut grown = (*org).clone();
+    for (i, p) in v.add_people.iter().enumerate() {
+        let key = format!("add_people.{i}");
+        for (text, what, sub) in
+            [(&p.id, "a person id", "id"), (&p.unit, "a unit", "unit"), (&p.role, "a role", "role")]
+        {
+            if text.trim().is_empty() {
+                return Err(ctx.err(&format!("{key}.{sub}"), InputErrorKind::EmptyValue));
+            }
+            name(text, what, &format!("{key}.{sub}"), ctx)?;
+        }
+        if let Some(s) = &p.site {
+            name(s, "a site", &format!("{key}.site"), ctx)?;
+        }
+        if let Some(n) = &p.name {
+            crate::error::check_text(n, "a person's name").map_err(|k| ctx.err(&format!("{key}.name"), k))?;
+        }
+        if grown.push_person(p.id.trim(), p.unit.trim(), p.role.trim(), p.name.as_deref(), p.site.as_deref()).is_none()
+        {
+            return Err(ctx.err(&format!("{key}.id"), InputErrorKind::DuplicatePerson(p.id.clone())));
+        }
+    }
+    Ok(Arc::new(grown))
+}
+
 fn added_links(
     listed: Option<&RawVariant>,
     org: &Organisation,
@@ -896,6 +956,56 @@ fn community_manager(
         effect: MandateEffect { notice, processing_factor: factor },
         key: key.to_string(),
     })
+}
+
+/// `[[watchers]]`: per group, a nested random share watches the community node(s) over
+/// `channel` (default `community_watch`, both ways by default). A person may be in two groups
+/// (or in a group and involvement) only on different channels: one link cannot have two gates.
+fn watchers(
+    raw: &RawScenario,
+    org: &Organisation,
+    channels: &[Channel],
+    community: &[PersonIdx],
+    involvement: Option<&Involvement>,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<crate::model::Watchers>, InputError> {
+    let mut out: Vec<crate::model::Watchers> = Vec::new();
+    for (i, w) in raw.watchers.iter().enumerate() {
+        let key = format!("watchers.{i}");
+        let share = prob(w.share, &format!("{key}.share"), ctx)?;
+        let sel = Selector::given(w.id.as_ref(), w.role.as_ref(), w.unit.as_ref(), w.all);
+        let group = select(org, &sel, &key, ctx)?;
+        let channel =
+            channel_id(channels, w.channel.as_deref().unwrap_or(WATCH_CHANNEL), &format!("{key}.channel"), ctx)?;
+        if community.is_empty() {
+            return Err(
+                ctx.err(&key, InputErrorKind::EmptySelection(format!("no person has role \"{COMMUNITY_ROLE}\"")))
+            );
+        }
+        let direction = direction(
+            Some(w.direction.as_deref().unwrap_or(DEFAULT_WATCHERS_DIRECTION)),
+            &format!("{key}.direction"),
+            ctx,
+        )?;
+        let earlier = out
+            .iter()
+            .enumerate()
+            .map(|(j, e)| (format!("watchers.{j}"), e.channel, &e.group))
+            .chain(involvement.map(|inv| ("involvement".to_string(), inv.channel, &inv.group)));
+        for (other, ch, people) in earlier {
+            if let Some(p) = group.iter().find(|p| ch == channel && people.contains(p)) {
+                return Err(ctx.err(
+                    &format!("{key}.channel"),
+                    InputErrorKind::Invalid(format!(
+                        "\"{}\" is also in `{other}` on the channel \"{}\": one link cannot be drawn by two shares; give this group another channel, e.g. channel = \"community_watch_2\" with its [channels.community_watch_2]",
+                        org.people[*p as usize].id, channels[channel as usize].name
+                    )),
+                ));
+            }
+        }
+        out.push(crate::model::Watchers { share, group, community: community.to_vec(), channel, direction });
+    }
+    Ok(out)
 }
 
 /// `[involvement]`: a nested random share of a group (by default the developers) follows the

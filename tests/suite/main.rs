@@ -1,5 +1,6 @@
 //! The integration tests, as modules of one test binary (one link step, one process).
 
+mod add_people;
 mod bad_input;
 mod bottlenecks;
 mod calibrate;
@@ -10,6 +11,7 @@ mod costs;
 mod hostile;
 mod import;
 mod layout;
+mod meetings;
 mod memory_bound;
 mod oracles;
 mod output;
@@ -26,4 +28,5 @@ mod toolbox;
 mod traces;
 mod uncertain;
 mod variants;
+mod watchers;
 mod written_files;

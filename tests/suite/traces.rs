@@ -296,6 +296,7 @@ fn real_email_slice_default_import_matches_what_happened() {
         horizon: 3000.0,
         split: 0.6,
         in_sample: false,
+        replay: false,
     };
     for p in [1.0, 0.3] {
         let rows = validation::compare(bin, &work.path().join(format!("p{p}")), &log, &setup, p);
