@@ -299,9 +299,12 @@ fn origin_of(people_path: &Path, links_path: &Path) -> String {
     )
 }
 
-/// An upper bound of the records of a CSV text: its line endings plus one.
+/// An upper bound of the records of a CSV text: its line endings plus one (`\n`, or `\r` in a
+/// file without any `\n`, so that `\r\n` counts once).
 fn max_records(text: &str) -> usize {
-    text.bytes().filter(|&b| b == b'\n' || b == b'\r').count() + 1
+    let newlines = text.bytes().filter(|&b| b == b'\n').count();
+    let ends = if newlines > 0 { newlines } else { text.bytes().filter(|&b| b == b'\r').count() };
+    ends + 1
 }
 
 /// Builds an [`Organisation`] from the text of the people and links files (`*_path` name them in
