@@ -235,6 +235,9 @@ fn the_saved_trail_reproduces_every_answer() {
         server.post("api/save", &serde_json::json!({ "file": "room.toml", "trail": points }).to_string());
     assert_eq!(status, 200, "{body}");
     let saved = dir.path().join("room.toml");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["files"], serde_json::json!([saved.display().to_string()]), "no pins: one file");
+    assert_eq!(answer["file"], answer["files"][0]);
     let summary = run_summary(&saved);
     for ((name, _), answer) in trail.iter().zip(&answers) {
         assert_eq!(bytes(&answer["point"]), bytes(variant(&summary, name)), "{name}");
