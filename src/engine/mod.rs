@@ -461,6 +461,7 @@ impl Folded {
                 model.structure.unit_count,
                 model.role_count(),
                 model.site_count(),
+                model.structure.person_unit.len(),
             ),
             results: Vec::new(),
         }
@@ -526,7 +527,7 @@ pub fn run_model(
                     &ws.first_heard,
                 );
                 let units = &model.structure.person_unit;
-                ws.for_each_processed(|p, hours| acc.attribution.add_processed(units[p] as usize, hours));
+                ws.for_each_processed(|p, hours| acc.attribution.add_processed(units[p] as usize, p, hours));
                 acc.results.push((r, t));
                 progress();
             }
