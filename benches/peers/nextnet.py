@@ -15,16 +15,18 @@ What each tool runs, all on one core, all of them to the end of the epidemic:
             in the CLI, without start-up, loading and writing). permeate's pass runs until its
             queue is empty (or every node is processed), not only to T80: T80 is read off the pass.
             Also, if built, examples/sir_time on the same scenario: the engine pass alone
-            (run_replication in a loop, best of 10 rounds), no CLI.
+            (run_replication in a loop, no CLI): wall = best of its 10 rounds, CPU differenced
+            between two run lengths.
   NEXTNet   the `nextnet` command-line tool, next-reaction algorithm (`-a next`, its fastest and
             recommended one), SIR (`-s SIR=1`), one process per replication (the CLI simulates
             one epidemic per call), no event output (`-w x`). Its CLI can stop only at a time
             (`-t`), not at a number of infected nodes, so it runs each epidemic to its end, like
-            permeate and EoN. raw = mean wall time of one process; load = mean wall time of the
-            same command with `-t 0` (start the process, read and build the network, set up the
-            simulation, stop before the first transmission); sim = raw - load, the cost of one
-            more replication. Two settings of its edge handling are timed (edges_concurrent
-            true = its default, false) and the faster is NEXTNet's number.
+            permeate and EoN. raw = mean wall (and CPU) time of one process; load = the same
+            for the same command with `-t 0`, run right after each full one (start the process,
+            read and build the network, set up the simulation, stop before the first
+            transmission); sim = raw - load, the cost of one more replication. Two settings of
+            its edge handling are timed (edges_concurrent true = its default, false) and the
+            faster by CPU is NEXTNet's number in each round.
   EoN       EoN.fast_SIR in this Python process (as compare.py), R_EoN replications.
 
 Rounds alternate the order of the tools; the load average (os.getloadavg, and `uptime`) is
@@ -121,14 +123,17 @@ def timed(cmd):
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def time_nextnet(binary, adj, extra, reps, seed0, tmax=None):
-    """Mean wall and mean CPU seconds of one `nextnet` process, and the median wall, over reps."""
-    walls, cpus = [], []
+def time_nextnet(binary, adj, extra, reps, seed0):
+    """One `nextnet` process per replication, each followed by the same command with `-t 0`
+    (interleaved, so that a change in the machine's load hits both alike). Returns, for the full
+    runs and for the `-t 0` runs, (mean wall, mean CPU) seconds and the median wall."""
+    runs = {"raw": ([], []), "load": ([], [])}
     for r in range(reps):
-        wall, cpu = timed(nextnet_cmd(binary, adj, extra, seed0 + r, tmax))
-        walls.append(wall)
-        cpus.append(cpu)
-    return statistics.mean(walls), statistics.mean(cpus), statistics.median(walls)
+        for kind, tmax in (("raw", None), ("load", 0)):
+            wall, cpu = timed(nextnet_cmd(binary, adj, extra, seed0 + r, tmax))
+            runs[kind][0].append(wall)
+            runs[kind][1].append(cpu)
+    return {kind: ((statistics.mean(w), statistics.mean(c)), statistics.median(w)) for kind, (w, c) in runs.items()}
 
 
 def time_permeate(binary, scenario, reps, seed, out_dir, repeat):
@@ -257,9 +262,9 @@ def main():
 
     def do_nextnet(r):
         for name, extra in SETTINGS:
-            raw_w, raw_c, raw_med = time_nextnet(nextnet, adj, extra, args.reps_nextnet, args.seed)
-            load_w, load_c, load_med = time_nextnet(nextnet, adj, extra, args.reps_nextnet, args.seed, tmax=0)
-            r["n"][name] = dict(raw=(raw_w, raw_c), load=(load_w, load_c), sim=(raw_w - load_w, raw_c - load_c),
+            t = time_nextnet(nextnet, adj, extra, args.reps_nextnet, args.seed)
+            (raw, raw_med), (load, load_med) = t["raw"], t["load"]
+            r["n"][name] = dict(raw=raw, load=load, sim=(raw[0] - load[0], raw[1] - load[1]),
                                 raw_med=raw_med, load_med=load_med)
 
     def do_eon(r):
@@ -305,7 +310,7 @@ def main():
              f"raw = t(R)/R, differenced = (t(10R) - t(R))/9R, R = {reps}, best of {args.repeat}; engine = "
              "examples/sir_time (the pass alone: wall = best of 10 rounds of 500; CPU = differenced "
              "between 5,050 and 1,010 replications). NEXTNet: the `nextnet` CLI, one "
-             f"process per replication, mean of {args.reps_nextnet}; load = the same with `-t 0`; sim = "
+             f"process per replication, mean of {args.reps_nextnet}; load = the same with `-t 0` (run after each); sim = "
              f"process - load. EoN: `EoN.fast_SIR`, {args.reps_eon} replications.", "",
              "| round (order) | load avg before / after | permeate raw | permeate differenced | permeate engine | "
              "NEXTNet process | NEXTNet load (`-t 0`) | NEXTNet sim | EoN |",
