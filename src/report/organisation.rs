@@ -144,19 +144,9 @@ pub(crate) fn chart(results: &Results, flow: &UnitFlow) -> Result<Option<Chart>,
         return people_chart(&panels, &units, (lo, hi), unit).map(Some);
     }
 
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let (body, legend) = root.split_vertically(SIZE.1 - 70);
-        let areas = body.split_evenly((1, panels.len()));
-        for (area, panel) in areas.iter().zip(&panels) {
-            draw_panel(area, panel, &units, &labelled, max_people, replications, (lo, hi), unit)
-                .map_err(|e| e.to_string())?;
-        }
-        draw_legend(&legend, (lo, hi), unit).map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
-    }
+    let svg = panels_svg(&panels, (lo, hi), unit, |area, panel| {
+        draw_panel(area, panel, &units, &labelled, max_people, replications, (lo, hi), unit)
+    })?;
     let pair = if panels.len() > 1 {
         format!("\"{}\" (left) and \"{}\" (right), the units in the same places", panels[0].name, panels[1].name)
     } else {
@@ -177,6 +167,41 @@ pub(crate) fn chart(results: &Results, flow: &UnitFlow) -> Result<Option<Chart>,
 }
 
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// The picture's SVG: one panel per point side by side, each drawn by `draw`, the colour scale
+/// under them.
+fn panels_svg(
+    panels: &[Panel<'_>],
+    (lo, hi): (f64, f64),
+    unit: TimeUnit,
+    draw: impl Fn(&DrawingArea<SVGBackend<'_>, Shift>, &Panel<'_>) -> DrawResult,
+) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let (body, legend) = root.split_vertically(SIZE.1 - 70);
+        let areas = body.split_evenly((1, panels.len()));
+        for (area, panel) in areas.iter().zip(panels) {
+            draw(area, panel).map_err(|e| e.to_string())?;
+        }
+        draw_legend(&legend, (lo, hi), unit).map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+/// Draws the point's name at the top of its panel and returns the panel's width and height.
+fn panel_title(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    name: &str,
+) -> Result<(f64, f64), Box<dyn std::error::Error>> {
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (f64::from(w), f64::from(h));
+    let title = TextStyle::from((FONT, 30).into_font()).color(&INK).pos(Pos::new(HPos::Center, VPos::Top));
+    area.draw(&Text::new(name.to_string(), ((w / 2.0) as i32, 10), title))?;
+    Ok((w, h))
+}
 
 /// Where each unit's people go: per unit (in `units`' order) its members' ids, the baseline's
 /// earliest first (never last, ties by id), then those only a later panel has, by id.
@@ -248,18 +273,9 @@ fn shelves(sizes: &[usize], s: f64, w: f64, h: f64) -> Option<Vec<((f64, f64), f
 fn people_chart(panels: &[Panel<'_>], units: &[&str], (lo, hi): (f64, f64), unit: TimeUnit) -> Result<Chart, String> {
     let members = members(panels, units);
     let sizes: Vec<usize> = members.iter().map(Vec::len).collect();
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let (body, legend) = root.split_vertically(SIZE.1 - 70);
-        let areas = body.split_evenly((1, panels.len()));
-        for (area, panel) in areas.iter().zip(panels) {
-            draw_people(area, panel, units, &members, &sizes, (lo, hi), unit).map_err(|e| e.to_string())?;
-        }
-        draw_legend(&legend, (lo, hi), unit).map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
-    }
+    let svg = panels_svg(panels, (lo, hi), unit, |area, panel| {
+        draw_people(area, panel, units, &members, &sizes, (lo, hi), unit)
+    })?;
     let pair = if panels.len() > 1 {
         format!("\"{}\" (left) and \"{}\" (right), everyone in the same place", panels[0].name, panels[1].name)
     } else {
@@ -290,10 +306,7 @@ fn draw_people(
     (lo, hi): (f64, f64),
     unit: TimeUnit,
 ) -> DrawResult {
-    let (w, h) = area.dim_in_pixel();
-    let (w, h) = (f64::from(w), f64::from(h));
-    let title = TextStyle::from((FONT, 30).into_font()).color(&INK).pos(Pos::new(HPos::Center, VPos::Top));
-    area.draw(&Text::new(panel.name.to_string(), ((w / 2.0) as i32, 10), title))?;
+    let (w, h) = panel_title(area, panel.name)?;
     let (left, top) = (16.0, 56.0);
     let (bw, bh) = (w - 2.0 * left, h - top - 8.0);
     // The widest spacing at which the shelves fit (at least 3 px: very crowded units overlap).
@@ -353,10 +366,7 @@ fn draw_panel(
     (lo, hi): (f64, f64),
     unit: TimeUnit,
 ) -> DrawResult {
-    let (w, h) = area.dim_in_pixel();
-    let (w, h) = (f64::from(w), f64::from(h));
-    let title = TextStyle::from((FONT, 30).into_font()).color(&INK).pos(Pos::new(HPos::Center, VPos::Top));
-    area.draw(&Text::new(panel.name.to_string(), ((w / 2.0) as i32, 10), title))?;
+    let (w, h) = panel_title(area, panel.name)?;
     // Below the title, with room for the bottom unit's two label lines.
     let (top, labels) = (50.0, 48.0);
     let (cx, cy) = (w / 2.0, top + (h - top - labels) / 2.0);

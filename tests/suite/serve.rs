@@ -432,6 +432,17 @@ fn the_page_pins_a_factor_in_a_browser() {
     assert!(dom.contains("Pinned: processing speed = 2."), "{dom}");
 }
 
+/// Headless chromium without a sandbox, a GPU or anything that goes to the network on its own.
+const CHROMIUM_QUIET: [&str; 7] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// `value` as URL-encoded JSON.
 fn encoded(value: &Value) -> String {
     value.to_string().bytes().map(|b| format!("%{b:02X}")).collect()
@@ -447,14 +458,8 @@ fn dump_dom(dir: &Path, url: &str) -> Option<String> {
         return None;
     }
     let o = Command::new(CHROMIUM)
+        .args(CHROMIUM_QUIET)
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
             &format!("--user-data-dir={}", dir.join("profile").display()),
             "--virtual-time-budget=20000",
             "--dump-dom",
@@ -486,18 +491,8 @@ impl Browser {
             return None;
         }
         let mut child = Command::new(CHROMIUM)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--remote-debugging-port=0",
-                &format!("--user-data-dir={}", dir.join("cdp-profile").display()),
-                url,
-            ])
+            .args(CHROMIUM_QUIET)
+            .args(["--remote-debugging-port=0", &format!("--user-data-dir={}", dir.join("cdp-profile").display()), url])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
