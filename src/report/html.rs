@@ -10,9 +10,6 @@
 use crate::random::dist::{fmt_decimals, fmt_pct};
 
 use maud::{Markup, html};
-use std::fmt::Write as _;
-
-use super::markup::esc;
 
 use super::charts::Chart;
 use super::markup::{document, figure};
@@ -118,7 +115,7 @@ pub(crate) fn page(
             }
         }
         // Which assumption matters.
-        @if let Some(sens) = sensitivity { (maud::PreEscaped(sensitivity_section(sens, charts.iter().filter(is_sensitivity)))) }
+        @if let Some(sens) = sensitivity { (sensitivity_section(sens, charts.iter().filter(is_sensitivity))) }
         @if let Some(u) = &results.uncertain { (uncertain_section(u)) }
         (bottlenecks_section(results))
         (assumptions_section(results, facts))
@@ -182,52 +179,51 @@ fn variants_table(results: &Results) -> Markup {
 fn sensitivity_section<'c>(
     sens: &crate::analysis::sensitivity::Sensitivity,
     charts: impl Iterator<Item = &'c Chart>,
-) -> String {
-    let mut s =
-        String::from("<section id=\"sensitivity\">\n<h2>Which assumption matters</h2>\n<ul class=\"answers\">\n");
+) -> Markup {
     // The decisions' advice first; the advice on each variant's T itself folded.
     let decision_output = |i: usize| sens.outputs.get(i).is_none_or(|o| o.decision);
-    for (_, a) in sens.advice.iter().enumerate().filter(|(i, _)| decision_output(*i)) {
-        let _ = writeln!(s, "<li>{}</li>", esc(a));
-    }
-    let others: Vec<&String> =
-        sens.advice.iter().enumerate().filter(|(i, _)| !decision_output(*i)).map(|(_, a)| a).collect();
-    if !others.is_empty() {
-        s += "</ul>\n<details>\n<summary>On each variant's T itself</summary>\n<ul class=\"answers\">\n";
-        for a in others {
-            let _ = writeln!(s, "<li>{}</li>", esc(a));
-        }
-        s += "</ul>\n</details>\n<ul class=\"answers\">\n";
-    }
-    let _ = writeln!(
-        s,
-        "</ul>\n<p class=\"howto\">A {} study over {} plausible worlds ({} {}), {} replications per world and variant. {}</p>",
-        esc(&sens.method),
-        sens.worlds,
-        sens.samples,
-        if sens.method == "sobol" { "base samples" } else { "trajectories" },
-        sens.replications,
-        if sens.method == "sobol" {
-            "Per world, each variant's median T and its median paired difference with the baseline are the outputs \
-             (a replication that did not reach counts as the horizon). The total-order index of an assumption is the \
-             share of the output's variance that would go if it were known exactly; the first-order index, the share \
-             it explains alone. Intervals: 95% bootstrap over the base samples."
-        } else {
-            "Morris screening: μ* is the mean absolute change of the output (hours) when an assumption moves over its \
-             plausible range, σ its spread."
-        }
-    );
+    let (decisions, others): (Vec<(usize, &String)>, Vec<(usize, &String)>) =
+        sens.advice.iter().enumerate().partition(|(i, _)| decision_output(*i));
+    let sobol = sens.method == "sobol";
     let charts: Vec<&Chart> = charts.collect();
-    if !charts.is_empty() {
-        let _ = writeln!(s, "<details>\n<summary>The indices of every output ({} charts)</summary>", charts.len());
-        for c in charts {
-            s += &figure(c).into_string();
+    html! {
+        section #sensitivity {
+            h2 { "Which assumption matters" }
+            ul.answers { @for (_, a) in &decisions { li { (a) } } }
+            @if !others.is_empty() {
+                details {
+                    summary { "On each variant's T itself" }
+                    ul.answers { @for (_, a) in &others { li { (a) } } }
+                }
+                // An empty list where the old page reopened one (kept: the same DOM).
+                ul.answers {}
+            }
+            p.howto {
+                "A " (sens.method) " study over " (sens.worlds) " plausible worlds (" (sens.samples) " "
+                (if sobol { "base samples" } else { "trajectories" }) "), " (sens.replications)
+                " replications per world and variant. "
+                @if sobol {
+                    "Per world, each variant's median T and its median paired difference with the baseline are the \
+                     outputs (a replication that did not reach counts as the horizon). The total-order index of an \
+                     assumption is the share of the output's variance that would go if it were known exactly; the \
+                     first-order index, the share it explains alone. Intervals: 95% bootstrap over the base samples."
+                } @else {
+                    "Morris screening: μ* is the mean absolute change of the output (hours) when an assumption moves \
+                     over its plausible range, σ its spread."
+                }
+            }
+            @if !charts.is_empty() {
+                details {
+                    summary { "The indices of every output (" (charts.len()) " charts)" }
+                    @for c in &charts { (figure(c)) }
+                }
+                p.printnote {
+                    "The indices of every output: on screen, in " code { "charts/" } " and in "
+                    code { "sensitivity.csv" } "."
+                }
+            }
         }
-        s += "</details>\n<p class=\"printnote\">The indices of every output: on screen, in <code>charts/</code> and \
-              in <code>sensitivity.csv</code>.</p>\n";
     }
-    s += "</section>\n";
-    s
 }
 
 /// The uncertain assumptions behind the worlds.
