@@ -182,18 +182,20 @@ fn sensitivity_section<'c>(
 ) -> Markup {
     // The decisions' advice first; the advice on each variant's T itself folded.
     let decision_output = |i: usize| sens.outputs.get(i).is_none_or(|o| o.decision);
-    let (decisions, others): (Vec<(usize, &String)>, Vec<(usize, &String)>) =
-        sens.advice.iter().enumerate().partition(|(i, _)| decision_output(*i));
+    let advice = |decision: bool| -> Vec<&String> {
+        sens.advice.iter().enumerate().filter(|(i, _)| decision_output(*i) == decision).map(|(_, a)| a).collect()
+    };
+    let (decisions, others) = (advice(true), advice(false));
     let sobol = sens.method == "sobol";
     let charts: Vec<&Chart> = charts.collect();
     html! {
         section #sensitivity {
             h2 { "Which assumption matters" }
-            ul.answers { @for (_, a) in &decisions { li { (a) } } }
+            ul.answers { @for a in &decisions { li { (a) } } }
             @if !others.is_empty() {
                 details {
                     summary { "On each variant's T itself" }
-                    ul.answers { @for (_, a) in &others { li { (a) } } }
+                    ul.answers { @for a in &others { li { (a) } } }
                 }
                 // An empty list where the old page reopened one (kept: the same DOM).
                 ul.answers {}
