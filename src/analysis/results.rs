@@ -272,6 +272,37 @@ pub struct Bottlenecks {
     /// organisation picture colours units by it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unit_times: Vec<UnitTime>,
+    /// When each person processed the item (organisations of at most
+    /// [`PERSON_TIMES_MAX_PEOPLE`] people, else empty), for the per-person picture; not in
+    /// `summary.json` (the units' times are).
+    ///
+    /// [`PERSON_TIMES_MAX_PEOPLE`]: crate::engine::outcome::PERSON_TIMES_MAX_PEOPLE
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub person_times: Vec<PersonTime>,
+    /// Every link on a critical path, with its share of reached replications (between two
+    /// people), when `person_times` is counted; the picture draws them. Not in `summary.json`
+    /// (its `links` are the top ones).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub path_links: Vec<(String, String, f64)>,
+}
+
+/// When one person processed the item, over the replications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonTime {
+    /// The person's id.
+    pub id: String,
+    /// Their unit.
+    pub unit: String,
+    /// Their role.
+    pub role: String,
+    /// The share (0–1) of replications in which they processed the item by the horizon.
+    pub processed_share: f64,
+    /// Their median processing time in hours, as the upper edge of its histogram bin (see
+    /// [`UnitTime::median_hours`]); `None` when they never processed it in at least half the
+    /// replications.
+    pub median_hours: Option<f64>,
 }
 
 /// When a unit's members processed the item, over every (member, replication) pair.
@@ -390,6 +421,32 @@ impl Bottlenecks {
                 .map(|((f, t), &c)| UnitFlowCount { from_unit: f.clone(), to_unit: t.clone(), critical_paths: c })
                 .collect(),
             unit_times: a.unit_times.iter().map(|(unit, bins)| UnitTime::of_bins(unit, bins)).collect(),
+            person_times: a
+                .person_times
+                .iter()
+                .map(|(p, bins)| {
+                    let t = UnitTime::of_bins(&p.id, bins);
+                    PersonTime {
+                        id: p.id.clone(),
+                        unit: p.unit.clone(),
+                        role: p.role.clone(),
+                        processed_share: t.processed_share,
+                        median_hours: t.median_hours,
+                    }
+                })
+                .collect(),
+            path_links: if a.person_times.is_empty() || a.reached == 0 {
+                Vec::new()
+            } else {
+                let mut by_pair: std::collections::BTreeMap<(&str, &str), u64> = std::collections::BTreeMap::new();
+                for (l, &c) in &a.links {
+                    *by_pair.entry((l.source.as_str(), l.target.as_str())).or_default() += c;
+                }
+                by_pair
+                    .into_iter()
+                    .map(|((f, t), c)| (f.to_string(), t.to_string(), (c as f64 / a.reached as f64).min(1.0)))
+                    .collect()
+            },
         }
     }
 }

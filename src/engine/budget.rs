@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Bytes per person of an organisation in memory (docs/performance.md, "Byte budget"): the
 /// `Person` (32: the id's `String`, unit and role), the id's characters (a 32-byte heap chunk up
 /// to 24 characters), the id index (a table of person indices: 6–12), the compiled model's
-/// per-person arrays (19: CSR offset, role, unit, identity key, target flag) — 94 in all — and
-/// the optional columns (calendar, site, display name) besides.
+/// per-person arrays (26: the 16-byte record the pass reads when it processes a person —
+/// identity key, first arc, role, target flag — and the CSR offset, role and unit arrays) — 102
+/// in all — and the optional columns (calendar, site, display name) besides.
 pub const BYTES_PER_PERSON: u64 = 160;
 /// Bytes per link, two-way: the link as read (16) and its two compiled arcs (2 × 16: receiver,
 /// channel, kind, identity key) — 48 that stay — and the larger of the transients that are freed
@@ -27,9 +28,9 @@ pub const BYTES_PER_RESULT: u64 = 16;
 /// Bytes per replication while a variant runs and is summarised (replication index and `T`,
 /// sorted copies for the quantiles and the paired comparison).
 pub const BYTES_PER_RUNNING_REPLICATION: u64 = 64;
-/// Bytes per person of one worker thread's workspace: the best time and delivering link (8), the
-/// touched list (4), the queue's position (4) and entry (8 at most) and the processed bit — at
-/// most 24.2.
+/// Bytes per person of one worker thread's workspace: the 16-byte record of best time, queue
+/// position, delivering link, its channel and the person's role, the touched list (4), the
+/// queue's entry (8 at most) and the processed bit — at most 28.2.
 pub const WORKSPACE_BYTES_PER_PERSON: u64 = 32;
 /// Replications whose curve counts a worker thread buffers before adding them to the shared
 /// accumulator.

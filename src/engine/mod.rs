@@ -18,18 +18,40 @@ pub mod queue;
 use rayon::prelude::*;
 
 use crate::engine::outcome::{Attribution, CurveAccumulator, CurveGrid, Groups};
-use crate::engine::queue::IndexedQueue;
-use crate::model::{ChannelParams, Model, Timing, broadcast_key, next_occurrence};
+use crate::engine::queue::{Heap, Positions};
+use crate::model::{ChannelId, ChannelParams, Model, Timing, broadcast_key, next_occurrence};
 use crate::random::rng::{Purpose, ReplicationStream};
 
-/// What the pass knows about one person in one replication.
+/// What the pass knows about one person in one replication: everything a delivery to them
+/// reads or writes, in one 16-byte record (on organisations of a million people each access
+/// misses the cache, so one line instead of two or three per delivery).
 #[derive(Debug, Clone, Copy)]
 struct Tentative {
     /// The best processing time so far, in hours (∞ = untouched).
     time: f32,
+    /// Their slot in the queue's heap, valid only while they are in it.
+    position: u32,
     /// The index (into `Model::arcs`) of the link whose delivery led to `time`; `NO_LINK` for a
     /// source. Valid only where `time` is finite.
     via: u32,
+    /// The channel of `via` (unused for a source), so that counting who first heard over which
+    /// channel reads no arc.
+    heard: ChannelId,
+    /// Their role index: a copy of the structure's, so that a delivery finds the receiver's
+    /// notice and processing without another cache miss. Set once per workspace.
+    role: u16,
+}
+
+impl Positions for [Tentative] {
+    #[inline(always)]
+    fn position(&self, person: u32) -> u32 {
+        self[person as usize].position
+    }
+
+    #[inline(always)]
+    fn set_position(&mut self, person: u32, at: u32) {
+        self[person as usize].position = at;
+    }
 }
 
 /// `Tentative::via` of a source: processed at time 0, not through a link.
@@ -38,9 +60,10 @@ const NO_LINK: u32 = u32::MAX;
 /// Reusable per-thread buffers of the pass, so a replication allocates nothing.
 #[derive(Debug)]
 pub struct Workspace {
-    /// Per person: the best processing time so far in this replication and the link that
-    /// delivered it, side by side so one cache line access reads both (on organisations of a
-    /// million people these accesses miss the cache). Reset through `touched`.
+    /// Per person: the best processing time so far in this replication, the queue position and
+    /// the link that delivered it, side by side so one cache line access reads all (on
+    /// organisations of a million people these accesses miss the cache). Reset through
+    /// `touched`.
     people: Vec<Tentative>,
     /// `touched[..touched_len]`: the people whose `time` is finite, so that resetting costs what
     /// the replication touched (one slot per person and a spare, filled without a branch).
@@ -49,7 +72,8 @@ pub struct Workspace {
     /// One bit per person: processed in this replication (64 people per word, so that the
     /// "skip processed receivers" test stays in L1 cache).
     processed: Vec<u64>,
-    queue: IndexedQueue,
+    /// The event queue (its positions are in `people`).
+    queue: Heap,
     /// Target members newly processed per curve grid interval in the last replication.
     pub curve_counts: Vec<u32>,
     /// Target members processed in the last replication, by the channel of the link over which
@@ -71,11 +95,16 @@ impl Workspace {
     /// Buffers for `model` and `grid`.
     pub fn new(model: &Model, grid: &CurveGrid) -> Self {
         Workspace {
-            people: vec![Tentative { time: f32::INFINITY, via: NO_LINK }; model.people()],
+            people: model
+                .structure
+                .person_role
+                .iter()
+                .map(|&role| Tentative { time: f32::INFINITY, position: 0, via: NO_LINK, heard: 0, role })
+                .collect(),
             touched: vec![0; model.people() + 1],
             touched_len: 0,
             processed: vec![0; model.people().div_ceil(64)],
-            queue: IndexedQueue::new(model.people()),
+            queue: Heap::default(),
             curve_counts: vec![0; grid.points as usize + 1],
             first_heard: vec![0; model.channels.len() + 1],
             path_links: Vec::new(),
@@ -105,12 +134,15 @@ impl Workspace {
         self.path_people.clear();
     }
 
-    /// Records a better processing time for `p`, delivered over link `via`.
+    /// Records a better processing time for `p`, delivered over link `via` of channel `heard`.
     #[inline(always)]
-    fn set_time(&mut self, p: usize, time: f32, via: u32) {
+    fn set_time(&mut self, p: usize, time: f32, via: u32, heard: ChannelId) {
         self.touched[self.touched_len] = p as u32;
-        self.touched_len += usize::from(self.people[p].time == f32::INFINITY);
-        self.people[p] = Tentative { time, via };
+        let person = &mut self.people[p];
+        self.touched_len += usize::from(person.time == f32::INFINITY);
+        person.time = time;
+        person.via = via;
+        person.heard = heard;
     }
 
     /// When person `p` (a model index) processed the item in the last replication, in hours;
@@ -161,7 +193,7 @@ fn timed_arrival(
     let (from, delay) = match ch.timing {
         Timing::PerLink => (t, ch.delay.draw(d.bits(Purpose::Delay))),
         Timing::Broadcast => {
-            let key = broadcast_key(st.person_key[sender], st.channel_keys[st.arcs[arc as usize].channel as usize]);
+            let key = broadcast_key(st.person_key(sender), st.channel_keys[st.arcs[arc as usize].channel as usize]);
             (t, ch.delay.draw(stream.entity(key).bits(Purpose::Broadcast)))
         }
         Timing::Scheduled { every } => {
@@ -256,21 +288,22 @@ pub fn run_replication(
         .as_ref()
         .map_or(0.0, |r| r.log.start_hours(stream.entity(REPLAY_START_KEY).uniform(Purpose::ReplayStart)));
     for &s in &st.sources {
-        ws.set_time(s as usize, 0.0, NO_LINK);
-        ws.queue.push(0.0, s);
+        ws.queue.push_or_decrease(ws.people.as_mut_slice(), 0.0, s, false);
+        ws.set_time(s as usize, 0.0, NO_LINK, 0);
     }
     let mut processed_in_target = 0u32;
     let mut t_threshold = None;
     let mut completing = None;
-    while let Some((t, i)) = ws.queue.pop() {
+    while let Some((t, i)) = ws.queue.pop(ws.people.as_mut_slice()) {
         let iu = i as usize;
         debug_assert_eq!(ws.people[iu].time, t);
         ws.settle(iu);
-        if st.in_target[iu] {
+        let me = st.person[iu];
+        if me.in_target {
             processed_in_target += 1;
             ws.curve_counts[grid.bin(f64::from(t))] += 1;
-            let via = ws.people[iu].via;
-            let heard = if via == NO_LINK { model.channels.len() } else { st.arcs[via as usize].channel as usize };
+            let me_now = &ws.people[iu];
+            let heard = if me_now.via == NO_LINK { model.channels.len() } else { usize::from(me_now.heard) };
             ws.first_heard[heard] += 1;
             if processed_in_target == model.k {
                 t_threshold = Some(f64::from(t));
@@ -280,13 +313,13 @@ pub fn run_replication(
                 break; // every target member processed: nothing left to measure
             }
         }
-        let role = &model.roles[st.person_role[iu] as usize];
+        let role = &model.roles[me.role as usize];
         let window = match &role.window {
             None => f32::INFINITY,
-            Some(w) => w.draw(stream.entity(st.person_key[iu]).bits(Purpose::Window)),
+            Some(w) => w.draw(stream.entity(me.key).bits(Purpose::Window)),
         };
-        let first_arc = st.offsets[iu];
-        let arcs = model.arcs_of(i);
+        let first_arc = me.first_arc;
+        let arcs = &st.arcs[first_arc as usize..st.person[iu + 1].first_arc as usize];
         // Pass 1: the positions of the links to receivers not processed yet, compacted without a
         // branch (whether a receiver is processed is a coin flip to the branch predictor).
         let mut n = 0;
@@ -309,7 +342,7 @@ pub fn run_replication(
             let d = stream.entity(arc.key);
             let open = model.kinds[arc.kind as usize].gate.is_none_or(|gate| {
                 let involved = if gate.on_sender { iu } else { j };
-                stream.entity(st.person_key[involved]).uniform(gate.purpose) < gate.fraction
+                stream.entity(st.person_key(involved)).uniform(gate.purpose) < gate.fraction
             });
             // A link's weight maps its channel's probability, never the draw (common random
             // numbers: a stronger link carries the item in every replication a weaker one does).
@@ -351,9 +384,9 @@ pub fn run_replication(
             let ch = &model.channels[arc.channel as usize];
             let kind = &model.kinds[arc.kind as usize];
             let d = stream.entity(arc.key);
-            let receiver = &model.roles[st.person_role[j] as usize];
+            let receiver = &model.roles[usize::from(ws.people[j].role)];
             // An absent receiver neither notices nor relays (nested: `u < absent`).
-            if receiver.absent > 0.0 && stream.entity(st.person_key[j]).uniform(Purpose::Absence) < receiver.absent {
+            if receiver.absent > 0.0 && stream.entity(st.person_key(j)).uniform(Purpose::Absence) < receiver.absent {
                 continue;
             }
             let mut notice = ch.notice.unwrap_or(receiver.notice);
@@ -375,14 +408,15 @@ pub fn run_replication(
                 Some(c) => c.advance(j, offset, arrival, processing),
             };
             if candidate < best && candidate <= horizon {
-                ws.queue.push_or_decrease(candidate, arc.to, best.is_finite());
-                ws.set_time(j, candidate, first_arc + a as u32);
+                ws.queue.push_or_decrease(ws.people.as_mut_slice(), candidate, arc.to, best.is_finite());
+                ws.set_time(j, candidate, first_arc + a as u32, arc.channel);
             } else if candidate == best {
                 // A tie: credit the link with the smaller identity key, so that the critical path
                 // does not depend on the order of people in the input.
                 let via = ws.people[j].via;
                 if via != NO_LINK && arc.key < st.arcs[via as usize].key {
                     ws.people[j].via = first_arc + a as u32;
+                    ws.people[j].heard = arc.channel;
                 }
             }
         }
@@ -461,6 +495,7 @@ impl Folded {
                 model.structure.unit_count,
                 model.role_count(),
                 model.site_count(),
+                model.structure.person_unit.len(),
             ),
             results: Vec::new(),
         }
@@ -526,7 +561,7 @@ pub fn run_model(
                     &ws.first_heard,
                 );
                 let units = &model.structure.person_unit;
-                ws.for_each_processed(|p, hours| acc.attribution.add_processed(units[p] as usize, hours));
+                ws.for_each_processed(|p, hours| acc.attribution.add_processed(units[p] as usize, p, hours));
                 acc.results.push((r, t));
                 progress();
             }

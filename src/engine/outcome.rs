@@ -137,6 +137,15 @@ pub const TIME_BINS: usize = 99;
 /// The bin of the member-replications that never processed the item (the last one).
 pub const NEVER_BIN: usize = TIME_BINS - 1;
 
+/// The most people (the model's, community nodes included) for which the engine also counts
+/// each person's processing times (for the per-person picture of the organisation); above it
+/// only the units' are counted (a histogram per person would cost 792 bytes a person).
+pub const PERSON_TIMES_MAX_PEOPLE: usize = 300;
+
+/// The most design points of a study whose outcomes keep the per-person times (a large sweep
+/// keeps only the units', so its memory does not grow by a histogram per person and point).
+pub const PERSON_TIMES_MAX_POINTS: usize = 16;
+
 /// `f32` bits of 1/16 h shifted right by 21: the exponent and the two leading mantissa bits.
 const FIRST_BIN_KEY: u32 = (0.0625f32).to_bits() >> 21;
 
@@ -189,6 +198,9 @@ pub struct Attribution {
     /// Per unit, [`TIME_BINS`] counts of its members' processing times over the replications
     /// (unit-major: unit `u`'s bins at `u * TIME_BINS ..`), the last bin those who never did.
     pub unit_times: Vec<u64>,
+    /// Per person, likewise (person-major), for models of at most [`PERSON_TIMES_MAX_PEOPLE`]
+    /// people; empty for larger ones.
+    pub person_times: Vec<u64>,
 }
 
 /// Where a person belongs, for counting critical paths by group.
@@ -204,9 +216,11 @@ pub trait Groups {
 }
 
 impl Attribution {
-    /// An empty attribution for `channels` channels, `units` units, `roles` roles and `sites`
-    /// site groups.
-    pub fn new(channels: usize, units: usize, roles: usize, sites: usize) -> Self {
+    /// An empty attribution for `channels` channels, `units` units, `roles` roles, `sites`
+    /// site groups and `people` people (per-person times only up to
+    /// [`PERSON_TIMES_MAX_PEOPLE`]).
+    pub fn new(channels: usize, units: usize, roles: usize, sites: usize, people: usize) -> Self {
+        let person_bins = if people <= PERSON_TIMES_MAX_PEOPLE { people * TIME_BINS } else { 0 };
         Attribution {
             channels: vec![0; channels],
             first_heard: vec![0; channels + 1],
@@ -214,23 +228,33 @@ impl Attribution {
             roles: vec![0; roles],
             sites: vec![0; sites],
             unit_times: vec![0; units * TIME_BINS],
+            person_times: vec![0; person_bins],
             ..Default::default()
         }
     }
 
-    /// Adds one replication's processing time (hours) of a member of unit `unit`.
+    /// Adds one replication's processing time (hours) of `person`, a member of unit `unit`.
     #[inline]
-    pub fn add_processed(&mut self, unit: usize, hours: f32) {
-        self.unit_times[unit * TIME_BINS + time_bin(hours)] += 1;
+    pub fn add_processed(&mut self, unit: usize, person: usize, hours: f32) {
+        let bin = time_bin(hours);
+        self.unit_times[unit * TIME_BINS + bin] += 1;
+        if let Some(c) = self.person_times.get_mut(person * TIME_BINS + bin) {
+            *c += 1;
+        }
     }
 
     /// Counts the member-replications that never processed the item: `replications` times each
-    /// unit's size (`unit_sizes`) less the processing times added.
+    /// unit's size (`unit_sizes`) less the processing times added, and per person (when
+    /// counted) `replications` less theirs.
     pub fn add_never(&mut self, unit_sizes: &[u64], replications: u64) {
         for (u, &size) in unit_sizes.iter().enumerate() {
             let bins = &mut self.unit_times[u * TIME_BINS..(u + 1) * TIME_BINS];
             let processed: u64 = bins[..NEVER_BIN].iter().sum();
             bins[NEVER_BIN] += (size * replications).saturating_sub(processed);
+        }
+        for bins in self.person_times.chunks_exact_mut(TIME_BINS) {
+            let processed: u64 = bins[..NEVER_BIN].iter().sum();
+            bins[NEVER_BIN] += replications.saturating_sub(processed);
         }
     }
 
@@ -312,6 +336,7 @@ impl Attribution {
             *self.unit_flows.entry(k).or_default() += v;
         }
         self.unit_times.iter_mut().zip(&other.unit_times).for_each(|(a, b)| *a += b);
+        self.person_times.iter_mut().zip(&other.person_times).for_each(|(a, b)| *a += b);
     }
 }
 
@@ -389,6 +414,10 @@ pub struct NamedAttribution {
     /// counts (see [`time_bin`]), the last the member-replications that never processed it.
     #[serde(default, with = "pairs", skip_serializing_if = "BTreeMap::is_empty")]
     pub unit_times: BTreeMap<String, Vec<u64>>,
+    /// Per person, likewise (models of at most [`PERSON_TIMES_MAX_PEOPLE`] people; empty for
+    /// larger ones).
+    #[serde(default, with = "pairs", skip_serializing_if = "BTreeMap::is_empty")]
+    pub person_times: BTreeMap<PersonName, Vec<u64>>,
 }
 
 impl NamedAttribution {
@@ -410,6 +439,10 @@ impl NamedAttribution {
         add(&mut self.unit_flows, &other.unit_flows);
         for (unit, bins) in &other.unit_times {
             let mine = self.unit_times.entry(unit.clone()).or_insert_with(|| vec![0; TIME_BINS]);
+            mine.iter_mut().zip(bins).for_each(|(a, b)| *a += b);
+        }
+        for (person, bins) in &other.person_times {
+            let mine = self.person_times.entry(person.clone()).or_insert_with(|| vec![0; TIME_BINS]);
             mine.iter_mut().zip(bins).for_each(|(a, b)| *a += b);
         }
     }
@@ -542,6 +575,23 @@ const MAX_SPARSE_LEN: usize = 10_001 * (CURVE_SHARE_BINS as usize + 1);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Per-person times are counted up to [`PERSON_TIMES_MAX_PEOPLE`] people and not above, in
+    /// the person's own bins (the unit's as well), and the never-processed per person are the
+    /// replications less their times. Seen to fail with `<` for `<=` (300 people uncounted).
+    #[test]
+    fn person_times_are_counted_in_small_models_only() {
+        assert!(Attribution::new(1, 1, 1, 0, PERSON_TIMES_MAX_PEOPLE + 1).person_times.is_empty());
+        let mut a = Attribution::new(1, 2, 1, 0, PERSON_TIMES_MAX_PEOPLE);
+        assert_eq!(a.person_times.len(), PERSON_TIMES_MAX_PEOPLE * TIME_BINS);
+        a.add_processed(1, 7, 2.0);
+        a.add_processed(1, 7, 2.2);
+        a.add_never(&[PERSON_TIMES_MAX_PEOPLE as u64 - 1, 1], 3);
+        let seven = &a.person_times[7 * TIME_BINS..8 * TIME_BINS];
+        assert_eq!((seven[time_bin(2.0)], seven[NEVER_BIN]), (2, 1));
+        assert_eq!(a.person_times[6 * TIME_BINS + NEVER_BIN], 3, "the others never, in all 3");
+        assert_eq!(a.unit_times[TIME_BINS + time_bin(2.0)], 2);
+    }
 
     /// Every time lies in its bin: below the bin's upper edge and at or above the one before.
     /// Seen to fail with the bins counted from 1/8 h (`FIRST_BIN_KEY` of 0.125).

@@ -379,7 +379,6 @@ fn read_people(b: &mut OrganisationBuilder, people_path: &Path, people_text: &st
 /// Reads the links of `links_text` (the file `links_path`) between the people of `b` into `b`.
 fn read_links(b: &mut OrganisationBuilder, links_path: &Path, links_text: &str) -> Result<(), InputError> {
     b.reserve(0, max_records(links_text));
-    let mut record = csv::StringRecord::new();
     let text = without_skipped_lines(links_text);
     let mut rdr = reader(&text);
     let mut lines = Lines::new(&text);
@@ -394,18 +393,83 @@ fn read_links(b: &mut OrganisationBuilder, links_path: &Path, links_text: &str) 
     )?;
     let (ls, lt, lc, ld, lg, lw) = (pos[0].unwrap(), pos[1].unwrap(), pos[2].unwrap(), pos[3], pos[4], pos[5]);
     let mut ids: Option<Vec<String>> = None;
-    while rdr.read_record(&mut record).map_err(|e| csv_error(links_path, &text, e))? {
-        let line = record.position().map_or(0, |p| lines.of(p));
+    // Rows are read in batches; the ids of a batch are looked up in the id index in parallel
+    // (each look-up is a cache miss or two on a large organisation), then the rows are taken in
+    // file order, so the first bad row is still the one reported. A read error ends the batch
+    // and is reported after its rows.
+    let mut batch: Vec<csv::StringRecord> = Vec::new();
+    let mut batch_lines: Vec<usize> = Vec::new();
+    let columns = (ls, lt, lc, ld, lg, lw);
+    loop {
+        let mut n = 0;
+        let mut read_error = None;
+        while n < LINK_BATCH {
+            if n == batch.len() {
+                batch.push(csv::StringRecord::new());
+                batch_lines.push(0);
+            }
+            match rdr.read_record(&mut batch[n]) {
+                Ok(true) => {
+                    batch_lines[n] = batch[n].position().map_or(0, |p| lines.of(p));
+                    n += 1;
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    read_error = Some(csv_error(links_path, &text, e));
+                    break;
+                }
+            }
+        }
+        let found: Vec<(Option<u32>, Option<u32>)> = {
+            use rayon::prelude::*;
+            let b = &*b;
+            batch[..n]
+                .par_iter()
+                .with_min_len(256)
+                .map(|r| (b.find(r.get(ls).unwrap_or("")), b.find(r.get(lt).unwrap_or(""))))
+                .collect()
+        };
+        for (k, &ends) in found.iter().enumerate() {
+            read_link(b, &batch[k], batch_lines[k], ends, &mut ids, links_path, columns)?;
+        }
+        if let Some(e) = read_error {
+            return Err(e);
+        }
+        if n < LINK_BATCH {
+            return Ok(());
+        }
+    }
+}
+
+/// Rows of `links.csv` read and looked up together (see [`read_links`]).
+const LINK_BATCH: usize = 4096;
+
+/// The columns of `links.csv`: source, target, channel, and the optional direction, group and
+/// weight.
+type LinkColumns = (usize, usize, usize, Option<usize>, Option<usize>, Option<usize>);
+
+/// Adds the link of `record` (line `line` of `links_path`), whose ends the id index gave as
+/// `found`, to `b`; `ids` are the known ids for a "did you mean", read on the first unknown one.
+fn read_link(
+    b: &mut OrganisationBuilder,
+    record: &csv::StringRecord,
+    line: usize,
+    found: (Option<u32>, Option<u32>),
+    ids: &mut Option<Vec<String>>,
+    links_path: &Path,
+    (ls, lt, lc, ld, lg, lw): LinkColumns,
+) -> Result<(), InputError> {
+    {
         let at = |kind: InputErrorKind, key: &str| InputError::new(links_path, kind).at_line(line).at_key(key);
-        let mut person = |col: usize, key: &str| -> Result<u32, InputError> {
-            let id = record.get(col).unwrap_or("");
-            b.find(id).ok_or_else(|| {
+        let mut person = |found: Option<u32>, col: usize, key: &str| -> Result<u32, InputError> {
+            found.ok_or_else(|| {
+                let id = record.get(col).unwrap_or("");
                 let known = ids.get_or_insert_with(|| b_ids(b)).clone();
                 at(InputErrorKind::UnknownName { what: "person", name: id.to_string(), known }, key)
             })
         };
-        let source = person(ls, "source")?;
-        let target = person(lt, "target")?;
+        let source = person(found.0, ls, "source")?;
+        let target = person(found.1, lt, "target")?;
         if source == target {
             return Err(at(InputErrorKind::SelfLink, "target"));
         }

@@ -16,7 +16,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::charts::Chart;
 use super::units::TimeUnit;
 use crate::analysis::flow::UnitFlow;
-use crate::analysis::results::{Results, UnitTime};
+use crate::analysis::results::{PersonTime, Results, UnitTime};
 
 /// The chart's file under `charts/`.
 pub(crate) const ORGANISATION_CHART: &str = "organisation.svg";
@@ -72,12 +72,26 @@ fn time_text(hours: Option<f64>, unit: TimeUnit) -> String {
     }
 }
 
-/// One panel's data: the point's name, its unit times and its flows (share of replications).
+/// One panel's data: the point's name, its unit times and its flows (share of replications);
+/// in small organisations its people's times and the links on its critical paths.
 struct Panel<'a> {
     name: &'a str,
     times: &'a [UnitTime],
     flows: Vec<(&'a str, &'a str, f64)>,
+    persons: &'a [PersonTime],
+    links: &'a [(String, String, f64)],
 }
+
+/// Links on fewer than this share of the critical paths are not drawn in the per-person
+/// picture.
+const MIN_LINK_SHARE: f64 = 0.02;
+/// The widest link in the per-person picture, in pixels (a link on every critical path).
+const MAX_LINK_STROKE: f64 = 7.0;
+/// The largest distance between neighbouring people in the per-person picture, in pixels.
+const MAX_PERSON_SPACING: f64 = 11.0;
+/// The golden angle in radians: people of a unit are placed on a sunflower spiral, the
+/// earliest in the centre.
+const GOLDEN_ANGLE: f64 = 2.399_963_229_728_653;
 
 /// The picture of `flow`'s points (baseline, and the recommended point when it is another), or
 /// `None` when the results have no unit times (outcomes from before they were counted) or a
@@ -97,6 +111,8 @@ pub(crate) fn chart(results: &Results, flow: &UnitFlow) -> Result<Option<Chart>,
                     .filter(|c| c.from_unit != c.to_unit)
                     .map(|c| (c.from_unit.as_str(), c.to_unit.as_str(), c.share))
                     .collect(),
+                persons: &v.bottlenecks.person_times,
+                links: &v.bottlenecks.path_links,
             })
         })
         .collect();
@@ -124,6 +140,9 @@ pub(crate) fn chart(results: &Results, flow: &UnitFlow) -> Result<Option<Chart>,
     labelled.truncate(MAX_LABELS);
     let labelled: Vec<&str> = labelled.iter().map(|t| t.unit.as_str()).collect();
     let unit = TimeUnit::of(results);
+    if !base.persons.is_empty() {
+        return people_chart(&panels, &units, (lo, hi), unit).map(Some);
+    }
 
     let mut svg = String::new();
     {
@@ -158,6 +177,169 @@ pub(crate) fn chart(results: &Results, flow: &UnitFlow) -> Result<Option<Chart>,
 }
 
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Where each unit's people go: per unit (in `units`' order) its members' ids, the baseline's
+/// earliest first (never last, ties by id), then those only a later panel has, by id.
+fn members<'a>(panels: &[Panel<'a>], units: &[&str]) -> Vec<Vec<&'a str>> {
+    units
+        .iter()
+        .map(|u| {
+            let mut base: Vec<&PersonTime> = panels[0].persons.iter().filter(|p| p.unit == *u).collect();
+            base.sort_by(|a, b| {
+                let key = |p: &PersonTime| p.median_hours.unwrap_or(f64::INFINITY);
+                key(a).total_cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
+            });
+            let mut ids: Vec<&str> = base.iter().map(|p| p.id.as_str()).collect();
+            let mut later: Vec<&str> = panels[1..]
+                .iter()
+                .flat_map(|p| p.persons.iter().filter(|q| q.unit == *u).map(|q| q.id.as_str()))
+                .filter(|id| !ids.contains(id))
+                .collect();
+            later.sort_unstable();
+            later.dedup();
+            ids.extend(later);
+            ids
+        })
+        .collect()
+}
+
+/// The shelf layout of the units' sunflowers in a `w` × `h` box at spacing `s`: per unit its
+/// centre and radius, left to right in `units`' order, wrapping into rows; `None` if it does
+/// not fit.
+fn shelves(sizes: &[usize], s: f64, w: f64, h: f64) -> Option<Vec<((f64, f64), f64)>> {
+    const GAP: f64 = 26.0;
+    const LABEL: f64 = 40.0;
+    let radius = |n: usize| s * ((n.max(1)) as f64).sqrt() + s / 2.0;
+    let mut placed = Vec::with_capacity(sizes.len());
+    let (mut x, mut y, mut row) = (0.0f64, 0.0f64, 0.0f64);
+    let mut rows: Vec<(usize, f64)> = Vec::new();
+    for (i, &n) in sizes.iter().enumerate() {
+        let r = radius(n);
+        let d = (2.0 * r).max(60.0);
+        if x > 0.0 && x + d > w {
+            rows.push((i, x - GAP));
+            y += row + LABEL;
+            x = 0.0;
+            row = 0.0;
+        }
+        placed.push(((x + d / 2.0, y + r), r));
+        x += d + GAP;
+        row = row.max(2.0 * r);
+    }
+    rows.push((sizes.len(), x - GAP));
+    if y + row + LABEL > h {
+        return None;
+    }
+    // Each row centred; the whole block centred vertically.
+    let mut start = 0;
+    for &(end, width) in &rows {
+        let shift = ((w - width) / 2.0).max(0.0);
+        placed[start..end].iter_mut().for_each(|((px, _), _)| *px += shift);
+        start = end;
+    }
+    let down = ((h - (y + row + LABEL)) / 2.0).max(0.0);
+    placed.iter_mut().for_each(|((_, py), _)| *py += down);
+    Some(placed)
+}
+
+/// The per-person picture (organisations of at most `PERSON_TIMES_MAX_PEOPLE` people): each
+/// person a dot in their unit's sunflower, coloured by their median time to processing, the
+/// links on the critical paths drawn between them.
+fn people_chart(panels: &[Panel<'_>], units: &[&str], (lo, hi): (f64, f64), unit: TimeUnit) -> Result<Chart, String> {
+    let members = members(panels, units);
+    let sizes: Vec<usize> = members.iter().map(Vec::len).collect();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let (body, legend) = root.split_vertically(SIZE.1 - 70);
+        let areas = body.split_evenly((1, panels.len()));
+        for (area, panel) in areas.iter().zip(panels) {
+            draw_people(area, panel, units, &members, &sizes, (lo, hi), unit).map_err(|e| e.to_string())?;
+        }
+        draw_legend(&legend, (lo, hi), unit).map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    let pair = if panels.len() > 1 {
+        format!("\"{}\" (left) and \"{}\" (right), everyone in the same place", panels[0].name, panels[1].name)
+    } else {
+        format!("\"{}\"", panels[0].name)
+    };
+    Ok(Chart {
+        file: ORGANISATION_CHART.into(),
+        title: "The organisation: who processes the item when, and where it travels".into(),
+        caption: format!(
+            "Each dot is a person, grouped by unit (the earliest in the middle of their unit), coloured by when they \
+             processed the item (their median over the replications, to within 20%; grey: in at least half of them \
+             not by the horizon). Lines: links on the critical path in at least {:.0}% of the replications that \
+             reached the threshold (thicker: more often). {pair}. The unit → unit counts are in unit-flow.csv and \
+             summary.json.",
+            100.0 * MIN_LINK_SHARE
+        ),
+        svg,
+    })
+}
+
+/// One point's people and the links of its critical paths.
+fn draw_people(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    panel: &Panel<'_>,
+    units: &[&str],
+    members: &[Vec<&str>],
+    sizes: &[usize],
+    (lo, hi): (f64, f64),
+    unit: TimeUnit,
+) -> DrawResult {
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (f64::from(w), f64::from(h));
+    let title = TextStyle::from((FONT, 30).into_font()).color(&INK).pos(Pos::new(HPos::Center, VPos::Top));
+    area.draw(&Text::new(panel.name.to_string(), ((w / 2.0) as i32, 10), title))?;
+    let (left, top) = (16.0, 56.0);
+    let (bw, bh) = (w - 2.0 * left, h - top - 8.0);
+    // The widest spacing at which the shelves fit (at least 3 px: very crowded units overlap).
+    let mut s = MAX_PERSON_SPACING;
+    let layout = loop {
+        if let Some(l) = shelves(sizes, s, bw, bh) {
+            break l;
+        }
+        if s <= 3.0 {
+            break shelves(sizes, s, f64::INFINITY, f64::INFINITY).unwrap_or_default();
+        }
+        s *= 0.92;
+    };
+    let mut at: std::collections::HashMap<&str, (f64, f64)> = std::collections::HashMap::new();
+    for (ids, &((cx, cy), _)) in members.iter().zip(&layout) {
+        for (k, id) in ids.iter().enumerate() {
+            let r = s * (k as f64 + 0.5).sqrt();
+            let a = k as f64 * GOLDEN_ANGLE;
+            at.insert(id, (left + cx + r * a.cos(), top + cy + r * a.sin()));
+        }
+    }
+    let px = |(x, y): (f64, f64)| (x.round() as i32, y.round() as i32);
+    let mut links: Vec<&(String, String, f64)> = panel.links.iter().filter(|l| l.2 >= MIN_LINK_SHARE).collect();
+    links.sort_by(|a, b| a.2.total_cmp(&b.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
+    for (from, to, share) in links {
+        let (Some(&p), Some(&q)) = (at.get(from.as_str()), at.get(to.as_str())) else { continue };
+        let share = share.clamp(0.0, 1.0);
+        let stroke = (MAX_LINK_STROKE * share).max(1.0);
+        let colour = RGBColor(0x0b, 0x4f, 0x8a).mix(0.25 + 0.6 * share);
+        area.draw(&PathElement::new(vec![px(p), px(q)], colour.stroke_width(stroke.round() as u32)))?;
+    }
+    let dot = (s * 0.42).max(1.5).round() as i32;
+    for p in panel.persons {
+        let Some(&c) = at.get(p.id.as_str()) else { continue };
+        area.draw(&Circle::new(px(c), dot, colour_of_time(p.median_hours, lo, hi).filled()))?;
+    }
+    let name_style = TextStyle::from((FONT, 18).into_font()).color(&INK).pos(Pos::new(HPos::Center, VPos::Top));
+    let time_style = TextStyle::from((FONT, 16).into_font()).color(&MUTED).pos(Pos::new(HPos::Center, VPos::Top));
+    for (u, &((cx, cy), r)) in units.iter().zip(&layout) {
+        let median = panel.times.iter().find(|t| t.unit == *u).and_then(|t| t.median_hours);
+        let below = px((left + cx, top + cy + r + 2.0));
+        area.draw(&Text::new(u.to_string(), below, name_style.clone()))?;
+        area.draw(&Text::new(time_text(median, unit), (below.0, below.1 + 19), time_style.clone()))?;
+    }
+    Ok(())
+}
 
 /// One point's ring of units and its flows.
 #[allow(clippy::too_many_arguments)]

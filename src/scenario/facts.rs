@@ -2,7 +2,7 @@
 //! numbers, taken once from the validated scenario.
 
 use crate::random::dist::{fmt_decimals, fmt_pct};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{Scenario, Variant};
@@ -95,12 +95,15 @@ impl Scenario {
     /// [`Assumptions::coupling_exceptions`]): the scheduled channels over which a person whose
     /// role has a window sends, in name order, then `calendars` when a point has calendars and
     /// any role a window. The organisation's senders per scheduled channel are collected once
-    /// per organisation, so a large sweep costs one pass over the links.
+    /// per organisation, and only when a point has a scheduled channel, so a large sweep costs at
+    /// most one pass over the links.
     pub fn coupling_exceptions(&self) -> Vec<String> {
         let mut found = std::collections::BTreeSet::new();
         let mut calendars = false;
-        // Per distinct organisation: (channel name, sender role) over its links.
-        let mut senders: Vec<(*const crate::org::Organisation, BTreeSet<(String, u32)>)> = Vec::new();
+        // Per distinct organisation: which (channel, sender role) pairs its links have, as a
+        // table of the organisation's channel and role indices (computed only for variants with
+        // a scheduled channel: one pass over the links, no names per link).
+        let mut senders: Vec<(*const crate::org::Organisation, Vec<bool>)> = Vec::new();
         for v in &self.variants {
             let windowed = |role: u32| v.roles.get(role as usize).is_some_and(|r| r.window.is_some());
             if v.calendar.is_some() && v.roles.iter().any(|r| r.window.is_some()) {
@@ -109,23 +112,27 @@ impl Scenario {
             let scheduled = |c: ChannelId| {
                 v.channels.get(c as usize).is_some_and(|c| matches!(c.timing, Timing::Scheduled { .. } | Timing::At))
             };
+            let any_scheduled = (0..v.channels.len()).any(|c| scheduled(c as ChannelId));
             let key = Arc::as_ptr(&v.org);
-            if !senders.iter().any(|(k, _)| *k == key) {
-                let mut set = BTreeSet::new();
+            let roles = v.org.roles.len();
+            if any_scheduled && !senders.iter().any(|(k, _)| *k == key) {
+                let mut table = vec![false; v.org.channels.len() * roles];
                 for l in &v.org.links {
-                    let name = v.org.channels[l.channel as usize].clone();
-                    set.insert((name.clone(), v.org.people[l.source as usize].role));
+                    let row = l.channel as usize * roles;
+                    table[row + v.org.people[l.source as usize].role as usize] = true;
                     if l.direction == Direction::Both {
-                        set.insert((name, v.org.people[l.target as usize].role));
+                        table[row + v.org.people[l.target as usize].role as usize] = true;
                     }
                 }
-                senders.push((key, set));
+                senders.push((key, table));
             }
-            let org_senders = &senders.iter().find(|(k, _)| *k == key).expect("just added").1;
-            for (name, role) in org_senders {
-                let c = v.channels.iter().position(|c| &c.name == name);
-                if c.is_some_and(|c| scheduled(c as ChannelId)) && windowed(*role) {
-                    found.insert(name.clone());
+            if let Some((_, table)) = senders.iter().find(|(k, _)| *k == key) {
+                for (i, _) in table.iter().enumerate().filter(|&(_, &used)| used) {
+                    let (name, role) = (&v.org.channels[i / roles], (i % roles) as u32);
+                    let c = v.channels.iter().position(|c| &c.name == name);
+                    if c.is_some_and(|c| scheduled(c as ChannelId)) && windowed(role) {
+                        found.insert(name.clone());
+                    }
                 }
             }
             for l in &v.extra_links {

@@ -196,7 +196,10 @@ async fn save(State(app): State<Arc<App>>, body: Bytes) -> Response {
     let Ok(_permit) = app.permits.clone().acquire_owned().await else { return busy() };
     let work = app.clone();
     match tokio::task::spawn_blocking(move || work.workshop.save(&request)).await {
-        Ok(Ok(path)) => Json(serde_json::json!({ "file": path.display().to_string() })).into_response(),
+        Ok(Ok(paths)) => {
+            let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            Json(serde_json::json!({ "file": files[0], "files": files })).into_response()
+        }
         Ok(Err(e)) => live_error(e),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("saving failed: {e}")),
     }

@@ -115,7 +115,7 @@ pub struct Answer {
 }
 
 /// One point of a saved trail.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrailPoint {
     /// The variant's name in the saved file.
@@ -123,6 +123,10 @@ pub struct TrailPoint {
     /// Its `set`, as in a [`RunRequest`].
     #[serde(default)]
     pub set: IndexMap<String, serde_json::Value>,
+    /// Its pinned factors, as in a [`RunRequest`]: points with pins are saved in a file of
+    /// their own per pin set (see [`Workshop::save`]).
+    #[serde(default)]
+    pub pin: IndexMap<String, f64>,
 }
 
 /// `POST /api/save`'s body.
@@ -502,10 +506,16 @@ impl Workshop {
         }))
     }
 
-    /// The text `save` writes for `trail`: the marker line (after a first `#:schema` line), the
-    /// scenario's text and every point
+    /// The text `save` writes for `trail` (points of one pin set, `pin`): the marker line
+    /// (after a first `#:schema` line), the scenario's text — with the factors of `pin` made
+    /// certain as [`Workshop::pinned_text`] does, under a comment naming them — and every point
     /// as a `[[variants]]` entry; checked by loading it (a bad point is a 400).
-    pub fn trail_text(&self, trail: &[TrailPoint], target: &Path) -> Result<String, LiveError> {
+    pub fn trail_text(
+        &self,
+        trail: &[&TrailPoint],
+        pin: &IndexMap<String, f64>,
+        target: &Path,
+    ) -> Result<String, LiveError> {
         if trail.is_empty() || trail.len() > MAX_TRAIL {
             return Err(LiveError::Input(format!("the trail must hold 1 to {MAX_TRAIL} points, got {}", trail.len())));
         }
@@ -513,56 +523,112 @@ impl Workshop {
         for p in trail {
             points.push((p.name.clone(), self.toml_set(&p.set, &p.name)?));
         }
+        let pinned = self.pinned_text(pin)?;
+        let body = text_with(pinned.as_deref().unwrap_or(&self.text), &points)?;
+        let marker = if pin.is_empty() {
+            SAVED_MARKER.to_string()
+        } else {
+            let named: Vec<String> =
+                pin.iter().map(|(k, v)| format!("\"{}\" = {}", k.escape_debug(), crate::error::num(*v))).collect();
+            format!(
+                "{SAVED_MARKER}\n# Pinned in the room: {} (each in every world; the baseline and every variant below \
+                 assume it).",
+                named.join(", ")
+            )
+        };
         // The marker goes first, after a `#:schema` line (editors read that one on the first line).
-        let body = self.text_with(&points)?;
         let text = match body.split_once('\n') {
-            Some((first, rest)) if first.starts_with("#:schema") => format!("{first}\n{SAVED_MARKER}\n{rest}"),
-            _ => format!("{SAVED_MARKER}\n{body}"),
+            Some((first, rest)) if first.starts_with("#:schema") => format!("{first}\n{marker}\n{rest}"),
+            _ => format!("{marker}\n{body}"),
         };
         Scenario::from_text(target, &text).map_err(|e| LiveError::Input(without_line(e)))?;
         Ok(text)
     }
 
-    /// Writes the trail as a scenario file named `request.file` in the scenario's folder and
-    /// returns its path. Refused: a name that is not a plain `NAME.toml` in that folder, and a
-    /// file that exists and was not written by `save` (none of its first two lines is
-    /// [`SAVED_MARKER`]).
-    /// The file is written whole (a temporary file renamed over it).
-    pub fn save(&self, request: &SaveRequest) -> Result<PathBuf, LiveError> {
+    /// Writes the trail as scenario files in the scenario's folder and returns their paths, in
+    /// order: the points without pins in `request.file`, the points of each pin set (in the
+    /// order the sets first appear) in `STEM-pinned-K.toml` (K = 1, 2, …), whose baseline
+    /// assumes the pins, so `permeate run` on each file gives the numbers the room saw for its
+    /// points and for the baseline they were compared with. Refused before anything is
+    /// written: a name that is not a plain `NAME.toml` in that folder, a trail of no or more
+    /// than [`MAX_TRAIL`] points, a bad point, and a file that exists and was not written by
+    /// `save` (none of its first two lines is [`SAVED_MARKER`]). Each file is written whole (a
+    /// temporary file renamed over it).
+    pub fn save(&self, request: &SaveRequest) -> Result<Vec<PathBuf>, LiveError> {
         let name = request.file.as_str();
-        let plain = !name.is_empty()
-            && name.len() <= 100
-            && name.ends_with(".toml")
-            && name.len() > ".toml".len()
-            && !name.starts_with('.')
-            && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '));
-        if !plain {
+        let plain = |name: &str| {
+            !name.is_empty()
+                && name.len() <= 100
+                && name.ends_with(".toml")
+                && name.len() > ".toml".len()
+                && !name.starts_with('.')
+                && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
+        };
+        if !plain(name) {
             return Err(LiveError::Input(format!(
                 "`file` must be a plain file name ending in .toml, in the scenario's folder (letters, digits, - _ . and \
-                 spaces), e.g. \"workshop.toml\"; got \"{}\"",
+                 spaces, at most 100 bytes), e.g. \"workshop.toml\"; got \"{}\"",
                 name.escape_debug()
             )));
         }
+        if request.trail.is_empty() || request.trail.len() > MAX_TRAIL {
+            return Err(LiveError::Input(format!(
+                "the trail must hold 1 to {MAX_TRAIL} points, got {}",
+                request.trail.len()
+            )));
+        }
+        // The points grouped by pin set, the unpinned first, the others as they first appear.
+        let mut groups: Vec<(&IndexMap<String, f64>, Vec<&TrailPoint>)> = Vec::new();
+        for p in &request.trail {
+            match groups.iter_mut().find(|(pin, _)| **pin == p.pin) {
+                Some((_, points)) => points.push(p),
+                None => groups.push((&p.pin, vec![p])),
+            }
+        }
+        groups.sort_by_key(|(pin, _)| !pin.is_empty());
         let dir = self.file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let target = dir.join(name);
-        if let Ok(existing) = std::fs::read_to_string(&target) {
-            if !existing.lines().take(2).any(|l| l == SAVED_MARKER) {
+        let stem = &name[..name.len() - ".toml".len()];
+        let mut files = Vec::with_capacity(groups.len());
+        let mut pinned = 0;
+        for (pin, points) in &groups {
+            let file = if pin.is_empty() {
+                name.to_string()
+            } else {
+                pinned += 1;
+                format!("{stem}-pinned-{pinned}.toml")
+            };
+            if !plain(&file) {
                 return Err(LiveError::Input(format!(
-                    "will not replace {}: permeate serve did not write it; choose another name",
-                    target.display()
+                    "`file` \"{}\" is too long for the pinned points' files ({file}: at most 100 bytes); choose a \
+                     shorter name, e.g. \"workshop.toml\"",
+                    name.escape_debug()
                 )));
             }
-        } else if target.exists() {
-            return Err(LiveError::Input(format!("will not replace {}: it is not a text file", target.display())));
+            let target = dir.join(&file);
+            if let Ok(existing) = std::fs::read_to_string(&target) {
+                if !existing.lines().take(2).any(|l| l == SAVED_MARKER) {
+                    return Err(LiveError::Input(format!(
+                        "will not replace {}: permeate serve did not write it; choose another name",
+                        target.display()
+                    )));
+                }
+            } else if target.exists() {
+                return Err(LiveError::Input(format!("will not replace {}: it is not a text file", target.display())));
+            }
+            let text = self.trail_text(points, pin, &target)?;
+            files.push((file, target, text));
         }
-        let text = self.trail_text(&request.trail, &target)?;
-        let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let write = std::fs::write(&temp, &text).and_then(|()| std::fs::rename(&temp, &target));
-        if let Err(e) = write {
-            let _ = std::fs::remove_file(&temp);
-            return Err(LiveError::Internal(format!("cannot write {}: {e}", target.display())));
+        let mut written = Vec::with_capacity(files.len());
+        for (file, target, text) in files {
+            let temp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
+            let write = std::fs::write(&temp, &text).and_then(|()| std::fs::rename(&temp, &target));
+            if let Err(e) = write {
+                let _ = std::fs::remove_file(&temp);
+                return Err(LiveError::Internal(format!("cannot write {}: {e}", target.display())));
+            }
+            written.push(target);
         }
-        Ok(target)
+        Ok(written)
     }
 
     /// The levers and presets of the scenario, for the page.
@@ -1216,6 +1282,71 @@ mod tests {
         assert!(plain.factors.is_empty() && plain.worlds.is_none());
     }
 
+    /// Known answer for a saved pinned trail: the unpinned points go to the named file, each pin
+    /// set's points to `STEM-pinned-K.toml` in the order the sets first appear, and `permeate
+    /// run FILE --variant NAME` on each file gives the room's numbers for the point and for the
+    /// (pinned) baseline it was compared with. Broken versions seen to fail: the pins dropped
+    /// from the saved text (the pinned file's numbers are the unpinned ones); all points in
+    /// one file.
+    #[test]
+    fn a_saved_pinned_trail_reproduces_the_pinned_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = acme_uncertain(dir.path(), 4, 20);
+        let w = Workshop::load(&file).unwrap();
+        let point = |name: &str, set: &[(&str, serde_json::Value)], pin: &[(&str, f64)]| TrailPoint {
+            name: name.into(),
+            set: set.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            pin: pin.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        };
+        let mandate = [("community_manager.mandate", serde_json::json!(true))];
+        let trail = vec![
+            point("pinned mandate", &mandate, &[("channels.email.notice", 0.5)]),
+            point("plain mandate", &mandate, &[]),
+            point("slow mandate", &mandate, &[("processing speed", 0.5)]),
+            point(
+                "pinned involvement",
+                &[("involvement.fraction", serde_json::json!(0.25))],
+                &[("channels.email.notice", 0.5)],
+            ),
+        ];
+        let saved = w.save(&SaveRequest { file: "room.toml".into(), trail: trail.clone() }).unwrap();
+        let names: Vec<String> = saved.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["room.toml", "room-pinned-1.toml", "room-pinned-2.toml"]);
+        // The file's own variants (and the baseline) first, then the saved points.
+        let own = w.scenario.variants().len();
+        let holds = |k: usize| -> Vec<String> {
+            let s = Scenario::load(&saved[k]).unwrap();
+            s.variants().iter().skip(own).map(|v| v.name.clone()).collect()
+        };
+        assert_eq!(holds(0), ["plain mandate"]);
+        assert_eq!(holds(1), ["pinned mandate", "pinned involvement"]);
+        assert_eq!(holds(2), ["slow mandate"]);
+        for (k, p) in [(0, &trail[1]), (1, &trail[0]), (1, &trail[3]), (2, &trail[2])] {
+            let ask = RunRequest {
+                set: p.set.clone(),
+                pin: p.pin.clone(),
+                name: Some(p.name.clone()),
+                ..request(&[], 20, "")
+            };
+            let live = w.run(&ask, &|| false).unwrap().unwrap();
+            let only = Overrides { set: vec![], variants: vec![p.name.clone()] };
+            let scenario = Scenario::load_with(&saved[k], &only).unwrap();
+            let results = crate::study::results(&Plan::of(&scenario).unwrap(), &|| {}).unwrap();
+            let summary: serde_json::Value = serde_json::from_str(&crate::report::summary_json(&results)).unwrap();
+            assert_eq!(&serde_json::to_value(&live.point).unwrap(), named(&summary, &p.name), "{}", p.name);
+            assert_eq!(&serde_json::to_value(&live.baseline).unwrap(), named(&summary, "baseline"), "{}", p.name);
+        }
+        let text = std::fs::read_to_string(&saved[1]).unwrap();
+        assert_eq!(
+            text.lines().take(2).collect::<Vec<_>>(),
+            [
+                SAVED_MARKER,
+                "# Pinned in the room: \"channels.email.notice\" = 0.5 (each in every world; the baseline and every \
+                 variant below assume it)."
+            ]
+        );
+    }
+
     /// The saved trail reproduces the live numbers (through the whole-study path), a file not
     /// written by `save` is not replaced, and a name outside the folder is refused.
     #[test]
@@ -1227,17 +1358,21 @@ mod tests {
             TrailPoint {
                 name: "try 1".into(),
                 set: [("involvement.fraction".to_string(), serde_json::json!(0.25))].into(),
+                ..TrailPoint::default()
             },
             TrailPoint {
                 name: "try 2".into(),
                 set: [("channels.email.notice".to_string(), serde_json::json!(0.9))].into(),
+                ..TrailPoint::default()
             },
         ];
         let saved = w.save(&SaveRequest { file: "room.toml".into(), trail: trail.clone() }).unwrap();
-        let text = std::fs::read_to_string(&saved).unwrap();
+        assert_eq!(saved.len(), 1, "no pins: one file");
+        let saved = &saved[0];
+        let text = std::fs::read_to_string(saved).unwrap();
         let head: Vec<&str> = text.lines().take(2).collect();
         assert_eq!(head, ["#:schema ../docs/scenario.schema.json", SAVED_MARKER], "the schema line stays first");
-        let scenario = Scenario::load(&saved).unwrap();
+        let scenario = Scenario::load(saved).unwrap();
         let results = crate::study::results(&Plan::of(&scenario).unwrap(), &|| {}).unwrap();
         let summary: serde_json::Value = serde_json::from_str(&crate::report::summary_json(&results)).unwrap();
         for p in &trail {

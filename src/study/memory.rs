@@ -11,7 +11,7 @@ use crate::engine::budget::{
     BYTES_PER_LINK_WEIGHT, BYTES_PER_RESULT, BYTES_PER_RUNNING_REPLICATION, CURVE_BATCH_PER_THREAD, MAX_CURVE_BINS,
     WORKSPACE_BYTES_PER_PERSON, human_bytes, organisation_bytes,
 };
-use crate::engine::outcome::TIME_BINS;
+use crate::engine::outcome::{PERSON_TIMES_MAX_PEOPLE, PERSON_TIMES_MAX_POINTS, TIME_BINS};
 
 /// Bytes of one entry of a design point's named bottleneck counts (a person or a link on a
 /// critical path): the name struct (five strings, 120 bytes), its count, the ordered map's node
@@ -107,9 +107,19 @@ pub fn estimate_run(plan: &Plan<'_>, threads: usize) -> RunEstimate {
         // Per unit its processing-time histogram, per (point, world) outcome kept and named, and
         // in each of a thread's chunks (4 per thread).
         let unit_times = v.org.units.len() as u128 * (TIME_BINS as u128 * 8 + string * 3);
+        // Per person the same in small organisations: in each thread's chunks always; in the
+        // outcomes kept only without worlds and in studies of few points (the per-person
+        // picture), three times (the outcome, the merged counts, the results' summary).
+        let person_hist = if people <= PERSON_TIMES_MAX_PEOPLE as u128 { people * TIME_BINS as u128 * 8 } else { 0 };
+        let person_kept = if worlds == 1 && variants <= PERSON_TIMES_MAX_POINTS as u128 {
+            3 * (person_hist + people * (5 * string + person_name))
+        } else {
+            0
+        };
         attribution += attributed_people * (entry + 5 * string + person_name)
             + attributed_links * (entry + 5 * string + link_name)
-            + worlds * unit_times;
+            + worlds * unit_times
+            + person_kept;
         let name = v.name.len() as u128 + string;
         files += (points + 1) * (name + u128::from(BYTES_PER_CURVE_ROW))
             + worlds * reps * (name + u128::from(BYTES_PER_REPLICATION_ROW))
@@ -134,7 +144,8 @@ pub fn estimate_run(plan: &Plan<'_>, threads: usize) -> RunEstimate {
         shared_curves = shared_curves.max(accumulator);
         let batch = u128::from(CURVE_BATCH_PER_THREAD) * (points + 1) * 4;
         let degree = (2 * links).min(people) * 8;
-        per_thread = per_thread.max(people * u128::from(WORKSPACE_BYTES_PER_PERSON) + degree + batch + 4 * unit_times);
+        per_thread = per_thread
+            .max(people * u128::from(WORKSPACE_BYTES_PER_PERSON) + degree + batch + 4 * (unit_times + person_hist));
     }
     let accumulators = if worlds > 1 { variants } else { 1 };
     RunEstimate {

@@ -138,6 +138,11 @@ fn run_work_with(
         };
         let run = run_model(&model, plan.seed(), replications, &grid, progress);
         let mut outcome = named_outcome(p, run, &model, v);
+        // Across worlds, and in large sweeps, the per-person times are not kept: a histogram per
+        // person, point and world would cost more than the study (the picture draws the units).
+        if world.is_some() || points > crate::engine::outcome::PERSON_TIMES_MAX_POINTS {
+            outcome.attribution.person_times.clear();
+        }
         outcome.world = world;
         each(outcome)?;
     }
@@ -317,6 +322,12 @@ fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> Poi
                 .zip(a.unit_times.chunks_exact(TIME_BINS))
                 .filter(|(_, bins)| bins.iter().any(|&c| c > 0))
                 .map(|(name, bins)| (name.clone(), bins.to_vec()))
+                .collect(),
+            person_times: a
+                .person_times
+                .chunks_exact(TIME_BINS)
+                .enumerate()
+                .map(|(p, bins)| (person(p as u32), bins.to_vec()))
                 .collect(),
         },
     }

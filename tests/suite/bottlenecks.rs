@@ -158,4 +158,32 @@ fn unit_flow_of_a_two_unit_chain_is_known() {
     let flow = &html[html.find("<section id=\"flow\">").expect("flow section")..];
     let flow = &flow[..flow.find("</section>").unwrap()];
     assert!(flow.contains("id=\"chart-organisation\""), "the picture leads the flow section");
+
+    // Per person (a small organisation): a at 0 h, b at 1 h in [1, 1.25), c at 2 h in [2, 2.5),
+    // d at 3 h in [3, 3.5), every replication; every link of the chain on every critical path.
+    // The picture draws one dot per person and one line per link. Seen to fail: the person's
+    // time counted in the unit's slot (c and d at A's bins), links below the share drawn.
+    let persons: Vec<(&str, &str, f64, Option<f64>)> = r.variants[0]
+        .bottlenecks
+        .person_times
+        .iter()
+        .map(|p| (p.id.as_str(), p.unit.as_str(), p.processed_share, p.median_hours))
+        .collect();
+    assert_eq!(
+        persons,
+        vec![
+            ("a", ua, 1.0, Some(0.0625)),
+            ("b", ua, 1.0, Some(1.25)),
+            ("c", ub, 1.0, Some(2.5)),
+            ("d", ub, 1.0, Some(3.5))
+        ]
+    );
+    let links = &r.variants[0].bottlenecks.path_links;
+    let pairs: Vec<(&str, &str, f64)> = links.iter().map(|(f, t, s)| (f.as_str(), t.as_str(), *s)).collect();
+    assert_eq!(pairs, vec![("a", "b", 1.0), ("b", "c", 1.0), ("c", "d", 1.0)]);
+    assert_eq!(svg.matches("<circle").count(), 4, "one dot per person:\n{svg}");
+    assert_eq!(svg.matches("<polyline").count() + svg.matches("<line").count(), 3, "one line per link:\n{svg}");
+    assert!(!r.variants[0].bottlenecks.person_times.is_empty() && !r.variants[0].bottlenecks.path_links.is_empty());
+    let summary = crate::common::read_text(&out.join("summary.json"));
+    assert!(!summary.contains("person_times") && !summary.contains("path_links"), "not in summary.json");
 }
