@@ -1,14 +1,14 @@
 //! The calibration's report page: prior against posterior per factor, the pair plots of the
 //! factors that trade off against each other, and the posterior-predictive check of the adoption
 //! curve, with the plain sentence on what the data pinned down. Charts are SVG from plotters
-//! (whose SVG backend escapes every text it writes); the page escapes every name it writes.
+//! (whose SVG backend escapes every text it writes); the page is a maud template in the report's
+//! style, which escapes every name it writes.
 
-use std::fmt::Write as _;
-
+use maud::html;
 use plotters::prelude::*;
 
 use super::charts::Chart;
-use super::markup::esc;
+use super::markup::{document, figure};
 use crate::error::Error;
 use crate::study::calibrate::{Calibration, posterior, prior_cdf};
 
@@ -175,72 +175,92 @@ pub(crate) fn charts(c: &Calibration) -> Result<Vec<Chart>, String> {
     Ok(out)
 }
 
-/// The report page.
+/// The report page, in the workshop report's style ([`super::markup`]): the answer first, the
+/// table of factors, the summary statistics, the charts.
 pub(crate) fn page(c: &Calibration, charts: &[Chart]) -> String {
     let n = crate::random::dist::fmt_num;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} — calibration</title>\n\
-         <style>body{{font-family:sans-serif;max-width:960px;margin:auto;padding:1em}}table{{border-collapse:collapse}}\
-         td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}td:first-child,th:first-child{{text-align:left}}\
-         figure{{margin:1em 0}}svg{{max-width:100%;height:auto}}</style>\n</head>\n<body>\n<h1>{} — calibration</h1>\n",
-        esc(&c.scenario),
-        esc(&c.scenario)
-    );
-    let _ = writeln!(s, "<p class=\"answer\"><strong>{}</strong></p>", esc(&c.sentence));
-    let _ = writeln!(
-        s,
-        "<p>Fitted to {} observed items ({}) by approximate Bayesian computation (ABC-SMC): {} particles, {} \
-         simulated data sets, {} generations, seed {}. The posterior's worlds run with \
-         <code>permeate run SCENARIO --posterior posterior.csv</code>.</p>",
-        c.items,
-        esc(&c.observations),
-        c.particles,
-        c.simulations,
-        c.generations.len(),
-        c.seed
-    );
-    s.push_str("<h2>What the data say about each factor</h2>\n<table>\n<tr><th>factor</th><th>prior median (90%)</th><th>posterior median (90%)</th><th>width ratio</th><th>informed</th></tr>\n");
-    for f in &c.factors {
-        let _ = writeln!(
-            s,
-            "<tr><td>{}</td><td>{} ({}–{})</td><td>{} ({}–{})</td><td>{:.2}</td><td>{}</td></tr>",
-            esc(&f.name),
-            n(f.prior.median),
-            n(f.prior.p05),
-            n(f.prior.p95),
-            n(f.posterior.median),
-            n(f.posterior.p05),
-            n(f.posterior.p95),
-            f.width_ratio,
-            if f.informed { "yes" } else { "no" }
-        );
-    }
-    s.push_str("</table>\n<h2>Summary statistics</h2>\n<table>\n<tr><th>statistic (mean over items)</th><th>observed</th><th>posterior predictive 5–95%</th></tr>\n");
-    for st in &c.statistics {
-        let _ = writeln!(
-            s,
-            "<tr><td>{}</td><td>{:.3}</td><td>{:.3}–{:.3}</td></tr>",
-            esc(&st.name),
-            st.observed,
-            st.predictive[0],
-            st.predictive[2]
-        );
-    }
-    s.push_str("</table>\n");
-    for chart in charts {
-        let svg = chart.svg.replacen(r#" xmlns="http://www.w3.org/2000/svg""#, "", 1);
-        let _ = writeln!(
-            s,
-            "<figure>\n<h3>{}</h3>\n{}\n<figcaption>{}</figcaption>\n</figure>",
-            esc(&chart.title),
-            svg,
-            esc(&chart.caption)
-        );
-    }
-    s.push_str("</body>\n</html>\n");
-    s
+    let version = env!("CARGO_PKG_VERSION");
+    let body = html! {
+        header #title {
+            h1 { (c.scenario) " — calibration" }
+            p.meta {
+                "Fitted to " (c.items) " observed items (" (c.observations) ") by approximate Bayesian computation \
+                 (ABC-SMC): " (c.particles) " particles, " (c.simulations) " simulated data sets, "
+                (c.generations.len()) " generations, seed " (c.seed) ". The posterior's worlds run with "
+                code { "permeate run SCENARIO --posterior posterior.csv" } "."
+            }
+            nav {
+                a href="#answer" { "The answer" }
+                a href="#factors" { "Each factor" }
+                a href="#statistics" { "Summary statistics" }
+                a href="#charts" { "Charts" }
+            }
+        }
+        section #answer {
+            h2 { "The answer" }
+            p.recommendation { (c.sentence) }
+        }
+        section #factors {
+            h2 { "What the data say about each factor" }
+            table {
+                thead {
+                    tr {
+                        th { "factor" } th.num { "prior median (90%)" } th.num { "posterior median (90%)" }
+                        th.num { "width ratio" } th { "informed" }
+                    }
+                }
+                tbody {
+                    @for f in &c.factors {
+                        tr {
+                            td { (f.name) }
+                            td.num { (n(f.prior.median)) " (" (n(f.prior.p05)) "–" (n(f.prior.p95)) ")" }
+                            td.num {
+                                (n(f.posterior.median)) " (" (n(f.posterior.p05)) "–" (n(f.posterior.p95)) ")"
+                            }
+                            td.num { (format!("{:.2}", f.width_ratio)) }
+                            td { (if f.informed { "yes" } else { "no" }) }
+                        }
+                    }
+                }
+            }
+        }
+        section #statistics {
+            h2 { "Summary statistics" }
+            table {
+                thead {
+                    tr {
+                        th { "statistic (mean over items)" } th.num { "observed" }
+                        th.num { "posterior predictive 5–95%" }
+                    }
+                }
+                tbody {
+                    @for st in &c.statistics {
+                        tr {
+                            td { (st.name) }
+                            td.num { (format!("{:.3}", st.observed)) }
+                            td.num { (format!("{:.3}–{:.3}", st.predictive[0], st.predictive[2])) }
+                        }
+                    }
+                }
+            }
+        }
+        section #charts {
+            h2 { "Charts" }
+            p.howto {
+                "The same charts are in the " code { "charts/" } " folder beside this page, as SVG files for slides."
+            }
+            @for chart in charts {
+                h3 { (chart.title) }
+                (figure(chart))
+            }
+        }
+        footer {
+            "Made by permeate " (version) " from " code { (c.observations) } " with seed " (c.seed)
+            ". The numbers are in " code { "calibration.json" } " and " code { "posterior.csv" }
+            " beside this page."
+        }
+    };
+    document(&format!("{} — calibration", c.scenario), version, body).into_string()
 }
 
 /// Writes the calibration's folder: `posterior.csv`, `calibration.json`, `report.html` and its

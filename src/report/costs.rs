@@ -6,7 +6,9 @@ use crate::random::dist::{fmt_decimals, fmt_fixed, fmt_pct};
 use std::fmt::Write as _;
 
 use super::WORKING_DAY_HOURS;
-use super::markup::{esc, figure};
+use maud::{Markup, html};
+
+use super::markup::figure;
 use crate::analysis::results::{Results, VariantResults};
 
 /// The T label, e.g. `T80`.
@@ -243,33 +245,20 @@ pub(crate) fn costs_md(results: &Results) -> String {
 }
 
 /// The section of the HTML report (empty without costs), with the cost chart if drawn.
-pub(crate) fn costs_html(results: &Results, chart: Option<&super::charts::Chart>) -> String {
+pub(crate) fn costs_html(results: &Results, chart: Option<&super::charts::Chart>) -> Markup {
     if results.route.is_none() {
-        let Some(goal) = goal_text(results) else { return String::new() };
-        let mut s = format!(
-            "<section id=\"goal\">\n<h2>The goal</h2>\n<p>The goal: {}.</p>\n<ul class=\"answers\">\n",
-            esc(&goal)
-        );
-        for v in &results.variants {
-            let _ = writeln!(s, "<li>{}</li>", esc(&point_sentence(results, v)));
-        }
-        s += "</ul>\n</section>\n";
-        return s;
+        let Some(goal) = goal_text(results) else { return Markup::default() };
+        return html! {
+            section #goal {
+                h2 { "The goal" }
+                p { "The goal: " (goal) "." }
+                ul.answers {
+                    @for v in &results.variants { li { (point_sentence(results, v)) } }
+                }
+            }
+        };
     }
-    let mut s = String::from("<section id=\"costs\">\n<h2>What it costs</h2>\n");
-    if let Some(r) = headline(results) {
-        let _ = writeln!(s, "<p class=\"answer\">{}</p>", esc(&r));
-    }
-    if let Some(c) = chart {
-        s += &figure(c);
-    }
-    s += "<ul class=\"answers\">\n";
     let sweep_points = results.sweep_points();
-    for (k, v) in results.variants.iter().enumerate() {
-        let class = if sweep_points.contains(&k) { " class=\"sweeppoint\"" } else { "" };
-        let _ = writeln!(s, "<li{class}>{}</li>", esc(&point_sentence(results, v)));
-    }
-    s += "</ul>\n";
     let returns: Vec<(usize, String)> = results
         .variants
         .iter()
@@ -277,14 +266,22 @@ pub(crate) fn costs_html(results: &Results, chart: Option<&super::charts::Chart>
         .skip(1)
         .filter_map(|(k, v)| Some((k, return_sentence(results, v)?)))
         .collect();
-    if !returns.is_empty() {
-        s += "<h3>Return</h3>\n<ul>\n";
-        for (k, r) in returns {
-            let class = if sweep_points.contains(&k) { " class=\"sweeppoint\"" } else { "" };
-            let _ = writeln!(s, "<li{class}>{}</li>", esc(&r));
+    html! {
+        section #costs {
+            h2 { "What it costs" }
+            @if let Some(r) = headline(results) { p.answer { (r) } }
+            @if let Some(c) = chart { (figure(c)) }
+            ul.answers {
+                @for (k, v) in results.variants.iter().enumerate() {
+                    li class=[sweep_points.contains(&k).then_some("sweeppoint")] { (point_sentence(results, v)) }
+                }
+            }
+            @if !returns.is_empty() {
+                h3 { "Return" }
+                ul {
+                    @for (k, r) in &returns { li class=[sweep_points.contains(k).then_some("sweeppoint")] { (r) } }
+                }
+            }
         }
-        s += "</ul>\n";
     }
-    s += "</section>\n";
-    s
 }

@@ -7,7 +7,9 @@ use crate::analysis::decision::{Across, Basis, Decision, DecisionRow, MeasureNex
 use crate::analysis::results::{Results, VariantResults};
 use crate::random::dist::fmt_fixed;
 
-use super::markup::{esc, figure};
+use maud::{Markup, html};
+
+use super::markup::figure;
 use super::units::{TimeUnit, count, decimals_for};
 
 /// A share as a whole percentage that never rounds a part away: "under 1%" for a share above 0
@@ -393,14 +395,14 @@ pub(crate) fn section<'c>(
     results: &Results,
     d: &Decision,
     charts: impl IntoIterator<Item = &'c super::charts::Chart>,
-) -> String {
-    let mut s = String::from("<section id=\"decision\">\n<h2>The decision</h2>\n");
-    s += &format!("<p class=\"recommendation\">{}</p>\n", esc(&recommendation(results, d)));
-    for c in charts {
-        s += &figure(c);
+) -> Markup {
+    html! {
+        section #decision {
+            h2 { "The decision" }
+            p.recommendation { (recommendation(results, d)) }
+            @for c in charts { (figure(c)) }
+        }
     }
-    s += "</section>\n";
-    s
 }
 
 #[cfg(test)]

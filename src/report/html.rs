@@ -1,16 +1,18 @@
 //! `report.html`: the workshop report. One self-contained page (inline CSS and SVG charts, no
-//! script, no external resource) that reads well on a projector and prints: the answer in one
-//! sentence per variant, the table of variants, the charts, where the item gets stuck, and the
-//! organisation and assumptions behind the numbers.
+//! script, no external resource) that reads well on a projector and prints: the decision, the
+//! answer in one sentence per variant, the table of variants, the charts, where the item gets
+//! stuck, and the organisation and assumptions behind the numbers.
 //!
-//! Every text that comes from the scenario or its CSV files goes through [`esc`].
+//! A maud template: every text that comes from the scenario or its CSV files is escaped by
+//! maud; only the stylesheet and plotters' SVG go in as they are (see [`super::markup`]). A new
+//! section is a function returning [`Markup`], called in order from [`page`].
 
 use crate::random::dist::{fmt_decimals, fmt_pct};
-use std::fmt::Write as _;
+
+use maud::{Markup, html};
 
 use super::charts::Chart;
-pub(crate) use super::markup::esc;
-use super::markup::figure;
+use super::markup::{document, figure};
 use super::{WORKING_DAY_HOURS, answer_sentence, headline_row};
 use crate::analysis::facts::{Assumptions, Facts};
 use crate::analysis::results::{Bottlenecks, Results, Share};
@@ -18,80 +20,14 @@ use crate::analysis::results::{Bottlenecks, Results, Share};
 /// How many people and links the bottleneck tables list per variant.
 pub(crate) const HTML_TOP: usize = 5;
 
-const CSS: &str = r#"
-:root { --ink: #1a1a1a; --muted: #4d4d4d; --accent: #0072b2; --rule: #d4d4d4; --band: #eef3f8; }
-* { box-sizing: border-box; }
-html { font-size: 20px; }
-body { margin: 0; color: var(--ink); background: #fff; line-height: 1.45;
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1280px; margin: 0 auto; padding: 1.2rem 2rem 3rem; }
-header { border-bottom: 6px solid var(--accent); padding-bottom: .8rem; }
-h1 { font-size: 2.1rem; line-height: 1.2; margin: .4rem 0 .6rem; }
-h2 { font-size: 1.6rem; margin: 2.4rem 0 .8rem; padding-bottom: .2rem; border-bottom: 3px solid var(--accent); }
-h3 { font-size: 1.3rem; margin: 1.8rem 0 .4rem; }
-p { margin: .5rem 0; }
-.description { font-size: 1.15rem; }
-.meta { color: var(--muted); }
-nav { font-size: .9rem; margin: .8rem 0 0; color: var(--muted); }
-nav a { color: var(--accent); margin-right: 1.2rem; }
-.answers { list-style: none; padding: 0; margin: 0; }
-.answers li { font-size: 1.2rem; margin: .7rem 0; padding: .6rem 1rem; border-left: 8px solid var(--accent); background: var(--band); }
-.answers li.baseline { border-left-color: #1a1a1a; font-weight: 600; }
-.answers li.sweep { font-size: 1rem; margin: .35rem 0; padding: .35rem 1rem; }
-table { border-collapse: collapse; width: 100%; margin: .6rem 0 1.2rem; font-size: .9rem; }
-caption { text-align: left; font-weight: 700; font-size: 1rem; padding: .3rem 0; }
-.flows { display: flex; flex-wrap: wrap; gap: 1.5rem; } table.flow td { text-align: right; min-width: 2.5rem; }
-th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
-th { background: var(--band); }
-.kv th { width: 15rem; }
-.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.headline td { overflow-wrap: anywhere; }
-.headline .num { white-space: normal; }
-.sub { display: block; color: var(--muted); font-size: .85em; }
-.howto { color: var(--muted); font-size: .95rem; }
-figure { margin: 1.6rem 0 2.2rem; break-inside: avoid; page-break-inside: avoid; }
-figure svg { display: block; width: 100%; height: auto; border: 1px solid var(--rule); }
-figcaption { font-size: 1rem; color: var(--muted); margin-top: .5rem; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 0 1.6rem; align-items: start; }
-.bn { break-inside: avoid; page-break-inside: avoid; border-top: 1px solid var(--rule); margin-top: 1.2rem; }
-.lead { font-size: 1.1rem; }
-.recommendation { font-size: 1.25rem; margin: .6rem 0 1rem; padding: .7rem 1rem; border-left: 8px solid var(--accent); background: var(--band); }
-details { margin: .6rem 0 1rem; }
-details > summary { cursor: pointer; color: var(--accent); font-weight: 600; }
-.printnote { display: none; }
-.share { white-space: nowrap; font-variant-numeric: tabular-nums; }
-.track { display: inline-block; width: 5rem; height: .8em; background: #e3e8ee; margin-right: .5em; vertical-align: middle; }
-.bar { display: block; height: 100%; background: var(--accent); }
-footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--rule); padding-top: .6rem; }
-@page { size: A4; margin: 12mm; }
-@media print {
-  html { font-size: 10pt; }
-  main { max-width: none; padding: 0; }
-  nav { display: none; }
-  h2 { break-after: avoid; page-break-after: avoid; }
-  h2 { font-size: 1.4rem; margin: 1rem 0 .5rem; }
-  h3 { margin: .8rem 0 .3rem; }
-  footer { margin-top: 1rem; }
-  table, figure, .answers li { break-inside: avoid; page-break-inside: avoid; }
-  figure { margin: .6rem 0 1rem; }
-  figure svg { width: auto; max-width: 100%; max-height: 90mm; margin: 0 auto; }
-  details, .sweeppoint { display: none; }
-  .answers li { font-size: 1rem; margin: .4rem 0; padding: .35rem .8rem; }
-  .recommendation { font-size: 1.1rem; }
-  h1 { font-size: 1.8rem; }
-  .printnote { display: block; color: var(--muted); font-size: .9rem; }
-  .grid { display: block; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-"#;
-
 /// A table cell with a share: a small bar and the percentage.
-fn share_cell(share: f64) -> String {
-    format!(
-        r#"<td class="share"><span class="track"><span class="bar" style="width:{:.1}%"></span></span>{}</td>"#,
-        (100.0 * share).clamp(0.0, 100.0),
-        fmt_pct(share)
-    )
+fn share_cell(share: f64) -> Markup {
+    html! {
+        td.share {
+            span.track { span.bar style={ "width:" (format!("{:.1}", (100.0 * share).clamp(0.0, 100.0))) "%" } {} }
+            (fmt_pct(share))
+        }
+    }
 }
 
 /// The whole page.
@@ -105,725 +41,725 @@ pub(crate) fn page(
 ) -> String {
     let base = &results.variants[0];
     let t = format!("T{:.0}", 100.0 * base.threshold);
-    let mut s = String::with_capacity(1 << 20);
-    let _ = write!(
-        s,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"permeate {}\">\n<title>{} — permeate report</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-        esc(&results.permeate_version),
-        esc(&results.scenario)
-    );
-
-    // Title and description.
-    let _ = writeln!(s, "<header id=\"title\">\n<h1>{}</h1>", esc(&results.scenario));
-    if let Some(d) = &results.description {
-        let _ = writeln!(s, "<p class=\"description\">{}</p>", esc(d.trim()));
-    }
-    let _ = writeln!(
-        s,
-        "<p class=\"meta\"><strong>{t}</strong> is the time until {:.0}% of the target ({}, {}) have perceived \
-         and processed an item of feedback that appears at the source. {}, seed {}, \
-         horizon {} h ({}). All variants share common random numbers, so each is compared with \
-         the baseline replication by replication.</p>",
-        100.0 * base.threshold,
-        super::units::count(u64::from(base.target_size), "person", "people"),
-        esc(&base.target_label),
-        super::replications_text(results),
-        results.seed,
-        fmt_decimals(results.horizon_hours, 4),
-        horizon_days(results, base.clock.is_some()),
-    );
-    let costs_link = if results.route.is_some() { "<a href=\"#costs\">What it costs</a>" } else { "" };
-    let _ = writeln!(
-        s,
-        "<nav><a href=\"#decision\">The decision</a><a href=\"#answer\">The answer</a><a href=\"#variants\">All variants</a>{costs_link}<a href=\"#charts\">Charts</a>\
-          <a href=\"#bottlenecks\">Where it gets stuck</a><a href=\"#assumptions\">Organisation and assumptions</a></nav>\n</header>"
-    );
-
-    // The decision first.
-    s += &super::decision::section(
-        results,
-        decision,
-        charts.iter().filter(|c| c.file == super::charts::DECISION_CHART || c.file == super::charts::TIPPING_CHART),
-    );
-
-    // Where the item travels between units.
-    s += &unit_flow_section(unit_flow, charts.iter().find(|c| c.file == super::organisation::ORGANISATION_CHART));
-
-    // The answer.
-    s += "<section id=\"answer\">\n<h2>The answer</h2>\n<ul class=\"answers\">\n";
     let sweep_points = results.sweep_points();
-    for (i, v) in results.variants.iter().enumerate().filter(|(i, _)| !sweep_points.contains(i)) {
-        let class = if i == 0 { " class=\"baseline\"" } else { "" };
-        let _ = writeln!(s, "<li{class}>{}</li>", esc(&answer_sentence(results, decision, v)));
-    }
-    s += "</ul>\n";
-    if !sweep_points.is_empty() {
-        let _ = writeln!(
-            s,
-            "<details>\n<summary>The answer at every sweep point ({})</summary>\n<ul class=\"answers\">",
-            sweep_points.len()
-        );
-        for &i in &sweep_points {
-            let _ = writeln!(
-                s,
-                "<li class=\"sweep\">{}</li>",
-                esc(&answer_sentence(results, decision, &results.variants[i]))
-            );
-        }
-        s += "</ul>\n</details>\n<p class=\"printnote\">The answer at every sweep point: on screen, and in \
-              <code>sweep.csv</code>.</p>\n";
-    }
-    s += "</section>\n";
-
-    // The table of variants.
-    s += &variants_table(results);
-    s += &super::costs::costs_html(results, charts.iter().find(|c| c.file == super::charts::COSTS_CHART));
-
-    // Charts.
-    s += "<section id=\"charts\">\n<h2 class=\"charts\">Charts</h2>\n<p class=\"howto\">The same charts are in the \
-          <code>charts/</code> folder beside this report, as SVG files for slides.</p>\n";
     let is_sensitivity = |c: &&Chart| c.file.starts_with("sensitivity-");
-    for c in charts.iter().filter(|c| {
-        !is_sensitivity(c)
-            && c.file != super::charts::COSTS_CHART
-            && c.file != super::charts::DECISION_CHART
-            && c.file != super::charts::TIPPING_CHART
-            && c.file != super::organisation::ORGANISATION_CHART
-    }) {
-        s += &figure(c);
-    }
-    s += "</section>\n";
-
-    // Which assumption matters.
-    if let Some(sens) = sensitivity {
-        s += &sensitivity_section(sens, charts.iter().filter(is_sensitivity));
-    }
-    if let Some(u) = &results.uncertain {
-        s += &uncertain_section(u);
-    }
-
-    // Bottlenecks.
-    s += &bottlenecks_section(results);
-
-    // Organisation and assumptions.
-    s += &assumptions_section(results, facts);
-
-    let _ = writeln!(
-        s,
-        "<footer>Made by permeate {} from <code>{}</code> with seed {} and {} replications per variant. The numbers \
-         are in <code>summary.json</code>, <code>replications.csv</code> and <code>curve.csv</code> beside this \
-         report; the same scenario file and seed give the same numbers.</footer>\n</main>\n</body>\n</html>",
-        esc(&results.permeate_version),
-        esc(&facts.file_name),
-        results.seed,
-        results.replications
-    );
-    s
-}
-
-fn variants_table(results: &Results) -> String {
-    let mut s = String::from(
-        "<section id=\"variants\">\n<h2>All variants compared</h2>\n<table class=\"headline\">\n<thead><tr>",
-    );
-    for (i, h) in super::headline(results).iter().enumerate() {
-        let class = if (1..5).contains(&i) { " class=\"num\"" } else { "" };
-        let _ = write!(s, "<th{class}>{}</th>", esc(h));
-    }
-    s += "</tr></thead>\n<tbody>\n";
-    let sweep_points = results.sweep_points();
-    for (k, v) in results.variants.iter().enumerate() {
-        let row = headline_row(results, v);
-        s += if sweep_points.contains(&k) { "<tr class=\"sweeppoint\">" } else { "<tr>" };
-        for (i, cell) in row.iter().enumerate() {
-            if i == 0 {
-                let _ = write!(s, "<td><strong>{}</strong>", esc(cell));
-                // The baseline's description is the scenario's, shown at the top already.
-                if let Some(d) = v
-                    .description
-                    .as_ref()
-                    .filter(|d| !std::ptr::eq(v, &results.variants[0]) || Some(*d) != results.description.as_ref())
-                {
-                    let _ = write!(s, "<span class=\"sub\">{}</span>", esc(d));
-                }
-                s += "</td>";
-            } else {
-                let class = if (1..5).contains(&i) { " class=\"num\"" } else { "" };
-                let _ = write!(s, "<td{class}>{}</td>", esc(cell));
+    let body = html! {
+        // Title and description.
+        header #title {
+            h1 { (results.scenario) }
+            @if let Some(d) = &results.description { p.description { (d.trim()) } }
+            p.meta {
+                strong { (t) } " is the time until " (format!("{:.0}", 100.0 * base.threshold)) "% of the target ("
+                (super::units::count(u64::from(base.target_size), "person", "people")) ", " (base.target_label)
+                ") have perceived and processed an item of feedback that appears at the source. "
+                (super::replications_text(results)) ", seed " (results.seed) ", horizon "
+                (fmt_decimals(results.horizon_hours, 4)) " h (" (horizon_days(results, base.clock.is_some()))
+                "). All variants share common random numbers, so each is compared with the baseline replication by \
+                 replication."
+            }
+            nav {
+                a href="#decision" { "The decision" }
+                a href="#answer" { "The answer" }
+                a href="#variants" { "All variants" }
+                @if results.route.is_some() { a href="#costs" { "What it costs" } }
+                a href="#charts" { "Charts" }
+                a href="#bottlenecks" { "Where it gets stuck" }
+                a href="#assumptions" { "Organisation and assumptions" }
             }
         }
-        s += "</tr>\n";
+        // The decision first.
+        (super::decision::section(
+            results,
+            decision,
+            charts.iter().filter(|c| c.file == super::charts::DECISION_CHART || c.file == super::charts::TIPPING_CHART),
+        ))
+        // Where the item travels between units.
+        (unit_flow_section(unit_flow, charts.iter().find(|c| c.file == super::organisation::ORGANISATION_CHART)))
+        // The answer.
+        section #answer {
+            h2 { "The answer" }
+            ul.answers {
+                @for (i, v) in results.variants.iter().enumerate().filter(|(i, _)| !sweep_points.contains(i)) {
+                    li class=[(i == 0).then_some("baseline")] { (answer_sentence(results, decision, v)) }
+                }
+            }
+            @if !sweep_points.is_empty() {
+                details {
+                    summary { "The answer at every sweep point (" (sweep_points.len()) ")" }
+                    ul.answers {
+                        @for &i in &sweep_points {
+                            li.sweep { (answer_sentence(results, decision, &results.variants[i])) }
+                        }
+                    }
+                }
+                p.printnote { "The answer at every sweep point: on screen, and in " code { "sweep.csv" } "." }
+            }
+        }
+        // The table of variants and what they cost.
+        (variants_table(results))
+        (super::costs::costs_html(results, charts.iter().find(|c| c.file == super::charts::COSTS_CHART)))
+        // Charts.
+        section #charts {
+            h2.charts { "Charts" }
+            p.howto {
+                "The same charts are in the " code { "charts/" } " folder beside this report, as SVG files for slides."
+            }
+            @for c in charts.iter().filter(|c| {
+                !is_sensitivity(c)
+                    && c.file != super::charts::COSTS_CHART
+                    && c.file != super::charts::DECISION_CHART
+                    && c.file != super::charts::TIPPING_CHART
+                    && c.file != super::organisation::ORGANISATION_CHART
+            }) {
+                (figure(c))
+            }
+        }
+        // Which assumption matters.
+        @if let Some(sens) = sensitivity { (sensitivity_section(sens, charts.iter().filter(is_sensitivity))) }
+        @if let Some(u) = &results.uncertain { (uncertain_section(u)) }
+        (bottlenecks_section(results))
+        (assumptions_section(results, facts))
+        footer {
+            "Made by permeate " (results.permeate_version) " from " code { (facts.file_name) } " with seed "
+            (results.seed) " and " (results.replications) " replications per variant. The numbers are in "
+            code { "summary.json" } ", " code { "replications.csv" } " and " code { "curve.csv" }
+            " beside this report; the same scenario file and seed give the same numbers."
+        }
+    };
+    document(&format!("{} — permeate report", results.scenario), &results.permeate_version, body).into_string()
+}
+
+fn variants_table(results: &Results) -> Markup {
+    let num = |i: usize| (1..5).contains(&i);
+    let sweep_points = results.sweep_points();
+    html! {
+        section #variants {
+            h2 { "All variants compared" }
+            table.headline {
+                thead { tr { @for (i, h) in super::headline(results).iter().enumerate() { th class=[num(i).then_some("num")] { (h) } } } }
+                tbody {
+                    @for (k, v) in results.variants.iter().enumerate() {
+                        tr class=[sweep_points.contains(&k).then_some("sweeppoint")] {
+                            @for (i, cell) in headline_row(results, v).iter().enumerate() {
+                                @if i == 0 {
+                                    td {
+                                        strong { (cell) }
+                                        // The baseline's description is the scenario's, shown at the top already.
+                                        @if let Some(d) = v.description.as_ref().filter(|d| {
+                                            !std::ptr::eq(v, &results.variants[0]) || Some(*d) != results.description.as_ref()
+                                        }) {
+                                            span.sub { (d) }
+                                        }
+                                    }
+                                } @else {
+                                    td class=[num(i).then_some("num")] { (cell) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !sweep_points.is_empty() {
+                p.printnote { "The sweep's points: on screen, and in " code { "sweep.csv" } "." }
+            }
+            p.howto {
+                "How to read this: " em { "reached" } " is the share of replications in which the threshold was \
+                 reached before the horizon. Medians and quantiles count a replication that did not reach as “never”; \
+                 the mean and its interval are over the replications that reached. " em { "vs baseline" }
+                " compares each replication with the same replication of the baseline: the mean difference in hours \
+                 over replications where both reached (negative = faster) with its 95% interval, the median \
+                 difference, and the range that holds the middle 80% of the paired differences. "
+                (super::coupling_note(results))
+            }
+        }
     }
-    s += "</tbody>\n</table>\n";
-    if !sweep_points.is_empty() {
-        s += "<p class=\"printnote\">The sweep's points: on screen, and in <code>sweep.csv</code>.</p>\n";
-    }
-    s += "<p class=\"howto\">How to read this: <em>reached</em> is the share of replications in which the threshold was \
-          reached before the horizon. Medians and quantiles count a replication that did not reach as “never”; the \
-          mean and its interval are over the replications that reached. <em>vs baseline</em> compares each replication \
-          with the same replication of the baseline: the mean difference in hours over replications where both \
-          reached (negative = faster) with its 95% interval, the median difference, and the range that holds the middle \
-          80% of the paired differences. ";
-    s += &esc(&super::coupling_note(results));
-    s += "</p>\n</section>\n";
-    s
 }
 
 /// "Which assumption matters": the advice, one chart per output and the table of indices.
 fn sensitivity_section<'c>(
     sens: &crate::analysis::sensitivity::Sensitivity,
     charts: impl Iterator<Item = &'c Chart>,
-) -> String {
-    let mut s =
-        String::from("<section id=\"sensitivity\">\n<h2>Which assumption matters</h2>\n<ul class=\"answers\">\n");
+) -> Markup {
     // The decisions' advice first; the advice on each variant's T itself folded.
     let decision_output = |i: usize| sens.outputs.get(i).is_none_or(|o| o.decision);
-    for (_, a) in sens.advice.iter().enumerate().filter(|(i, _)| decision_output(*i)) {
-        let _ = writeln!(s, "<li>{}</li>", esc(a));
-    }
-    let others: Vec<&String> =
-        sens.advice.iter().enumerate().filter(|(i, _)| !decision_output(*i)).map(|(_, a)| a).collect();
-    if !others.is_empty() {
-        s += "</ul>\n<details>\n<summary>On each variant's T itself</summary>\n<ul class=\"answers\">\n";
-        for a in others {
-            let _ = writeln!(s, "<li>{}</li>", esc(a));
-        }
-        s += "</ul>\n</details>\n<ul class=\"answers\">\n";
-    }
-    let _ = writeln!(
-        s,
-        "</ul>\n<p class=\"howto\">A {} study over {} plausible worlds ({} {}), {} replications per world and variant. {}</p>",
-        esc(&sens.method),
-        sens.worlds,
-        sens.samples,
-        if sens.method == "sobol" { "base samples" } else { "trajectories" },
-        sens.replications,
-        if sens.method == "sobol" {
-            "Per world, each variant's median T and its median paired difference with the baseline are the outputs \
-             (a replication that did not reach counts as the horizon). The total-order index of an assumption is the \
-             share of the output's variance that would go if it were known exactly; the first-order index, the share \
-             it explains alone. Intervals: 95% bootstrap over the base samples."
-        } else {
-            "Morris screening: μ* is the mean absolute change of the output (hours) when an assumption moves over its \
-             plausible range, σ its spread."
-        }
-    );
+    let advice = |decision: bool| -> Vec<&String> {
+        sens.advice.iter().enumerate().filter(|(i, _)| decision_output(*i) == decision).map(|(_, a)| a).collect()
+    };
+    let (decisions, others) = (advice(true), advice(false));
+    let sobol = sens.method == "sobol";
     let charts: Vec<&Chart> = charts.collect();
-    if !charts.is_empty() {
-        let _ = writeln!(s, "<details>\n<summary>The indices of every output ({} charts)</summary>", charts.len());
-        for c in charts {
-            s += &figure(c);
+    html! {
+        section #sensitivity {
+            h2 { "Which assumption matters" }
+            ul.answers { @for a in &decisions { li { (a) } } }
+            @if !others.is_empty() {
+                details {
+                    summary { "On each variant's T itself" }
+                    ul.answers { @for a in &others { li { (a) } } }
+                }
+                // An empty list where the old page reopened one (kept: the same DOM).
+                ul.answers {}
+            }
+            p.howto {
+                "A " (sens.method) " study over " (sens.worlds) " plausible worlds (" (sens.samples) " "
+                (if sobol { "base samples" } else { "trajectories" }) "), " (sens.replications)
+                " replications per world and variant. "
+                @if sobol {
+                    "Per world, each variant's median T and its median paired difference with the baseline are the \
+                     outputs (a replication that did not reach counts as the horizon). The total-order index of an \
+                     assumption is the share of the output's variance that would go if it were known exactly; the \
+                     first-order index, the share it explains alone. Intervals: 95% bootstrap over the base samples."
+                } @else {
+                    "Morris screening: μ* is the mean absolute change of the output (hours) when an assumption moves \
+                     over its plausible range, σ its spread."
+                }
+            }
+            @if !charts.is_empty() {
+                details {
+                    summary { "The indices of every output (" (charts.len()) " charts)" }
+                    @for c in &charts { (figure(c)) }
+                }
+                p.printnote {
+                    "The indices of every output: on screen, in " code { "charts/" } " and in "
+                    code { "sensitivity.csv" } "."
+                }
+            }
         }
-        s += "</details>\n<p class=\"printnote\">The indices of every output: on screen, in <code>charts/</code> and \
-              in <code>sensitivity.csv</code>.</p>\n";
     }
-    s += "</section>\n";
-    s
 }
 
 /// The uncertain assumptions behind the worlds.
-fn uncertain_section(u: &crate::analysis::results::UncertainSummary) -> String {
-    let mut s = format!(
-        "<section id=\"uncertain\">\n<h2>Uncertain assumptions</h2>\n<p>The answers above are over {} plausible worlds: in \
-         each, every assumption below takes a value from its plausible range, and every variant runs the same \
-         replications with the same random draws. Ranges “across plausible assumptions” are the 10–90% range of the \
-         per-world medians.</p>\n{}<p class=\"printnote\">The assumptions and their plausible values: on screen, and in the scenario file.</p>\n<details>\n<summary>The uncertain assumptions and their plausible values</summary>\n<table><thead><tr><th>assumption</th><th>drives</th><th>plausible values</th></tr></thead><tbody>\n",
-        u.worlds,
-        if matches!(u.design, crate::design::worlds::WorldDesign::Posterior { .. }) {
-            "<p>These worlds are a calibration's posterior (<code>run --posterior</code>): their values were fitted to \
-             measured processing times, so they spread over what the measurements left open, not over the ranges below.</p>\n"
-        } else {
-            ""
+fn uncertain_section(u: &crate::analysis::results::UncertainSummary) -> Markup {
+    html! {
+        section #uncertain {
+            h2 { "Uncertain assumptions" }
+            p {
+                "The answers above are over " (u.worlds) " plausible worlds: in each, every assumption below takes a \
+                 value from its plausible range, and every variant runs the same replications with the same random \
+                 draws. Ranges “across plausible assumptions” are the 10–90% range of the per-world medians."
+            }
+            @if matches!(u.design, crate::design::worlds::WorldDesign::Posterior { .. }) {
+                p {
+                    "These worlds are a calibration's posterior (" code { "run --posterior" } "): their values were \
+                     fitted to measured processing times, so they spread over what the measurements left open, not \
+                     over the ranges below."
+                }
+            }
+            p.printnote { "The assumptions and their plausible values: on screen, and in the scenario file." }
+            details {
+                summary { "The uncertain assumptions and their plausible values" }
+                table {
+                    thead { tr { th { "assumption" } th { "drives" } th { "plausible values" } } }
+                    tbody {
+                        @for f in &u.factors {
+                            tr {
+                                td { (f.name) }
+                                td {
+                                    (f.paths.join(", ")) " ("
+                                    (match f.mode {
+                                        crate::design::worlds::Mode::Set => "set to",
+                                        crate::design::worlds::Mode::Scale => "multiplied by",
+                                    })
+                                    " the value)"
+                                }
+                                td { (f.plausible) }
+                            }
+                        }
+                    }
+                }
+            }
         }
-    );
-    for f in &u.factors {
-        let how = match f.mode {
-            crate::design::worlds::Mode::Set => "set to",
-            crate::design::worlds::Mode::Scale => "multiplied by",
-        };
-        let _ = writeln!(
-            s,
-            "<tr><td>{}</td><td>{} ({how} the value)</td><td>{}</td></tr>",
-            esc(&f.name),
-            esc(&f.paths.join(", ")),
-            esc(&f.plausible)
-        );
     }
-    s += "</tbody></table>\n</details>\n</section>\n";
-    s
 }
 
 /// A two-column table of names and shares.
-fn share_table(caption: &str, head: &str, rows: &[Share], top: usize) -> String {
-    let mut s = format!(
-        "<table><caption>{}</caption><thead><tr><th>{}</th><th>share</th></tr></thead><tbody>\n",
-        esc(caption),
-        esc(head)
-    );
-    if rows.is_empty() {
-        s += "<tr><td colspan=\"2\">—</td></tr>\n";
+fn share_table(caption: &str, head: &str, rows: &[Share], top: usize) -> Markup {
+    html! {
+        table {
+            caption { (caption) }
+            thead { tr { th { (head) } th { "share" } } }
+            tbody {
+                @if rows.is_empty() { tr { td colspan="2" { "—" } } }
+                @for r in rows.iter().take(top) { tr { td { (r.name) } (share_cell(r.share)) } }
+            }
+        }
     }
-    for r in rows.iter().take(top) {
-        let _ = writeln!(s, "<tr><td>{}</td>{}</tr>", esc(&r.name), share_cell(r.share));
-    }
-    s += "</tbody></table>\n";
-    s
 }
 
 /// The unit → unit flow of the critical paths: one matrix per point (baseline and recommended
 /// side by side), rows the sender's unit, columns the receiver's, each cell the share of the
 /// point's replications whose critical path passes that way, shaded by it. Empty without any
 /// critical path.
-pub(crate) fn unit_flow_section(flow: &crate::analysis::flow::UnitFlow, picture: Option<&Chart>) -> String {
+pub(crate) fn unit_flow_section(flow: &crate::analysis::flow::UnitFlow, picture: Option<&Chart>) -> Markup {
     if flow.units.is_empty() {
-        return String::new();
+        return Markup::default();
     }
-    let mut s = String::from("<section id=\"flow\">\n<h2>Where the item travels between units</h2>\n");
-    if let Some(c) = picture {
-        s += &figure(c);
-    }
-    s += "<details>\n<summary>The flow as numbers</summary>\n<p class=\"howto\">Each cell: the share \
-          of replications whose critical path passes the item from a person of the row's unit to a person of the \
-          column's unit (empty: never). The complete counts are in <code>unit-flow.csv</code>.</p>\n<div class=\"flows\">\n";
-    for p in &flow.points {
-        let _ =
-            write!(s, "<table class=\"flow\"><caption>{}</caption><thead><tr><th>from ↓ to →</th>", esc(&p.variant));
-        for u in &flow.units {
-            let _ = write!(s, "<th>{}</th>", esc(u));
-        }
-        s += "</tr></thead><tbody>\n";
-        for from in &flow.units {
-            let _ = write!(s, "<tr><th>{}</th>", esc(from));
-            for to in &flow.units {
-                match p.cell(from, to) {
-                    Some(c) => {
-                        let _ = write!(
-                            s,
-                            "<td style=\"background:rgba(31,119,180,{:.2})\">{:.0}%</td>",
-                            0.1 + 0.8 * c.share.clamp(0.0, 1.0),
-                            100.0 * c.share
-                        );
+    html! {
+        section #flow {
+            h2 { "Where the item travels between units" }
+            @if let Some(c) = picture { (figure(c)) }
+            details {
+                summary { "The flow as numbers" }
+                p.howto {
+                    "Each cell: the share of replications whose critical path passes the item from a person of the \
+                     row's unit to a person of the column's unit (empty: never). The complete counts are in "
+                    code { "unit-flow.csv" } "."
+                }
+                div.flows {
+                    @for p in &flow.points {
+                        table.flow {
+                            caption { (p.variant) }
+                            thead { tr { th { "from ↓ to →" } @for u in &flow.units { th { (u) } } } }
+                            tbody {
+                                @for from in &flow.units {
+                                    tr {
+                                        th { (from) }
+                                        @for to in &flow.units {
+                                            @match p.cell(from, to) {
+                                                Some(c) => td style={
+                                                    "background:rgba(31,119,180,"
+                                                    (format!("{:.2}", 0.1 + 0.8 * c.share.clamp(0.0, 1.0))) ")"
+                                                } { (format!("{:.0}%", 100.0 * c.share)) },
+                                                None => td {},
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                    None => s += "<td></td>",
                 }
             }
-            s += "</tr>\n";
         }
-        s += "</tbody></table>\n";
     }
-    s += "</div>\n</details>\n</section>\n";
-    s
 }
 
 /// One plain sentence on a variant's bottlenecks.
-fn bottleneck_lead(b: &Bottlenecks) -> String {
-    let mut parts = Vec::new();
-    if let Some(c) = b.channels.first() {
-        parts.push(format!(
-            "the item most often travels over the channel <strong>{}</strong> (in {} of the replications that reached)",
-            esc(&c.name),
-            fmt_pct(c.share)
-        ));
+fn bottleneck_lead(b: &Bottlenecks) -> Markup {
+    let (channel, person) = (b.channels.first(), b.people.first());
+    html! {
+        @if channel.is_some() || person.is_some() {
+            "On the critical path, "
+            @if let Some(c) = channel {
+                "the item most often travels over the channel " strong { (c.name) } " (in " (fmt_pct(c.share))
+                " of the replications that reached)"
+            }
+            @if channel.is_some() && person.is_some() { "; " }
+            @if let Some(p) = person {
+                "the person most often in between is " strong { (p.label()) } " (" (fmt_pct(p.share)) ")"
+            }
+            "."
+        }
+        @if let Some(h) = b.first_heard_via.first() {
+            " Most target members first heard of the item via " strong { (h.name) } " (" (fmt_pct(h.share)) ")."
+        }
     }
-    if let Some(p) = b.people.first() {
-        parts.push(format!(
-            "the person most often in between is <strong>{}</strong> ({})",
-            esc(&p.label()),
-            fmt_pct(p.share)
-        ));
-    }
-    let mut s = String::new();
-    if !parts.is_empty() {
-        s = format!("On the critical path, {}.", parts.join("; "));
-    }
-    if let Some(h) = b.first_heard_via.first() {
-        let _ = write!(
-            s,
-            " Most target members first heard of the item via <strong>{}</strong> ({}).",
-            esc(&h.name),
-            fmt_pct(h.share)
-        );
-    }
-    s
 }
 
-fn bottlenecks_section(results: &Results) -> String {
-    let mut s = String::from(
-        "<section id=\"bottlenecks\">\n<h2>Where the item gets stuck</h2>\n<p>Feedback travels from person to person. In \
-         each replication, take the target member whose processing completed the threshold — the last one needed for \
-         the 80% — and trace back how the item reached them: who passed it to whom, over which channel, back to the \
-         source. That chain is the <strong>critical path</strong>. The people, links and channels that lie on it in \
-         many replications are where the item gets stuck: making them faster, or adding a way around them, shortens \
-         the time for everyone.</p>\n<details>\n<summary>How the shares are counted</summary>\n<p class=\"howto\">Shares of people, links and channels are of the replications \
-         that reached the threshold (the source and the completing target member themselves are not counted as \
-         people in between). <em>First heard via</em> is the share of the target members who processed the item \
-         that first got it over each channel (<em>(source)</em>: they are where the item appeared).</p>\n</details>\n",
-    );
-    let sweep_points = results.sweep_points();
-    for (k, v) in results.variants.iter().enumerate() {
-        let b = &v.bottlenecks;
-        let class = if sweep_points.contains(&k) { "bn sweeppoint" } else { "bn" };
-        let _ = writeln!(s, "<div class=\"{class}\">\n<h3>{}</h3>", esc(&v.name));
-        if b.reached_replications == 0 {
-            s += "<p>No replication reached the threshold, so there is no critical path.</p>\n</div>\n";
-            continue;
+/// One variant's bottlenecks: the lead sentence and its tables, folded.
+fn bottleneck_block(b: &Bottlenecks, name: &str, sweep_point: bool) -> Markup {
+    let columns = if b.sites.is_empty() { "role, unit" } else { "role, unit, site" };
+    html! {
+        div.bn.sweeppoint[sweep_point] {
+            h3 { (name) }
+            @if b.reached_replications == 0 {
+                p { "No replication reached the threshold, so there is no critical path." }
+            } @else {
+                p.lead { (bottleneck_lead(b)) }
+                details {
+                    summary { "People, links, units, roles and channels on the critical path of “" (name) "”" }
+                    div.grid {
+                        table {
+                            caption { "People on the critical path" }
+                            thead { tr { th { "person (" (columns) ")" } th { "share" } } }
+                            tbody {
+                                @if b.people.is_empty() {
+                                    tr { td colspan="2" { "— (the item went straight from the source)" } }
+                                }
+                                @for p in b.people.iter().take(HTML_TOP) {
+                                    tr {
+                                        td {
+                                            (p.label())
+                                            span.sub {
+                                                (p.role) ", " (p.unit)
+                                                @if let Some(site) = &p.site { ", " (site) }
+                                            }
+                                        }
+                                        (share_cell(p.share))
+                                    }
+                                }
+                            }
+                        }
+                        table {
+                            caption { "Links on the critical path" }
+                            thead { tr { th { "from → to (channel)" } th { "share" } } }
+                            tbody {
+                                @if b.links.is_empty() { tr { td colspan="2" { "—" } } }
+                                @for l in b.links.iter().take(HTML_TOP) {
+                                    tr {
+                                        td {
+                                            (l.source_label()) " → " (l.target_label())
+                                            span.sub { "over " (l.channel) }
+                                        }
+                                        (share_cell(l.share))
+                                    }
+                                }
+                            }
+                        }
+                        (share_table("Units on the critical path", "unit", &b.units, 12))
+                        (share_table("Roles on the critical path", "role", &b.roles, 12))
+                        @if !b.sites.is_empty() { (share_table("Sites on the critical path", "site", &b.sites, 12)) }
+                        (share_table("Channels on the critical path", "channel", &b.channels, 12))
+                        (share_table("First heard via (target members)", "channel", &b.first_heard_via, 12))
+                    }
+                }
+            }
         }
-        let _ = writeln!(
-            s,
-            "<p class=\"lead\">{}</p>\n<details>\n<summary>People, links, units, roles and channels on the critical \
-             path of “{}”</summary>\n<div class=\"grid\">",
-            bottleneck_lead(b),
-            esc(&v.name)
-        );
-        // People.
-        let columns = if b.sites.is_empty() { "role, unit" } else { "role, unit, site" };
-        let _ = writeln!(
-            s,
-            "<table><caption>People on the critical path</caption><thead><tr><th>person ({columns})</th>\
-             <th>share</th></tr></thead><tbody>"
-        );
-        if b.people.is_empty() {
-            s += "<tr><td colspan=\"2\">— (the item went straight from the source)</td></tr>\n";
-        }
-        for p in b.people.iter().take(HTML_TOP) {
-            let _ = writeln!(
-                s,
-                "<tr><td>{}<span class=\"sub\">{}</span></td>{}</tr>",
-                esc(&p.label()),
-                esc(&match &p.site {
-                    Some(site) => format!("{}, {}, {site}", p.role, p.unit),
-                    None => format!("{}, {}", p.role, p.unit),
-                }),
-                share_cell(p.share)
-            );
-        }
-        s += "</tbody></table>\n";
-        // Links.
-        s += "<table><caption>Links on the critical path</caption><thead><tr><th>from → to (channel)</th>\
-              <th>share</th></tr></thead><tbody>\n";
-        if b.links.is_empty() {
-            s += "<tr><td colspan=\"2\">—</td></tr>\n";
-        }
-        for l in b.links.iter().take(HTML_TOP) {
-            let _ = writeln!(
-                s,
-                "<tr><td>{} → {}<span class=\"sub\">over {}</span></td>{}</tr>",
-                esc(&l.source_label()),
-                esc(&l.target_label()),
-                esc(&l.channel),
-                share_cell(l.share)
-            );
-        }
-        s += "</tbody></table>\n";
-        s += &share_table("Units on the critical path", "unit", &b.units, 12);
-        s += &share_table("Roles on the critical path", "role", &b.roles, 12);
-        if !b.sites.is_empty() {
-            s += &share_table("Sites on the critical path", "site", &b.sites, 12);
-        }
-        s += &share_table("Channels on the critical path", "channel", &b.channels, 12);
-        s += &share_table("First heard via (target members)", "channel", &b.first_heard_via, 12);
-        s += "</div>\n</details>\n</div>\n";
     }
-    s += "<p class=\"printnote\">The tables of people, links, units, roles and channels on the critical path: on \
-          screen, and in <code>summary.md</code>.</p>\n</section>\n";
-    s
+}
+
+fn bottlenecks_section(results: &Results) -> Markup {
+    let sweep_points = results.sweep_points();
+    html! {
+        section #bottlenecks {
+            h2 { "Where the item gets stuck" }
+            p {
+                "Feedback travels from person to person. In each replication, take the target member whose \
+                 processing completed the threshold — the last one needed for the 80% — and trace back how the item \
+                 reached them: who passed it to whom, over which channel, back to the source. That chain is the "
+                strong { "critical path" } ". The people, links and channels that lie on it in many replications are \
+                 where the item gets stuck: making them faster, or adding a way around them, shortens the time for \
+                 everyone."
+            }
+            details {
+                summary { "How the shares are counted" }
+                p.howto {
+                    "Shares of people, links and channels are of the replications that reached the threshold (the \
+                     source and the completing target member themselves are not counted as people in between). "
+                    em { "First heard via" } " is the share of the target members who processed the item that first \
+                     got it over each channel (" em { "(source)" } ": they are where the item appeared)."
+                }
+            }
+            @for (k, v) in results.variants.iter().enumerate() {
+                (bottleneck_block(&v.bottlenecks, &v.name, sweep_points.contains(&k)))
+            }
+            p.printnote {
+                "The tables of people, links, units, roles and channels on the critical path: on screen, and in "
+                code { "summary.md" } "."
+            }
+        }
+    }
 }
 
 /// A key–value table.
-fn kv_table(caption: &str, rows: &[(&str, String)]) -> String {
-    let mut s = format!("<table class=\"kv\"><caption>{}</caption><tbody>\n", esc(caption));
-    for (k, v) in rows {
-        let _ = writeln!(s, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", esc(k), v);
+fn kv_table(caption: &str, rows: &[(&str, Markup)]) -> Markup {
+    html! {
+        table.kv {
+            caption { (caption) }
+            tbody { @for (k, v) in rows { tr { th scope="row" { (k) } td { (v) } } } }
+        }
     }
-    s += "</tbody></table>\n";
-    s
 }
 
 /// The organisation and the assumptions behind the numbers, from the facts.
-fn assumptions_section(results: &Results, facts: &Facts) -> String {
+fn assumptions_section(results: &Results, facts: &Facts) -> Markup {
     let a = &facts.assumptions;
-    let mut s = String::from(
-        "<section id=\"assumptions\">\n<h2>Organisation and assumptions</h2>\n<p>Everything the numbers above rest on, as \
-         the scenario file states it (for the baseline). Challenge any of it: change the file and run it again.</p>\n\
-         <p class=\"printnote\">The tables of the organisation and its assumptions: on screen, and in the scenario \
-         file.</p>\n<details>\n<summary>The run, the levers, the organisation, its channels and roles</summary>\n",
-    );
-
-    s += &run_table(results, facts);
-    s += &levers_table(a);
-    s += &organisation_tables(a);
-    s += &calendars_table(a);
-    s += &channels_table(a);
-    s += &defaults_list(a);
-    s += &roles_table(a);
-    s += &variants_changes_table(facts);
-    s += "</details>\n</section>\n";
-    s
+    html! {
+        section #assumptions {
+            h2 { "Organisation and assumptions" }
+            p {
+                "Everything the numbers above rest on, as the scenario file states it (for the baseline). Challenge \
+                 any of it: change the file and run it again."
+            }
+            p.printnote { "The tables of the organisation and its assumptions: on screen, and in the scenario file." }
+            details {
+                summary { "The run, the levers, the organisation, its channels and roles" }
+                (run_table(results, facts))
+                (levers_table(a))
+                (organisation_tables(a))
+                (calendars_table(a))
+                (channels_table(a))
+                (defaults_list(a))
+                (roles_table(a))
+                (variants_changes_table(facts))
+            }
+        }
+    }
 }
 
 /// The run: file, source, start, target, horizon, replications, seed, sweep.
-fn run_table(results: &Results, facts: &Facts) -> String {
+fn run_table(results: &Results, facts: &Facts) -> Markup {
     let a = &facts.assumptions;
     let base = &results.variants[0];
-    let mut s = String::new();
     let k = facts.points[0].k as usize;
-    let mut run: Vec<(&str, String)> = vec![
-        ("scenario file", format!("<code>{}</code>", esc(&facts.file_name))),
-        ("source (where the item appears)", esc(&a.source).into_owned()),
+    let mut run: Vec<(&str, Markup)> = vec![
+        ("scenario file", html! { code { (facts.file_name) } }),
+        ("source (where the item appears)", html! { (a.source) }),
         (
             "target",
-            format!(
-                "{} ({}); threshold {}: T is when the {k}{} of them has processed the item",
-                super::units::count(u64::from(base.target_size), "person", "people"),
-                esc(&base.target_label),
-                fmt_pct(base.threshold),
-                crate::analysis::facts::ordinal_suffix(k)
-            ),
+            html! {
+                (super::units::count(u64::from(base.target_size), "person", "people")) " (" (base.target_label)
+                "); threshold " (fmt_pct(base.threshold)) ": T is when the " (k)
+                (crate::analysis::facts::ordinal_suffix(k)) " of them has processed the item"
+            },
         ),
         (
             "horizon",
-            format!(
-                "{} h ({}); later counts as “not reached”",
-                fmt_decimals(results.horizon_hours, 4),
-                if results.variants.first().is_some_and(|v| v.clock.is_some()) {
-                    horizon_days(results, true)
-                } else {
-                    format!("{} working days", fmt_decimals(results.horizon_hours / WORKING_DAY_HOURS, 4))
+            html! {
+                (fmt_decimals(results.horizon_hours, 4)) " h ("
+                @if results.variants.first().is_some_and(|v| v.clock.is_some()) {
+                    (horizon_days(results, true))
+                } @else {
+                    (fmt_decimals(results.horizon_hours / WORKING_DAY_HOURS, 4)) " working days"
                 }
-            ),
+                "); later counts as “not reached”"
+            },
         ),
-        ("replications per variant", results.replications.to_string()),
-        ("seed", results.seed.to_string()),
+        ("replications per variant", html! { (results.replications) }),
+        ("seed", html! { (results.seed) }),
     ];
     if let Some(start) = &a.start {
-        run.insert(2, ("when the item appears", esc(start).into_owned()));
+        run.insert(2, ("when the item appears", html! { (start) }));
     }
     if let Some(sw) = &results.sweep {
-        run.push(("sweep", format!("{} ({} points)", esc(&sw.paths.join(" × ")), sw.points.len())));
+        run.push(("sweep", html! { (sw.paths.join(" × ")) " (" (sw.points.len()) " points)" }));
     }
-    s += &kv_table("The run", &run);
-    s
+    kv_table("The run", &run)
+}
+
+/// Lines with a `<br>` between them.
+fn lines(items: &[String]) -> Markup {
+    html! {
+        @for (i, r) in items.iter().enumerate() {
+            @if i > 0 { br; }
+            (r)
+        }
+    }
 }
 
 /// The levers: the community managers and involvement.
-fn levers_table(a: &Assumptions) -> String {
-    let mut s = String::new();
-    let mut levers: Vec<(&str, String)> = Vec::new();
+fn levers_table(a: &Assumptions) -> Markup {
+    let mut levers: Vec<(&str, Markup)> = Vec::new();
     match &a.community_manager {
         Some(cm) => {
-            levers.push(("community manager", format!("{} ({})", esc(&cm.id), esc(&cm.detail))));
-            levers.push(("mandate (baseline)", if cm.mandate { "yes".to_string() } else { "no".to_string() }));
+            levers.push(("community manager", html! { (cm.id) " (" (cm.detail) ")" }));
+            levers.push(("mandate (baseline)", html! { (if cm.mandate { "yes" } else { "no" }) }));
             levers.push((
                 "what a mandate changes",
-                format!(
-                    "receivers notice the manager's messages with probability at least {} and process them in {}× the \
-                     usual time{}",
-                    fmt_decimals(cm.mandate_notice, 4),
-                    fmt_decimals(cm.mandate_processing_factor, 4),
-                    if cm.mandate { "" } else { " (not in effect in the baseline)" }
-                ),
+                html! {
+                    "receivers notice the manager's messages with probability at least "
+                    (fmt_decimals(cm.mandate_notice, 4)) " and process them in "
+                    (fmt_decimals(cm.mandate_processing_factor, 4)) "× the usual time"
+                    @if !cm.mandate { " (not in effect in the baseline)" }
+                },
             ));
             if !cm.reach.is_empty() {
-                let reach: Vec<String> = cm.reach.iter().map(|r| esc(r).into_owned()).collect();
-                levers.push(("watch and internal reach", reach.join("<br>")));
+                levers.push(("watch and internal reach", lines(&cm.reach)));
             }
         }
-        None => levers.push(("community manager", "none in this scenario".into())),
+        None => levers.push(("community manager", html! { "none in this scenario" })),
     }
     for cm in &a.other_community_managers {
         levers.push((
             "another community manager",
-            format!(
-                "{} ({}); mandate (baseline): {}{}",
-                esc(&cm.id),
-                esc(&cm.detail),
-                if cm.mandate { "yes" } else { "no" },
-                if cm.reach.is_empty() {
-                    String::new()
-                } else {
-                    let reach: Vec<String> = cm.reach.iter().map(|r| esc(r).into_owned()).collect();
-                    format!("<br>{}", reach.join("<br>"))
-                }
-            ),
+            html! {
+                (cm.id) " (" (cm.detail) "); mandate (baseline): " (if cm.mandate { "yes" } else { "no" })
+                @if !cm.reach.is_empty() { br; (lines(&cm.reach)) }
+            },
         ));
     }
     match &a.involvement {
         Some(inv) => levers.push((
             "involvement",
-            format!(
-                "{} of {} people follow the community directly over <strong>{}</strong>{} (who is involved is drawn per \
-                 replication)",
-                fmt_pct(inv.fraction),
-                inv.group_size,
-                esc(&inv.channel),
-                if inv.posts { " and post to it" } else { "" }
-            ),
+            html! {
+                (fmt_pct(inv.fraction)) " of " (inv.group_size) " people follow the community directly over "
+                strong { (inv.channel) } @if inv.posts { " and post to it" }
+                " (who is involved is drawn per replication)"
+            },
         )),
-        None => levers.push(("involvement", "none in this scenario".into())),
+        None => levers.push(("involvement", html! { "none in this scenario" })),
     }
-    s += &kv_table("The levers: community manager and involvement", &levers);
-    s
+    kv_table("The levers: community manager and involvement", &levers)
 }
 
 /// People per unit and role, links per channel.
-fn organisation_tables(a: &Assumptions) -> String {
-    let mut s = String::new();
+fn organisation_tables(a: &Assumptions) -> Markup {
     let org = &a.organisation;
-    let _ =
-        writeln!(s, "<h3>Organisation</h3>\n<p>{} people, {} links ({}).</p>", org.people, org.links, esc(&org.origin));
-    s += "<div class=\"grid\">\n<table><caption>People per unit and role</caption><thead><tr><th>unit</th>\
-          <th class=\"num\">people</th><th>roles</th></tr></thead><tbody>\n";
-    for unit in &org.units {
-        let list: Vec<String> = unit.roles.iter().map(|(r, c)| format!("{c} {}", esc(r))).collect();
-        let _ = writeln!(
-            s,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            esc(&unit.name),
-            unit.people,
-            list.join(", ")
-        );
+    html! {
+        h3 { "Organisation" }
+        p { (org.people) " people, " (org.links) " links (" (org.origin) ")." }
+        div.grid {
+            table {
+                caption { "People per unit and role" }
+                thead { tr { th { "unit" } th.num { "people" } th { "roles" } } }
+                tbody {
+                    @for unit in &org.units {
+                        tr {
+                            td { (unit.name) }
+                            td.num { (unit.people) }
+                            td {
+                                @for (i, (r, c)) in unit.roles.iter().enumerate() {
+                                    @if i > 0 { ", " }
+                                    (c) " " (r)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            table {
+                caption { "Links per channel" }
+                thead {
+                    tr { th { "channel" } th.num { "two-way" } th.num { "one-way" } th.num { "added by settings" } }
+                }
+                tbody {
+                    @for c in &org.channel_links {
+                        tr { td { (c.name) } td.num { (c.both) } td.num { (c.forward) } td.num { (c.added) } }
+                    }
+                }
+            }
+        }
+        p.howto {
+            em { "Added by settings" } ": links that the community manager's watch channel, reach and mandate or a \
+             variant's " code { "add_links" } " add to the organisation's own links (in the baseline)."
+        }
     }
-    s += "</tbody></table>\n";
-    s += "<table><caption>Links per channel</caption><thead><tr><th>channel</th><th class=\"num\">two-way</th>\
-          <th class=\"num\">one-way</th><th class=\"num\">added by settings</th></tr></thead><tbody>\n";
-    for c in &org.channel_links {
-        let _ = writeln!(
-            s,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            esc(&c.name),
-            c.both,
-            c.forward,
-            c.added
-        );
-    }
-    s += "</tbody></table>\n</div>\n<p class=\"howto\"><em>Added by settings</em>: links that the community manager's \
-          watch channel, reach and mandate or a variant's <code>add_links</code> add to the organisation's own \
-          links (in the baseline).</p>\n";
-    s
 }
 
 /// The working calendars (nothing without calendars).
-fn calendars_table(a: &Assumptions) -> String {
-    let mut s = String::new();
-    if !a.calendars.is_empty() {
-        s += "<table><caption>Working calendars: processing counts working time only</caption><thead><tr>\
-              <th>calendar</th><th>time zone</th><th>working time</th><th class=\"num\">people</th></tr></thead><tbody>\n";
-        for c in &a.calendars {
-            let _ = writeln!(
-                s,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-                esc(&c.name),
-                esc(&c.timezone),
-                esc(&c.working_time),
-                c.people
-            );
+fn calendars_table(a: &Assumptions) -> Markup {
+    html! {
+        @if !a.calendars.is_empty() {
+            table {
+                caption { "Working calendars: processing counts working time only" }
+                thead { tr { th { "calendar" } th { "time zone" } th { "working time" } th.num { "people" } } }
+                tbody {
+                    @for c in &a.calendars {
+                        tr { td { (c.name) } td { (c.timezone) } td { (c.working_time) } td.num { (c.people) } }
+                    }
+                }
+            }
         }
-        s += "</tbody></table>\n";
     }
-    s
 }
 
 /// The channels: delay (a meeting with its wait), mean delay, transmit, notice.
-fn channels_table(a: &Assumptions) -> String {
-    let mut s = String::new();
-    s += "<table><caption>Channels: how messages travel</caption><thead><tr><th>channel</th><th>delay (hours)</th>\
-          <th class=\"num\">mean delay</th><th class=\"num\">transmit</th><th class=\"num\">notice</th></tr></thead><tbody>\n";
-    for c in &a.channels {
-        let _ = writeln!(
-            s,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{} h{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            esc(&c.name),
-            if c.timing.is_empty() {
-                esc(&c.delay).into_owned()
-            } else {
-                format!("{}; then {}", esc(&c.timing), esc(&c.delay))
-            },
-            crate::random::dist::fmt_fixed(c.mean_delay, 1),
-            match c.mean_wait_hours {
-                Some(w) => format!(" after a wait of {} h", crate::random::dist::fmt_fixed(w, 1)),
-                None if !c.timing.is_empty() && c.timing.starts_with("meets ") =>
-                    " after the wait for the meeting".into(),
-                None => String::new(),
-            },
-            fmt_pct(c.transmit),
-            c.notice.map_or_else(|| "receiver's role".into(), fmt_pct)
-        );
+fn channels_table(a: &Assumptions) -> Markup {
+    html! {
+        table {
+            caption { "Channels: how messages travel" }
+            thead {
+                tr {
+                    th { "channel" } th { "delay (hours)" } th.num { "mean delay" } th.num { "transmit" }
+                    th.num { "notice" }
+                }
+            }
+            tbody {
+                @for c in &a.channels {
+                    tr {
+                        td { (c.name) }
+                        td {
+                            @if !c.timing.is_empty() { (c.timing) "; then " }
+                            (c.delay)
+                        }
+                        td.num {
+                            (crate::random::dist::fmt_fixed(c.mean_delay, 1)) " h"
+                            @match c.mean_wait_hours {
+                                Some(w) => { " after a wait of " (crate::random::dist::fmt_fixed(w, 1)) " h" }
+                                None if !c.timing.is_empty() && c.timing.starts_with("meets ") => {
+                                    " after the wait for the meeting"
+                                }
+                                None => {}
+                            }
+                        }
+                        td.num { (fmt_pct(c.transmit)) }
+                        td.num { (c.notice.map_or_else(|| "receiver's role".into(), fmt_pct)) }
+                    }
+                }
+            }
+        }
+        p.howto {
+            em { "delay" } ": time for a message to travel and be seen; " em { "transmit" } ": how often a sender \
+             passes the item on over a link of this channel; " em { "notice" } ": how often a delivered message is \
+             perceived (where set, it replaces the receiver role's value)."
+        }
     }
-    s += "</tbody></table>\n<p class=\"howto\"><em>delay</em>: time for a message to travel and be seen; \
-          <em>transmit</em>: how often a sender passes the item on over a link of this channel; <em>notice</em>: how \
-          often a delivered message is perceived (where set, it replaces the receiver role's value).</p>\n";
-    s
 }
 
 /// Defaults that act without a table in the scenario.
-fn defaults_list(a: &Assumptions) -> String {
-    let mut s = String::new();
-    if !a.warnings.is_empty() {
-        s += "<ul class=\"warnings\">\n";
-        for w in &a.warnings {
-            let _ = writeln!(s, "<li><strong>Default:</strong> {}</li>", esc(w));
+fn defaults_list(a: &Assumptions) -> Markup {
+    html! {
+        @if !a.warnings.is_empty() {
+            ul.warnings { @for w in &a.warnings { li { strong { "Default:" } " " (w) } } }
         }
-        s += "</ul>\n";
     }
-    s
 }
 
 /// The roles: people, notice, processing, window and (where any) absence.
-fn roles_table(a: &Assumptions) -> String {
-    let mut s = String::new();
+fn roles_table(a: &Assumptions) -> Markup {
     let absence = a.roles.iter().any(|r| r.absent > 0.0);
-    let _ = writeln!(
-        s,
-        "<table><caption>Roles: how people take up the item</caption><thead><tr><th>role</th><th class=\"num\">people</th>\
-         <th class=\"num\">notice</th><th>processing (hours)</th><th>window (hours)</th>{}</tr></thead><tbody>",
-        if absence { "<th class=\"num\">absent</th>" } else { "" }
-    );
-    for r in &a.roles {
-        let defaults = if r.defined { "" } else { "<span class=\"sub\">no [roles] table: defaults</span>" };
-        let absent = if absence { format!("<td class=\"num\">{}</td>", fmt_pct(r.absent)) } else { String::new() };
-        let _ = writeln!(
-            s,
-            "<tr><td>{}{defaults}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>{absent}</tr>",
-            esc(&r.name),
-            r.people,
-            fmt_pct(r.notice),
-            esc(&r.processing),
-            esc(&r.window)
-        );
+    html! {
+        table {
+            caption { "Roles: how people take up the item" }
+            thead {
+                tr {
+                    th { "role" } th.num { "people" } th.num { "notice" } th { "processing (hours)" }
+                    th { "window (hours)" }
+                    @if absence { th.num { "absent" } }
+                }
+            }
+            tbody {
+                @for r in &a.roles {
+                    tr {
+                        td { (r.name) @if !r.defined { span.sub { "no [roles] table: defaults" } } }
+                        td.num { (r.people) }
+                        td.num { (fmt_pct(r.notice)) }
+                        td { (r.processing) }
+                        td { (r.window) }
+                        @if absence { td.num { (fmt_pct(r.absent)) } }
+                    }
+                }
+            }
+        }
+        p.howto {
+            em { "notice" } ": how often a delivered message is perceived and taken up; " em { "processing" }
+            ": from delivery to “processed”; " em { "window" } ": how long after processing the person keeps passing \
+             the item on."
+        }
+        @if absence {
+            p.howto {
+                em { "absent" } ": the chance that a person of the role is away for the whole period, drawn per \
+                 replication (an absent person neither notices nor passes on the item)."
+            }
+        }
     }
-    s += "</tbody></table>\n<p class=\"howto\"><em>notice</em>: how often a delivered message is perceived and taken \
-          up; <em>processing</em>: from delivery to “processed”; <em>window</em>: how long after processing the person \
-          keeps passing the item on.</p>\n";
-    if absence {
-        s += "<p class=\"howto\"><em>absent</em>: the chance that a person of the role is away for the whole \
-              period, drawn per replication (an absent person neither notices nor passes on the item).</p>\n";
-    }
-    s
 }
 
 /// What each variant changes (nothing with the baseline alone).
-fn variants_changes_table(facts: &Facts) -> String {
-    let mut s = String::new();
-    if facts.points.len() > 1 {
-        s += "<table><caption>The variants: what each changes</caption><thead><tr><th>variant</th><th>description</th>\
-              <th>differs from the baseline in</th></tr></thead><tbody>\n";
-        for p in &facts.points[1..] {
-            let changes = if p.changes.is_empty() {
-                "nothing (the same as the baseline)".to_string()
-            } else {
-                p.changes.iter().map(|c| esc(c).into_owned()).collect::<Vec<_>>().join("<br>")
-            };
-            let _ = writeln!(
-                s,
-                "<tr><td>{}</td><td>{}</td><td>{changes}</td></tr>",
-                esc(&p.name),
-                esc(p.description.as_deref().unwrap_or(""))
-            );
+fn variants_changes_table(facts: &Facts) -> Markup {
+    html! {
+        @if facts.points.len() > 1 {
+            table {
+                caption { "The variants: what each changes" }
+                thead { tr { th { "variant" } th { "description" } th { "differs from the baseline in" } } }
+                tbody {
+                    @for p in &facts.points[1..] {
+                        tr {
+                            td { (p.name) }
+                            td { (p.description.as_deref().unwrap_or("")) }
+                            td {
+                                @if p.changes.is_empty() {
+                                    "nothing (the same as the baseline)"
+                                } @else {
+                                    (lines(&p.changes))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        s += "</tbody></table>\n";
     }
-    s
 }
 
 /// The horizon in days: calendar days of 24 h with calendars (T is elapsed clock time), else

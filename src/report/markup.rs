@@ -1,12 +1,39 @@
-//! Small HTML pieces shared by the report pages (the workshop report, its cost section, the
-//! calibration page): escaping and charts as inline figures.
+//! The pieces shared by the HTML pages (the workshop report with its decision, cost and
+//! sensitivity sections, and the calibration page): one stylesheet, one page shell, charts as
+//! inline figures. The pages are [maud] templates: checked at compile time, and every value
+//! spliced into them is escaped unless wrapped in [`PreEscaped`] — which only our own constants
+//! (the stylesheet) and SVG that plotters already rendered (and escaped) are.
 
 use std::borrow::Cow;
 
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
 use super::charts::Chart;
 
-/// HTML-escapes text from the scenario or results (`&`, `<`, `>`, `"`, `'` and `/`), for
-/// element content and double-quoted attributes.
+/// The one stylesheet of every page: screen and print (A4, details folded).
+pub(crate) const STYLE: &str = include_str!("style.css");
+
+/// A whole page: the head (title, generator, the stylesheet) and `body` inside `<main>`.
+pub(crate) fn document(title: &str, version: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="generator" content={ "permeate " (version) };
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// HTML-escapes text (`&`, `<`, `>`, `"`, `'` and `/`) for a double-quoted attribute of an
+/// already-rendered SVG document ([`inline_svg`]); the pages themselves escape through maud.
 pub(crate) fn esc(s: &str) -> Cow<'_, str> {
     html_escape::encode_safe(s)
 }
@@ -38,10 +65,14 @@ pub(crate) fn inline_svg(chart: &Chart) -> String {
     svg.replacen("<svg ", &format!(r#"<svg role="img" aria-label="{}" "#, esc(&chart.title)), 1)
 }
 
-/// A chart as a figure with its caption.
-pub(crate) fn figure(c: &Chart) -> String {
-    let id = c.file.trim_end_matches(".svg");
-    format!("<figure id=\"chart-{id}\">\n{}<figcaption>{}</figcaption>\n</figure>\n", inline_svg(c), esc(&c.caption))
+/// A chart as a figure with its caption (the SVG is plotters' own, already escaped).
+pub(crate) fn figure(c: &Chart) -> Markup {
+    html! {
+        figure id={ "chart-" (c.file.trim_end_matches(".svg")) } {
+            (PreEscaped(inline_svg(c)))
+            figcaption { (c.caption) }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -214,3 +214,67 @@ proptest! {
         }
     }
 }
+
+/// Issue 21, item 8: the three pages — the report, the sensitivity study's report and the
+/// calibration page — escape a unit, a variant and an uncertain factor named
+/// `<script>alert(1)</script>"'&` (maud escapes by default): each name appears in maud's
+/// escaped form, and no page has a raw `<script` or the raw `"'&`.
+/// Broken version seen to fail: the calibration page's factor cell spliced with `PreEscaped`
+/// (a raw `<script>` on that page).
+#[test]
+fn names_are_escaped_on_all_three_pages() {
+    const EVIL: &str = "<script>alert(1)</script>\"'&";
+    const ESCAPED: &str = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;'&amp;";
+    let n = Names {
+        person: "dev".into(),
+        role: "developer".into(),
+        unit: EVIL.into(),
+        channel: "chat".into(),
+        variant: format!("{EVIL} variant"),
+        factor: format!("{EVIL} factor"),
+    };
+    let (toml, people, links) = scenario(&n);
+    let obs = "item,person,processed_hours\na,dev1,2\na,dev2,3\nb,dev1,1\nb,dev3,4\n";
+    let t = TempScenario::new(&[
+        ("scenario.toml", &toml),
+        ("people.csv", &people),
+        ("links.csv", &links),
+        ("obs.csv", obs),
+    ]);
+    let scenario = t.path("scenario.toml");
+    let scenario = scenario.to_str().unwrap();
+    let (report, sensitivity, calibration) = (t.path("run"), t.path("sensitivity"), t.path("calibration"));
+    let obs = t.path("obs.csv");
+    for args in [
+        vec!["run", scenario, "-o", report.to_str().unwrap(), "-q"],
+        vec!["sensitivity", scenario, "--samples", "4", "-n", "5", "-o", sensitivity.to_str().unwrap(), "-q"],
+        vec![
+            "calibrate",
+            scenario,
+            obs.to_str().unwrap(),
+            "--budget",
+            "300",
+            "--particles",
+            "20",
+            "-o",
+            calibration.to_str().unwrap(),
+            "-q",
+        ],
+    ] {
+        let o = permeate(&args);
+        assert!(o.status.success(), "{}: {}", args[0], String::from_utf8_lossy(&o.stderr));
+    }
+    let page = |dir: &Path| std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let pages = [("report", page(&report)), ("sensitivity", page(&sensitivity)), ("calibration", page(&calibration))];
+    for (what, html) in &pages {
+        assert!(!html.to_lowercase().contains("<script"), "{what}: a raw <script>");
+        assert!(!html.contains("\"'&"), "{what}: a raw \"'&");
+        assert!(html.contains(&format!("{ESCAPED} factor")), "{what}: the factor's name escaped");
+    }
+    for (what, html) in &pages[..2] {
+        assert!(html.contains(&format!("<td>{ESCAPED}</td>")), "{what}: the unit's name escaped in a table cell");
+        assert!(html.contains(&format!("<strong>{ESCAPED} variant</strong>")), "{what}: the variant's name escaped");
+        assert!(html.contains("<section id=\"sensitivity\">") == (*what == "sensitivity"), "{what}: its sections");
+    }
+    assert!(pages[2].1.contains(&format!("<td>{ESCAPED} factor</td>")), "calibration: the factor's table cell");
+}
