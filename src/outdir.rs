@@ -249,6 +249,10 @@ pub fn check_output_folder_for(out: &Path, policy: Policy) -> Result<(), Error> 
         Err(e) => return Err(unusable(out, format!("cannot examine {}: {e}", existing.display()))),
     }
     let probe = existing.join(format!(".{name}.probe-{}", std::process::id()));
+    // Made and removed as one step under the signal handlers' lock (see
+    // `abandon_pending_write`): an interruption waits for it, so it never leaves the probe
+    // behind (seen under load in `context::signals_undo_the_write_of_every_writing_subcommand`).
+    let _step = pending();
     match std::fs::create_dir(&probe) {
         Ok(()) => {
             let _ = std::fs::remove_dir(&probe);
