@@ -137,12 +137,10 @@ fn run_work_with(
             None => None,
         };
         let run = run_model(&model, plan.seed(), replications, &grid, progress);
-        let mut outcome = named_outcome(p, run, &model, v);
         // Across worlds, and in large sweeps, the per-person times are not kept: a histogram per
         // person, point and world would cost more than the study (the picture draws the units).
-        if world.is_some() || points > crate::engine::outcome::PERSON_TIMES_MAX_POINTS {
-            outcome.attribution.person_times.clear();
-        }
+        let persons = world.is_none() && points <= crate::engine::outcome::PERSON_TIMES_MAX_POINTS;
+        let mut outcome = named_outcome(p, run, &model, v, persons);
         outcome.world = world;
         each(outcome)?;
     }
@@ -255,8 +253,9 @@ pub fn results_until_known(
     summary.finish().map_err(internal).map(Some)
 }
 
-/// Names the model-indexed attribution of a run by person ids, roles, units and channel names.
-fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> PointOutcome {
+/// Names the model-indexed attribution of a run by person ids, roles, units and channel names
+/// (the per-person times only when `persons`).
+fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant, persons: bool) -> PointOutcome {
     let a = &run.attribution;
     // The names of `Model::site_of`'s indices: the sites, then the calendars (the scenario's
     // resolved calendars when it has any, else the organisation's `calendar` column).
@@ -323,12 +322,15 @@ fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant) -> Poi
                 .filter(|(_, bins)| bins.iter().any(|&c| c > 0))
                 .map(|(name, bins)| (name.clone(), bins.to_vec()))
                 .collect(),
-            person_times: a
-                .person_times
-                .chunks_exact(TIME_BINS)
-                .enumerate()
-                .map(|(p, bins)| (person(p as u32), bins.to_vec()))
-                .collect(),
+            person_times: if persons {
+                a.person_times
+                    .chunks_exact(TIME_BINS)
+                    .enumerate()
+                    .map(|(p, bins)| (person(p as u32), bins.to_vec()))
+                    .collect()
+            } else {
+                BTreeMap::new()
+            },
         },
     }
 }
