@@ -13,7 +13,7 @@ for s in helix acme acme-costs acme-reverse acme-sweep acme-uncertain northwind;
 done
 $p sensitivity scenarios/acme-uncertain.toml --samples 128 -n 50 -q
 sh scenarios/tools/make_acme_observed.sh
-$p calibrate scenarios/acme-uncertain.toml scenarios/acme-observed.csv --budget 4000 --particles 200 -q \
+$p calibrate scenarios/acme-uncertain.toml scenarios/acme-observed.csv --budget 4000 --particles 200 -n 50 -q \
   -o results/acme-uncertain-calibration
 $p run scenarios/acme-uncertain.toml --posterior results/acme-uncertain-calibration/posterior.csv -n 50 -q \
   -o results/acme-uncertain-posterior

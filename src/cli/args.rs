@@ -293,6 +293,13 @@ pub(crate) struct CalibrateArgs {
     /// Seed of all random draws (overrides the scenario's `seed`).
     #[arg(long)]
     pub(crate) seed: Option<u64>,
+    /// Plausible worlds drawn from the prior and from the posterior for the predicted T (overrides
+    /// the scenario's `uncertain.worlds`, default 200).
+    #[arg(long)]
+    pub(crate) worlds: Option<u32>,
+    /// Replications per world of the predicted T (overrides the scenario's `replications`).
+    #[arg(short = 'n', long)]
+    pub(crate) replications: Option<u64>,
     #[command(flatten)]
     pub(crate) overrides: SetArgs,
     #[command(flatten)]

@@ -289,11 +289,21 @@ pub(crate) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     // The calibration's memory: one simulated replication per item at a time per thread, and the
     // particles; the organisation as a plan of the baseline counts it.
     ctx.check_memory(&Plan::new(&scenario, PlanOptions { replications: Some(1), ..PlanOptions::default() })?)?;
+    // The predicted T runs the baseline over `--worlds` worlds of `-n` replications (as `run`
+    // would); their ranges are checked here, before the sampler's minutes. Its memory is a few
+    // numbers per world beside the workspaces counted above.
+    let worlds = match args.worlds {
+        Some(w) => WorldChoice::PriorCount(w),
+        None => WorldChoice::Prior,
+    };
+    Plan::new(&scenario, PlanOptions { seed: args.seed, replications: args.replications, worlds, shard: None })?;
     let options = Options {
         particles: args.particles,
         budget: args.budget,
         tolerance: args.tolerance.unwrap_or(0.0),
         seed: args.seed,
+        predict_worlds: args.worlds,
+        predict_replications: args.replications,
         ..Options::default()
     };
     let name = args.observations.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -312,6 +322,7 @@ pub(crate) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     };
     let result = ctx.install(|| calibrate::calibrate_with_progress(&scenario, &obs, &name, &options, &progress))?;
     report::calibration::write_folder(&result, &out)?;
+    ctx.say(&report::calibration::predicted_sentence(&result.predicted));
     ctx.say(&result.sentence);
     ctx.say(&format!(
         "{} particles after {} simulated data sets; written to {}/ (run over the posterior with `permeate run {} --posterior {}`)",

@@ -8,9 +8,12 @@ use maud::html;
 use plotters::prelude::*;
 
 use super::charts::Chart;
+use super::decision::pct;
 use super::markup::{document, figure};
+use super::units::{TimeUnit, decimals_for};
+use crate::analysis::stats::Spread5;
 use crate::error::Error;
-use crate::study::calibrate::{Calibration, posterior, prior_cdf};
+use crate::study::calibrate::{Calibration, PredictedT, posterior, prior_cdf};
 
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 420;
@@ -19,6 +22,107 @@ const BINS: usize = 30;
 const PRIOR: RGBColor = RGBColor(0x70, 0x70, 0x70);
 const POSTERIOR: RGBColor = RGBColor(0x00, 0x72, 0xb2);
 const OBSERVED: RGBColor = RGBColor(0xd5, 0x5e, 0x00);
+
+/// Two bands of the predicted T whose widths differ by less than this factor are "about as
+/// wide"; beyond it one is narrower.
+const NARROWER: f64 = 1.25;
+/// Fewer worlds than this on each side make a rough 10–90% band, which the sentence says.
+const ROUGH_WORLDS: u32 = 20;
+
+/// The unit and the horizon's words of a calibration's predicted T.
+fn predicted_unit(p: &PredictedT) -> (TimeUnit, String) {
+    let longest = [p.prior.median.p50, p.posterior.median.p50].into_iter().flatten().fold(0.0f64, f64::max);
+    let unit = TimeUnit::choose(p.clock, longest, p.horizon_hours);
+    let horizon = unit.with_name(p.horizon_hours, decimals_for(Some(p.horizon_hours / unit.hours() / 10.0)));
+    (unit, horizon)
+}
+
+/// The decimals of one side's figures: what a quarter of its 10–90% band supports.
+fn side_decimals(s: &Spread5, unit: TimeUnit) -> usize {
+    decimals_for(match (s.p10, s.p90) {
+        (Some(a), Some(b)) => Some((b - a) / 4.0 / unit.hours()),
+        _ => None,
+    })
+}
+
+/// What the measurements do to the predicted time to the threshold, in plain words: the
+/// baseline's median T across plausible worlds with its 10–90% band, before the measurements
+/// (the prior's worlds) and with them (the posterior's), and whether the band narrowed. Right
+/// when a band reaches "never", when the median world never reaches, and when neither side does.
+pub(crate) fn predicted_sentence(p: &PredictedT) -> String {
+    let (unit, horizon) = predicted_unit(p);
+    let threshold = format!("{:.0}% of the target", 100.0 * p.threshold);
+    let side = |w: &crate::analysis::results::WorldStats| -> String {
+        let s = &w.median;
+        let dec = side_decimals(s, unit);
+        match (s.p10, s.p50, s.p90) {
+            (Some(a), Some(m), Some(b)) if unit.number(a, dec) == unit.number(b, dec) => {
+                format!("{} in the median plausible world (the same in 10–90% of worlds)", unit.with_name(m, dec))
+            }
+            (Some(a), Some(m), Some(b)) => format!(
+                "{} in the median plausible world (10–90% of worlds: {}–{})",
+                unit.with_name(m, dec),
+                unit.number(a, dec),
+                unit.with_name(b, dec)
+            ),
+            (Some(a), Some(m), None) => format!(
+                "{} in the median plausible world, but not reached within the horizon ({horizon}) in at least 10% of \
+                 the worlds (10–90% of worlds: {} to not reached)",
+                unit.with_name(m, dec),
+                unit.number(a, dec)
+            ),
+            _ => format!(
+                "not reached within the horizon ({horizon}) in most plausible worlds (in the median world {} of the \
+                 replications reach it)",
+                pct(w.reached_fraction.p50.unwrap_or(0.0))
+            ),
+        }
+    };
+    let (pr, po) = (&p.prior.median, &p.posterior.median);
+    let what = format!("the predicted time until {threshold} have processed an item");
+    let mut out = if pr.p50.is_none() && po.p50.is_none() {
+        format!(
+            "Neither before nor with the measurements is {threshold} reached within the horizon ({horizon}) in most \
+             plausible worlds: in the median world {} of the replications reach it before them, {} with them.",
+            pct(p.prior.reached_fraction.p50.unwrap_or(0.0)),
+            pct(p.posterior.reached_fraction.p50.unwrap_or(0.0))
+        )
+    } else {
+        let width = |s: &Spread5| match (s.p10, s.p90) {
+            (Some(a), Some(b)) => b - a,
+            _ => f64::INFINITY,
+        };
+        let (wp, wq) = (width(pr), width(po));
+        let lead = if wp.is_finite() && wq.is_finite() {
+            if wp > NARROWER * wq {
+                if wq > 0.0 {
+                    format!("The measurements narrow the band of {what} {:.1}-fold", wp / wq)
+                } else {
+                    format!("The measurements narrow the band of {what} to a single value")
+                }
+            } else if wq > NARROWER * wp {
+                if wp > 0.0 {
+                    format!("The measurements widen the band of {what} {:.1}-fold", wq / wp)
+                } else {
+                    format!("The measurements widen the band of {what}")
+                }
+            } else {
+                format!("The measurements leave the band of {what} about as wide as it was")
+            }
+        } else if wq.is_finite() {
+            format!("The measurements narrow the band of {what}")
+        } else if wp.is_finite() {
+            format!("The measurements widen the band of {what}")
+        } else {
+            format!("The measurements leave {what} undecided in at least 10% of the worlds")
+        };
+        format!("{lead}: before them, {}; with them, {}.", side(&p.prior), side(&p.posterior))
+    };
+    if p.worlds < ROUGH_WORLDS {
+        out += &format!(" These bands come from only {} plausible worlds on each side, so they are rough.", p.worlds);
+    }
+    out
+}
 
 fn draw(
     file: String,
@@ -198,7 +302,9 @@ pub(crate) fn page(c: &Calibration, charts: &[Chart]) -> String {
         }
         section #answer {
             h2 { "The answer" }
-            p.recommendation { (c.sentence) }
+            p.recommendation { (predicted_sentence(&c.predicted)) }
+            p { (c.sentence) }
+            (predicted_table(c))
         }
         section #factors {
             h2 { "What the data say about each factor" }
@@ -263,6 +369,50 @@ pub(crate) fn page(c: &Calibration, charts: &[Chart]) -> String {
     document(&format!("{} — calibration", c.scenario), version, body).into_string()
 }
 
+/// The predicted T before and with the measurements as a table, with what its band covers and
+/// the commands that give the same numbers.
+fn predicted_table(c: &Calibration) -> maud::Markup {
+    let p = &c.predicted;
+    let (unit, _) = predicted_unit(p);
+    let cell = |x: Option<f64>, dec: usize| x.map_or_else(|| "not reached".to_string(), |h| unit.number(h, dec));
+    let rows = [("before the measurements (prior)", &p.prior), ("with them (posterior)", &p.posterior)];
+    let name = unit.name("2");
+    html! {
+        table {
+            caption {
+                (format!("{:.0}", 100.0 * p.threshold)) "% of the target processed, in " (name)
+                ": the baseline's median over " (p.replications) " replications in each plausible world, \
+                 then quantiles across " (p.worlds) " worlds drawn from the prior and " (p.worlds)
+                " from the posterior (the same replications in every world)."
+            }
+            thead {
+                tr {
+                    th { "T" (format!("{:.0}", 100.0 * p.threshold)) }
+                    th.num { "10% of worlds" } th.num { "median world" } th.num { "90% of worlds" }
+                    th.num { "replications reaching, median world" }
+                }
+            }
+            tbody {
+                @for (label, w) in rows {
+                    @let dec = side_decimals(&w.median, unit);
+                    tr {
+                        td { (label) }
+                        td.num { (cell(w.median.p10, dec)) }
+                        td.num { (cell(w.median.p50, dec)) }
+                        td.num { (cell(w.median.p90, dec)) }
+                        td.num { (pct(w.reached_fraction.p50.unwrap_or(0.0))) }
+                    }
+                }
+            }
+        }
+        p.howto {
+            code { "permeate run SCENARIO --seed " (c.seed) " --worlds " (p.worlds) " -n " (p.replications) }
+            " gives the prior's row for the baseline (and every variant's), the same with "
+            code { "--posterior posterior.csv" } " the posterior's."
+        }
+    }
+}
+
 /// Writes the calibration's folder: `posterior.csv`, `calibration.json`, `report.html` and its
 /// charts, whole or not at all (see [`crate::outdir`]).
 pub(crate) fn write_folder(c: &Calibration, out: &std::path::Path) -> Result<(), Error> {
@@ -282,4 +432,136 @@ pub(crate) fn calibration_json(c: &Calibration) -> String {
     let mut s = serde_json::to_string_pretty(c).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::results::WorldStats;
+
+    /// A side of the predicted T: the per-world median's 10/50/90% across worlds (hours, `None`
+    /// = never) and the median world's reached share.
+    fn side(p10: Option<f64>, p50: Option<f64>, p90: Option<f64>, reached: f64) -> WorldStats {
+        let spread = |p10, p50, p90| Spread5 { p5: p10, p10, p50, p90, p95: p90 };
+        WorldStats {
+            median: spread(p10, p50, p90),
+            reached_fraction: spread(Some(reached), Some(reached), Some(reached)),
+        }
+    }
+
+    fn predicted(prior: WorldStats, posterior: WorldStats, clock: bool, worlds: u32) -> PredictedT {
+        PredictedT { worlds, replications: 100, threshold: 0.8, horizon_hours: 2000.0, clock, prior, posterior }
+    }
+
+    /// Each regime's exact wording. Broken versions seen to fail: the widths' ratio inverted
+    /// (a narrowing called widening), a never-reaching median world printed as a time, the
+    /// calendar's clock time in working days.
+    #[test]
+    fn the_predicted_t_is_worded_right_in_every_regime() {
+        let s = Some;
+        let wide = side(s(16.0), s(24.0), s(48.0), 0.9);
+        let narrow = side(s(21.6), s(27.2), s(29.6), 0.95);
+        let what = "the predicted time until 80% of the target have processed an item";
+        let cases: Vec<(&str, PredictedT, String)> = vec![
+            (
+                "narrowed",
+                predicted(wide.clone(), narrow.clone(), false, 200),
+                format!(
+                    "The measurements narrow the band of {what} 4.0-fold: before them, 3 working days in the median \
+                     plausible world (10–90% of worlds: 2–6 working days); with them, 3.4 working days in the median \
+                     plausible world (10–90% of worlds: 2.7–3.7 working days)."
+                ),
+            ),
+            (
+                "widened",
+                predicted(narrow.clone(), wide.clone(), false, 200),
+                format!(
+                    "The measurements widen the band of {what} 4.0-fold: before them, 3.4 working days in the median \
+                     plausible world (10–90% of worlds: 2.7–3.7 working days); with them, 3 working days in the median \
+                     plausible world (10–90% of worlds: 2–6 working days)."
+                ),
+            ),
+            (
+                "about as wide",
+                predicted(narrow.clone(), side(s(20.0), s(26.0), s(28.8), 0.95), false, 200),
+                format!(
+                    "The measurements leave the band of {what} about as wide as it was: before them, 3.4 working days \
+                     in the median plausible world (10–90% of worlds: 2.7–3.7 working days); with them, 3.2 working \
+                     days in the median plausible world (10–90% of worlds: 2.5–3.6 working days)."
+                ),
+            ),
+            (
+                "the prior's band reaches never",
+                predicted(side(s(16.0), s(40.0), None, 0.7), narrow.clone(), false, 200),
+                format!(
+                    "The measurements narrow the band of {what}: before them, 5 working days in the median plausible \
+                     world, but not reached within the horizon (250 working days) in at least 10% of the worlds \
+                     (10–90% of worlds: 2 to not reached); with them, 3.4 working days in the median plausible world \
+                     (10–90% of worlds: 2.7–3.7 working days)."
+                ),
+            ),
+            (
+                "the posterior's median world never reaches",
+                predicted(wide.clone(), side(s(30.0), None, None, 0.3), false, 200),
+                format!(
+                    "The measurements widen the band of {what}: before them, 3 working days in the median plausible \
+                     world (10–90% of worlds: 2–6 working days); with them, not reached within the horizon (250 \
+                     working days) in most plausible worlds (in the median world 30% of the replications reach it)."
+                ),
+            ),
+            (
+                "neither side reaches",
+                predicted(side(None, None, None, 0.004), side(s(30.0), None, None, 0.2), false, 200),
+                "Neither before nor with the measurements is 80% of the target reached within the horizon (250 \
+                 working days) in most plausible worlds: in the median world under 1% of the replications reach it \
+                 before them, 20% with them."
+                    .to_string(),
+            ),
+            (
+                "both bands undecided",
+                predicted(side(s(16.0), s(40.0), None, 0.7), side(s(20.0), s(30.0), None, 0.8), false, 200),
+                format!(
+                    "The measurements leave {what} undecided in at least 10% of the worlds: before them, 5 working \
+                     days in the median plausible world, but not reached within the horizon (250 working days) in at \
+                     least 10% of the worlds (10–90% of worlds: 2 to not reached); with them, 3.8 working days in the \
+                     median plausible world, but not reached within the horizon (250 working days) in at least 10% of \
+                     the worlds (10–90% of worlds: 2.5 to not reached)."
+                ),
+            ),
+            (
+                "a single value with them",
+                predicted(wide.clone(), side(s(24.0), s(24.0), s(24.0), 1.0), false, 200),
+                format!(
+                    "The measurements narrow the band of {what} to a single value: before them, 3 working days in the \
+                     median plausible world (10–90% of worlds: 2–6 working days); with them, 3 working days in the \
+                     median plausible world (the same in 10–90% of worlds)."
+                ),
+            ),
+            (
+                "calendars: clock time in calendar days",
+                predicted(side(s(48.0), s(96.0), s(240.0), 0.9), side(s(72.0), s(84.0), s(108.0), 0.9), true, 200),
+                format!(
+                    "The measurements narrow the band of {what} 5.3-fold: before them, 4 calendar days in the median \
+                     plausible world (10–90% of worlds: 2–10 calendar days); with them, 3.5 calendar days in the median \
+                     plausible world (10–90% of worlds: 3–4.5 calendar days)."
+                ),
+            ),
+            (
+                "short times in hours, few worlds",
+                PredictedT {
+                    horizon_hours: 40.0,
+                    ..predicted(side(s(2.0), s(5.0), s(10.0), 1.0), side(s(4.0), s(5.0), s(6.0), 1.0), false, 12)
+                },
+                format!(
+                    "The measurements narrow the band of {what} 4.0-fold: before them, 5 hours in the median plausible \
+                     world (10–90% of worlds: 2–10 hours); with them, 5 hours in the median plausible world (10–90% \
+                     of worlds: 4–6 hours). These bands come from only 12 plausible worlds on each side, so they \
+                     are rough."
+                ),
+            ),
+        ];
+        for (regime, p, expected) in cases {
+            assert_eq!(predicted_sentence(&p), expected, "regime: {regime}");
+        }
+    }
 }

@@ -197,8 +197,6 @@ fn sensitivity_section<'c>(
                     summary { "On each variant's T itself" }
                     ul.answers { @for a in &others { li { (a) } } }
                 }
-                // An empty list where the old page reopened one (kept: the same DOM).
-                ul.answers {}
             }
             p.howto {
                 "A " (sens.method) " study over " (sens.worlds) " plausible worlds (" (sens.samples) " "

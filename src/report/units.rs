@@ -27,15 +27,18 @@ impl TimeUnit {
     /// The unit for `results`: calendar days with calendars, else working days unless every
     /// reached median is below [`HOURS_BELOW`].
     pub(crate) fn of(results: &Results) -> TimeUnit {
-        if results.variants.first().is_some_and(|v| v.clock.is_some()) {
+        let clock = results.variants.first().is_some_and(|v| v.clock.is_some());
+        let longest = results.variants.iter().filter_map(|v| v.t_threshold.median).fold(0.0f64, f64::max);
+        TimeUnit::choose(clock, longest, results.horizon_hours)
+    }
+
+    /// The unit for T values whose longest reached median is `longest` hours under a horizon of
+    /// `horizon` hours: calendar days when T is `clock` time, else as [`TimeUnit::of`].
+    pub(crate) fn choose(clock: bool, longest: f64, horizon: f64) -> TimeUnit {
+        if clock {
             return TimeUnit::CalendarDays;
         }
-        let longest = results.variants.iter().filter_map(|v| v.t_threshold.median).fold(0.0f64, f64::max);
-        if longest < HOURS_BELOW && results.horizon_hours < 4.0 * HOURS_BELOW {
-            TimeUnit::Hours
-        } else {
-            TimeUnit::WorkingDays
-        }
+        if longest < HOURS_BELOW && horizon < 4.0 * HOURS_BELOW { TimeUnit::Hours } else { TimeUnit::WorkingDays }
     }
 
     /// Hours in one unit.

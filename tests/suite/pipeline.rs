@@ -337,8 +337,10 @@ fn committed_results_are_what_the_code_gives() {
 
 /// The bundled calibration: `permeate calibrate scenarios/acme-uncertain.toml
 /// scenarios/acme-observed.csv` with these flags writes `results/acme-uncertain-calibration/`
-/// (a small budget, so this test stays quick; the default budget narrows the posterior further).
-const CALIBRATION_FLAGS: [&str; 4] = ["--budget", "4000", "--particles", "200"];
+/// (a small budget, so this test stays quick; the default budget narrows the posterior further;
+/// `-n 50` as the what-if below, so the page's predicted T over the posterior is the what-if's
+/// baseline across worlds).
+const CALIBRATION_FLAGS: [&str; 6] = ["--budget", "4000", "--particles", "200", "-n", "50"];
 
 /// The bundled posterior what-if: `permeate run scenarios/acme-uncertain.toml --posterior
 /// results/acme-uncertain-calibration/posterior.csv -n 50 -o results/acme-uncertain-posterior`.

@@ -17,11 +17,14 @@ pub mod stats;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::analysis::results::WorldStats;
+use crate::analysis::stats::{reached_fraction, spread5, summarize};
 use crate::design::worlds::{Factor, FactorDist};
 use crate::engine::outcome::CurveGrid;
 use crate::engine::{Workspace, run_replication};
 use crate::error::{Error, InputError, InputErrorKind};
 use crate::scenario::Scenario;
+use crate::study::{Plan, PlanOptions, WorldChoice};
 use observations::{ItemData, Observations};
 
 /// Default simulation budget of a calibration (simulated data sets, each one replication per
@@ -53,6 +56,11 @@ pub struct Options {
     pub tolerance: f64,
     /// Seed of all random draws (`None`: the scenario's `seed`).
     pub seed: Option<u64>,
+    /// Plausible worlds on each side of the predicted T (prior and posterior; `None`: the
+    /// scenario's `uncertain.worlds`).
+    pub predict_worlds: Option<u32>,
+    /// Replications per world of the predicted T (`None`: the scenario's `replications`).
+    pub predict_replications: Option<u64>,
 }
 
 impl Default for Options {
@@ -63,6 +71,8 @@ impl Default for Options {
             min_acceptance: abc::DEFAULT_MIN_ACCEPTANCE,
             tolerance: 0.0,
             seed: None,
+            predict_worlds: None,
+            predict_replications: None,
         }
     }
 }
@@ -138,6 +148,30 @@ pub struct Predictive {
     pub band: Vec<[f64; 3]>,
 }
 
+/// What the measurements do to the answer itself: the baseline's time to the threshold (T, e.g.
+/// T80) across plausible worlds drawn from the prior and from the posterior — exactly what
+/// `permeate run SCENARIO --seed SEED --worlds W -n R` and `permeate run SCENARIO --posterior
+/// posterior.csv --seed SEED --worlds W -n R` report for the baseline (`worlds` in
+/// `summary.json`): per world the median over its replications, then quantiles across worlds.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct PredictedT {
+    /// Plausible worlds on each side.
+    pub worlds: u32,
+    /// Replications per world (the same replication streams in every world).
+    pub replications: u64,
+    /// Share of the target T is the time to (the baseline's `threshold`).
+    pub threshold: f64,
+    /// The horizon, hours: a world's median beyond it is "never".
+    pub horizon_hours: f64,
+    /// Whether T is elapsed clock time (the baseline has working calendars).
+    pub clock: bool,
+    /// Across the prior's worlds (before the measurements): quantiles of the per-world median T
+    /// (hours; `null` = not reached within the horizon) and of the per-world reached share.
+    pub prior: WorldStats,
+    /// Across the posterior's worlds (with the measurements), as `prior`.
+    pub posterior: WorldStats,
+}
+
 /// A finished calibration.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Calibration {
@@ -165,6 +199,8 @@ pub struct Calibration {
     pub ridges: Vec<Ridge>,
     /// What the data pinned down and what not, in words.
     pub sentence: String,
+    /// The baseline's predicted T before and with the measurements.
+    pub predicted: PredictedT,
     /// The posterior particles' factor values (row = particle), in the factors' order.
     #[serde(skip)]
     pub values: Vec<Vec<f64>>,
@@ -418,6 +454,7 @@ pub fn calibrate_with_progress(
         .collect();
     let predictive = predictive_curves(obs, &predicted.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>(), &observed);
     let sentence = sentence(&factors, &ridges);
+    let predicted = predicted_t(scenario, seed, options, &values, &run.weights)?;
     Ok(Calibration {
         scenario: scenario.name.clone(),
         observations: observations_name.to_string(),
@@ -431,11 +468,62 @@ pub fn calibrate_with_progress(
         factors,
         ridges,
         sentence,
+        predicted,
         values,
         unit: run.unit,
         weights: run.weights,
         factor_defs: u.factors.clone(),
         predictive,
+    })
+}
+
+/// The baseline's T across the prior's worlds and across the posterior's (`values` with
+/// `weights`), resolved by the study's own plan (so the worlds are the ones `run` draws for
+/// the same seed and counts) and run replication by replication like `run` runs them.
+fn predicted_t(
+    scenario: &Scenario,
+    seed: u64,
+    options: &Options,
+    values: &[Vec<f64>],
+    weights: &[f64],
+) -> Result<PredictedT, Error> {
+    let u = scenario.uncertainty.as_ref().expect("checked: the scenario has [uncertain]");
+    let worlds = options.predict_worlds.unwrap_or(u.worlds);
+    let plan = |choice: WorldChoice| {
+        Plan::new(
+            scenario,
+            PlanOptions { seed: Some(seed), replications: options.predict_replications, worlds: choice, shard: None },
+        )
+    };
+    let prior = plan(WorldChoice::PriorCount(worlds))?;
+    let posterior =
+        plan(WorldChoice::Weighted { values: values.to_vec(), weights: weights.to_vec(), count: Some(worlds) })?;
+    let replications = prior.replications();
+    let base = crate::study::point_model(scenario, 0)?;
+    let grid = CurveGrid::new(scenario.curve_points, scenario.curve_hours);
+    let across = |plan: &Plan<'_>| -> Result<WorldStats, Error> {
+        let rows = plan.worlds().map_or(&[][..], |w| w.values.as_slice());
+        let per_world: Vec<(Option<f64>, Option<f64>)> = rows
+            .par_iter()
+            .map(|row| {
+                let model = crate::study::world_model(scenario, &base, 0, row, u)?;
+                let mut ws = Workspace::new(&model, &grid);
+                let t: Vec<Option<f64>> =
+                    (0..replications).map(|r| run_replication(&model, seed, r, &grid, &mut ws)).collect();
+                Ok((summarize(&t).median, Some(reached_fraction(&t))))
+            })
+            .collect::<Result<_, Error>>()?;
+        let (medians, reached): (Vec<_>, Vec<_>) = per_world.into_iter().unzip();
+        Ok(WorldStats { median: spread5(&medians), reached_fraction: spread5(&reached) })
+    };
+    Ok(PredictedT {
+        worlds,
+        replications,
+        threshold: scenario.baseline().threshold,
+        horizon_hours: scenario.horizon_hours,
+        clock: base.calendar.is_some(),
+        prior: across(&prior)?,
+        posterior: across(&posterior)?,
     })
 }
 
