@@ -36,6 +36,9 @@ pub const INFORMED_RATIO: f64 = 0.5;
 /// Two factors whose weighted posterior correlation (on the prior's quantile scale) is at least
 /// this in absolute value are reported as a ridge: the data fix a combination of them.
 pub const RIDGE_CORRELATION: f64 = 0.5;
+/// Fewer observed items than this (docs/measuring.md, "How many items": the recovery study's
+/// minimum for learning even the overall speed) make the sentence say the result is a first look.
+pub const MIN_ITEMS: usize = 30;
 /// Particles (resampled to equal weights) whose simulations make the posterior-predictive band.
 pub const PREDICTIVE_PARTICLES: usize = 100;
 /// Time points of the posterior-predictive adoption curves.
@@ -453,7 +456,7 @@ pub fn calibrate_with_progress(
         })
         .collect();
     let predictive = predictive_curves(obs, &predicted.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>(), &observed);
-    let sentence = sentence(&factors, &ridges);
+    let sentence = sentence(&factors, &ridges, obs.items().len());
     let predicted = predicted_t(scenario, seed, options, &values, &run.weights)?;
     Ok(Calibration {
         scenario: scenario.name.clone(),
@@ -590,8 +593,9 @@ fn predictive_curves(obs: &Observations, simulated: &[ItemTimes], observed_stats
     Predictive { hours, observed, observed_points, band }
 }
 
-/// What the data pinned down and what not, in plain words.
-pub fn sentence(factors: &[FactorSummary], ridges: &[Ridge]) -> String {
+/// What the data pinned down and what not, in plain words, from `items` observed items (fewer
+/// than [`MIN_ITEMS`]: said first).
+pub fn sentence(factors: &[FactorSummary], ridges: &[Ridge], items: usize) -> String {
     let list = |names: Vec<&str>| -> String {
         let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
         match quoted.len() {
@@ -602,23 +606,32 @@ pub fn sentence(factors: &[FactorSummary], ridges: &[Ridge]) -> String {
     };
     let informed: Vec<&FactorSummary> = factors.iter().filter(|f| f.informed).collect();
     let not: Vec<&str> = factors.iter().filter(|f| !f.informed).map(|f| f.name.as_str()).collect();
-    let mut s = if informed.is_empty() {
-        "The measurements pin down none of the factors on its own: every posterior 90% interval is at least half as wide as the prior's.".to_string()
+    let few = if items < MIN_ITEMS {
+        format!(
+            "Only {} measured, fewer than the {MIN_ITEMS} that learning even the overall speed needs: take this as a first look. ",
+            if items == 1 { "1 item was".to_string() } else { format!("{items} items were") }
+        )
     } else {
-        let parts: Vec<String> = informed
-            .iter()
-            .map(|f| {
-                format!(
-                    "\"{}\" (90% interval {}–{}, {:.0}% of the prior's width)",
-                    f.name,
-                    crate::random::dist::fmt_num(f.posterior.p05),
-                    crate::random::dist::fmt_num(f.posterior.p95),
-                    100.0 * f.width_ratio
-                )
-            })
-            .collect();
-        format!("The measurements pin down {}.", parts.join(", "))
+        String::new()
     };
+    let mut s = few
+        + &if informed.is_empty() {
+            "The measurements pin down none of the factors on its own: every posterior 90% interval is at least half as wide as the prior's.".to_string()
+        } else {
+            let parts: Vec<String> = informed
+                .iter()
+                .map(|f| {
+                    format!(
+                        "\"{}\" (90% interval {}–{}, {:.0}% of the prior's width)",
+                        f.name,
+                        crate::random::dist::fmt_num(f.posterior.p05),
+                        crate::random::dist::fmt_num(f.posterior.p95),
+                        100.0 * f.width_ratio
+                    )
+                })
+                .collect();
+            format!("The measurements pin down {}.", parts.join(", "))
+        };
     if !not.is_empty() && !informed.is_empty() {
         s += &format!(
             " They do not pin down {} on {}: the posterior is about as wide as the prior.",
@@ -667,7 +680,7 @@ mod tests {
     fn the_sentence_says_what_was_pinned_down_and_what_not() {
         let f = [summary("speed", 0.3, true), summary("chat", 0.9, true), summary("mandate", 1.0, false)];
         let r = [Ridge { factors: ["chat".into(), "speed".into()], correlation: -0.8 }];
-        let s = sentence(&f, &r);
+        let s = sentence(&f, &r, MIN_ITEMS);
         assert!(
             s.starts_with("The measurements pin down \"speed\" (90% interval 0.1–0.9, 30% of the prior's width)."),
             "{s}"
@@ -675,5 +688,35 @@ mod tests {
         assert!(s.contains("They do not pin down \"chat\" and \"mandate\" on their own"), "{s}");
         assert!(s.contains("\"mandate\" does not act in today's organisation"), "{s}");
         assert!(s.contains("\"chat\" and \"speed\" trade off against each other (posterior correlation -0.80)"), "{s}");
+    }
+
+    /// Fewer items than docs/measuring.md asks for are said first, with the right plural; at
+    /// the minimum nothing is added. Broken versions seen to fail: `<=` (30 items called few),
+    /// "1 items were".
+    #[test]
+    fn too_few_items_are_said_first() {
+        let f = [summary("speed", 0.9, true)];
+        let plain = "The measurements pin down none of the factors on its own: every posterior 90% interval is at \
+                     least half as wide as the prior's.";
+        let cases = [
+            (MIN_ITEMS, plain.to_string()),
+            (
+                12,
+                format!(
+                    "Only 12 items were measured, fewer than the 30 that learning even the overall speed needs: take \
+                     this as a first look. {plain}"
+                ),
+            ),
+            (
+                1,
+                format!(
+                    "Only 1 item was measured, fewer than the 30 that learning even the overall speed needs: take \
+                     this as a first look. {plain}"
+                ),
+            ),
+        ];
+        for (items, expected) in cases {
+            assert_eq!(sentence(&f, &[], items), expected, "{items} items");
+        }
     }
 }
