@@ -18,6 +18,8 @@ three boxes:
   EMA rule     : the same peeling trajectory (`Prim._peel`), the box picked by permeate's rule
                  (largest coverage x density among density >= 0.8), then EMA's own pasting
                  (`Prim._paste`) from there; this is the like-for-like comparison;
+  transcribed  : permeate's peeling and choice transcribed here (see transcribed_peeling), as
+                 permeate breaks ties and as EMA does, to show where the tools part;
   EMA rule/np  : that box before pasting (shown only when pasting changed it);
   EMA orig rule: as EMA rule, but with obj_function=ORIGINAL (each peel maximises the density
                  left, Friedman and Fisher's original objective, which is permeate's); EMA then
@@ -29,6 +31,7 @@ to both). Exit status 0 unless a tool fails; the agreement is read off the table
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -101,6 +104,81 @@ def acme(results):
                 f"{len(x)} worlds of {results}, case: '{base.variant.iloc[0]}''s median T in the world "
                 f"< the median over worlds ({np.median(med):.1f} h)"))
     return out
+
+
+def transcribed_peeling(x, y, ema_ties):
+    """A transcription of permeate's peeling and box choice (src/analysis/discovery.rs, `peels`
+    and `prim` up to pasting), to show where the tools part. With `ema_ties` False it must give
+    permeate's box whenever permeate's pasting changes nothing (checked in the table: "= Rust");
+    with True, a tie in density between candidate peels goes as in EMA Workbench (fewer
+    restricted factors first, then the first candidate in EMA's order: per factor upper, then
+    lower) instead of to the last candidate (Rust's `max_by`). Returns (limits, quality)."""
+    X = x.to_numpy()
+    n, k = X.shape
+    full = [[X[:, j].min(), X[:, j].max()] for j in range(k)]
+
+    def inside(b):
+        m = np.ones(n, dtype=bool)
+        for j, (lo, hi) in enumerate(b):
+            m &= (X[:, j] >= lo) & (X[:, j] <= hi)
+        return m
+
+    def density(b):
+        m = inside(b)
+        return y[m].sum() / m.sum() if m.sum() else 0.0
+
+    def coverage(b):
+        return y[inside(b)].sum() / y.sum()
+
+    def peels(b):
+        out = []
+        m = inside(b)
+        for j in range(k):
+            v = np.sort(X[m, j])
+            if len(v) < 2:
+                continue
+            kk = min(max(math.ceil(0.05 * len(v)), 1), len(v) - 1)
+            pair = []
+            above = v[kk:][v[kk:] > v[kk - 1]]
+            if len(above):
+                nb = [r[:] for r in b]
+                nb[j][0] = above[0]
+                pair.append(nb)
+            top = len(v) - kk
+            below = v[:top][v[:top] < v[top]]
+            if len(below):
+                nb = [r[:] for r in b]
+                nb[j][1] = below[-1]
+                pair.append(nb)
+            out += pair[::-1] if ema_ties else pair
+        return out
+
+    def n_restricted(b):
+        return sum((b[j][0] > full[j][0]) or (b[j][1] < full[j][1]) for j in range(k))
+
+    b = [r[:] for r in full]
+    trajectory = [b]
+    while True:
+        cands = [nb for nb in peels(b) if inside(nb).sum() >= 0.05 * n]
+        if not cands:
+            break
+        d = [density(nb) for nb in cands]
+        if ema_ties:
+            best = max(range(len(cands)), key=lambda i: (d[i], -n_restricted(cands[i]), -i))
+        else:
+            best = max(range(len(cands)), key=lambda i: (d[i], i))
+        if d[best] < density(b):
+            break
+        b = cands[best]
+        trajectory.append(b)
+    ok = [t for t in trajectory if density(t) >= 0.8]
+    if not ok:
+        return None
+    scores = [coverage(t) * density(t) for t in ok]
+    chosen = ok[max(range(len(ok)), key=lambda i: (scores[i], i))]
+    lims = {c: (float(chosen[j][0]), float(chosen[j][1])) for j, c in enumerate(x.columns)}
+    fullmap = {c: (float(full[j][0]), float(full[j][1])) for j, c in enumerate(x.columns)}
+    return restricted(lims, fullmap), quality(x, y, lims)
 
 
 def restricted(lims, full):
@@ -237,6 +315,13 @@ def main():
                       known[c][1] if c in known and known[c][1] is not None else full[c][1]) for c in x.columns}
             rows.append(("known", known, quality(x, y, kl), ""))
         rows.append(("permeate", *(ours if ours else (None, None)), ""))
+        same = transcribed_peeling(x, y, ema_ties=False)
+        agree = ours is not None and same is not None and same[0] == ours[0] and all(
+            abs(same[1][q] - ours[1][q]) < 1e-12 for q in same[1])
+        rows.append(("transcribed", *(same if same else (None, None)),
+                     "= Rust (pasting changed nothing)" if agree else "differs from Rust (pasting moved it)"))
+        ties = transcribed_peeling(x, y, ema_ties=True)
+        rows.append(("transcribed, EMA ties", *(ties if ties else (None, None)), "ties as EMA breaks them"))
         for label, r in (("EMA rule", rule), ("EMA orig rule", original)):
             if r:
                 rows.append((label, r[1][0], r[1][1], f"peel {r[0][2]} of {r[2]}, {r[1][2]} pastes"))
