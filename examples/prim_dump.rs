@@ -28,9 +28,7 @@ fn main() {
     let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| fail(format!("{path}: {e}")));
     let header: Vec<String> =
         reader.headers().unwrap_or_else(|e| fail(format!("{path}: {e}"))).iter().map(String::from).collect();
-    let Some(case_col) = header.iter().position(|h| h == "case") else {
-        fail(format!("{path}: no `case` column"))
-    };
+    let Some(case_col) = header.iter().position(|h| h == "case") else { fail(format!("{path}: no `case` column")) };
     let names: Vec<String> =
         header.iter().enumerate().filter(|&(i, _)| i != case_col).map(|(_, h)| h.clone()).collect();
     let (mut x, mut y) = (Vec::new(), Vec::new());
