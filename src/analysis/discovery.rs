@@ -70,9 +70,12 @@ fn counts(x: &[Vec<f64>], y: &[bool], b: &Bounds) -> (usize, usize) {
     x.iter().zip(y).filter(|(w, _)| inside(w, b)).fold((0, 0), |(c, n), (_, &y)| (c + usize::from(y), n + 1))
 }
 
+/// A candidate box: the bounds, the factor whose bound moved and whether it was the upper one.
+type Candidate = (Bounds, usize, bool);
+
 /// The candidate peels of `b`: per factor, raise the lower bound past the lowest `alpha` share
 /// of the box's values, or lower the upper bound below the highest `alpha` share.
-fn peels(x: &[Vec<f64>], b: &Bounds, alpha: f64) -> Vec<Bounds> {
+fn peels(x: &[Vec<f64>], b: &Bounds, alpha: f64) -> Vec<Candidate> {
     let mut out = Vec::new();
     for j in 0..b.len() {
         let mut v: Vec<f64> = x.iter().filter(|w| inside(w, b)).map(|w| w[j]).collect();
@@ -85,13 +88,13 @@ fn peels(x: &[Vec<f64>], b: &Bounds, alpha: f64) -> Vec<Bounds> {
         if let Some(&next) = v[k..].iter().find(|&&t| t > v[k - 1]) {
             let mut nb = b.clone();
             nb[j][0] = next;
-            out.push(nb);
+            out.push((nb, j, false));
         }
         let top = v.len() - k;
         if let Some(&prev) = v[..top].iter().rev().find(|&&t| t < v[top]) {
             let mut nb = b.clone();
             nb[j][1] = prev;
-            out.push(nb);
+            out.push((nb, j, true));
         }
     }
     out
@@ -99,7 +102,7 @@ fn peels(x: &[Vec<f64>], b: &Bounds, alpha: f64) -> Vec<Bounds> {
 
 /// The candidate pastes of `b` within `full`: per factor, lower the lower bound (or raise the
 /// upper) to take in about `alpha` × the box's worlds more.
-fn pastes(x: &[Vec<f64>], b: &Bounds, full: &Bounds, alpha: f64) -> Vec<Bounds> {
+fn pastes(x: &[Vec<f64>], b: &Bounds, full: &Bounds, alpha: f64) -> Vec<Candidate> {
     let n_box = x.iter().filter(|w| inside(w, b)).count().max(1);
     let k = ((alpha * n_box as f64).ceil() as usize).max(1);
     let mut out = Vec::new();
@@ -112,14 +115,14 @@ fn pastes(x: &[Vec<f64>], b: &Bounds, full: &Bounds, alpha: f64) -> Vec<Bounds> 
         if let Some(&v) = below.get(k.min(below.len()).saturating_sub(1)) {
             let mut nb = b.clone();
             nb[j][0] = v.max(full[j][0]);
-            out.push(nb);
+            out.push((nb, j, false));
         }
         let mut above: Vec<f64> = x.iter().filter(others).map(|w| w[j]).filter(|&v| v > b[j][1]).collect();
         above.sort_unstable_by(f64::total_cmp);
         if let Some(&v) = above.get(k.min(above.len()).saturating_sub(1)) {
             let mut nb = b.clone();
             nb[j][1] = v.min(full[j][1]);
-            out.push(nb);
+            out.push((nb, j, true));
         }
     }
     out
@@ -149,14 +152,26 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], names: &[String]) -> Option<PrimBox> {
         let (c, m) = counts(x, y, b);
         if m == 0 { 0.0 } else { c as f64 / m as f64 }
     };
+    // The better of two candidates: the denser; between equally dense ones the one restricting
+    // fewer factors (as EMA Workbench prefers), then the factor with the first name, its lower
+    // bound first — so the box does not depend on the order of the factors' columns.
+    let restricted = |b: &Bounds| b.iter().zip(&full).filter(|(r, f)| r != f).count();
+    let better = |p: &Candidate, q: &Candidate| {
+        density(&p.0)
+            .total_cmp(&density(&q.0))
+            .then_with(|| restricted(&q.0).cmp(&restricted(&p.0)))
+            .then_with(|| names[q.1].cmp(&names[p.1]))
+            .then_with(|| q.2.cmp(&p.2))
+    };
     // Peeling trajectory.
     let mut trajectory = vec![full.clone()];
     let mut b = full.clone();
     loop {
         let best = peels(x, &b, ALPHA)
             .into_iter()
-            .filter(|nb| counts(x, y, nb).1 as f64 >= MIN_MASS * n as f64)
-            .max_by(|p, q| density(p).total_cmp(&density(q)));
+            .filter(|nb| counts(x, y, &nb.0).1 as f64 >= MIN_MASS * n as f64)
+            .max_by(better)
+            .map(|c| c.0);
         match best {
             Some(nb) if density(&nb) >= density(&b) => {
                 b = nb;
@@ -173,7 +188,7 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], names: &[String]) -> Option<PrimBox> {
         .max_by(|p, q| (coverage(p) * density(p)).total_cmp(&(coverage(q) * density(q))))?;
     // Pasting.
     loop {
-        let best = pastes(x, &chosen, &full, ALPHA).into_iter().max_by(|p, q| density(p).total_cmp(&density(q)));
+        let best = pastes(x, &chosen, &full, ALPHA).into_iter().max_by(better).map(|c| c.0);
         match best {
             Some(nb)
                 if density(&nb) > density(&chosen)
@@ -227,6 +242,34 @@ mod tests {
 
     fn names() -> Vec<String> {
         ["developer notice", "chat delay", "digest reach"].map(String::from).to_vec()
+    }
+
+    /// The box does not depend on the order of the factors' columns: every permutation of three
+    /// factors (names and values alike) gives the same limits by name, on noisy planted boxes
+    /// whose peels tie in density (found side by side with EMA Workbench, docs/validation.md).
+    /// Broken version seen to fail: the last of equally dense peels taken (the old `max_by` on
+    /// density alone).
+    #[test]
+    fn the_box_does_not_depend_on_the_order_of_the_factors() {
+        let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+        for (n, noise) in [(300, 7), (400, 5), (600, 9)] {
+            let x = worlds(n);
+            let y: Vec<bool> =
+                x.iter().enumerate().map(|(i, w)| (w[0] >= 0.45 && w[2] <= 0.6) != (i % noise == 2)).collect();
+            let limits = |order: &[usize; 3]| {
+                let xs: Vec<Vec<f64>> = x.iter().map(|w| order.iter().map(|&j| w[j]).collect()).collect();
+                let ns: Vec<String> = order.iter().map(|&j| names()[j].clone()).collect();
+                let b = prim(&xs, &y, &ns).expect("a box");
+                let mut l: Vec<(String, Option<f64>, Option<f64>)> =
+                    b.limits.iter().map(|l| (l.name.clone(), l.low, l.high)).collect();
+                l.sort_by(|a, b| a.0.cmp(&b.0));
+                (l, b.coverage, b.density)
+            };
+            let first = limits(&orders[0]);
+            for o in &orders[1..] {
+                assert_eq!(limits(o), first, "{n} worlds, noise 1 in {noise}, order {o:?}");
+            }
+        }
     }
 
     /// Known answer: 500 evenly spread worlds of three factors in [0, 1], the case planted in the
