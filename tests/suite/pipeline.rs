@@ -299,40 +299,47 @@ fn the_results_type_round_trips_every_bundled_summary() {
     }
 }
 
-#[test]
-fn committed_results_are_what_the_code_gives() {
-    let studies = BUNDLED.iter().map(|n| (n.to_string(), "run", n.to_string(), &[][..])).chain(std::iter::once((
-        "acme-uncertain-sensitivity".to_string(),
-        "sensitivity",
-        "acme-uncertain".to_string(),
-        &SENSITIVITY_FLAGS[..],
-    )));
-    for (name, command, scenario, flags) in studies {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join(&name);
-        let scenario = bundled(&format!("{scenario}.toml"));
-        let mut args = vec![command, scenario.to_str().unwrap(), "-q", "-o", out.to_str().unwrap()];
-        args.extend_from_slice(flags);
-        let o = permeate(&args);
-        assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
-        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("results").join(&name);
-        let (fresh, old) = (tree(&out), tree(&committed));
-        assert_eq!(
-            fresh.keys().collect::<Vec<_>>(),
-            old.keys().collect::<Vec<_>>(),
-            "results/{name} has other files than a run gives: regenerate it with `cargo run --release -- {command} \
-             scenarios/... {}`",
+/// Runs `permeate COMMAND scenarios/SCENARIO.toml FLAGS` and compares its folder, file by file
+/// and byte for byte, with the committed `results/NAME`.
+fn assert_committed(name: &str, command: &str, scenario: &str, flags: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join(name);
+    let scenario = bundled(&format!("{scenario}.toml"));
+    let mut args = vec![command, scenario.to_str().unwrap(), "-q", "-o", out.to_str().unwrap()];
+    args.extend_from_slice(flags);
+    let o = permeate(&args);
+    assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("results").join(name);
+    let (fresh, old) = (tree(&out), tree(&committed));
+    assert_eq!(
+        fresh.keys().collect::<Vec<_>>(),
+        old.keys().collect::<Vec<_>>(),
+        "results/{name} has other files than a run gives: regenerate it with `cargo run --release -- {command} \
+         scenarios/... {}`",
+        flags.join(" ")
+    );
+    for (k, v) in &fresh {
+        assert!(
+            v == &old[k],
+            "results/{name}/{} is out of date: regenerate it with `cargo run --release -- {command} scenarios/... {}`",
+            k.display(),
             flags.join(" ")
         );
-        for (k, v) in &fresh {
-            assert!(
-                v == &old[k],
-                "results/{name}/{} is out of date: regenerate it with `cargo run --release -- {command} scenarios/... {}`",
-                k.display(),
-                flags.join(" ")
-            );
-        }
     }
+}
+
+#[test]
+fn committed_results_are_what_the_code_gives() {
+    for name in BUNDLED {
+        assert_committed(name, "run", name, &[]);
+    }
+}
+
+/// The bundled sensitivity study apart from the runs above: the longest single study (about 40 s
+/// of CPU in the test build), so that the suite's two threads share the work more evenly.
+#[test]
+fn committed_sensitivity_study_is_what_the_code_gives() {
+    assert_committed("acme-uncertain-sensitivity", "sensitivity", "acme-uncertain", &SENSITIVITY_FLAGS);
 }
 
 /// The bundled calibration: `permeate calibrate scenarios/acme-uncertain.toml
