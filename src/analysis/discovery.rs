@@ -156,22 +156,25 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], names: &[String]) -> Option<PrimBox> {
     // fewer factors (as EMA Workbench prefers), then the factor with the first name, its lower
     // bound first — so the box does not depend on the order of the factors' columns.
     let restricted = |b: &Bounds| b.iter().zip(&full).filter(|(r, f)| r != f).count();
-    let better = |p: &Candidate, q: &Candidate| {
-        density(&p.0)
-            .total_cmp(&density(&q.0))
-            .then_with(|| restricted(&q.0).cmp(&restricted(&p.0)))
-            .then_with(|| names[q.1].cmp(&names[p.1]))
-            .then_with(|| q.2.cmp(&p.2))
+    // Each candidate's density and restricted count computed once, not once per comparison.
+    let best_of = |candidates: &mut dyn Iterator<Item = Candidate>| -> Option<Bounds> {
+        candidates
+            .map(|c| (density(&c.0), restricted(&c.0), c))
+            .max_by(|(dp, rp, p), (dq, rq, q)| {
+                dp.total_cmp(dq)
+                    .then_with(|| rq.cmp(rp))
+                    .then_with(|| names[q.1].cmp(&names[p.1]))
+                    .then_with(|| q.2.cmp(&p.2))
+            })
+            .map(|(_, _, c)| c.0)
     };
     // Peeling trajectory.
     let mut trajectory = vec![full.clone()];
     let mut b = full.clone();
     loop {
-        let best = peels(x, &b, ALPHA)
-            .into_iter()
-            .filter(|nb| counts(x, y, &nb.0).1 as f64 >= MIN_MASS * n as f64)
-            .max_by(better)
-            .map(|c| c.0);
+        let best = best_of(
+            &mut peels(x, &b, ALPHA).into_iter().filter(|nb| counts(x, y, &nb.0).1 as f64 >= MIN_MASS * n as f64),
+        );
         match best {
             Some(nb) if density(&nb) >= density(&b) => {
                 b = nb;
@@ -188,7 +191,7 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], names: &[String]) -> Option<PrimBox> {
         .max_by(|p, q| (coverage(p) * density(p)).total_cmp(&(coverage(q) * density(q))))?;
     // Pasting.
     loop {
-        let best = pastes(x, &chosen, &full, ALPHA).into_iter().max_by(better).map(|c| c.0);
+        let best = best_of(&mut pastes(x, &chosen, &full, ALPHA).into_iter());
         match best {
             Some(nb)
                 if density(&nb) > density(&chosen)

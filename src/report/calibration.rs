@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use super::charts::Chart;
 use super::decision::pct;
 use super::markup::{document, figure};
-use super::units::{TimeUnit, decimals_for};
+use super::units::{TimeUnit, band_quarter, decimals_for};
 use crate::analysis::stats::Spread5;
 use crate::error::Error;
 use crate::study::calibrate::{Calibration, PredictedT, posterior, prior_cdf};
@@ -33,16 +33,12 @@ const ROUGH_WORLDS: u32 = 20;
 fn predicted_unit(p: &PredictedT) -> (TimeUnit, String) {
     let longest = [p.prior.median.p50, p.posterior.median.p50].into_iter().flatten().fold(0.0f64, f64::max);
     let unit = TimeUnit::choose(p.clock, longest, p.horizon_hours);
-    let horizon = unit.with_name(p.horizon_hours, decimals_for(Some(p.horizon_hours / unit.hours() / 10.0)));
-    (unit, horizon)
+    (unit, unit.horizon_words(p.horizon_hours))
 }
 
 /// The decimals of one side's figures: what a quarter of its 10–90% band supports.
 fn side_decimals(s: &Spread5, unit: TimeUnit) -> usize {
-    decimals_for(match (s.p10, s.p90) {
-        (Some(a), Some(b)) => Some((b - a) / 4.0 / unit.hours()),
-        _ => None,
-    })
+    decimals_for(band_quarter(s.p10, s.p90).map(|w| w / unit.hours()))
 }
 
 /// What the measurements do to the predicted time to the threshold, in plain words: the

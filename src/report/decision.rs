@@ -40,10 +40,7 @@ fn row_decimals(results: &Results, row: &DecisionRow, unit: TimeUnit) -> usize {
     let v = &results.variants[row.point];
     let width = match (v.t_threshold.ci95_median, &v.worlds) {
         ([Some(a), Some(b)], None) => Some(b - a),
-        _ => match row.band {
-            [Some(a), Some(b)] => Some((b - a) / 4.0),
-            _ => None,
-        },
+        _ => super::units::band_quarter(row.band[0], row.band[1]),
     };
     decimals_for(width.map(|w| w / unit.hours()))
 }
@@ -178,8 +175,7 @@ pub(crate) fn recommendation(results: &Results, d: &Decision) -> String {
         Across::Worlds => "plausible worlds",
         Across::Replications => "replications",
     };
-    let horizon =
-        unit.with_name(results.horizon_hours, decimals_for(Some(results.horizon_hours / unit.hours() / 10.0)));
+    let horizon = unit.horizon_words(results.horizon_hours);
     let reached_at = |row: &DecisionRow| match d.across {
         Across::Worlds => pct(row.worlds_reaching.unwrap_or(0.0)),
         Across::Replications => pct(row.reached),

@@ -496,10 +496,7 @@ fn unit_delta_range(lo: Option<f64>, hi: Option<f64>, unit: units::TimeUnit, dec
 fn figure_decimals(v: &VariantResults, unit: units::TimeUnit) -> usize {
     let width = match (&v.worlds, v.t_threshold.ci95_median) {
         (None, [Some(a), Some(b)]) => Some(b - a),
-        (Some(w), _) => match (w.median.p10, w.median.p90) {
-            (Some(a), Some(b)) => Some((b - a) / 4.0),
-            _ => None,
-        },
+        (Some(w), _) => units::band_quarter(w.median.p10, w.median.p90),
         _ => None,
     };
     units::decimals_for(width.map(|w| w / unit.hours()))
@@ -524,8 +521,7 @@ pub fn answer_sentence(results: &Results, d: &crate::analysis::decision::Decisio
     let lead = if is_baseline { "Today".to_string() } else { format!("With \"{}\"", v.name) };
     let dec = figure_decimals(v, unit);
     let num = |h: Option<f64>| h.map_or_else(|| "not reached".to_string(), |h| unit.number(h, dec));
-    let horizon =
-        unit.with_name(results.horizon_hours, units::decimals_for(Some(results.horizon_hours / unit.hours() / 10.0)));
+    let horizon = unit.horizon_words(results.horizon_hours);
     let point = results.variants.iter().position(|x| std::ptr::eq(x, v)).unwrap_or(0);
     let mut out = match s.median {
         Some(m) => {

@@ -77,6 +77,12 @@ impl TimeUnit {
         fmt_decimals(hours / self.hours(), decimals)
     }
 
+    /// The horizon of `hours` in this unit with its name, to a tenth of itself: "250 working
+    /// days".
+    pub(crate) fn horizon_words(self, hours: f64) -> String {
+        self.with_name(hours, decimals_for(Some(hours / self.hours() / 10.0)))
+    }
+
     /// `hours` in this unit with its name: "6.2 working days".
     pub(crate) fn with_name(self, hours: f64, decimals: usize) -> String {
         let n = self.number(hours, decimals);
@@ -93,6 +99,12 @@ pub(crate) fn decimals_for(width: Option<f64>) -> usize {
         Some(w) if w.is_finite() && w > 0.0 => (-w.log10().floor()).clamp(0.0, MAX_DECIMALS as f64) as usize,
         _ => 1,
     }
+}
+
+/// The width (hours) whose precision a 10–90% band from `low` to `high` hours supports: a
+/// quarter of it; `None` when a bound is never.
+pub(crate) fn band_quarter(low: Option<f64>, high: Option<f64>) -> Option<f64> {
+    Some((high? - low?) / 4.0)
 }
 
 /// "1 person", "2 people": `n` with the right form.
