@@ -24,7 +24,7 @@ pub type PersonIdx = u32;
 #[derive(Debug, Clone)]
 pub struct Person {
     /// The unique id from the CSV or the generator, e.g. `dev-3-2`.
-    pub id: String,
+    pub id: compact_str::CompactString,
     /// Index into [`Organisation::units`].
     pub unit: u32,
     /// Index into [`Organisation::roles`].
@@ -190,7 +190,7 @@ impl OrganisationBuilder {
         slot.insert(idx);
         let unit = intern(&mut org.units, &mut self.units, unit);
         let role = intern(&mut org.roles, &mut self.roles, role);
-        org.people.push(Person { id: id.to_string(), unit, role });
+        org.people.push(Person { id: id.into(), unit, role });
         Some(idx)
     }
 
@@ -340,7 +340,7 @@ impl Organisation {
         let unit = intern_in(&mut self.units, unit);
         let role = intern_in(&mut self.roles, role);
         let idx = self.people.len() as PersonIdx;
-        self.people.push(Person { id: id.to_string(), unit, role });
+        self.people.push(Person { id: id.into(), unit, role });
         let (people, hasher) = (&self.people, &self.hasher);
         self.index.insert_unique(id_hash(hasher, id), idx, |&p| id_hash(hasher, &people[p as usize].id));
         let n = self.people.len();
@@ -421,7 +421,7 @@ impl Organisation {
         if self.people.len() > 100_000 {
             return Vec::new();
         }
-        self.people.iter().map(|p| p.id.clone()).collect()
+        self.people.iter().map(|p| p.id.to_string()).collect()
     }
 
     /// Distinct links per channel (index as [`Organisation::channels`]): `(two-way, one-way)`.

@@ -363,7 +363,7 @@ fn assumptions(b: &Variant) -> Assumptions {
     let mut managers = b.community_managers.iter().map(|cm| {
         let role = org.role_of(cm.person);
         ManagerFacts {
-            id: org.people[cm.person as usize].id.clone(),
+            id: org.people[cm.person as usize].id.to_string(),
             detail: person_detail(b, cm.person),
             mandate: cm.mandate,
             mandate_notice: cm.effect.notice,

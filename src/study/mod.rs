@@ -264,7 +264,7 @@ fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant, person
         None => v.org.site_groups(),
     };
     let person = |p: u32| PersonName {
-        id: v.org.people[p as usize].id.clone(),
+        id: v.org.people[p as usize].id.to_string(),
         role: v.org.role_of(p).to_string(),
         unit: v.org.unit_of(p).to_string(),
         display_name: v.org.name_of(p).map(str::to_string),
@@ -279,8 +279,8 @@ fn named_outcome(point: usize, run: ModelRun, model: &Model, v: &Variant, person
     let mut links = BTreeMap::new();
     for (&l, &c) in &a.links {
         let name = LinkName {
-            source: v.org.people[model.sender_of(l) as usize].id.clone(),
-            target: v.org.people[arcs[l as usize].to as usize].id.clone(),
+            source: v.org.people[model.sender_of(l) as usize].id.to_string(),
+            target: v.org.people[arcs[l as usize].to as usize].id.to_string(),
             channel: channel(arcs[l as usize].channel as usize),
             source_name: v.org.name_of(model.sender_of(l)).map(str::to_string),
             target_name: v.org.name_of(arcs[l as usize].to).map(str::to_string),

@@ -276,7 +276,9 @@ delay = { dist = "fixed", value = 1 }
         let o = &s.baseline().org;
         o.links
             .iter()
-            .map(|l| (o.people[l.source as usize].id.clone(), o.people[l.target as usize].id.clone(), l.channel))
+            .map(|l| {
+                (o.people[l.source as usize].id.to_string(), o.people[l.target as usize].id.to_string(), l.channel)
+            })
             .collect()
     };
     assert_eq!(ids(&s), ids(&again));
