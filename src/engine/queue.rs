@@ -76,6 +76,13 @@ impl Heap {
         Some((f32::from_bits((top >> 32) as u32), top as u32))
     }
 
+    /// The person with the earliest time, if any (the next [`Heap::pop`] unless an earlier
+    /// entry comes first).
+    #[inline(always)]
+    pub fn peek_person(&self) -> Option<u32> {
+        self.heap.first().map(|&e| e as u32)
+    }
+
     #[inline(always)]
     fn place<P: Positions + ?Sized>(&mut self, pos: &mut P, i: usize, entry: u64) {
         self.heap[i] = entry;
@@ -208,9 +215,11 @@ mod tests {
                 }
                 best[p] = t;
             }
+            let peeked = q.heap.peek_person();
             if round % 3 == 0
                 && let Some((t, p)) = q.pop()
             {
+                assert_eq!(peeked, Some(p), "the peeked person is the next popped");
                 let expected = (0..n)
                     .filter(|&i| !popped[i] && best[i].is_finite())
                     .map(|i| best[i])
