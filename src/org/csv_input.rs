@@ -661,4 +661,28 @@ mod tests {
             assert_eq!(header_line(&text), 2);
         }
     }
+
+    /// Fields are read without the whitespace around them, ASCII and Unicode alike (a
+    /// no-break space, an ideographic space), in every column, as the csv crate's `Trim::All`
+    /// did: the padded files give the same organisation as the clean ones.
+    #[test]
+    fn padded_fields_give_the_same_organisation() {
+        let (pp, lp) = (Path::new("people.csv"), Path::new("links.csv"));
+        let clean_people =
+            "id,unit,role,name,site\nc,ext,community,,\na,dev-team,developer,Ana,Oslo\nb,dev-team,developer,,\n";
+        let clean_links = "source,target,channel,direction,group,weight\nc,a,feed,forward,,\na,b,chat,both,g1,2.5\n";
+        let padded_people = " id , unit ,role,name , site\n c ,ext, community ,,\n\u{a0}a\u{a0},\tdev-team , developer , Ana ,Oslo\u{3000}\nb , dev-team,developer, ,\n";
+        let padded_links = "source , target,channel,direction,group,weight\n c , a ,\u{a0}feed , forward ,,\na,\u{3000}b, chat,both , g1 , 2.5 \n";
+        let clean = org_from_csv_text(pp, clean_people, lp, clean_links).unwrap();
+        let padded = org_from_csv_text(pp, padded_people, lp, padded_links).unwrap();
+        let ids = |o: &Organisation| o.people.iter().map(|p| p.id.to_string()).collect::<Vec<_>>();
+        assert_eq!(ids(&padded), ids(&clean));
+        assert_eq!((&padded.units, &padded.roles, &padded.channels), (&clean.units, &clean.roles, &clean.channels));
+        let links =
+            |o: &Organisation| o.links.iter().map(|l| (l.source, l.target, l.channel, l.direction)).collect::<Vec<_>>();
+        assert_eq!(links(&padded), links(&clean));
+        assert_eq!((&padded.groups, &padded.link_weight), (&clean.groups, &clean.link_weight));
+        assert_eq!((padded.name_of(1), padded.name_of(2)), (Some("Ana"), None));
+        assert_eq!((padded.site_groups(), &padded.person_site), (clean.site_groups(), &clean.person_site));
+    }
 }
