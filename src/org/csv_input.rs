@@ -407,46 +407,80 @@ fn read_links(b: &mut OrganisationBuilder, links_path: &Path, links_text: &str) 
     // (each look-up is a cache miss or two on a large organisation), then the rows are taken in
     // file order, so the first bad row is still the one reported. A read error ends the batch
     // and is reported after its rows.
-    let mut batch: Vec<csv::StringRecord> = Vec::new();
-    let mut batch_lines: Vec<usize> = Vec::new();
+    // The next batch is parsed while this one's ids are looked up (`rayon::join`), so the
+    // parse, which is one thread's work, overlaps the look-ups.
     let columns = (ls, lt, lc, ld, lg, lw);
+    let mut read = |batch: &mut LinkBatch| batch.fill(&mut rdr, &mut lines, links_path, &text);
+    let mut current = LinkBatch::default();
+    let mut next = LinkBatch::default();
+    read(&mut current);
     loop {
-        let mut n = 0;
-        let mut read_error = None;
-        while n < LINK_BATCH {
-            if n == batch.len() {
-                batch.push(csv::StringRecord::new());
-                batch_lines.push(0);
-            }
-            match rdr.read_record(&mut batch[n]) {
-                Ok(true) => {
-                    batch_lines[n] = batch[n].position().map_or(0, |p| lines.of(p));
-                    n += 1;
-                }
-                Ok(false) => break,
-                Err(e) => {
-                    read_error = Some(csv_error(links_path, &text, e));
-                    break;
-                }
-            }
-        }
-        let found: Vec<(Option<u32>, Option<u32>)> = {
-            use rayon::prelude::*;
+        let more = current.n == LINK_BATCH && current.read_error.is_none();
+        let (found, ()) = {
             let b = &*b;
-            batch[..n]
-                .par_iter()
-                .with_min_len(256)
-                .map(|r| (b.find(cell(r, ls).unwrap_or("")), b.find(cell(r, lt).unwrap_or(""))))
-                .collect()
+            let current = &current;
+            rayon::join(
+                || {
+                    use rayon::prelude::*;
+                    current.rows[..current.n]
+                        .par_iter()
+                        .with_min_len(256)
+                        .map(|r| (b.find(cell(r, ls).unwrap_or("")), b.find(cell(r, lt).unwrap_or(""))))
+                        .collect::<Vec<_>>()
+                },
+                || {
+                    if more {
+                        read(&mut next);
+                    }
+                },
+            )
         };
         for (k, &ends) in found.iter().enumerate() {
-            read_link(b, &batch[k], batch_lines[k], ends, &mut ids, links_path, columns)?;
+            read_link(b, &current.rows[k], current.lines[k], ends, &mut ids, links_path, columns)?;
         }
-        if let Some(e) = read_error {
+        if let Some(e) = current.read_error.take() {
             return Err(e);
         }
-        if n < LINK_BATCH {
+        if !more {
             return Ok(());
+        }
+        std::mem::swap(&mut current, &mut next);
+    }
+}
+
+/// Up to [`LINK_BATCH`] rows of `links.csv` as read, with their lines, and the read error that
+/// ended them early, if any (reported after the rows before it).
+#[derive(Default)]
+struct LinkBatch {
+    rows: Vec<csv::StringRecord>,
+    lines: Vec<usize>,
+    /// How many of `rows` were read this time.
+    n: usize,
+    read_error: Option<InputError>,
+}
+
+impl LinkBatch {
+    /// Reads the next rows of `rdr` (over `text`, the file `path`) into the batch, reusing its
+    /// records.
+    fn fill(&mut self, rdr: &mut csv::Reader<&[u8]>, lines: &mut Lines<'_>, path: &Path, text: &str) {
+        self.n = 0;
+        self.read_error = None;
+        while self.n < LINK_BATCH {
+            if self.n == self.rows.len() {
+                self.rows.push(csv::StringRecord::new());
+                self.lines.push(0);
+            }
+            match rdr.read_record(&mut self.rows[self.n]) {
+                Ok(true) => {
+                    self.lines[self.n] = self.rows[self.n].position().map_or(0, |p| lines.of(p));
+                    self.n += 1;
+                }
+                Ok(false) => return,
+                Err(e) => {
+                    self.read_error = Some(csv_error(path, text, e));
+                    return;
+                }
+            }
         }
     }
 }
@@ -684,5 +718,30 @@ mod tests {
         assert_eq!((&padded.groups, &padded.link_weight), (&clean.groups, &clean.link_weight));
         assert_eq!((padded.name_of(1), padded.name_of(2)), (Some("Ana"), None));
         assert_eq!((padded.site_groups(), &padded.person_site), (clean.site_groups(), &clean.person_site));
+    }
+
+    /// The first bad row is the one reported, also when a later batch of rows (read while the
+    /// earlier one is looked up) ends in a read error; and a read error alone names its line.
+    #[test]
+    fn the_first_bad_row_is_reported_across_batches() {
+        let (pp, lp) = (Path::new("people.csv"), Path::new("links.csv"));
+        let people = "id,unit,role\na,x,dev\nb,x,dev\n";
+        let links_with = |bad: &[(usize, &str)]| {
+            let mut text = String::from("source,target,channel\n");
+            for line in 2..=3 * LINK_BATCH {
+                let row = bad.iter().find(|(l, _)| *l == line).map_or("a,b,chat", |(_, r)| r);
+                text.push_str(row);
+                text.push('\n');
+            }
+            text
+        };
+        let unknown = LINK_BATCH + 10; // in the second batch
+        let short = 2 * LINK_BATCH + 5; // in the third, read while the second is looked up
+        let e = org_from_csv_text(pp, people, lp, &links_with(&[(unknown, "a,zz,chat"), (short, "a,b")])).unwrap_err();
+        assert_eq!(e.line, Some(unknown), "{e}");
+        assert!(matches!(e.kind, InputErrorKind::UnknownName { .. }), "{e}");
+        let e = org_from_csv_text(pp, people, lp, &links_with(&[(short, "a,b")])).unwrap_err();
+        assert_eq!(e.line, Some(short), "{e}");
+        assert!(org_from_csv_text(pp, people, lp, &links_with(&[])).is_ok());
     }
 }
