@@ -2,6 +2,7 @@
 //! numbers, taken once from the validated scenario.
 
 use crate::random::dist::{fmt_decimals, fmt_pct};
+use rayon::slice::ParallelSliceMut as _;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -56,7 +57,7 @@ impl Scenario {
                             v.target.iter().map(|&p| v.org.people[p as usize].id.as_str()).collect();
                         // In parallel: a million ids take a fifth of a second to sort on one
                         // thread (the order, and so the key, is the same either way).
-                        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut ids[..]);
+                        ids.par_sort_unstable();
                         // The threshold too: T50 and T80 are not paired.
                         let threshold = v.threshold.to_bits().to_string();
                         ids.push(&threshold);
