@@ -29,12 +29,8 @@ fi
 export NEXTNET_VERSION
 
 # 2. Python side: the venv of run.sh (EoN and friends; made once, reused after).
-if ! "$VENV/bin/python" -c "import EoN, networkx, numpy, scipy" 2>/dev/null; then
-    echo "== setting up $VENV"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --upgrade pip
-    "$VENV/bin/pip" install --quiet -r "$PEERS/requirements.txt"
-fi
+. "$PEERS/venv.sh"
+peer_venv "$VENV" "$PEERS/requirements.txt" "EoN, networkx, numpy, scipy"
 
 # 3. permeate and the engine-only timer (examples/sir_time), release build.
 echo "== cargo build --release --bin permeate --example sir_time"

@@ -12,11 +12,8 @@ VENV="${PRIM_VENV:-$ROOT/target/prim-venv}"
 OUT="${PRIM_OUT:-$ROOT/target/prim-peer}"
 
 # 1. A venv with the pinned EMA Workbench and friends (made once, reused after).
-if ! "$VENV/bin/python" -c "import ema_workbench, numpy, pandas" 2>/dev/null; then
-    echo "== setting up $VENV"
-    python3 -m venv "$VENV"
-fi
-"$VENV/bin/pip" install --quiet -r "$PEERS/requirements-prim.txt"
+. "$PEERS/venv.sh"
+peer_venv "$VENV" "$PEERS/requirements-prim.txt" "ema_workbench, numpy, pandas"
 
 # 2. permeate's PRIM, release build of the example.
 echo "== cargo build --release --example prim_dump"

@@ -10,12 +10,8 @@ ROOT="$(cd "$PEERS/../.." && pwd)"
 VENV="$PEERS/.venv"
 
 # 1. Python side: a venv with EoN and friends (made once, reused after).
-if ! "$VENV/bin/python" -c "import EoN, networkx, numpy, scipy" 2>/dev/null; then
-    echo "== setting up $VENV"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --upgrade pip
-    "$VENV/bin/pip" install --quiet -r "$PEERS/requirements.txt"
-fi
+. "$PEERS/venv.sh"
+peer_venv "$VENV" "$PEERS/requirements.txt" "EoN, networkx, numpy, scipy"
 
 # 2. permeate, built in release mode. If the build fails, the EoN side still runs
 #    (and the script exits non-zero), so a stale binary is never benchmarked.

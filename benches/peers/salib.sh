@@ -21,11 +21,8 @@ done
 OUT="${SALIB_OUT:-/tmp/permeate-salib-acme-uncertain-n${SAMPLES}-r${REPS}}"
 
 # 1. A venv with the pinned SALib and friends (made once, reused after).
-if ! "$VENV/bin/python" -c "import SALib, numpy" 2>/dev/null; then
-    echo "== setting up $VENV"
-    python3 -m venv "$VENV"
-fi
-"$VENV/bin/pip" install --quiet -r "$PEERS/requirements-salib.txt"
+. "$PEERS/venv.sh"
+peer_venv "$VENV" "$PEERS/requirements-salib.txt" "SALib, numpy"
 
 # 2. permeate, release build of the binary and the example.
 echo "== cargo build --release --bins --examples"
